@@ -1,0 +1,249 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "../lib/crypto.h"
+#include "../lib/store.h"
+#include "../lib/user.h"
+#include "admin.h"
+
+static int
+user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
+    int create)
+{
+	struct store_txn	 t;
+	struct user		 u;
+	char			 pw[USER_PASSWORD_MAX + 1];
+	char			 hash[CRYPTO_PWHASH_MAX];
+	int			 rc;
+
+	if (!user_name_valid(name)) {
+		admin_err("invalid user name \"%s\": use 1 to %d of "
+		    "A-Z a-z 0-9 . _ @ + -", name, USER_NAME_MAX);
+		return EXIT_USAGE;
+	}
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	/* Check before asking for a password the user would type in vain. */
+	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
+		admin_err("%s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	rc = store_user_get(&t, name, &u);
+	store_abort(&t);
+	user_free(&u);
+	if (create && rc == STORE_OK) {
+		admin_err("user %s already exists", name);
+		return EXIT_FAIL;
+	}
+	if (!create && rc == STORE_NOTFOUND) {
+		admin_err("no such user: %s", name);
+		return EXIT_FAIL;
+	}
+	if (admin_read_password(from_stdin, pw, sizeof(pw)) == -1)
+		return EXIT_FAIL;
+	rc = crypto_password_hash(pw, hash, sizeof(hash));
+	crypto_wipe(pw, sizeof(pw));
+	if (rc != CRYPTO_OK) {
+		admin_err("cannot hash the password: %s", crypto_strerror(rc));
+		return EXIT_FAIL;
+	}
+
+	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
+		admin_err("%s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if ((rc = store_user_get(&t, name, &u)) == STORE_OK && create) {
+		user_free(&u);
+		store_abort(&t);
+		admin_err("user %s already exists", name);
+		return EXIT_FAIL;
+	}
+	if (rc == STORE_NOTFOUND && create) {
+		memset(&u, 0, sizeof(u));
+		snprintf(u.name, sizeof(u.name), "%s", name);
+		u.created = time(NULL);
+	} else if (rc != STORE_OK) {
+		store_abort(&t);
+		admin_err("%s: %s", name, rc == STORE_NOTFOUND ?
+		    "no such user" : store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	user_free(&u);
+	u.password_hash = hash;
+	u.updated = time(NULL);
+	rc = store_user_put(&t, &u, create);
+	u.password_hash = NULL;
+	if (rc == STORE_OK)
+		rc = store_commit(&t);
+	else
+		store_abort(&t);
+	crypto_wipe(hash, sizeof(hash));
+	if (rc != STORE_OK) {
+		admin_err("cannot save user %s: %s%s%s", name,
+		    store_strerror(rc), rc == STORE_FULL ? ": " : "",
+		    rc == STORE_FULL ? store_full_hint() : "");
+		return EXIT_FAIL;
+	}
+	if (!a->json)
+		printf("%s %s\n", create ? "added user" : "changed password of",
+		    name);
+	else {
+		json_object	*o = json_object_new_object();
+
+		json_object_object_add(o, "user", json_object_new_string(name));
+		json_object_object_add(o, create ? "added" : "password_changed",
+		    json_object_new_boolean(1));
+		admin_json_print(o);
+	}
+	return EXIT_OK;
+}
+
+static int
+user_set_disabled(struct admin *a, const char *name, int disabled)
+{
+	struct store_txn	 t;
+	struct user		 u;
+	int			 rc;
+
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
+		admin_err("%s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if ((rc = store_user_get(&t, name, &u)) != STORE_OK) {
+		store_abort(&t);
+		admin_err("%s: %s", name, rc == STORE_NOTFOUND ?
+		    "no such user" : store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (disabled)
+		u.flags |= USER_DISABLED;
+	else
+		u.flags &= ~(uint32_t)USER_DISABLED;
+	u.updated = time(NULL);
+	rc = store_user_put(&t, &u, 0);
+	user_free(&u);
+	if (rc == STORE_OK)
+		rc = store_commit(&t);
+	else
+		store_abort(&t);
+	if (rc != STORE_OK) {
+		admin_err("cannot update user %s: %s", name,
+		    store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (a->json) {
+		json_object	*o = json_object_new_object();
+
+		json_object_object_add(o, "user", json_object_new_string(name));
+		json_object_object_add(o, "disabled",
+		    json_object_new_boolean(disabled));
+		admin_json_print(o);
+	} else
+		printf("%s user %s\n", disabled ? "disabled" : "enabled", name);
+	return EXIT_OK;
+}
+
+static int
+user_list(struct admin *a)
+{
+	struct store_txn	 t;
+	MDB_cursor		*c;
+	MDB_val			 k, v;
+	json_object		*arr = NULL;
+	int			 rc, op;
+
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
+		admin_err("%s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (mdb_cursor_open(t.txn, a->store->dbi[DB_USERS], &c) != 0) {
+		store_abort(&t);
+		admin_err("cannot read the users");
+		return EXIT_FAIL;
+	}
+	if (a->json)
+		arr = json_object_new_array();
+	else
+		printf("%-24s %-9s %-20s %s\n", "USER", "STATUS", "CREATED",
+		    "UPDATED");
+	for (op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0;
+	    op = MDB_NEXT) {
+		struct user	 u;
+		char		 name[USER_NAME_MAX + 1];
+
+		memset(&u, 0, sizeof(u));
+		if (k.mv_size > USER_NAME_MAX)
+			continue;
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = '\0';
+		if (user_decode(v.mv_data, v.mv_size, &u) != STORE_OK) {
+			admin_err("user %s: corrupt record", name);
+			continue;
+		}
+		if (a->json) {
+			json_object	*o = json_object_new_object();
+
+			json_object_object_add(o, "user",
+			    json_object_new_string(name));
+			json_object_object_add(o, "disabled",
+			    json_object_new_boolean(u.flags & USER_DISABLED));
+			json_object_object_add(o, "created",
+			    json_object_new_int64(u.created));
+			json_object_object_add(o, "updated",
+			    json_object_new_int64(u.updated));
+			json_object_array_add(arr, o);
+		} else {
+			printf("%-24s %-9s ", name, u.flags & USER_DISABLED ?
+			    "disabled" : "active");
+			admin_print_time(u.created);
+			fputs(" ", stdout);
+			admin_print_time(u.updated);
+			fputs("\n", stdout);
+		}
+		user_free(&u);
+	}
+	mdb_cursor_close(c);
+	store_abort(&t);
+	if (a->json)
+		admin_json_print(arr);
+	return EXIT_OK;
+}
+
+/*
+ * user add NAME [--password-stdin] | passwd NAME [--password-stdin] |
+ * list | disable NAME | enable NAME
+ */
+int
+cmd_user(struct admin *a, int argc, char **argv)
+{
+	int	 from_stdin = 0;
+
+	if (argc < 2)
+		return EXIT_USAGE;
+	if (argc == 4 && strcmp(argv[3], "--password-stdin") == 0) {
+		from_stdin = 1;
+		argc--;
+	}
+	if (strcmp(argv[1], "list") == 0 && argc == 2)
+		return user_list(a);
+	if (argc != 3 || argv[2][0] == '-')
+		return EXIT_USAGE;
+	if (strcmp(argv[1], "add") == 0)
+		return user_add_or_passwd(a, argv[2], from_stdin, 1);
+	if (strcmp(argv[1], "passwd") == 0)
+		return user_add_or_passwd(a, argv[2], from_stdin, 0);
+	if (from_stdin)
+		return EXIT_USAGE;
+	if (strcmp(argv[1], "disable") == 0)
+		return user_set_disabled(a, argv[2], 1);
+	if (strcmp(argv[1], "enable") == 0)
+		return user_set_disabled(a, argv[2], 0);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,196 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "../lib/config.h"
+#include "../lib/crypto.h"
+#include "../lib/store.h"
+#include "admin.h"
+
+void
+admin_err(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("mcp-oauth-admin: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+admin_usage(const struct admin_cmd *c)
+{
+	fprintf(stderr, "usage: mcp-oauth-admin [--config FILE] [--json] %s\n",
+	    c->usage);
+	return EXIT_USAGE;
+}
+
+int
+admin_wants_help(int argc, char **argv)
+{
+	int	 i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int
+admin_load_config(struct admin *a)
+{
+	char	 err[CONFIG_ERR_MAX];
+
+	if (a->cfg != NULL)
+		return 0;
+	if (config_load(a->config_path, &a->cfg, err, sizeof(err)) !=
+	    CONFIG_OK) {
+		admin_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads the configuration and opens (or creates) the database. */
+int
+admin_open(struct admin *a, int create)
+{
+	char	 err[STORE_ERR_MAX];
+
+	if (admin_load_config(a) == -1)
+		return -1;
+	if (a->store != NULL)
+		return 0;
+	if (store_open(a->cfg->db_path, a->cfg->db_map_size,
+	    create ? STORE_OPEN_CREATE : 0, &a->store, err, sizeof(err)) !=
+	    STORE_OK) {
+		admin_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_line(int fd, char *out, size_t outsz)
+{
+	size_t	 n = 0;
+	ssize_t	 r;
+	char	 c;
+
+	for (;;) {
+		r = read(fd, &c, 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (c == '\n')
+			break;
+		if (n + 1 >= outsz) {
+			crypto_wipe(out, outsz);
+			return -2;
+		}
+		out[n++] = c;
+	}
+	if (r <= 0 && n == 0)
+		return -1;
+	if (n > 0 && out[n - 1] == '\r')
+		n--;
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * Reads a new password: one line from standard input with
+ * --password-stdin, otherwise twice from the terminal without echo.
+ */
+int
+admin_read_password(int from_stdin, char *out, size_t outsz)
+{
+	struct termios	 old, quiet;
+	char		 again[1025];
+	int		 fd, rc;
+
+	if (from_stdin) {
+		if ((rc = read_line(STDIN_FILENO, out, outsz)) == -2) {
+			admin_err("password longer than %zu bytes", outsz - 1);
+			return -1;
+		}
+		if (rc == -1 || out[0] == '\0') {
+			admin_err("no password on standard input");
+			return -1;
+		}
+		return 0;
+	}
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1) {
+		admin_err("no terminal to read a password from: use "
+		    "--password-stdin");
+		return -1;
+	}
+	if (tcgetattr(fd, &old) == -1) {
+		admin_err("cannot read the terminal settings: %s",
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	dprintf(fd, "Password: ");
+	rc = read_line(fd, out, outsz);
+	dprintf(fd, "\nAgain: ");
+	if (rc == 0)
+		rc = read_line(fd, again, sizeof(again));
+	dprintf(fd, "\n");
+	tcsetattr(fd, TCSAFLUSH, &old);
+	close(fd);
+	if (rc != 0 || out[0] == '\0') {
+		admin_err("no password given");
+		crypto_wipe(again, sizeof(again));
+		return -1;
+	}
+	if (strcmp(out, again) != 0) {
+		admin_err("the passwords do not match");
+		crypto_wipe(again, sizeof(again));
+		crypto_wipe(out, outsz);
+		return -1;
+	}
+	crypto_wipe(again, sizeof(again));
+	return 0;
+}
+
+/* Prints a time as UTC ISO 8601, or "-" for zero. */
+void
+admin_print_time(long long t)
+{
+	char		 s[32];
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
+		fputs("-", stdout);
+		return;
+	}
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fputs(s, stdout);
+}
+
+/* Prints one JSON document on a line and releases it. */
+void
+admin_json_print(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}

@@ -1,0 +1,282 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "store.h"
+
+extern char **environ;
+
+/*
+ * Loads the configuration when none is loaded or the file changed
+ * (device, inode, size or mtime), so that fixing a broken file fixes
+ * the site without a restart.  Errors are logged when they change, not
+ * on every request.
+ */
+static int
+app_config_refresh(struct app *a)
+{
+	struct config	*cfg;
+	struct stat	 sb;
+	char		 err[CONFIG_ERR_MAX];
+
+	if (stat(a->config_path, &sb) == 0 && a->cfg != NULL &&
+	    sb.st_dev == a->cfg_dev && sb.st_ino == a->cfg_ino &&
+	    sb.st_mtime == a->cfg_mtime && sb.st_size == a->cfg_size)
+		return 0;
+	if (config_load(a->config_path, &cfg, err, sizeof(err)) != CONFIG_OK) {
+		if (strcmp(err, a->cfg_err) != 0) {
+			log_msg("config_error", "%s", err);
+			snprintf(a->cfg_err, sizeof(a->cfg_err), "%s", err);
+		}
+		config_free(a->cfg);
+		a->cfg = NULL;
+		return -1;
+	}
+	if (a->cfg_err[0] != '\0' || a->cfg != NULL)
+		log_msg("config_loaded", "%s", a->config_path);
+	a->cfg_err[0] = '\0';
+	/* A different database means reopening it on next use. */
+	if (a->store != NULL && (a->cfg == NULL ||
+	    strcmp(a->cfg->db_path, cfg->db_path) != 0 ||
+	    a->cfg->db_map_size != cfg->db_map_size)) {
+		store_close(a->store);
+		a->store = NULL;
+	}
+	config_free(a->cfg);
+	a->cfg = cfg;
+	if (stat(a->config_path, &sb) == 0) {
+		a->cfg_dev = sb.st_dev;
+		a->cfg_ino = sb.st_ino;
+		a->cfg_mtime = sb.st_mtime;
+		a->cfg_size = sb.st_size;
+	}
+	return 0;
+}
+
+/*
+ * The database, opened on first use in this process.  A failure is
+ * logged when its message changes and retried on the next request.
+ */
+int
+app_store(struct app *a, struct store **out)
+{
+	char	 err[STORE_ERR_MAX];
+	int	 rc;
+
+	*out = NULL;
+	if (a->store != NULL) {
+		*out = a->store;
+		return STORE_OK;
+	}
+	rc = store_open(a->cfg->db_path, a->cfg->db_map_size, 0, &a->store,
+	    err, sizeof(err));
+	if (rc != STORE_OK) {
+		if (strcmp(err, a->store_err) != 0) {
+			log_msg("database_error", "%s", err);
+			snprintf(a->store_err, sizeof(a->store_err), "%s", err);
+		}
+		return rc;
+	}
+	a->store_err[0] = '\0';
+	if (a->store->stale_readers > 0)
+		log_msg("database_readers", "cleared %d stale reader slots",
+		    a->store->stale_readers);
+	*out = a->store;
+	return STORE_OK;
+}
+
+/*
+ * The OAuth-shaped answer to a database failure: a full map is a
+ * temporary condition (503, the administrator can purge); anything
+ * else is a server error.  The details are in the log, not the body.
+ */
+void
+app_store_error(struct app *a, struct http_response *resp, int rc)
+{
+	(void)a;
+	if (rc == STORE_FULL) {
+		log_msg("database_full", "%s", store_full_hint());
+		http_header(resp, "Retry-After", "60");
+		http_json_error(resp, 503, "temporarily_unavailable",
+		    "the server's database is full; try again later");
+		return;
+	}
+	if (rc != STORE_ENOENT && rc != STORE_EACCES && rc != STORE_SCHEMA)
+		log_msg("database_error", "%s", store_strerror(rc));
+	http_json_error(resp, 500, "server_error",
+	    "the server's database is unavailable; see the error log");
+}
+
+/*
+ * Reads the request body within limit.  On failure the response is set
+ * (413 or 400) and -1 returned.
+ */
+int
+app_read_body(struct app *a, struct http_request *req,
+    struct http_response *resp, size_t limit)
+{
+	int	 rc;
+
+	rc = http_read_body(req, a->in, limit);
+	switch (rc) {
+	case HTTP_OK:
+		return 0;
+	case HTTP_ETOOBIG:
+		http_json_error(resp, 413, "invalid_request",
+		    "request body too large");
+		break;
+	case HTTP_ENOMEM:
+		http_json_error(resp, 500, "server_error", "out of memory");
+		break;
+	default:
+		http_json_error(resp, 400, "invalid_request",
+		    "malformed or incomplete request body");
+		break;
+	}
+	return -1;
+}
+
+/* Serves one request: parse, configuration, handler, response. */
+int
+app_serve(struct app *a, char **envp, const struct http_io *in,
+    const struct http_io *out, app_handler handler)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	int			 rc;
+
+	a->in = in;
+	a->requests++;
+	http_response_init(&resp);
+	if (http_request_init(&req, envp) != HTTP_OK) {
+		http_json_error(&resp, 500, "server_error", "out of memory");
+	} else if (app_config_refresh(a) == -1) {
+		http_json_error(&resp, 500, "server_error",
+		    "the server configuration could not be loaded; "
+		    "see the web server's error log");
+	} else {
+		if (req.method == HTTP_HEAD)
+			resp.omit_body = 1;
+		handler(a, &req, &resp);
+	}
+	rc = http_response_write(&resp, out);
+	http_response_free(&resp);
+	http_request_free(&req);
+	return rc;
+}
+
+void
+app_free(struct app *a)
+{
+	store_close(a->store);
+	a->store = NULL;
+	config_free(a->cfg);
+	a->cfg = NULL;
+}
+
+static ssize_t
+fcgi_read(void *ctx, char *p, size_t n)
+{
+	int	 got;
+
+	if (n > 1 << 30)
+		n = 1 << 30;
+	got = FCGX_GetStr(p, (int)n, ctx);
+	return got < 0 ? -1 : got;
+}
+
+static int
+fcgi_write(void *ctx, const char *p, size_t n)
+{
+	while (n > 0) {
+		int	 chunk = n > 1 << 30 ? 1 << 30 : (int)n;
+
+		if (FCGX_PutStr(p, chunk, ctx) != chunk)
+			return -1;
+		p += chunk;
+		n -= (size_t)chunk;
+	}
+	return 0;
+}
+
+static ssize_t
+fd_read(void *ctx, char *p, size_t n)
+{
+	ssize_t	 got;
+
+	do
+		got = read(*(int *)ctx, p, n);
+	while (got == -1 && errno == EINTR);
+	return got;
+}
+
+static int
+fd_write(void *ctx, const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		w = write(*(int *)ctx, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * The program's main(): FastCGI when the web server gave us a listening
+ * socket, otherwise one CGI request.
+ */
+int
+app_main(const char *name, app_handler handler)
+{
+	struct app	 a;
+	FCGX_Request	 r;
+	const char	*path;
+	int		 infd = STDIN_FILENO, outfd = STDOUT_FILENO;
+
+	memset(&a, 0, sizeof(a));
+	a.name = name;
+	log_init(name);
+	signal(SIGPIPE, SIG_IGN);
+	if ((path = getenv("MCP_OAUTH_CONFIG")) == NULL || *path == '\0')
+		path = config_default_path();
+	a.config_path = path;
+
+	if (FCGX_IsCGI()) {
+		struct http_io	 in = { fd_read, NULL, &infd };
+		struct http_io	 out = { NULL, fd_write, &outfd };
+
+		app_serve(&a, environ, &in, &out, handler);
+		app_free(&a);
+		return 0;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, 0, 0) != 0) {
+		log_msg("fastcgi_error", "cannot initialise libfcgi");
+		return 1;
+	}
+	while (FCGX_Accept_r(&r) >= 0) {
+		struct http_io	 in = { fcgi_read, NULL, r.in };
+		struct http_io	 out = { NULL, fcgi_write, r.out };
+
+		app_serve(&a, r.envp, &in, &out, handler);
+		FCGX_Finish_r(&r);
+	}
+	app_free(&a);
+	return 0;
+}

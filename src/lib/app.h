@@ -1,0 +1,46 @@
+/*
+ * The request loop shared by every endpoint program.  It accepts
+ * FastCGI requests (or serves the one CGI request when not started by a
+ * FastCGI-aware server), keeps the configuration loaded and fresh, opens
+ * the database lazily once per process, and hands each parsed request
+ * to the program's handler.
+ */
+#ifndef MCP_APP_H
+#define MCP_APP_H
+
+#include <sys/types.h>
+
+#include <time.h>
+
+#include "config.h"
+#include "http.h"
+#include "store.h"
+
+struct app {
+	const char	*name;
+	const char	*config_path;
+	struct config	*cfg;
+	dev_t		 cfg_dev;
+	ino_t		 cfg_ino;
+	time_t		 cfg_mtime;
+	off_t		 cfg_size;
+	char		 cfg_err[CONFIG_ERR_MAX];
+	struct store	*store;
+	char		 store_err[STORE_ERR_MAX];
+	const struct http_io *in;
+	unsigned long	 requests;
+};
+
+typedef void	(*app_handler)(struct app *, struct http_request *,
+		    struct http_response *);
+
+int	 app_main(const char *, app_handler);
+int	 app_store(struct app *, struct store **);
+void	 app_store_error(struct app *, struct http_response *, int);
+int	 app_read_body(struct app *, struct http_request *,
+	    struct http_response *, size_t);
+int	 app_serve(struct app *, char **, const struct http_io *,
+	    const struct http_io *, app_handler);
+void	 app_free(struct app *);
+
+#endif

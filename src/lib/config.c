@@ -1,0 +1,833 @@
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/share/mcp-oauth"
+#endif
+
+enum key_type {
+	KEY_ISSUER,
+	KEY_STRING,
+	KEY_PATH,
+	KEY_SIZE,
+	KEY_DURATION,
+	KEY_COUNT,
+	KEY_SCOPES,
+	KEY_ORIGINS,
+	KEY_HOSTS,
+	KEY_REGISTRATION,
+	KEY_USER_AUTH
+};
+
+struct key {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 offset;
+	int		 required;
+	long long	 min;
+	long long	 max;
+};
+
+#define DAY	(24L * 60 * 60)
+
+static const struct key keys[] = {
+	{ "issuer", KEY_ISSUER, offsetof(struct config, issuer), 1, 0, 0 },
+	{ "db_path", KEY_PATH, offsetof(struct config, db_path), 1, 0, 0 },
+	{ "db_map_size", KEY_SIZE, offsetof(struct config, db_map_size), 0,
+	    1024 * 1024, (long long)1 << 40 },
+	{ "www_dir", KEY_PATH, offsetof(struct config, www_dir), 0, 0, 0 },
+	{ "resource_name", KEY_STRING, offsetof(struct config, resource_name),
+	    0, 1, 100 },
+	{ "access_token_lifetime", KEY_DURATION,
+	    offsetof(struct config, access_token_lifetime), 0, 60, DAY },
+	{ "refresh_token_lifetime", KEY_DURATION,
+	    offsetof(struct config, refresh_token_lifetime), 0, 300,
+	    365 * DAY },
+	{ "code_lifetime", KEY_DURATION,
+	    offsetof(struct config, code_lifetime), 0, 10, 600 },
+	{ "session_lifetime", KEY_DURATION,
+	    offsetof(struct config, session_lifetime), 0, 60, 30 * DAY },
+	{ "pending_lifetime", KEY_DURATION,
+	    offsetof(struct config, pending_lifetime), 0, 60, 3600 },
+	{ "scopes", KEY_SCOPES, offsetof(struct config, scopes), 0, 0, 0 },
+	{ "default_scopes", KEY_SCOPES,
+	    offsetof(struct config, default_scopes), 0, 0, 0 },
+	{ "allowed_origins", KEY_ORIGINS,
+	    offsetof(struct config, allowed_origins), 0, 0, 0 },
+	{ "allowed_hosts", KEY_HOSTS, offsetof(struct config, allowed_hosts),
+	    0, 0, 0 },
+	{ "registration", KEY_REGISTRATION,
+	    offsetof(struct config, registration), 0, 0, 0 },
+	{ "registration_rate_limit", KEY_COUNT,
+	    offsetof(struct config, registration_rate_limit), 0, 0, 1000000 },
+	{ "login_max_failures", KEY_COUNT,
+	    offsetof(struct config, login_max_failures), 0, 1, 1000 },
+	{ "login_lockout", KEY_DURATION,
+	    offsetof(struct config, login_lockout), 0, 1, DAY },
+	{ "user_auth", KEY_USER_AUTH, offsetof(struct config, user_auth), 0,
+	    0, 0 },
+	{ "mcp_max_body", KEY_SIZE, offsetof(struct config, mcp_max_body), 0,
+	    1024, 64 * 1024 * 1024 },
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+const char *
+config_default_path(void)
+{
+	return SYSCONFDIR "/mcp-oauth.conf";
+}
+
+static void
+seterr(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+static void
+list_free(struct config_list *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->len; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->len = 0;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->issuer);
+	free(c->issuer_authority);
+	free(c->mcp_url);
+	free(c->prm_url);
+	free(c->db_path);
+	free(c->www_dir);
+	free(c->resource_name);
+	list_free(&c->scopes);
+	list_free(&c->default_scopes);
+	list_free(&c->allowed_origins);
+	list_free(&c->allowed_hosts);
+	for (i = 0; i < c->nscope_texts; i++) {
+		free(c->scope_texts[i].scope);
+		free(c->scope_texts[i].text);
+	}
+	free(c->scope_texts);
+	free(c);
+}
+
+static int
+is_loopback_host(const char *host, size_t len)
+{
+	return (len == 9 && strncmp(host, "localhost", 9) == 0) ||
+	    (len == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
+	    (len == 5 && strncmp(host, "[::1]", 5) == 0);
+}
+
+/*
+ * An issuer is an origin: "https://" host [":" port], lowercase, with no
+ * path, query, fragment, userinfo or trailing slash, because clients
+ * compare it byte for byte (RFC 8414 §3.3).  Plain http is allowed for
+ * loopback hosts only, for development.
+ */
+int
+config_issuer_valid(const char *v, char *why, size_t whysz)
+{
+	const char	*host, *colon, *p;
+	size_t		 hostlen;
+	long		 port;
+	char		*end;
+	int		 https;
+
+	if (strncmp(v, "https://", 8) == 0) {
+		https = 1;
+		host = v + 8;
+	} else if (strncmp(v, "http://", 7) == 0) {
+		https = 0;
+		host = v + 7;
+	} else {
+		seterr(why, whysz, "must start with https:// "
+		    "(http:// only for localhost)");
+		return 0;
+	}
+	for (p = host; *p != '\0'; p++) {
+		if (*p == '/') {
+			seterr(why, whysz, "must be an origin without a path "
+			    "or trailing slash (e.g. https://mcp.example.com)");
+			return 0;
+		}
+		if (*p == '?' || *p == '#' || *p == '@') {
+			seterr(why, whysz, "must not contain a query, "
+			    "fragment or userinfo");
+			return 0;
+		}
+		if (isupper((unsigned char)*p)) {
+			seterr(why, whysz, "must be lowercase");
+			return 0;
+		}
+		if (!isalnum((unsigned char)*p) && strchr(".-:[]", *p) == NULL) {
+			seterr(why, whysz, "has an invalid character in the host");
+			return 0;
+		}
+	}
+	if (*host == '[')
+		colon = strchr(host, ']') ? strchr(strchr(host, ']'), ':') : NULL;
+	else
+		colon = strchr(host, ':');
+	hostlen = colon != NULL ? (size_t)(colon - host) : strlen(host);
+	if (hostlen == 0) {
+		seterr(why, whysz, "has no host");
+		return 0;
+	}
+	if (colon != NULL) {
+		errno = 0;
+		port = strtol(colon + 1, &end, 10);
+		if (colon[1] == '\0' || *end != '\0' || errno != 0 ||
+		    port < 1 || port > 65535 || colon[1] == '0') {
+			seterr(why, whysz, "has an invalid port");
+			return 0;
+		}
+	}
+	if (!https && !is_loopback_host(host, hostlen)) {
+		seterr(why, whysz, "must use https:// (http:// is allowed only "
+		    "for localhost, 127.0.0.1 and [::1])");
+		return 0;
+	}
+	return 1;
+}
+
+/* "123", "45s", "10m", "12h", "30d". */
+static int
+parse_duration(const char *v, long long *out)
+{
+	char		*end;
+	long long	 n, mult = 1;
+
+	if (!isdigit((unsigned char)*v))
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0)
+		return 0;
+	if (*end != '\0') {
+		switch (*end) {
+		case 's':
+			mult = 1;
+			break;
+		case 'm':
+			mult = 60;
+			break;
+		case 'h':
+			mult = 3600;
+			break;
+		case 'd':
+			mult = DAY;
+			break;
+		default:
+			return 0;
+		}
+		if (end[1] != '\0')
+			return 0;
+	}
+	if (n > LLONG_MAX / mult)
+		return 0;
+	*out = n * mult;
+	return 1;
+}
+
+/* "1048576", "512K", "256M", "1G". */
+static int
+parse_size(const char *v, long long *out)
+{
+	char		*end;
+	long long	 n, mult = 1;
+
+	if (!isdigit((unsigned char)*v))
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0)
+		return 0;
+	if (*end != '\0') {
+		switch (*end) {
+		case 'K':
+		case 'k':
+			mult = 1024;
+			break;
+		case 'M':
+		case 'm':
+			mult = 1024 * 1024;
+			break;
+		case 'G':
+		case 'g':
+			mult = 1024 * 1024 * 1024;
+			break;
+		default:
+			return 0;
+		}
+		if (end[1] != '\0')
+			return 0;
+	}
+	if (n > LLONG_MAX / mult)
+		return 0;
+	*out = n * mult;
+	return 1;
+}
+
+/* RFC 6749 scope-token, narrowed to characters that need no escaping. */
+static int
+scope_token_valid(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!isalnum((unsigned char)s[n]) && strchr(":._-/", s[n]) == NULL)
+			return 0;
+	return n > 0 && n <= 64;
+}
+
+static int
+origin_valid(const char *s)
+{
+	char	 why[128];
+
+	if (strcmp(s, "null") == 0)
+		return 0;
+	if (strncmp(s, "http://", 7) == 0) {
+		/* Browser origins may be plain http (local tools). */
+		const char	*h = s + 7;
+		size_t		 i;
+
+		for (i = 0; h[i] != '\0'; i++)
+			if (!isalnum((unsigned char)h[i]) &&
+			    strchr(".-:[]", h[i]) == NULL)
+				return 0;
+		return i > 0;
+	}
+	return config_issuer_valid(s, why, sizeof(why));
+}
+
+static int
+host_valid(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!isalnum((unsigned char)s[n]) && strchr(".-:[]", s[n]) == NULL)
+			return 0;
+	return n > 0 && n <= 255;
+}
+
+/*
+ * Splits a list on spaces and commas into l, checking each item.
+ * Returns 0 on success or names the bad item in why.
+ */
+static int
+parse_list(const char *v, struct config_list *l, int (*valid)(const char *),
+    char *why, size_t whysz)
+{
+	const char	*p = v, *start;
+	char		*item, **items;
+	size_t		 n, i;
+
+	list_free(l);
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && *p != ' ' && *p != ',' && *p != '\t')
+			p++;
+		n = (size_t)(p - start);
+		if (l->len == CONFIG_LIST_MAX) {
+			seterr(why, whysz, "more than %d items",
+			    CONFIG_LIST_MAX);
+			return -1;
+		}
+		if ((item = strndup(start, n)) == NULL) {
+			seterr(why, whysz, "out of memory");
+			return -1;
+		}
+		if (!valid(item)) {
+			seterr(why, whysz, "invalid item \"%.100s\"", item);
+			free(item);
+			return -1;
+		}
+		for (i = 0; i < l->len; i++)
+			if (strcmp(l->items[i], item) == 0)
+				break;
+		if (i < l->len) {
+			free(item);
+			continue;
+		}
+		items = reallocarray(l->items, l->len + 1, sizeof(char *));
+		if (items == NULL) {
+			free(item);
+			seterr(why, whysz, "out of memory");
+			return -1;
+		}
+		l->items = items;
+		l->items[l->len++] = item;
+	}
+	return 0;
+}
+
+static int
+set_string(char **dst, const char *v)
+{
+	char	*s;
+
+	if ((s = strdup(v)) == NULL)
+		return -1;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/*
+ * Applies one "key = value".  Returns a config_err and fills why with
+ * the problem in words (the caller adds the file, line and key).
+ */
+static int
+apply_key(struct config *c, const struct key *k, const char *v, char *why,
+    size_t whysz)
+{
+	void		*field = (char *)c + k->offset;
+	long long	 n;
+
+	switch (k->type) {
+	case KEY_ISSUER:
+		if (!config_issuer_valid(v, why, whysz))
+			return CONFIG_EVALUE;
+		break;
+	case KEY_STRING:
+		if (strlen(v) < (size_t)k->min || strlen(v) > (size_t)k->max) {
+			seterr(why, whysz, "must be %lld to %lld characters",
+			    k->min, k->max);
+			return CONFIG_EVALUE;
+		}
+		break;
+	case KEY_PATH:
+		if (v[0] != '/') {
+			seterr(why, whysz, "must be an absolute path");
+			return CONFIG_EVALUE;
+		}
+		if (strlen(v) > 1024) {
+			seterr(why, whysz, "is too long");
+			return CONFIG_EVALUE;
+		}
+		break;
+	case KEY_SIZE:
+	case KEY_DURATION:
+	case KEY_COUNT:
+		if (!(k->type == KEY_SIZE ? parse_size(v, &n) :
+		    k->type == KEY_DURATION ? parse_duration(v, &n) :
+		    parse_size(v, &n) && strspn(v, "0123456789") == strlen(v))) {
+			seterr(why, whysz, k->type == KEY_SIZE ?
+			    "must be a size such as 1048576, 512K or 256M" :
+			    k->type == KEY_DURATION ?
+			    "must be a duration such as 3600, 90s, 10m, 12h or 30d" :
+			    "must be a whole number");
+			return CONFIG_EVALUE;
+		}
+		if (n < k->min || n > k->max) {
+			seterr(why, whysz, "must be between %lld and %lld",
+			    k->min, k->max);
+			return CONFIG_EVALUE;
+		}
+		if (k->type == KEY_SIZE)
+			*(size_t *)field = (size_t)n;
+		else
+			*(long *)field = (long)n;
+		return CONFIG_OK;
+	case KEY_SCOPES:
+		if (parse_list(v, field, scope_token_valid, why, whysz) == -1)
+			return CONFIG_EVALUE;
+		if (((struct config_list *)field)->len == 0) {
+			seterr(why, whysz, "must name at least one scope");
+			return CONFIG_EVALUE;
+		}
+		return CONFIG_OK;
+	case KEY_ORIGINS:
+		if (parse_list(v, field, origin_valid, why, whysz) == -1)
+			return CONFIG_EVALUE;
+		return CONFIG_OK;
+	case KEY_HOSTS:
+		if (parse_list(v, field, host_valid, why, whysz) == -1)
+			return CONFIG_EVALUE;
+		return CONFIG_OK;
+	case KEY_REGISTRATION:
+		if (strcmp(v, "open") == 0)
+			c->registration = REGISTRATION_OPEN;
+		else if (strcmp(v, "closed") == 0)
+			c->registration = REGISTRATION_CLOSED;
+		else {
+			seterr(why, whysz, "must be open or closed");
+			return CONFIG_EVALUE;
+		}
+		return CONFIG_OK;
+	case KEY_USER_AUTH:
+		if (strcmp(v, "local") == 0)
+			c->user_auth = USER_AUTH_LOCAL;
+		else if (strcmp(v, "remote_user") == 0)
+			c->user_auth = USER_AUTH_REMOTE_USER;
+		else {
+			seterr(why, whysz, "must be local or remote_user");
+			return CONFIG_EVALUE;
+		}
+		return CONFIG_OK;
+	}
+	if (set_string(field, v) == -1) {
+		seterr(why, whysz, "out of memory");
+		return CONFIG_ENOMEM;
+	}
+	return CONFIG_OK;
+}
+
+/* "scope.notes:read = Read your notes" sets the consent page text. */
+static int
+apply_scope_text(struct config *c, const char *scope, const char *v,
+    char *why, size_t whysz)
+{
+	struct config_scope_text	*t;
+	size_t				 i;
+
+	if (!scope_token_valid(scope)) {
+		seterr(why, whysz, "\"%.64s\" is not a valid scope name", scope);
+		return CONFIG_EKEY;
+	}
+	if (strlen(v) > 200) {
+		seterr(why, whysz, "must be at most 200 characters");
+		return CONFIG_EVALUE;
+	}
+	for (i = 0; i < c->nscope_texts; i++)
+		if (strcmp(c->scope_texts[i].scope, scope) == 0) {
+			seterr(why, whysz, "is set twice");
+			return CONFIG_EKEY;
+		}
+	t = reallocarray(c->scope_texts, c->nscope_texts + 1, sizeof(*t));
+	if (t == NULL)
+		return CONFIG_ENOMEM;
+	c->scope_texts = t;
+	t[c->nscope_texts].scope = strdup(scope);
+	t[c->nscope_texts].text = strdup(v);
+	c->nscope_texts++;
+	if (t[c->nscope_texts - 1].scope == NULL ||
+	    t[c->nscope_texts - 1].text == NULL)
+		return CONFIG_ENOMEM;
+	return CONFIG_OK;
+}
+
+static int
+set_defaults(struct config *c)
+{
+	c->db_map_size = 256 * 1024 * 1024;
+	c->access_token_lifetime = 3600;
+	c->refresh_token_lifetime = 30 * DAY;
+	c->code_lifetime = 600;
+	c->session_lifetime = 12 * 3600;
+	c->pending_lifetime = 600;
+	c->registration = REGISTRATION_OPEN;
+	c->registration_rate_limit = 20;
+	c->login_max_failures = 5;
+	c->login_lockout = 900;
+	c->user_auth = USER_AUTH_LOCAL;
+	c->mcp_max_body = 1024 * 1024;
+	if (set_string(&c->www_dir, PKGDATADIR "/www") == -1 ||
+	    set_string(&c->resource_name, "MCP server") == -1 ||
+	    parse_list("mcp notes:read notes:write", &c->scopes,
+	    scope_token_valid, NULL, 0) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Fills the values derived from the issuer and checks the keys that
+ * depend on each other.
+ */
+static int
+finish(struct config *c, const char *file, char *err, size_t errsz)
+{
+	const char	*auth;
+	size_t		 i, n;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (!keys[i].required)
+			continue;
+		if (*(char **)((char *)c + keys[i].offset) == NULL) {
+			seterr(err, errsz, "%s: %s: missing (required)", file,
+			    keys[i].name);
+			return CONFIG_EMISSING;
+		}
+	}
+	for (i = 0; i < c->default_scopes.len; i++)
+		if (!config_has_scope(c, c->default_scopes.items[i])) {
+			seterr(err, errsz, "%s: default_scopes: \"%s\" is not "
+			    "listed in scopes", file, c->default_scopes.items[i]);
+			return CONFIG_EVALUE;
+		}
+	if (c->default_scopes.len == 0) {
+		/* No default_scopes: a request without scope gets them all. */
+		for (i = 0; i < c->scopes.len; i++) {
+			char	**items, *s;
+
+			items = reallocarray(c->default_scopes.items,
+			    c->default_scopes.len + 1, sizeof(char *));
+			if (items == NULL)
+				return CONFIG_ENOMEM;
+			c->default_scopes.items = items;
+			if ((s = strdup(c->scopes.items[i])) == NULL)
+				return CONFIG_ENOMEM;
+			items[c->default_scopes.len++] = s;
+		}
+	}
+	c->issuer_https = strncmp(c->issuer, "https://", 8) == 0;
+	auth = c->issuer + (c->issuer_https ? 8 : 7);
+	n = strlen(c->issuer);
+	if ((c->issuer_authority = strdup(auth)) == NULL ||
+	    (c->mcp_url = malloc(n + 5)) == NULL ||
+	    (c->prm_url = malloc(n + 42)) == NULL)
+		return CONFIG_ENOMEM;
+	snprintf(c->mcp_url, n + 5, "%s/mcp", c->issuer);
+	snprintf(c->prm_url, n + 42,
+	    "%s/.well-known/oauth-protected-resource/mcp", c->issuer);
+	return CONFIG_OK;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Parses text (len bytes, the contents of file) into a new
+ * configuration.  On error *out is NULL and err holds one message of
+ * the form "file:line: key: problem".
+ */
+int
+config_parse(const char *file, const char *text, size_t len,
+    struct config **out, char *err, size_t errsz)
+{
+	struct config	*c;
+	char		*copy = NULL, *line, *next, *eq, *key, *val;
+	char		 why[256];
+	unsigned char	 seen[NKEYS];
+	size_t		 i, lineno = 0;
+	int		 rc;
+
+	*out = NULL;
+	memset(seen, 0, sizeof(seen));
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->path = strdup(file)) == NULL || set_defaults(c) == -1 ||
+	    (copy = malloc(len + 1)) == NULL) {
+		rc = CONFIG_ENOMEM;
+		seterr(err, errsz, "%s: out of memory", file);
+		goto out;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (strlen(copy) != len) {
+		rc = CONFIG_ESYNTAX;
+		seterr(err, errsz, "%s: contains a NUL byte", file);
+		goto out;
+	}
+	for (line = copy; line != NULL; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			rc = CONFIG_ESYNTAX;
+			seterr(err, errsz, "%s:%zu: expected \"key = value\"",
+			    file, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		key = trim(line);
+		val = trim(eq + 1);
+		if (*key == '\0') {
+			rc = CONFIG_ESYNTAX;
+			seterr(err, errsz, "%s:%zu: missing key before \"=\"",
+			    file, lineno);
+			goto out;
+		}
+		if (strncmp(key, "scope.", 6) == 0) {
+			if ((rc = apply_scope_text(c, key + 6, val, why,
+			    sizeof(why))) != CONFIG_OK) {
+				seterr(err, errsz, "%s:%zu: %.64s: %s", file,
+				    lineno, key, why);
+				goto out;
+			}
+			continue;
+		}
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(keys[i].name, key) == 0)
+				break;
+		if (i == NKEYS) {
+			rc = CONFIG_EKEY;
+			seterr(err, errsz, "%s:%zu: %.64s: unknown key", file,
+			    lineno, key);
+			goto out;
+		}
+		if (seen[i]) {
+			rc = CONFIG_EKEY;
+			seterr(err, errsz, "%s:%zu: %s: set twice", file,
+			    lineno, key);
+			goto out;
+		}
+		seen[i] = 1;
+		if (*val == '\0') {
+			rc = CONFIG_EVALUE;
+			seterr(err, errsz, "%s:%zu: %s: empty value", file,
+			    lineno, key);
+			goto out;
+		}
+		if ((rc = apply_key(c, &keys[i], val, why, sizeof(why))) !=
+		    CONFIG_OK) {
+			seterr(err, errsz, "%s:%zu: %s: %s", file, lineno,
+			    key, why);
+			goto out;
+		}
+	}
+	if ((rc = finish(c, file, err, errsz)) != CONFIG_OK) {
+		if (rc == CONFIG_ENOMEM)
+			seterr(err, errsz, "%s: out of memory", file);
+		goto out;
+	}
+	*out = c;
+	c = NULL;
+out:
+	free(copy);
+	config_free(c);
+	return rc;
+}
+
+int
+config_load(const char *file, struct config **out, char *err, size_t errsz)
+{
+	struct stat	 st;
+	char		*text = NULL;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd, rc;
+
+	*out = NULL;
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		seterr(err, errsz, "%s: cannot open: %s", file,
+		    strerror(errno));
+		return CONFIG_ENOENT;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		seterr(err, errsz, "%s: not a regular file", file);
+		close(fd);
+		return CONFIG_ENOENT;
+	}
+	if (st.st_size > CONFIG_FILE_MAX) {
+		seterr(err, errsz, "%s: larger than %d bytes", file,
+		    CONFIG_FILE_MAX);
+		close(fd);
+		return CONFIG_ESYNTAX;
+	}
+	if ((text = malloc(CONFIG_FILE_MAX + 1)) == NULL) {
+		close(fd);
+		seterr(err, errsz, "%s: out of memory", file);
+		return CONFIG_ENOMEM;
+	}
+	while ((n = read(fd, text + len, CONFIG_FILE_MAX + 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n == -1) {
+		seterr(err, errsz, "%s: read: %s", file, strerror(errno));
+		free(text);
+		return CONFIG_ENOENT;
+	}
+	if (len > CONFIG_FILE_MAX) {
+		seterr(err, errsz, "%s: larger than %d bytes", file,
+		    CONFIG_FILE_MAX);
+		free(text);
+		return CONFIG_ESYNTAX;
+	}
+	rc = config_parse(file, text, len, out, err, errsz);
+	free(text);
+	if (rc == CONFIG_OK)
+		(*out)->mtime = st.st_mtime;
+	return rc;
+}
+
+int
+config_list_has(const struct config_list *l, const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->len; i++)
+		if (strcmp(l->items[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+config_has_scope(const struct config *c, const char *scope)
+{
+	return config_list_has(&c->scopes, scope);
+}
+
+/*
+ * The consent page's description of a scope: the configured text, a
+ * built-in one for the scopes the built-in tools use, or NULL.
+ */
+const char *
+config_scope_text(const struct config *c, const char *scope)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nscope_texts; i++)
+		if (strcmp(c->scope_texts[i].scope, scope) == 0)
+			return c->scope_texts[i].text;
+	if (strcmp(scope, "mcp") == 0)
+		return "Use this MCP server's tools and see who you are "
+		    "signed in as";
+	if (strcmp(scope, "notes:read") == 0)
+		return "Read your notes";
+	if (strcmp(scope, "notes:write") == 0)
+		return "Create and delete your notes";
+	return NULL;
+}

@@ -1,0 +1,52 @@
+#include <string.h>
+
+#include "http.h"
+
+/*
+ * Finds the cookie called name in a Cookie header ("a=1; b=2") and
+ * copies its value, without surrounding quotes, into out.  Returns 1 if
+ * found, 0 if absent, -1 if the value does not fit or has a byte that a
+ * cookie value may not contain.  If the name appears more than once the
+ * first is used: browsers send the most specific cookie first.
+ */
+int
+cookie_get(const char *header, const char *name, char *out, size_t outsz)
+{
+	const char	*p = header, *end, *v;
+	size_t		 nlen = strlen(name), vlen, i;
+
+	if (header == NULL)
+		return 0;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ';')
+			p++;
+		if (*p == '\0')
+			break;
+		if ((end = strchr(p, ';')) == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 &&
+		    p[nlen] == '=') {
+			v = p + nlen + 1;
+			vlen = (size_t)(end - v);
+			while (vlen > 0 && (v[vlen - 1] == ' ' ||
+			    v[vlen - 1] == '\t'))
+				vlen--;
+			if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+				v++;
+				vlen -= 2;
+			}
+			if (vlen + 1 > outsz)
+				return -1;
+			for (i = 0; i < vlen; i++)
+				if ((unsigned char)v[i] <= 0x20 || v[i] == '"' ||
+				    v[i] == ',' || v[i] == '\\' ||
+				    (unsigned char)v[i] >= 0x7f)
+					return -1;
+			memcpy(out, v, vlen);
+			out[vlen] = '\0';
+			return 1;
+		}
+		p = end;
+	}
+	return 0;
+}

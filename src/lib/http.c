@@ -1,0 +1,428 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "http.h"
+
+/* Looks a CGI variable up; an empty value counts as absent. */
+const char *
+http_env(char **envp, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	if (envp == NULL)
+		return NULL;
+	for (; *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return (*envp)[n + 1] != '\0' ? *envp + n + 1 : NULL;
+	return NULL;
+}
+
+static const struct {
+	const char		*name;
+	enum http_method	 method;
+} methods[] = {
+	{ "GET", HTTP_GET },
+	{ "HEAD", HTTP_HEAD },
+	{ "POST", HTTP_POST },
+	{ "PUT", HTTP_PUT },
+	{ "DELETE", HTTP_DELETE },
+	{ "OPTIONS", HTTP_OPTIONS },
+	{ "PATCH", HTTP_PATCH },
+};
+
+/*
+ * Fills req from the CGI variables.  The path comes from REQUEST_URI,
+ * the URL the client asked for, so that the programs answer the same
+ * under lighttpd, under Apache's rewrites and as plain CGI.
+ */
+int
+http_request_init(struct http_request *req, char **envp)
+{
+	const char	*uri, *q, *v;
+	size_t		 i, n;
+	char		*end;
+
+	memset(req, 0, sizeof(*req));
+	req->envp = envp;
+	req->content_length = -1;
+	req->method_name = http_env(envp, "REQUEST_METHOD");
+	if (req->method_name == NULL)
+		req->method_name = "GET";
+	req->method = HTTP_OTHER;
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(methods[i].name, req->method_name) == 0)
+			req->method = methods[i].method;
+
+	if ((uri = http_env(envp, "REQUEST_URI")) != NULL) {
+		q = strchr(uri, '?');
+		n = q != NULL ? (size_t)(q - uri) : strlen(uri);
+		req->path = strndup(uri, n);
+	} else {
+		const char	*script = http_env(envp, "SCRIPT_NAME");
+		const char	*info = http_env(envp, "PATH_INFO");
+		size_t		 len;
+
+		len = (script ? strlen(script) : 0) + (info ? strlen(info) : 0);
+		if ((req->path = malloc(len + 2)) != NULL)
+			snprintf(req->path, len + 2, "%s%s",
+			    script ? script : "", info ? info : "");
+	}
+	if (req->path == NULL)
+		return HTTP_ENOMEM;
+	if ((req->query = http_env(envp, "QUERY_STRING")) == NULL)
+		req->query = "";
+	req->content_type = http_env(envp, "CONTENT_TYPE");
+	/*
+	 * Apache's rewrite workaround for the Authorization header lands in
+	 * REDIRECT_HTTP_AUTHORIZATION after an internal redirect.
+	 */
+	if ((req->authorization = http_env(envp, "HTTP_AUTHORIZATION")) == NULL)
+		req->authorization = http_env(envp,
+		    "REDIRECT_HTTP_AUTHORIZATION");
+	req->cookie = http_env(envp, "HTTP_COOKIE");
+	req->origin = http_env(envp, "HTTP_ORIGIN");
+	req->host = http_env(envp, "HTTP_HOST");
+	req->accept = http_env(envp, "HTTP_ACCEPT");
+	req->remote_addr = http_env(envp, "REMOTE_ADDR");
+	req->remote_user = http_env(envp, "REMOTE_USER");
+	req->protocol_version = http_env(envp, "HTTP_MCP_PROTOCOL_VERSION");
+	req->access_control_request_method = http_env(envp,
+	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
+	v = http_env(envp, "HTTPS");
+	req->https = v != NULL && strcasecmp(v, "off") != 0;
+	if ((v = http_env(envp, "CONTENT_LENGTH")) != NULL) {
+		errno = 0;
+		if (!isdigit((unsigned char)*v))
+			req->content_length = -2;
+		else {
+			req->content_length = strtoll(v, &end, 10);
+			if (*end != '\0' || errno != 0)
+				req->content_length = -2;
+		}
+	}
+	return HTTP_OK;
+}
+
+void
+http_request_free(struct http_request *req)
+{
+	free(req->path);
+	free(req->body);
+	req->path = NULL;
+	req->body = NULL;
+}
+
+/*
+ * Reads the body announced by CONTENT_LENGTH, refusing more than max
+ * bytes before reading any of it.  The body is NUL-terminated for the
+ * parsers' convenience; body_len is its real length.
+ */
+int
+http_read_body(struct http_request *req, const struct http_io *io,
+    size_t max)
+{
+	size_t	 len, got = 0;
+	ssize_t	 n;
+
+	if (req->content_length == -2)
+		return HTTP_EBADLENGTH;
+	len = req->content_length < 0 ? 0 : (size_t)req->content_length;
+	if (req->content_length > (long long)max)
+		return HTTP_ETOOBIG;
+	if ((req->body = malloc(len + 1)) == NULL)
+		return HTTP_ENOMEM;
+	while (got < len) {
+		n = io->read(io->ctx, req->body + got, len - got);
+		if (n < 0)
+			return HTTP_EIO;
+		if (n == 0)
+			return HTTP_ESHORT;
+		got += (size_t)n;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	return HTTP_OK;
+}
+
+/*
+ * Compares the media type of Content-Type, ignoring case and any
+ * parameters ("application/json; charset=utf-8").
+ */
+int
+http_content_type_is(const struct http_request *req, const char *type)
+{
+	const char	*ct = req->content_type;
+	size_t		 n = strlen(type);
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, type, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/*
+ * Whether the Accept header allows the given media type: absent, the
+ * type itself, "type/ *" or "* / *", with q > 0.
+ */
+int
+http_accepts(const struct http_request *req, const char *type)
+{
+	const char	*p = req->accept, *slash, *e, *semi;
+	size_t		 n, tlen = strlen(type);
+
+	if (p == NULL)
+		return 1;
+	slash = strchr(type, '/');
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		if ((semi = memchr(p, ';', (size_t)(e - p))) == NULL)
+			semi = e;
+		n = (size_t)(semi - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if ((n == tlen && strncasecmp(p, type, n) == 0) ||
+		    (n == 3 && strncmp(p, "*/*", 3) == 0) ||
+		    (slash != NULL && n == (size_t)(slash - type) + 2 &&
+		    strncasecmp(p, type, (size_t)(slash - type) + 1) == 0 &&
+		    p[n - 1] == '*')) {
+			/* A q=0 parameter means "not acceptable". */
+			const char	*qp = semi;
+			int		 refused = 0;
+
+			while (qp < e) {
+				while (qp < e && (*qp == ';' || *qp == ' '))
+					qp++;
+				if (e - qp >= 3 && (qp[0] == 'q' ||
+				    qp[0] == 'Q') && qp[1] == '=') {
+					const char	*d = qp + 2;
+
+					refused = 1;
+					while (d < e && *d != ';') {
+						if (*d >= '1' && *d <= '9')
+							refused = 0;
+						d++;
+					}
+				}
+				while (qp < e && *qp != ';')
+					qp++;
+			}
+			if (!refused)
+				return 1;
+		}
+		p = e;
+	}
+	return 0;
+}
+
+void
+http_response_init(struct http_response *resp)
+{
+	resp->status = 200;
+	resp->omit_body = 0;
+	buf_init(&resp->headers);
+	buf_init(&resp->body);
+}
+
+void
+http_response_reset(struct http_response *resp)
+{
+	resp->status = 200;
+	resp->omit_body = 0;
+	buf_reset(&resp->headers);
+	buf_reset(&resp->body);
+}
+
+void
+http_response_free(struct http_response *resp)
+{
+	buf_free(&resp->headers);
+	buf_free(&resp->body);
+}
+
+void
+http_status(struct http_response *resp, int status)
+{
+	resp->status = status;
+}
+
+/*
+ * Adds one header.  A value containing CR, LF or NUL would let a
+ * client split the response: such a header is refused (-1) and not
+ * written.
+ */
+int
+http_header(struct http_response *resp, const char *name, const char *value)
+{
+	const char	*p;
+
+	for (p = value; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n')
+			return -1;
+	buf_puts(&resp->headers, name);
+	buf_append(&resp->headers, ": ", 2);
+	buf_puts(&resp->headers, value);
+	buf_append(&resp->headers, "\r\n", 2);
+	return 0;
+}
+
+int
+http_headerf(struct http_response *resp, const char *name,
+    const char *fmt, ...)
+{
+	struct buf	 b;
+	va_list		 ap;
+	int		 rc;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	rc = buf_failed(&b) ? -1 : http_header(resp, name, buf_cstr(&b));
+	buf_free(&b);
+	return rc;
+}
+
+void
+http_body(struct http_response *resp, const char *p, size_t n)
+{
+	buf_append(&resp->body, p, n);
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	}
+	return "Unknown";
+}
+
+/*
+ * Writes the CGI response: a Status line, the headers, Content-Length
+ * and the body.  If building the response ran out of memory, a bare 500
+ * goes out instead.
+ */
+int
+http_response_write(struct http_response *resp, const struct http_io *io)
+{
+	static const char oombody[] =
+	    "{\"error\":\"server_error\",\"error_description\":"
+	    "\"out of memory\"}\n";
+	char	 head[128];
+	int	 n;
+	size_t	 blen;
+
+	if (buf_failed(&resp->headers) || buf_failed(&resp->body)) {
+		n = snprintf(head, sizeof(head), "Status: 500 Internal Server "
+		    "Error\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n", sizeof(oombody) - 1);
+		if (io->write(io->ctx, head, (size_t)n) == -1)
+			return -1;
+		return io->write(io->ctx, oombody, sizeof(oombody) - 1);
+	}
+	blen = resp->body.len;
+	if (resp->status == 204 || resp->status == 304)
+		blen = 0;
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", resp->status,
+	    http_reason(resp->status));
+	if (io->write(io->ctx, head, (size_t)n) == -1 ||
+	    io->write(io->ctx, buf_cstr(&resp->headers),
+	    resp->headers.len) == -1)
+		return -1;
+	if (resp->status != 204 && resp->status != 304) {
+		n = snprintf(head, sizeof(head), "Content-Length: %zu\r\n",
+		    blen);
+		if (io->write(io->ctx, head, (size_t)n) == -1)
+			return -1;
+	}
+	if (io->write(io->ctx, "\r\n", 2) == -1)
+		return -1;
+	if (blen > 0 && !resp->omit_body &&
+	    io->write(io->ctx, buf_cstr(&resp->body), blen) == -1)
+		return -1;
+	return 0;
+}
+
+/* A JSON body (already serialised) with its Content-Type. */
+void
+http_json(struct http_response *resp, int status, const char *json)
+{
+	http_status(resp, status);
+	http_header(resp, "Content-Type", "application/json");
+	buf_reset(&resp->body);
+	buf_puts(&resp->body, json);
+	buf_putc(&resp->body, '\n');
+}
+
+/* The OAuth error shape: {"error": ..., "error_description": ...}. */
+void
+http_json_error(struct http_response *resp, int status, const char *error,
+    const char *description)
+{
+	http_status(resp, status);
+	http_header(resp, "Content-Type", "application/json");
+	buf_reset(&resp->body);
+	buf_puts(&resp->body, "{\"error\":\"");
+	json_escape(&resp->body, error);
+	buf_putc(&resp->body, '"');
+	if (description != NULL) {
+		buf_puts(&resp->body, ",\"error_description\":\"");
+		json_escape(&resp->body, description);
+		buf_putc(&resp->body, '"');
+	}
+	buf_puts(&resp->body, "}\n");
+}

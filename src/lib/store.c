@@ -1,0 +1,416 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "buf.h"
+#include "record.h"
+#include "store.h"
+
+const char *const store_db_names[DB__MAX] = {
+	"meta",
+	"users",
+	"clients",
+	"grants",
+	"codes",
+	"tokens",
+	"sessions",
+	"pending",
+	"ratelimit",
+	"notes",
+	"user_grants",
+	"client_grants",
+	"grant_tokens",
+};
+
+static const unsigned store_db_flags[DB__MAX] = {
+	[DB_USER_GRANTS] = MDB_DUPSORT,
+	[DB_CLIENT_GRANTS] = MDB_DUPSORT,
+	[DB_GRANT_TOKENS] = MDB_DUPSORT,
+};
+
+static void
+seterr(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+/* Maps an LMDB or errno code to a store_err. */
+int
+store_map_err(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return STORE_OK;
+	case MDB_NOTFOUND:
+		return STORE_NOTFOUND;
+	case MDB_KEYEXIST:
+		return STORE_EXISTS;
+	case MDB_MAP_FULL:
+		return STORE_FULL;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH:
+	case MDB_INCOMPATIBLE:
+	case MDB_BAD_VALSIZE:
+		return STORE_CORRUPT;
+	case ENOENT:
+		return STORE_ENOENT;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return STORE_EACCES;
+	case ENOMEM:
+		return STORE_ENOMEM;
+	}
+	return STORE_ERROR;
+}
+
+const char *
+store_strerror(int rc)
+{
+	switch (rc) {
+	case STORE_OK:
+		return "success";
+	case STORE_NOTFOUND:
+		return "not found";
+	case STORE_EXISTS:
+		return "already exists";
+	case STORE_FULL:
+		return "the database is full";
+	case STORE_CORRUPT:
+		return "the database is corrupt";
+	case STORE_SCHEMA:
+		return "unsupported database schema";
+	case STORE_ENOENT:
+		return "no database";
+	case STORE_EACCES:
+		return "permission denied";
+	case STORE_ENOMEM:
+		return "out of memory";
+	case STORE_ERROR:
+		return "database error";
+	}
+	return "unknown error";
+}
+
+const char *
+store_full_hint(void)
+{
+	return "run mcp-oauth-admin purge, or raise db_map_size in the "
+	    "configuration file";
+}
+
+static int
+check_schema(struct store *st, int create, char *err, size_t errsz)
+{
+	MDB_txn		*txn = NULL;
+	MDB_val		 k, v;
+	unsigned char	 ver[4];
+	uint32_t	 version;
+	unsigned	 i;
+	int		 rc;
+
+	rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+	if (rc != MDB_SUCCESS) {
+		seterr(err, errsz, "%s: cannot begin a transaction: %s",
+		    st->path, mdb_strerror(rc));
+		return store_map_err(rc);
+	}
+	for (i = 0; i < DB__MAX; i++) {
+		rc = mdb_dbi_open(txn, store_db_names[i],
+		    store_db_flags[i] | (create ? MDB_CREATE : 0),
+		    &st->dbi[i]);
+		if (rc == MDB_NOTFOUND) {
+			seterr(err, errsz, "%s: not initialised (database "
+			    "\"%s\" missing): run mcp-oauth-admin init",
+			    st->path, store_db_names[i]);
+			rc = STORE_ENOENT;
+			goto fail;
+		}
+		if (rc != MDB_SUCCESS) {
+			seterr(err, errsz, "%s: cannot open database \"%s\": "
+			    "%s", st->path, store_db_names[i],
+			    mdb_strerror(rc));
+			rc = store_map_err(rc);
+			goto fail;
+		}
+	}
+	k.mv_data = "schema";
+	k.mv_size = 6;
+	rc = mdb_get(txn, st->dbi[DB_META], &k, &v);
+	if (rc == MDB_NOTFOUND && create) {
+		ver[0] = ver[1] = ver[2] = 0;
+		ver[3] = STORE_SCHEMA_VERSION;
+		v.mv_data = ver;
+		v.mv_size = 4;
+		if ((rc = mdb_put(txn, st->dbi[DB_META], &k, &v, 0)) !=
+		    MDB_SUCCESS) {
+			seterr(err, errsz, "%s: cannot write the schema "
+			    "version: %s", st->path, mdb_strerror(rc));
+			rc = store_map_err(rc);
+			goto fail;
+		}
+	} else if (rc == MDB_NOTFOUND) {
+		seterr(err, errsz, "%s: no schema version: run "
+		    "mcp-oauth-admin init", st->path);
+		rc = STORE_ENOENT;
+		goto fail;
+	} else if (rc != MDB_SUCCESS) {
+		seterr(err, errsz, "%s: %s", st->path, mdb_strerror(rc));
+		rc = store_map_err(rc);
+		goto fail;
+	} else {
+		if (v.mv_size != 4) {
+			seterr(err, errsz, "%s: malformed schema version",
+			    st->path);
+			rc = STORE_SCHEMA;
+			goto fail;
+		}
+		memcpy(ver, v.mv_data, 4);
+		version = (uint32_t)ver[0] << 24 | (uint32_t)ver[1] << 16 |
+		    (uint32_t)ver[2] << 8 | ver[3];
+		if (version != STORE_SCHEMA_VERSION) {
+			seterr(err, errsz, "%s: database schema version %u "
+			    "is not supported by this program (it knows "
+			    "version %d)%s", st->path, version,
+			    STORE_SCHEMA_VERSION, version > STORE_SCHEMA_VERSION
+			    ? ": upgrade mcp-oauth-fcgi" : "");
+			rc = STORE_SCHEMA;
+			goto fail;
+		}
+	}
+	if ((rc = mdb_txn_commit(txn)) != MDB_SUCCESS) {
+		seterr(err, errsz, "%s: %s", st->path, mdb_strerror(rc));
+		return store_map_err(rc);
+	}
+	return STORE_OK;
+fail:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static const char perm_msg[] = "permission denied: the user running this "
+    "program must be able to write the database directory and its files "
+    "(even to read, LMDB writes lock.mdb)";
+
+/*
+ * Opens (or with STORE_OPEN_CREATE creates, mode 0700/0600) the
+ * environment at path.  Every failure comes back with one message that
+ * names the path and says what to do.
+ */
+int
+store_open(const char *path, size_t map_size, int flags, struct store **out,
+    char *err, size_t errsz)
+{
+	struct store	*st;
+	struct stat	 sb;
+	int		 rc, dead = 0;
+	unsigned	 envflags = MDB_NOTLS;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		free(st);
+		seterr(err, errsz, "out of memory");
+		return STORE_ENOMEM;
+	}
+	st->map_size = map_size;
+	st->rdonly = (flags & STORE_OPEN_RDONLY) != 0;
+	if (flags & STORE_OPEN_CREATE) {
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			seterr(err, errsz, "%s: cannot create directory: %s",
+			    path, strerror(errno));
+			rc = store_map_err(errno);
+			goto fail;
+		}
+	}
+	if (stat(path, &sb) == -1) {
+		rc = store_map_err(errno);
+		if (errno == ENOENT)
+			seterr(err, errsz, "%s: no database here: run "
+			    "mcp-oauth-admin init", path);
+		else if (rc == STORE_EACCES)
+			seterr(err, errsz, "%s: %s", path, perm_msg);
+		else
+			seterr(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		seterr(err, errsz, "%s: not a directory", path);
+		rc = STORE_ERROR;
+		goto fail;
+	}
+	if (!(flags & STORE_OPEN_CREATE)) {
+		char	 data[4096];
+
+		snprintf(data, sizeof(data), "%s/data.mdb", path);
+		if (stat(data, &sb) == -1 && errno == ENOENT) {
+			seterr(err, errsz, "%s: no database here: run "
+			    "mcp-oauth-admin init", path);
+			rc = STORE_ENOENT;
+			goto fail;
+		}
+	}
+	if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS ||
+	    (rc = mdb_env_set_maxdbs(st->env, DB__MAX)) != MDB_SUCCESS ||
+	    (rc = mdb_env_set_maxreaders(st->env, STORE_MAX_READERS)) !=
+	    MDB_SUCCESS ||
+	    (rc = mdb_env_set_mapsize(st->env, map_size)) != MDB_SUCCESS) {
+		seterr(err, errsz, "%s: %s", path, mdb_strerror(rc));
+		rc = store_map_err(rc);
+		goto fail;
+	}
+	if (st->rdonly)
+		envflags |= MDB_RDONLY;
+	if ((rc = mdb_env_open(st->env, path, envflags, 0600)) !=
+	    MDB_SUCCESS) {
+		if (rc == EACCES || rc == EPERM || rc == EROFS)
+			seterr(err, errsz, "%s: %s", path, perm_msg);
+		else
+			seterr(err, errsz, "%s: cannot open the database: %s",
+			    path, mdb_strerror(rc));
+		rc = store_map_err(rc);
+		goto fail;
+	}
+	/* Slots left by processes that died mid-transaction. */
+	if (mdb_reader_check(st->env, &dead) == MDB_SUCCESS)
+		st->stale_readers = dead;
+	if ((rc = check_schema(st, (flags & STORE_OPEN_CREATE) != 0, err,
+	    errsz)) != STORE_OK)
+		goto fail;
+	*out = st;
+	return STORE_OK;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->rtxn != NULL)
+		mdb_txn_abort(st->rtxn);
+	if (st->env != NULL)
+		mdb_env_close(st->env);
+	free(st->path);
+	free(st);
+}
+
+/*
+ * Begins a transaction.  Read-only transactions reuse one handle
+ * (reset/renew), which keeps the validation path free of allocations.
+ * If another process grew the map, adopt the new size and retry.
+ */
+int
+store_begin(struct store *st, int rdonly, struct store_txn *t)
+{
+	int	 rc, tries;
+
+	t->st = st;
+	t->rdonly = rdonly;
+	t->txn = NULL;
+	for (tries = 0; tries < 2; tries++) {
+		if (rdonly && st->rtxn != NULL) {
+			rc = mdb_txn_renew(st->rtxn);
+			if (rc == MDB_SUCCESS) {
+				t->txn = st->rtxn;
+				st->rtxn = NULL;
+				return STORE_OK;
+			}
+			mdb_txn_abort(st->rtxn);
+			st->rtxn = NULL;
+		} else
+			rc = mdb_txn_begin(st->env, NULL,
+			    rdonly ? MDB_RDONLY : 0, &t->txn);
+		if (rc == MDB_SUCCESS)
+			return STORE_OK;
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		mdb_env_set_mapsize(st->env, 0);
+	}
+	t->txn = NULL;
+	return store_map_err(rc);
+}
+
+int
+store_commit(struct store_txn *t)
+{
+	int	 rc;
+
+	if (t->txn == NULL)
+		return STORE_ERROR;
+	if (t->rdonly) {
+		store_abort(t);
+		return STORE_OK;
+	}
+	rc = mdb_txn_commit(t->txn);
+	t->txn = NULL;
+	return store_map_err(rc);
+}
+
+void
+store_abort(struct store_txn *t)
+{
+	if (t->txn == NULL)
+		return;
+	if (t->rdonly && t->st->rtxn == NULL) {
+		mdb_txn_reset(t->txn);
+		t->st->rtxn = t->txn;
+	} else
+		mdb_txn_abort(t->txn);
+	t->txn = NULL;
+}
+
+int
+store_get(struct store_txn *t, enum store_db db, const void *key,
+    size_t klen, MDB_val *out)
+{
+	MDB_val	 k;
+
+	k.mv_data = (void *)key;
+	k.mv_size = klen;
+	return store_map_err(mdb_get(t->txn, t->st->dbi[db], &k, out));
+}
+
+int
+store_put(struct store_txn *t, enum store_db db, const void *key,
+    size_t klen, const void *val, size_t vlen, unsigned flags)
+{
+	MDB_val	 k, v;
+
+	k.mv_data = (void *)key;
+	k.mv_size = klen;
+	v.mv_data = (void *)val;
+	v.mv_size = vlen;
+	return store_map_err(mdb_put(t->txn, t->st->dbi[db], &k, &v, flags));
+}
+
+/* Deletes a key, or with val one duplicate of a DUPSORT key. */
+int
+store_del(struct store_txn *t, enum store_db db, const void *key,
+    size_t klen, const void *val, size_t vlen)
+{
+	MDB_val	 k, v;
+
+	k.mv_data = (void *)key;
+	k.mv_size = klen;
+	v.mv_data = (void *)val;
+	v.mv_size = vlen;
+	return store_map_err(mdb_del(t->txn, t->st->dbi[db], &k,
+	    val != NULL ? &v : NULL));
+}

@@ -1,0 +1,94 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "record.h"
+#include "store.h"
+#include "user.h"
+
+/* 1 to 64 of [A-Za-z0-9._@+-]: safe in logs, URLs and HTML. */
+int
+user_name_valid(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (n == USER_NAME_MAX)
+			return 0;
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') ||
+		    s[n] == '.' || s[n] == '_' || s[n] == '@' ||
+		    s[n] == '+' || s[n] == '-'))
+			return 0;
+	}
+	return n > 0;
+}
+
+void
+user_free(struct user *u)
+{
+	free(u->password_hash);
+	u->password_hash = NULL;
+}
+
+/* Record: flags u32, created i64, updated i64, password hash str. */
+int
+user_decode(const void *p, size_t n, struct user *u)
+{
+	struct rec_reader	 r;
+
+	rec_reader_init(&r, p, n);
+	u->flags = rec_get_u32(&r);
+	u->created = rec_get_i64(&r);
+	u->updated = rec_get_i64(&r);
+	u->password_hash = rec_get_str(&r);
+	if (!rec_reader_ok(&r)) {
+		user_free(u);
+		return STORE_CORRUPT;
+	}
+	return STORE_OK;
+}
+
+int
+store_user_get(struct store_txn *t, const char *name, struct user *u)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	memset(u, 0, sizeof(*u));
+	if (!user_name_valid(name))
+		return STORE_NOTFOUND;
+	if ((rc = store_get(t, DB_USERS, name, strlen(name), &v)) != STORE_OK)
+		return rc;
+	strcpy(u->name, name);
+	return user_decode(v.mv_data, v.mv_size, u);
+}
+
+/* With create set, an existing user is STORE_EXISTS. */
+int
+store_user_put(struct store_txn *t, const struct user *u, int create)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_u32(&b, u->flags);
+	rec_put_i64(&b, u->created);
+	rec_put_i64(&b, u->updated);
+	rec_put_str(&b, u->password_hash);
+	if (buf_failed(&b))
+		rc = STORE_ENOMEM;
+	else
+		rc = store_put(t, DB_USERS, u->name, strlen(u->name), b.data,
+		    b.len, create ? MDB_NOOVERWRITE : 0);
+	buf_free(&b);
+	return rc;
+}
+
+int
+store_user_del(struct store_txn *t, const char *name)
+{
+	return store_del(t, DB_USERS, name, strlen(name), NULL, 0);
+}

@@ -1,0 +1,93 @@
+/*
+ * metadata.fcgi: the discovery documents.
+ *
+ *   /.well-known/oauth-authorization-server       RFC 8414
+ *   /.well-known/oauth-protected-resource         RFC 9728
+ *   /.well-known/oauth-protected-resource/mcp     RFC 9728
+ *
+ * The documents are built from the configuration once per load and
+ * served from memory.  Everything else under /.well-known/ is a JSON
+ * 404, /.well-known/openid-configuration included: we do not serve an
+ * OpenID Connect document, and an incomplete one breaks clients
+ * (requirement B2.10).
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "lib/app.h"
+#include "lib/buf.h"
+#include "lib/config.h"
+#include "lib/http.h"
+#include "lib/metadoc.h"
+
+static const struct config	*built_for;
+static struct buf		 as_doc, prm_doc;
+
+static void
+rebuild(const struct config *cfg)
+{
+	buf_reset(&as_doc);
+	buf_reset(&prm_doc);
+	metadoc_authorization_server(cfg, &as_doc);
+	metadoc_protected_resource(cfg, &prm_doc);
+	built_for = cfg;
+}
+
+static void
+handle(struct app *a, struct http_request *req, struct http_response *resp)
+{
+	const struct buf	*doc;
+
+	if (strcmp(req->path, "/.well-known/oauth-authorization-server") == 0)
+		doc = &as_doc;
+	else if (strcmp(req->path,
+	    "/.well-known/oauth-protected-resource") == 0 ||
+	    strcmp(req->path,
+	    "/.well-known/oauth-protected-resource/mcp") == 0)
+		doc = &prm_doc;
+	else {
+		http_header(resp, "Access-Control-Allow-Origin", "*");
+		http_json_error(resp, 404, "not_found",
+		    "no such metadata document");
+		return;
+	}
+
+	/* Discovery is public: any origin may read it (A2.5). */
+	http_header(resp, "Access-Control-Allow-Origin", "*");
+	switch (req->method) {
+	case HTTP_OPTIONS:
+		http_status(resp, 204);
+		http_header(resp, "Access-Control-Allow-Methods",
+		    "GET, HEAD, OPTIONS");
+		http_header(resp, "Access-Control-Allow-Headers",
+		    "MCP-Protocol-Version");
+		http_header(resp, "Access-Control-Max-Age", "86400");
+		return;
+	case HTTP_GET:
+	case HTTP_HEAD:
+		break;
+	default:
+		http_header(resp, "Allow", "GET, HEAD, OPTIONS");
+		http_json_error(resp, 405, "invalid_request",
+		    "method not allowed");
+		return;
+	}
+	if (built_for != a->cfg)
+		rebuild(a->cfg);
+	if (buf_failed(doc)) {
+		http_json_error(resp, 500, "server_error", "out of memory");
+		return;
+	}
+	http_status(resp, 200);
+	http_header(resp, "Content-Type", "application/json");
+	http_header(resp, "Cache-Control", "public, max-age=300");
+	http_header(resp, "X-Content-Type-Options", "nosniff");
+	http_body(resp, doc->data, doc->len);
+}
+
+int
+main(void)
+{
+	return app_main("metadata.fcgi", handle);
+}
