@@ -69,7 +69,9 @@ metadoc_authorization_server(const struct config *cfg, struct buf *out)
 	json_object_object_add(o, "issuer", json_object_new_string(cfg->issuer));
 	add_url(o, "authorization_endpoint", cfg->issuer, "/authorize");
 	add_url(o, "token_endpoint", cfg->issuer, "/token");
-	add_url(o, "registration_endpoint", cfg->issuer, "/register");
+	/* Closed registration: clients must not try it (B2.8). */
+	if (cfg->registration == REGISTRATION_OPEN)
+		add_url(o, "registration_endpoint", cfg->issuer, "/register");
 	add_url(o, "revocation_endpoint", cfg->issuer, "/revoke");
 	json_object_object_add(o, "response_types_supported",
 	    string_array(response_types, 1));

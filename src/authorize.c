@@ -1,0 +1,1048 @@
+/*
+ * authorize.fcgi: /authorize, the authorization endpoint (RFC 6749
+ * §4.1, OAuth 2.1, RFC 7636, RFC 8707, RFC 9207) with its login and
+ * consent pages.
+ *
+ * GET checks client_id and redirect_uri first: if either is bad the
+ * person sees an error page and nothing is redirected, ever (RFC 9700
+ * §4.1, §4.11).  Every later error goes back to the client as
+ * error=...&state=...&iss=....  A valid request is stored server-side
+ * as a pending request (LMDB, pending_lifetime), bound to this browser
+ * by a cookie; the pages carry only its id and a CSRF token.
+ *
+ * POST carries action=login (user name and password), approve or
+ * deny, with the request id and CSRF token.  Approve answers 302 to
+ * the redirect URI with code, state and iss.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/app.h"
+#include "lib/buf.h"
+#include "lib/client.h"
+#include "lib/config.h"
+#include "lib/crypto.h"
+#include "lib/form.h"
+#include "lib/grant.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/oauth.h"
+#include "lib/page.h"
+#include "lib/ratelimit.h"
+#include "lib/redirect.h"
+#include "lib/scope.h"
+#include "lib/session.h"
+#include "lib/store.h"
+#include "lib/user.h"
+
+#define STATE_MAX		1024
+#define POST_MAX		(16 * 1024)
+#define COOKIE_SESSION		"mcp_session"
+#define COOKIE_BROWSER		"mcp_browser"
+
+/* A password hash to verify against when the user does not exist. */
+static const char dummy_hash[] = "$scrypt$ln=14,r=8,p=5$"
+    "AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+static void
+no_redirect_error(struct app *a, struct http_response *resp,
+    const char *message)
+{
+	page_error(a->cfg, resp, 400, "This sign-in cannot continue", message,
+	    "Nothing was sent to the application. Start again from the "
+	    "application you were using.");
+}
+
+static void
+server_error(struct app *a, struct http_response *resp, int rc)
+{
+	if (rc == STORE_FULL)
+		log_msg("database_full", "%s", store_full_hint());
+	page_error(a->cfg, resp, rc == STORE_FULL ? 503 : 500,
+	    "Server error", "The server cannot handle this sign-in right now.",
+	    "Try again in a minute. If it keeps happening, tell the "
+	    "administrator of this server.");
+}
+
+/*
+ * Redirects the browser to the client: redirect_uri with params (name,
+ * value pairs, NULL values skipped) and iss added (RFC 9207).  302,
+ * never 307 (RFC 9700 §4.12).
+ */
+static void
+redirect_to_client(struct app *a, struct http_response *resp,
+    const char *redirect_uri, const char *const *params, size_t nparams)
+{
+	struct buf	 b;
+	size_t		 i;
+	char		 sep;
+
+	buf_init(&b);
+	buf_puts(&b, redirect_uri);
+	sep = strchr(redirect_uri, '?') != NULL ? '&' : '?';
+	for (i = 0; i + 1 < nparams; i += 2) {
+		if (params[i + 1] == NULL)
+			continue;
+		buf_putc(&b, sep);
+		buf_puts(&b, params[i]);
+		buf_putc(&b, '=');
+		url_escape(&b, params[i + 1]);
+		sep = '&';
+	}
+	buf_putc(&b, sep);
+	buf_puts(&b, "iss=");
+	url_escape(&b, a->cfg->issuer);
+	http_status(resp, 302);
+	if (buf_failed(&b) || http_header(resp, "Location", buf_cstr(&b)) ==
+	    -1) {
+		buf_free(&b);
+		server_error(a, resp, STORE_ENOMEM);
+		return;
+	}
+	http_header(resp, "Cache-Control", "no-store");
+	http_header(resp, "Referrer-Policy", "no-referrer");
+	buf_free(&b);
+}
+
+static void
+redirect_error(struct app *a, struct http_response *resp,
+    const char *redirect_uri, const char *state, const char *error,
+    const char *description)
+{
+	const char	*params[] = {
+		"error", error,
+		"error_description", description,
+		"state", state,
+	};
+
+	redirect_to_client(a, resp, redirect_uri, params, 6);
+}
+
+/* The pending request's state, or NULL when the client sent none. */
+static const char *
+state_of(const struct pending *pd)
+{
+	return pd->state[0] != '\0' ? pd->state : NULL;
+}
+
+/* A validated authorization request. */
+struct authz {
+	struct client	 client;
+	const char	*redirect_uri;
+	int		 redirect_explicit;
+	const char	*state;
+	const char	*challenge;
+	struct buf	 scope;
+	const char	*resource;
+	uint32_t	 prompt;
+};
+
+static int
+parse_prompt(const char *s, uint32_t *out)
+{
+	size_t	 n;
+
+	*out = 0;
+	while (s != NULL && *s != '\0') {
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		n = strcspn(s, " ");
+		if (n == 4 && strncmp(s, "none", 4) == 0)
+			*out |= PROMPT_NONE;
+		else if (n == 5 && strncmp(s, "login", 5) == 0)
+			*out |= PROMPT_LOGIN;
+		else if (n == 7 && strncmp(s, "consent", 7) == 0)
+			*out |= PROMPT_CONSENT;
+		else if (!(n == 14 && strncmp(s, "select_account", 14) == 0))
+			return -1;
+		s += n;
+	}
+	/* OpenID Connect: "none" must stand alone. */
+	if ((*out & PROMPT_NONE) && *out != PROMPT_NONE)
+		return -1;
+	return 0;
+}
+
+/*
+ * Checks an authorization request.  Returns 0 with az filled, or -1
+ * after answering (an error page before the redirect URI is trusted,
+ * an error redirect after).
+ */
+static int
+validate_request(struct app *a, const struct form *f, struct authz *az,
+    struct http_response *resp)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	const char		*client_id, *redirect_uri, *v, *scope;
+	char			 bad[65];
+	size_t			 i;
+	int			 rc;
+
+	client_id = form_get(f, "client_id");
+	redirect_uri = form_get(f, "redirect_uri");
+	if (client_id == NULL) {
+		no_redirect_error(a, resp, "The request names no application "
+		    "(client_id is missing).");
+		return -1;
+	}
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
+		server_error(a, resp, rc);
+		return -1;
+	}
+	rc = store_client_get(&t, client_id, &az->client);
+	store_abort(&t);
+	if (rc == STORE_NOTFOUND) {
+		no_redirect_error(a, resp, "The application is not registered "
+		    "with this server (unknown client_id).");
+		return -1;
+	}
+	if (rc != STORE_OK) {
+		server_error(a, resp, rc);
+		return -1;
+	}
+	if (redirect_uri != NULL) {
+		for (i = 0; i < az->client.nredirect_uris; i++)
+			if (redirect_uri_matches(az->client.redirect_uris[i],
+			    redirect_uri))
+				break;
+		if (i == az->client.nredirect_uris) {
+			no_redirect_error(a, resp, "The redirect_uri is not "
+			    "one the application registered.");
+			return -1;
+		}
+		az->redirect_uri = redirect_uri;
+		az->redirect_explicit = 1;
+	} else if (az->client.nredirect_uris == 1) {
+		az->redirect_uri = az->client.redirect_uris[0];
+		az->redirect_explicit = 0;
+	} else {
+		no_redirect_error(a, resp, "The request has no redirect_uri "
+		    "and the application registered several.");
+		return -1;
+	}
+
+	/* The redirect URI is trusted from here on. */
+	az->state = form_get(f, "state");
+	if (az->state != NULL && strlen(az->state) > STATE_MAX) {
+		redirect_error(a, resp, az->redirect_uri, NULL,
+		    "invalid_request", "state is longer than 1024 characters");
+		return -1;
+	}
+	v = form_get(f, "response_type");
+	if (v == NULL) {
+		redirect_error(a, resp, az->redirect_uri, az->state,
+		    "invalid_request", "response_type is required");
+		return -1;
+	}
+	if (strcmp(v, "code") != 0) {
+		redirect_error(a, resp, az->redirect_uri, az->state,
+		    "unsupported_response_type", "only response_type=code is "
+		    "supported");
+		return -1;
+	}
+	if ((v = form_get(f, "response_mode")) != NULL &&
+	    strcmp(v, "query") != 0) {
+		redirect_error(a, resp, az->redirect_uri, az->state,
+		    "invalid_request", "only response_mode=query is supported");
+		return -1;
+	}
+	az->challenge = form_get(f, "code_challenge");
+	v = form_get(f, "code_challenge_method");
+	if (az->challenge == NULL) {
+		redirect_error(a, resp, az->redirect_uri, az->state,
+		    "invalid_request", "code_challenge is required (PKCE S256)");
+		return -1;
+	}
+	if (v == NULL || strcmp(v, "S256") != 0) {
+		redirect_error(a, resp, az->redirect_uri, az->state,
+		    "invalid_request", "code_challenge_method must be S256");
+		return -1;
+	}
+	if (!pkce_challenge_valid(az->challenge)) {
+		redirect_error(a, resp, az->redirect_uri, az->state,
+		    "invalid_request", "code_challenge must be the base64url "
+		    "SHA-256 of the code_verifier (43 characters)");
+		return -1;
+	}
+	if (parse_prompt(form_get(f, "prompt"), &az->prompt) == -1) {
+		redirect_error(a, resp, az->redirect_uri, az->state,
+		    "invalid_request", "unsupported prompt value");
+		return -1;
+	}
+	if ((scope = form_get(f, "scope")) == NULL)
+		scope = az->client.scope;
+	buf_init(&az->scope);
+	if (scope != NULL) {
+		rc = scope_normalise(a->cfg, scope, &az->scope, bad,
+		    sizeof(bad));
+		if (rc == SCOPE_EUNKNOWN || rc == SCOPE_ESYNTAX) {
+			char	 msg[128];
+
+			snprintf(msg, sizeof(msg), rc == SCOPE_EUNKNOWN ?
+			    "unknown scope \"%s\"" : "malformed scope", bad);
+			redirect_error(a, resp, az->redirect_uri, az->state,
+			    "invalid_scope", msg);
+			return -1;
+		}
+	}
+	if (az->scope.len == 0) {
+		for (i = 0; i < a->cfg->default_scopes.len; i++) {
+			if (i > 0)
+				buf_putc(&az->scope, ' ');
+			buf_puts(&az->scope, a->cfg->default_scopes.items[i]);
+		}
+	}
+	if (buf_failed(&az->scope)) {
+		server_error(a, resp, STORE_ENOMEM);
+		return -1;
+	}
+	/* RFC 8707: absent means this server's MCP URL (B8.4). */
+	az->resource = form_get(f, "resource");
+	if (az->resource == NULL)
+		az->resource = a->cfg->mcp_url;
+	else if (!resource_valid(az->resource) ||
+	    !resource_equal(az->resource, a->cfg->mcp_url)) {
+		redirect_error(a, resp, az->redirect_uri, az->state,
+		    "invalid_target", "resource must be this server's MCP URL");
+		return -1;
+	}
+	az->resource = a->cfg->mcp_url;
+	return 0;
+}
+
+/*
+ * The browser binding cookie: read it, or make one.  hash receives the
+ * SHA-256 stored with pending requests.
+ */
+static int
+browser_binding(struct app *a, const struct http_request *req,
+    struct http_response *resp, int create, unsigned char *hash)
+{
+	char	 name[64], value[CRYPTO_TOKEN_CHARS + 8];
+
+	cookie_name(a->cfg, COOKIE_BROWSER, name, sizeof(name));
+	if (cookie_get(req->cookie, name, value, sizeof(value)) == 1 &&
+	    strlen(value) == CRYPTO_TOKEN_CHARS &&
+	    crypto_sha256_str(value, hash) == CRYPTO_OK)
+		return 0;
+	if (!create)
+		return -1;
+	if (pending_new_secret(value, sizeof(value), hash) != STORE_OK)
+		return -1;
+	cookie_set(resp, a->cfg, COOKIE_BROWSER, value, 0);
+	return 0;
+}
+
+/*
+ * The signed-in user of this browser, or none (returns -1): the web
+ * server's REMOTE_USER with user_auth = remote_user, else the session
+ * cookie.  Disabled users are not signed in.
+ */
+static int
+current_user(struct app *a, struct store_txn *t,
+    const struct http_request *req, int64_t now, char *user, size_t usersz)
+{
+	struct session	 s;
+	struct user	 u;
+	char		 name[64], value[SESSION_TOKEN_MAX];
+	int		 rc;
+
+	if (a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
+		if (req->remote_user == NULL ||
+		    !user_name_valid(req->remote_user))
+			return -1;
+		snprintf(user, usersz, "%s", req->remote_user);
+	} else {
+		cookie_name(a->cfg, COOKIE_SESSION, name, sizeof(name));
+		if (cookie_get(req->cookie, name, value, sizeof(value)) != 1 ||
+		    session_get(t, value, now, &s) != STORE_OK)
+			return -1;
+		snprintf(user, usersz, "%s", s.user);
+		session_free(&s);
+	}
+	rc = store_user_get(t, user, &u);
+	if (rc == STORE_OK && (u.flags & USER_DISABLED)) {
+		user_free(&u);
+		return -1;
+	}
+	user_free(&u);
+	/* A session outlives a deleted user only in remote_user mode. */
+	if (rc == STORE_NOTFOUND &&
+	    a->cfg->user_auth != USER_AUTH_REMOTE_USER)
+		return -1;
+	return 0;
+}
+
+static void
+show_login(struct app *a, struct http_response *resp, int status,
+    const struct client *c, const char *request, const char *csrf,
+    const char *username, const char *error)
+{
+	struct tmpl_var	 v[6];
+
+	memset(v, 0, sizeof(v));
+	v[0].name = "client_name";
+	v[0].str = c->name != NULL ? c->name : c->id;
+	v[1].name = "self_declared";
+	v[1].type = TMPL_BOOL;
+	v[1].b = (c->flags & CLIENT_DYNAMIC) != 0;
+	v[2].name = "request";
+	v[2].str = request;
+	v[3].name = "csrf";
+	v[3].str = csrf;
+	v[4].name = "username";
+	v[4].str = username != NULL ? username : "";
+	v[5].name = "error";
+	v[5].str = error != NULL ? error : "";
+	page_render(a->cfg, resp, status, "login", "Sign in", v, 6);
+}
+
+/* The host (and port) of a redirect URI, as the consent page shows it. */
+static void
+redirect_host(const char *uri, char *out, size_t outsz, int *loopback,
+    int *custom)
+{
+	struct redirect_uri	 r;
+
+	*loopback = *custom = 0;
+	if (redirect_parse(uri, &r) != REDIRECT_OK) {
+		snprintf(out, outsz, "%s", uri);
+		return;
+	}
+	if (r.authority != NULL && (strcmp(r.scheme, "https") == 0 ||
+	    strcmp(r.scheme, "http") == 0)) {
+		snprintf(out, outsz, "%.*s", (int)r.authority_len,
+		    r.authority);
+		*loopback = r.loopback;
+		return;
+	}
+	/* A private-use scheme: show the scheme and what follows. */
+	*custom = 1;
+	if (r.authority != NULL)
+		snprintf(out, outsz, "%s://%.*s", r.scheme,
+		    (int)r.authority_len, r.authority);
+	else
+		snprintf(out, outsz, "%s:", r.scheme);
+}
+
+static void
+show_consent(struct app *a, struct http_response *resp,
+    const struct client *c, const struct pending *pd, const char *user,
+    const char *request, const char *csrf)
+{
+	struct tmpl_var		 v[9], sv[16][2];
+	struct tmpl_scope	 items[16];
+	char			 host[256], names[16][65];
+	const char		*p;
+	size_t			 n = 0, len;
+	int			 loopback, custom;
+
+	memset(v, 0, sizeof(v));
+	memset(sv, 0, sizeof(sv));
+	for (p = pd->scope; *p != '\0' && n < 16; p += len) {
+		if (*p == ' ') {
+			len = 1;
+			continue;
+		}
+		len = strcspn(p, " ");
+		snprintf(names[n], sizeof(names[n]), "%.*s", (int)len, p);
+		sv[n][0].name = "name";
+		sv[n][0].str = names[n];
+		sv[n][1].name = "text";
+		sv[n][1].str = config_scope_text(a->cfg, names[n]);
+		items[n].vars = sv[n];
+		items[n].nvars = 2;
+		n++;
+	}
+	redirect_host(pd->redirect_uri, host, sizeof(host), &loopback,
+	    &custom);
+	v[0].name = "client_name";
+	v[0].str = c->name != NULL ? c->name : c->id;
+	v[1].name = "self_declared";
+	v[1].type = TMPL_BOOL;
+	v[1].b = (c->flags & CLIENT_DYNAMIC) != 0;
+	v[2].name = "user";
+	v[2].str = user;
+	v[3].name = "scopes";
+	v[3].type = TMPL_LIST;
+	v[3].items = items;
+	v[3].nitems = n;
+	v[4].name = "redirect_host";
+	v[4].str = host;
+	v[5].name = "loopback";
+	v[5].type = TMPL_BOOL;
+	v[5].b = loopback;
+	v[6].name = "custom_scheme";
+	v[6].type = TMPL_BOOL;
+	v[6].b = custom;
+	v[7].name = "request";
+	v[7].str = request;
+	v[8].name = "csrf";
+	v[8].str = csrf;
+	page_render(a->cfg, resp, 200, "consent", "Allow access?", v, 9);
+}
+
+static void
+log_auth(const char *event, const char *user, const char *client_id,
+    const char *ip)
+{
+	struct log_line	 l;
+
+	log_begin(&l, event);
+	if (user != NULL)
+		log_str(&l, "user", user);
+	if (client_id != NULL)
+		log_str(&l, "client", client_id);
+	if (ip != NULL)
+		log_str(&l, "ip", ip);
+	log_end(&l);
+}
+
+/*
+ * Issues a code for the pending (or just validated) request and
+ * redirects to the client.  pending_id, if set, is deleted in the same
+ * transaction.
+ */
+static void
+issue_code(struct app *a, struct http_response *resp,
+    const struct client *c, const struct pending *pd, const char *user,
+    const char *pending_id)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	struct code_request	 cr;
+	char			 code[TOKEN_MAX], grant_id[GRANT_ID_LEN + 1];
+	int			 rc;
+	const char		*params[4];
+
+	cr.user = user;
+	cr.client = c;
+	cr.redirect_uri = pd->redirect_uri;
+	cr.redirect_explicit = (int)pd->redirect_explicit;
+	cr.challenge = pd->challenge;
+	cr.scope = pd->scope;
+	cr.resource = pd->resource;
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
+	rc = grant_issue_code(&t, a->cfg, &cr, time(NULL), code, sizeof(code),
+	    grant_id);
+	if (rc == STORE_OK && pending_id != NULL) {
+		rc = pending_delete(&t, pending_id);
+		if (rc == STORE_NOTFOUND)
+			rc = STORE_OK;
+	}
+	if (rc == STORE_OK)
+		rc = store_commit(&t);
+	else
+		store_abort(&t);
+	if (rc != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
+	{
+		struct log_line	 l;
+		unsigned char	 h[CRYPTO_SHA256_LEN];
+
+		crypto_sha256_str(code, h);
+		log_begin(&l, "code_issued");
+		log_str(&l, "user", user);
+		log_str(&l, "client", c->id);
+		log_str(&l, "grant", grant_id);
+		log_str(&l, "scope", pd->scope);
+		log_hash(&l, "code", h);
+		log_end(&l);
+	}
+	params[0] = "code";
+	params[1] = code;
+	params[2] = "state";
+	params[3] = state_of(pd);
+	redirect_to_client(a, resp, pd->redirect_uri, params, 4);
+	crypto_wipe(code, sizeof(code));
+}
+
+/*
+ * Stores pd under a fresh id with a fresh CSRF token (or replaces the
+ * record of id) and fills id/csrf for the page.
+ */
+static int
+save_pending(struct app *a, struct pending *pd, char *id, size_t idsz,
+    int fresh_id, char *csrf, size_t csrfsz)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	unsigned char		 h[CRYPTO_SHA256_LEN];
+	int			 rc;
+
+	if (fresh_id && pending_new_secret(id, idsz, h) != STORE_OK)
+		return STORE_ERROR;
+	if (pending_new_secret(csrf, csrfsz, pd->csrf_hash) != STORE_OK)
+		return STORE_ERROR;
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 0, &t)) != STORE_OK)
+		return rc;
+	if ((rc = pending_put(&t, id, pd)) == STORE_OK)
+		rc = store_commit(&t);
+	else
+		store_abort(&t);
+	return rc;
+}
+
+/*
+ * Shows the page the pending request needs now: the login page, or
+ * the consent page for a signed-in user, or (confidential client that
+ * the user already approved for these scopes) the code straight away.
+ */
+static void
+continue_request(struct app *a, const struct http_request *req,
+    struct http_response *resp, const struct client *c, struct pending *pd,
+    char *id, size_t idsz, int fresh_id)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	char			 user[USER_NAME_MAX + 1], csrf[64];
+	int64_t			 now = time(NULL);
+	int			 signed_in, remembered = 0, rc;
+
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
+	signed_in = current_user(a, &t, req, now, user, sizeof(user)) == 0 &&
+	    !(pd->prompt & PROMPT_LOGIN);
+	/*
+	 * Approval is remembered only for confidential clients: a public
+	 * client's identity cannot be verified (RFC 8252 §8.6).
+	 */
+	if (signed_in && !(pd->prompt & PROMPT_CONSENT) &&
+	    c->auth_method != CLIENT_AUTH_NONE)
+		remembered = grant_has_active_consent(&t, user, c->id,
+		    pd->scope, pd->resource, now);
+	store_abort(&t);
+
+	if (pd->prompt & PROMPT_NONE) {
+		if (!signed_in)
+			redirect_error(a, resp, pd->redirect_uri,
+			    state_of(pd), "login_required",
+			    "the user is not signed in");
+		else if (!remembered)
+			redirect_error(a, resp, pd->redirect_uri,
+			    state_of(pd), "consent_required", "the user has "
+			    "not approved this application");
+		else
+			issue_code(a, resp, c, pd, user,
+			    fresh_id ? NULL : id);
+		return;
+	}
+	if (remembered) {
+		log_auth("consent_remembered", user, c->id, req->remote_addr);
+		issue_code(a, resp, c, pd, user, fresh_id ? NULL : id);
+		return;
+	}
+	if (!signed_in && a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
+		page_error(a->cfg, resp, 403, "Not signed in", "This server "
+		    "relies on the web server to sign you in, and it did not.",
+		    "The administrator must protect /authorize with the web "
+		    "server's authentication (REMOTE_USER).");
+		return;
+	}
+	if ((rc = save_pending(a, pd, id, idsz, fresh_id, csrf,
+	    sizeof(csrf))) != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
+	if (signed_in)
+		show_consent(a, resp, c, pd, user, id, csrf);
+	else
+		show_login(a, resp, 200, c, id, csrf, NULL, NULL);
+	crypto_wipe(csrf, sizeof(csrf));
+}
+
+static void
+handle_new_request(struct app *a, const struct http_request *req,
+    const struct form *f, struct http_response *resp)
+{
+	struct authz	 az;
+	struct pending	 pd;
+	char		 id[64];
+	int64_t		 now = time(NULL);
+
+	memset(&az, 0, sizeof(az));
+	buf_init(&az.scope);
+	if (validate_request(a, f, &az, resp) == -1)
+		goto out;
+	memset(&pd, 0, sizeof(pd));
+	pd.client_id = az.client.id;
+	pd.redirect_uri = (char *)az.redirect_uri;
+	pd.redirect_explicit = (uint32_t)az.redirect_explicit;
+	pd.state = (char *)(az.state != NULL ? az.state : "");
+	pd.challenge = (char *)az.challenge;
+	pd.scope = (char *)buf_cstr(&az.scope);
+	pd.resource = (char *)az.resource;
+	pd.prompt = az.prompt;
+	pd.created = now;
+	pd.expires = now + a->cfg->pending_lifetime;
+	if (browser_binding(a, req, resp, 1, pd.browser_hash) == -1) {
+		server_error(a, resp, STORE_ERROR);
+		goto out;
+	}
+	continue_request(a, req, resp, &az.client, &pd, id, sizeof(id), 1);
+out:
+	client_free(&az.client);
+	buf_free(&az.scope);
+}
+
+/*
+ * Loads the pending request named by the form's "request" and checks
+ * that it belongs to this browser (and, with check_csrf, that the form
+ * carries its CSRF token).  Returns 0, or -1 after an error page.
+ */
+static int
+load_pending(struct app *a, const struct http_request *req,
+    const struct form *f, int check_csrf, struct pending *pd,
+    struct client *c, struct http_response *resp)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	unsigned char		 browser[CRYPTO_SHA256_LEN];
+	unsigned char		 csrf_hash[CRYPTO_SHA256_LEN];
+	const char		*id = form_get(f, "request");
+	const char		*csrf = form_get(f, "csrf");
+	int			 rc;
+
+	memset(pd, 0, sizeof(*pd));
+	client_init(c);
+	if (id == NULL || (check_csrf && csrf == NULL)) {
+		page_error(a->cfg, resp, 400, "This page has expired",
+		    "The form is missing its request or security token.",
+		    "Start again from the application you were using.");
+		return -1;
+	}
+	if (browser_binding(a, req, resp, 0, browser) == -1) {
+		page_error(a->cfg, resp, 400, "Cookies are needed",
+		    "This browser did not send the cookie that ties the "
+		    "sign-in to it.", "Allow cookies for this site, then start "
+		    "again from the application you were using.");
+		return -1;
+	}
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
+		server_error(a, resp, rc);
+		return -1;
+	}
+	rc = pending_get(&t, id, time(NULL), pd);
+	if (rc == STORE_OK)
+		rc = store_client_get(&t, pd->client_id, c);
+	store_abort(&t);
+	if (rc == STORE_NOTFOUND) {
+		pending_free(pd);
+		page_error(a->cfg, resp, 400, "This page has expired",
+		    "The sign-in request is unknown or too old.",
+		    "Start again from the application you were using.");
+		return -1;
+	}
+	if (rc != STORE_OK) {
+		pending_free(pd);
+		server_error(a, resp, rc);
+		return -1;
+	}
+	if (!crypto_equal(browser, pd->browser_hash, sizeof(browser)) ||
+	    (check_csrf && (strlen(csrf) != CRYPTO_TOKEN_CHARS ||
+	    crypto_sha256_str(csrf, csrf_hash) != CRYPTO_OK ||
+	    !crypto_equal(csrf_hash, pd->csrf_hash, sizeof(csrf_hash))))) {
+		log_auth("csrf_mismatch", NULL, pd->client_id,
+		    req->remote_addr);
+		pending_free(pd);
+		client_free(c);
+		page_error(a->cfg, resp, 403, "This page cannot be used",
+		    "The form was not sent from the page this browser was "
+		    "given.", "Start again from the application you were "
+		    "using.");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+handle_continue(struct app *a, const struct http_request *req,
+    const struct form *f, struct http_response *resp)
+{
+	struct pending	 pd;
+	struct client	 c;
+	char		 id[64];
+
+	if (load_pending(a, req, f, 0, &pd, &c, resp) == -1)
+		return;
+	snprintf(id, sizeof(id), "%s", form_get(f, "request"));
+	continue_request(a, req, resp, &c, &pd, id, sizeof(id), 0);
+	pending_free(&pd);
+	client_free(&c);
+}
+
+static void
+handle_get(struct app *a, const struct http_request *req,
+    struct http_response *resp)
+{
+	struct form	 f;
+	int		 rc;
+
+	form_init(&f);
+	if ((rc = form_parse(req->query, strlen(req->query), NULL, &f)) !=
+	    FORM_OK) {
+		char	 msg[160];
+
+		snprintf(msg, sizeof(msg), "The request is malformed: %s%s%s.",
+		    form_strerror(rc), f.bad_name[0] ? " " : "", f.bad_name);
+		no_redirect_error(a, resp, msg);
+		return;
+	}
+	if (form_get(&f, "request") != NULL && f.len == 1)
+		handle_continue(a, req, &f, resp);
+	else
+		handle_new_request(a, req, &f, resp);
+	form_free(&f);
+}
+
+static void
+handle_login(struct app *a, const struct http_request *req,
+    const struct form *f, struct http_response *resp,
+    const struct client *c, struct pending *pd)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	struct user		 u;
+	const char		*name = form_get(f, "username");
+	const char		*pw = form_get(f, "password");
+	const char		*id = form_get(f, "request");
+	const char		*csrf = form_get(f, "csrf");
+	const char		*ip = req->remote_addr;
+	char			 cookie[SESSION_TOKEN_MAX];
+	char			 msg[160];
+	long			 wait_user = 0, wait_ip = 0, win;
+	int64_t			 now = time(NULL);
+	int			 rc, ok, over_user, over_ip, exists;
+
+	memset(&u, 0, sizeof(u));
+	if (a->cfg->user_auth != USER_AUTH_LOCAL) {
+		page_error(a->cfg, resp, 400, "No password sign-in",
+		    "This server signs people in through the web server.",
+		    NULL);
+		return;
+	}
+	if (name == NULL || pw == NULL) {
+		show_login(a, resp, 400, c, id, csrf, name,
+		    "Enter your user name and password.");
+		return;
+	}
+	win = a->cfg->login_lockout;
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
+	over_user = user_name_valid(name) ? ratelimit_check(&t, "login-user",
+	    name, now, a->cfg->login_max_failures, win, &wait_user) : 0;
+	over_ip = ratelimit_check(&t, "login-ip", ip, now,
+	    a->cfg->login_max_failures * 4, win, &wait_ip);
+	rc = user_name_valid(name) ? store_user_get(&t, name, &u) :
+	    STORE_NOTFOUND;
+	store_abort(&t);
+	if (over_user == 1 || over_ip == 1) {
+		long	 w = wait_user > wait_ip ? wait_user : wait_ip;
+
+		user_free(&u);
+		log_auth("login_throttled", user_name_valid(name) ? name :
+		    NULL, c->id, ip);
+		snprintf(msg, sizeof(msg), "Too many failed sign-ins. Try again "
+		    "in %ld minute%s.", (w + 59) / 60, (w + 59) / 60 == 1 ?
+		    "" : "s");
+		http_headerf(resp, "Retry-After", "%ld", w);
+		show_login(a, resp, 429, c, id, csrf, name, msg);
+		return;
+	}
+	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+		server_error(a, resp, rc);
+		return;
+	}
+	/*
+	 * Verify even when the user does not exist, so the time taken
+	 * does not tell (the message never does).
+	 */
+	exists = rc == STORE_OK;
+	ok = crypto_password_verify(pw, exists ? u.password_hash :
+	    dummy_hash) == CRYPTO_OK && exists && !(u.flags & USER_DISABLED);
+	user_free(&u);
+
+	if ((rc = store_begin(st, 0, &t)) != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
+	if (!ok) {
+		if (user_name_valid(name))
+			ratelimit_hit(&t, "login-user", name, now,
+			    a->cfg->login_max_failures, win, &wait_user);
+		ratelimit_hit(&t, "login-ip", ip, now,
+		    a->cfg->login_max_failures * 4, win, &wait_ip);
+		rc = store_commit(&t);
+		log_auth("login_failed", user_name_valid(name) ? name : NULL,
+		    c->id, ip);
+		show_login(a, resp, 401, c, id, csrf, name,
+		    "Wrong user name or password.");
+		return;
+	}
+	rc = ratelimit_reset(&t, "login-user", name);
+	if (rc == STORE_OK)
+		rc = session_create(&t, name, now, a->cfg->session_lifetime,
+		    cookie, sizeof(cookie));
+	if (rc == STORE_OK && (pd->prompt & PROMPT_LOGIN)) {
+		pd->prompt &= ~(uint32_t)PROMPT_LOGIN;
+		rc = pending_put(&t, id, pd);
+	}
+	if (rc == STORE_OK)
+		rc = store_commit(&t);
+	else
+		store_abort(&t);
+	if (rc != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
+	log_auth("login_ok", name, c->id, ip);
+	cookie_set(resp, a->cfg, COOKIE_SESSION, cookie,
+	    a->cfg->session_lifetime);
+	crypto_wipe(cookie, sizeof(cookie));
+	/* Post/redirect/get: the consent page comes from a GET. */
+	http_status(resp, 303);
+	http_headerf(resp, "Location", "/authorize?request=%s", id);
+	http_header(resp, "Cache-Control", "no-store");
+	http_header(resp, "Referrer-Policy", "no-referrer");
+}
+
+static void
+handle_decision(struct app *a, const struct http_request *req,
+    const struct form *f, struct http_response *resp,
+    const struct client *c, struct pending *pd, int approve)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	char			 user[USER_NAME_MAX + 1], csrf[64], id[64];
+	int			 rc, signed_in;
+
+	snprintf(id, sizeof(id), "%s", form_get(f, "request"));
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
+	signed_in = current_user(a, &t, req, time(NULL), user,
+	    sizeof(user)) == 0;
+	store_abort(&t);
+	if (!signed_in) {
+		/* The session expired between the pages: sign in again. */
+		if ((rc = save_pending(a, pd, id, sizeof(id), 0, csrf,
+		    sizeof(csrf))) != STORE_OK) {
+			server_error(a, resp, rc);
+			return;
+		}
+		show_login(a, resp, 401, c, id, csrf, NULL,
+		    "Your sign-in has expired. Sign in again.");
+		return;
+	}
+	if (approve) {
+		log_auth("consent_given", user, c->id, req->remote_addr);
+		issue_code(a, resp, c, pd, user, id);
+		return;
+	}
+	if ((rc = store_begin(st, 0, &t)) == STORE_OK) {
+		if ((rc = pending_delete(&t, id)) == STORE_OK)
+			rc = store_commit(&t);
+		else
+			store_abort(&t);
+	}
+	log_auth("consent_denied", user, c->id, req->remote_addr);
+	redirect_error(a, resp, pd->redirect_uri, state_of(pd),
+	    "access_denied", "the user denied the request");
+}
+
+static void
+handle_post(struct app *a, struct http_request *req,
+    struct http_response *resp)
+{
+	static const struct form_limits lim = { POST_MAX, 16, 32, 2048 };
+	struct form	 f;
+	struct pending	 pd;
+	struct client	 c;
+	const char	*action;
+	int		 rc;
+
+	form_init(&f);
+	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
+		page_error(a->cfg, resp, 415, "Unsupported form",
+		    "The form was not sent as a web form.", NULL);
+		return;
+	}
+	if (http_read_body(req, a->in, POST_MAX) != HTTP_OK) {
+		page_error(a->cfg, resp, 413, "Form too large",
+		    "The form is larger than this server accepts.", NULL);
+		return;
+	}
+	if ((rc = form_parse(req->body, req->body_len, &lim, &f)) != FORM_OK) {
+		page_error(a->cfg, resp, 400, "Malformed form",
+		    form_strerror(rc), NULL);
+		return;
+	}
+	if (load_pending(a, req, &f, 1, &pd, &c, resp) == -1)
+		goto out;
+	action = form_get(&f, "action");
+	if (action != NULL && strcmp(action, "login") == 0)
+		handle_login(a, req, &f, resp, &c, &pd);
+	else if (action != NULL && strcmp(action, "approve") == 0)
+		handle_decision(a, req, &f, resp, &c, &pd, 1);
+	else if (action != NULL && strcmp(action, "deny") == 0)
+		handle_decision(a, req, &f, resp, &c, &pd, 0);
+	else
+		page_error(a->cfg, resp, 400, "Unknown action",
+		    "The form asked for something this page does not do.",
+		    NULL);
+	pending_free(&pd);
+	client_free(&c);
+out:
+	form_free(&f);
+}
+
+static void
+handle(struct app *a, struct http_request *req, struct http_response *resp)
+{
+	if (strcmp(req->path, "/authorize") != 0) {
+		page_error(a->cfg, resp, 404, "Not found",
+		    "There is no page at this address.", NULL);
+		return;
+	}
+	switch (req->method) {
+	case HTTP_GET:
+		handle_get(a, req, resp);
+		break;
+	case HTTP_POST:
+		handle_post(a, req, resp);
+		break;
+	default:
+		http_header(resp, "Allow", "GET, POST");
+		page_error(a->cfg, resp, 405, "Method not allowed",
+		    "This address takes GET and POST only.", NULL);
+		break;
+	}
+}
+
+int
+main(void)
+{
+	return app_main("authorize.fcgi", handle);
+}

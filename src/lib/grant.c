@@ -1,0 +1,792 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "buf.h"
+#include "client.h"
+#include "config.h"
+#include "crypto.h"
+#include "grant.h"
+#include "log.h"
+#include "oauth.h"
+#include "record.h"
+#include "scope.h"
+#include "store.h"
+
+#define CODE_PREFIX	"mcpac_"
+#define ACCESS_PREFIX	"mcpat_"
+#define REFRESH_PREFIX	"mcprt_"
+
+void
+grant_free(struct grant *g)
+{
+	free(g->user);
+	free(g->client_id);
+	free(g->scope);
+	free(g->resource);
+	memset(g, 0, sizeof(*g));
+}
+
+void
+code_free(struct code *c)
+{
+	free(c->grant_id);
+	free(c->client_id);
+	free(c->user);
+	free(c->redirect_uri);
+	free(c->challenge);
+	free(c->scope);
+	free(c->resource);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+token_free(struct token *t)
+{
+	free(t->grant_id);
+	free(t->user);
+	free(t->client_id);
+	free(t->scope);
+	free(t->resource);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Grant record: flags u32, user, client_id, scope, resource strings,
+ * created, last_refresh, expires i64, has_current u8, current hash,
+ * has_previous u8, previous hash.
+ */
+int
+grant_decode(const void *p, size_t n, struct grant *g)
+{
+	struct rec_reader	 r;
+
+	rec_reader_init(&r, p, n);
+	g->flags = rec_get_u32(&r);
+	g->user = rec_get_str(&r);
+	g->client_id = rec_get_str(&r);
+	g->scope = rec_get_str(&r);
+	g->resource = rec_get_str(&r);
+	g->created = rec_get_i64(&r);
+	g->last_refresh = rec_get_i64(&r);
+	g->expires = rec_get_i64(&r);
+	g->has_current = rec_get_u8(&r);
+	rec_get_bytes(&r, g->refresh_current, CRYPTO_SHA256_LEN);
+	g->has_previous = rec_get_u8(&r);
+	rec_get_bytes(&r, g->refresh_previous, CRYPTO_SHA256_LEN);
+	if (!rec_reader_ok(&r)) {
+		grant_free(g);
+		return STORE_CORRUPT;
+	}
+	return STORE_OK;
+}
+
+int
+store_grant_get(struct store_txn *t, const char *id, struct grant *g)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	memset(g, 0, sizeof(*g));
+	if (strlen(id) != GRANT_ID_LEN)
+		return STORE_NOTFOUND;
+	if ((rc = store_get(t, DB_GRANTS, id, GRANT_ID_LEN, &v)) != STORE_OK)
+		return rc;
+	memcpy(g->id, id, GRANT_ID_LEN + 1);
+	return grant_decode(v.mv_data, v.mv_size, g);
+}
+
+int
+store_grant_put(struct store_txn *t, const struct grant *g)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_u32(&b, g->flags);
+	rec_put_str(&b, g->user);
+	rec_put_str(&b, g->client_id);
+	rec_put_str(&b, g->scope);
+	rec_put_str(&b, g->resource);
+	rec_put_i64(&b, g->created);
+	rec_put_i64(&b, g->last_refresh);
+	rec_put_i64(&b, g->expires);
+	rec_put_u8(&b, (uint8_t)g->has_current);
+	rec_put_bytes(&b, g->refresh_current, CRYPTO_SHA256_LEN);
+	rec_put_u8(&b, (uint8_t)g->has_previous);
+	rec_put_bytes(&b, g->refresh_previous, CRYPTO_SHA256_LEN);
+	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_GRANTS, g->id,
+	    GRANT_ID_LEN, b.data, b.len, 0);
+	buf_free(&b);
+	return rc;
+}
+
+/*
+ * Code record: used u32, grant_id, client_id, user, redirect_uri
+ * strings, redirect_explicit u32, challenge, scope, resource strings,
+ * created, expires i64.
+ */
+int
+code_decode(const void *p, size_t n, struct code *c)
+{
+	struct rec_reader	 r;
+
+	rec_reader_init(&r, p, n);
+	c->used = rec_get_u32(&r);
+	c->grant_id = rec_get_str(&r);
+	c->client_id = rec_get_str(&r);
+	c->user = rec_get_str(&r);
+	c->redirect_uri = rec_get_str(&r);
+	c->redirect_explicit = rec_get_u32(&r);
+	c->challenge = rec_get_str(&r);
+	c->scope = rec_get_str(&r);
+	c->resource = rec_get_str(&r);
+	c->created = rec_get_i64(&r);
+	c->expires = rec_get_i64(&r);
+	if (!rec_reader_ok(&r)) {
+		code_free(c);
+		return STORE_CORRUPT;
+	}
+	return STORE_OK;
+}
+
+static int
+code_put(struct store_txn *t, const unsigned char *hash, const struct code *c)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_u32(&b, c->used);
+	rec_put_str(&b, c->grant_id);
+	rec_put_str(&b, c->client_id);
+	rec_put_str(&b, c->user);
+	rec_put_str(&b, c->redirect_uri);
+	rec_put_u32(&b, c->redirect_explicit);
+	rec_put_str(&b, c->challenge);
+	rec_put_str(&b, c->scope);
+	rec_put_str(&b, c->resource);
+	rec_put_i64(&b, c->created);
+	rec_put_i64(&b, c->expires);
+	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_CODES, hash,
+	    CRYPTO_SHA256_LEN, b.data, b.len, 0);
+	buf_free(&b);
+	return rc;
+}
+
+/*
+ * Token record: kind u8, grant_id, user, client_id, scope, resource
+ * strings, created, expires i64.
+ */
+int
+token_decode(const void *p, size_t n, struct token *t)
+{
+	struct rec_reader	 r;
+	uint8_t			 kind;
+
+	rec_reader_init(&r, p, n);
+	kind = rec_get_u8(&r);
+	t->grant_id = rec_get_str(&r);
+	t->user = rec_get_str(&r);
+	t->client_id = rec_get_str(&r);
+	t->scope = rec_get_str(&r);
+	t->resource = rec_get_str(&r);
+	t->created = rec_get_i64(&r);
+	t->expires = rec_get_i64(&r);
+	if (kind != TOKEN_ACCESS && kind != TOKEN_REFRESH)
+		r.err = 1;
+	t->kind = (enum token_kind)kind;
+	if (!rec_reader_ok(&r)) {
+		token_free(t);
+		return STORE_CORRUPT;
+	}
+	return STORE_OK;
+}
+
+int
+store_token_get(struct store_txn *t, const unsigned char *hash,
+    struct token *tok)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	memset(tok, 0, sizeof(*tok));
+	if ((rc = store_get(t, DB_TOKENS, hash, CRYPTO_SHA256_LEN, &v)) !=
+	    STORE_OK)
+		return rc;
+	return token_decode(v.mv_data, v.mv_size, tok);
+}
+
+static int
+index_add(struct store_txn *t, const char *grant_id, char kind,
+    const unsigned char *hash)
+{
+	unsigned char	 v[INDEX_VALUE_LEN];
+
+	v[0] = (unsigned char)kind;
+	memcpy(v + 1, hash, CRYPTO_SHA256_LEN);
+	return store_put(t, DB_GRANT_TOKENS, grant_id, GRANT_ID_LEN, v,
+	    sizeof(v), MDB_NODUPDATA);
+}
+
+static int
+index_del(struct store_txn *t, const char *grant_id, char kind,
+    const unsigned char *hash)
+{
+	unsigned char	 v[INDEX_VALUE_LEN];
+	int		 rc;
+
+	v[0] = (unsigned char)kind;
+	memcpy(v + 1, hash, CRYPTO_SHA256_LEN);
+	rc = store_del(t, DB_GRANT_TOKENS, grant_id, GRANT_ID_LEN, v,
+	    sizeof(v));
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/*
+ * Mints a token of the given kind for grant g, stores its record under
+ * its SHA-256 and indexes it.  out receives the token, hash its hash.
+ */
+static int
+token_issue(struct store_txn *t, const struct grant *g, enum token_kind kind,
+    const char *scope, int64_t now, int64_t expires, char *out, size_t outsz,
+    unsigned char *hash)
+{
+	struct buf	 b;
+	int		 rc;
+
+	if (crypto_random_token(kind == TOKEN_ACCESS ? ACCESS_PREFIX :
+	    REFRESH_PREFIX, 32, out, outsz) != CRYPTO_OK ||
+	    crypto_sha256_str(out, hash) != CRYPTO_OK)
+		return STORE_ERROR;
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_u8(&b, (uint8_t)kind);
+	rec_put_str(&b, g->id);
+	rec_put_str(&b, g->user);
+	rec_put_str(&b, g->client_id);
+	rec_put_str(&b, scope);
+	rec_put_str(&b, g->resource);
+	rec_put_i64(&b, now);
+	rec_put_i64(&b, expires);
+	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_TOKENS, hash,
+	    CRYPTO_SHA256_LEN, b.data, b.len, MDB_NOOVERWRITE);
+	buf_free(&b);
+	if (rc == STORE_OK)
+		rc = index_add(t, g->id, kind == TOKEN_ACCESS ? INDEX_ACCESS :
+		    INDEX_REFRESH, hash);
+	return rc;
+}
+
+static int
+grant_new_id(char *id)
+{
+	unsigned char	 raw[GRANT_ID_LEN / 2];
+
+	if (crypto_random(raw, sizeof(raw)) != CRYPTO_OK)
+		return -1;
+	hex_encode(raw, sizeof(raw), id);
+	return 0;
+}
+
+/*
+ * Creates a grant (inactive until its code is redeemed, expiring with
+ * the code) and its authorization code.  code receives the code,
+ * grant_id the new grant's id.
+ */
+int
+grant_issue_code(struct store_txn *t, const struct config *cfg,
+    const struct code_request *req, int64_t now, char *code, size_t codesz,
+    char *grant_id)
+{
+	struct grant	 g;
+	struct code	 c;
+	unsigned char	 hash[CRYPTO_SHA256_LEN];
+	int		 rc;
+
+	memset(&g, 0, sizeof(g));
+	memset(&c, 0, sizeof(c));
+	if (grant_new_id(g.id) == -1 ||
+	    crypto_random_token(CODE_PREFIX, 32, code, codesz) != CRYPTO_OK ||
+	    crypto_sha256_str(code, hash) != CRYPTO_OK)
+		return STORE_ERROR;
+	g.user = (char *)req->user;
+	g.client_id = (char *)req->client->id;
+	g.scope = (char *)req->scope;
+	g.resource = (char *)req->resource;
+	g.created = now;
+	g.expires = now + cfg->code_lifetime;
+	if ((rc = store_grant_put(t, &g)) != STORE_OK ||
+	    (rc = store_put(t, DB_USER_GRANTS, g.user, strlen(g.user), g.id,
+	    GRANT_ID_LEN, MDB_NODUPDATA)) != STORE_OK ||
+	    (rc = store_put(t, DB_CLIENT_GRANTS, g.client_id,
+	    strlen(g.client_id), g.id, GRANT_ID_LEN, MDB_NODUPDATA)) !=
+	    STORE_OK)
+		return rc;
+	c.grant_id = g.id;
+	c.client_id = g.client_id;
+	c.user = g.user;
+	c.redirect_uri = (char *)req->redirect_uri;
+	c.redirect_explicit = req->redirect_explicit ? 1 : 0;
+	c.challenge = (char *)req->challenge;
+	c.scope = g.scope;
+	c.resource = g.resource;
+	c.created = now;
+	c.expires = now + cfg->code_lifetime;
+	if ((rc = code_put(t, hash, &c)) != STORE_OK ||
+	    (rc = index_add(t, g.id, INDEX_CODE, hash)) != STORE_OK)
+		return rc;
+	memcpy(grant_id, g.id, GRANT_ID_LEN + 1);
+	return STORE_OK;
+}
+
+/*
+ * Deletes a grant with everything that hangs off it: codes, access
+ * and refresh tokens, and its index entries.  Adds what it removed to
+ * counts.  STORE_NOTFOUND if there was nothing to revoke.
+ */
+int
+grant_revoke(struct store_txn *t, const char *grant_id,
+    struct revoke_counts *counts)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	struct grant	 g;
+	unsigned char	 val[INDEX_VALUE_LEN];
+	int		 rc, found = 0, op;
+
+	if (strlen(grant_id) != GRANT_ID_LEN)
+		return STORE_NOTFOUND;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS],
+	    &cur)) != MDB_SUCCESS)
+		return store_map_err(rc);
+	k.mv_data = (void *)grant_id;
+	k.mv_size = GRANT_ID_LEN;
+	for (op = MDB_SET; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
+	    MDB_SUCCESS; op = MDB_NEXT_DUP) {
+		enum store_db	 db;
+
+		found = 1;
+		if (v.mv_size != INDEX_VALUE_LEN)
+			continue;
+		memcpy(val, v.mv_data, sizeof(val));
+		db = val[0] == INDEX_CODE ? DB_CODES : DB_TOKENS;
+		rc = store_del(t, db, val + 1, CRYPTO_SHA256_LEN, NULL, 0);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+			mdb_cursor_close(cur);
+			return rc;
+		}
+		if (rc == STORE_OK && counts != NULL) {
+			if (val[0] == INDEX_CODE)
+				counts->codes++;
+			else if (val[0] == INDEX_ACCESS)
+				counts->access_tokens++;
+			else
+				counts->refresh_tokens++;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return store_map_err(rc);
+	if (found && (rc = store_del(t, DB_GRANT_TOKENS, grant_id,
+	    GRANT_ID_LEN, NULL, 0)) != STORE_OK)
+		return rc;
+
+	rc = store_grant_get(t, grant_id, &g);
+	if (rc == STORE_NOTFOUND)
+		return found ? STORE_OK : STORE_NOTFOUND;
+	if (rc != STORE_OK)
+		return rc;
+	if ((rc = store_del(t, DB_USER_GRANTS, g.user, strlen(g.user),
+	    grant_id, GRANT_ID_LEN)) != STORE_OK && rc != STORE_NOTFOUND)
+		goto out;
+	if ((rc = store_del(t, DB_CLIENT_GRANTS, g.client_id,
+	    strlen(g.client_id), grant_id, GRANT_ID_LEN)) != STORE_OK &&
+	    rc != STORE_NOTFOUND)
+		goto out;
+	if ((rc = store_del(t, DB_GRANTS, grant_id, GRANT_ID_LEN, NULL, 0)) ==
+	    STORE_OK && counts != NULL)
+		counts->grants++;
+out:
+	grant_free(&g);
+	return rc;
+}
+
+/* Whether the grant has the client's refresh_token grant type. */
+static int
+wants_refresh(const struct client *c)
+{
+	return (c->grant_types & CLIENT_GRANT_REFRESH) != 0;
+}
+
+/*
+ * Issues the access token (with access_scope) and, for clients that
+ * registered the refresh_token grant, a new current refresh token, and
+ * saves the grant.  The previous refresh token becomes prev (or none).
+ */
+static int
+issue_pair(struct store_txn *t, const struct config *cfg,
+    const struct client *client, struct grant *g, const char *access_scope,
+    int64_t now, struct token_response *out)
+{
+	int	 rc;
+
+	memset(out, 0, sizeof(*out));
+	out->expires_in = cfg->access_token_lifetime;
+	if ((rc = token_issue(t, g, TOKEN_ACCESS, access_scope, now,
+	    now + cfg->access_token_lifetime, out->access_token,
+	    sizeof(out->access_token), out->access_hash)) != STORE_OK)
+		return rc;
+	if (wants_refresh(client)) {
+		if ((rc = token_issue(t, g, TOKEN_REFRESH, g->scope, now,
+		    now + cfg->refresh_token_lifetime, out->refresh_token,
+		    sizeof(out->refresh_token), out->refresh_hash)) !=
+		    STORE_OK)
+			return rc;
+		out->has_refresh = 1;
+		g->has_current = 1;
+		memcpy(g->refresh_current, out->refresh_hash,
+		    CRYPTO_SHA256_LEN);
+		g->expires = now + cfg->refresh_token_lifetime;
+	} else if (g->expires < now + cfg->access_token_lifetime)
+		g->expires = now + cfg->access_token_lifetime;
+	snprintf(out->scope, sizeof(out->scope), "%s", access_scope);
+	snprintf(out->grant_id, sizeof(out->grant_id), "%s", g->id);
+	snprintf(out->user, sizeof(out->user), "%s", g->user);
+	return store_grant_put(t, g);
+}
+
+/* Logs a detected replay; the caller has revoked the grant. */
+static void
+log_replay(const char *what, const char *grant_id, const char *client_id,
+    const unsigned char *hash, const struct revoke_counts *n)
+{
+	struct log_line	 l;
+
+	log_begin(&l, what);
+	log_str(&l, "grant", grant_id);
+	log_str(&l, "client", client_id);
+	log_hash(&l, "token", hash);
+	log_int(&l, "revoked_access", (long long)n->access_tokens);
+	log_int(&l, "revoked_refresh", (long long)n->refresh_tokens);
+	log_end(&l);
+}
+
+/*
+ * The authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6,
+ * RFC 8707).  redirect_uri, verifier and resource are the request's
+ * parameters (NULL when absent).
+ */
+int
+grant_exchange_code(struct store_txn *t, const struct config *cfg,
+    const struct client *client, const char *code_str,
+    const char *redirect_uri, const char *verifier, const char *resource,
+    int64_t now, struct token_response *out, struct oauth_error *e)
+{
+	struct code		 c;
+	struct grant		 g;
+	struct revoke_counts	 n;
+	unsigned char		 hash[CRYPTO_SHA256_LEN];
+	MDB_val			 v;
+	int			 rc;
+
+	memset(&g, 0, sizeof(g));
+	memset(&c, 0, sizeof(c));
+	memset(&n, 0, sizeof(n));
+	e->commit = 0;
+	if (strlen(code_str) > TOKEN_MAX ||
+	    crypto_sha256_str(code_str, hash) != CRYPTO_OK) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or used authorization code");
+		return -1;
+	}
+	rc = store_get(t, DB_CODES, hash, sizeof(hash), &v);
+	if (rc == STORE_OK)
+		rc = code_decode(v.mv_data, v.mv_size, &c);
+	if (rc == STORE_NOTFOUND) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or used authorization code");
+		return -1;
+	}
+	if (rc != STORE_OK)
+		goto store_fail;
+	/* Another client's code: pretend it does not exist, keep it. */
+	if (strcmp(c.client_id, client->id) != 0) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or used authorization code");
+		goto fail;
+	}
+	if (c.used) {
+		/*
+		 * A second redemption: the code leaked.  Revoke what the
+		 * first one produced (RFC 6749 §4.1.2, RFC 9700 §4.2).
+		 */
+		if ((rc = grant_revoke(t, c.grant_id, &n)) != STORE_OK &&
+		    rc != STORE_NOTFOUND)
+			goto store_fail;
+		log_replay("code_reuse", c.grant_id, client->id, hash, &n);
+		oauth_error_set(e, 400, "invalid_grant",
+		    "authorization code already used; the tokens issued for "
+		    "it are revoked");
+		e->commit = 1;
+		goto fail;
+	}
+	if (c.expires <= now) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or used authorization code");
+		goto fail;
+	}
+
+	/* From here on every failure burns the code. */
+	c.used = 1;
+	if ((rc = code_put(t, hash, &c)) != STORE_OK)
+		goto store_fail;
+	e->commit = 1;
+	/*
+	 * RFC 6749 §4.1.3: redirect_uri is required if the authorization
+	 * request had one, and must then be identical.
+	 */
+	if ((c.redirect_explicit && redirect_uri == NULL) ||
+	    (redirect_uri != NULL && strcmp(redirect_uri, c.redirect_uri) !=
+	    0)) {
+		oauth_error_set(e, 400, "invalid_grant", "redirect_uri does "
+		    "not match the authorization request");
+		goto fail;
+	}
+	if (verifier == NULL) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "code_verifier is required (PKCE)");
+		goto fail;
+	}
+	if (pkce_verify(verifier, c.challenge) != CRYPTO_OK) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "code_verifier does not match the code_challenge");
+		goto fail;
+	}
+	if (resource != NULL && !resource_equal(resource, c.resource)) {
+		oauth_error_set(e, 400, "invalid_target", "resource does not "
+		    "match the authorization request");
+		goto fail;
+	}
+	if ((rc = store_grant_get(t, c.grant_id, &g)) != STORE_OK) {
+		if (rc != STORE_NOTFOUND)
+			goto store_fail;
+		oauth_error_set(e, 400, "invalid_grant",
+		    "the authorization was revoked");
+		goto fail;
+	}
+	g.flags |= GRANT_ACTIVE;
+	if ((rc = issue_pair(t, cfg, client, &g, g.scope, now, out)) !=
+	    STORE_OK)
+		goto store_fail;
+	e->commit = 0;
+	code_free(&c);
+	grant_free(&g);
+	return 0;
+store_fail:
+	e->commit = 0;
+	oauth_error_set(e, rc == STORE_FULL ? 503 : 500,
+	    rc == STORE_FULL ? "temporarily_unavailable" : "server_error",
+	    "%s", rc == STORE_FULL ? "the server's database is full" :
+	    "database error");
+fail:
+	code_free(&c);
+	grant_free(&g);
+	return -1;
+}
+
+/*
+ * The refresh_token grant with rotation (RFC 6749 §6, RFC 9700
+ * §4.14.2).  scope narrows the access token (never widens); resource
+ * must be the grant's if given.
+ */
+int
+grant_refresh(struct store_txn *t, const struct config *cfg,
+    const struct client *client, const char *refresh, const char *scope,
+    const char *resource, int64_t now, struct token_response *out,
+    struct oauth_error *e)
+{
+	struct token		 tok;
+	struct grant		 g;
+	struct revoke_counts	 n;
+	struct buf		 want;
+	unsigned char		 hash[CRYPTO_SHA256_LEN];
+	char			 bad[65];
+	int			 rc, is_current, is_previous;
+
+	memset(&tok, 0, sizeof(tok));
+	memset(&g, 0, sizeof(g));
+	memset(&n, 0, sizeof(n));
+	buf_init(&want);
+	e->commit = 0;
+	if (strlen(refresh) > TOKEN_MAX ||
+	    crypto_sha256_str(refresh, hash) != CRYPTO_OK ||
+	    (rc = store_token_get(t, hash, &tok)) == STORE_NOTFOUND ||
+	    (rc == STORE_OK && tok.kind != TOKEN_REFRESH)) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or revoked refresh token");
+		goto fail;
+	}
+	if (rc != STORE_OK)
+		goto store_fail;
+	if (strcmp(tok.client_id, client->id) != 0) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or revoked refresh token");
+		goto fail;
+	}
+	if (tok.expires <= now) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or revoked refresh token");
+		goto fail;
+	}
+	if ((rc = store_grant_get(t, tok.grant_id, &g)) != STORE_OK) {
+		if (rc != STORE_NOTFOUND)
+			goto store_fail;
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or revoked refresh token");
+		goto fail;
+	}
+	is_current = g.has_current &&
+	    crypto_equal(hash, g.refresh_current, CRYPTO_SHA256_LEN);
+	is_previous = g.has_previous &&
+	    crypto_equal(hash, g.refresh_previous, CRYPTO_SHA256_LEN);
+	if (!is_current && !is_previous) {
+		/* An old, rotated token came back: theft (§4.14.2). */
+		if ((rc = grant_revoke(t, g.id, &n)) != STORE_OK &&
+		    rc != STORE_NOTFOUND)
+			goto store_fail;
+		log_replay("refresh_reuse", g.id, client->id, hash, &n);
+		oauth_error_set(e, 400, "invalid_grant", "refresh token "
+		    "already used; the authorization is revoked");
+		e->commit = 1;
+		goto fail;
+	}
+	if (scope != NULL) {
+		rc = scope_normalise(cfg, scope, &want, bad, sizeof(bad));
+		if (rc != SCOPE_OK || !scope_subset(buf_cstr(&want), g.scope)) {
+			oauth_error_set(e, 400, "invalid_scope", "scope may "
+			    "only narrow the granted scope (%s)", g.scope);
+			goto fail;
+		}
+	}
+	if (resource != NULL && !resource_equal(resource, g.resource)) {
+		oauth_error_set(e, 400, "invalid_target",
+		    "resource does not match the authorization");
+		goto fail;
+	}
+	if (is_previous && g.has_current) {
+		/*
+		 * The client lost the response that carried the current
+		 * token, which was therefore never used: replace it.
+		 */
+		if ((rc = store_del(t, DB_TOKENS, g.refresh_current,
+		    CRYPTO_SHA256_LEN, NULL, 0)) != STORE_OK &&
+		    rc != STORE_NOTFOUND)
+			goto store_fail;
+		if ((rc = index_del(t, g.id, INDEX_REFRESH,
+		    g.refresh_current)) != STORE_OK)
+			goto store_fail;
+	} else {
+		/* The current token's first use retires the previous one. */
+		g.has_previous = 1;
+		memcpy(g.refresh_previous, hash, CRYPTO_SHA256_LEN);
+	}
+	g.last_refresh = now;
+	if ((rc = issue_pair(t, cfg, client, &g, scope != NULL ?
+	    buf_cstr(&want) : g.scope, now, out)) != STORE_OK)
+		goto store_fail;
+	token_free(&tok);
+	grant_free(&g);
+	buf_free(&want);
+	return 0;
+store_fail:
+	e->commit = 0;
+	oauth_error_set(e, rc == STORE_FULL ? 503 : 500,
+	    rc == STORE_FULL ? "temporarily_unavailable" : "server_error",
+	    "%s", rc == STORE_FULL ? "the server's database is full" :
+	    "database error");
+fail:
+	token_free(&tok);
+	grant_free(&g);
+	buf_free(&want);
+	return -1;
+}
+
+/*
+ * RFC 7009 revocation by the client that owns the token.  A refresh
+ * token takes its whole grant with it; an access token only itself.
+ * Unknown tokens, and tokens of other clients, are left alone: the
+ * endpoint answers 200 either way, so it reveals nothing.
+ */
+int
+token_revoke(struct store_txn *t, const struct client *client,
+    const char *token_str, struct revoke_counts *counts)
+{
+	struct token	 tok;
+	unsigned char	 hash[CRYPTO_SHA256_LEN];
+	int		 rc;
+
+	if (strlen(token_str) > TOKEN_MAX ||
+	    crypto_sha256_str(token_str, hash) != CRYPTO_OK)
+		return STORE_NOTFOUND;
+	if ((rc = store_token_get(t, hash, &tok)) != STORE_OK)
+		return rc;
+	if (strcmp(tok.client_id, client->id) != 0) {
+		token_free(&tok);
+		return STORE_NOTFOUND;
+	}
+	if (tok.kind == TOKEN_REFRESH)
+		rc = grant_revoke(t, tok.grant_id, counts);
+	else {
+		rc = store_del(t, DB_TOKENS, hash, sizeof(hash), NULL, 0);
+		if (rc == STORE_OK)
+			rc = index_del(t, tok.grant_id, INDEX_ACCESS, hash);
+		if (rc == STORE_OK && counts != NULL)
+			counts->access_tokens++;
+	}
+	token_free(&tok);
+	return rc;
+}
+
+/*
+ * Whether user already granted client (active, unexpired) at least
+ * scope for resource: /authorize then need not ask again.
+ */
+int
+grant_has_active_consent(struct store_txn *t, const char *user,
+    const char *client_id, const char *scope, const char *resource,
+    int64_t now)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	char		 id[GRANT_ID_LEN + 1];
+	int		 op, found = 0;
+
+	if (mdb_cursor_open(t->txn, t->st->dbi[DB_USER_GRANTS], &cur) !=
+	    MDB_SUCCESS)
+		return 0;
+	k.mv_data = (void *)user;
+	k.mv_size = strlen(user);
+	for (op = MDB_SET; !found && mdb_cursor_get(cur, &k, &v, op) ==
+	    MDB_SUCCESS; op = MDB_NEXT_DUP) {
+		struct grant	 g;
+
+		if (v.mv_size != GRANT_ID_LEN)
+			continue;
+		memcpy(id, v.mv_data, GRANT_ID_LEN);
+		id[GRANT_ID_LEN] = '\0';
+		if (store_grant_get(t, id, &g) != STORE_OK)
+			continue;
+		found = (g.flags & GRANT_ACTIVE) && g.expires > now &&
+		    strcmp(g.client_id, client_id) == 0 &&
+		    scope_subset(scope, g.scope) &&
+		    resource_equal(resource, g.resource);
+		grant_free(&g);
+	}
+	mdb_cursor_close(cur);
+	return found;
+}

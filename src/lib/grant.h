@@ -1,0 +1,151 @@
+/*
+ * Grants, authorization codes and tokens: the state machine of the
+ * authorization server.
+ *
+ * A grant is one user's approval of one client for some scopes and one
+ * resource.  Its code, its access tokens and its refresh-token family
+ * hang off it through the grant_tokens index; revoking the grant
+ * deletes them all, so a revoked token is simply not found.
+ *
+ * Codes are single use: redeeming one marks it used (the record stays
+ * until it expires) and presenting it again revokes the grant it
+ * produced.  Refresh tokens rotate on every use; the grant remembers
+ * the current one and the one before it.  The one before stays usable
+ * until the current one is first used (a client that lost a response
+ * can retry); presenting anything older is theft and revokes the grant
+ * (RFC 9700 §4.14.2).  Rotated refresh tokens keep their records until
+ * they expire, so that their reuse is recognised.
+ *
+ * Every function here works inside the caller's transaction.  When one
+ * fails with oauth_error.commit set (a replay that revoked a grant, a
+ * code burnt by a wrong verifier), the caller must still commit.
+ */
+#ifndef MCP_GRANT_H
+#define MCP_GRANT_H
+
+#include <stdint.h>
+
+#include "client.h"
+#include "config.h"
+#include "crypto.h"
+#include "oauth.h"
+#include "store.h"
+
+#define GRANT_ID_LEN		32	/* hex of 16 random bytes */
+#define TOKEN_MAX		64	/* prefix + 43 characters + NUL */
+
+#define GRANT_ACTIVE		0x01	/* its code was redeemed */
+
+enum token_kind {
+	TOKEN_ACCESS = 1,
+	TOKEN_REFRESH = 2
+};
+
+/* grant_tokens index values: a kind byte and the SHA-256. */
+#define INDEX_CODE		'c'
+#define INDEX_ACCESS		'a'
+#define INDEX_REFRESH		'r'
+#define INDEX_VALUE_LEN		(1 + CRYPTO_SHA256_LEN)
+
+struct grant {
+	char		 id[GRANT_ID_LEN + 1];
+	uint32_t	 flags;
+	char		*user;
+	char		*client_id;
+	char		*scope;
+	char		*resource;
+	int64_t		 created;
+	int64_t		 last_refresh;
+	int64_t		 expires;
+	int		 has_current;
+	unsigned char	 refresh_current[CRYPTO_SHA256_LEN];
+	int		 has_previous;
+	unsigned char	 refresh_previous[CRYPTO_SHA256_LEN];
+};
+
+struct code {
+	uint32_t	 used;
+	char		*grant_id;
+	char		*client_id;
+	char		*user;
+	char		*redirect_uri;
+	uint32_t	 redirect_explicit;
+	char		*challenge;
+	char		*scope;
+	char		*resource;
+	int64_t		 created;
+	int64_t		 expires;
+};
+
+struct token {
+	enum token_kind	 kind;
+	char		*grant_id;
+	char		*user;
+	char		*client_id;
+	char		*scope;
+	char		*resource;
+	int64_t		 created;
+	int64_t		 expires;
+};
+
+/* What /authorize binds a new code to. */
+struct code_request {
+	const char	*user;
+	const struct client *client;
+	const char	*redirect_uri;
+	int		 redirect_explicit;
+	const char	*challenge;
+	const char	*scope;
+	const char	*resource;
+};
+
+/* What /token hands back. */
+struct token_response {
+	char		 access_token[TOKEN_MAX];
+	char		 refresh_token[TOKEN_MAX];
+	int		 has_refresh;
+	long		 expires_in;
+	char		 scope[1100];
+	char		 grant_id[GRANT_ID_LEN + 1];
+	char		 user[65];
+	unsigned char	 access_hash[CRYPTO_SHA256_LEN];
+	unsigned char	 refresh_hash[CRYPTO_SHA256_LEN];
+};
+
+/* Counts of what a revocation removed. */
+struct revoke_counts {
+	unsigned long	 grants;
+	unsigned long	 access_tokens;
+	unsigned long	 refresh_tokens;
+	unsigned long	 codes;
+};
+
+void	 grant_free(struct grant *);
+void	 code_free(struct code *);
+void	 token_free(struct token *);
+int	 grant_decode(const void *, size_t, struct grant *);
+int	 code_decode(const void *, size_t, struct code *);
+int	 token_decode(const void *, size_t, struct token *);
+int	 store_grant_get(struct store_txn *, const char *, struct grant *);
+int	 store_grant_put(struct store_txn *, const struct grant *);
+int	 store_token_get(struct store_txn *, const unsigned char *,
+	    struct token *);
+
+int	 grant_issue_code(struct store_txn *, const struct config *,
+	    const struct code_request *, int64_t, char *, size_t,
+	    char *);
+int	 grant_exchange_code(struct store_txn *, const struct config *,
+	    const struct client *, const char *, const char *, const char *,
+	    const char *, int64_t, struct token_response *,
+	    struct oauth_error *);
+int	 grant_refresh(struct store_txn *, const struct config *,
+	    const struct client *, const char *, const char *, const char *,
+	    int64_t, struct token_response *, struct oauth_error *);
+int	 grant_revoke(struct store_txn *, const char *,
+	    struct revoke_counts *);
+int	 token_revoke(struct store_txn *, const struct client *,
+	    const char *, struct revoke_counts *);
+int	 grant_has_active_consent(struct store_txn *, const char *,
+	    const char *, const char *, const char *, int64_t);
+
+#endif

@@ -1,0 +1,124 @@
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+#include "oauth.h"
+
+void
+oauth_error_set(struct oauth_error *e, int status, const char *error,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	e->status = status;
+	e->error = error;
+	e->basic = 0;
+	va_start(ap, fmt);
+	vsnprintf(e->description, sizeof(e->description), fmt, ap);
+	va_end(ap);
+}
+
+/* Responses with tokens or secrets must never be cached (RFC 6749 §5.1). */
+void
+oauth_no_store(struct http_response *resp)
+{
+	http_header(resp, "Cache-Control", "no-store");
+	http_header(resp, "Pragma", "no-cache");
+}
+
+void
+oauth_error_respond(struct http_response *resp, const struct oauth_error *e)
+{
+	if (e->basic)
+		http_header(resp, "WWW-Authenticate",
+		    "Basic realm=\"mcp-oauth\"");
+	if (e->status == 503)
+		http_header(resp, "Retry-After", "60");
+	oauth_no_store(resp);
+	http_json_error(resp, e->status, e->error,
+	    e->description[0] != '\0' ? e->description : NULL);
+}
+
+/*
+ * CORS for the token, registration and revocation endpoints: any
+ * origin, no credentials (browser-based MCP clients such as the
+ * Inspector call them directly).  Never used on /authorize.
+ */
+void
+oauth_cors(struct http_response *resp)
+{
+	http_header(resp, "Access-Control-Allow-Origin", "*");
+	http_header(resp, "Access-Control-Expose-Headers",
+	    "WWW-Authenticate, Retry-After");
+}
+
+/* Answers an OPTIONS preflight; returns 1 if it was one. */
+int
+oauth_cors_preflight(const struct http_request *req,
+    struct http_response *resp)
+{
+	if (req->method != HTTP_OPTIONS)
+		return 0;
+	http_status(resp, 204);
+	http_header(resp, "Access-Control-Allow-Origin", "*");
+	http_header(resp, "Access-Control-Allow-Methods", "POST, OPTIONS");
+	http_header(resp, "Access-Control-Allow-Headers",
+	    "Authorization, Content-Type, MCP-Protocol-Version");
+	http_header(resp, "Access-Control-Max-Age", "86400");
+	return 1;
+}
+
+/*
+ * The length of the scheme and authority of an absolute URI
+ * ("https://Host:8443" of "https://Host:8443/mcp"), or 0.
+ */
+static size_t
+origin_len(const char *u)
+{
+	const char	*p = strstr(u, "://");
+
+	if (p == NULL || p == u)
+		return 0;
+	p += 3;
+	return (size_t)(p - u) + strcspn(p, "/?#");
+}
+
+/*
+ * RFC 8707 resource comparison, tolerant as requirement A5.9 asks: the
+ * scheme and host compare case-insensitively and one trailing slash is
+ * ignored; the path compares exactly.
+ */
+int
+resource_equal(const char *a, const char *b)
+{
+	size_t	 oa = origin_len(a), ob = origin_len(b), la, lb;
+
+	if (oa == 0 || oa != ob || strncasecmp(a, b, oa) != 0)
+		return 0;
+	a += oa;
+	b += ob;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la > 0 && a[la - 1] == '/')
+		la--;
+	if (lb > 0 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+/* An absolute URI with no fragment (RFC 8707 §2), of sane length. */
+int
+resource_valid(const char *r)
+{
+	size_t	 i, n = strlen(r);
+
+	if (n == 0 || n > 2000 || origin_len(r) == 0 || strchr(r, '#'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)r[i] <= 0x20 || (unsigned char)r[i] >= 0x7f)
+			return 0;
+	return 1;
+}

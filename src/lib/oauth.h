@@ -1,0 +1,30 @@
+/*
+ * RFC 6749 error responses, shared by the OAuth endpoints, and the
+ * resource indicator rules of RFC 8707.
+ */
+#ifndef MCP_OAUTH_H
+#define MCP_OAUTH_H
+
+#include "config.h"
+#include "http.h"
+
+struct oauth_error {
+	int		 status;	/* 400, 401, 429, 500 or 503 */
+	const char	*error;		/* RFC 6749 §5.2 / RFC 7591 code */
+	char		 description[200];
+	int		 basic;		/* add WWW-Authenticate: Basic */
+	int		 commit;	/* the transaction must still commit */
+};
+
+void	 oauth_error_set(struct oauth_error *, int, const char *,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
+void	 oauth_error_respond(struct http_response *,
+	    const struct oauth_error *);
+void	 oauth_no_store(struct http_response *);
+void	 oauth_cors(struct http_response *);
+int	 oauth_cors_preflight(const struct http_request *,
+	    struct http_response *);
+int	 resource_equal(const char *, const char *);
+int	 resource_valid(const char *);
+
+#endif

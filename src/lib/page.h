@@ -1,0 +1,21 @@
+/*
+ * HTML pages for people: the security headers every page carries, and
+ * rendering a template from the configured www_dir.
+ */
+#ifndef MCP_PAGE_H
+#define MCP_PAGE_H
+
+#include "config.h"
+#include "http.h"
+#include "template.h"
+
+void	 page_headers(struct http_response *);
+int	 page_render(const struct config *, struct http_response *, int,
+	    const char *, const char *, const struct tmpl_var *, size_t);
+void	 page_error(const struct config *, struct http_response *, int,
+	    const char *, const char *, const char *);
+void	 cookie_set(struct http_response *, const struct config *,
+	    const char *, const char *, long);
+void	 cookie_name(const struct config *, const char *, char *, size_t);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * Counters in fixed windows, kept in the ratelimit database under
+ * "kind:subject" keys (e.g. "register:203.0.113.9",
+ * "login-user:alice").  Used for dynamic registration and for failed
+ * sign-ins.
+ */
+#ifndef MCP_RATELIMIT_H
+#define MCP_RATELIMIT_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+#define RATELIMIT_KEY_MAX	128
+
+struct ratelimit {
+	int64_t		 window_start;
+	uint32_t	 count;
+	int64_t		 expires;	/* when the record may be purged */
+};
+
+int	 ratelimit_decode(const void *, size_t, struct ratelimit *);
+int	 ratelimit_hit(struct store_txn *, const char *, const char *,
+	    int64_t, long, long, long *);
+int	 ratelimit_check(struct store_txn *, const char *, const char *,
+	    int64_t, long, long, long *);
+int	 ratelimit_reset(struct store_txn *, const char *, const char *);
+
+#endif

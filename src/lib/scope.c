@@ -1,0 +1,175 @@
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "scope.h"
+
+/* Whether the list s (space-separated) contains the scope name. */
+int
+scope_has(const char *s, const char *name)
+{
+	size_t	 n = strlen(name), len;
+
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		len = strcspn(s, " ");
+		if (len == n && strncmp(s, name, n) == 0)
+			return 1;
+		s += len;
+	}
+	return 0;
+}
+
+/*
+ * Whether a token with scope list granted may use a feature that needs
+ * the scope need: the scope itself, or a broader one ("notes:write"
+ * implies "notes:read").
+ */
+int
+scope_allows(const char *granted, const char *need)
+{
+	char	 broader[128];
+	size_t	 n = strlen(need);
+
+	if (scope_has(granted, need))
+		return 1;
+	if (n > 5 && n < sizeof(broader) &&
+	    strcmp(need + n - 5, ":read") == 0) {
+		memcpy(broader, need, n - 5);
+		memcpy(broader + n - 5, ":write", 7);
+		return scope_has(granted, broader);
+	}
+	return 0;
+}
+
+static int
+token_ok(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char	 c = (unsigned char)s[i];
+
+		/* RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E */
+		if (c < 0x21 || c > 0x7e || c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Checks a requested scope list and writes it in canonical form (the
+ * configuration's order, no duplicates) to out.  "offline_access" is
+ * dropped: refresh tokens do not depend on it here (interop pitfall
+ * §2.9).  On SCOPE_EUNKNOWN, bad names the first unknown scope.
+ */
+int
+scope_normalise(const struct config *cfg, const char *req, struct buf *out,
+    char *bad, size_t badsz)
+{
+	const char	*p = req;
+	size_t		 len, i;
+
+	if (strlen(req) > SCOPE_MAX)
+		return SCOPE_ESYNTAX;
+	while (*p != '\0') {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		len = strcspn(p, " ");
+		if (!token_ok(p, len))
+			return SCOPE_ESYNTAX;
+		for (i = 0; i < cfg->scopes.len; i++)
+			if (strlen(cfg->scopes.items[i]) == len &&
+			    strncmp(cfg->scopes.items[i], p, len) == 0)
+				break;
+		if (i == cfg->scopes.len &&
+		    !(len == 14 && strncmp(p, "offline_access", 14) == 0)) {
+			if (bad != NULL && badsz > 0) {
+				if (len >= badsz)
+					len = badsz - 1;
+				memcpy(bad, p, len);
+				bad[len] = '\0';
+			}
+			return SCOPE_EUNKNOWN;
+		}
+		p += len;
+	}
+	buf_reset(out);
+	for (i = 0; i < cfg->scopes.len; i++) {
+		if (!scope_has(req, cfg->scopes.items[i]))
+			continue;
+		if (out->len > 0)
+			buf_putc(out, ' ');
+		buf_puts(out, cfg->scopes.items[i]);
+	}
+	return buf_failed(out) ? SCOPE_ENOMEM : SCOPE_OK;
+}
+
+/*
+ * The known scopes of req, in canonical form, silently dropping the
+ * others (client registration: RFC 7591 lets the server replace
+ * requested metadata).
+ */
+int
+scope_filter_known(const struct config *cfg, const char *req,
+    struct buf *out)
+{
+	size_t	 i;
+
+	buf_reset(out);
+	for (i = 0; i < cfg->scopes.len; i++) {
+		if (!scope_has(req, cfg->scopes.items[i]))
+			continue;
+		if (out->len > 0)
+			buf_putc(out, ' ');
+		buf_puts(out, cfg->scopes.items[i]);
+	}
+	return buf_failed(out) ? SCOPE_ENOMEM : SCOPE_OK;
+}
+
+/* Whether every scope of a is in b. */
+int
+scope_subset(const char *a, const char *b)
+{
+	char	 name[65];
+	size_t	 len;
+
+	while (*a != '\0') {
+		if (*a == ' ') {
+			a++;
+			continue;
+		}
+		len = strcspn(a, " ");
+		if (len >= sizeof(name))
+			return 0;
+		memcpy(name, a, len);
+		name[len] = '\0';
+		if (!scope_has(b, name))
+			return 0;
+		a += len;
+	}
+	return 1;
+}
+
+/* The scopes in a or b, in the configuration's order. */
+void
+scope_union(const struct config *cfg, const char *a, const char *b,
+    struct buf *out)
+{
+	size_t	 i;
+
+	buf_reset(out);
+	for (i = 0; i < cfg->scopes.len; i++) {
+		if (!scope_has(a, cfg->scopes.items[i]) &&
+		    !scope_has(b, cfg->scopes.items[i]))
+			continue;
+		if (out->len > 0)
+			buf_putc(out, ' ');
+		buf_puts(out, cfg->scopes.items[i]);
+	}
+}

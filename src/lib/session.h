@@ -1,0 +1,63 @@
+/*
+ * Browser state of the authorization endpoint: sign-in sessions and
+ * pending authorization requests.  Both are keyed by the SHA-256 of a
+ * random value the browser holds (a cookie, or the request id in the
+ * page), so a copy of the database lets no one in.
+ *
+ * A pending request is bound to the browser that started it: the
+ * browser cookie's hash is stored with it, and every POST must carry
+ * the CSRF token whose hash is stored with it (RFC 9700 §4.7).
+ */
+#ifndef MCP_SESSION_H
+#define MCP_SESSION_H
+
+#include <stdint.h>
+
+#include "crypto.h"
+#include "store.h"
+
+#define SESSION_TOKEN_MAX	64
+
+#define PROMPT_NONE		0x01
+#define PROMPT_LOGIN		0x02
+#define PROMPT_CONSENT		0x04
+
+struct session {
+	char		*user;
+	int64_t		 created;
+	int64_t		 expires;
+};
+
+struct pending {
+	char		*client_id;
+	char		*redirect_uri;
+	uint32_t	 redirect_explicit;
+	char		*state;
+	char		*challenge;
+	char		*scope;
+	char		*resource;
+	uint32_t	 prompt;
+	int64_t		 created;
+	int64_t		 expires;
+	unsigned char	 browser_hash[CRYPTO_SHA256_LEN];
+	unsigned char	 csrf_hash[CRYPTO_SHA256_LEN];
+};
+
+void	 session_free(struct session *);
+void	 pending_free(struct pending *);
+int	 session_decode(const void *, size_t, struct session *);
+int	 pending_decode(const void *, size_t, struct pending *);
+
+int	 session_create(struct store_txn *, const char *, int64_t, int64_t,
+	    char *, size_t);
+int	 session_get(struct store_txn *, const char *, int64_t,
+	    struct session *);
+int	 session_delete(struct store_txn *, const char *);
+
+int	 pending_put(struct store_txn *, const char *, const struct pending *);
+int	 pending_get(struct store_txn *, const char *, int64_t,
+	    struct pending *);
+int	 pending_delete(struct store_txn *, const char *);
+int	 pending_new_secret(char *, size_t, unsigned char *);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * register.fcgi: /register, dynamic client registration (RFC 7591).
+ * Strict JSON, every known member checked, unknown members ignored;
+ * the client_id and any secret are ours, random, and the secret is
+ * stored only as a hash.  Registrations are limited per client IP.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "lib/app.h"
+#include "lib/client.h"
+#include "lib/crypto.h"
+#include "lib/http.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/oauth.h"
+#include "lib/ratelimit.h"
+#include "lib/store.h"
+
+static void
+handle_post(struct app *a, struct http_request *req,
+    struct http_response *resp)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	struct client		 c;
+	struct oauth_error	 e;
+	json_object		*o = NULL;
+	char			 why[256], secret[TOKEN_SECRET_MAX];
+	long			 retry = 0;
+	int64_t			 now = time(NULL);
+	int			 rc;
+
+	client_init(&c);
+	memset(&e, 0, sizeof(e));
+	secret[0] = '\0';
+	if (a->cfg->registration == REGISTRATION_CLOSED) {
+		oauth_error_set(&e, 403, "access_denied", "dynamic client "
+		    "registration is closed on this server; ask its "
+		    "administrator for a client");
+		goto error;
+	}
+	if (!http_content_type_is(req, "application/json")) {
+		oauth_error_set(&e, 400, "invalid_client_metadata",
+		    "the body must be application/json");
+		goto error;
+	}
+	if (app_read_body(a, req, resp, CLIENT_METADATA_MAX) == -1) {
+		oauth_no_store(resp);
+		goto out;
+	}
+	rc = client_from_json(a->cfg, req->body, req->body_len, &c, why,
+	    sizeof(why));
+	if (rc != CLIENT_OK) {
+		if (rc == CLIENT_ENOMEM)
+			oauth_error_set(&e, 500, "server_error",
+			    "out of memory");
+		else
+			oauth_error_set(&e, 400, rc == CLIENT_EREDIRECT ?
+			    "invalid_redirect_uri" : "invalid_client_metadata",
+			    "%s", why);
+		goto error;
+	}
+	c.flags = CLIENT_DYNAMIC;
+	c.created = now;
+	if (client_new_id(c.id, sizeof(c.id)) != CRYPTO_OK ||
+	    (c.auth_method != CLIENT_AUTH_NONE &&
+	    client_new_secret(&c, secret, sizeof(secret)) != CRYPTO_OK)) {
+		oauth_error_set(&e, 500, "server_error",
+		    "cannot generate credentials");
+		goto error;
+	}
+
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
+		app_store_error(a, resp, rc);
+		oauth_no_store(resp);
+		goto out;
+	}
+	if (a->cfg->registration_rate_limit > 0 &&
+	    (rc = ratelimit_hit(&t, "register", req->remote_addr, now,
+	    a->cfg->registration_rate_limit, 3600, &retry)) != 0) {
+		if (rc == 1)
+			store_commit(&t);
+		else
+			store_abort(&t);
+		if (rc == -1) {
+			oauth_error_set(&e, 503, "temporarily_unavailable",
+			    "the server's database is unavailable");
+			goto error;
+		}
+		{
+			struct log_line	 l;
+
+			log_begin(&l, "register_throttled");
+			log_str(&l, "ip", req->remote_addr);
+			log_end(&l);
+		}
+		http_headerf(resp, "Retry-After", "%ld", retry);
+		oauth_error_set(&e, 429, "too_many_requests", "too many "
+		    "registrations from this address; try again later");
+		goto error;
+	}
+	rc = store_client_put(&t, &c, 1);
+	if (rc == STORE_OK)
+		rc = store_commit(&t);
+	else
+		store_abort(&t);
+	if (rc != STORE_OK) {
+		app_store_error(a, resp, rc);
+		oauth_no_store(resp);
+		goto out;
+	}
+	{
+		struct log_line	 l;
+
+		log_begin(&l, "client_registered");
+		log_str(&l, "client", c.id);
+		log_str(&l, "name", c.name);
+		log_str(&l, "method", client_auth_method_name(c.auth_method));
+		log_str(&l, "ip", req->remote_addr);
+		log_end(&l);
+	}
+	if ((o = client_to_json(&c)) == NULL) {
+		oauth_error_set(&e, 500, "server_error", "out of memory");
+		goto error;
+	}
+	if (secret[0] != '\0') {
+		json_object_object_add(o, "client_secret",
+		    json_object_new_string(secret));
+		json_object_object_add(o, "client_secret_expires_at",
+		    json_object_new_int64(0));
+	}
+	oauth_no_store(resp);
+	http_json(resp, 201, json_str(o));
+	goto out;
+error:
+	oauth_error_respond(resp, &e);
+out:
+	crypto_wipe(secret, sizeof(secret));
+	json_object_put(o);
+	client_free(&c);
+}
+
+static void
+handle(struct app *a, struct http_request *req, struct http_response *resp)
+{
+	if (strcmp(req->path, "/register") != 0) {
+		http_json_error(resp, 404, "not_found", "no such endpoint");
+		return;
+	}
+	oauth_cors(resp);
+	if (oauth_cors_preflight(req, resp))
+		return;
+	if (req->method != HTTP_POST) {
+		http_header(resp, "Allow", "POST, OPTIONS");
+		http_json_error(resp, 405, "invalid_request",
+		    "the registration endpoint takes POST only");
+		return;
+	}
+	handle_post(a, req, resp);
+}
+
+int
+main(void)
+{
+	return app_main("register.fcgi", handle);
+}
