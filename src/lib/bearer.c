@@ -1,0 +1,167 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "crypto.h"
+#include "grant.h"
+#include "http.h"
+#include "oauth.h"
+#include "scope.h"
+#include "store.h"
+#include "bearer.h"
+
+/*
+ * Validates the request's bearer token: only from the Authorization
+ * header (A5.1, A5.2), looked up by SHA-256, unexpired, its grant not
+ * revoked, issued for this server's MCP URL (A5.4, A5.9).  Everything
+ * happens in one read-only transaction, so a revocation committed by
+ * any process is seen by the next request.
+ */
+int
+bearer_validate(struct store *st, const struct config *cfg,
+    const struct http_request *req, int64_t now, struct bearer *b)
+{
+	struct http_auth	 a;
+	struct store_txn	 t;
+	struct token		 tok;
+	MDB_val			 v;
+	int			 rc, ret;
+
+	memset(b, 0, sizeof(*b));
+	rc = http_auth_parse(req->authorization, &a);
+	if (a.scheme != HTTP_AUTH_BEARER)
+		return BEARER_ENONE;
+	if (rc != HTTP_AUTH_OK || a.token_len > TOKEN_MAX)
+		return BEARER_EINVALID;
+	if (crypto_sha256(a.token, a.token_len, b->hash) != CRYPTO_OK)
+		return BEARER_EINVALID;
+	if ((rc = store_begin(st, 1, &t)) != STORE_OK) {
+		b->store_rc = rc;
+		return BEARER_ESTORE;
+	}
+	rc = store_token_get(&t, b->hash, &tok);
+	if (rc != STORE_OK) {
+		store_abort(&t);
+		if (rc == STORE_NOTFOUND || rc == STORE_CORRUPT)
+			return BEARER_EINVALID;
+		b->store_rc = rc;
+		return BEARER_ESTORE;
+	}
+	ret = BEARER_OK;
+	if (tok.kind != TOKEN_ACCESS || tok.expires <= now)
+		ret = BEARER_EINVALID;
+	else if ((rc = store_get(&t, DB_GRANTS, tok.grant_id,
+	    strlen(tok.grant_id), &v)) != STORE_OK) {
+		/* Its grant was revoked (or the lookup failed). */
+		if (rc == STORE_NOTFOUND)
+			ret = BEARER_EINVALID;
+		else {
+			b->store_rc = rc;
+			ret = BEARER_ESTORE;
+		}
+	} else if (!resource_equal(tok.resource, cfg->mcp_url))
+		ret = BEARER_EAUDIENCE;
+	store_abort(&t);
+	if (ret == BEARER_OK) {
+		snprintf(b->user, sizeof(b->user), "%s", tok.user);
+		snprintf(b->client_id, sizeof(b->client_id), "%s",
+		    tok.client_id);
+		snprintf(b->grant_id, sizeof(b->grant_id), "%s", tok.grant_id);
+		snprintf(b->scope, sizeof(b->scope), "%s", tok.scope);
+		b->expires = tok.expires;
+	}
+	token_free(&tok);
+	return ret;
+}
+
+const char *
+bearer_strerror(int rc)
+{
+	switch (rc) {
+	case BEARER_OK:
+		return "valid";
+	case BEARER_ENONE:
+		return "no access token";
+	case BEARER_EINVALID:
+		return "the access token is invalid, expired or revoked";
+	case BEARER_EAUDIENCE:
+		return "the access token was issued for another resource";
+	case BEARER_ESTORE:
+		return "the token could not be checked";
+	}
+	return "invalid token";
+}
+
+static void
+default_scopes(const struct config *cfg, struct buf *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->default_scopes.len; i++) {
+		if (i > 0)
+			buf_putc(b, ' ');
+		buf_puts(b, cfg->default_scopes.items[i]);
+	}
+}
+
+/*
+ * The 401 challenge (A3.1, A4.2-A4.6): one header, "Bearer " then
+ * name="value" pairs, no empty values, no quotes or backslashes
+ * inside, so the TypeScript SDK's parser reads it.  error is
+ * "invalid_token" when a token was presented, NULL when none was.
+ */
+void
+bearer_challenge(struct http_response *resp, const struct config *cfg,
+    int rc, const char *error)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_puts(&b, "Bearer ");
+	if (error != NULL)
+		buf_printf(&b, "error=\"%s\", error_description=\"%s\", ",
+		    error, bearer_strerror(rc));
+	buf_printf(&b, "resource_metadata=\"%s\"", cfg->prm_url);
+	if (cfg->default_scopes.len > 0) {
+		buf_puts(&b, ", scope=\"");
+		default_scopes(cfg, &b);
+		buf_putc(&b, '"');
+	}
+	http_header(resp, "WWW-Authenticate", buf_cstr(&b));
+	buf_free(&b);
+	http_status(resp, 401);
+	http_header(resp, "Cache-Control", "no-store");
+	if (error != NULL)
+		http_json_error(resp, 401, error, bearer_strerror(rc));
+	else
+		http_json_error(resp, 401, "invalid_request", "this endpoint "
+		    "needs an OAuth access token in the Authorization header");
+}
+
+/*
+ * The 403 step-up challenge (A7.1, A7.5): the scope is the union of
+ * what the token has and what the operation needs, so that clients
+ * that replace their scope do not lose what they had.
+ */
+void
+bearer_insufficient_scope(struct http_response *resp,
+    const struct config *cfg, const char *granted, const char *needed)
+{
+	struct buf	 b, u;
+
+	buf_init(&b);
+	buf_init(&u);
+	scope_union(cfg, granted, needed, &u);
+	buf_printf(&b, "Bearer error=\"insufficient_scope\", "
+	    "error_description=\"this operation needs the scope %s\", "
+	    "scope=\"%s\", resource_metadata=\"%s\"", needed, buf_cstr(&u),
+	    cfg->prm_url);
+	http_header(resp, "WWW-Authenticate", buf_cstr(&b));
+	http_header(resp, "Cache-Control", "no-store");
+	buf_reset(&b);
+	buf_printf(&b, "this operation needs the scope %s", needed);
+	http_json_error(resp, 403, "insufficient_scope", buf_cstr(&b));
+	buf_free(&b);
+	buf_free(&u);
+}

@@ -1,0 +1,415 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "mcp.h"
+#include "schema.h"
+#include "scope.h"
+#include "tool.h"
+
+/* Newest first: the counter-offer for an unknown version (D2.3). */
+const char *const mcp_versions[] = {
+	"2025-11-25",
+	"2025-06-18",
+	"2025-03-26",
+	NULL
+};
+
+/*
+ * Each tool's input schema, parsed once per process, and the
+ * serialised tool list pages.
+ */
+static struct json_object	**schemas;
+static const struct mcp_server	*prepared_for;
+
+int
+mcp_version_supported(const char *v)
+{
+	size_t	 i;
+
+	for (i = 0; mcp_versions[i] != NULL; i++)
+		if (strcmp(mcp_versions[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Parses the tools' schemas.  A schema that does not parse, or a name
+ * outside the rules of D5.3, is a programming error: reported once and
+ * then every tools/ call fails with -32603.
+ */
+int
+mcp_tools_prepare(const struct mcp_server *srv, char *why, size_t whysz)
+{
+	size_t	 i, n;
+
+	if (prepared_for == srv)
+		return 0;
+	free(schemas);
+	if ((schemas = calloc(srv->ntools + 1, sizeof(*schemas))) == NULL)
+		return -1;
+	for (i = 0; i < srv->ntools; i++) {
+		const struct tool	*t = srv->tools[i];
+
+		n = strlen(t->name);
+		if (n == 0 || n > 64 || strspn(t->name, "ABCDEFGHIJKLMNOPQRSTUV"
+		    "WXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") != n) {
+			snprintf(why, whysz, "tool name \"%s\" is invalid",
+			    t->name);
+			return -1;
+		}
+		if (json_parse_strict(t->input_schema, strlen(t->input_schema),
+		    &schemas[i]) != JSONU_OK ||
+		    !json_object_is_type(schemas[i], json_type_object)) {
+			snprintf(why, whysz, "tool %s: input_schema is not a "
+			    "JSON object", t->name);
+			return -1;
+		}
+	}
+	prepared_for = srv;
+	return 0;
+}
+
+/* A JSON-RPC error response for id (NULL for an unreadable id). */
+struct json_object *
+jsonrpc_error(struct json_object *id, int code, const char *message)
+{
+	struct json_object	*o, *e;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(o, "id", json_object_get(id));
+	e = json_object_new_object();
+	json_object_object_add(e, "code", json_object_new_int(code));
+	json_object_object_add(e, "message", json_object_new_string(message));
+	json_object_object_add(o, "error", e);
+	return o;
+}
+
+static struct json_object *
+jsonrpc_result(struct json_object *id, struct json_object *result)
+{
+	struct json_object	*o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(o, "id", json_object_get(id));
+	json_object_object_add(o, "result", result);
+	return o;
+}
+
+static struct json_object *
+errorf(struct json_object *id, int code, const char *fmt, const char *arg)
+{
+	char	 msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	return jsonrpc_error(id, code, msg);
+}
+
+static struct json_object *
+do_initialize(struct mcp_context *ctx, struct json_object *id,
+    struct json_object *params)
+{
+	struct json_object	*r, *caps, *tools, *info, *v;
+	const char		*asked, *version;
+
+	if (ctx->in_batch)
+		return jsonrpc_error(id, JSONRPC_INVALID_REQUEST,
+		    "initialize must not be part of a batch");
+	if (!json_object_object_get_ex(params, "protocolVersion", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
+		    "params.protocolVersion must be a string");
+	asked = json_object_get_string(v);
+	version = mcp_version_supported(asked) ? asked : mcp_versions[0];
+	r = json_object_new_object();
+	json_object_object_add(r, "protocolVersion",
+	    json_object_new_string(version));
+	caps = json_object_new_object();
+	tools = json_object_new_object();
+	json_object_object_add(tools, "listChanged",
+	    json_object_new_boolean(0));
+	json_object_object_add(caps, "tools", tools);
+	json_object_object_add(r, "capabilities", caps);
+	info = json_object_new_object();
+	json_object_object_add(info, "name",
+	    json_object_new_string(ctx->server->name));
+	if (ctx->server->title != NULL)
+		json_object_object_add(info, "title",
+		    json_object_new_string(ctx->server->title));
+	json_object_object_add(info, "version",
+	    json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(r, "serverInfo", info);
+	if (ctx->server->instructions != NULL)
+		json_object_object_add(r, "instructions",
+		    json_object_new_string(ctx->server->instructions));
+	return jsonrpc_result(id, r);
+}
+
+static struct json_object *
+tool_json(const struct tool *t, struct json_object *schema)
+{
+	struct json_object	*o, *v;
+	struct buf		 desc;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(t->name));
+	if (t->title != NULL)
+		json_object_object_add(o, "title",
+		    json_object_new_string(t->title));
+	/*
+	 * Every tool is listed whatever the token's scopes; the scope it
+	 * needs is part of its description, and calling it without that
+	 * scope gets the 403 step-up challenge (A7).
+	 */
+	buf_init(&desc);
+	buf_puts(&desc, t->description);
+	if (t->scope != NULL)
+		buf_printf(&desc, " (Requires the OAuth scope %s.)", t->scope);
+	json_object_object_add(o, "description",
+	    json_object_new_string(buf_cstr(&desc)));
+	buf_free(&desc);
+	json_object_object_add(o, "inputSchema", json_object_get(schema));
+	if (t->output_schema != NULL && json_parse_strict(t->output_schema,
+	    strlen(t->output_schema), &v) == JSONU_OK && v != NULL)
+		json_object_object_add(o, "outputSchema", v);
+	if (t->annotations != NULL && json_parse_strict(t->annotations,
+	    strlen(t->annotations), &v) == JSONU_OK && v != NULL)
+		json_object_object_add(o, "annotations", v);
+	if (t->scope != NULL) {
+		v = json_object_new_object();
+		json_object_object_add(v, "io.github.mcp-oauth-fcgi/scope",
+		    json_object_new_string(t->scope));
+		json_object_object_add(o, "_meta", v);
+	}
+	return o;
+}
+
+/*
+ * tools/list, in the table's order, MCP_PAGE_SIZE per page.  The
+ * cursor is the base64url of the next index.
+ */
+static struct json_object *
+do_tools_list(struct mcp_context *ctx, struct json_object *id,
+    struct json_object *params)
+{
+	struct json_object	*r, *list, *v;
+	size_t			 start = 0, i, n;
+	unsigned char		 raw[8];
+	char			 cursor[16];
+
+	if (params != NULL && json_object_object_get_ex(params, "cursor", &v)
+	    && v != NULL) {
+		const char	*c = json_object_get_string(v);
+		size_t		 len;
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    base64url_decode(c, strlen(c), raw, sizeof(raw), &len) !=
+		    CRYPTO_OK || len != 4)
+			return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
+			    "invalid cursor");
+		start = (size_t)raw[0] << 24 | (size_t)raw[1] << 16 |
+		    (size_t)raw[2] << 8 | raw[3];
+		if (start == 0 || start >= ctx->server->ntools)
+			return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
+			    "invalid cursor");
+	}
+	r = json_object_new_object();
+	list = json_object_new_array();
+	n = ctx->server->ntools - start;
+	if (n > MCP_PAGE_SIZE)
+		n = MCP_PAGE_SIZE;
+	for (i = start; i < start + n; i++)
+		json_object_array_add(list, tool_json(ctx->server->tools[i],
+		    schemas[i]));
+	json_object_object_add(r, "tools", list);
+	if (start + n < ctx->server->ntools) {
+		size_t	 next = start + n;
+
+		raw[0] = (unsigned char)(next >> 24);
+		raw[1] = (unsigned char)(next >> 16);
+		raw[2] = (unsigned char)(next >> 8);
+		raw[3] = (unsigned char)next;
+		base64url_encode(raw, 4, cursor, sizeof(cursor));
+		json_object_object_add(r, "nextCursor",
+		    json_object_new_string(cursor));
+	}
+	return jsonrpc_result(id, r);
+}
+
+static int
+store_for_tool(void *ctx, struct store **out)
+{
+	return app_store(ctx, out);
+}
+
+static struct json_object *
+do_tools_call(struct mcp_context *ctx, struct json_object *id,
+    struct json_object *params, enum mcp_outcome *outcome)
+{
+	const struct tool	*t = NULL;
+	struct tool_caller	 caller;
+	struct tool_call	 call;
+	struct json_object	*v, *args, *r;
+	const char		*name;
+	char			 why[256];
+	size_t			 i;
+	enum tool_status	 st;
+
+	if (params == NULL || !json_object_object_get_ex(params, "name", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
+		    "params.name must be a string");
+	name = json_object_get_string(v);
+	for (i = 0; i < ctx->server->ntools; i++)
+		if (strcmp(ctx->server->tools[i]->name, name) == 0) {
+			t = ctx->server->tools[i];
+			break;
+		}
+	if (t == NULL)
+		return errorf(id, JSONRPC_INVALID_PARAMS, "Unknown tool: %s",
+		    name);
+	if (t->scope != NULL && !scope_allows(ctx->token->scope, t->scope)) {
+		ctx->needed_scope = t->scope;
+		*outcome = MCP_FORBIDDEN;
+		return NULL;
+	}
+	if (!json_object_object_get_ex(params, "arguments", &args) ||
+	    args == NULL)
+		args = NULL;
+	else if (!json_object_is_type(args, json_type_object))
+		return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
+		    "params.arguments must be an object");
+
+	memset(&call, 0, sizeof(call));
+	caller.user = ctx->token->user;
+	caller.client_id = ctx->token->client_id;
+	caller.scope = ctx->token->scope;
+	caller.token_expires = ctx->token->expires;
+	call.caller = &caller;
+	call.cfg = ctx->cfg;
+	call.open_store = store_for_tool;
+	call.open_store_ctx = ctx->app;
+	call.args = args != NULL ? json_object_get(args) :
+	    json_object_new_object();
+	call.content = json_object_new_array();
+
+	/* Bad arguments are a tool error the model can correct (D6.3). */
+	if (schema_validate(schemas[i], call.args, why, sizeof(why)) == -1) {
+		tool_error(&call, "Invalid arguments: %s", why);
+		st = TOOL_OK;
+	} else
+		st = t->handler(&call);
+	if (st != TOOL_OK) {
+		json_object_put(call.args);
+		json_object_put(call.content);
+		json_object_put(call.structured);
+		return jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
+		    "the tool failed; see the server's error log");
+	}
+	r = json_object_new_object();
+	json_object_object_add(r, "content", call.content);
+	if (call.structured != NULL)
+		json_object_object_add(r, "structuredContent", call.structured);
+	if (call.is_error)
+		json_object_object_add(r, "isError",
+		    json_object_new_boolean(1));
+	json_object_put(call.args);
+	return jsonrpc_result(id, r);
+}
+
+/* A JSON-RPC id: a string or an integer, never null (D1.2). */
+static int
+id_valid(struct json_object *id)
+{
+	if (json_object_is_type(id, json_type_string) ||
+	    json_object_is_type(id, json_type_int))
+		return 1;
+	return 0;
+}
+
+/*
+ * Handles one JSON-RPC message.  *reply receives the response for a
+ * request (MCP_REPLY); notifications and client responses get none.
+ */
+enum mcp_outcome
+mcp_handle_message(struct mcp_context *ctx, struct json_object *msg,
+    struct json_object **reply)
+{
+	struct json_object	*v, *id = NULL, *params = NULL;
+	const char		*method;
+	enum mcp_outcome	 outcome = MCP_REPLY;
+	int			 has_id;
+	char			 why[256];
+
+	*reply = NULL;
+	if (!json_object_is_type(msg, json_type_object)) {
+		*reply = jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST,
+		    "Invalid Request: a message must be a JSON object");
+		return MCP_REPLY;
+	}
+	has_id = json_object_object_get_ex(msg, "id", &id);
+	if (has_id && !id_valid(id))
+		id = NULL;
+	if (!json_object_object_get_ex(msg, "jsonrpc", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), "2.0") != 0) {
+		*reply = jsonrpc_error(id, JSONRPC_INVALID_REQUEST,
+		    "Invalid Request: jsonrpc must be \"2.0\"");
+		return MCP_REPLY;
+	}
+	if (!json_object_object_get_ex(msg, "method", &v)) {
+		/* A response from the client: accepted, no reply (C2.4). */
+		if (has_id && id != NULL &&
+		    (json_object_object_get_ex(msg, "result", NULL) ||
+		    json_object_object_get_ex(msg, "error", NULL)))
+			return MCP_NO_REPLY;
+		*reply = jsonrpc_error(id, JSONRPC_INVALID_REQUEST,
+		    "Invalid Request: method is required");
+		return MCP_REPLY;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		*reply = jsonrpc_error(id, JSONRPC_INVALID_REQUEST,
+		    "Invalid Request: method must be a string");
+		return MCP_REPLY;
+	}
+	method = json_object_get_string(v);
+	if (!has_id)
+		return MCP_NO_REPLY;	/* a notification (D1.4, D7.1) */
+	if (id == NULL) {
+		*reply = jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST,
+		    "Invalid Request: id must be a string or an integer");
+		return MCP_REPLY;
+	}
+	if (json_object_object_get_ex(msg, "params", &params) &&
+	    params != NULL && !json_object_is_type(params, json_type_object)) {
+		*reply = jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
+		    "params must be an object");
+		return MCP_REPLY;
+	}
+	if (strcmp(method, "initialize") == 0)
+		*reply = do_initialize(ctx, id, params);
+	else if (strcmp(method, "ping") == 0)
+		*reply = jsonrpc_result(id, json_object_new_object());
+	else if (strcmp(method, "tools/list") == 0 ||
+	    strcmp(method, "tools/call") == 0) {
+		if (mcp_tools_prepare(ctx->server, why, sizeof(why)) == -1) {
+			log_msg("tool_error", "%s", why);
+			*reply = jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
+			    "the server's tools are misconfigured");
+		} else if (method[6] == 'l')
+			*reply = do_tools_list(ctx, id, params);
+		else
+			*reply = do_tools_call(ctx, id, params, &outcome);
+	} else
+		*reply = errorf(id, JSONRPC_METHOD_NOT_FOUND,
+		    "Method not found: %s", method);
+	return outcome;
+}

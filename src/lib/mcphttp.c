@@ -1,0 +1,300 @@
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "bearer.h"
+#include "buf.h"
+#include "config.h"
+#include "http.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "mcp.h"
+
+/* The batch size limit of 2025-03-26 requests. */
+#define MCP_BATCH_MAX	64
+
+/*
+ * An HTTP-level refusal with a JSON-RPC error body that has no id
+ * (C1.4, C6.3, D8.3).
+ */
+static void
+http_refuse(struct http_response *resp, int status, int code,
+    const char *message)
+{
+	struct json_object	*e = jsonrpc_error(NULL, code, message);
+
+	http_json(resp, status, json_str(e));
+	json_object_put(e);
+}
+
+/* "https://host:port" from an Origin header compared to ours. */
+static int
+origin_allowed(const struct config *cfg, const char *origin)
+{
+	return strcasecmp(origin, cfg->issuer) == 0 ||
+	    config_list_has(&cfg->allowed_origins, origin);
+}
+
+/* Whether an authority names a port (a colon after any "[IPv6]"). */
+static int
+has_port(const char *authority)
+{
+	const char	*colon = strrchr(authority, ':');
+	const char	*bracket = strrchr(authority, ']');
+
+	return colon != NULL && (bracket == NULL || colon > bracket);
+}
+
+/*
+ * The Host header against the issuer's authority or allowed_hosts, so
+ * that a page on another site whose DNS points at this server cannot
+ * talk to it (DNS rebinding, C1.4).
+ */
+static int
+host_allowed(const struct config *cfg, const char *host)
+{
+	const char	*auth = cfg->issuer_authority;
+	size_t		 n = strlen(auth), i;
+
+	if (strcasecmp(host, auth) == 0)
+		return 1;
+	/* The default port may be spelled out. */
+	if (!has_port(auth) && strncasecmp(host, auth, n) == 0 &&
+	    strcmp(host + n, cfg->issuer_https ? ":443" : ":80") == 0)
+		return 1;
+	for (i = 0; i < cfg->allowed_hosts.len; i++)
+		if (strcasecmp(host, cfg->allowed_hosts.items[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+cors_headers(const struct http_request *req, struct http_response *resp)
+{
+	if (req->origin == NULL)
+		return;
+	http_header(resp, "Access-Control-Allow-Origin", req->origin);
+	http_header(resp, "Vary", "Origin");
+	http_header(resp, "Access-Control-Expose-Headers",
+	    "WWW-Authenticate, Mcp-Session-Id");
+}
+
+static void
+log_rejected(const struct http_request *req, int rc, const struct bearer *b)
+{
+	struct log_line	 l;
+
+	log_begin(&l, "bearer_rejected");
+	log_str(&l, "reason", bearer_strerror(rc));
+	log_hash(&l, "token", b->hash);
+	log_str(&l, "ip", req->remote_addr);
+	log_end(&l);
+}
+
+/* Serialises one or many replies as the response body. */
+static void
+reply_json(struct http_response *resp, struct json_object *o)
+{
+	http_status(resp, 200);
+	http_header(resp, "Content-Type", "application/json");
+	buf_reset(&resp->body);
+	json_to_buf(o, &resp->body);
+}
+
+static void
+forbidden(struct mcp_context *ctx, struct http_response *resp)
+{
+	bearer_insufficient_scope(resp, ctx->cfg, ctx->token->scope,
+	    ctx->needed_scope);
+}
+
+/* A single message or a 2025-03-26 batch. */
+static void
+process(struct mcp_context *ctx, struct json_object *body,
+    struct http_response *resp)
+{
+	struct json_object	*reply, *replies;
+	enum mcp_outcome	 out;
+	size_t			 i, n;
+
+	if (!json_object_is_type(body, json_type_array)) {
+		out = mcp_handle_message(ctx, body, &reply);
+		if (out == MCP_FORBIDDEN)
+			forbidden(ctx, resp);
+		else if (out == MCP_NO_REPLY)
+			http_status(resp, 202);
+		else
+			reply_json(resp, reply);
+		json_object_put(reply);
+		return;
+	}
+	/* Batches exist only in 2025-03-26 (C7). */
+	n = json_object_array_length(body);
+	if (strcmp(ctx->version, "2025-03-26") != 0 || n == 0 ||
+	    n > MCP_BATCH_MAX) {
+		http_refuse(resp, 400, JSONRPC_INVALID_REQUEST, n == 0 ?
+		    "Invalid Request: empty batch" : n > MCP_BATCH_MAX ?
+		    "Invalid Request: batch too large" :
+		    "Invalid Request: batches are not supported in this "
+		    "protocol version");
+		return;
+	}
+	ctx->in_batch = 1;
+	replies = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		out = mcp_handle_message(ctx, json_object_array_get_idx(body,
+		    i), &reply);
+		if (out == MCP_FORBIDDEN) {
+			json_object_put(replies);
+			forbidden(ctx, resp);
+			return;
+		}
+		if (out == MCP_REPLY)
+			json_object_array_add(replies, reply);
+	}
+	if (json_object_array_length(replies) == 0)
+		http_status(resp, 202);
+	else
+		reply_json(resp, replies);
+	json_object_put(replies);
+}
+
+/*
+ * The /mcp endpoint.  Order matters: DNS-rebinding checks, then the
+ * bearer token before anything else is parsed (A4.7, A5.7), then the
+ * transport rules, then JSON-RPC.
+ */
+void
+mcp_handle_http(struct app *a, const struct mcp_server *srv,
+    struct http_request *req, struct http_response *resp)
+{
+	struct mcp_context	 ctx;
+	struct bearer		 token;
+	struct store		*st;
+	struct json_object	*body = NULL;
+	const struct config	*cfg = a->cfg;
+	int			 rc;
+
+	if (strcmp(req->path, "/mcp") != 0) {
+		http_refuse(resp, 404, JSONRPC_SERVER_ERROR, "Not Found");
+		return;
+	}
+	if ((req->origin != NULL && !origin_allowed(cfg, req->origin)) ||
+	    (req->host != NULL && !host_allowed(cfg, req->host))) {
+		http_refuse(resp, 403, JSONRPC_SERVER_ERROR,
+		    "Forbidden: Origin or Host not allowed");
+		return;
+	}
+	cors_headers(req, resp);
+	if (req->method == HTTP_OPTIONS) {
+		http_status(resp, 204);
+		http_header(resp, "Access-Control-Allow-Methods",
+		    "POST, GET, DELETE, OPTIONS");
+		http_header(resp, "Access-Control-Allow-Headers",
+		    "Authorization, Content-Type, MCP-Protocol-Version, "
+		    "Mcp-Session-Id, Last-Event-ID");
+		http_header(resp, "Access-Control-Max-Age", "86400");
+		return;
+	}
+
+	if ((rc = app_store(a, &st)) != STORE_OK) {
+		http_refuse(resp, 503, JSONRPC_INTERNAL_ERROR,
+		    "Internal error: the server's database is unavailable");
+		return;
+	}
+	rc = bearer_validate(st, cfg, req, time(NULL), &token);
+	switch (rc) {
+	case BEARER_OK:
+		break;
+	case BEARER_ENONE:
+		bearer_challenge(resp, cfg, rc, NULL);
+		return;
+	case BEARER_ESTORE:
+		log_msg("database_error", "token lookup: %s",
+		    store_strerror(token.store_rc));
+		http_refuse(resp, 503, JSONRPC_INTERNAL_ERROR,
+		    "Internal error: the server's database is unavailable");
+		return;
+	default:
+		log_rejected(req, rc, &token);
+		bearer_challenge(resp, cfg, rc, "invalid_token");
+		return;
+	}
+
+	if (req->method != HTTP_POST) {
+		/* No SSE stream and no sessions (C4.1, C5.8). */
+		http_header(resp, "Allow", "POST");
+		http_refuse(resp, 405, JSONRPC_SERVER_ERROR,
+		    "Method Not Allowed: this server answers POST only");
+		return;
+	}
+	if (!http_accepts(req, "application/json")) {
+		http_refuse(resp, 406, JSONRPC_SERVER_ERROR, "Not Acceptable: "
+		    "the client must accept application/json");
+		return;
+	}
+	if (!http_content_type_is(req, "application/json")) {
+		http_refuse(resp, 415, JSONRPC_SERVER_ERROR, "Unsupported "
+		    "Media Type: the body must be application/json");
+		return;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.version = req->protocol_version != NULL ? req->protocol_version :
+	    "2025-03-26";
+	if (!mcp_version_supported(ctx.version)) {
+		char	 msg[200];
+
+		snprintf(msg, sizeof(msg), "Bad Request: Unsupported protocol "
+		    "version: %.40s (supported versions: 2025-11-25, "
+		    "2025-06-18, 2025-03-26)", ctx.version);
+		http_refuse(resp, 400, JSONRPC_SERVER_ERROR, msg);
+		return;
+	}
+	rc = http_read_body(req, a->in, cfg->mcp_max_body);
+	if (rc == HTTP_ETOOBIG) {
+		http_refuse(resp, 413, JSONRPC_SERVER_ERROR,
+		    "Content Too Large: the request body exceeds mcp_max_body");
+		return;
+	}
+	if (rc != HTTP_OK) {
+		http_refuse(resp, 400, JSONRPC_PARSE_ERROR,
+		    "Parse error: incomplete request body");
+		return;
+	}
+	if (json_parse_strict(req->body, req->body_len, &body) != JSONU_OK) {
+		http_refuse(resp, 400, JSONRPC_PARSE_ERROR,
+		    "Parse error: the body is not valid JSON");
+		return;
+	}
+	ctx.server = srv;
+	ctx.cfg = cfg;
+	ctx.app = a;
+	ctx.token = &token;
+	process(&ctx, body, resp);
+	json_object_put(body);
+}
+
+static const struct mcp_server	*the_server;
+
+static void
+handle(struct app *a, struct http_request *req, struct http_response *resp)
+{
+	mcp_handle_http(a, the_server, req, resp);
+}
+
+int
+mcp_main(const struct mcp_server *srv)
+{
+	char	 why[256];
+
+	the_server = srv;
+	if (mcp_tools_prepare(srv, why, sizeof(why)) == -1) {
+		log_init(srv->program);
+		log_msg("tool_error", "%s", why);
+	}
+	return app_main(srv->program, handle);
+}

@@ -1,0 +1,88 @@
+/*
+ * The tool API.  A tool is a static descriptor in a file of its own
+ * under src/tools/: its name, title, description, input schema (JSON
+ * text), optional output schema, the scope it needs, and a handler.
+ * The handler receives the authenticated caller, its arguments
+ * (already checked against the input schema) and a result builder.
+ *
+ *	static enum tool_status
+ *	hello(struct tool_call *call)
+ *	{
+ *		tool_text(call, "Hello, %s.", call->caller->user);
+ *		return TOOL_OK;
+ *	}
+ *
+ *	const struct tool tool_hello = {
+ *		.name = "hello",
+ *		.description = "Greets the caller.",
+ *		.input_schema = "{\"type\":\"object\","
+ *		    "\"additionalProperties\":false}",
+ *		.scope = "mcp",
+ *		.handler = hello,
+ *	};
+ *
+ * Adding a tool is this file plus one line in the program's table
+ * (src/tools/builtin.c).
+ */
+#ifndef MCP_TOOL_H
+#define MCP_TOOL_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+struct json_object;
+
+enum tool_status {
+	TOOL_OK = 0,		/* a result (possibly with isError) */
+	TOOL_FAILED		/* an internal error: JSON-RPC -32603 */
+};
+
+/* Who is calling: from the validated access token. */
+struct tool_caller {
+	const char	*user;
+	const char	*client_id;
+	const char	*scope;
+	int64_t		 token_expires;
+};
+
+struct tool_call {
+	const struct tool_caller *caller;
+	const struct config	*cfg;
+	struct store		*store;		/* opened on demand */
+	struct json_object	*args;		/* validated object */
+	struct json_object	*content;	/* result content array */
+	struct json_object	*structured;	/* structuredContent */
+	int			 is_error;
+	int			 (*open_store)(void *, struct store **);
+	void			*open_store_ctx;
+};
+
+struct tool {
+	const char	*name;
+	const char	*title;
+	const char	*description;
+	const char	*input_schema;
+	const char	*output_schema;
+	const char	*annotations;	/* JSON object text, or NULL */
+	const char	*scope;		/* needed to call it, or NULL */
+	enum tool_status (*handler)(struct tool_call *);
+};
+
+void	 tool_text(struct tool_call *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 tool_error(struct tool_call *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 tool_image(struct tool_call *, const char *, const char *);
+void	 tool_audio(struct tool_call *, const char *, const char *);
+void	 tool_resource_text(struct tool_call *, const char *, const char *,
+	    const char *);
+void	 tool_structured(struct tool_call *, struct json_object *);
+int	 tool_store(struct tool_call *, struct store **);
+
+const char	*tool_arg_string(const struct tool_call *, const char *);
+int		 tool_arg_int(const struct tool_call *, const char *,
+		    int64_t *);
+
+#endif

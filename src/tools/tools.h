@@ -1,0 +1,22 @@
+/*
+ * The built-in tools, one per file in this directory.
+ */
+#ifndef MCP_TOOLS_H
+#define MCP_TOOLS_H
+
+#include "../lib/tool.h"
+
+extern const struct tool tool_whoami;
+extern const struct tool tool_notes_list;
+extern const struct tool tool_notes_get;
+extern const struct tool tool_notes_add;
+extern const struct tool tool_notes_delete;
+
+extern const struct tool *const builtin_tools[];
+extern const size_t builtin_ntools;
+
+/* notes_common.c: the shared parts of the notes tools. */
+int	 notes_begin(struct tool_call *, int, struct store_txn *);
+void	 notes_store_error(struct tool_call *, int);
+
+#endif
