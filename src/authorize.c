@@ -55,6 +55,16 @@ no_redirect_error(struct app *a, struct http_response *resp,
 	    "application you were using.");
 }
 
+/* user_auth = remote_user, and the web server sent no usable user. */
+static void
+no_remote_user(struct app *a, struct http_response *resp)
+{
+	page_error(a->cfg, resp, 403, "Not signed in", "This server relies on "
+	    "the web server to sign you in, and it did not.", "The "
+	    "administrator must protect /authorize with the web server's "
+	    "authentication (REMOTE_USER).");
+}
+
 static void
 server_error(struct app *a, struct http_response *resp, int rc)
 {
@@ -593,6 +603,8 @@ save_pending(struct app *a, struct pending *pd, char *id, size_t idsz,
 		rc = store_commit(&t);
 	else
 		store_abort(&t);
+	if (rc == STORE_OK)
+		app_purge_some(a);
 	return rc;
 }
 
@@ -612,6 +624,18 @@ continue_request(struct app *a, const struct http_request *req,
 	int64_t			 now = time(NULL);
 	int			 signed_in, remembered = 0, rc;
 
+	/*
+	 * With user_auth = remote_user the web server signs people in and
+	 * this program cannot ask again: prompt=login gets the error
+	 * OpenID Connect Core §3.1.2.6 prescribes instead of a dead end.
+	 */
+	if ((pd->prompt & PROMPT_LOGIN) &&
+	    a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
+		redirect_error(a, resp, pd->redirect_uri, state_of(pd),
+		    "login_required", "this server cannot ask for a new "
+		    "sign-in: the web server signs people in");
+		return;
+	}
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
 		server_error(a, resp, rc);
@@ -649,10 +673,7 @@ continue_request(struct app *a, const struct http_request *req,
 		return;
 	}
 	if (!signed_in && a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
-		page_error(a->cfg, resp, 403, "Not signed in", "This server "
-		    "relies on the web server to sign you in, and it did not.",
-		    "The administrator must protect /authorize with the web "
-		    "server's authentication (REMOTE_USER).");
+		no_remote_user(a, resp);
 		return;
 	}
 	if ((rc = save_pending(a, pd, id, idsz, fresh_id, csrf,
@@ -895,7 +916,11 @@ handle_login(struct app *a, const struct http_request *req,
 		rc = store_commit(&t);
 		log_auth("login_failed", user_name_valid(name) ? name : NULL,
 		    c->id, ip);
-		show_login(a, resp, 401, c, id, csrf, name,
+		/*
+		 * 403, not 401: a 401 must carry a WWW-Authenticate
+		 * challenge (RFC 9110 §15.5.2), and a form is none.
+		 */
+		show_login(a, resp, 403, c, id, csrf, name,
 		    "Wrong user name or password.");
 		return;
 	}
@@ -942,9 +967,19 @@ handle_decision(struct app *a, const struct http_request *req,
 		server_error(a, resp, rc);
 		return;
 	}
+	/*
+	 * With prompt=login the person must sign in again first: the
+	 * login page's own CSRF token must not approve on the strength of
+	 * the old session.  handle_login() clears the flag.
+	 */
 	signed_in = current_user(a, &t, req, time(NULL), user,
-	    sizeof(user)) == 0;
+	    sizeof(user)) == 0 && !(pd->prompt & PROMPT_LOGIN);
 	store_abort(&t);
+	if (!signed_in && a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
+		/* There is no password form to fall back on. */
+		no_remote_user(a, resp);
+		return;
+	}
 	if (!signed_in) {
 		/* The session expired between the pages: sign in again. */
 		if ((rc = save_pending(a, pd, id, sizeof(id), 0, csrf,
@@ -952,7 +987,7 @@ handle_decision(struct app *a, const struct http_request *req,
 			server_error(a, resp, rc);
 			return;
 		}
-		show_login(a, resp, 401, c, id, csrf, NULL,
+		show_login(a, resp, 403, c, id, csrf, NULL,
 		    "Your sign-in has expired. Sign in again.");
 		return;
 	}

@@ -109,6 +109,8 @@ handle_post(struct app *a, struct http_request *req,
 		rc = store_commit(&t);
 	else
 		store_abort(&t);
+	if (rc == STORE_OK)
+		app_purge_some(a);
 	if (rc != STORE_OK) {
 		app_store_error(a, resp, rc);
 		oauth_no_store(resp);
@@ -148,20 +150,8 @@ out:
 static void
 handle(struct app *a, struct http_request *req, struct http_response *resp)
 {
-	if (strcmp(req->path, "/register") != 0) {
-		http_json_error(resp, 404, "not_found", "no such endpoint");
-		return;
-	}
-	oauth_cors(resp);
-	if (oauth_cors_preflight(req, resp))
-		return;
-	if (req->method != HTTP_POST) {
-		http_header(resp, "Allow", "POST, OPTIONS");
-		http_json_error(resp, 405, "invalid_request",
-		    "the registration endpoint takes POST only");
-		return;
-	}
-	handle_post(a, req, resp);
+	if (oauth_post_endpoint(req, resp, "/register", "registration"))
+		handle_post(a, req, resp);
 }
 
 int

@@ -95,20 +95,8 @@ out:
 static void
 handle(struct app *a, struct http_request *req, struct http_response *resp)
 {
-	if (strcmp(req->path, "/revoke") != 0) {
-		http_json_error(resp, 404, "not_found", "no such endpoint");
-		return;
-	}
-	oauth_cors(resp);
-	if (oauth_cors_preflight(req, resp))
-		return;
-	if (req->method != HTTP_POST) {
-		http_header(resp, "Allow", "POST, OPTIONS");
-		http_json_error(resp, 405, "invalid_request",
-		    "the revocation endpoint takes POST only");
-		return;
-	}
-	handle_post(a, req, resp);
+	if (oauth_post_endpoint(req, resp, "/revoke", "revocation"))
+		handle_post(a, req, resp);
 }
 
 int

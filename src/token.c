@@ -174,6 +174,7 @@ handle_post(struct app *a, struct http_request *req,
 	    "token_refreshed" : "token_issued", &c, &tr);
 	respond_tokens(resp, &tr);
 	crypto_wipe(&tr, sizeof(tr));
+	app_purge_some(a);
 	goto out;
 error:
 	if (e.status >= 500 && e.error != NULL &&
@@ -188,20 +189,8 @@ out:
 static void
 handle(struct app *a, struct http_request *req, struct http_response *resp)
 {
-	if (strcmp(req->path, "/token") != 0) {
-		http_json_error(resp, 404, "not_found", "no such endpoint");
-		return;
-	}
-	oauth_cors(resp);
-	if (oauth_cors_preflight(req, resp))
-		return;
-	if (req->method != HTTP_POST) {
-		http_header(resp, "Allow", "POST, OPTIONS");
-		http_json_error(resp, 405, "invalid_request",
-		    "the token endpoint takes POST only");
-		return;
-	}
-	handle_post(a, req, resp);
+	if (oauth_post_endpoint(req, resp, "/token", "token"))
+		handle_post(a, req, resp);
 }
 
 int

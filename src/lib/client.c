@@ -162,6 +162,27 @@ client_set_redirect_uris(struct client *c, char **uris, size_t n, char *why,
 }
 
 /*
+ * Whether s starts with a Unicode bidirectional control (U+061C,
+ * U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) in UTF-8: in a client
+ * name shown on the consent page they could reorder what the person
+ * reads ("Trusted App" from "ppA detsurT").
+ */
+static int
+bidi_control(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+
+	if (n >= 2 && u[0] == 0xd8 && u[1] == 0x9c)
+		return 1;
+	if (n < 3 || u[0] != 0xe2)
+		return 0;
+	if (u[1] == 0x80 && (u[2] == 0x8e || u[2] == 0x8f ||
+	    (u[2] >= 0xaa && u[2] <= 0xae)))
+		return 1;
+	return u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9;
+}
+
+/*
  * An optional string member: absent or null leaves *out NULL; anything
  * but a string of 1..max printable characters is an error naming key.
  */
@@ -188,7 +209,8 @@ meta_string(struct json_object *o, const char *key, size_t max, char **out,
 		return CLIENT_EMETADATA;
 	}
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
+		    bidi_control(s + i, n - i)) {
 			snprintf(why, whysz, "%s: contains a control character",
 			    key);
 			return CLIENT_EMETADATA;

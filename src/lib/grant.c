@@ -13,6 +13,7 @@
 #include "oauth.h"
 #include "record.h"
 #include "scope.h"
+#include "signkey.h"
 #include "store.h"
 
 #define CODE_PREFIX	"mcpac_"
@@ -252,16 +253,35 @@ index_del(struct store_txn *t, const char *grant_id, char kind,
  * its SHA-256 and indexes it.  out receives the token, hash its hash.
  */
 static int
-token_issue(struct store_txn *t, const struct grant *g, enum token_kind kind,
-    const char *scope, int64_t now, int64_t expires, char *out, size_t outsz,
+token_issue(struct store_txn *t, const struct config *cfg,
+    const struct grant *g, enum token_kind kind, const char *scope,
+    int64_t now, int64_t expires, char *out, size_t outsz,
     unsigned char *hash)
 {
-	struct buf	 b;
-	int		 rc;
+	struct jwt_claims	 jc;
+	struct buf		 b;
+	int			 rc;
 
-	if (crypto_random_token(kind == TOKEN_ACCESS ? ACCESS_PREFIX :
-	    REFRESH_PREFIX, 32, out, outsz) != CRYPTO_OK ||
-	    crypto_sha256_str(out, hash) != CRYPTO_OK)
+	/*
+	 * With access_token_format = jwt the access token is a signed
+	 * JWT (RFC 9068) that other machines can check offline; it is
+	 * stored by hash like an opaque one, so that this server still
+	 * sees revocations at once.
+	 */
+	if (kind == TOKEN_ACCESS &&
+	    cfg->access_token_format == TOKEN_FORMAT_JWT) {
+		jc.subject = g->user;
+		jc.client_id = g->client_id;
+		jc.scope = scope;
+		jc.audience = g->resource;
+		jc.issued = now;
+		jc.expires = expires;
+		if ((rc = jwt_mint(t, cfg, &jc, out, outsz)) != STORE_OK)
+			return rc;
+	} else if (crypto_random_token(kind == TOKEN_ACCESS ? ACCESS_PREFIX :
+	    REFRESH_PREFIX, 32, out, outsz) != CRYPTO_OK)
+		return STORE_ERROR;
+	if (crypto_sha256_str(out, hash) != CRYPTO_OK)
 		return STORE_ERROR;
 	buf_init(&b);
 	rec_begin(&b);
@@ -437,12 +457,12 @@ issue_pair(struct store_txn *t, const struct config *cfg,
 
 	memset(out, 0, sizeof(*out));
 	out->expires_in = cfg->access_token_lifetime;
-	if ((rc = token_issue(t, g, TOKEN_ACCESS, access_scope, now,
+	if ((rc = token_issue(t, cfg, g, TOKEN_ACCESS, access_scope, now,
 	    now + cfg->access_token_lifetime, out->access_token,
 	    sizeof(out->access_token), out->access_hash)) != STORE_OK)
 		return rc;
 	if (wants_refresh(client)) {
-		if ((rc = token_issue(t, g, TOKEN_REFRESH, g->scope, now,
+		if ((rc = token_issue(t, cfg, g, TOKEN_REFRESH, g->scope, now,
 		    now + cfg->refresh_token_lifetime, out->refresh_token,
 		    sizeof(out->refresh_token), out->refresh_hash)) !=
 		    STORE_OK)
@@ -667,31 +687,33 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 	}
 	if (scope != NULL) {
 		rc = scope_normalise(cfg, scope, &want, bad, sizeof(bad));
-		if (rc != SCOPE_OK || !scope_subset(buf_cstr(&want), g.scope)) {
+		if (rc != SCOPE_OK || !scope_implied(buf_cstr(&want), g.scope)) {
 			oauth_error_set(e, 400, "invalid_scope", "scope may "
 			    "only narrow the granted scope (%s)", g.scope);
 			goto fail;
 		}
+		/*
+		 * "offline_access" alone normalises to nothing: treat it
+		 * as no scope parameter rather than mint a token that can
+		 * do nothing (RFC 6749 §6: omitted means as granted).
+		 */
+		if (want.len == 0)
+			scope = NULL;
 	}
 	if (resource != NULL && !resource_equal(resource, g.resource)) {
 		oauth_error_set(e, 400, "invalid_target",
 		    "resource does not match the authorization");
 		goto fail;
 	}
-	if (is_previous && g.has_current) {
-		/*
-		 * The client lost the response that carried the current
-		 * token, which was therefore never used: replace it.
-		 */
-		if ((rc = store_del(t, DB_TOKENS, g.refresh_current,
-		    CRYPTO_SHA256_LEN, NULL, 0)) != STORE_OK &&
-		    rc != STORE_NOTFOUND)
-			goto store_fail;
-		if ((rc = index_del(t, g.id, INDEX_REFRESH,
-		    g.refresh_current)) != STORE_OK)
-			goto store_fail;
-	} else {
-		/* The current token's first use retires the previous one. */
+	/*
+	 * The current token's first use retires the previous one.  When
+	 * the previous one comes back instead, the client lost the
+	 * response that carried the current one: it gets a new pair, and
+	 * the current token becomes an old one whose record stays, so
+	 * that if it shows up after all (someone else held the previous
+	 * token) the family is revoked as above.
+	 */
+	if (is_current) {
 		g.has_previous = 1;
 		memcpy(g.refresh_previous, hash, CRYPTO_SHA256_LEN);
 	}
@@ -730,7 +752,7 @@ token_revoke(struct store_txn *t, const struct client *client,
 	unsigned char	 hash[CRYPTO_SHA256_LEN];
 	int		 rc;
 
-	if (strlen(token_str) > TOKEN_MAX ||
+	if (strlen(token_str) > ACCESS_TOKEN_MAX ||
 	    crypto_sha256_str(token_str, hash) != CRYPTO_OK)
 		return STORE_NOTFOUND;
 	if ((rc = store_token_get(t, hash, &tok)) != STORE_OK)

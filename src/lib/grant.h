@@ -12,9 +12,10 @@
  * produced.  Refresh tokens rotate on every use; the grant remembers
  * the current one and the one before it.  The one before stays usable
  * until the current one is first used (a client that lost a response
- * can retry); presenting anything older is theft and revokes the grant
- * (RFC 9700 §4.14.2).  Rotated refresh tokens keep their records until
- * they expire, so that their reuse is recognised.
+ * can retry, which supersedes the current one); presenting any other
+ * token of the family, older or superseded, is theft and revokes the
+ * grant (RFC 9700 §4.14.2).  Rotated refresh tokens keep their records
+ * until they expire, so that their reuse is recognised.
  *
  * Every function here works inside the caller's transaction.  When one
  * fails with oauth_error.commit set (a replay that revoked a grant, a
@@ -33,6 +34,7 @@
 
 #define GRANT_ID_LEN		32	/* hex of 16 random bytes */
 #define TOKEN_MAX		64	/* prefix + 43 characters + NUL */
+#define ACCESS_TOKEN_MAX	4096	/* room for a JWT access token */
 
 #define GRANT_ACTIVE		0x01	/* its code was redeemed */
 
@@ -101,7 +103,7 @@ struct code_request {
 
 /* What /token hands back. */
 struct token_response {
-	char		 access_token[TOKEN_MAX];
+	char		 access_token[ACCESS_TOKEN_MAX];
 	char		 refresh_token[TOKEN_MAX];
 	int		 has_refresh;
 	long		 expires_in;

@@ -122,3 +122,33 @@ resource_valid(const char *r)
 			return 0;
 	return 1;
 }
+
+/*
+ * The gate of the POST-only OAuth endpoints (/token, /register,
+ * /revoke): their exact path (the web server matches prefixes), the
+ * CORS preflight, CORS on every other answer, and POST only.  Returns
+ * 1 when the request is for the handler, 0 when the answer is set.
+ */
+int
+oauth_post_endpoint(const struct http_request *req,
+    struct http_response *resp, const char *path, const char *what)
+{
+	if (strcmp(req->path, path) != 0) {
+		http_json_error(resp, 404, "not_found", "no such endpoint");
+		return 0;
+	}
+	/* The preflight sets its own CORS headers, each exactly once. */
+	if (oauth_cors_preflight(req, resp))
+		return 0;
+	oauth_cors(resp);
+	if (req->method != HTTP_POST) {
+		char	 msg[80];
+
+		snprintf(msg, sizeof(msg), "the %s endpoint takes POST only",
+		    what);
+		http_header(resp, "Allow", "POST, OPTIONS");
+		http_json_error(resp, 405, "invalid_request", msg);
+		return 0;
+	}
+	return 1;
+}

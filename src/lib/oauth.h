@@ -24,6 +24,8 @@ void	 oauth_no_store(struct http_response *);
 void	 oauth_cors(struct http_response *);
 int	 oauth_cors_preflight(const struct http_request *,
 	    struct http_response *);
+int	 oauth_post_endpoint(const struct http_request *,
+	    struct http_response *, const char *, const char *);
 int	 resource_equal(const char *, const char *);
 int	 resource_valid(const char *);
 

@@ -40,6 +40,7 @@ redirect_parse(const char *uri, struct redirect_uri *r)
 {
 	const char	*p, *colon, *auth, *auth_end, *hp;
 	size_t		 n, i;
+	unsigned long	 port;
 
 	memset(r, 0, sizeof(*r));
 	n = strlen(uri);
@@ -100,9 +101,18 @@ redirect_parse(const char *uri, struct redirect_uri *r)
 		r->port_len = (size_t)(auth_end - r->port);
 		if (r->port_len == 0 || r->port_len > 5)
 			return REDIRECT_EHOST;
-		for (i = 0; i < r->port_len; i++)
+		port = 0;
+		for (i = 0; i < r->port_len; i++) {
 			if (!isdigit((unsigned char)r->port[i]))
 				return REDIRECT_EHOST;
+			port = port * 10 + (unsigned long)(r->port[i] - '0');
+		}
+		/*
+		 * Five digits are not enough of a check: a browser refuses
+		 * "http://localhost:99999/" and the code would be lost.
+		 */
+		if (port == 0 || port > 65535)
+			return REDIRECT_EHOST;
 	}
 	/* Percent-encoded hosts have no business in a redirect URI. */
 	if (memchr(r->host, '%', r->host_len) != NULL)

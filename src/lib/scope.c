@@ -34,7 +34,7 @@ scope_allows(const char *granted, const char *need)
 
 	if (scope_has(granted, need))
 		return 1;
-	if (n > 5 && n < sizeof(broader) &&
+	if (n > 5 && n - 5 + sizeof(":write") <= sizeof(broader) &&
 	    strcmp(need + n - 5, ":read") == 0) {
 		memcpy(broader, need, n - 5);
 		memcpy(broader + n - 5, ":write", 7);
@@ -99,14 +99,7 @@ scope_normalise(const struct config *cfg, const char *req, struct buf *out,
 		}
 		p += len;
 	}
-	buf_reset(out);
-	for (i = 0; i < cfg->scopes.len; i++) {
-		if (!scope_has(req, cfg->scopes.items[i]))
-			continue;
-		if (out->len > 0)
-			buf_putc(out, ' ');
-		buf_puts(out, cfg->scopes.items[i]);
-	}
+	scope_union(cfg, req, "", out);
 	return buf_failed(out) ? SCOPE_ENOMEM : SCOPE_OK;
 }
 
@@ -119,22 +112,16 @@ int
 scope_filter_known(const struct config *cfg, const char *req,
     struct buf *out)
 {
-	size_t	 i;
-
-	buf_reset(out);
-	for (i = 0; i < cfg->scopes.len; i++) {
-		if (!scope_has(req, cfg->scopes.items[i]))
-			continue;
-		if (out->len > 0)
-			buf_putc(out, ' ');
-		buf_puts(out, cfg->scopes.items[i]);
-	}
+	scope_union(cfg, req, "", out);
 	return buf_failed(out) ? SCOPE_ENOMEM : SCOPE_OK;
 }
 
-/* Whether every scope of a is in b. */
-int
-scope_subset(const char *a, const char *b)
+/*
+ * Whether every scope of a is in b: literally (implied = 0), or through
+ * the hierarchy of scope_allows() (implied = 1).
+ */
+static int
+covered(const char *a, const char *b, int implied)
 {
 	char	 name[65];
 	size_t	 len;
@@ -149,11 +136,18 @@ scope_subset(const char *a, const char *b)
 			return 0;
 		memcpy(name, a, len);
 		name[len] = '\0';
-		if (!scope_has(b, name))
+		if (!(implied ? scope_allows(b, name) : scope_has(b, name)))
 			return 0;
 		a += len;
 	}
 	return 1;
+}
+
+/* Whether every scope of a is in b. */
+int
+scope_subset(const char *a, const char *b)
+{
+	return covered(a, b, 0);
 }
 
 /* The scopes in a or b, in the configuration's order. */
@@ -172,4 +166,14 @@ scope_union(const struct config *cfg, const char *a, const char *b,
 			buf_putc(out, ' ');
 		buf_puts(out, cfg->scopes.items[i]);
 	}
+}
+
+/*
+ * Whether every scope of a is granted by b, directly or through the
+ * hierarchy (a "notes:write" grant covers "notes:read").
+ */
+int
+scope_implied(const char *a, const char *b)
+{
+	return covered(a, b, 1);
 }

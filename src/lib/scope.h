@@ -28,6 +28,7 @@ int	 scope_filter_known(const struct config *, const char *,
 int	 scope_has(const char *, const char *);
 int	 scope_allows(const char *, const char *);
 int	 scope_subset(const char *, const char *);
+int	 scope_implied(const char *, const char *);
 void	 scope_union(const struct config *, const char *, const char *,
 	    struct buf *);
 

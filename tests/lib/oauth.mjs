@@ -145,27 +145,34 @@ export class Person {
 	}
 }
 
+// Form fields without the undefined ones, so that a test can leave a
+// parameter out by setting it to undefined.
+function defined(form) {
+	return Object.fromEntries(Object.entries(form)
+	    .filter(([, v]) => v !== undefined));
+}
+
 export async function exchange(s, client, code, verifier, extra = {}) {
 	return s.request('POST', '/token', {
-		form: {
+		form: defined({
 			grant_type: 'authorization_code',
 			code,
 			code_verifier: verifier,
 			redirect_uri: client.redirect_uris[0],
 			client_id: client.client_id,
 			...extra,
-		},
+		}),
 	});
 }
 
 export async function refresh(s, client, refreshToken, extra = {}) {
 	return s.request('POST', '/token', {
-		form: {
+		form: defined({
 			grant_type: 'refresh_token',
 			refresh_token: refreshToken,
 			client_id: client.client_id,
 			...extra,
-		},
+		}),
 	});
 }
 

@@ -241,3 +241,56 @@ Test(crypto, malformed_stored_hashes)
 		cr_assert_eq(crypto_password_verify("pw", bad[i]),
 		    CRYPTO_EFORMAT, "case %zu", i);
 }
+
+/*
+ * authorize.c verifies against this hash when the user does not exist,
+ * so that an unknown user costs the same scrypt as a wrong password
+ * (issue 3: the login error does not reveal whether the user exists).
+ * It must be well-formed (a malformed one fails at once) and use the
+ * parameters of real hashes.
+ */
+Test(crypto, login_dummy_hash_costs_a_real_scrypt)
+{
+	static const char	 dummy[] = "$scrypt$ln=14,r=8,p=5$"
+	    "AAAAAAAAAAAAAAAAAAAAAA$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	char			 real[CRYPTO_PWHASH_MAX];
+
+	cr_assert_eq(crypto_password_verify("anything", dummy),
+	    CRYPTO_MISMATCH);
+	cr_assert_eq(crypto_password_hash("x", real, sizeof(real)), CRYPTO_OK);
+	cr_assert_eq(strncmp(real, dummy, 22), 0, "%s", real);
+}
+
+/* B4.2 at the verification step too, not only at the syntax check. */
+Test(crypto, pkce_verify_enforces_the_verifier_abnf)
+{
+	unsigned char	 h[CRYPTO_SHA256_LEN];
+	char		 v[130], c[CRYPTO_TOKEN_CHARS + 1];
+
+	/* A 128-character verifier with its own challenge: fine. */
+	memset(v, 'a', 128);
+	v[128] = '\0';
+	cr_assert_eq(crypto_sha256_str(v, h), CRYPTO_OK);
+	base64url_encode(h, sizeof(h), c, sizeof(c));
+	cr_assert_eq(pkce_verify(v, c), CRYPTO_OK);
+	/* 129 characters, even with the matching challenge: refused. */
+	v[128] = 'a';
+	v[129] = '\0';
+	cr_assert_eq(crypto_sha256_str(v, h), CRYPTO_OK);
+	base64url_encode(h, sizeof(h), c, sizeof(c));
+	cr_assert_eq(pkce_verify(v, c), CRYPTO_MISMATCH);
+	/* A character outside [A-Za-z0-9-._~], with its own challenge. */
+	memset(v, 'a', 43);
+	v[20] = '/';
+	v[43] = '\0';
+	cr_assert_eq(crypto_sha256_str(v, h), CRYPTO_OK);
+	base64url_encode(h, sizeof(h), c, sizeof(c));
+	cr_assert_eq(pkce_verify(v, c), CRYPTO_MISMATCH);
+	/* The challenge compares exactly, case included. */
+	cr_assert_eq(pkce_verify(RFC7636_VERIFIER,
+	    "e9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), CRYPTO_MISMATCH);
+	cr_assert_eq(pkce_verify(RFC7636_VERIFIER, RFC7636_CHALLENGE "="),
+	    CRYPTO_MISMATCH, "padding is not base64url");
+	cr_assert_eq(pkce_verify(RFC7636_VERIFIER, ""), CRYPTO_MISMATCH);
+}

@@ -1,0 +1,493 @@
+/*
+ * mcp-oauth-admin client: pre-register, list, show and delete OAuth
+ * clients.  A client added here is not marked as dynamically
+ * registered, so the consent page shows its name without the
+ * "name given by the application" tag.  Deleting a client revokes
+ * every grant it holds, found through the client_grants index.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "../lib/buf.h"
+#include "../lib/client.h"
+#include "../lib/crypto.h"
+#include "../lib/grant.h"
+#include "../lib/scope.h"
+#include "../lib/store.h"
+#include "admin.h"
+
+/* The value of "--opt VALUE" or "--opt=VALUE" at argv[*i], or NULL. */
+static const char *
+opt_value(int argc, char **argv, int *i, const char *opt)
+{
+	size_t	 n = strlen(opt);
+
+	if (strcmp(argv[*i], opt) == 0) {
+		if (*i + 1 >= argc)
+			return NULL;
+		return argv[++*i];
+	}
+	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	return NULL;
+}
+
+static int
+is_opt(const char *arg, const char *opt)
+{
+	size_t	 n = strlen(opt);
+
+	return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* A client name as registration accepts it: 1-200 printable bytes. */
+static int
+name_valid(const char *s)
+{
+	size_t	 i, n = strlen(s);
+
+	if (n == 0 || n > CLIENT_STRING_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static struct json_object *
+client_json(const struct client *c, long grants)
+{
+	struct json_object	*o;
+
+	if ((o = client_to_json(c)) == NULL)
+		return NULL;
+	json_object_object_add(o, "dynamic",
+	    json_object_new_boolean((c->flags & CLIENT_DYNAMIC) != 0));
+	if (grants >= 0)
+		json_object_object_add(o, "grants",
+		    json_object_new_int64(grants));
+	return o;
+}
+
+static int
+client_add(struct admin *a, int argc, char **argv)
+{
+	struct store_txn	 t;
+	struct client		 c;
+	struct buf		 scope;
+	char			*uris[CLIENT_REDIRECTS_MAX];
+	char			 why[256], bad[65], secret[TOKEN_SECRET_MAX];
+	const char		*name = NULL, *auth = "none", *req_scope = NULL;
+	const char		*v;
+	size_t			 nuris = 0;
+	int			 i, refresh = 1, rc, ret = EXIT_FAIL;
+
+	client_init(&c);
+	buf_init(&scope);
+	secret[0] = '\0';
+	for (i = 2; i < argc; i++) {
+		if (is_opt(argv[i], "--name")) {
+			if ((name = opt_value(argc, argv, &i,
+			    "--name")) == NULL)
+				return EXIT_USAGE;
+		} else if (is_opt(argv[i], "--redirect-uri")) {
+			if ((v = opt_value(argc, argv, &i,
+			    "--redirect-uri")) == NULL)
+				return EXIT_USAGE;
+			if (nuris == CLIENT_REDIRECTS_MAX) {
+				admin_err("at most %d redirect URIs",
+				    CLIENT_REDIRECTS_MAX);
+				return EXIT_USAGE;
+			}
+			uris[nuris++] = (char *)v;
+		} else if (is_opt(argv[i], "--auth")) {
+			if ((auth = opt_value(argc, argv, &i,
+			    "--auth")) == NULL)
+				return EXIT_USAGE;
+		} else if (is_opt(argv[i], "--scope")) {
+			if ((req_scope = opt_value(argc, argv, &i,
+			    "--scope")) == NULL)
+				return EXIT_USAGE;
+		} else if (strcmp(argv[i], "--no-refresh") == 0)
+			refresh = 0;
+		else {
+			admin_err("unknown option %s", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (name == NULL || nuris == 0) {
+		admin_err("client add needs --name and at least one "
+		    "--redirect-uri");
+		return EXIT_USAGE;
+	}
+	if (!name_valid(name)) {
+		admin_err("invalid client name: use 1 to %d characters, no "
+		    "control characters", CLIENT_STRING_MAX);
+		return EXIT_USAGE;
+	}
+	if (client_auth_method_parse(auth, &c.auth_method) == -1) {
+		admin_err("invalid --auth \"%s\": use none, client_secret_post "
+		    "or client_secret_basic", auth);
+		return EXIT_USAGE;
+	}
+	/* The same policy as dynamic registration, with its message. */
+	if ((rc = client_set_redirect_uris(&c, uris, nuris, why,
+	    sizeof(why))) != CLIENT_OK) {
+		if (rc == CLIENT_ENOMEM)
+			admin_err("out of memory");
+		else
+			admin_err("invalid redirect URI: %s", why +
+			    (strncmp(why, "redirect_uris: ", 15) == 0 ? 15 : 0));
+		client_free(&c);
+		return rc == CLIENT_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	}
+	if (admin_load_config(a) == -1)
+		goto out;
+	if (req_scope != NULL) {
+		bad[0] = '\0';
+		rc = scope_normalise(a->cfg, req_scope, &scope, bad,
+		    sizeof(bad));
+		if (rc == SCOPE_EUNKNOWN || rc == SCOPE_ESYNTAX) {
+			if (rc == SCOPE_EUNKNOWN) {
+				buf_reset(&scope);
+				for (i = 0; i < (int)a->cfg->scopes.len; i++)
+					buf_printf(&scope, " %s",
+					    a->cfg->scopes.items[i]);
+				admin_err("unknown scope \"%s\"; this server's "
+				    "scopes are:%s", bad, buf_cstr(&scope));
+			} else
+				admin_err("malformed --scope");
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		if (rc != SCOPE_OK) {
+			admin_err("out of memory");
+			goto out;
+		}
+		if (scope.len > 0 &&
+		    (c.scope = strdup(buf_cstr(&scope))) == NULL) {
+			admin_err("out of memory");
+			goto out;
+		}
+	}
+	if ((c.name = strdup(name)) == NULL) {
+		admin_err("out of memory");
+		goto out;
+	}
+	c.flags = 0;
+	c.created = time(NULL);
+	c.grant_types = CLIENT_GRANT_CODE | (refresh ? CLIENT_GRANT_REFRESH :
+	    0);
+	c.response_types = CLIENT_RESPONSE_CODE;
+	if (client_new_id(c.id, sizeof(c.id)) != CRYPTO_OK ||
+	    (c.auth_method != CLIENT_AUTH_NONE &&
+	    client_new_secret(&c, secret, sizeof(secret)) != CRYPTO_OK)) {
+		admin_err("cannot generate credentials");
+		goto out;
+	}
+	if (admin_open(a, 0) == -1)
+		goto out;
+	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
+		admin_err("%s", store_strerror(rc));
+		goto out;
+	}
+	rc = store_client_put(&t, &c, 1);
+	if (rc == STORE_OK)
+		rc = store_commit(&t);
+	else
+		store_abort(&t);
+	if (rc != STORE_OK) {
+		admin_err("cannot save the client: %s%s%s", store_strerror(rc),
+		    rc == STORE_FULL ? ": " : "",
+		    rc == STORE_FULL ? store_full_hint() : "");
+		goto out;
+	}
+	if (a->json) {
+		struct json_object	*o = client_json(&c, -1);
+
+		if (secret[0] != '\0') {
+			json_object_object_add(o, "client_secret",
+			    json_object_new_string(secret));
+			json_object_object_add(o, "client_secret_expires_at",
+			    json_object_new_int64(0));
+		}
+		admin_json_print(o);
+	} else {
+		printf("added client %s\n", c.id);
+		printf("client_id: %s\n", c.id);
+		if (secret[0] != '\0')
+			printf("client_secret: %s\n(the secret is shown only "
+			    "now: the server keeps only its hash)\n", secret);
+	}
+	ret = EXIT_OK;
+out:
+	crypto_wipe(secret, sizeof(secret));
+	buf_free(&scope);
+	client_free(&c);
+	return ret;
+}
+
+/* The number of grants indexed under a client. */
+static long
+grant_count(struct store_txn *t, const char *id)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	size_t		 n = 0;
+
+	if (mdb_cursor_open(t->txn, t->st->dbi[DB_CLIENT_GRANTS], &cur) != 0)
+		return -1;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	if (mdb_cursor_get(cur, &k, &v, MDB_SET) == 0 &&
+	    mdb_cursor_count(cur, &n) != 0)
+		n = 0;
+	mdb_cursor_close(cur);
+	return (long)n;
+}
+
+static int
+client_list(struct admin *a)
+{
+	struct store_txn	 t;
+	struct json_object	*arr = NULL;
+	MDB_cursor		*cur;
+	MDB_val			 k, v;
+	int			 rc, op;
+
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
+		admin_err("%s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (mdb_cursor_open(t.txn, a->store->dbi[DB_CLIENTS], &cur) != 0) {
+		store_abort(&t);
+		admin_err("cannot read the clients");
+		return EXIT_FAIL;
+	}
+	if (a->json)
+		arr = json_object_new_array();
+	else
+		printf("%-28s %-20s %-8s %-6s %-20s %s\n", "CLIENT_ID", "AUTH",
+		    "TYPE", "GRANTS", "CREATED", "NAME");
+	for (op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0;
+	    op = MDB_NEXT) {
+		struct client	 c;
+
+		client_init(&c);
+		if (k.mv_size == 0 || k.mv_size > CLIENT_ID_MAX)
+			continue;
+		memcpy(c.id, k.mv_data, k.mv_size);
+		c.id[k.mv_size] = '\0';
+		if (client_decode(v.mv_data, v.mv_size, &c) != STORE_OK) {
+			admin_err("client %s: corrupt record", c.id);
+			continue;
+		}
+		if (a->json)
+			json_object_array_add(arr, client_json(&c,
+			    grant_count(&t, c.id)));
+		else {
+			printf("%-28s %-20s %-8s %-6ld ", c.id,
+			    client_auth_method_name(c.auth_method),
+			    c.flags & CLIENT_DYNAMIC ? "dynamic" : "admin",
+			    grant_count(&t, c.id));
+			admin_print_time(c.created);
+			printf(" %s\n", c.name != NULL ? c.name : "-");
+		}
+		client_free(&c);
+	}
+	mdb_cursor_close(cur);
+	store_abort(&t);
+	if (a->json)
+		admin_json_print(arr);
+	return EXIT_OK;
+}
+
+static int
+client_show(struct admin *a, const char *id)
+{
+	struct store_txn	 t;
+	struct client		 c;
+	long			 grants;
+	size_t			 i;
+	int			 rc;
+
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
+		admin_err("%s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	rc = store_client_get(&t, id, &c);
+	grants = rc == STORE_OK ? grant_count(&t, id) : 0;
+	store_abort(&t);
+	if (rc != STORE_OK) {
+		admin_err("%s: %s", id, rc == STORE_NOTFOUND ?
+		    "no such client" : store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (a->json) {
+		admin_json_print(client_json(&c, grants));
+		client_free(&c);
+		return EXIT_OK;
+	}
+	printf("client_id:                  %s\n", c.id);
+	printf("client_name:                %s\n", c.name ? c.name : "-");
+	printf("registered:                 %s\n", c.flags & CLIENT_DYNAMIC ?
+	    "dynamically (/register)" : "by the administrator");
+	printf("client_id_issued_at:        ");
+	admin_print_time(c.created);
+	printf("\ntoken_endpoint_auth_method: %s\n",
+	    client_auth_method_name(c.auth_method));
+	printf("grant_types:                authorization_code%s\n",
+	    c.grant_types & CLIENT_GRANT_REFRESH ? " refresh_token" : "");
+	printf("response_types:             code\n");
+	printf("scope:                      %s\n", c.scope ? c.scope : "-");
+	printf("client_uri:                 %s\n", c.uri ? c.uri : "-");
+	printf("software_id:                %s\n",
+	    c.software_id ? c.software_id : "-");
+	printf("software_version:           %s\n",
+	    c.software_version ? c.software_version : "-");
+	printf("application_type:           %s\n",
+	    c.application_type ? c.application_type : "-");
+	printf("grants:                     %ld\n", grants);
+	for (i = 0; i < c.nredirect_uris; i++)
+		printf("redirect_uri:               %s\n", c.redirect_uris[i]);
+	client_free(&c);
+	return EXIT_OK;
+}
+
+/*
+ * Deletes a client and revokes its grants in one transaction, so that
+ * its tokens stop working at once in every process.
+ */
+static int
+client_del(struct admin *a, const char *id)
+{
+	struct store_txn	 t;
+	struct revoke_counts	 n;
+	struct client		 c;
+	MDB_cursor		*cur;
+	MDB_val			 k, v;
+	char			(*ids)[GRANT_ID_LEN + 1] = NULL;
+	size_t			 nids = 0, i;
+	int			 rc, op;
+
+	memset(&n, 0, sizeof(n));
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
+		admin_err("%s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if ((rc = store_client_get(&t, id, &c)) != STORE_OK) {
+		store_abort(&t);
+		admin_err("%s: %s", id, rc == STORE_NOTFOUND ?
+		    "no such client" : store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	client_free(&c);
+	/*
+	 * Collect the grant ids first: grant_revoke() deletes from the
+	 * index this cursor walks.
+	 */
+	if ((rc = mdb_cursor_open(t.txn, a->store->dbi[DB_CLIENT_GRANTS],
+	    &cur)) != 0) {
+		rc = store_map_err(rc);
+		goto fail;
+	}
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	for (op = MDB_SET; mdb_cursor_get(cur, &k, &v, op) == 0;
+	    op = MDB_NEXT_DUP) {
+		void	*p;
+
+		if (v.mv_size != GRANT_ID_LEN)
+			continue;
+		if ((p = reallocarray(ids, nids + 1, sizeof(*ids))) == NULL) {
+			mdb_cursor_close(cur);
+			rc = STORE_ENOMEM;
+			goto fail;
+		}
+		ids = p;
+		memcpy(ids[nids], v.mv_data, GRANT_ID_LEN);
+		ids[nids][GRANT_ID_LEN] = '\0';
+		nids++;
+	}
+	mdb_cursor_close(cur);
+	for (i = 0; i < nids; i++)
+		if ((rc = grant_revoke(&t, ids[i], &n)) != STORE_OK &&
+		    rc != STORE_NOTFOUND)
+			goto fail;
+	/* Index entries whose grant was already gone. */
+	if ((rc = store_del(&t, DB_CLIENT_GRANTS, id, strlen(id), NULL, 0)) !=
+	    STORE_OK && rc != STORE_NOTFOUND)
+		goto fail;
+	if ((rc = store_client_del(&t, id)) != STORE_OK)
+		goto fail;
+	free(ids);
+	ids = NULL;
+	if ((rc = store_commit(&t)) != STORE_OK) {
+		admin_err("cannot delete client %s: %s", id,
+		    store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (a->json) {
+		struct json_object	*o = json_object_new_object();
+		struct json_object	*r = json_object_new_object();
+
+		json_object_object_add(o, "client_id",
+		    json_object_new_string(id));
+		json_object_object_add(o, "deleted",
+		    json_object_new_boolean(1));
+		json_object_object_add(r, "grants",
+		    json_object_new_int64((int64_t)n.grants));
+		json_object_object_add(r, "access_tokens",
+		    json_object_new_int64((int64_t)n.access_tokens));
+		json_object_object_add(r, "refresh_tokens",
+		    json_object_new_int64((int64_t)n.refresh_tokens));
+		json_object_object_add(r, "codes",
+		    json_object_new_int64((int64_t)n.codes));
+		json_object_object_add(o, "revoked", r);
+		admin_json_print(o);
+	} else
+		printf("deleted client %s: revoked %lu grant%s (%lu access "
+		    "token%s, %lu refresh token%s, %lu code%s)\n", id, n.grants,
+		    n.grants == 1 ? "" : "s", n.access_tokens,
+		    n.access_tokens == 1 ? "" : "s", n.refresh_tokens,
+		    n.refresh_tokens == 1 ? "" : "s", n.codes,
+		    n.codes == 1 ? "" : "s");
+	return EXIT_OK;
+fail:
+	store_abort(&t);
+	free(ids);
+	admin_err("cannot delete client %s: %s", id, store_strerror(rc));
+	return EXIT_FAIL;
+}
+
+/*
+ * client add --name NAME --redirect-uri URI... [--auth METHOD]
+ *     [--no-refresh] [--scope S] | list | show ID | del ID
+ */
+int
+cmd_client(struct admin *a, int argc, char **argv)
+{
+	if (argc < 2)
+		return EXIT_USAGE;
+	if (strcmp(argv[1], "add") == 0)
+		return client_add(a, argc, argv);
+	if (strcmp(argv[1], "list") == 0 && argc == 2)
+		return client_list(a);
+	if (argc != 3 || argv[2][0] == '-')
+		return EXIT_USAGE;
+	if (strcmp(argv[1], "show") == 0)
+		return client_show(a, argv[2]);
+	if (strcmp(argv[1], "del") == 0)
+		return client_del(a, argv[2]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,146 @@
+// Failed sign-ins throttled per user name and per client IP (issue 3:
+// "Failed logins are throttled ... with a 429 page, and logged; the
+// error does not reveal whether the user exists"), with
+// login_max_failures = 3 and login_lockout = 1m.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { TestServer, headerValues } from '../lib/harness.mjs';
+import { assertHtmlPage } from '../lib/checks.mjs';
+import { Person, register } from '../lib/oauth.mjs';
+
+const CONFIG = 'login_max_failures = 3\nlogin_lockout = 1m';
+const PASSWORDS = {
+	alice: 'alice-Right-Pw-1',
+	bob: 'bob-Right-Pw-2',
+	erin: 'erin-Right-Pw-3',
+};
+
+function message(res) {
+	const m = res.body.match(/<p class="error" role="alert">([^<]*)<\/p>/);
+	assert.ok(m, res.body.slice(0, 800));
+	return m[1];
+}
+
+async function attempt(s, client, name, password) {
+	const p = new Person(s, name, password);
+	const page = await p.get('/authorize?' + new URLSearchParams({
+		response_type: 'code',
+		client_id: client.client_id,
+		code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+		code_challenge_method: 'S256',
+	}));
+	assertHtmlPage(page, 200);
+	return p.login(page);
+}
+
+describe('per user name', () => {
+	let s;
+	let client;
+
+	before(async () => {
+		s = await TestServer.start({
+			config: CONFIG,
+			users: Object.entries(PASSWORDS).map(([name, password]) =>
+			    ({ name, password })),
+		});
+		client = await register(s);
+	});
+
+	after(async () => {
+		await s?.stop();
+	});
+
+	it('locks a user out after three failures, even with the right ' +
+	    'password', async () => {
+		for (let i = 0; i < 3; i++) {
+			const res = await attempt(s, client, 'alice', `wrong-${i}`);
+			assertHtmlPage(res, 403);
+			assert.equal(message(res), 'Wrong user name or password.');
+		}
+		const res = await attempt(s, client, 'alice', PASSWORDS.alice);
+		assertHtmlPage(res, 429);
+		assert.equal(message(res),
+		    'Too many failed sign-ins. Try again in 1 minute.');
+		const retry = Number(headerValues(res, 'Retry-After')[0]);
+		assert.ok(retry >= 1 && retry <= 60, String(retry));
+		assert.deepEqual(headerValues(res, 'Set-Cookie').filter((h) =>
+		    h.includes('mcp_session')), []);
+		assert.match(res.body, /<h1>Sign in<\/h1>/);
+	});
+
+	it('treats an unknown user exactly like a known one', async () => {
+		const texts = [];
+		for (let i = 0; i < 3; i++) {
+			const res = await attempt(s, client, 'ghost', `wrong-${i}`);
+			assertHtmlPage(res, 403);
+			texts.push(message(res));
+		}
+		const res = await attempt(s, client, 'ghost', 'anything');
+		assertHtmlPage(res, 429);
+		texts.push(message(res));
+		assert.deepEqual(texts, [
+			'Wrong user name or password.',
+			'Wrong user name or password.',
+			'Wrong user name or password.',
+			'Too many failed sign-ins. Try again in 1 minute.',
+		]);
+	});
+
+	it('does not lock out other users', async () => {
+		const res = await attempt(s, client, 'bob', PASSWORDS.bob);
+		assert.equal(res.status, 303, res.body.slice(0, 500));
+	});
+
+	it('starts counting again after a good sign-in', async () => {
+		for (let i = 0; i < 2; i++)
+			assertHtmlPage(await attempt(s, client, 'erin', 'x'), 403);
+		assert.equal((await attempt(s, client, 'erin',
+		    PASSWORDS.erin)).status, 303);
+		for (let i = 0; i < 3; i++)
+			assertHtmlPage(await attempt(s, client, 'erin', 'x'), 403);
+		assertHtmlPage(await attempt(s, client, 'erin', 'x'), 429);
+	});
+
+	it('logs failures and throttling, never a password', () => {
+		const log = s.programLog();
+		assert.match(log, /event=login_failed user="alice" client="mcpc_[^"]+" ip="127\.0\.0\.1"/);
+		assert.match(log, /event=login_throttled user="alice" /);
+		assert.match(log, /event=login_failed user="ghost" /);
+		assert.match(log, /event=login_throttled user="ghost" /);
+		for (const pw of [...Object.values(PASSWORDS), 'wrong-0',
+		    'wrong-2'])
+			assert.ok(!log.includes(pw), 'a password is in the log');
+	});
+});
+
+describe('per client IP', () => {
+	let s;
+	let client;
+
+	before(async () => {
+		s = await TestServer.start({
+			config: CONFIG,
+			users: [{ name: 'alice', password: PASSWORDS.alice }],
+		});
+		client = await register(s);
+	});
+
+	after(async () => {
+		await s?.stop();
+	});
+
+	it('locks the address out after four times the per-user limit',
+	    async () => {
+		// Twelve failures over six names: no name reaches three.
+		for (let i = 0; i < 12; i++) {
+			const res = await attempt(s, client, `user${i % 6}`, 'x');
+			assertHtmlPage(res, 403);
+		}
+		const res = await attempt(s, client, 'alice', PASSWORDS.alice);
+		assertHtmlPage(res, 429);
+		assert.match(message(res), /Too many failed sign-ins/);
+		assert.match(s.programLog(), /event=login_throttled user="alice" /);
+	});
+});

@@ -1,0 +1,139 @@
+// A second harness: runs a program as a plain CGI program with an
+// environment we choose (REMOTE_USER, odd query strings), which a web
+// server in front would not let the tests set.  libfcgi serves one CGI
+// request when standard input is not a FastCGI socket.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { adminPath, programDir, repo, sanitizerEnv,
+    sanitizerReport } from './harness.mjs';
+
+export class CgiSite {
+	// options:
+	//   config  extra "key = value" lines
+	//   user    { uid, gid }: run the programs and the admin tool as
+	//           this user (a root test that needs permissions to bite)
+	constructor({ config = '', user } = {}) {
+		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-cgi-'));
+		this.configFile = path.join(this.dir, 'mcp-oauth.conf');
+		this.issuer = 'https://localhost:8443';
+		this.user = user ?? {};
+		if (user !== undefined) {
+			fs.chmodSync(this.dir, 0o711);
+			fs.chownSync(this.dir, user.uid, user.gid);
+		}
+		fs.writeFileSync(this.configFile, [
+			`issuer = ${this.issuer}`,
+			`db_path = ${path.join(this.dir, 'db')}`,
+			`www_dir = ${path.join(repo, 'www')}`,
+			config,
+			'',
+		].join('\n'));
+		this.admin(['init']);
+	}
+
+	admin(args, { input } = {}) {
+		const r = spawnSync(adminPath, ['--config', this.configFile,
+		    ...args], { input, encoding: 'utf8', ...this.user });
+		checkReport(`mcp-oauth-admin ${args.join(' ')}`, r.stderr);
+		if (r.status !== 0)
+			throw new Error(`mcp-oauth-admin ${args.join(' ')}: ` +
+			    `exit ${r.status}: ${r.stderr}`);
+		return r;
+	}
+
+	// Runs program (e.g. "authorize.fcgi") for one request; stderr, a
+	// file descriptor, replaces the pipe that collects its log.
+	run(program, { method = 'GET', target = '/', headers = {}, body,
+	    env = {}, stderr = 'pipe' } = {}) {
+		const q = target.indexOf('?');
+		const e = {
+			MCP_OAUTH_CONFIG: this.configFile,
+			GATEWAY_INTERFACE: 'CGI/1.1',
+			SERVER_PROTOCOL: 'HTTP/1.1',
+			REQUEST_METHOD: method,
+			REQUEST_URI: target,
+			SCRIPT_NAME: q === -1 ? target : target.slice(0, q),
+			QUERY_STRING: q === -1 ? '' : target.slice(q + 1),
+			REMOTE_ADDR: '192.0.2.10',
+			HTTPS: 'on',
+			HTTP_HOST: 'localhost:8443',
+			...sanitizerEnv(),
+			...env,
+		};
+		for (const [k, v] of Object.entries(headers))
+			e[`HTTP_${k.toUpperCase().replace(/-/g, '_')}`] = v;
+		if (body !== undefined) {
+			e.CONTENT_LENGTH = String(Buffer.byteLength(body));
+			e.CONTENT_TYPE ??= 'application/x-www-form-urlencoded';
+		}
+		for (const [k, v] of Object.entries(e))
+			if (v === undefined)
+				delete e[k];
+		const r = spawnSync(path.join(programDir, program), [], {
+			env: e,
+			input: body ?? '',
+			encoding: 'utf8',
+			timeout: 30000,
+			stdio: ['pipe', 'pipe', stderr],
+			...this.user,
+		});
+		if (r.error)
+			throw r.error;
+		checkReport(program, r.stderr);
+		if (r.status !== 0)
+			throw new Error(`${program} exit ${r.status}: ${r.stderr}`);
+		return parseCgi(r.stdout, r.stderr ?? '');
+	}
+
+	cleanup() {
+		fs.rmSync(this.dir, { recursive: true, force: true });
+	}
+}
+
+// A sanitizer build reports on stderr (a leak only at exit, which a
+// CGI program always reaches): any report fails the test.
+function checkReport(what, stderr) {
+	const report = sanitizerReport(stderr ?? '');
+	if (report !== null)
+		throw new Error(`${what}: sanitizer report:\n${report}`);
+}
+
+// A CGI response: "Status: NNN reason", headers, a blank line, body.
+export function parseCgi(out, stderr = '') {
+	const end = out.indexOf('\r\n\r\n');
+	if (end === -1)
+		throw new Error(`no header end in CGI output: ${out.slice(0, 200)}`);
+	const lines = out.slice(0, end).split('\r\n');
+	const headers = {};
+	const rawHeaders = [];
+	let status = 200;
+	for (const line of lines) {
+		const colon = line.indexOf(':');
+		const name = line.slice(0, colon);
+		const value = line.slice(colon + 1).trim();
+		if (name.toLowerCase() === 'status') {
+			status = Number(value.split(' ')[0]);
+			continue;
+		}
+		rawHeaders.push(name, value);
+		(headers[name.toLowerCase()] ??= []).push(value);
+	}
+	const body = out.slice(end + 4);
+	return {
+		status,
+		headers,
+		rawHeaders,
+		body,
+		stderr,
+		header(name) {
+			return headers[name.toLowerCase()] ?? [];
+		},
+		json() {
+			return JSON.parse(body);
+		},
+	};
+}

@@ -1,0 +1,184 @@
+// Assertions shared by the authorization server's HTTP tests: the
+// headers of HTML pages, OAuth JSON errors, token responses, cookies,
+// CORS; and a few flow helpers on top of oauth.mjs.
+
+import assert from 'node:assert/strict';
+
+import { headerValues } from './harness.mjs';
+import { CookieJar, Person, authorizeQuery, exchange, formField, pkce,
+    redirectParams } from './oauth.mjs';
+
+// The exact security headers of every HTML page (B3.10, §4 item 22,
+// RFC 9700 §4.2, §4.16; interop §2.11 for form-action).
+export function assertHtmlPage(res, status) {
+	assert.equal(res.status, status, res.body.slice(0, 600));
+	assert.deepEqual(headerValues(res, 'Content-Type'),
+	    ['text/html; charset=utf-8']);
+	assert.deepEqual(headerValues(res, 'Cache-Control'), ['no-store']);
+	assert.deepEqual(headerValues(res, 'X-Frame-Options'), ['DENY']);
+	assert.deepEqual(headerValues(res, 'Referrer-Policy'), ['no-referrer']);
+	assert.deepEqual(headerValues(res, 'X-Content-Type-Options'),
+	    ['nosniff']);
+	const csp = headerValues(res, 'Content-Security-Policy');
+	assert.equal(csp.length, 1);
+	const directives = csp[0].split(';').map((d) => d.trim());
+	assert.ok(directives.includes("default-src 'none'"), csp[0]);
+	assert.ok(directives.includes("frame-ancestors 'none'"), csp[0]);
+	assert.ok(!/form-action/.test(csp[0]), `form-action in ${csp[0]}`);
+	assert.ok(!/script-src/.test(csp[0]), 'no scripts needed');
+	assertNoCors(res);
+	assert.match(res.body, /^<!DOCTYPE html>/);
+}
+
+// The headers of a redirect from /authorize to the client.
+export function assertClientRedirect(res) {
+	assert.equal(res.status, 302, res.body.slice(0, 300));
+	assert.deepEqual(headerValues(res, 'Cache-Control'), ['no-store']);
+	assert.deepEqual(headerValues(res, 'Referrer-Policy'), ['no-referrer']);
+	assertNoCors(res);
+}
+
+export function assertNoCors(res) {
+	for (const h of ['Access-Control-Allow-Origin',
+	    'Access-Control-Allow-Methods', 'Access-Control-Allow-Headers'])
+		assert.deepEqual(headerValues(res, h), [], `${h} present`);
+}
+
+// CORS as the OAuth endpoints send it: any origin, no credentials.
+export function assertCors(res) {
+	assert.deepEqual(headerValues(res, 'Access-Control-Allow-Origin'),
+	    ['*']);
+	assert.deepEqual(headerValues(res, 'Access-Control-Allow-Credentials'),
+	    []);
+	const expose = headerValues(res, 'Access-Control-Expose-Headers');
+	assert.equal(expose.length, 1);
+	assert.match(expose[0], /WWW-Authenticate/);
+}
+
+export function assertNoStore(res) {
+	assert.deepEqual(headerValues(res, 'Cache-Control'), ['no-store']);
+	assert.deepEqual(headerValues(res, 'Pragma'), ['no-cache']);
+}
+
+// An RFC 6749 §5.2 error (B5.5): JSON, the code, a description.
+export function assertOAuthError(res, status, error, description) {
+	assert.equal(res.status, status, res.body);
+	assert.deepEqual(headerValues(res, 'Content-Type'),
+	    ['application/json']);
+	const body = res.json();
+	assert.equal(body.error, error, res.body);
+	assert.equal(typeof body.error_description, 'string');
+	if (description !== undefined)
+		assert.match(body.error_description, description);
+	assert.deepEqual(Object.keys(body).sort(),
+	    ['error', 'error_description']);
+	return body;
+}
+
+// A successful token response (B5.4).
+export function assertTokenResponse(res, { refresh = true, scope } = {}) {
+	assert.equal(res.status, 200, res.body);
+	assert.deepEqual(headerValues(res, 'Content-Type'),
+	    ['application/json']);
+	assertNoStore(res);
+	assertCors(res);
+	const t = res.json();
+	assert.match(t.access_token, /^mcpat_[A-Za-z0-9_-]{43}$/);
+	assert.equal(t.token_type, 'Bearer');
+	assert.equal(typeof t.expires_in, 'number');
+	assert.ok(t.expires_in > 0);
+	assert.equal(typeof t.scope, 'string', 'scope always present');
+	if (scope !== undefined)
+		assert.equal(t.scope, scope);
+	if (refresh)
+		assert.match(t.refresh_token, /^mcprt_[A-Za-z0-9_-]{43}$/);
+	else
+		assert.equal(t.refresh_token, undefined);
+	assert.doesNotMatch(res.body, /null/);
+	return t;
+}
+
+// One Set-Cookie header's attributes (§4 item 22, issue 3).
+export function assertHostCookie(header, base) {
+	const [pair, ...attrs] = header.split(';').map((a) => a.trim());
+	assert.ok(pair.startsWith(`__Host-${base}=`), header);
+	const lower = attrs.map((a) => a.toLowerCase());
+	assert.ok(lower.includes('secure'), header);
+	assert.ok(lower.includes('httponly'), header);
+	assert.ok(lower.includes('samesite=lax'), header);
+	assert.ok(lower.includes('path=/'), header);
+	assert.ok(!lower.some((a) => a.startsWith('domain')), header);
+	return pair.slice(pair.indexOf('=') + 1);
+}
+
+export function setCookies(res, base) {
+	return headerValues(res, 'Set-Cookie')
+	    .filter((h) => h.startsWith(`__Host-${base}=`));
+}
+
+// Starts an authorization with PKCE; returns the verifier too.
+export function startAuthorization(client, params = {}) {
+	const { verifier, challenge } = pkce();
+	const path = authorizeQuery(client, {
+		code_challenge: challenge,
+		code_challenge_method: 'S256',
+		...params,
+	});
+	return { path, verifier, challenge };
+}
+
+// A person signs in and approves; returns { code, state, verifier }.
+export async function approvedCode(person, client, params = {}) {
+	const a = startAuthorization(client, params);
+	const res = await person.authorize(a.path);
+	const { params: p } = redirectParams(res);
+	assert.ok(p.code, JSON.stringify(p));
+	return { ...p, verifier: a.verifier, path: a.path };
+}
+
+// The whole flow for any client; extra goes to the token request.
+export async function tokensFor(s, person, client, extra = {}, params = {}) {
+	const c = await approvedCode(person, client, params);
+	const res = await exchange(s, client, c.code, c.verifier, extra);
+	return { res, ...c };
+}
+
+// Gets the page for path, signs in if it is the login page, and
+// returns the consent page.
+export async function signInTo(person, path) {
+	const page = await person.get(path);
+	assertHtmlPage(page, 200);
+	if (/<h1>Allow access\?<\/h1>/.test(page.body))
+		return page;
+	const res = await person.login(page);
+	assert.equal(res.status, 303, res.body.slice(0, 400));
+	const consent = await person.get(res.headers.location);
+	assertHtmlPage(consent, 200);
+	assert.match(consent.body, /<h1>Allow access\?<\/h1>/);
+	return consent;
+}
+
+export { CookieJar, Person, formField };
+
+// Whether an access token still works at /mcp (§4 items 1, 5, 14;
+// issue 3 "stop working at /mcp").  A GET carries no body, so that a
+// refusal is read the same under every server kind: the bearer check
+// comes before anything else (401 invalid_token), and any other answer
+// (405: no SSE stream here) means the token passed it.
+export async function accessWorks(s, token) {
+	const res = await s.request('GET', '/mcp', {
+		headers: {
+			Accept: 'application/json, text/event-stream',
+			'MCP-Protocol-Version': '2025-11-25',
+			Authorization: `Bearer ${token}`,
+		},
+	});
+	if (res.status === 401) {
+		assert.match(headerValues(res, 'WWW-Authenticate')[0] ?? '',
+		    /^Bearer error="invalid_token"/);
+		return false;
+	}
+	assert.ok(res.status < 500 && res.status !== 403,
+	    `${res.status} ${res.body}`);
+	return true;
+}

@@ -1,0 +1,201 @@
+/*
+ * RFC 6749 §5.2 error responses (B5.5), CORS on the OAuth endpoints
+ * (interop §2.7) and RFC 8707 resource comparison (B8.2, B8.5,
+ * interop §2.6).
+ */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "../../src/lib/buf.h"
+#include "../../src/lib/http.h"
+#include "../../src/lib/oauth.h"
+
+static struct http_response	 resp;
+
+static void
+setup(void)
+{
+	http_response_init(&resp);
+}
+
+static void
+teardown(void)
+{
+	http_response_free(&resp);
+}
+
+TestSuite(oauth, .init = setup, .fini = teardown);
+
+static const char *
+headers(void)
+{
+	return buf_cstr(&resp.headers);
+}
+
+Test(oauth, error_response_shape)
+{
+	struct oauth_error	 e;
+
+	memset(&e, 0, sizeof(e));
+	oauth_error_set(&e, 400, "invalid_grant", "code %s \"%d\"", "used", 2);
+	cr_assert_eq(e.status, 400);
+	cr_assert_str_eq(e.error, "invalid_grant");
+	cr_assert_str_eq(e.description, "code used \"2\"");
+	oauth_error_respond(&resp, &e);
+	cr_assert_eq(resp.status, 400);
+	cr_assert_str_eq(buf_cstr(&resp.body), "{\"error\":\"invalid_grant\","
+	    "\"error_description\":\"code used \\\"2\\\"\"}\n");
+	cr_assert_str_eq(headers(), "Cache-Control: no-store\r\n"
+	    "Pragma: no-cache\r\nContent-Type: application/json\r\n");
+}
+
+Test(oauth, invalid_client_with_basic_challenges)
+{
+	struct oauth_error	 e;
+
+	memset(&e, 0, sizeof(e));
+	oauth_error_set(&e, 401, "invalid_client", "client authentication "
+	    "failed");
+	e.basic = 1;
+	oauth_error_respond(&resp, &e);
+	cr_assert_eq(resp.status, 401);
+	cr_assert_not_null(strstr(headers(),
+	    "WWW-Authenticate: Basic realm=\"mcp-oauth\"\r\n"), "%s",
+	    headers());
+}
+
+Test(oauth, set_clears_an_earlier_basic_flag)
+{
+	struct oauth_error	 e;
+
+	memset(&e, 0, sizeof(e));
+	e.basic = 1;
+	oauth_error_set(&e, 400, "invalid_request", "x");
+	oauth_error_respond(&resp, &e);
+	cr_assert_null(strstr(headers(), "WWW-Authenticate"));
+}
+
+Test(oauth, unavailable_says_when_to_retry)
+{
+	struct oauth_error	 e;
+
+	memset(&e, 0, sizeof(e));
+	oauth_error_set(&e, 503, "temporarily_unavailable", "%s", "full");
+	oauth_error_respond(&resp, &e);
+	cr_assert_eq(resp.status, 503);
+	cr_assert_not_null(strstr(headers(), "Retry-After: 60\r\n"));
+}
+
+Test(oauth, empty_description_is_omitted)
+{
+	struct oauth_error	 e;
+
+	memset(&e, 0, sizeof(e));
+	oauth_error_set(&e, 400, "invalid_request", "%s", "");
+	oauth_error_respond(&resp, &e);
+	cr_assert_str_eq(buf_cstr(&resp.body),
+	    "{\"error\":\"invalid_request\"}\n");
+}
+
+Test(oauth, long_description_is_cut_not_overflowed)
+{
+	struct oauth_error	 e;
+	char			 big[500];
+
+	memset(big, 'd', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	oauth_error_set(&e, 400, "invalid_request", "%s", big);
+	cr_assert_eq(strlen(e.description), sizeof(e.description) - 1);
+}
+
+Test(oauth, cors_on_every_response)
+{
+	oauth_cors(&resp);
+	cr_assert_str_eq(headers(), "Access-Control-Allow-Origin: *\r\n"
+	    "Access-Control-Expose-Headers: WWW-Authenticate, Retry-After\r\n");
+	cr_assert_null(strstr(headers(), "Allow-Credentials"),
+	    "no credentials with a wildcard");
+}
+
+Test(oauth, cors_preflight)
+{
+	struct http_request	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = HTTP_POST;
+	cr_assert_eq(oauth_cors_preflight(&req, &resp), 0);
+	cr_assert_str_eq(headers(), "");
+	req.method = HTTP_OPTIONS;
+	cr_assert_eq(oauth_cors_preflight(&req, &resp), 1);
+	cr_assert_eq(resp.status, 204);
+	cr_assert_not_null(strstr(headers(),
+	    "Access-Control-Allow-Methods: POST, OPTIONS\r\n"));
+	cr_assert_not_null(strstr(headers(), "Access-Control-Allow-Headers: "
+	    "Authorization, Content-Type"));
+	cr_assert_not_null(strstr(headers(), "Access-Control-Max-Age: "));
+}
+
+struct resource_case {
+	const char	*a;
+	const char	*b;
+	int		 want;
+};
+
+static const struct resource_case resources[] = {
+	{ "https://mcp.example.com/mcp", "https://mcp.example.com/mcp", 1 },
+	/* One trailing slash (interop §2.6: URL.href adds one). */
+	{ "https://mcp.example.com/mcp/", "https://mcp.example.com/mcp", 1 },
+	{ "https://mcp.example.com/mcp", "https://mcp.example.com/mcp/", 1 },
+	{ "https://mcp.example.com/mcp//", "https://mcp.example.com/mcp", 0 },
+	/* Scheme and host are case-insensitive; the path is not. */
+	{ "HTTPS://MCP.Example.COM/mcp", "https://mcp.example.com/mcp", 1 },
+	{ "https://mcp.example.com/MCP", "https://mcp.example.com/mcp", 0 },
+	{ "https://mcp.example.com:8443/mcp", "https://mcp.example.com/mcp",
+	    0 },
+	{ "https://localhost:8443/mcp", "https://LOCALHOST:8443/mcp/", 1 },
+	{ "http://mcp.example.com/mcp", "https://mcp.example.com/mcp", 0 },
+	{ "https://mcp.example.com", "https://mcp.example.com/mcp", 0 },
+	{ "https://mcp.example.com/mcp?x=1", "https://mcp.example.com/mcp",
+	    0 },
+	{ "https://mcp.example.com/mcpx", "https://mcp.example.com/mcp", 0 },
+	{ "https://mcp.example.com.evil/mcp", "https://mcp.example.com/mcp",
+	    0 },
+	{ "https://evil.example/https://mcp.example.com/mcp",
+	    "https://mcp.example.com/mcp", 0 },
+	{ "mcp.example.com/mcp", "https://mcp.example.com/mcp", 0 },
+	{ "", "https://mcp.example.com/mcp", 0 },
+	{ "://x/mcp", "://x/mcp", 0 },
+};
+
+Test(oauth, resource_comparison_table)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
+		cr_expect_eq(resource_equal(resources[i].a, resources[i].b),
+		    resources[i].want, "\"%s\" vs \"%s\": want %d",
+		    resources[i].a, resources[i].b, resources[i].want);
+}
+
+Test(oauth, resource_syntax)
+{
+	char	 big[2100];
+
+	cr_assert(resource_valid("https://mcp.example.com/mcp"));
+	cr_assert(resource_valid("https://mcp.example.com"));
+	cr_assert_not(resource_valid(""));
+	cr_assert_not(resource_valid("/mcp"));
+	cr_assert_not(resource_valid("mcp"));
+	cr_assert_not(resource_valid("https://mcp.example.com/mcp#frag"),
+	    "RFC 8707 §2: no fragment");
+	cr_assert_not(resource_valid("https://mcp.example.com/m cp"));
+	cr_assert_not(resource_valid("https://mcp.example.com/\x01"));
+	cr_assert_not(resource_valid("https://mcp.example.com/\xc3\xa9"));
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "https://x/", 10);
+	big[sizeof(big) - 1] = '\0';
+	cr_assert_not(resource_valid(big));
+	big[2000] = '\0';
+	cr_assert(resource_valid(big));
+}
