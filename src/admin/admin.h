@@ -4,6 +4,8 @@
 #ifndef MCP_ADMIN_H
 #define MCP_ADMIN_H
 
+#include <stdint.h>
+
 struct json_object;
 
 #include "../lib/config.h"
@@ -37,7 +39,38 @@ int	 admin_read_password(int, char *, size_t);
 void	 admin_print_time(long long);
 void	 admin_json_print(struct json_object *);
 
+/* Listings, options and failures (common.c). */
+#define ADMIN_HASH_PREFIX	12
+
+struct revoke_result;
+
+struct admin_list {
+	int		 json;
+	unsigned long	 count;
+};
+
+int64_t	 admin_now(void);
+int	 admin_opt(int, char **, int *, const char *, const char **);
+int	 admin_store_fail(struct admin *, const char *, int);
+void	 admin_map_warning(struct admin *);
+void	 admin_hash_prefix(const unsigned char *, char *);
+const char *admin_time_str(long long, char *, size_t);
+void	 admin_list_begin(struct admin_list *, int);
+void	 admin_list_add(struct admin_list *, struct json_object *);
+void	 admin_list_end(struct admin_list *);
+struct json_object *admin_revoke_json(const struct revoke_result *);
+void	 admin_revoke_print(const struct revoke_result *);
+
+int	 cmd_backup(struct admin *, int, char **);
+int	 cmd_check(struct admin *, int, char **);
+int	 cmd_client(struct admin *, int, char **);
+int	 cmd_grant(struct admin *, int, char **);
 int	 cmd_init(struct admin *, int, char **);
+int	 cmd_key(struct admin *, int, char **);
+int	 cmd_purge(struct admin *, int, char **);
+int	 cmd_revoke(struct admin *, int, char **);
+int	 cmd_stats(struct admin *, int, char **);
+int	 cmd_token(struct admin *, int, char **);
 int	 cmd_user(struct admin *, int, char **);
 
 #endif

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "../lib/crypto.h"
+#include "../lib/revocation.h"
 #include "../lib/store.h"
 #include "../lib/user.h"
 #include "admin.h"
@@ -101,50 +102,97 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 	return EXIT_OK;
 }
 
+/*
+ * Enables a user, or disables her and revokes everything she holds:
+ * the flag and the grants change in one transaction, so no token of
+ * hers works from the moment she cannot sign in.
+ */
 static int
 user_set_disabled(struct admin *a, const char *name, int disabled)
 {
+	struct revoke_result	 r;
 	struct store_txn	 t;
 	struct user		 u;
+	struct json_object	*o;
 	int			 rc;
 
 	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
-		return EXIT_FAIL;
-	}
-	if ((rc = store_user_get(&t, name, &u)) != STORE_OK) {
-		store_abort(&t);
-		admin_err("%s: %s", name, rc == STORE_NOTFOUND ?
-		    "no such user" : store_strerror(rc));
-		return EXIT_FAIL;
-	}
+	memset(&r, 0, sizeof(r));
 	if (disabled)
-		u.flags |= USER_DISABLED;
-	else
-		u.flags &= ~(uint32_t)USER_DISABLED;
-	u.updated = time(NULL);
-	rc = store_user_put(&t, &u, 0);
-	user_free(&u);
-	if (rc == STORE_OK)
-		rc = store_commit(&t);
-	else
-		store_abort(&t);
-	if (rc != STORE_OK) {
-		admin_err("cannot update user %s: %s", name,
-		    store_strerror(rc));
+		rc = revoke_user_disable(a->store, name, admin_now(), &r);
+	else if ((rc = store_begin(a->store, 0, &t)) == STORE_OK) {
+		if ((rc = store_user_get(&t, name, &u)) == STORE_OK) {
+			u.flags &= ~(uint32_t)USER_DISABLED;
+			u.updated = admin_now();
+			rc = store_user_put(&t, &u, 0);
+			user_free(&u);
+		}
+		if (rc == STORE_OK)
+			rc = store_commit(&t);
+		else
+			store_abort(&t);
+	}
+	admin_map_warning(a);
+	if (rc == STORE_NOTFOUND) {
+		admin_err("no such user: %s", name);
 		return EXIT_FAIL;
 	}
+	if (rc != STORE_OK)
+		return admin_store_fail(a, disabled ? "cannot disable the user"
+		    : "cannot enable the user", rc);
 	if (a->json) {
-		json_object	*o = json_object_new_object();
-
+		o = json_object_new_object();
 		json_object_object_add(o, "user", json_object_new_string(name));
 		json_object_object_add(o, "disabled",
 		    json_object_new_boolean(disabled));
+		if (disabled)
+			json_object_object_add(o, "revoked",
+			    admin_revoke_json(&r));
 		admin_json_print(o);
+	} else if (disabled) {
+		printf("disabled user %s; revoked ", name);
+		admin_revoke_print(&r);
+		fputs("\n", stdout);
 	} else
-		printf("%s user %s\n", disabled ? "disabled" : "enabled", name);
+		printf("enabled user %s\n", name);
+	return EXIT_OK;
+}
+
+/* Deletes a user with her notes, grants, tokens and sessions. */
+static int
+user_del(struct admin *a, const char *name)
+{
+	struct revoke_result	 r;
+	struct json_object	*o;
+	int			 rc;
+
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	memset(&r, 0, sizeof(r));
+	rc = revoke_user_delete(a->store, name, &r);
+	admin_map_warning(a);
+	if (rc == STORE_NOTFOUND) {
+		admin_err("no such user: %s", name);
+		return EXIT_FAIL;
+	}
+	if (rc != STORE_OK)
+		return admin_store_fail(a, "cannot delete the user", rc);
+	if (a->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "user", json_object_new_string(name));
+		json_object_object_add(o, "deleted",
+		    json_object_new_boolean(1));
+		json_object_object_add(o, "notes",
+		    json_object_new_int64((int64_t)r.notes));
+		json_object_object_add(o, "revoked", admin_revoke_json(&r));
+		admin_json_print(o);
+	} else {
+		printf("deleted user %s and %lu note%s; revoked ", name,
+		    r.notes, r.notes == 1 ? "" : "s");
+		admin_revoke_print(&r);
+		fputs("\n", stdout);
+	}
 	return EXIT_OK;
 }
 
@@ -218,7 +266,7 @@ user_list(struct admin *a)
 
 /*
  * user add NAME [--password-stdin] | passwd NAME [--password-stdin] |
- * list | disable NAME | enable NAME
+ * list | disable NAME | enable NAME | del NAME
  */
 int
 cmd_user(struct admin *a, int argc, char **argv)
@@ -245,5 +293,7 @@ cmd_user(struct admin *a, int argc, char **argv)
 		return user_set_disabled(a, argv[2], 1);
 	if (strcmp(argv[1], "enable") == 0)
 		return user_set_disabled(a, argv[2], 0);
+	if (strcmp(argv[1], "del") == 0)
+		return user_del(a, argv[2]);
 	return EXIT_USAGE;
 }

@@ -18,8 +18,34 @@ static const struct admin_cmd cmds[] = {
 	    "Create the database directory and environment." },
 	{ "user", cmd_user,
 	    "user add|passwd NAME [--password-stdin] | user list | "
-	    "user disable|enable NAME",
-	    "Manage the people who sign in." },
+	    "user disable|enable|del NAME",
+	    "Manage the people who sign in (disable and del revoke)." },
+	{ "client", cmd_client,
+	    "client add --name NAME --redirect-uri URI [--redirect-uri URI "
+	    "...] [--auth none|client_secret_post|client_secret_basic] "
+	    "[--no-refresh] [--scope S] | client list | client show ID | "
+	    "client del ID",
+	    "Pre-register, list, show and delete OAuth clients." },
+	{ "grant", cmd_grant, "grant list [--user NAME] [--client ID] "
+	    "[--active]",
+	    "List grants: user, client, scopes, resource, dates." },
+	{ "token", cmd_token, "token list [--user NAME] [--client ID]",
+	    "List tokens and codes by hash prefix (never the token)." },
+	{ "revoke", cmd_revoke, "revoke --token TOKEN|- | --grant ID | "
+	    "--user NAME | --client ID | --all",
+	    "Revoke at once, in every process; prints the counts." },
+	{ "purge", cmd_purge, "purge",
+	    "Remove expired records, in short transactions." },
+	{ "stats", cmd_stats, "stats",
+	    "Counts, size, map usage, readers, schema version." },
+	{ "check", cmd_check, "check [--repair]",
+	    "Verify indexes and references; --repair fixes drift." },
+	{ "backup", cmd_backup, "backup FILE",
+	    "Write a compacted, consistent copy (never overwrites)." },
+	{ "key", cmd_key,
+	    "key generate [--alg ES256|EdDSA|RS256|PS256] | key rotate "
+	    "[--alg ALG] | key list",
+	    "Manage the JWT signing keys (access_token_format = jwt)." },
 };
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))

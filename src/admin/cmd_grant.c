@@ -1,0 +1,496 @@
+/*
+ * grant list and token list: what the server has handed out.  With
+ * --user or --client the listings go through the index databases, so
+ * they cost what that user or client holds, not what the database
+ * holds.  Tokens are shown by a prefix of their SHA-256, never
+ * themselves (the database does not have them).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "../lib/crypto.h"
+#include "../lib/grant.h"
+#include "../lib/store.h"
+#include "admin.h"
+
+struct filter {
+	const char	*user;
+	const char	*client;
+	int		 active;
+	int64_t		 now;
+};
+
+typedef int	(*grant_visit)(struct admin *, struct store_txn *,
+		    const char *, const struct grant *, void *);
+
+static const char *
+grant_status(const struct grant *g, int64_t now)
+{
+	if (g->expires <= now)
+		return "expired";
+	return (g->flags & GRANT_ACTIVE) ? "active" : "pending";
+}
+
+static int
+wanted(const struct filter *f, const struct grant *g)
+{
+	if (f->user != NULL && strcmp(g->user, f->user) != 0)
+		return 0;
+	if (f->client != NULL && strcmp(g->client_id, f->client) != 0)
+		return 0;
+	if (f->active && strcmp(grant_status(g, f->now), "active") != 0)
+		return 0;
+	return 1;
+}
+
+/*
+ * Calls visit for every grant that f selects: through user_grants or
+ * client_grants when f names a user or a client, else over all grants.
+ * Returns a store_err.
+ */
+static int
+each_grant(struct admin *a, struct store_txn *t, const struct filter *f,
+    grant_visit visit, void *arg)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	struct grant	 g;
+	enum store_db	 index = DB_GRANTS;
+	const char	*key = NULL;
+	char		 id[GRANT_ID_LEN + 1];
+	int		 rc, err = STORE_OK, op;
+
+	if (f->user != NULL) {
+		index = DB_USER_GRANTS;
+		key = f->user;
+	} else if (f->client != NULL) {
+		index = DB_CLIENT_GRANTS;
+		key = f->client;
+	}
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[index], &cur)) !=
+	    MDB_SUCCESS)
+		return store_map_err(rc);
+	if (key != NULL) {
+		k.mv_data = (void *)key;
+		k.mv_size = strlen(key);
+		op = MDB_SET;
+	} else
+		op = MDB_FIRST;
+	for (; err == STORE_OK && (rc = mdb_cursor_get(cur, &k, &v, op)) ==
+	    MDB_SUCCESS; op = key != NULL ? MDB_NEXT_DUP : MDB_NEXT) {
+		if (key != NULL) {
+			if (v.mv_size != GRANT_ID_LEN)
+				continue;
+			memcpy(id, v.mv_data, GRANT_ID_LEN);
+		} else {
+			if (k.mv_size != GRANT_ID_LEN)
+				continue;
+			memcpy(id, k.mv_data, GRANT_ID_LEN);
+		}
+		id[GRANT_ID_LEN] = '\0';
+		if ((err = store_grant_get(t, id, &g)) == STORE_NOTFOUND ||
+		    err == STORE_CORRUPT) {
+			/* Revoked a moment ago, or for "check" to report. */
+			err = STORE_OK;
+			continue;
+		}
+		if (err != STORE_OK)
+			break;
+		if (wanted(f, &g))
+			err = visit(a, t, id, &g, arg);
+		grant_free(&g);
+	}
+	mdb_cursor_close(cur);
+	if (err != STORE_OK)
+		return err;
+	if (rc != MDB_NOTFOUND)
+		return store_map_err(rc);
+	return STORE_OK;
+}
+
+/*
+ * Whether name is a user (client) to speak of: it has a record, or
+ * grants indexed under it (left by a deleted one).
+ */
+static int
+known(struct store_txn *t, enum store_db rec, enum store_db index,
+    const char *name)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	if ((rc = store_get(t, rec, name, strlen(name), &v)) != STORE_NOTFOUND)
+		return rc;
+	return store_get(t, index, name, strlen(name), &v);
+}
+
+/*
+ * Checks the names f gives: STORE_NOTFOUND for an unknown user,
+ * STORE_EXISTS (for want of a better code) for an unknown client.
+ */
+static int
+check_filter(struct store_txn *t, const struct filter *f)
+{
+	int	 rc;
+
+	if (f->user != NULL &&
+	    (rc = known(t, DB_USERS, DB_USER_GRANTS, f->user)) != STORE_OK)
+		return rc;
+	if (f->client != NULL && (rc = known(t, DB_CLIENTS, DB_CLIENT_GRANTS,
+	    f->client)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_EXISTS : rc;
+	return STORE_OK;
+}
+
+/* Reports what each_grant() returned; EXIT_OK for STORE_OK. */
+static int
+each_grant_result(struct admin *a, const struct filter *f, int rc)
+{
+	if (rc == STORE_OK)
+		return EXIT_OK;
+	if (rc == STORE_NOTFOUND) {
+		admin_err("no such user: %s", f->user);
+		return EXIT_FAIL;
+	}
+	if (rc == STORE_EXISTS) {
+		admin_err("no such client: %s", f->client);
+		return EXIT_FAIL;
+	}
+	return admin_store_fail(a, "cannot read the grants", rc);
+}
+
+static unsigned long
+count_tokens(struct store_txn *t, const char *id)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	size_t		 n = 0;
+
+	if (mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS], &cur) !=
+	    MDB_SUCCESS)
+		return 0;
+	k.mv_data = (void *)id;
+	k.mv_size = GRANT_ID_LEN;
+	if (mdb_cursor_get(cur, &k, &v, MDB_SET) == MDB_SUCCESS)
+		mdb_cursor_count(cur, &n);
+	mdb_cursor_close(cur);
+	return (unsigned long)n;
+}
+
+struct grant_out {
+	struct admin_list	 list;
+	int64_t			 now;
+};
+
+static int
+print_grant(struct admin *a, struct store_txn *t, const char *id,
+    const struct grant *g, void *arg)
+{
+	struct grant_out	*out = arg;
+	struct json_object	*o;
+	unsigned long		 ntok = count_tokens(t, id);
+	char			 c[32], r[32], e[32];
+
+	if (!a->json) {
+		printf("%s %-16s %-24s %-7s %s %s %s %6lu %s %s\n", id,
+		    g->user, g->client_id, grant_status(g, out->now),
+		    admin_time_str(g->created, c, sizeof(c)),
+		    admin_time_str(g->last_refresh, r, sizeof(r)),
+		    admin_time_str(g->expires, e, sizeof(e)), ntok,
+		    *g->scope != '\0' ? g->scope : "-", g->resource);
+		out->list.count++;
+		return STORE_OK;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "user", json_object_new_string(g->user));
+	json_object_object_add(o, "client_id",
+	    json_object_new_string(g->client_id));
+	json_object_object_add(o, "scope", json_object_new_string(g->scope));
+	json_object_object_add(o, "resource",
+	    json_object_new_string(g->resource));
+	json_object_object_add(o, "status",
+	    json_object_new_string(grant_status(g, out->now)));
+	json_object_object_add(o, "created", json_object_new_int64(g->created));
+	json_object_object_add(o, "last_refresh",
+	    json_object_new_int64(g->last_refresh));
+	json_object_object_add(o, "expires", json_object_new_int64(g->expires));
+	json_object_object_add(o, "tokens",
+	    json_object_new_int64((int64_t)ntok));
+	admin_list_add(&out->list, o);
+	return STORE_OK;
+}
+
+/* Parses [--user U] [--client C] [--active] from argv[first] on. */
+static int
+parse_filter(int argc, char **argv, int first, int allow_active,
+    struct filter *f)
+{
+	int	 i, r;
+
+	memset(f, 0, sizeof(*f));
+	f->now = admin_now();
+	for (i = first; i < argc; i++) {
+		if ((r = admin_opt(argc, argv, &i, "--user", &f->user)) != 0 ||
+		    (r = admin_opt(argc, argv, &i, "--client",
+		    &f->client)) != 0) {
+			if (r < 0)
+				return -1;
+		} else if (allow_active && strcmp(argv[i], "--active") == 0)
+			f->active = 1;
+		else {
+			admin_err("unknown argument %s", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* grant list [--user U] [--client C] [--active] */
+int
+cmd_grant(struct admin *a, int argc, char **argv)
+{
+	struct store_txn	 t;
+	struct filter		 f;
+	struct grant_out	 out;
+	int			 rc;
+
+	if (argc < 2 || strcmp(argv[1], "list") != 0 ||
+	    parse_filter(argc, argv, 2, 1, &f) == -1)
+		return EXIT_USAGE;
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK)
+		return admin_store_fail(a, "cannot read the database", rc);
+	if ((rc = check_filter(&t, &f)) != STORE_OK) {
+		store_abort(&t);
+		return each_grant_result(a, &f, rc);
+	}
+	out.now = f.now;
+	if (a->json)
+		admin_list_begin(&out.list, 1);
+	else {
+		out.list.json = 0;
+		out.list.count = 0;
+		printf("%-32s %-16s %-24s %-7s %-20s %-20s %-20s %6s %s %s\n",
+		    "GRANT", "USER", "CLIENT", "STATUS", "CREATED",
+		    "LAST-REFRESH", "EXPIRES", "TOKENS", "SCOPE", "RESOURCE");
+	}
+	rc = each_grant(a, &t, &f, print_grant, &out);
+	store_abort(&t);
+	if (a->json)
+		admin_list_end(&out.list);
+	return each_grant_result(a, &f, rc);
+}
+
+static const char *
+kind_name(int kind)
+{
+	switch (kind) {
+	case INDEX_CODE:
+		return "code";
+	case INDEX_ACCESS:
+		return "access";
+	case INDEX_REFRESH:
+		return "refresh";
+	}
+	return "?";
+}
+
+struct token_row {
+	int		 kind;
+	const unsigned char *hash;
+	const char	*grant_id;
+	const char	*user;
+	const char	*client_id;
+	const char	*scope;
+	int64_t		 created;
+	int64_t		 expires;
+	int		 used;		/* codes */
+};
+
+static void
+print_token_row(struct admin *a, struct admin_list *l,
+    const struct token_row *r, int64_t now)
+{
+	struct json_object	*o;
+	char			 prefix[ADMIN_HASH_PREFIX + 1], c[32], e[32];
+	const char		*status;
+
+	admin_hash_prefix(r->hash, prefix);
+	status = r->expires <= now ? "expired" : r->used ? "used" : "live";
+	if (!a->json) {
+		printf("%-7s %-12s %-32s %-16s %-24s %-7s %s %s %s\n",
+		    kind_name(r->kind), prefix, r->grant_id, r->user,
+		    r->client_id, status, admin_time_str(r->created, c,
+		    sizeof(c)), admin_time_str(r->expires, e, sizeof(e)),
+		    *r->scope != '\0' ? r->scope : "-");
+		l->count++;
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "kind",
+	    json_object_new_string(kind_name(r->kind)));
+	json_object_object_add(o, "hash_prefix",
+	    json_object_new_string(prefix));
+	json_object_object_add(o, "grant", json_object_new_string(r->grant_id));
+	json_object_object_add(o, "user", json_object_new_string(r->user));
+	json_object_object_add(o, "client_id",
+	    json_object_new_string(r->client_id));
+	json_object_object_add(o, "scope", json_object_new_string(r->scope));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	json_object_object_add(o, "created", json_object_new_int64(r->created));
+	json_object_object_add(o, "expires", json_object_new_int64(r->expires));
+	admin_list_add(l, o);
+}
+
+/* Prints the token or code stored under hash in db; skips it if gone. */
+static int
+print_record(struct admin *a, struct store_txn *t, struct admin_list *l,
+    enum store_db db, const unsigned char *hash, int64_t now)
+{
+	struct token_row	 r;
+	struct token		 tok;
+	struct code		 c;
+	MDB_val			 v;
+	int			 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.hash = hash;
+	if ((rc = store_get(t, db, hash, CRYPTO_SHA256_LEN, &v)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	if (db == DB_CODES) {
+		if (code_decode(v.mv_data, v.mv_size, &c) != STORE_OK)
+			return STORE_OK;
+		r.kind = INDEX_CODE;
+		r.grant_id = c.grant_id;
+		r.user = c.user;
+		r.client_id = c.client_id;
+		r.scope = c.scope;
+		r.created = c.created;
+		r.expires = c.expires;
+		r.used = c.used != 0;
+		print_token_row(a, l, &r, now);
+		code_free(&c);
+		return STORE_OK;
+	}
+	if (token_decode(v.mv_data, v.mv_size, &tok) != STORE_OK)
+		return STORE_OK;
+	r.kind = tok.kind == TOKEN_REFRESH ? INDEX_REFRESH : INDEX_ACCESS;
+	r.grant_id = tok.grant_id;
+	r.user = tok.user;
+	r.client_id = tok.client_id;
+	r.scope = tok.scope;
+	r.created = tok.created;
+	r.expires = tok.expires;
+	print_token_row(a, l, &r, now);
+	token_free(&tok);
+	return STORE_OK;
+}
+
+struct token_out {
+	struct admin_list	 list;
+	int64_t			 now;
+};
+
+/* The tokens and codes of one grant, through grant_tokens. */
+static int
+print_grant_tokens(struct admin *a, struct store_txn *t, const char *id,
+    const struct grant *g, void *arg)
+{
+	struct token_out	*out = arg;
+	MDB_cursor		*cur;
+	MDB_val			 k, v;
+	unsigned char		 val[INDEX_VALUE_LEN];
+	int			 rc, err = STORE_OK, op;
+
+	(void)g;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS],
+	    &cur)) != MDB_SUCCESS)
+		return store_map_err(rc);
+	k.mv_data = (void *)id;
+	k.mv_size = GRANT_ID_LEN;
+	for (op = MDB_SET; err == STORE_OK &&
+	    (rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS;
+	    op = MDB_NEXT_DUP) {
+		if (v.mv_size != INDEX_VALUE_LEN)
+			continue;
+		memcpy(val, v.mv_data, sizeof(val));
+		err = print_record(a, t, &out->list, val[0] == INDEX_CODE ?
+		    DB_CODES : DB_TOKENS, val + 1, out->now);
+	}
+	mdb_cursor_close(cur);
+	if (err != STORE_OK)
+		return err;
+	return rc == MDB_NOTFOUND ? STORE_OK : store_map_err(rc);
+}
+
+/* Every token and code, straight from their databases. */
+static int
+print_all_tokens(struct admin *a, struct store_txn *t, struct token_out *out)
+{
+	static const enum store_db dbs[] = { DB_CODES, DB_TOKENS };
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	size_t		 i;
+	int		 rc, err = STORE_OK, op;
+
+	for (i = 0; i < 2 && err == STORE_OK; i++) {
+		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[dbs[i]], &cur)) !=
+		    MDB_SUCCESS)
+			return store_map_err(rc);
+		for (op = MDB_FIRST; err == STORE_OK &&
+		    (rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS;
+		    op = MDB_NEXT)
+			if (k.mv_size == CRYPTO_SHA256_LEN)
+				err = print_record(a, t, &out->list, dbs[i],
+				    k.mv_data, out->now);
+		mdb_cursor_close(cur);
+		if (err == STORE_OK && rc != MDB_NOTFOUND)
+			err = store_map_err(rc);
+	}
+	return err;
+}
+
+/* token list [--user U] [--client C] */
+int
+cmd_token(struct admin *a, int argc, char **argv)
+{
+	struct store_txn	 t;
+	struct filter		 f;
+	struct token_out	 out;
+	int			 rc;
+
+	if (argc < 2 || strcmp(argv[1], "list") != 0 ||
+	    parse_filter(argc, argv, 2, 0, &f) == -1)
+		return EXIT_USAGE;
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK)
+		return admin_store_fail(a, "cannot read the database", rc);
+	if ((rc = check_filter(&t, &f)) != STORE_OK) {
+		store_abort(&t);
+		return each_grant_result(a, &f, rc);
+	}
+	out.now = f.now;
+	if (a->json)
+		admin_list_begin(&out.list, 1);
+	else {
+		out.list.json = 0;
+		out.list.count = 0;
+		printf("%-7s %-12s %-32s %-16s %-24s %-7s %-20s %-20s %s\n",
+		    "KIND", "HASH", "GRANT", "USER", "CLIENT", "STATUS",
+		    "CREATED", "EXPIRES", "SCOPE");
+	}
+	if (f.user == NULL && f.client == NULL)
+		rc = print_all_tokens(a, &t, &out);
+	else
+		rc = each_grant(a, &t, &f, print_grant_tokens, &out);
+	store_abort(&t);
+	if (a->json)
+		admin_list_end(&out.list);
+	return each_grant_result(a, &f, rc);
+}

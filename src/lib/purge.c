@@ -1,0 +1,513 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "crypto.h"
+#include "grant.h"
+#include "maproom.h"
+#include "purge.h"
+#include "ratelimit.h"
+#include "session.h"
+#include "store.h"
+
+/*
+ * The stages of a pass, each a walk of one database in key order.
+ *
+ * Tokens and codes are keyed by their hash, the grant_tokens index by
+ * grant: deleting a token's index entry along with it would copy one
+ * index page per token, scattered over the whole index, and a purge of
+ * a million tokens would write gigabytes.  So the token and code
+ * stages delete only the records, in key order (a page is copied once
+ * for all its expired records), and the grant_tokens stage then walks
+ * the index in its own order and drops the entries whose record is
+ * gone.  In between, those entries point to nothing, which nothing
+ * minds: every reader looks a token up by its hash, and the writers
+ * that walk the index (grant_revoke) skip missing records.
+ *
+ * Grants come after their tokens: by the time a grant expires its
+ * tokens normally have too, so the grant costs one deletion.
+ */
+static const enum store_db stages[] = {
+	DB_TOKENS,
+	DB_CODES,
+	DB_GRANT_TOKENS,
+	DB_GRANTS,
+	DB_SESSIONS,
+	DB_PENDING,
+	DB_RATELIMIT,
+};
+
+#define NSTAGES		((int)(sizeof(stages) / sizeof(stages[0])))
+
+/* The key of the opportunistic purge's position in the meta database. */
+#define POS_KEY		"purge_position"
+
+void
+purge_pos_init(struct purge_pos *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void
+purge_counts_add(struct purge_counts *to, const struct purge_counts *from)
+{
+	to->codes += from->codes;
+	to->access_tokens += from->access_tokens;
+	to->refresh_tokens += from->refresh_tokens;
+	to->grants += from->grants;
+	to->sessions += from->sessions;
+	to->pending += from->pending;
+	to->ratelimit += from->ratelimit;
+	to->index_entries += from->index_entries;
+	to->scanned += from->scanned;
+}
+
+/* Records removed, index entries not counted. */
+unsigned long
+purge_counts_total(const struct purge_counts *c)
+{
+	return c->codes + c->access_tokens + c->refresh_tokens + c->grants +
+	    c->sessions + c->pending + c->ratelimit;
+}
+
+/*
+ * The expiry of a record of stage db, or -1 if it does not decode (a
+ * corrupt record is left for "check" to report, never deleted here).
+ * For tokens and codes, *grant_id receives the grant (caller frees)
+ * and *kind the index kind.
+ */
+static int64_t
+expiry_of(enum store_db db, const MDB_val *v, char **grant_id, int *kind,
+    struct grant *g)
+{
+	struct token		 tok;
+	struct code		 code;
+	struct session		 s;
+	struct pending		 p;
+	struct ratelimit	 rl;
+	int64_t			 e = -1;
+
+	*grant_id = NULL;
+	switch (db) {
+	case DB_TOKENS:
+		if (token_decode(v->mv_data, v->mv_size, &tok) != STORE_OK)
+			break;
+		e = tok.expires;
+		*kind = tok.kind == TOKEN_REFRESH ? INDEX_REFRESH :
+		    INDEX_ACCESS;
+		*grant_id = tok.grant_id;
+		tok.grant_id = NULL;
+		token_free(&tok);
+		break;
+	case DB_CODES:
+		if (code_decode(v->mv_data, v->mv_size, &code) != STORE_OK)
+			break;
+		e = code.expires;
+		*kind = INDEX_CODE;
+		*grant_id = code.grant_id;
+		code.grant_id = NULL;
+		code_free(&code);
+		break;
+	case DB_GRANTS:
+		memset(g, 0, sizeof(*g));
+		if (grant_decode(v->mv_data, v->mv_size, g) == STORE_OK)
+			e = g->expires;
+		break;
+	case DB_SESSIONS:
+		if (session_decode(v->mv_data, v->mv_size, &s) != STORE_OK)
+			break;
+		e = s.expires;
+		session_free(&s);
+		break;
+	case DB_PENDING:
+		if (pending_decode(v->mv_data, v->mv_size, &p) != STORE_OK)
+			break;
+		e = p.expires;
+		pending_free(&p);
+		break;
+	case DB_RATELIMIT:
+		if (ratelimit_decode(v->mv_data, v->mv_size, &rl) == STORE_OK)
+			e = rl.expires;
+		break;
+	default:
+		break;
+	}
+	return e;
+}
+
+/*
+ * Deletes an expired grant: its remaining tokens and codes (within
+ * *budget), then its index entries and record.  *done tells whether
+ * the grant is gone; if not, the next step comes back to it.
+ */
+static int
+drop_grant(struct store_txn *t, const char *id, const struct grant *g,
+    size_t *budget, struct purge_counts *c, int *done)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	unsigned char	 val[INDEX_VALUE_LEN];
+	int		 rc;
+
+	*done = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS],
+	    &cur)) != MDB_SUCCESS)
+		return store_map_err(rc);
+	for (;;) {
+		if (*budget == 0) {
+			mdb_cursor_close(cur);
+			return STORE_OK;
+		}
+		k.mv_data = (void *)id;
+		k.mv_size = GRANT_ID_LEN;
+		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET)) !=
+		    MDB_SUCCESS)
+			break;
+		if (v.mv_size == INDEX_VALUE_LEN) {
+			memcpy(val, v.mv_data, sizeof(val));
+			rc = store_del(t, val[0] == INDEX_CODE ? DB_CODES :
+			    DB_TOKENS, val + 1, CRYPTO_SHA256_LEN, NULL, 0);
+			if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+				mdb_cursor_close(cur);
+				return rc;
+			}
+			if (rc == STORE_OK) {
+				if (val[0] == INDEX_CODE)
+					c->codes++;
+				else if (val[0] == INDEX_ACCESS)
+					c->access_tokens++;
+				else
+					c->refresh_tokens++;
+			}
+		}
+		if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS) {
+			mdb_cursor_close(cur);
+			return store_map_err(rc);
+		}
+		c->index_entries++;
+		(*budget)--;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return store_map_err(rc);
+	if (*budget == 0)
+		return STORE_OK;
+	rc = store_del(t, DB_USER_GRANTS, g->user, strlen(g->user), id,
+	    GRANT_ID_LEN);
+	if (rc == STORE_OK)
+		c->index_entries++;
+	else if (rc != STORE_NOTFOUND)
+		return rc;
+	rc = store_del(t, DB_CLIENT_GRANTS, g->client_id,
+	    strlen(g->client_id), id, GRANT_ID_LEN);
+	if (rc == STORE_OK)
+		c->index_entries++;
+	else if (rc != STORE_NOTFOUND)
+		return rc;
+	if ((rc = store_del(t, DB_GRANTS, id, GRANT_ID_LEN, NULL, 0)) !=
+	    STORE_OK)
+		return rc;
+	c->grants++;
+	(*budget)--;
+	*done = 1;
+	return STORE_OK;
+}
+
+static void
+count_removed(enum store_db db, int kind, struct purge_counts *c)
+{
+	switch (db) {
+	case DB_TOKENS:
+		if (kind == INDEX_REFRESH)
+			c->refresh_tokens++;
+		else
+			c->access_tokens++;
+		break;
+	case DB_CODES:
+		c->codes++;
+		break;
+	case DB_SESSIONS:
+		c->sessions++;
+		break;
+	case DB_PENDING:
+		c->pending++;
+		break;
+	case DB_RATELIMIT:
+		c->ratelimit++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The record after the deleted one whose key is in p. */
+static int
+after_key(MDB_cursor *cur, const struct purge_pos *p, MDB_val *k, MDB_val *v)
+{
+	k->mv_data = (void *)p->key;
+	k->mv_size = p->keylen;
+	return mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+}
+
+/*
+ * The grant_tokens entry at or after the position p (key and
+ * duplicate): the first duplicate of that key not below p's, else the
+ * first of the next key.
+ */
+static int
+seek_dup(MDB_cursor *cur, const struct purge_pos *p, MDB_val *k, MDB_val *v)
+{
+	int	 rc;
+
+	k->mv_data = (void *)p->key;
+	k->mv_size = p->keylen;
+	v->mv_data = (void *)p->val;
+	v->mv_size = PURGE_VAL_LEN;
+	if ((rc = mdb_cursor_get(cur, k, v, MDB_GET_BOTH_RANGE)) !=
+	    MDB_NOTFOUND)
+		return rc;
+	k->mv_data = (void *)p->key;
+	k->mv_size = p->keylen;
+	if ((rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE)) != MDB_SUCCESS)
+		return rc;
+	if (k->mv_size == p->keylen && memcmp(k->mv_data, p->key,
+	    p->keylen) == 0)
+		rc = mdb_cursor_get(cur, k, v, MDB_NEXT_NODUP);
+	return rc;
+}
+
+/*
+ * One step of a pass: examines at most max_scan records and deletes at
+ * most max_delete (a grant's tokens count one each) from position p
+ * on, inside t.  Records expire when expires <= now, as everywhere
+ * else.  Advances p; p->stage is PURGE_DONE once the pass is over.
+ */
+int
+purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
+    size_t max_scan, size_t max_delete, struct purge_counts *c)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v, rec;
+	struct grant	 g;
+	enum store_db	 db;
+	char		*grant_id;
+	char		 id[GRANT_ID_LEN + 1];
+	size_t		 budget = max_delete;
+	int64_t		 e;
+	int		 rc, kind, done, del;
+
+	while (p->stage != PURGE_DONE) {
+		db = stages[p->stage];
+		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &cur)) !=
+		    MDB_SUCCESS)
+			return store_map_err(rc);
+		if (p->has_key && p->has_val)
+			rc = seek_dup(cur, p, &k, &v);
+		else {
+			k.mv_data = p->key;
+			k.mv_size = p->keylen;
+			rc = mdb_cursor_get(cur, &k, &v, p->has_key ?
+			    MDB_SET_RANGE : MDB_FIRST);
+		}
+		while (rc == MDB_SUCCESS) {
+			if (k.mv_size > PURGE_KEY_MAX) {
+				/* No such keys here; never deleted. */
+				rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+				continue;
+			}
+			/* Where the next step starts: this record. */
+			memcpy(p->key, k.mv_data, k.mv_size);
+			p->keylen = k.mv_size;
+			p->has_key = 1;
+			p->has_val = db == DB_GRANT_TOKENS &&
+			    v.mv_size == PURGE_VAL_LEN;
+			if (p->has_val)
+				memcpy(p->val, v.mv_data, PURGE_VAL_LEN);
+			if (max_scan == 0 || budget == 0)
+				break;
+			max_scan--;
+			c->scanned++;
+			del = 0;
+			if (db == DB_GRANT_TOKENS) {
+				/* An entry whose token or code is gone. */
+				if (v.mv_size == INDEX_VALUE_LEN) {
+					const unsigned char *x = v.mv_data;
+
+					rc = store_get(t, x[0] == INDEX_CODE ?
+					    DB_CODES : DB_TOKENS, x + 1,
+					    CRYPTO_SHA256_LEN, &rec);
+					if (rc != STORE_OK &&
+					    rc != STORE_NOTFOUND) {
+						mdb_cursor_close(cur);
+						return rc;
+					}
+					del = rc == STORE_NOTFOUND;
+				}
+				if (del)
+					c->index_entries++;
+			} else {
+				memset(&g, 0, sizeof(g));
+				kind = 0;
+				e = expiry_of(db, &v, &grant_id, &kind, &g);
+				free(grant_id);
+				del = e >= 0 && e <= now;
+				if (del && db == DB_GRANTS) {
+					if (k.mv_size != GRANT_ID_LEN) {
+						/* For "check" to report. */
+						grant_free(&g);
+						rc = mdb_cursor_get(cur, &k,
+						    &v, MDB_NEXT);
+						continue;
+					}
+					memcpy(id, k.mv_data, GRANT_ID_LEN);
+					id[GRANT_ID_LEN] = '\0';
+					rc = drop_grant(t, id, &g, &budget, c,
+					    &done);
+					grant_free(&g);
+					if (rc != STORE_OK) {
+						mdb_cursor_close(cur);
+						return rc;
+					}
+					if (!done)
+						break;	/* out of budget */
+					/* It deleted the record. */
+					rc = after_key(cur, p, &k, &v);
+					continue;
+				}
+				grant_free(&g);
+				if (del)
+					count_removed(db, kind, c);
+			}
+			if (!del) {
+				rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+				continue;
+			}
+			if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS) {
+				mdb_cursor_close(cur);
+				return store_map_err(rc);
+			}
+			budget--;
+			/*
+			 * Position anew after the deleted record rather
+			 * than trust the cursor state a deletion leaves.
+			 */
+			rc = p->has_val ? seek_dup(cur, p, &k, &v) :
+			    after_key(cur, p, &k, &v);
+		}
+		mdb_cursor_close(cur);
+		if (rc == MDB_SUCCESS)
+			return STORE_OK;	/* out of budget */
+		if (rc != MDB_NOTFOUND)
+			return store_map_err(rc);
+		/* This stage is over. */
+		p->has_key = 0;
+		p->has_val = 0;
+		p->keylen = 0;
+		if (++p->stage == NSTAGES)
+			p->stage = PURGE_DONE;
+	}
+	return STORE_OK;
+}
+
+/*
+ * A small purge for write paths: continues the pass where the previous
+ * caller (in any process) stopped, examining at most
+ * max_records * PURGE_SCAN_FACTOR records and deleting at most
+ * max_records, and saves the position in the meta database.  A pass
+ * that ends starts over on the next call.
+ */
+int
+purge_expired(struct store_txn *t, int64_t now, size_t max_records,
+    struct purge_counts *c)
+{
+	struct purge_pos	 p;
+	MDB_val			 v;
+	unsigned char		 buf[2 + PURGE_KEY_MAX + PURGE_VAL_LEN];
+	size_t			 n, vlen;
+	int			 rc;
+
+	/* Saved as: stage, has_val, key, then the duplicate if any. */
+	purge_pos_init(&p);
+	rc = store_get(t, DB_META, POS_KEY, strlen(POS_KEY), &v);
+	if (rc == STORE_OK && v.mv_size >= 2 && v.mv_size <= sizeof(buf)) {
+		memcpy(buf, v.mv_data, v.mv_size);
+		vlen = buf[1] ? PURGE_VAL_LEN : 0;
+		if (buf[0] < NSTAGES && v.mv_size >= 2 + vlen) {
+			p.stage = buf[0];
+			p.keylen = v.mv_size - 2 - vlen;
+			p.has_key = p.keylen > 0;
+			p.has_val = p.has_key && vlen > 0;
+			memcpy(p.key, buf + 2, p.keylen);
+			memcpy(p.val, buf + 2 + p.keylen, vlen);
+		}
+	} else if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	if (max_records == 0)
+		max_records = 1;
+	if ((rc = purge_step(t, now, &p, max_records * PURGE_SCAN_FACTOR,
+	    max_records, c)) != STORE_OK)
+		return rc;
+	if (p.stage == PURGE_DONE)
+		purge_pos_init(&p);
+	buf[0] = (unsigned char)p.stage;
+	buf[1] = (unsigned char)(p.has_key && p.has_val);
+	n = 2;
+	if (p.has_key) {
+		memcpy(buf + n, p.key, p.keylen);
+		n += p.keylen;
+		if (p.has_val) {
+			memcpy(buf + n, p.val, PURGE_VAL_LEN);
+			n += PURGE_VAL_LEN;
+		}
+	}
+	return store_put(t, DB_META, POS_KEY, strlen(POS_KEY), buf, n, 0);
+}
+
+/*
+ * A whole pass in transactions of at most batch deletions each, so
+ * that no other process waits long for the write lock.  A batch that
+ * finds the map full is retried once with more room (*grown is set),
+ * then with smaller batches.  c receives what was removed.
+ */
+int
+purge_run(struct store *st, int64_t now, size_t batch,
+    struct purge_counts *c, int *grown)
+{
+	struct store_txn	 t;
+	struct purge_pos	 p, save;
+	struct purge_counts	 step;
+	int			 rc;
+
+	if (batch == 0)
+		batch = PURGE_BATCH;
+	purge_pos_init(&p);
+	while (p.stage != PURGE_DONE) {
+		save = p;
+		memset(&step, 0, sizeof(step));
+		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+			return rc;
+		rc = purge_step(&t, now, &p, batch * PURGE_SCAN_FACTOR,
+		    batch, &step);
+		if (rc == STORE_OK)
+			rc = store_commit(&t);
+		else
+			store_abort(&t);
+		if (rc == STORE_FULL) {
+			p = save;
+			if (maproom_grow(st) == STORE_OK) {
+				if (grown != NULL)
+					*grown = 1;
+				continue;
+			}
+			if (batch == 1)
+				return STORE_FULL;
+			batch /= 2;
+			continue;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		purge_counts_add(c, &step);
+	}
+	return STORE_OK;
+}

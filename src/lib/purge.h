@@ -1,0 +1,62 @@
+/*
+ * Purge: removes expired codes, tokens, grants (with what still hangs
+ * off them), sign-in sessions, pending authorization requests and
+ * rate-limit counters.
+ *
+ * Nothing indexes records by expiry, so a purge walks the databases in
+ * key order.  It does so in steps: each step examines a bounded number
+ * of records and deletes a bounded number, inside the caller's write
+ * transaction, and remembers where it stopped in a struct purge_pos.
+ * purge_run() drives whole passes of short transactions (the admin
+ * tool); purge_expired() takes one small step from where the previous
+ * caller stopped, keeping the position in the database, so that write
+ * paths can purge a little as they go.
+ */
+#ifndef MCP_PURGE_H
+#define MCP_PURGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define PURGE_KEY_MAX		128
+#define PURGE_VAL_LEN		33	/* INDEX_VALUE_LEN */
+#define PURGE_BATCH		10000	/* deletions per transaction */
+#define PURGE_SCAN_FACTOR	2	/* records examined per deletion */
+
+struct purge_counts {
+	unsigned long	 codes;
+	unsigned long	 access_tokens;
+	unsigned long	 refresh_tokens;
+	unsigned long	 grants;
+	unsigned long	 sessions;
+	unsigned long	 pending;
+	unsigned long	 ratelimit;
+	unsigned long	 index_entries;	/* of the records above */
+	unsigned long	 scanned;
+};
+
+/* Where a pass stands: a stage (one database) and the next key. */
+struct purge_pos {
+	int		 stage;		/* PURGE_DONE after a whole pass */
+	int		 has_key;
+	size_t		 keylen;
+	unsigned char	 key[PURGE_KEY_MAX];
+	int		 has_val;	/* grant_tokens: the duplicate */
+	unsigned char	 val[PURGE_VAL_LEN];
+};
+
+#define PURGE_DONE	(-1)
+
+void	 purge_pos_init(struct purge_pos *);
+int	 purge_step(struct store_txn *, int64_t, struct purge_pos *, size_t,
+	    size_t, struct purge_counts *);
+int	 purge_expired(struct store_txn *, int64_t, size_t,
+	    struct purge_counts *);
+int	 purge_run(struct store *, int64_t, size_t, struct purge_counts *,
+	    int *);
+void	 purge_counts_add(struct purge_counts *, const struct purge_counts *);
+unsigned long purge_counts_total(const struct purge_counts *);
+
+#endif

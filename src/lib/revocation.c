@@ -1,0 +1,775 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "client.h"
+#include "crypto.h"
+#include "grant.h"
+#include "maproom.h"
+#include "record.h"
+#include "revocation.h"
+#include "session.h"
+#include "store.h"
+#include "user.h"
+
+void
+revoke_list_init(struct revoke_list *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void
+revoke_list_free(struct revoke_list *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->len; i++) {
+		free(l->items[i].user);
+		free(l->items[i].client_id);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static int
+list_add(struct revoke_list *l, const char *id, const char *user,
+    const char *client_id)
+{
+	struct revoke_item	*it;
+
+	/*
+	 * No check for duplicates: a list is filled from the values of
+	 * one index key, which DUPSORT keeps distinct.
+	 */
+	if (l->len == l->cap) {
+		size_t	 cap = l->cap == 0 ? 16 : l->cap * 2;
+
+		if ((it = reallocarray(l->items, cap, sizeof(*it))) == NULL)
+			return STORE_ENOMEM;
+		l->items = it;
+		l->cap = cap;
+	}
+	it = &l->items[l->len];
+	memcpy(it->grant_id, id, GRANT_ID_LEN + 1);
+	it->user = dup_or_null(user);
+	it->client_id = dup_or_null(client_id);
+	if ((user != NULL && it->user == NULL) ||
+	    (client_id != NULL && it->client_id == NULL)) {
+		free(it->user);
+		free(it->client_id);
+		return STORE_ENOMEM;
+	}
+	l->len++;
+	return STORE_OK;
+}
+
+/*
+ * Kills one grant: deletes its record and lists it.  owner_user or
+ * owner_client is what the index entry that led here said, kept when
+ * the record is missing so that the second phase can remove the entry.
+ */
+static int
+kill_one(struct store_txn *t, const char *id, const char *owner_user,
+    const char *owner_client, struct revoke_list *l,
+    struct revoke_counts *n)
+{
+	struct grant	 g;
+	int		 rc;
+
+	rc = store_grant_get(t, id, &g);
+	if (rc == STORE_NOTFOUND)
+		return list_add(l, id, owner_user, owner_client);
+	if (rc != STORE_OK)
+		return rc;
+	if ((rc = list_add(l, id, g.user, g.client_id)) == STORE_OK &&
+	    (rc = store_del(t, DB_GRANTS, id, GRANT_ID_LEN, NULL, 0)) ==
+	    STORE_OK && n != NULL)
+		n->grants++;
+	grant_free(&g);
+	return rc;
+}
+
+/*
+ * Kills every grant listed under key in index db (user_grants or
+ * client_grants).  The grant ids are copied first: deleting records
+ * while a cursor walks the index would be safe, but reading them all
+ * first keeps the cursor logic obvious.
+ */
+static int
+kill_indexed(struct store_txn *t, enum store_db db, const char *key,
+    struct revoke_list *l, struct revoke_counts *n)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	struct revoke_list found;
+	char		 id[GRANT_ID_LEN + 1];
+	size_t		 i;
+	int		 rc, err, op;
+
+	revoke_list_init(&found);
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &cur)) !=
+	    MDB_SUCCESS)
+		return store_map_err(rc);
+	k.mv_data = (void *)key;
+	k.mv_size = strlen(key);
+	err = STORE_OK;
+	for (op = MDB_SET; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
+	    MDB_SUCCESS; op = MDB_NEXT_DUP) {
+		if (v.mv_size != GRANT_ID_LEN)
+			continue;
+		memcpy(id, v.mv_data, GRANT_ID_LEN);
+		id[GRANT_ID_LEN] = '\0';
+		if ((err = list_add(&found, id, NULL, NULL)) != STORE_OK)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (err == STORE_OK && rc != MDB_NOTFOUND)
+		err = store_map_err(rc);
+	if (err != STORE_OK) {
+		revoke_list_free(&found);
+		return err;
+	}
+	rc = STORE_OK;
+	for (i = 0; i < found.len && rc == STORE_OK; i++)
+		rc = kill_one(t, found.items[i].grant_id,
+		    db == DB_USER_GRANTS ? key : NULL,
+		    db == DB_CLIENT_GRANTS ? key : NULL, l, n);
+	revoke_list_free(&found);
+	return rc;
+}
+
+/*
+ * First phase for a user: kills every grant of hers.  STORE_OK even
+ * when she has none.
+ */
+int
+revoke_kill_user(struct store_txn *t, const char *user,
+    struct revoke_list *l, struct revoke_counts *n)
+{
+	return kill_indexed(t, DB_USER_GRANTS, user, l, n);
+}
+
+int
+revoke_kill_client(struct store_txn *t, const char *client_id,
+    struct revoke_list *l, struct revoke_counts *n)
+{
+	return kill_indexed(t, DB_CLIENT_GRANTS, client_id, l, n);
+}
+
+/*
+ * First phase for one grant.  STORE_NOTFOUND if there is neither a
+ * grant record nor anything indexed under its id.
+ */
+int
+revoke_kill_grant(struct store_txn *t, const char *id,
+    struct revoke_list *l, struct revoke_counts *n)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	if (strlen(id) != GRANT_ID_LEN)
+		return STORE_NOTFOUND;
+	rc = store_get(t, DB_GRANTS, id, GRANT_ID_LEN, &v);
+	if (rc == STORE_NOTFOUND)
+		rc = store_get(t, DB_GRANT_TOKENS, id, GRANT_ID_LEN, &v);
+	if (rc != STORE_OK)
+		return rc;
+	return kill_one(t, id, NULL, NULL, l, n);
+}
+
+/*
+ * Ends the browser sign-in sessions of user (all of them with NULL).
+ * Sessions have no index by user; they are few (one per browser that
+ * signed in within session_lifetime), so a scan is cheap.
+ */
+int
+revoke_sessions(struct store_txn *t, const char *user, unsigned long *count)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	unsigned char	 key[CRYPTO_SHA256_LEN];
+	int		 rc, op, del;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_SESSIONS], &cur)) !=
+	    MDB_SUCCESS)
+		return store_map_err(rc);
+	for (op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
+	    MDB_SUCCESS; op = MDB_NEXT) {
+		struct session	 s;
+
+		del = user == NULL;
+		if (!del && session_decode(v.mv_data, v.mv_size, &s) ==
+		    STORE_OK) {
+			del = strcmp(s.user, user) == 0;
+			session_free(&s);
+		}
+		if (!del || k.mv_size != sizeof(key))
+			continue;
+		memcpy(key, k.mv_data, sizeof(key));
+		if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS)
+			break;
+		if (count != NULL)
+			(*count)++;
+		/* Carry on from the key after the deleted one. */
+		k.mv_data = key;
+		k.mv_size = sizeof(key);
+		op = MDB_SET_RANGE;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? STORE_OK : store_map_err(rc);
+}
+
+/* The token kind of a token record, from its first field. */
+static int
+token_kind_of(const MDB_val *v)
+{
+	struct rec_reader	 r;
+	uint8_t			 kind;
+
+	rec_reader_init(&r, v->mv_data, v->mv_size);
+	kind = rec_get_u8(&r);
+	return r.err ? 0 : kind;	/* the rest is not read */
+}
+
+/*
+ * Revokes everything at once: empties the grants, their indexes, the
+ * codes, the tokens, the sign-in sessions and the pending requests in
+ * one transaction (mdb_drop frees whole pages, it does not delete
+ * record by record).  Users and clients stay.
+ */
+int
+revoke_everything(struct store_txn *t, struct revoke_counts *n,
+    unsigned long *sessions)
+{
+	static const enum store_db drop[] = { DB_GRANTS, DB_CODES, DB_TOKENS,
+	    DB_USER_GRANTS, DB_CLIENT_GRANTS, DB_GRANT_TOKENS, DB_SESSIONS,
+	    DB_PENDING };
+	MDB_cursor	*cur;
+	MDB_stat	 ms;
+	MDB_val		 k, v;
+	size_t		 i;
+	int		 rc, op;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_TOKENS], &cur)) !=
+	    MDB_SUCCESS)
+		return store_map_err(rc);
+	for (op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
+	    MDB_SUCCESS; op = MDB_NEXT) {
+		if (n == NULL)
+			continue;
+		if (token_kind_of(&v) == TOKEN_REFRESH)
+			n->refresh_tokens++;
+		else
+			n->access_tokens++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return store_map_err(rc);
+	if (n != NULL) {
+		if ((rc = mdb_stat(t->txn, t->st->dbi[DB_GRANTS], &ms)) !=
+		    MDB_SUCCESS)
+			return store_map_err(rc);
+		n->grants += ms.ms_entries;
+		if ((rc = mdb_stat(t->txn, t->st->dbi[DB_CODES], &ms)) !=
+		    MDB_SUCCESS)
+			return store_map_err(rc);
+		n->codes += ms.ms_entries;
+	}
+	if (sessions != NULL) {
+		if ((rc = mdb_stat(t->txn, t->st->dbi[DB_SESSIONS], &ms)) !=
+		    MDB_SUCCESS)
+			return store_map_err(rc);
+		*sessions += ms.ms_entries;
+	}
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if ((rc = mdb_drop(t->txn, t->st->dbi[drop[i]], 0)) !=
+		    MDB_SUCCESS)
+			return store_map_err(rc);
+	return STORE_OK;
+}
+
+/* A token or code to delete: its index value (kind and SHA-256). */
+struct dead {
+	unsigned char	 v[INDEX_VALUE_LEN];
+};
+
+struct dead_list {
+	struct dead	*v;
+	size_t		 len;
+	size_t		 cap;
+};
+
+/*
+ * Database order: codes before tokens, then by hash, which is the key
+ * order of both databases.
+ */
+static int
+dead_cmp(const void *a, const void *b)
+{
+	const struct dead	*x = a, *y = b;
+	int			 xc = x->v[0] == INDEX_CODE;
+	int			 yc = y->v[0] == INDEX_CODE;
+
+	if (xc != yc)
+		return yc - xc;
+	return memcmp(x->v + 1, y->v + 1, CRYPTO_SHA256_LEN);
+}
+
+/* Reads the grant_tokens entries of the listed grants. */
+static int
+collect_dead(struct store *st, const struct revoke_list *l,
+    struct dead_list *d)
+{
+	struct store_txn	 t;
+	MDB_cursor		*cur;
+	MDB_val			 k, v;
+	struct dead		*p;
+	size_t			 i;
+	int			 rc = MDB_SUCCESS, op, err = STORE_OK;
+
+	if ((err = store_begin(st, 1, &t)) != STORE_OK)
+		return err;
+	if ((rc = mdb_cursor_open(t.txn, st->dbi[DB_GRANT_TOKENS], &cur)) !=
+	    MDB_SUCCESS) {
+		store_abort(&t);
+		return store_map_err(rc);
+	}
+	for (i = 0; i < l->len && err == STORE_OK; i++) {
+		k.mv_data = l->items[i].grant_id;
+		k.mv_size = GRANT_ID_LEN;
+		for (op = MDB_SET; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
+		    MDB_SUCCESS; op = MDB_NEXT_DUP) {
+			if (v.mv_size != INDEX_VALUE_LEN)
+				continue;
+			if (d->len == d->cap) {
+				size_t	 cap = d->cap == 0 ? 256 : d->cap * 2;
+
+				if ((p = reallocarray(d->v, cap,
+				    sizeof(*p))) == NULL) {
+					err = STORE_ENOMEM;
+					break;
+				}
+				d->v = p;
+				d->cap = cap;
+			}
+			memcpy(d->v[d->len++].v, v.mv_data, INDEX_VALUE_LEN);
+		}
+		if (err == STORE_OK && rc != MDB_NOTFOUND)
+			err = store_map_err(rc);
+	}
+	mdb_cursor_close(cur);
+	store_abort(&t);
+	return err;
+}
+
+/* Deletes the token or code of one index value; counts what it was. */
+static int
+delete_dead(struct store_txn *t, const struct dead *x,
+    struct revoke_counts *n)
+{
+	int	 rc;
+
+	rc = store_del(t, x->v[0] == INDEX_CODE ? DB_CODES : DB_TOKENS,
+	    x->v + 1, CRYPTO_SHA256_LEN, NULL, 0);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;	/* gone already */
+	if (rc != STORE_OK)
+		return rc;
+	if (x->v[0] == INDEX_CODE)
+		n->codes++;
+	else if (x->v[0] == INDEX_ACCESS)
+		n->access_tokens++;
+	else
+		n->refresh_tokens++;
+	return STORE_OK;
+}
+
+/* Deletes a dead grant's index entries: grant_tokens and owners. */
+static int
+delete_entries(struct store_txn *t, const struct revoke_item *it)
+{
+	int	 rc;
+
+	rc = store_del(t, DB_GRANT_TOKENS, it->grant_id, GRANT_ID_LEN, NULL,
+	    0);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	if (it->user != NULL && (rc = store_del(t, DB_USER_GRANTS, it->user,
+	    strlen(it->user), it->grant_id, GRANT_ID_LEN)) != STORE_OK &&
+	    rc != STORE_NOTFOUND)
+		return rc;
+	if (it->client_id != NULL && (rc = store_del(t, DB_CLIENT_GRANTS,
+	    it->client_id, strlen(it->client_id), it->grant_id,
+	    GRANT_ID_LEN)) != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	return STORE_OK;
+}
+
+static void
+counts_add(struct revoke_counts *to, const struct revoke_counts *from)
+{
+	if (to == NULL)
+		return;
+	to->grants += from->grants;
+	to->access_tokens += from->access_tokens;
+	to->refresh_tokens += from->refresh_tokens;
+	to->codes += from->codes;
+}
+
+/*
+ * Second phase: removes what hangs off the listed (already dead)
+ * grants, at most batch deletions per transaction.
+ *
+ * Tokens are keyed by their hash, so one user's tokens lie scattered
+ * over every page of the tokens database, and a batch of them in
+ * index order would copy a page per token.  Deleting them in key order
+ * instead confines each batch to a narrow key range: every page is
+ * copied about once over the whole revocation, however small the
+ * batches.  The index entries go last, a grant at a time (its
+ * grant_tokens duplicates in one deletion); until then they point to
+ * nothing, which is harmless.
+ *
+ * A batch that finds the map full is retried with more room, then
+ * with smaller batches.
+ */
+int
+revoke_cleanup(struct store *st, struct revoke_list *l, size_t batch,
+    struct revoke_counts *n)
+{
+	struct store_txn	 t;
+	struct revoke_counts	 step;
+	struct dead_list	 d;
+	size_t			 i, j, total;
+	int			 rc = STORE_OK;
+
+	if (batch == 0)
+		batch = REVOKE_BATCH;
+	memset(&d, 0, sizeof(d));
+	if ((rc = collect_dead(st, l, &d)) != STORE_OK)
+		goto out;
+	if (d.len > 1)
+		qsort(d.v, d.len, sizeof(d.v[0]), dead_cmp);
+	total = d.len + l->len;
+	for (i = 0; i < total; ) {
+		memset(&step, 0, sizeof(step));
+		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+			goto out;
+		for (j = i; j < total && j - i < batch && rc == STORE_OK; j++)
+			rc = j < d.len ? delete_dead(&t, &d.v[j], &step) :
+			    delete_entries(&t, &l->items[j - d.len]);
+		if (rc == STORE_OK)
+			rc = store_commit(&t);
+		else
+			store_abort(&t);
+		if (rc == STORE_OK) {
+			counts_add(n, &step);
+			i = j;
+			continue;
+		}
+		if (rc != STORE_FULL)
+			goto out;
+		if (maproom_grow(st) == STORE_OK)
+			continue;
+		if (batch == 1)
+			goto out;
+		batch /= 2;
+	}
+	rc = STORE_OK;
+out:
+	free(d.v);
+	return rc;
+}
+
+/* Deletes every note of user: one contiguous key range. */
+static int
+delete_notes(struct store_txn *t, const char *user, unsigned long *count)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	size_t		 len = strlen(user) + 1;
+	int		 rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_NOTES], &cur)) !=
+	    MDB_SUCCESS)
+		return store_map_err(rc);
+	for (;;) {
+		k.mv_data = (void *)user;	/* with its NUL */
+		k.mv_size = len;
+		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)) !=
+		    MDB_SUCCESS)
+			break;
+		if (k.mv_size < len || memcmp(k.mv_data, user, len) != 0) {
+			rc = MDB_NOTFOUND;
+			break;
+		}
+		if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS)
+			break;
+		(*count)++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? STORE_OK : store_map_err(rc);
+}
+
+enum kill_what {
+	KILL_USER,
+	KILL_CLIENT,
+	KILL_GRANT,
+	DISABLE_USER,
+	DELETE_USER,
+	DELETE_CLIENT
+};
+
+/*
+ * The first phase of what, inside t: the change to the user or client
+ * record if any, then the grants (and for users the sessions).
+ */
+static int
+first_phase(struct store_txn *t, enum kill_what what, const char *key,
+    int64_t now, struct revoke_list *l, struct revoke_result *r)
+{
+	struct user	 u;
+	MDB_val		 v;
+	int		 rc, known = 0;
+
+	switch (what) {
+	case DISABLE_USER:
+		if ((rc = store_user_get(t, key, &u)) != STORE_OK)
+			return rc;
+		u.flags |= USER_DISABLED;
+		u.updated = now;
+		rc = store_user_put(t, &u, 0);
+		user_free(&u);
+		if (rc != STORE_OK)
+			return rc;
+		known = 1;
+		break;
+	case DELETE_USER:
+		if ((rc = store_user_del(t, key)) != STORE_OK ||
+		    (rc = delete_notes(t, key, &r->notes)) != STORE_OK)
+			return rc;
+		known = 1;
+		break;
+	case DELETE_CLIENT:
+		if ((rc = store_client_del(t, key)) != STORE_OK)
+			return rc;
+		known = 1;
+		break;
+	case KILL_USER:
+	case KILL_CLIENT:
+		rc = store_get(t, what == KILL_USER ? DB_USERS : DB_CLIENTS,
+		    key, strlen(key), &v);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+		known = rc == STORE_OK;
+		break;
+	case KILL_GRANT:
+		return revoke_kill_grant(t, key, l, &r->n);
+	}
+	if (what == KILL_USER || what == DISABLE_USER || what == DELETE_USER)
+		rc = revoke_kill_user(t, key, l, &r->n);
+	else
+		rc = revoke_kill_client(t, key, l, &r->n);
+	if (rc == STORE_OK && !known && l->len == 0)
+		return STORE_NOTFOUND;
+	if (rc == STORE_OK && (what == KILL_USER || what == DISABLE_USER ||
+	    what == DELETE_USER))
+		rc = revoke_sessions(t, key, &r->sessions);
+	return rc;
+}
+
+/*
+ * Runs the first phase in its own transaction, retrying once with more
+ * room on a full map, then the second phase.  r is added to only for
+ * what was committed.
+ */
+static int
+revoke_run(struct store *st, enum kill_what what, const char *key,
+    int64_t now, struct revoke_result *r)
+{
+	struct store_txn	 t;
+	struct revoke_list	 l;
+	struct revoke_result	 first;
+	int			 rc, tries;
+
+	revoke_list_init(&l);
+	for (tries = 0; tries < 2; tries++) {
+		memset(&first, 0, sizeof(first));
+		revoke_list_free(&l);
+		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+			return rc;
+		rc = first_phase(&t, what, key, now, &l, &first);
+		if (rc == STORE_OK)
+			rc = store_commit(&t);
+		else
+			store_abort(&t);
+		if (rc != STORE_FULL || maproom_grow(st) != STORE_OK)
+			break;
+	}
+	if (rc == STORE_OK) {
+		counts_add(&r->n, &first.n);
+		r->sessions += first.sessions;
+		r->notes += first.notes;
+		rc = revoke_cleanup(st, &l, REVOKE_BATCH, &r->n);
+	}
+	revoke_list_free(&l);
+	return rc;
+}
+
+/* Revokes every grant of user and ends her sign-in sessions. */
+int
+revoke_user(struct store *st, const char *user, struct revoke_result *r)
+{
+	return revoke_run(st, KILL_USER, user, 0, r);
+}
+
+int
+revoke_client(struct store *st, const char *client_id,
+    struct revoke_result *r)
+{
+	return revoke_run(st, KILL_CLIENT, client_id, 0, r);
+}
+
+int
+revoke_grant(struct store *st, const char *grant_id, struct revoke_result *r)
+{
+	return revoke_run(st, KILL_GRANT, grant_id, 0, r);
+}
+
+/*
+ * Marks user disabled (she can no longer sign in) and revokes
+ * everything of hers, in the same first transaction.
+ */
+int
+revoke_user_disable(struct store *st, const char *user, int64_t now,
+    struct revoke_result *r)
+{
+	return revoke_run(st, DISABLE_USER, user, now, r);
+}
+
+/* Deletes user, her notes, grants and sessions. */
+int
+revoke_user_delete(struct store *st, const char *user,
+    struct revoke_result *r)
+{
+	return revoke_run(st, DELETE_USER, user, 0, r);
+}
+
+/* Deletes a client and revokes its grants. */
+int
+revoke_client_delete(struct store *st, const char *client_id,
+    struct revoke_result *r)
+{
+	return revoke_run(st, DELETE_CLIENT, client_id, 0, r);
+}
+
+/* Revokes everything (revoke_everything) in one transaction. */
+int
+revoke_all(struct store *st, struct revoke_result *r)
+{
+	struct store_txn	 t;
+	struct revoke_result	 x;
+	int			 rc, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		memset(&x, 0, sizeof(x));
+		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+			return rc;
+		rc = revoke_everything(&t, &x.n, &x.sessions);
+		if (rc == STORE_OK)
+			rc = store_commit(&t);
+		else
+			store_abort(&t);
+		if (rc != STORE_FULL || maproom_grow(st) != STORE_OK)
+			break;
+	}
+	if (rc == STORE_OK) {
+		counts_add(&r->n, &x.n);
+		r->sessions += x.sessions;
+	}
+	return rc;
+}
+
+/*
+ * Revokes by the SHA-256 of a raw token, whoever holds it: a refresh
+ * token or a code takes its whole grant, an access token only itself
+ * (as RFC 7009 §2.1 suggests).  *kind receives INDEX_ACCESS,
+ * INDEX_REFRESH or INDEX_CODE.  STORE_NOTFOUND if no such token.
+ */
+int
+revoke_token_hash(struct store *st, const unsigned char *hash, int *kind,
+    struct revoke_result *r)
+{
+	struct store_txn	 t;
+	struct token		 tok;
+	struct code		 c;
+	MDB_val			 v;
+	unsigned char		 val[INDEX_VALUE_LEN];
+	char			 grant_id[GRANT_ID_LEN + 1];
+	int			 rc, tries;
+
+	*kind = 0;
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+			return rc;
+		rc = store_token_get(&t, hash, &tok);
+		if (rc == STORE_NOTFOUND) {
+			/* A code: revoke the grant it belongs to. */
+			if ((rc = store_get(&t, DB_CODES, hash,
+			    CRYPTO_SHA256_LEN, &v)) != STORE_OK ||
+			    (rc = code_decode(v.mv_data, v.mv_size, &c)) !=
+			    STORE_OK) {
+				store_abort(&t);
+				return rc;
+			}
+			snprintf(grant_id, sizeof(grant_id), "%s",
+			    c.grant_id);
+			code_free(&c);
+			store_abort(&t);
+			*kind = INDEX_CODE;
+			return revoke_grant(st, grant_id, r);
+		}
+		if (rc != STORE_OK) {
+			store_abort(&t);
+			return rc;
+		}
+		if (tok.kind == TOKEN_REFRESH) {
+			snprintf(grant_id, sizeof(grant_id), "%s",
+			    tok.grant_id);
+			token_free(&tok);
+			store_abort(&t);
+			*kind = INDEX_REFRESH;
+			return revoke_grant(st, grant_id, r);
+		}
+		*kind = INDEX_ACCESS;
+		val[0] = INDEX_ACCESS;
+		memcpy(val + 1, hash, CRYPTO_SHA256_LEN);
+		rc = store_del(&t, DB_TOKENS, hash, CRYPTO_SHA256_LEN, NULL,
+		    0);
+		if (rc == STORE_OK) {
+			rc = store_del(&t, DB_GRANT_TOKENS, tok.grant_id,
+			    strlen(tok.grant_id), val, sizeof(val));
+			if (rc == STORE_NOTFOUND)
+				rc = STORE_OK;
+		}
+		token_free(&tok);
+		if (rc == STORE_OK)
+			rc = store_commit(&t);
+		else
+			store_abort(&t);
+		if (rc == STORE_OK) {
+			r->n.access_tokens++;
+			return STORE_OK;
+		}
+		if (rc != STORE_FULL || maproom_grow(st) != STORE_OK)
+			break;
+	}
+	return rc;
+}
