@@ -7,8 +7,11 @@ build_dir=${MCP_OAUTH_BUILD_DIR:-$top/build}
 # Build and run-time dependencies, as Debian 12 packages.
 build_packages="autoconf automake autoconf-archive pkg-config make gcc
 	libfcgi-dev libjson-c-dev libssl-dev liblmdb-dev lmdb-utils
+	libcurl4-openssl-dev
 	libcriterion-dev"
 server_packages="lighttpd lighttpd-mod-openssl openssl curl"
+# Apache httpd with mod_ssl and mod_cgid (apache2) and mod_fcgid.
+apache_packages="apache2 libapache2-mod-fcgid"
 
 say() {
 	printf '==> %s\n' "$*"

@@ -60,4 +60,180 @@ const lighttpd = {
 	},
 };
 
-export const serverKinds = { lighttpd };
+// Apache httpd 2.4 in three deployments, each from the shipped files
+// under apache/:
+//   apache-vhost     a server you control: apache/mcp-oauth.conf.in,
+//                    mod_fcgid, the programs outside the document root
+//   apache-htaccess  a shared host with mod_fcgid: the programs and
+//                    apache/htaccess.in in the document root
+//   apache-cgi       the same on a host without mod_fcgid: plain CGI
+// The server itself is apache/httpd.conf.in (own root, logs, sockets).
+// Started as root, Apache runs the programs as www-data: prepare()
+// copies the programs, pages and admin tool into the test directory
+// (as an upload would) and hands that directory to www-data, and the
+// harness runs mcp-oauth-admin as www-data.  mod_fcgid starts
+// processes on demand (up to the pool limits in the shipped files), so
+// the "procs" option does not apply.
+const apacheModuleDir = '/usr/lib/apache2/modules';
+const apacheUser = 'www-data';
+
+function apacheBinary() {
+	for (const p of ['/usr/sbin/apache2', '/usr/sbin/httpd'])
+		if (fs.existsSync(p))
+			return p;
+	return 'apache2';
+}
+
+// The user and group Apache serves as: www-data when started as root,
+// otherwise the current user (Apache cannot switch then).
+function apacheIdentity() {
+	if (process.getuid() !== 0) {
+		return { user: `#${process.getuid()}`, group: `#${process.getgid()}`,
+		    runAs: null };
+	}
+	const id = (flag) => {
+		const r = spawnSync('id', [flag, apacheUser], { encoding: 'utf8' });
+		if (r.status !== 0)
+			throw new Error(`no user ${apacheUser}: ${r.stderr}`);
+		return Number(r.stdout.trim());
+	};
+	return { user: apacheUser, group: apacheUser, runAs: apacheUser,
+	    uid: id('-u'), gid: id('-g') };
+}
+
+function copyPrograms(from, to) {
+	fs.mkdirSync(to, { recursive: true });
+	for (const name of fs.readdirSync(from)) {
+		if (!name.endsWith('.fcgi'))
+			continue;
+		fs.copyFileSync(path.join(from, name), path.join(to, name));
+		fs.chmodSync(path.join(to, name), 0o755);
+	}
+}
+
+function apacheKind(mode) {
+	const handler = mode === 'cgi' ? 'cgi' : 'fcgid';
+	return {
+		prepare(s) {
+			const id = apacheIdentity();
+			const a = {
+				id,
+				confDir: path.join(s.dir, 'apache'),
+				docRoot: path.join(s.dir, 'htdocs'),
+				programDir: mode === 'vhost' ?
+				    path.join(s.dir, 'libexec') :
+				    path.join(s.dir, 'htdocs'),
+			};
+			s.apache = a;
+			fs.mkdirSync(path.join(a.confDir, 'conf.d'),
+			    { recursive: true });
+			fs.mkdirSync(a.docRoot);
+			copyPrograms(s.programDir, a.programDir);
+			s.wwwDir = path.join(s.dir, 'www');
+			fs.cpSync(path.join(repo, 'www'), s.wwwDir,
+			    { recursive: true });
+			const bin = path.join(s.dir, 'bin');
+			fs.mkdirSync(bin);
+			fs.copyFileSync(s.adminPath,
+			    path.join(bin, 'mcp-oauth-admin'));
+			s.adminPath = path.join(bin, 'mcp-oauth-admin');
+			if (mode !== 'vhost') {
+				fs.cpSync(path.join(repo, 'www', 'static'),
+				    path.join(a.docRoot, 'static'),
+				    { recursive: true });
+				fs.writeFileSync(path.join(a.docRoot, '.htaccess'),
+				    render(path.join(repo, 'apache',
+				    'htaccess.in'), {
+					DOC_ROOT: a.docRoot,
+					CONFIG_FILE: s.configFile,
+				}));
+			}
+			// The programs' user creates and opens the database and
+			// reads the configuration; nobody else may read it.
+			if (id.runAs !== null) {
+				fs.chownSync(s.dir, id.uid, id.gid);
+				fs.chmodSync(s.dir, 0o711);
+				fs.writeFileSync(s.configFile, '');
+				fs.chownSync(s.configFile, 0, id.gid);
+				fs.chmodSync(s.configFile, 0o640);
+				s.runAs = id.runAs;
+			}
+		},
+		start(s) {
+			const a = s.apache;
+			const listen = `127.0.0.1:${s.port}`;
+			const site = path.join(a.confDir, 'site.conf');
+			if (mode === 'vhost') {
+				fs.writeFileSync(site, render(path.join(repo,
+				    'apache', 'mcp-oauth.conf.in'), {
+					LISTEN: listen,
+					SERVER_NAME: 'localhost',
+					DOC_ROOT: a.docRoot,
+					CERT_FILE: s.certFile,
+					KEY_FILE: s.keyFile,
+					CONFIG_FILE: s.configFile,
+					PROGRAM_DIR: a.programDir,
+					WWW_DIR: s.wwwDir,
+				}));
+			} else {
+				fs.writeFileSync(site, render(path.join(repo,
+				    'apache', 'shared-host.conf.in'), {
+					LISTEN: listen,
+					SERVER_NAME: 'localhost',
+					DOC_ROOT: a.docRoot,
+					CERT_FILE: s.certFile,
+					KEY_FILE: s.keyFile,
+				}));
+			}
+			// Extra environment for the programs: mod_fcgid gives
+			// them only FcgidInitialEnv, CGI the request's variables.
+			const env = Object.entries(s.programEnv).map(([k, v]) =>
+			    `<IfModule mod_fcgid.c>\n\tFcgidInitialEnv ${k} ` +
+			    `"${v}"\n</IfModule>\n<IfModule !mod_fcgid.c>\n` +
+			    `\tSetEnv ${k} "${v}"\n</IfModule>\n`).join('');
+			fs.writeFileSync(path.join(a.confDir, 'conf.d', 'env.conf'),
+			    env);
+			const conf = path.join(a.confDir, 'httpd.conf');
+			fs.writeFileSync(conf, render(path.join(repo, 'apache',
+			    'httpd.conf.in'), {
+				SERVER_ROOT: a.confDir,
+				HANDLER: handler,
+				MODULE_DIR: apacheModuleDir,
+				RUN_DIR: s.runDir,
+				LOG_DIR: s.logDir,
+				USER: a.id.user,
+				GROUP: a.id.group,
+				LISTEN: listen,
+				SERVER_NAME: 'localhost',
+				SITE_FILE: site,
+			}));
+			return spawn(apacheBinary(), ['-f', conf, '-DFOREGROUND'], {
+				detached: true,
+				stdio: ['ignore', 'ignore', 'inherit'],
+				env: { ...process.env, ...s.programEnv },
+			});
+		},
+		// The programs' stderr goes to the error log as it is;
+		// Apache's own lines start with "[date] [module:level]".
+		programLog(s) {
+			return readIfExists(path.join(s.logDir, 'error.log'))
+			    .split('\n')
+			    .filter((l) => !/^\[\w{3} \w{3} [\d: .]+\] \[/.test(l))
+			    .join('\n');
+		},
+		serverLog(s) {
+			return readIfExists(path.join(s.logDir, 'error.log'));
+		},
+	};
+}
+
+export const serverKinds = {
+	lighttpd,
+	'apache-vhost': apacheKind('vhost'),
+	'apache-htaccess': apacheKind('htaccess'),
+	'apache-cgi': apacheKind('cgi'),
+};
+
+export function isApache(kind) {
+	return kind.startsWith('apache-');
+}
