@@ -1,0 +1,185 @@
+// A real browser: headless Chromium (Debian's) driven by
+// playwright-core.  One person signs in, reads the consent page and
+// approves; the redirect to the client's loopback redirect URI goes
+// through (the consent page's CSP does not block it) and carries code,
+// state and iss.  Another person denies.  Screenshots of the login and
+// consent pages are kept under tests/artifacts/.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { TestServer } from '../lib/harness.mjs';
+import { exchange, pkce, register } from '../lib/oauth.mjs';
+import { artifactPath, callbackListener } from './lib.mjs';
+
+const CHROMIUM = process.env.MCP_E2E_CHROMIUM ?? '/usr/bin/chromium';
+const ALICE = { name: 'alice', password: 'alice has a long password' };
+const BOB = { name: 'bob', password: 'bob has another password' };
+const CLIENT_NAME = 'Browser Test Client <b>';
+
+// The base64 SHA-256 of a certificate's public key: Chromium trusts
+// that key alone (--ignore-certificate-errors-spki-list), which is
+// narrower than ignoring certificate errors.
+function spkiHash(pem) {
+	const der = new crypto.X509Certificate(pem).publicKey
+	    .export({ type: 'spki', format: 'der' });
+	return crypto.createHash('sha256').update(der).digest('base64');
+}
+
+describe('headless Chromium on the login and consent pages', () => {
+	let s;
+	let browser;
+	let callback;
+	let client;
+
+	before(async () => {
+		s = await TestServer.start({ users: [ALICE, BOB] });
+		callback = await callbackListener();
+		client = await register(s, {
+			client_name: CLIENT_NAME,
+			redirect_uris: [callback.url],
+		});
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			headless: true,
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run',
+				'--disable-quic',
+				`--ignore-certificate-errors-spki-list=${
+				    spkiHash(s.ca)}`,
+			],
+		});
+	});
+
+	after(async () => {
+		await browser?.close();
+		await callback?.close();
+		await s?.stop();
+	});
+
+	// A fresh browser profile (no cookies) at the authorization URL.
+	async function start(scope) {
+		const context = await browser.newContext();
+		const page = await context.newPage();
+		const blocked = [];
+		page.on('console', (m) => {
+			if (/Content Security Policy|Refused/i.test(m.text()))
+				blocked.push(m.text());
+		});
+		const { verifier, challenge } = pkce();
+		const state = crypto.randomBytes(9).toString('base64url');
+		const url = new URL('/authorize', s.issuer);
+		url.search = new URLSearchParams({
+			response_type: 'code',
+			client_id: client.client_id,
+			redirect_uri: callback.url,
+			scope,
+			state,
+			resource: `${s.issuer}/mcp`,
+			code_challenge: challenge,
+			code_challenge_method: 'S256',
+		}).toString();
+		const res = await page.goto(url.href);
+		assert.equal(res.status(), 200);
+		return { context, page, verifier, state, blocked };
+	}
+
+	async function signIn(page, who, shot) {
+		assert.equal(await page.locator('h1').textContent(), 'Sign in');
+		assert.match(await page.locator('.client').textContent(),
+		    /^Browser Test Client <b>$/);
+		if (shot)
+			await page.screenshot({ path: artifactPath('login.png'),
+			    fullPage: true });
+		await page.fill('#username', who.name);
+		await page.fill('#password', who.password);
+		await Promise.all([
+			page.waitForURL(/\/authorize\?request=/),
+			page.click('button[type=submit]'),
+		]);
+		assert.equal(await page.locator('h1').textContent(),
+		    'Allow access?');
+	}
+
+	// Clicks a button on the consent page; resolves the parameters
+	// the client's redirect URI received, and what the page shows.
+	async function decide(page, action) {
+		const received = callback.next();
+		await Promise.all([
+			page.waitForURL((u) => u.href.startsWith(callback.url),
+			    { timeout: 15000 }),
+			page.click(`button[value=${action}]`),
+		]);
+		const params = await received;
+		return { params, text: await page.locator('h1').textContent() };
+	}
+
+	test('alice signs in and approves; the code reaches the client',
+	    async () => {
+		const { context, page, verifier, state, blocked } =
+		    await start('mcp notes:read');
+		try {
+			await signIn(page, ALICE, true);
+
+			// What the person reads before approving.
+			const lead = await page.locator('.lead').textContent();
+			assert.match(lead, /Browser Test Client <b>/);
+			assert.match(lead, /alice/);
+			const scopes = await page.locator('.scopes li strong')
+			    .allTextContents();
+			assert.deepEqual(scopes, ['mcp', 'notes:read']);
+			const host = new URL(callback.url).host;
+			assert.ok((await page.locator('dd code').allTextContents())
+			    .includes(host), `redirect host ${host} shown`);
+			assert.equal(await page.locator('b').count(), 0,
+			    'the client name is text, not markup');
+			await page.screenshot({
+				path: artifactPath('consent.png'),
+				fullPage: true,
+			});
+
+			const { params, text } = await decide(page, 'approve');
+			assert.equal(text, 'You may close this window.');
+			assert.equal(params.state, state);
+			assert.equal(params.iss, s.issuer);
+			assert.match(params.code ?? '', /\S/);
+			assert.deepEqual(blocked, []);
+
+			// The code is good: the client gets its tokens.
+			const tok = await exchange(s, { ...client,
+			    redirect_uris: [callback.url] }, params.code,
+			    verifier, { resource: `${s.issuer}/mcp` });
+			assert.equal(tok.status, 200, tok.body);
+			assert.equal(tok.json().scope, 'mcp notes:read');
+		} finally {
+			await context.close();
+		}
+	});
+
+	test('bob signs in and denies; the client hears access_denied',
+	    async () => {
+		const { context, page, state, blocked } =
+		    await start('mcp notes:read notes:write');
+		try {
+			await signIn(page, BOB, false);
+			assert.match(await page.locator('.lead').textContent(),
+			    /bob/);
+			const { params } = await decide(page, 'deny');
+			assert.equal(params.error, 'access_denied');
+			assert.equal(params.state, state);
+			assert.equal(params.iss, s.issuer);
+			assert.equal(params.code, undefined);
+			assert.deepEqual(blocked, []);
+		} finally {
+			await context.close();
+		}
+	});
+});

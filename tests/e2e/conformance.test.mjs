@@ -1,0 +1,285 @@
+// The MCP conformance suite (@modelcontextprotocol/conformance, run
+// with Node 22 from the npm package "node") against
+// tests/e2e/conformance/mcp-conformance: the library's MCP endpoint
+// with the suite's fixture tools, at /mcp under lighttpd over TLS,
+// behind the real bearer validation.  The suite cannot authorize, so
+// a loopback proxy adds a token that alice obtained through the real
+// flow; Host and Origin pass through unchanged, so the server's own
+// DNS-rebinding protection is what the suite tests.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+
+import { buildDir, TestServer } from '../lib/harness.mjs';
+import { obtainTokens, Person, register } from '../lib/oauth.mjs';
+import { artifactPath } from './lib.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const node22 = path.join(here, 'node_modules', 'node', 'bin', 'node');
+const suite = path.join(here, 'node_modules', '@modelcontextprotocol',
+    'conformance', 'dist', 'index.js');
+const program = process.env.MCP_CONFORMANCE_PROGRAM ??
+    path.join(buildDir, 'tests', 'e2e', 'conformance', 'mcp-conformance');
+
+// The scenarios this server must pass: the lifecycle, tools and
+// security ones.  Resources, prompts, logging, completions, progress
+// and server-to-client requests come with a later issue.
+const REQUIRED = [
+	'server-initialize',
+	'ping',
+	'tools-list',
+	'tools-call-simple-text',
+	'tools-call-image',
+	'tools-call-audio',
+	'tools-call-embedded-resource',
+	'tools-call-mixed-content',
+	'tools-call-error',
+	'json-schema-2020-12',
+	'dns-rebinding-protection',
+];
+
+const ALICE = { name: 'alice', password: 'alice has a long password' };
+
+// hop-by-hop headers (RFC 9110 §7.6.1) a proxy does not forward.
+const HOP = new Set(['connection', 'keep-alive', 'proxy-connection',
+    'te', 'trailer', 'upgrade', 'proxy-authorization']);
+
+function forwardable(headers) {
+	const out = {};
+	for (const [k, v] of Object.entries(headers))
+		if (!HOP.has(k))
+			out[k] = v;
+	return out;
+}
+
+// A plain-HTTP loopback proxy to the TLS server that adds
+// "Authorization: Bearer <token>" to every request.
+async function tokenProxy() {
+	const p = { target: undefined, ca: undefined, token: undefined,
+	    seen: [] };
+	const agent = new https.Agent({ keepAlive: false });
+	const server = http.createServer((req, res) => {
+		const headers = forwardable(req.headers);
+		headers.authorization = `Bearer ${p.token}`;
+		p.seen.push({ method: req.method, host: req.headers.host,
+		    origin: req.headers.origin });
+		const up = https.request({
+			host: '127.0.0.1',
+			port: p.target,
+			servername: 'localhost',
+			ca: p.ca,
+			agent,
+			method: req.method,
+			path: req.url,
+			headers,
+		}, (ur) => {
+			const h = forwardable(ur.headers);
+			delete h['transfer-encoding'];
+			res.writeHead(ur.statusCode, h);
+			ur.pipe(res);
+		});
+		up.on('error', (e) => {
+			if (!res.headersSent)
+				res.writeHead(502, { 'Content-Type': 'text/plain' });
+			res.end(`proxy: ${e.message}\n`);
+		});
+		req.pipe(up);
+	});
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	p.port = server.address().port;
+	p.close = () => {
+		server.closeAllConnections();
+		agent.destroy();
+		return new Promise((resolve) => server.close(resolve));
+	};
+	return p;
+}
+
+// Runs the suite with Node 22: the server scenarios that spec revision
+// 2025-11-25 requires, as frozen at its release.  Resolves { code,
+// signal, output }; the exit code counts every required scenario, so
+// the test judges from the results instead.
+function runSuite(url, outDir) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(node22, [suite, 'server', '--url', url,
+		    '--requirements', '2025-11-25', '--output-dir', outDir], {
+			cwd: outDir,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: { ...process.env, NO_COLOR: '1' },
+		});
+		const chunks = [];
+		child.stdout.on('data', (c) => chunks.push(c));
+		child.stderr.on('data', (c) => chunks.push(c));
+		const timer = setTimeout(() => child.kill('SIGKILL'), 300000);
+		child.on('error', reject);
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			resolve({ code, signal,
+			    output: Buffer.concat(chunks).toString() });
+		});
+	});
+}
+
+// { scenario: [checks] } from the suite's result directories
+// (server-<scenario>-<ISO time with - for : and .>/checks.json).
+function readResults(outDir) {
+	const results = {};
+	for (const d of fs.readdirSync(outDir)) {
+		const m = d.match(/^server-(.+)-\d{4}-\d\d-\d\dT[\d-]+Z$/);
+		if (m === null)
+			continue;
+		const file = path.join(outDir, d, 'checks.json');
+		results[m[1]] = JSON.parse(fs.readFileSync(file, 'utf8'));
+	}
+	return results;
+}
+
+describe('MCP conformance suite', () => {
+	let proxy;
+	let s;
+	let outDir;
+
+	before(async () => {
+		assert.ok(fs.existsSync(program), `${program} is not built ` +
+		    '(make -C build tests/e2e/conformance/mcp-conformance)');
+		proxy = await tokenProxy();
+		const self = `127.0.0.1:${proxy.port}`;
+		s = await TestServer.start({
+			users: [ALICE],
+			programs: { mcp: program },
+			config: [
+				`allowed_hosts = ${self} localhost:${proxy.port}`,
+				`allowed_origins = http://${self} ` +
+				    `http://localhost:${proxy.port}`,
+			].join('\n'),
+		});
+		proxy.target = s.port;
+		proxy.ca = s.ca;
+		const client = await register(s, {
+			client_name: 'MCP conformance proxy',
+		});
+		const person = new Person(s, ALICE.name, ALICE.password);
+		const tok = await obtainTokens(s, person, client, {
+			scope: 'mcp',
+			resource: `${s.issuer}/mcp`,
+		});
+		proxy.token = tok.access_token;
+		outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-conf-'));
+	});
+
+	after(async () => {
+		await proxy?.close();
+		await s?.stop();
+		if (outDir !== undefined)
+			fs.rmSync(outDir, { recursive: true, force: true });
+	});
+
+	test('the proxy reaches the fixture server only with its token',
+	    async () => {
+		const body = JSON.stringify({ jsonrpc: '2.0', id: 1,
+		    method: 'tools/list' });
+		const headers = {
+			'Content-Type': 'application/json',
+			Accept: 'application/json, text/event-stream',
+			'MCP-Protocol-Version': '2025-11-25',
+		};
+		const direct = await s.request('POST', '/mcp',
+		    { body, headers });
+		assert.equal(direct.status, 401);
+		const res = await fetch(`http://127.0.0.1:${proxy.port}/mcp`,
+		    { method: 'POST', headers, body });
+		assert.equal(res.status, 200);
+		const names = (await res.json()).result.tools.map((x) => x.name);
+		assert.ok(names.includes('json_schema_2020_12_tool'), names);
+	});
+
+	test('the 2020-12 fixture schema is enforced, not only listed',
+	    async () => {
+		async function call(args) {
+			const res = await fetch(
+			    `http://127.0.0.1:${proxy.port}/mcp`, {
+				method: 'POST',
+				headers: {
+					'Content-Type': 'application/json',
+					Accept: 'application/json',
+					'MCP-Protocol-Version': '2025-11-25',
+				},
+				body: JSON.stringify({ jsonrpc: '2.0', id: 7,
+				    method: 'tools/call', params: {
+				    name: 'json_schema_2020_12_tool',
+				    arguments: args } }),
+			});
+			assert.equal(res.status, 200);
+			return (await res.json()).result;
+		}
+		const ok = await call({ name: 'Ada', contactMethod: 'phone',
+		    phone: '555', address: { city: 'London' } });
+		assert.equal(ok.isError, undefined, JSON.stringify(ok));
+		assert.match(ok.content[0].text, /^Received: /);
+		// if/then: phone contact needs a phone; anyOf needs one
+		// of them; $ref: the address's fields are strings;
+		// additionalProperties: false.
+		for (const bad of [
+			{ contactMethod: 'phone', email: 'a@example.com' },
+			{ name: 'Ada' },
+			{ email: 'a@example.com', address: { city: 7 } },
+			{ email: 'a@example.com', nickname: 'x' },
+		]) {
+			const r = await call(bad);
+			assert.equal(r.isError, true, JSON.stringify(bad));
+			assert.match(r.content[0].text, /^Invalid arguments/);
+		}
+	});
+
+	test('server scenarios', async (t) => {
+		const url = `http://127.0.0.1:${proxy.port}/mcp`;
+		const run = await runSuite(url, outDir);
+		fs.writeFileSync(artifactPath('conformance.out'), run.output);
+		const results = readResults(outDir);
+		// A scenario passes with successes and no failure; one with
+		// neither (only warnings: "no session ID") has no verdict.
+		const passed = [];
+		const failed = [];
+		const undecided = [];
+		const why = (checks) => checks.map((c) => `${c.id}: ` +
+		    `${c.status}: ${c.errorMessage ?? c.description ?? ''}`
+		    .slice(0, 160)).join('; ');
+		for (const [name, checks] of Object.entries(results).sort()) {
+			const bad = checks.filter((c) =>
+			    c.status === 'FAILURE');
+			const good = checks.filter((c) =>
+			    c.status === 'SUCCESS');
+			if (bad.length > 0)
+				failed.push(`${name} (${why(bad)})`);
+			else if (good.length > 0)
+				passed.push(name);
+			else
+				undecided.push(`${name} (${why(checks)})`);
+		}
+		t.diagnostic(`conformance: ${passed.length} scenarios pass: ` +
+		    passed.join(' '));
+		for (const f of failed)
+			t.diagnostic(`conformance: fails: ${f}`);
+		for (const u of undecided)
+			t.diagnostic(`conformance: no verdict: ${u}`);
+		assert.ok(Object.keys(results).length >= REQUIRED.length,
+		    `the suite ran (exit ${run.code}, ${run.signal ?? ''}):\n` +
+		    run.output.slice(-3000));
+		const missing = REQUIRED.filter((n) => !passed.includes(n));
+		assert.deepEqual(missing, [], failed.join('\n'));
+		// Every request carried Host and Origin through unchanged,
+		// the rebinding attempt among them.
+		assert.ok(proxy.seen.some((r) =>
+		    r.host === 'evil.example.com'));
+	});
+});
