@@ -20,21 +20,21 @@ is_b64token(char c)
 static int
 basic_part(const char *s, size_t n, char *out)
 {
+	char	 tmp[HTTP_AUTH_CRED_MAX * 3 + 1];
 	size_t	 len;
+	int	 rc = HTTP_AUTH_OK;
 
 	if (n > HTTP_AUTH_CRED_MAX * 3)
 		return HTTP_AUTH_ETOOLONG;
-	{
-		char	 tmp[HTTP_AUTH_CRED_MAX * 3 + 1];
-
-		if (percent_decode(s, n, tmp, &len) != FORM_OK)
-			return HTTP_AUTH_EMALFORMED;
-		if (len > HTTP_AUTH_CRED_MAX)
-			return HTTP_AUTH_ETOOLONG;
+	if (percent_decode(s, n, tmp, &len) != FORM_OK)
+		rc = HTTP_AUTH_EMALFORMED;
+	else if (len > HTTP_AUTH_CRED_MAX)
+		rc = HTTP_AUTH_ETOOLONG;
+	else
 		memcpy(out, tmp, len + 1);
-		crypto_wipe(tmp, sizeof(tmp));
-	}
-	return HTTP_AUTH_OK;
+	/* Whatever happened, no copy of a secret stays on the stack. */
+	crypto_wipe(tmp, sizeof(tmp));
+	return rc;
 }
 
 /*

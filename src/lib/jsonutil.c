@@ -1,3 +1,5 @@
+#include <ctype.h>
+#include <math.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -6,10 +8,95 @@
 #include "jsonutil.h"
 
 /*
+ * RFC 8259 §6: number = [ "-" ] int [ frac ] [ exp ].  json-c keeps the
+ * text of each number it parsed as a double, which is checked here:
+ * even in strict mode it takes NaN, Infinity and "1.".
+ */
+static int
+number_valid(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (isdigit((unsigned char)*s))
+		while (isdigit((unsigned char)*s))
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)*++s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		if (*++s == '+' || *s == '-')
+			s++;
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* Whether every number in o is finite and written as RFC 8259 says. */
+static int
+numbers_valid(struct json_object *o)
+{
+	size_t	 i;
+
+	switch (json_object_get_type(o)) {
+	case json_type_double:
+		return isfinite(json_object_get_double(o)) &&
+		    number_valid(json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN));
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(o); i++)
+			if (!numbers_valid(json_object_array_get_idx(o, i)))
+				return 0;
+		return 1;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			if (!numbers_valid(val))
+				return 0;
+		}
+		return 1;
+	}
+	default:
+		return 1;
+	}
+}
+
+/*
+ * Whether the text has a \u0000 escape.  A backslash can only be in a
+ * string, and the text has parsed, so every escape is complete.
+ */
+static int
+has_nul_escape(const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (p[i] == '\\') {
+			if (p[i + 1] == 'u' && n - i >= 6 &&
+			    memcmp(p + i + 2, "0000", 4) == 0)
+				return 1;
+			i++;
+		}
+	return 0;
+}
+
+/*
  * Parses exactly one JSON value from p (n bytes): strict RFC 8259
  * syntax, valid UTF-8, at most JSON_DEPTH_MAX levels, nothing but
- * whitespace after it, and no NUL byte anywhere.  A literal null
- * gives JSONU_OK with *out NULL (json-c's null); callers check types.
+ * whitespace after it, and no NUL byte anywhere, not even as "\u0000"
+ * in a string: every consumer of a string is C, and json-c itself cuts
+ * an object key at the first NUL, so that {"a\u0000b":1} would be
+ * {"a":1}.  Numbers must be finite.  A literal null gives JSONU_OK with
+ * *out NULL (json-c's null); callers check types.
  */
 int
 json_parse_strict(const char *p, size_t n, struct json_object **out)
@@ -46,6 +133,10 @@ json_parse_strict(const char *p, size_t n, struct json_object **out)
 			json_object_put(o);
 			return JSONU_ESYNTAX;
 		}
+	if (!numbers_valid(o) || has_nul_escape(p, n)) {
+		json_object_put(o);
+		return JSONU_ESYNTAX;
+	}
 	*out = o;
 	return JSONU_OK;
 }
