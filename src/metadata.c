@@ -12,6 +12,7 @@
  * (requirement B2.10).
  */
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -20,6 +21,8 @@
 #include "lib/config.h"
 #include "lib/http.h"
 #include "lib/metadoc.h"
+#include "lib/signkey.h"
+#include "lib/store.h"
 
 static const struct config	*built_for;
 static struct buf		 as_doc, prm_doc;
@@ -34,18 +37,55 @@ rebuild(const struct config *cfg)
 	built_for = cfg;
 }
 
+/*
+ * /.well-known/jwks.json: the public halves of the JWT signing keys
+ * still in use, read from the database on each request so that a
+ * rotation shows at once (access_token_format = jwt only).
+ */
+static void
+serve_jwks(struct app *a, struct http_response *resp)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	int			 rc;
+
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
+		app_store_error(a, resp, rc);
+		return;
+	}
+	buf_reset(&resp->body);
+	rc = signkey_jwks(&t, a->cfg, time(NULL), &resp->body);
+	store_abort(&t);
+	if (rc != STORE_OK) {
+		app_store_error(a, resp, rc);
+		return;
+	}
+	buf_putc(&resp->body, '\n');
+	http_status(resp, 200);
+	http_header(resp, "Content-Type", "application/jwk-set+json");
+	http_header(resp, "Cache-Control", "public, max-age=300");
+	http_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
 static void
 handle(struct app *a, struct http_request *req, struct http_response *resp)
 {
-	const struct buf	*doc;
+	const struct buf	*doc = NULL;
+	int			 jwks = 0;
 
-	if (strcmp(req->path, "/.well-known/oauth-authorization-server") == 0)
+	if (strcmp(req->path, "/.well-known/oauth-authorization-server") ==
+	    0 && a->cfg->token_validation == TOKEN_VALIDATION_LOCAL)
 		doc = &as_doc;
 	else if (strcmp(req->path,
 	    "/.well-known/oauth-protected-resource") == 0 ||
 	    strcmp(req->path,
 	    "/.well-known/oauth-protected-resource/mcp") == 0)
 		doc = &prm_doc;
+	else if (strcmp(req->path, "/.well-known/jwks.json") == 0 &&
+	    a->cfg->access_token_format == TOKEN_FORMAT_JWT &&
+	    a->cfg->token_validation == TOKEN_VALIDATION_LOCAL)
+		jwks = 1;
 	else {
 		http_header(resp, "Access-Control-Allow-Origin", "*");
 		http_json_error(resp, 404, "not_found",
@@ -71,6 +111,10 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 		http_header(resp, "Allow", "GET, HEAD, OPTIONS");
 		http_json_error(resp, 405, "invalid_request",
 		    "method not allowed");
+		return;
+	}
+	if (jwks) {
+		serve_jwks(a, resp);
 		return;
 	}
 	if (built_for != a->cfg)

@@ -32,7 +32,7 @@ bearer_validate(struct store *st, const struct config *cfg,
 	rc = http_auth_parse(req->authorization, &a);
 	if (a.scheme != HTTP_AUTH_BEARER)
 		return BEARER_ENONE;
-	if (rc != HTTP_AUTH_OK || a.token_len > TOKEN_MAX)
+	if (rc != HTTP_AUTH_OK || a.token_len > ACCESS_TOKEN_MAX)
 		return BEARER_EINVALID;
 	if (crypto_sha256(a.token, a.token_len, b->hash) != CRYPTO_OK)
 		return BEARER_EINVALID;
@@ -89,6 +89,8 @@ bearer_strerror(int rc)
 		return "the access token was issued for another resource";
 	case BEARER_ESTORE:
 		return "the token could not be checked";
+	case BEARER_EUNAVAILABLE:
+		return "the authorization server cannot be reached";
 	}
 	return "invalid token";
 }

@@ -18,12 +18,13 @@ enum bearer_err {
 	BEARER_ENONE,		/* no Bearer token in the request */
 	BEARER_EINVALID,	/* malformed, unknown, expired, revoked */
 	BEARER_EAUDIENCE,	/* issued for another resource */
-	BEARER_ESTORE		/* the database failed */
+	BEARER_ESTORE,		/* the database failed */
+	BEARER_EUNAVAILABLE	/* the provider cannot be asked (RS mode) */
 };
 
 struct bearer {
 	char		 user[65];
-	char		 client_id[65];
+	char		 client_id[256];
 	char		 grant_id[33];
 	char		 scope[1100];
 	int64_t		 expires;

@@ -30,8 +30,10 @@ enum key_type {
 	KEY_SCOPES,
 	KEY_ORIGINS,
 	KEY_HOSTS,
-	KEY_REGISTRATION,
-	KEY_USER_AUTH
+	KEY_CHOICE,
+	KEY_URL,
+	KEY_ALGORITHMS,
+	KEY_TYPES
 };
 
 struct key {
@@ -41,48 +43,86 @@ struct key {
 	int		 required;
 	long long	 min;
 	long long	 max;
+	/* KEY_CHOICE: the words, in the order of the field's enum. */
+	const char *const *choices;
 };
+
+static const char *const registration_words[] = { "open", "closed", NULL };
+static const char *const user_auth_words[] = { "local", "remote_user", NULL };
+static const char *const validation_words[] = { "local", "jwt",
+    "introspection", NULL };
+static const char *const format_words[] = { "opaque", "jwt", NULL };
+static const char *const yes_no_words[] = { "no", "yes", NULL };
 
 #define DAY	(24L * 60 * 60)
 
 static const struct key keys[] = {
-	{ "issuer", KEY_ISSUER, offsetof(struct config, issuer), 1, 0, 0 },
-	{ "db_path", KEY_PATH, offsetof(struct config, db_path), 1, 0, 0 },
+	{ "issuer", KEY_ISSUER, offsetof(struct config, issuer), 1, 0, 0, NULL },
+	{ "db_path", KEY_PATH, offsetof(struct config, db_path), 1, 0, 0, NULL },
 	{ "db_map_size", KEY_SIZE, offsetof(struct config, db_map_size), 0,
-	    1024 * 1024, (long long)1 << 40 },
-	{ "www_dir", KEY_PATH, offsetof(struct config, www_dir), 0, 0, 0 },
+	    1024 * 1024, (long long)1 << 40, NULL },
+	{ "www_dir", KEY_PATH, offsetof(struct config, www_dir), 0, 0, 0, NULL },
 	{ "resource_name", KEY_STRING, offsetof(struct config, resource_name),
-	    0, 1, 100 },
+	    0, 1, 100, NULL },
 	{ "access_token_lifetime", KEY_DURATION,
-	    offsetof(struct config, access_token_lifetime), 0, 60, DAY },
+	    offsetof(struct config, access_token_lifetime), 0, 60, DAY, NULL },
 	{ "refresh_token_lifetime", KEY_DURATION,
 	    offsetof(struct config, refresh_token_lifetime), 0, 300,
-	    365 * DAY },
+	    365 * DAY, NULL },
 	{ "code_lifetime", KEY_DURATION,
-	    offsetof(struct config, code_lifetime), 0, 10, 600 },
+	    offsetof(struct config, code_lifetime), 0, 10, 600, NULL },
 	{ "session_lifetime", KEY_DURATION,
-	    offsetof(struct config, session_lifetime), 0, 60, 30 * DAY },
+	    offsetof(struct config, session_lifetime), 0, 60, 30 * DAY, NULL },
 	{ "pending_lifetime", KEY_DURATION,
-	    offsetof(struct config, pending_lifetime), 0, 60, 3600 },
-	{ "scopes", KEY_SCOPES, offsetof(struct config, scopes), 0, 0, 0 },
+	    offsetof(struct config, pending_lifetime), 0, 60, 3600, NULL },
+	{ "scopes", KEY_SCOPES, offsetof(struct config, scopes), 0, 0, 0, NULL },
 	{ "default_scopes", KEY_SCOPES,
-	    offsetof(struct config, default_scopes), 0, 0, 0 },
+	    offsetof(struct config, default_scopes), 0, 0, 0, NULL },
 	{ "allowed_origins", KEY_ORIGINS,
-	    offsetof(struct config, allowed_origins), 0, 0, 0 },
+	    offsetof(struct config, allowed_origins), 0, 0, 0, NULL },
 	{ "allowed_hosts", KEY_HOSTS, offsetof(struct config, allowed_hosts),
-	    0, 0, 0 },
-	{ "registration", KEY_REGISTRATION,
-	    offsetof(struct config, registration), 0, 0, 0 },
+	    0, 0, 0, NULL },
+	{ "registration", KEY_CHOICE, offsetof(struct config, registration),
+	    0, 0, 0, registration_words },
 	{ "registration_rate_limit", KEY_COUNT,
-	    offsetof(struct config, registration_rate_limit), 0, 0, 1000000 },
+	    offsetof(struct config, registration_rate_limit), 0, 0, 1000000, NULL },
+	{ "tool_write_rate_limit", KEY_COUNT,
+	    offsetof(struct config, tool_write_rate_limit), 0, 0, 1000000,
+	    NULL },
 	{ "login_max_failures", KEY_COUNT,
-	    offsetof(struct config, login_max_failures), 0, 1, 1000 },
+	    offsetof(struct config, login_max_failures), 0, 1, 1000, NULL },
 	{ "login_lockout", KEY_DURATION,
-	    offsetof(struct config, login_lockout), 0, 1, DAY },
-	{ "user_auth", KEY_USER_AUTH, offsetof(struct config, user_auth), 0,
-	    0, 0 },
+	    offsetof(struct config, login_lockout), 0, 1, DAY, NULL },
+	{ "user_auth", KEY_CHOICE, offsetof(struct config, user_auth), 0, 0,
+	    0, user_auth_words },
 	{ "mcp_max_body", KEY_SIZE, offsetof(struct config, mcp_max_body), 0,
-	    1024, 64 * 1024 * 1024 },
+	    1024, 64 * 1024 * 1024, NULL },
+	{ "require_https", KEY_CHOICE, offsetof(struct config, require_https),
+	    0, 0, 0, yes_no_words },
+	{ "token_validation", KEY_CHOICE,
+	    offsetof(struct config, token_validation), 0, 0, 0,
+	    validation_words },
+	{ "access_token_format", KEY_CHOICE,
+	    offsetof(struct config, access_token_format), 0, 0, 0,
+	    format_words },
+	{ "authorization_server", KEY_STRING,
+	    offsetof(struct config, authorization_server), 0, 1, 1024, NULL },
+	{ "jwks_uri", KEY_URL, offsetof(struct config, jwks_uri), 0, 0, 0, NULL },
+	{ "jwt_algorithms", KEY_ALGORITHMS,
+	    offsetof(struct config, jwt_algorithms), 0, 0, 0, NULL },
+	{ "jwt_allowed_typ", KEY_TYPES,
+	    offsetof(struct config, jwt_allowed_typ), 0, 0, 0, NULL },
+	{ "jwt_leeway", KEY_DURATION, offsetof(struct config, jwt_leeway), 0,
+	    0, 300, NULL },
+	{ "introspection_endpoint", KEY_URL,
+	    offsetof(struct config, introspection_endpoint), 0, 0, 0, NULL },
+	{ "introspection_client_id", KEY_STRING,
+	    offsetof(struct config, introspection_client_id), 0, 1, 255, NULL },
+	{ "introspection_client_secret", KEY_STRING,
+	    offsetof(struct config, introspection_client_secret), 0, 1, 255, NULL },
+	{ "http_ca_file", KEY_PATH, offsetof(struct config, http_ca_file), 0,
+	    0, 0, NULL },
+	{ "cache_dir", KEY_PATH, offsetof(struct config, cache_dir), 0, 0, 0, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -136,6 +176,19 @@ config_free(struct config *c)
 	list_free(&c->default_scopes);
 	list_free(&c->allowed_origins);
 	list_free(&c->allowed_hosts);
+	list_free(&c->jwt_algorithms);
+	list_free(&c->jwt_allowed_typ);
+	free(c->authorization_server);
+	free(c->jwks_uri);
+	free(c->introspection_endpoint);
+	free(c->introspection_client_id);
+	if (c->introspection_client_secret != NULL) {
+		explicit_bzero(c->introspection_client_secret,
+		    strlen(c->introspection_client_secret));
+		free(c->introspection_client_secret);
+	}
+	free(c->http_ca_file);
+	free(c->cache_dir);
 	for (i = 0; i < c->nscope_texts; i++) {
 		free(c->scope_texts[i].scope);
 		free(c->scope_texts[i].text);
@@ -224,12 +277,31 @@ config_issuer_valid(const char *v, char *why, size_t whysz)
 	return 1;
 }
 
+/* A number's unit suffix and what it multiplies by. */
+struct unit {
+	char		 suffix;
+	long long	 mult;
+};
+
 /* "123", "45s", "10m", "12h", "30d". */
+static const struct unit duration_units[] = {
+	{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', DAY }, { '\0', 0 }
+};
+
+/* "1048576", "512K", "256M", "1G". */
+static const struct unit size_units[] = {
+	{ 'K', 1024 }, { 'k', 1024 }, { 'M', 1024 * 1024 },
+	{ 'm', 1024 * 1024 }, { 'G', 1024 * 1024 * 1024 },
+	{ 'g', 1024 * 1024 * 1024 }, { '\0', 0 }
+};
+
+/* A whole number with an optional unit suffix from units. */
 static int
-parse_duration(const char *v, long long *out)
+parse_number(const char *v, const struct unit *units, long long *out)
 {
 	char		*end;
 	long long	 n, mult = 1;
+	size_t		 i;
 
 	if (!isdigit((unsigned char)*v))
 		return 0;
@@ -238,24 +310,12 @@ parse_duration(const char *v, long long *out)
 	if (errno != 0)
 		return 0;
 	if (*end != '\0') {
-		switch (*end) {
-		case 's':
-			mult = 1;
-			break;
-		case 'm':
-			mult = 60;
-			break;
-		case 'h':
-			mult = 3600;
-			break;
-		case 'd':
-			mult = DAY;
-			break;
-		default:
+		for (i = 0; units[i].suffix != '\0'; i++)
+			if (units[i].suffix == *end)
+				break;
+		if (units[i].suffix == '\0' || end[1] != '\0')
 			return 0;
-		}
-		if (end[1] != '\0')
-			return 0;
+		mult = units[i].mult;
 	}
 	if (n > LLONG_MAX / mult)
 		return 0;
@@ -263,43 +323,16 @@ parse_duration(const char *v, long long *out)
 	return 1;
 }
 
-/* "1048576", "512K", "256M", "1G". */
+static int
+parse_duration(const char *v, long long *out)
+{
+	return parse_number(v, duration_units, out);
+}
+
 static int
 parse_size(const char *v, long long *out)
 {
-	char		*end;
-	long long	 n, mult = 1;
-
-	if (!isdigit((unsigned char)*v))
-		return 0;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno != 0)
-		return 0;
-	if (*end != '\0') {
-		switch (*end) {
-		case 'K':
-		case 'k':
-			mult = 1024;
-			break;
-		case 'M':
-		case 'm':
-			mult = 1024 * 1024;
-			break;
-		case 'G':
-		case 'g':
-			mult = 1024 * 1024 * 1024;
-			break;
-		default:
-			return 0;
-		}
-		if (end[1] != '\0')
-			return 0;
-	}
-	if (n > LLONG_MAX / mult)
-		return 0;
-	*out = n * mult;
-	return 1;
+	return parse_number(v, size_units, out);
 }
 
 /* RFC 6749 scope-token, narrowed to characters that need no escaping. */
@@ -344,6 +377,45 @@ host_valid(const char *s)
 		if (!isalnum((unsigned char)s[n]) && strchr(".-:[]", s[n]) == NULL)
 			return 0;
 	return n > 0 && n <= 255;
+}
+
+static int
+algorithm_valid(const char *s)
+{
+	return strcmp(s, "RS256") == 0 || strcmp(s, "PS256") == 0 ||
+	    strcmp(s, "ES256") == 0 || strcmp(s, "EdDSA") == 0;
+}
+
+/* A media type name as JOSE "typ" uses them ("at+jwt", "JWT"). */
+static int
+type_valid(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!isalnum((unsigned char)s[n]) && strchr("+-./", s[n]) == NULL)
+			return 0;
+	return n > 0 && n < 64;
+}
+
+/*
+ * Outbound URLs: https, or http to a loopback address (tests), with
+ * nothing that is not a plain URI character.
+ */
+static int
+url_valid(const char *s)
+{
+	size_t	 n;
+
+	if (strncmp(s, "https://", 8) != 0 &&
+	    strncmp(s, "http://127.0.0.1", 16) != 0 &&
+	    strncmp(s, "http://localhost", 16) != 0 &&
+	    strncmp(s, "http://[::1]", 12) != 0)
+		return 0;
+	for (n = 0; s[n] != '\0'; n++)
+		if ((unsigned char)s[n] <= 0x20 || (unsigned char)s[n] >= 0x7f)
+			return 0;
+	return n < 1024;
 }
 
 /*
@@ -411,6 +483,29 @@ set_string(char **dst, const char *v)
 	free(*dst);
 	*dst = s;
 	return 0;
+}
+
+/*
+ * One word of a short list, stored as its index: the field is an enum
+ * whose values follow the list's order.  The message lists the words.
+ */
+static int
+apply_choice(const struct key *k, void *field, const char *v, char *why,
+    size_t whysz)
+{
+	size_t	 i, n;
+	int	 len = 0;
+
+	for (n = 0; k->choices[n] != NULL; n++)
+		if (strcmp(k->choices[n], v) == 0) {
+			*(int *)field = (int)n;
+			return CONFIG_OK;
+		}
+	len = snprintf(why, whysz, "must be ");
+	for (i = 0; i < n && len > 0 && (size_t)len < whysz; i++)
+		len += snprintf(why + len, whysz - (size_t)len, "%s%s",
+		    k->choices[i], i + 2 < n ? ", " : i + 1 < n ? " or " : "");
+	return CONFIG_EVALUE;
 }
 
 /*
@@ -485,26 +580,30 @@ apply_key(struct config *c, const struct key *k, const char *v, char *why,
 		if (parse_list(v, field, host_valid, why, whysz) == -1)
 			return CONFIG_EVALUE;
 		return CONFIG_OK;
-	case KEY_REGISTRATION:
-		if (strcmp(v, "open") == 0)
-			c->registration = REGISTRATION_OPEN;
-		else if (strcmp(v, "closed") == 0)
-			c->registration = REGISTRATION_CLOSED;
-		else {
-			seterr(why, whysz, "must be open or closed");
+	case KEY_ALGORITHMS:
+	case KEY_TYPES:
+		if (parse_list(v, field, k->type == KEY_ALGORITHMS ?
+		    algorithm_valid : type_valid, why, whysz) == -1) {
+			if (k->type == KEY_ALGORITHMS)
+				snprintf(why, whysz, "must list some of RS256, "
+				    "PS256, ES256, EdDSA (none and HMAC are "
+				    "never allowed)");
+			return CONFIG_EVALUE;
+		}
+		if (((struct config_list *)field)->len == 0) {
+			seterr(why, whysz, "must not be empty");
 			return CONFIG_EVALUE;
 		}
 		return CONFIG_OK;
-	case KEY_USER_AUTH:
-		if (strcmp(v, "local") == 0)
-			c->user_auth = USER_AUTH_LOCAL;
-		else if (strcmp(v, "remote_user") == 0)
-			c->user_auth = USER_AUTH_REMOTE_USER;
-		else {
-			seterr(why, whysz, "must be local or remote_user");
+	case KEY_URL:
+		if (!url_valid(v)) {
+			seterr(why, whysz, "must be an https URL (http only "
+			    "to 127.0.0.1, localhost or [::1])");
 			return CONFIG_EVALUE;
 		}
-		return CONFIG_OK;
+		break;
+	case KEY_CHOICE:
+		return apply_choice(k, field, v, why, whysz);
 	}
 	if (set_string(field, v) == -1) {
 		seterr(why, whysz, "out of memory");
@@ -558,10 +657,18 @@ set_defaults(struct config *c)
 	c->pending_lifetime = 600;
 	c->registration = REGISTRATION_OPEN;
 	c->registration_rate_limit = 20;
+	c->tool_write_rate_limit = 600;
 	c->login_max_failures = 5;
 	c->login_lockout = 900;
 	c->user_auth = USER_AUTH_LOCAL;
 	c->mcp_max_body = 1024 * 1024;
+	c->jwt_leeway = 60;
+	c->require_https = 1;
+	if (parse_list("RS256 PS256 ES256 EdDSA", &c->jwt_algorithms,
+	    algorithm_valid, NULL, 0) == -1 ||
+	    parse_list("at+jwt application/at+jwt", &c->jwt_allowed_typ,
+	    type_valid, NULL, 0) == -1)
+		return -1;
 	if (set_string(&c->www_dir, PKGDATADIR "/www") == -1 ||
 	    set_string(&c->resource_name, "MCP server") == -1 ||
 	    parse_list("mcp notes:read notes:write", &c->scopes,
@@ -610,6 +717,29 @@ finish(struct config *c, const char *file, char *err, size_t errsz)
 			items[c->default_scopes.len++] = s;
 		}
 	}
+	if (c->token_validation != TOKEN_VALIDATION_LOCAL &&
+	    c->authorization_server == NULL) {
+		seterr(err, errsz, "%s: authorization_server: required with "
+		    "token_validation = %s", file, c->token_validation ==
+		    TOKEN_VALIDATION_JWT ? "jwt" : "introspection");
+		return CONFIG_EMISSING;
+	}
+	if (c->token_validation == TOKEN_VALIDATION_JWT && c->jwks_uri == NULL) {
+		seterr(err, errsz, "%s: jwks_uri: required with "
+		    "token_validation = jwt", file);
+		return CONFIG_EMISSING;
+	}
+	if (c->token_validation == TOKEN_VALIDATION_INTROSPECTION &&
+	    (c->introspection_endpoint == NULL ||
+	    c->introspection_client_id == NULL ||
+	    c->introspection_client_secret == NULL)) {
+		seterr(err, errsz, "%s: introspection_endpoint, "
+		    "introspection_client_id and introspection_client_secret: "
+		    "required with token_validation = introspection", file);
+		return CONFIG_EMISSING;
+	}
+	if (c->cache_dir == NULL && (c->cache_dir = strdup(c->db_path)) == NULL)
+		return CONFIG_ENOMEM;
 	c->issuer_https = strncmp(c->issuer, "https://", 8) == 0;
 	auth = c->issuer + (c->issuer_https ? 8 : 7);
 	n = strlen(c->issuer);

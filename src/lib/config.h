@@ -33,6 +33,17 @@ enum config_user_auth {
 	USER_AUTH_REMOTE_USER
 };
 
+enum config_token_validation {
+	TOKEN_VALIDATION_LOCAL = 0,	/* our own LMDB lookup */
+	TOKEN_VALIDATION_JWT,		/* RFC 9068 with a JWK Set */
+	TOKEN_VALIDATION_INTROSPECTION	/* RFC 7662 */
+};
+
+enum config_token_format {
+	TOKEN_FORMAT_OPAQUE = 0,
+	TOKEN_FORMAT_JWT
+};
+
 struct config_list {
 	char	**items;
 	size_t	  len;
@@ -67,10 +78,24 @@ struct config {
 	size_t			 nscope_texts;
 	enum config_registration registration;
 	long			 registration_rate_limit;
+	long			 tool_write_rate_limit;	/* per user a minute */
 	long			 login_max_failures;
 	long			 login_lockout;
 	enum config_user_auth	 user_auth;
 	size_t			 mcp_max_body;
+	int			 require_https;	/* refuse requests without TLS */
+	enum config_token_validation token_validation;
+	enum config_token_format access_token_format;
+	char			*authorization_server;	/* external issuer */
+	char			*jwks_uri;
+	struct config_list	 jwt_algorithms;
+	struct config_list	 jwt_allowed_typ;
+	long			 jwt_leeway;
+	char			*introspection_endpoint;
+	char			*introspection_client_id;
+	char			*introspection_client_secret;
+	char			*http_ca_file;
+	char			*cache_dir;
 	time_t			 mtime;		/* of the file when loaded */
 };
 

@@ -13,6 +13,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "mcp.h"
+#include "rsverify.h"
 
 /* The batch size limit of 2025-03-26 requests. */
 #define MCP_BATCH_MAX	64
@@ -164,6 +165,36 @@ process(struct mcp_context *ctx, struct json_object *body,
 }
 
 /*
+ * The token, checked the configured way: our own database, the
+ * provider's signing keys, or the provider's introspection endpoint
+ * (token_validation).  The JWK Set cache lives as long as the process.
+ */
+static int
+validate_token(struct app *a, const struct http_request *req,
+    struct bearer *b)
+{
+	static struct jwkscache	 jwks;
+	struct store		*st;
+	time_t			 now = time(NULL);
+	int			 rc;
+
+	switch (a->cfg->token_validation) {
+	case TOKEN_VALIDATION_JWT:
+		return bearer_validate_jwt(a->cfg, req, now, &jwks, b);
+	case TOKEN_VALIDATION_INTROSPECTION:
+		return bearer_validate_introspection(a->cfg, req, now, b);
+	case TOKEN_VALIDATION_LOCAL:
+		break;
+	}
+	if ((rc = app_store(a, &st)) != STORE_OK) {
+		memset(b, 0, sizeof(*b));
+		b->store_rc = rc;
+		return BEARER_ESTORE;
+	}
+	return bearer_validate(st, a->cfg, req, now, b);
+}
+
+/*
  * The /mcp endpoint.  Order matters: DNS-rebinding checks, then the
  * bearer token before anything else is parsed (A4.7, A5.7), then the
  * transport rules, then JSON-RPC.
@@ -174,7 +205,6 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 {
 	struct mcp_context	 ctx;
 	struct bearer		 token;
-	struct store		*st;
 	struct json_object	*body = NULL;
 	const struct config	*cfg = a->cfg;
 	int			 rc;
@@ -201,12 +231,7 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 		return;
 	}
 
-	if ((rc = app_store(a, &st)) != STORE_OK) {
-		http_refuse(resp, 503, JSONRPC_INTERNAL_ERROR,
-		    "Internal error: the server's database is unavailable");
-		return;
-	}
-	rc = bearer_validate(st, cfg, req, time(NULL), &token);
+	rc = validate_token(a, req, &token);
 	switch (rc) {
 	case BEARER_OK:
 		break;
@@ -218,6 +243,13 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 		    store_strerror(token.store_rc));
 		http_refuse(resp, 503, JSONRPC_INTERNAL_ERROR,
 		    "Internal error: the server's database is unavailable");
+		return;
+	case BEARER_EUNAVAILABLE:
+		/* Not the client's fault: no new token would help. */
+		http_header(resp, "Retry-After", "30");
+		http_refuse(resp, 503, JSONRPC_INTERNAL_ERROR, "Internal error: "
+		    "the authorization server cannot be reached to check the "
+		    "token");
 		return;
 	default:
 		log_rejected(req, rc, &token);

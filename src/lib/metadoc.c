@@ -91,6 +91,9 @@ metadoc_authorization_server(const struct config *cfg, struct buf *out)
 	json_object_object_add(o,
 	    "authorization_response_iss_parameter_supported",
 	    json_object_new_boolean(1));
+	/* JWT access tokens can be checked offline with these keys. */
+	if (cfg->access_token_format == TOKEN_FORMAT_JWT)
+		add_url(o, "jwks_uri", cfg->issuer, "/.well-known/jwks.json");
 	serialise(o, out);
 	json_object_put(o);
 }
@@ -111,8 +114,14 @@ metadoc_protected_resource(const struct config *cfg, struct buf *out)
 	}
 	json_object_object_add(o, "resource",
 	    json_object_new_string(cfg->mcp_url));
-	json_object_object_add(o, "authorization_servers",
-	    string_array((const char *const *)&cfg->issuer, 1));
+	/*
+	 * With token_validation = jwt or introspection the tokens come
+	 * from an external authorization server (A2.2).
+	 */
+	json_object_object_add(o, "authorization_servers", string_array(
+	    (const char *const *)(cfg->token_validation ==
+	    TOKEN_VALIDATION_LOCAL ? &cfg->issuer : &cfg->authorization_server),
+	    1));
 	json_object_object_add(o, "scopes_supported",
 	    string_array((const char *const *)cfg->scopes.items,
 	    cfg->scopes.len));

@@ -26,6 +26,7 @@ const char *const store_db_names[DB__MAX] = {
 	"user_grants",
 	"client_grants",
 	"grant_tokens",
+	"keys",
 };
 
 static const unsigned store_db_flags[DB__MAX] = {

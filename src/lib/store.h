@@ -17,6 +17,7 @@
  *   user_grants    username          => grant_id       (DUPSORT)
  *   client_grants  client_id         => grant_id       (DUPSORT)
  *   grant_tokens   grant_id          => SHA-256 (DUPSORT; tokens and codes)
+ *   keys           kid               -> JWT signing key (signkey.c)
  */
 #ifndef MCP_STORE_H
 #define MCP_STORE_H
@@ -57,6 +58,7 @@ enum store_db {
 	DB_USER_GRANTS,
 	DB_CLIENT_GRANTS,
 	DB_GRANT_TOKENS,
+	DB_KEYS,
 	DB__MAX
 };
 

@@ -77,7 +77,7 @@ TestSuite(bearer, .init = setup, .fini = teardown);
 static int
 validate(const char *authorization, int64_t now, struct bearer *b)
 {
-	char			 header[256];
+	char			 header[ACCESS_TOKEN_MAX + 64];
 	char			*env[] = { header, NULL };
 	struct http_request	 req;
 	int			 rc;
@@ -96,7 +96,7 @@ validate(const char *authorization, int64_t now, struct bearer *b)
 Test(bearer, valid_token)
 {
 	struct bearer	 b;
-	char		 h[128];
+	char		 h[ACCESS_TOKEN_MAX + 16];
 
 	snprintf(h, sizeof(h), "Bearer %s", tr.access_token);
 	cr_assert_eq(validate(h, NOW + 1, &b), BEARER_OK);
@@ -109,7 +109,7 @@ Test(bearer, valid_token)
 Test(bearer, expiry_at_the_exact_second)
 {
 	struct bearer	 b;
-	char		 h[128];
+	char		 h[ACCESS_TOKEN_MAX + 16];
 	int64_t		 exp = NOW + cfg->access_token_lifetime;
 
 	snprintf(h, sizeof(h), "Bearer %s", tr.access_token);
@@ -133,7 +133,7 @@ Test(bearer, no_or_other_scheme)
 Test(bearer, refresh_token_is_not_an_access_token)
 {
 	struct bearer	 b;
-	char		 h[128];
+	char		 h[ACCESS_TOKEN_MAX + 16];
 
 	snprintf(h, sizeof(h), "Bearer %s", tr.refresh_token);
 	cr_assert_eq(validate(h, NOW + 1, &b), BEARER_EINVALID);
@@ -144,7 +144,7 @@ Test(bearer, revoked_grant)
 	struct store_txn	 t;
 	struct bearer		 b;
 	struct revoke_counts	 n;
-	char			 h[128];
+	char			 h[ACCESS_TOKEN_MAX + 16];
 
 	memset(&n, 0, sizeof(n));
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
@@ -160,7 +160,7 @@ Test(bearer, foreign_audience)
 {
 	struct bearer	 b;
 	struct config	*other;
-	char		 h[128], err[256];
+	char		 h[ACCESS_TOKEN_MAX + 16], err[256];
 	static const char text[] = "issuer = https://other.example.com\n"
 	    "db_path = /unused\n";
 
@@ -168,7 +168,7 @@ Test(bearer, foreign_audience)
 	    sizeof(err)), CONFIG_OK);
 	snprintf(h, sizeof(h), "Bearer %s", tr.access_token);
 	{
-		char			 header[256];
+		char			 header[ACCESS_TOKEN_MAX + 64];
 		char			*env[] = { header, NULL };
 		struct http_request	 req;
 

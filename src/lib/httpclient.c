@@ -1,0 +1,202 @@
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* For its types and constants: the library itself is loaded on use. */
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "httpclient.h"
+
+/*
+ * libcurl is loaded with dlopen() the first time a fetch is needed,
+ * not linked: only a resource server that checks foreign tokens
+ * (token_validation = jwt or introspection) ever fetches, and linking
+ * would make every program load libcurl and the thirty libraries it
+ * needs, doubling the memory and cold start of mcp.fcgi in the usual,
+ * local mode.
+ */
+static struct {
+	CURLcode	 (*global_init)(long);
+	CURL		*(*easy_init)(void);
+	CURLcode	 (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode	 (*easy_perform)(CURL *);
+	CURLcode	 (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void		 (*easy_cleanup)(CURL *);
+	const char	*(*easy_strerror)(CURLcode);
+} curl;
+
+static int	 curl_state;	/* 0 not yet, 1 ready, -1 unavailable */
+
+static int
+curl_load(char *err, size_t errsz)
+{
+	static const char *const names[] = { "libcurl.so.4", "libcurl.so" };
+	void	*h = NULL;
+	size_t	 i;
+
+	if (curl_state != 0)
+		goto done;
+	curl_state = -1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && h == NULL; i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL)
+		goto done;
+	/* POSIX's way to store a dlsym() result in a function pointer. */
+	*(void **)&curl.global_init = dlsym(h, "curl_global_init");
+	*(void **)&curl.easy_init = dlsym(h, "curl_easy_init");
+	*(void **)&curl.easy_setopt = dlsym(h, "curl_easy_setopt");
+	*(void **)&curl.easy_perform = dlsym(h, "curl_easy_perform");
+	*(void **)&curl.easy_getinfo = dlsym(h, "curl_easy_getinfo");
+	*(void **)&curl.easy_cleanup = dlsym(h, "curl_easy_cleanup");
+	*(void **)&curl.easy_strerror = dlsym(h, "curl_easy_strerror");
+	if (curl.global_init == NULL || curl.easy_init == NULL ||
+	    curl.easy_setopt == NULL || curl.easy_perform == NULL ||
+	    curl.easy_getinfo == NULL || curl.easy_cleanup == NULL ||
+	    curl.easy_strerror == NULL ||
+	    curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		dlclose(h);
+		goto done;
+	}
+	curl_state = 1;
+done:
+	if (curl_state != 1)
+		snprintf(err, errsz, "libcurl cannot be loaded (Debian: "
+		    "apt-get install libcurl4)");
+	return curl_state == 1 ? 0 : -1;
+}
+
+struct sink {
+	struct buf	*out;
+	size_t		 max;
+	int		 too_big;
+};
+
+static size_t
+sink_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct sink	*s = arg;
+	size_t		 len = size * n;
+
+	if (s->out->len + len > s->max) {
+		s->too_big = 1;
+		return 0;	/* aborts the transfer */
+	}
+	buf_append(s->out, p, len);
+	return buf_failed(s->out) ? 0 : len;
+}
+
+/*
+ * https:// anywhere; http:// only to 127.0.0.1, [::1] or localhost,
+ * for tests.  Nothing else (no file:, no gopher:, ...).
+ */
+int
+httpc_url_allowed(const char *url)
+{
+	static const char *const loopback[] = {
+		"http://127.0.0.1:", "http://127.0.0.1/", "http://[::1]:",
+		"http://[::1]/", "http://localhost:", "http://localhost/",
+	};
+	size_t	 i;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		return 1;
+	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
+		if (strncasecmp(url, loopback[i], strlen(loopback[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * GETs (or POSTs form to) req->url into out.  status receives the HTTP
+ * status; err a one-line reason for the log.
+ */
+int
+httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
+    char *err, size_t errsz)
+{
+	CURL		*c;
+	CURLcode	 cc;
+	struct sink	 s = { out, req->max_body, 0 };
+	char		 cerr[CURL_ERROR_SIZE];
+	int		 rc;
+
+	*status = 0;
+	buf_reset(out);
+	if (!httpc_url_allowed(req->url)) {
+		snprintf(err, errsz, "%s: only https URLs are fetched",
+		    req->url);
+		return HTTPC_EURL;
+	}
+	if (curl_load(err, errsz) == -1)
+		return HTTPC_ENOMEM;
+	if ((c = curl.easy_init()) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return HTTPC_ENOMEM;
+	}
+	cerr[0] = '\0';
+	curl.easy_setopt(c, CURLOPT_URL, req->url);
+	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)HTTPC_CONNECT_TIMEOUT_MS);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)HTTPC_TIMEOUT_MS);
+	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)req->max_body);
+	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl.easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl.easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	curl.easy_setopt(c, CURLOPT_USERAGENT, "mcp-oauth-fcgi/" PACKAGE_VERSION);
+	if (req->ca_file != NULL)
+		curl.easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
+	if (req->form != NULL) {
+		curl.easy_setopt(c, CURLOPT_POST, 1L);
+		curl.easy_setopt(c, CURLOPT_POSTFIELDS, req->form);
+	}
+	if (req->user != NULL) {
+		curl.easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl.easy_setopt(c, CURLOPT_USERNAME, req->user);
+		curl.easy_setopt(c, CURLOPT_PASSWORD, req->password);
+	}
+	cc = curl.easy_perform(c);
+	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl.easy_cleanup(c);
+	if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(err, errsz, "%s: response larger than %zu bytes",
+		    req->url, req->max_body);
+		rc = HTTPC_ETOOBIG;
+	} else if (cc != CURLE_OK) {
+		snprintf(err, errsz, "%s: %s", req->url, cerr[0] != '\0' ?
+		    cerr : curl.easy_strerror(cc));
+		rc = HTTPC_ECONNECT;
+	} else if (*status != 200) {
+		snprintf(err, errsz, "%s: HTTP status %ld", req->url, *status);
+		rc = HTTPC_ESTATUS;
+	} else
+		rc = buf_failed(out) ? HTTPC_ENOMEM : HTTPC_OK;
+	return rc;
+}
+
+const char *
+httpc_strerror(int rc)
+{
+	switch (rc) {
+	case HTTPC_OK:
+		return "success";
+	case HTTPC_EURL:
+		return "URL not allowed";
+	case HTTPC_ECONNECT:
+		return "cannot reach the server";
+	case HTTPC_ESTATUS:
+		return "unexpected HTTP status";
+	case HTTPC_ETOOBIG:
+		return "response too large";
+	case HTTPC_ENOMEM:
+		return "out of memory";
+	}
+	return "error";
+}

@@ -1,0 +1,40 @@
+/*
+ * Outbound HTTPS, for fetching a provider's JWK Set and for token
+ * introspection: libcurl with certificate verification on, no
+ * redirects, short timeouts and a cap on the response size.  Plain
+ * http is refused except to loopback addresses (tests).
+ */
+#ifndef MCP_HTTPCLIENT_H
+#define MCP_HTTPCLIENT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define HTTPC_CONNECT_TIMEOUT_MS	3000
+#define HTTPC_TIMEOUT_MS		5000
+
+enum httpc_err {
+	HTTPC_OK = 0,
+	HTTPC_EURL,		/* not https (or loopback http) */
+	HTTPC_ECONNECT,		/* DNS, connection, TLS or timeout */
+	HTTPC_ESTATUS,		/* a status other than 200 */
+	HTTPC_ETOOBIG,		/* the body exceeds the limit */
+	HTTPC_ENOMEM
+};
+
+struct httpc_request {
+	const char	*url;
+	const char	*ca_file;	/* NULL: the system's CAs */
+	const char	*form;		/* POST body (urlencoded), or NULL */
+	const char	*user;		/* HTTP Basic, or NULL */
+	const char	*password;
+	size_t		 max_body;
+};
+
+int		 httpc_url_allowed(const char *);
+int		 httpc_fetch(const struct httpc_request *, struct buf *,
+		    long *, char *, size_t);
+const char	*httpc_strerror(int);
+
+#endif

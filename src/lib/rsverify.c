@@ -1,0 +1,334 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "bearer.h"
+#include "buf.h"
+#include "config.h"
+#include "crypto.h"
+#include "httpclient.h"
+#include "jose.h"
+#include "jsonutil.h"
+#include "jwkscache.h"
+#include "log.h"
+#include "oauth.h"
+#include "rsverify.h"
+#include "user.h"
+
+/*
+ * The per-user key of a subject: the subject itself when it is a valid
+ * user name, else "sub-" and 40 hex digits of its SHA-256 (subjects
+ * such as "auth0|5f..." hold characters user names may not).
+ */
+void
+bearer_subject_key(const char *sub, char *out, size_t outsz)
+{
+	unsigned char	 h[CRYPTO_SHA256_LEN];
+	char		 hex[2 * CRYPTO_SHA256_LEN + 1];
+
+	if (user_name_valid(sub)) {
+		snprintf(out, outsz, "%s", sub);
+		return;
+	}
+	crypto_sha256_str(sub, h);
+	hex_encode(h, sizeof(h), hex);
+	snprintf(out, outsz, "sub-%.40s", hex);
+}
+
+static int
+aud_matches(const struct config *cfg, struct json_object *aud)
+{
+	size_t	 i;
+
+	if (json_object_is_type(aud, json_type_string))
+		return resource_equal(json_object_get_string(aud), cfg->mcp_url);
+	if (!json_object_is_type(aud, json_type_array))
+		return 0;
+	for (i = 0; i < json_object_array_length(aud) && i < 64; i++) {
+		struct json_object	*a = json_object_array_get_idx(aud, i);
+
+		if (json_object_is_type(a, json_type_string) &&
+		    resource_equal(json_object_get_string(a), cfg->mcp_url))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+int_claim(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return -1;
+	*out = json_object_get_int64(v);
+	return 1;
+}
+
+/*
+ * The claims every foreign token must satisfy, JWT (RFC 9068 §4) or
+ * introspection (RFC 7662 §2.2): the issuer (exactly, when present or
+ * required), our MCP URL in aud (A5.4, A5.8), unexpired, already valid
+ * (leeway seconds of clock skew either way), a subject and a client.
+ * need_iss: iss is required (JWT) rather than checked when present.
+ */
+int
+bearer_from_claims(const struct config *cfg, struct json_object *c,
+    time_t now, int need_iss, struct bearer *b)
+{
+	struct json_object	*v;
+	const char		*s;
+	int64_t			 exp, nbf, iat;
+	long			 leeway = cfg->jwt_leeway;
+	int			 rc;
+
+	s = json_get_string(c, "iss");
+	if ((s == NULL && need_iss) ||
+	    (s != NULL && strcmp(s, cfg->authorization_server) != 0))
+		return BEARER_EINVALID;
+	if (!json_object_object_get_ex(c, "aud", &v) || !aud_matches(cfg, v))
+		return BEARER_EAUDIENCE;
+	if ((rc = int_claim(c, "exp", &exp)) == -1 || (rc == 0 && need_iss))
+		return BEARER_EINVALID;
+	/* Written so that no claim value can overflow (exp may be huge). */
+	if (rc == 1 && exp <= (int64_t)now - leeway)
+		return BEARER_EINVALID;
+	b->expires = rc == 1 ? exp : now + INTROSPECT_TTL_MAX;
+	if ((rc = int_claim(c, "nbf", &nbf)) == -1 ||
+	    (rc == 1 && nbf > (int64_t)now + leeway))
+		return BEARER_EINVALID;
+	if ((rc = int_claim(c, "iat", &iat)) == -1 ||
+	    (rc == 1 && iat > (int64_t)now + leeway))
+		return BEARER_EINVALID;
+	if ((s = json_get_string(c, "sub")) == NULL || s[0] == '\0' ||
+	    strlen(s) > 255)
+		return BEARER_EINVALID;
+	bearer_subject_key(s, b->user, sizeof(b->user));
+	/* RFC 9068 names it client_id; OpenID providers also say azp. */
+	if ((s = json_get_string(c, "client_id")) == NULL &&
+	    (s = json_get_string(c, "azp")) == NULL)
+		s = "";
+	if (strlen(s) >= sizeof(b->client_id))
+		return BEARER_EINVALID;
+	snprintf(b->client_id, sizeof(b->client_id), "%s", s);
+	/* "scope" is a string; Okta sends "scp" as an array. */
+	if ((s = json_get_string(c, "scope")) != NULL) {
+		if (strlen(s) >= sizeof(b->scope))
+			return BEARER_EINVALID;
+		snprintf(b->scope, sizeof(b->scope), "%s", s);
+	} else if (json_object_object_get_ex(c, "scp", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		struct buf	 sb;
+		size_t		 i;
+
+		buf_init(&sb);
+		for (i = 0; i < json_object_array_length(v); i++) {
+			const char	*e = json_object_get_string(
+			    json_object_array_get_idx(v, i));
+
+			if (e == NULL)
+				continue;
+			if (sb.len > 0)
+				buf_putc(&sb, ' ');
+			buf_puts(&sb, e);
+		}
+		if (sb.len >= sizeof(b->scope)) {
+			buf_free(&sb);
+			return BEARER_EINVALID;
+		}
+		snprintf(b->scope, sizeof(b->scope), "%s", buf_cstr(&sb));
+		buf_free(&sb);
+	}
+	return BEARER_OK;
+}
+
+/*
+ * The bearer token of the request (a is filled, b->hash is its
+ * SHA-256 for the log), or why there is none.
+ */
+static int
+presented(const struct http_request *req, struct http_auth *a,
+    struct bearer *b)
+{
+	int	 rc;
+
+	memset(b, 0, sizeof(*b));
+	rc = http_auth_parse(req->authorization, a);
+	if (a->scheme != HTTP_AUTH_BEARER)
+		return BEARER_ENONE;
+	if (rc != HTTP_AUTH_OK)
+		return BEARER_EINVALID;
+	crypto_sha256(a->token, a->token_len, b->hash);
+	return BEARER_OK;
+}
+
+static int
+typ_allowed(const struct config *cfg, const char *typ)
+{
+	if (typ[0] == '\0')
+		return 1;
+	return config_list_has(&cfg->jwt_allowed_typ, typ);
+}
+
+static int
+alg_allowed(const struct config *cfg, enum jose_alg alg)
+{
+	return config_list_has(&cfg->jwt_algorithms, jose_alg_name(alg));
+}
+
+static void
+log_refused(const char *why, const unsigned char *hash)
+{
+	struct log_line	 l;
+
+	log_begin(&l, "jwt_rejected");
+	log_str(&l, "reason", why);
+	log_hash(&l, "token", hash);
+	log_end(&l);
+}
+
+/*
+ * An RFC 9068 access token: the signature with the provider's key for
+ * the token's kid, an allowed algorithm (never none or HMAC), the
+ * "at+jwt" type where the provider sets one, then the claims.
+ */
+int
+bearer_validate_jwt(const struct config *cfg, const struct http_request *req,
+    time_t now, struct jwkscache *cache, struct bearer *b)
+{
+	struct http_auth	 a;
+	struct jws		 j;
+	const struct jwks	*keys;
+	const struct jwk	*k;
+	int			 rc;
+
+	if ((rc = presented(req, &a, b)) != BEARER_OK)
+		return rc;
+	if ((rc = jws_parse(a.token, a.token_len, &j)) != JOSE_OK) {
+		log_refused(jose_strerror(rc), b->hash);
+		return BEARER_EINVALID;
+	}
+	if (!alg_allowed(cfg, j.alg) || !typ_allowed(cfg, j.typ)) {
+		log_refused(!alg_allowed(cfg, j.alg) ? "algorithm not allowed" :
+		    "typ is not at+jwt", b->hash);
+		rc = BEARER_EINVALID;
+		goto out;
+	}
+	if (jwkscache_keys(cache, cfg, j.kid, now, &keys) != JWKSCACHE_OK) {
+		rc = BEARER_EUNAVAILABLE;
+		goto out;
+	}
+	if ((k = jwks_select(keys, &j)) == NULL) {
+		log_refused("no key for its kid and alg", b->hash);
+		rc = BEARER_EINVALID;
+		goto out;
+	}
+	if (jws_verify(&j, k->pkey) != JOSE_OK) {
+		log_refused("bad signature", b->hash);
+		rc = BEARER_EINVALID;
+		goto out;
+	}
+	rc = bearer_from_claims(cfg, j.claims, now, 1, b);
+	if (rc != BEARER_OK)
+		log_refused(rc == BEARER_EAUDIENCE ? "aud is not this server" :
+		    "iss, exp, nbf, iat, sub or client_id invalid", b->hash);
+out:
+	jws_free(&j);
+	return rc;
+}
+
+/* Positive introspection results, per process, by token hash. */
+static struct {
+	unsigned char	 hash[CRYPTO_SHA256_LEN];
+	time_t		 until;
+	struct bearer	 b;
+} cache[INTROSPECT_CACHE];
+static size_t	 cache_next;
+
+/*
+ * An opaque token checked by the provider (RFC 7662): POSTed with this
+ * server's client credentials; "active" must be true and the claims as
+ * for a JWT.  Positive answers are kept for min(exp, 60 s), never past
+ * the token's expiry; negative ones are not kept.
+ */
+int
+bearer_validate_introspection(const struct config *cfg,
+    const struct http_request *req, time_t now, struct bearer *b)
+{
+	struct http_auth	 a;
+	struct httpc_request	 hr;
+	struct json_object	*o = NULL, *v;
+	struct buf		 form, body, id, secret;
+	char			 err[512], token[HTTP_AUTH_TOKEN_MAX + 1];
+	long			 status;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = presented(req, &a, b)) != BEARER_OK)
+		return rc;
+	for (i = 0; i < INTROSPECT_CACHE; i++)
+		if (cache[i].until > now &&
+		    crypto_equal(cache[i].hash, b->hash, CRYPTO_SHA256_LEN)) {
+			*b = cache[i].b;
+			return BEARER_OK;
+		}
+	memcpy(token, a.token, a.token_len);
+	token[a.token_len] = '\0';
+	buf_init(&form);
+	buf_init(&body);
+	buf_puts(&form, "token=");
+	url_escape(&form, token);
+	buf_puts(&form, "&token_type_hint=access_token");
+	crypto_wipe(token, sizeof(token));
+	/* RFC 6749 §2.3.1: Basic credentials are form-encoded first. */
+	buf_init(&id);
+	buf_init(&secret);
+	url_escape(&id, cfg->introspection_client_id);
+	url_escape(&secret, cfg->introspection_client_secret);
+	memset(&hr, 0, sizeof(hr));
+	hr.url = cfg->introspection_endpoint;
+	hr.ca_file = cfg->http_ca_file;
+	hr.form = buf_cstr(&form);
+	hr.user = buf_cstr(&id);
+	hr.password = buf_cstr(&secret);
+	hr.max_body = INTROSPECT_BODY_MAX;
+	rc = httpc_fetch(&hr, &body, &status, err, sizeof(err));
+	crypto_wipe(form.data, form.len);
+	crypto_wipe(secret.data, secret.len);
+	buf_free(&form);
+	buf_free(&id);
+	buf_free(&secret);
+	if (rc != HTTPC_OK) {
+		log_msg("introspection_failed", "%s", err);
+		buf_free(&body);
+		return BEARER_EUNAVAILABLE;
+	}
+	if (json_parse_strict(buf_cstr(&body), body.len, &o) != JSONU_OK ||
+	    !json_object_is_type(o, json_type_object)) {
+		log_msg("introspection_failed", "%s: not a JSON object",
+		    cfg->introspection_endpoint);
+		rc = BEARER_EUNAVAILABLE;
+		goto out;
+	}
+	if (!json_object_object_get_ex(o, "active", &v) ||
+	    !json_object_is_type(v, json_type_boolean) ||
+	    !json_object_get_boolean(v)) {
+		rc = BEARER_EINVALID;
+		goto out;
+	}
+	if ((rc = bearer_from_claims(cfg, o, now, 0, b)) != BEARER_OK)
+		goto out;
+	i = cache_next++ % INTROSPECT_CACHE;
+	memcpy(cache[i].hash, b->hash, CRYPTO_SHA256_LEN);
+	cache[i].until = now + INTROSPECT_TTL_MAX < b->expires ?
+	    now + INTROSPECT_TTL_MAX : b->expires;
+	cache[i].b = *b;
+out:
+	json_object_put(o);
+	buf_free(&body);
+	return rc;
+}

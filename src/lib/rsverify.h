@@ -1,0 +1,30 @@
+/*
+ * Tokens this server did not issue (resource-server mode, issue 9):
+ * RFC 9068 JWT access tokens checked against the provider's JWK Set,
+ * or opaque tokens checked by RFC 7662 introspection.  Both fill the
+ * same struct bearer as the local lookup, so /mcp behaves the same
+ * whichever validates.
+ */
+#ifndef MCP_RSVERIFY_H
+#define MCP_RSVERIFY_H
+
+#include <time.h>
+
+#include "bearer.h"
+#include "config.h"
+#include "http.h"
+#include "jwkscache.h"
+
+#define INTROSPECT_CACHE	256
+#define INTROSPECT_TTL_MAX	60
+#define INTROSPECT_BODY_MAX	(16 * 1024)
+
+int	 bearer_validate_jwt(const struct config *, const struct http_request *,
+	    time_t, struct jwkscache *, struct bearer *);
+int	 bearer_validate_introspection(const struct config *,
+	    const struct http_request *, time_t, struct bearer *);
+int	 bearer_from_claims(const struct config *, struct json_object *,
+	    time_t, int, struct bearer *);
+void	 bearer_subject_key(const char *, char *, size_t);
+
+#endif

@@ -1,0 +1,427 @@
+// Resource-server mode (issue 9): /mcp accepting tokens it did not
+// issue.  A stand-in provider (tests/lib/provider.mjs) serves a JWK Set
+// and an introspection endpoint over TLS; every bad token gets its own
+// test, as do the provider being down with a warm and a cold cache.
+// The built-in authorization server's own JWT access tokens are then
+// checked by a second mcp.fcgi with no database.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { TestServer, headerValues, serverKind } from '../lib/harness.mjs';
+import { Person, obtainTokens, register } from '../lib/oauth.mjs';
+import { Provider, signJwt } from '../lib/provider.mjs';
+
+const ACCEPT = 'application/json, text/event-stream';
+
+function rpc(s, token, method = 'ping', params = undefined, id = 1) {
+	const h = { Accept: ACCEPT };
+	if (token !== null)
+		h.Authorization = `Bearer ${token}`;
+	return s.request('POST', '/mcp', {
+		json: { jsonrpc: '2.0', id, method, params },
+		headers: h,
+	});
+}
+
+function whoami(s, token) {
+	return rpc(s, token, 'tools/call', { name: 'whoami' });
+}
+
+function jwtConfig(p, extra = '') {
+	return (s) => [
+		'token_validation = jwt',
+		`authorization_server = ${p.issuer}`,
+		`jwks_uri = ${p.jwksUri}`,
+		`http_ca_file = ${p.certFile}`,
+		`cache_dir = ${s.dir}`,
+		'default_scopes = mcp notes:read',
+		extra,
+	].join('\n');
+}
+
+// Moves the shared JWK Set cache file's clock back by seconds, as if
+// that much time had passed since the last fetch and attempt.
+function ageCache(s, seconds) {
+	const file = path.join(s.dir, 'jwks-cache.json');
+	const c = JSON.parse(fs.readFileSync(file, 'utf8'));
+	c.fetched_at -= seconds;
+	c.attempted_at -= seconds;
+	fs.writeFileSync(file, JSON.stringify(c));
+}
+
+describe('token_validation = jwt (RFC 9068)', () => {
+	let p, s, es, rs, ps, ed;
+
+	before(async () => {
+		p = await Provider.start();
+		es = p.addKey('ES256', 'es-1');
+		rs = p.addKey('RS256', 'rs-1');
+		ps = p.addKey('PS256', 'ps-1');
+		ed = p.addKey('EdDSA', 'ed-1');
+		s = await TestServer.start({ database: false,
+		    config: jwtConfig(p) });
+		p.audience = `${s.issuer}/mcp`;
+	});
+
+	after(async () => {
+		await s?.stop();
+		await p?.stop();
+		p?.cleanup();
+	});
+
+	it('names the provider in the protected resource metadata (A2.2)',
+	    async () => {
+		const res = await s.request('GET',
+		    '/.well-known/oauth-protected-resource/mcp');
+		assert.deepEqual(res.json().authorization_servers, [p.issuer]);
+		assert.equal((await s.request('GET',
+		    '/.well-known/oauth-authorization-server')).status, 404,
+		    'this server is no authorization server now');
+	});
+
+	for (const alg of ['ES256', 'RS256', 'PS256', 'EdDSA']) {
+		it(`accepts a valid ${alg} token`, async () => {
+			const key = { ES256: es, RS256: rs, PS256: ps,
+			    EdDSA: ed }[alg];
+			const res = await whoami(s, p.token(key));
+			assert.equal(res.status, 200, res.body);
+			const who = res.json().result.structuredContent;
+			assert.equal(who.user, 'alice');
+			assert.equal(who.client_id, 'client-1');
+			assert.deepEqual(who.scopes, ['mcp', 'notes:read']);
+		});
+	}
+
+	it('keys the subject safely and honours scopes (403)', async () => {
+		let res = await whoami(s, p.token(es, { sub: 'auth0|5f1c' }));
+		assert.match(res.json().result.structuredContent.user,
+		    /^sub-[0-9a-f]{40}$/);
+		res = await rpc(s, p.token(es, { scope: 'notes:read' }),
+		    'tools/call', { name: 'whoami' });
+		assert.equal(res.status, 403);
+		assert.match(res.headers['www-authenticate'],
+		    /error="insufficient_scope"/);
+	});
+
+	const bad = [
+		['a wrong signature', () => {
+			const other = crypto.generateKeyPairSync('ec',
+			    { namedCurve: 'P-256' });
+			return p.token({ ...es, privateKey: other.privateKey });
+		}],
+		['alg none', () => signJwt('none', null,
+		    { alg: 'none', typ: 'at+jwt', kid: 'es-1' },
+		    { iss: p.issuer, sub: 'alice', aud: p.audience,
+		    exp: Math.floor(Date.now() / 1000) + 300 })],
+		['HS256 with the public key as the secret', () => signJwt('HS256',
+		    es.publicKey.export({ format: 'pem', type: 'spki' }),
+		    { alg: 'HS256', typ: 'at+jwt', kid: 'es-1' },
+		    { iss: p.issuer, sub: 'alice', aud: p.audience,
+		    exp: Math.floor(Date.now() / 1000) + 300 })],
+		['an unknown kid', () => p.token({ ...es, kid: 'nobody' })],
+		['an algorithm the key does not have', () =>
+		    p.token({ ...rs, kid: 'es-1' })],
+		['an expired token', () => p.token(es,
+		    { exp: Math.floor(Date.now() / 1000) - 120 })],
+		['a token not yet valid', () => p.token(es,
+		    { nbf: Math.floor(Date.now() / 1000) + 300 })],
+		['a wrong iss', () => p.token(es, { iss: `${p.issuer}/` })],
+		['a wrong aud', () => p.token(es,
+		    { aud: 'https://other.example.com/mcp' })],
+		['no aud', () => p.token(es, { aud: undefined })],
+		['no sub', () => p.token(es, { sub: undefined })],
+		['no exp', () => p.token(es, { exp: undefined })],
+		['typ JWT (an ID token?)', () => p.token(es, {}, { typ: 'JWT' })],
+		['garbage', () => 'eyJhbGciOi.x.y'],
+	];
+	for (const [name, make] of bad) {
+		it(`refuses ${name} with 401 invalid_token`, async () => {
+			const res = await whoami(s, make());
+			assert.equal(res.status, 401, res.body);
+			assert.match(headerValues(res, 'WWW-Authenticate')[0],
+			    /^Bearer error="invalid_token"/);
+		});
+	}
+
+	it('refuses an oversized token', async () => {
+		const res = await whoami(s, p.token(es,
+		    { pad: 'x'.repeat(9000) }));
+		/*
+		 * Refused by us (401), or before us by the web server's
+		 * own header limit (lighttpd 431, Apache 400).
+		 */
+		assert.ok([400, 401, 431].includes(res.status),
+		    `status ${res.status}`);
+	});
+
+	it('accepts an expired token within the leeway (60 s)', async () => {
+		const res = await whoami(s, p.token(es,
+		    { exp: Math.floor(Date.now() / 1000) - 10 }));
+		assert.equal(res.status, 200);
+	});
+
+	it('refetches the keys for an unknown kid at most every 30 s',
+	    async () => {
+		const before = p.hits.jwks;
+		const fresh = p.addKey('ES256', 'es-2');
+		/* Just fetched: the cooldown holds, the new key is unknown. */
+		assert.equal((await whoami(s, p.token(fresh))).status, 401);
+		assert.equal((await whoami(s, p.token(fresh))).status, 401);
+		assert.ok(p.hits.jwks - before <= 1,
+		    `${p.hits.jwks - before} fetches`);
+		ageCache(s, 40);
+		assert.equal((await whoami(s, p.token(fresh))).status, 200);
+		assert.equal((await whoami(s, p.token(es))).status, 200,
+		    'the old key still works');
+	});
+
+	it('keeps serving cached keys while the provider is down',
+	    async () => {
+		await p.stop();
+		try {
+			assert.equal((await whoami(s, p.token(es))).status, 200,
+			    'warm cache');
+			ageCache(s, 700);
+			assert.equal((await whoami(s, p.token(es))).status, 200,
+			    'stale cache, provider down');
+			assert.match(s.programLog(), /event=jwks_fetch_failed .*serving the cached keys/);
+		} finally {
+			await p.restart();
+		}
+	});
+
+	it('answers 503 with a cold cache and the provider down', async () => {
+		await p.stop();
+		const cold = await TestServer.start({ database: false,
+		    config: jwtConfig(p) });
+		try {
+			const res = await whoami(cold, p.token(es));
+			assert.equal(res.status, 503);
+			assert.equal(res.headers['retry-after'], '30');
+			assert.equal(res.json().error.code, -32603);
+			assert.match(cold.programLog(), /event=jwks_fetch_failed .*no keys to serve/);
+		} finally {
+			await cold.stop();
+			await p.restart();
+		}
+	});
+
+	it('serves per-user tools keyed by sub only with a database', async () => {
+		const res = await rpc(s, p.token(es), 'tools/call',
+		    { name: 'notes_list' });
+		assert.equal(res.status, 200);
+		assert.equal(res.json().result.isError, true,
+		    'no database here: a tool error, not a crash');
+	});
+});
+
+describe('token_validation = introspection (RFC 7662)', () => {
+	let p, s;
+
+	before(async () => {
+		p = await Provider.start();
+		s = await TestServer.start({ database: false, config: (srv) => [
+			'token_validation = introspection',
+			`authorization_server = ${p.issuer}`,
+			`introspection_endpoint = ${p.introspectionUri}`,
+			`introspection_client_id = ${p.clientId}`,
+			`introspection_client_secret = ${p.clientSecret}`,
+			`http_ca_file = ${p.certFile}`,
+			`cache_dir = ${srv.dir}`,
+			'jwt_leeway = 0',
+		].join('\n') });
+		p.audience = `${s.issuer}/mcp`;
+	});
+
+	after(async () => {
+		await s?.stop();
+		await p?.stop();
+		p?.cleanup();
+	});
+
+	function active(over = {}) {
+		const now = Math.floor(Date.now() / 1000);
+		return { active: true, iss: p.issuer, sub: 'bob',
+		    aud: [p.audience], scope: 'mcp notes:read notes:write',
+		    client_id: 'c2', exp: now + 300, ...over };
+	}
+
+	it('accepts an active token, authenticating with Basic', async () => {
+		p.introspection.set('opaque-1', active());
+		const res = await whoami(s, 'opaque-1');
+		assert.equal(res.status, 200, res.body);
+		assert.equal(res.json().result.structuredContent.user, 'bob');
+		const [scheme, cred] = p.lastAuthorization.split(' ');
+		assert.equal(scheme, 'Basic');
+		const [id, secret] = Buffer.from(cred, 'base64').toString()
+		    .split(':');
+		assert.equal(id, p.clientId);
+		assert.equal(decodeURIComponent(secret), p.clientSecret);
+	});
+
+	it('caches a positive answer (in each FastCGI process)', async () => {
+		p.introspection.set('opaque-2', active());
+		const before = p.hits.introspect;
+		for (let i = 0; i < 3; i++)
+			assert.equal((await whoami(s, 'opaque-2')).status, 200);
+		/*
+		 * The cache lives in the process: as plain CGI, where every
+		 * request is a new process, each one asks the provider.
+		 * With two FastCGI processes, at most one asks each.
+		 */
+		if (serverKind.endsWith('-cgi'))
+			assert.equal(p.hits.introspect - before, 3);
+		else
+			assert.ok(p.hits.introspect - before <= 2,
+			    `${p.hits.introspect - before} requests`);
+	});
+
+	it('never caches past the token\'s expiry', async () => {
+		const exp = Math.floor(Date.now() / 1000) + 2;
+		p.introspection.set('opaque-3', active({ exp }));
+		assert.equal((await whoami(s, 'opaque-3')).status, 200);
+		p.introspection.set('opaque-3', { active: false });
+		/* Wait for the clock to pass exp: time, not readiness. */
+		while (Math.floor(Date.now() / 1000) < exp)
+			await new Promise((r) => setTimeout(r, 100));
+		assert.equal((await whoami(s, 'opaque-3')).status, 401);
+	});
+
+	for (const [name, answer] of [
+		['inactive', { active: false }],
+		['no active member', { sub: 'x' }],
+		['a wrong audience', 'aud'],
+		['no audience', 'noaud'],
+		['expired', 'exp'],
+		['another issuer', 'iss'],
+		['no subject', 'nosub'],
+	]) {
+		it(`refuses ${name} with 401`, async () => {
+			let a = answer;
+			if (answer === 'aud')
+				a = active({ aud: 'https://elsewhere/mcp' });
+			else if (answer === 'noaud')
+				a = active({ aud: undefined });
+			else if (answer === 'exp')
+				a = active({ exp: Math.floor(Date.now() / 1000) -
+				    5 });
+			else if (answer === 'iss')
+				a = active({ iss: 'https://evil' });
+			else if (answer === 'nosub')
+				a = active({ sub: undefined });
+			const token = `opaque-${name.replace(/ /g, '-')}`;
+			p.introspection.set(token, JSON.parse(JSON.stringify(a)));
+			const res = await whoami(s, token);
+			assert.equal(res.status, 401);
+			assert.match(res.headers['www-authenticate'],
+			    /error="invalid_token"/);
+		});
+	}
+
+	it('answers 503 when the provider is down', async () => {
+		await p.stop();
+		try {
+			const res = await whoami(s, 'opaque-never-seen');
+			assert.equal(res.status, 503);
+			assert.match(s.programLog(), /event=introspection_failed/);
+		} finally {
+			await p.restart();
+		}
+	});
+
+	it('never logs the token', () => {
+		assert.ok(!s.programLog().includes('opaque-1'));
+	});
+});
+
+describe('the built-in server\'s JWT access tokens, on several machines',
+    () => {
+	let a, b, client, tokens;
+
+	before(async () => {
+		a = await TestServer.start({
+			users: [{ name: 'alice', password: 'alice-password' }],
+			config: 'access_token_format = jwt',
+		});
+		a.admin(['key', 'generate', '--alg', 'ES256']);
+		// b serves the same public MCP URL (a load balancer would
+		// send requests to either), with no database of its own.
+		b = await TestServer.start({ database: false, issuer: a.issuer,
+		    config: (srv) => [
+			'token_validation = jwt',
+			`authorization_server = ${a.issuer}`,
+			`jwks_uri = ${a.issuer}/.well-known/jwks.json`,
+			`http_ca_file = ${a.certFile}`,
+			`cache_dir = ${srv.dir}`,
+			`allowed_hosts = localhost:${srv.port}`,
+		].join('\n') });
+		client = await register(a);
+		tokens = await obtainTokens(a,
+		    new Person(a, 'alice', 'alice-password'), client);
+	});
+
+	after(async () => {
+		await b?.stop();
+		await a?.stop();
+	});
+
+	it('issues RFC 9068 tokens and publishes the key (jwks_uri)',
+	    async () => {
+		const [h, c] = tokens.access_token.split('.').slice(0, 2).map(
+		    (x) => JSON.parse(Buffer.from(x, 'base64url').toString()));
+		assert.equal(h.typ, 'at+jwt');
+		assert.equal(h.alg, 'ES256');
+		assert.equal(c.iss, a.issuer);
+		assert.equal(c.aud, `${a.issuer}/mcp`);
+		assert.equal(c.sub, 'alice');
+		assert.equal(c.client_id, client.client_id);
+		const meta = (await a.request('GET',
+		    '/.well-known/oauth-authorization-server')).json();
+		assert.equal(meta.jwks_uri, `${a.issuer}/.well-known/jwks.json`);
+		const jwks = await a.request('GET', '/.well-known/jwks.json');
+		assert.equal(jwks.headers['content-type'],
+		    'application/jwk-set+json');
+		assert.deepEqual(jwks.json().keys.map((k) => k.kid), [h.kid]);
+		assert.equal(jwks.json().keys[0].d, undefined, 'public only');
+	});
+
+	it('is accepted by a second mcp.fcgi with no database', async () => {
+		const res = await whoami(b, tokens.access_token);
+		assert.equal(res.status, 200, res.body);
+		assert.equal(res.json().result.structuredContent.user, 'alice');
+		assert.equal((await whoami(a, tokens.access_token)).status, 200);
+	});
+
+	it('keeps old tokens valid across a key rotation', async () => {
+		a.admin(['key', 'rotate']);
+		const fresh = await obtainTokens(a,
+		    new Person(a, 'alice', 'alice-password'), client);
+		const kid = (t) => JSON.parse(Buffer.from(t.split('.')[0],
+		    'base64url').toString()).kid;
+		assert.notEqual(kid(fresh.access_token),
+		    kid(tokens.access_token));
+		ageCache(b, 40);
+		assert.equal((await whoami(b, fresh.access_token)).status, 200);
+		assert.equal((await whoami(b, tokens.access_token)).status, 200,
+		    'the retired key is still published');
+		const keys = (await a.request('GET', '/.well-known/jwks.json'))
+		    .json().keys;
+		assert.equal(keys.length, 2);
+	});
+
+	it('revokes at once where the database is, within the token\'s '
+	    + 'lifetime elsewhere', async () => {
+		const t = await obtainTokens(a,
+		    new Person(a, 'alice', 'alice-password'), client);
+		const rv = await a.request('POST', '/revoke', { form: {
+			token: t.refresh_token, client_id: client.client_id } });
+		assert.equal(rv.status, 200);
+		assert.equal((await whoami(a, t.access_token)).status, 401);
+		assert.equal((await whoami(b, t.access_token)).status, 200,
+		    'documented: keep access_token_lifetime short');
+	});
+});
