@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,18 @@ const char *const mcp_versions[] = {
 static struct json_object	**schemas;
 static const struct mcp_server	*prepared_for;
 
+/*
+ * The first page of tools/list is the same for every request (every
+ * tool is listed whatever the token's scopes), so it is built once per
+ * process and handed out by reference, with its text serialised once:
+ * building it parsed each tool's schemas and allocated hundreds of
+ * objects per request, most of the cost of the hot path.
+ */
+static struct json_object	*first_page;
+static const struct mcp_server	*first_page_for;
+static const struct tool *const	*first_page_tools;
+static size_t			 first_page_ntools;
+
 int
 mcp_version_supported(const char *v)
 {
@@ -51,6 +64,9 @@ mcp_tools_prepare(const struct mcp_server *srv, char *why, size_t whysz)
 
 	if (prepared_for == srv)
 		return 0;
+	json_object_put(first_page);
+	first_page = NULL;
+	first_page_for = NULL;
 	free(schemas);
 	if ((schemas = calloc(srv->ntools + 1, sizeof(*schemas))) == NULL)
 		return -1;
@@ -192,6 +208,24 @@ tool_json(const struct tool *t, struct json_object *schema)
 	return o;
 }
 
+static void
+first_page_keep(const struct mcp_server *srv, struct json_object *r)
+{
+	char	*text;
+
+	json_object_put(first_page);
+	first_page = NULL;
+	first_page_for = NULL;
+	if ((text = strdup(json_str(r))) == NULL)
+		return;
+	json_object_set_serializer(r, json_object_userdata_to_json_string,
+	    text, json_object_free_userdata);
+	first_page = json_object_get(r);
+	first_page_for = srv;
+	first_page_tools = srv->tools;
+	first_page_ntools = srv->ntools;
+}
+
 /*
  * tools/list, in the table's order, MCP_PAGE_SIZE per page.  The
  * cursor is the base64url of the next index.
@@ -221,6 +255,11 @@ do_tools_list(struct mcp_context *ctx, struct json_object *id,
 			return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
 			    "invalid cursor");
 	}
+	if (start == 0 && first_page != NULL &&
+	    first_page_for == ctx->server &&
+	    first_page_tools == ctx->server->tools &&
+	    first_page_ntools == ctx->server->ntools)
+		return jsonrpc_result(id, json_object_get(first_page));
 	r = json_object_new_object();
 	list = json_object_new_array();
 	n = ctx->server->ntools - start;
@@ -241,6 +280,8 @@ do_tools_list(struct mcp_context *ctx, struct json_object *id,
 		json_object_object_add(r, "nextCursor",
 		    json_object_new_string(cursor));
 	}
+	if (start == 0)
+		first_page_keep(ctx->server, r);
 	return jsonrpc_result(id, r);
 }
 
@@ -329,10 +370,18 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 static int
 id_valid(struct json_object *id)
 {
-	if (json_object_is_type(id, json_type_string) ||
-	    json_object_is_type(id, json_type_int))
+	int64_t	 v;
+
+	if (json_object_is_type(id, json_type_string))
 		return 1;
-	return 0;
+	if (!json_object_is_type(id, json_type_int))
+		return 0;
+	/*
+	 * json-c clamps integers beyond 64 bits to the extremes; an id we
+	 * cannot echo exactly is refused rather than echoed wrong.
+	 */
+	v = json_object_get_int64(id);
+	return v != INT64_MAX && v != INT64_MIN;
 }
 
 /*

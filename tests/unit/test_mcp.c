@@ -170,6 +170,9 @@ Test(mcp, envelope_errors)
 		    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600" },
 		{ "{\"jsonrpc\":\"2.0\",\"id\":true,\"method\":\"ping\"}",
 		    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":99999999999999999999,"
+		    "\"method\":\"ping\"}", "{\"jsonrpc\":\"2.0\",\"id\":null,"
+		    "\"error\":{\"code\":-32600" },
 		{ "{\"jsonrpc\":\"2.0\",\"id\":2}", "{\"jsonrpc\":\"2.0\","
 		    "\"id\":2,\"error\":{\"code\":-32600" },
 		{ "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":[]}",
