@@ -1,21 +1,28 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 
 #include "app.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "purge.h"
 #include "store.h"
 
 extern char **environ;
+
+/* The most a CGI program reads and discards after answering. */
+#define CGI_DRAIN_MAX	(256 * 1024 * 1024)
 
 /*
  * Loads the configuration when none is loaded or the file changed
@@ -24,17 +31,26 @@ extern char **environ;
  * on every request.
  */
 static int
-app_config_refresh(struct app *a)
+app_config_refresh(struct app *a, char **envp)
 {
 	struct config	*cfg;
 	struct stat	 sb;
+	const char	*path;
 	char		 err[CONFIG_ERR_MAX];
 
-	if (stat(a->config_path, &sb) == 0 && a->cfg != NULL &&
+	/*
+	 * The web server may name the file per request (Apache's SetEnv
+	 * in an .htaccess reaches a FastCGI program only this way);
+	 * otherwise the program's environment does.
+	 */
+	if ((path = http_env(envp, "MCP_OAUTH_CONFIG")) == NULL)
+		path = a->config_path;
+	if (stat(path, &sb) == 0 && a->cfg != NULL &&
+	    strcmp(a->cfg->path, path) == 0 &&
 	    sb.st_dev == a->cfg_dev && sb.st_ino == a->cfg_ino &&
 	    sb.st_mtime == a->cfg_mtime && sb.st_size == a->cfg_size)
 		return 0;
-	if (config_load(a->config_path, &cfg, err, sizeof(err)) != CONFIG_OK) {
+	if (config_load(path, &cfg, err, sizeof(err)) != CONFIG_OK) {
 		if (strcmp(err, a->cfg_err) != 0) {
 			log_msg("config_error", "%s", err);
 			snprintf(a->cfg_err, sizeof(a->cfg_err), "%s", err);
@@ -44,7 +60,7 @@ app_config_refresh(struct app *a)
 		return -1;
 	}
 	if (a->cfg_err[0] != '\0' || a->cfg != NULL)
-		log_msg("config_loaded", "%s", a->config_path);
+		log_msg("config_loaded", "%s", path);
 	a->cfg_err[0] = '\0';
 	/* A different database means reopening it on next use. */
 	if (a->store != NULL && (a->cfg == NULL ||
@@ -55,7 +71,7 @@ app_config_refresh(struct app *a)
 	}
 	config_free(a->cfg);
 	a->cfg = cfg;
-	if (stat(a->config_path, &sb) == 0) {
+	if (stat(path, &sb) == 0) {
 		a->cfg_dev = sb.st_dev;
 		a->cfg_ino = sb.st_ino;
 		a->cfg_mtime = sb.st_mtime;
@@ -94,6 +110,33 @@ app_store(struct app *a, struct store **out)
 		    a->store->stale_readers);
 	*out = a->store;
 	return STORE_OK;
+}
+
+/*
+ * Housekeeping on the write paths (expired codes, tokens, grants,
+ * sessions, pending requests and counters go away as the site is
+ * used, not only when the administrator purges): after every
+ * APP_PURGE_EVERY-th write of a process, one small purge step in a
+ * transaction of its own, so that a failure there (a full map) can
+ * never spoil the request's own transaction.  Failures are ignored:
+ * the next step, or mcp-oauth-admin purge, tries again.
+ */
+void
+app_purge_some(struct app *a)
+{
+	struct store		*st;
+	struct store_txn	 t;
+	struct purge_counts	 c;
+
+	if (a->writes++ % APP_PURGE_EVERY != 0 ||
+	    app_store(a, &st) != STORE_OK ||
+	    store_begin(st, 0, &t) != STORE_OK)
+		return;
+	memset(&c, 0, sizeof(c));
+	if (purge_expired(&t, time(NULL), APP_PURGE_RECORDS, &c) == STORE_OK)
+		store_commit(&t);
+	else
+		store_abort(&t);
 }
 
 /*
@@ -147,6 +190,55 @@ app_read_body(struct app *a, struct http_request *req,
 	return -1;
 }
 
+/*
+ * As plain CGI, reads what is left of the request body before
+ * answering.  A program that answers without reading the body (a 401
+ * at /mcp, a 413) would otherwise exit with the web server still
+ * writing to it, and Apache's mod_cgi then resets the client's
+ * connection instead of sending the answer; draining before writing
+ * also keeps a large answer from filling the pipe while the server is
+ * still blocked writing the body.  Under FastCGI, libfcgi discards
+ * unread input itself.
+ */
+static void
+cgi_drain(const struct http_io *in)
+{
+	char	 sink[16384];
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	while (total < CGI_DRAIN_MAX &&
+	    (n = in->read(in->ctx, sink, sizeof(sink))) > 0)
+		total += (size_t)n;
+}
+
+/*
+ * A site whose issuer is https answers nothing that reached it without
+ * TLS (the web server's HTTPS variable, set by lighttpd and mod_ssl):
+ * tokens, codes, passwords and client secrets must not cross the
+ * network in the clear (mcp-auth-requirements §4 item 10).  Refused
+ * rather than redirected: what the request carried has already been
+ * sent, and a client given an http URL should learn that it is wrong.
+ * A development issuer (http://localhost) is exempt.  Logged once per
+ * process, for the site behind a TLS-terminating proxy that does not
+ * set HTTPS=on.
+ */
+static void
+app_refuse_plain(struct app *a, const struct http_request *req,
+    struct http_response *resp)
+{
+	if (!a->plain_logged) {
+		log_msg("plain_http_refused", "a request for %s arrived "
+		    "without TLS while the issuer is %s; if a proxy "
+		    "terminates TLS, have the web server set HTTPS=on (or, "
+		    "if you cannot, set require_https = no)",
+		    req->path, a->cfg->issuer);
+		a->plain_logged = 1;
+	}
+	http_json_error(resp, 403, "invalid_request",
+	    "this server answers only over https");
+}
+
 /* Serves one request: parse, configuration, handler, response. */
 int
 app_serve(struct app *a, char **envp, const struct http_io *in,
@@ -161,15 +253,21 @@ app_serve(struct app *a, char **envp, const struct http_io *in,
 	http_response_init(&resp);
 	if (http_request_init(&req, envp) != HTTP_OK) {
 		http_json_error(&resp, 500, "server_error", "out of memory");
-	} else if (app_config_refresh(a) == -1) {
+	} else if (app_config_refresh(a, envp) == -1) {
 		http_json_error(&resp, 500, "server_error",
 		    "the server configuration could not be loaded; "
 		    "see the web server's error log");
 	} else {
 		if (req.method == HTTP_HEAD)
 			resp.omit_body = 1;
-		handler(a, &req, &resp);
+		if (!req.https && a->cfg->issuer_https &&
+		    a->cfg->require_https)
+			app_refuse_plain(a, &req, &resp);
+		else
+			handler(a, &req, &resp);
 	}
+	if (a->cgi)
+		cgi_drain(in);
 	rc = http_response_write(&resp, out);
 	http_response_free(&resp);
 	http_request_free(&req);
@@ -239,16 +337,44 @@ fd_write(void *ctx, const char *p, size_t n)
 }
 
 /*
+ * SIGTERM (the web server stopping or shrinking its pool) ends the
+ * request loop instead of the process, so that the process frees what
+ * it holds and exits through main(): the leak checkers (LeakSanitizer,
+ * valgrind) only look at a process that exits.  The handler puts
+ * /dev/null where the listening socket was, which is all it may safely
+ * do: a blocked accept() (restarted after the handler) then fails at
+ * once, and so does the next one if the signal came while a request
+ * was being served, which finishes first.  Only this process's
+ * descriptor changes; others sharing the socket (spawn-fcgi -F) keep
+ * accepting.  FCGX_ShutdownPending() tells libfcgi not to retry.
+ */
+static void
+app_on_term(int sig)
+{
+	int	 fd, saved = errno;
+
+	(void)sig;
+	FCGX_ShutdownPending();
+	if ((fd = open("/dev/null", O_RDONLY)) != -1) {
+		dup2(fd, FCGI_LISTENSOCK_FILENO);
+		if (fd != FCGI_LISTENSOCK_FILENO)
+			close(fd);
+	}
+	errno = saved;
+}
+
+/*
  * The program's main(): FastCGI when the web server gave us a listening
  * socket, otherwise one CGI request.
  */
 int
 app_main(const char *name, app_handler handler)
 {
-	struct app	 a;
-	FCGX_Request	 r;
-	const char	*path;
-	int		 infd = STDIN_FILENO, outfd = STDOUT_FILENO;
+	struct app		 a;
+	struct sigaction	 sa;
+	FCGX_Request		 r;
+	const char		*path;
+	int			 infd = STDIN_FILENO, outfd = STDOUT_FILENO;
 
 	memset(&a, 0, sizeof(a));
 	a.name = name;
@@ -262,6 +388,7 @@ app_main(const char *name, app_handler handler)
 		struct http_io	 in = { fd_read, NULL, &infd };
 		struct http_io	 out = { NULL, fd_write, &outfd };
 
+		a.cgi = 1;
 		app_serve(&a, environ, &in, &out, handler);
 		app_free(&a);
 		return 0;
@@ -270,6 +397,12 @@ app_main(const char *name, app_handler handler)
 		log_msg("fastcgi_error", "cannot initialise libfcgi");
 		return 1;
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = app_on_term;
+	sigemptyset(&sa.sa_mask);
+	/* Restarted reads and writes let a request in progress finish. */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
 	while (FCGX_Accept_r(&r) >= 0) {
 		struct http_io	 in = { fcgi_read, NULL, r.in };
 		struct http_io	 out = { NULL, fcgi_write, r.out };
@@ -277,6 +410,7 @@ app_main(const char *name, app_handler handler)
 		app_serve(&a, r.envp, &in, &out, handler);
 		FCGX_Finish_r(&r);
 	}
+	FCGX_Free(&r, 1);
 	app_free(&a);
 	return 0;
 }

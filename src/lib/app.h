@@ -29,6 +29,9 @@ struct app {
 	char		 store_err[STORE_ERR_MAX];
 	const struct http_io *in;
 	unsigned long	 requests;
+	int		 cgi;		/* one request as plain CGI */
+	unsigned long	 writes;	/* for app_purge_some() */
+	int		 plain_logged;	/* app_refuse_plain() said why */
 };
 
 typedef void	(*app_handler)(struct app *, struct http_request *,
@@ -42,5 +45,10 @@ int	 app_read_body(struct app *, struct http_request *,
 int	 app_serve(struct app *, char **, const struct http_io *,
 	    const struct http_io *, app_handler);
 void	 app_free(struct app *);
+void	 app_purge_some(struct app *);
+
+/* A purge step after every 32nd write, of at most 16 records. */
+#define APP_PURGE_EVERY		32
+#define APP_PURGE_RECORDS	16
 
 #endif

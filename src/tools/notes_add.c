@@ -41,6 +41,8 @@ notes_add(struct tool_call *call)
 	if ((rc = store_note_put(&t, call->caller->user, last + 1,
 	    title != NULL ? title : "", text, time(NULL))) != STORE_OK)
 		goto fail;
+	if (notes_limit(call, &t) == -1)
+		return TOOL_OK;
 	if ((rc = store_commit(&t)) != STORE_OK) {
 		notes_store_error(call, rc);
 		return TOOL_OK;

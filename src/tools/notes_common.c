@@ -2,9 +2,12 @@
  * What the notes tools share: opening the database for the caller and
  * turning database failures into tool errors.
  */
+#include <time.h>
+
 #include <json-c/json.h>
 
 #include "../lib/log.h"
+#include "../lib/ratelimit.h"
 #include "../lib/store.h"
 #include "tools.h"
 
@@ -35,4 +38,53 @@ notes_store_error(struct tool_call *call, int rc)
 	log_msg("database_error", "notes: %s", store_strerror(rc));
 	tool_error(call, "The notes are unavailable right now (%s).",
 	    store_strerror(rc));
+}
+
+/*
+ * The "id" argument of notes_get and notes_delete; on failure the
+ * result explains it and -1 is returned.
+ */
+int
+notes_id(struct tool_call *call, int64_t *id)
+{
+	if (tool_arg_int(call, "id", id) == -1 || *id < 1) {
+		tool_error(call, "id must be a note number from notes_list.");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Counts one change by the caller inside t, the change's own
+ * transaction: a refused change writes nothing, not even the count,
+ * and an accepted one costs no extra commit.  Over tool_write_rate_limit
+ * changes a minute the change is refused (mcp-auth-requirements §4 item
+ * 34).  Returns 0 to go on and commit, or -1 after aborting t with the
+ * result set.
+ */
+int
+notes_limit(struct tool_call *call, struct store_txn *t)
+{
+	struct log_line	 l;
+	long		 limit = call->cfg->tool_write_rate_limit, retry = 0;
+	int		 rc;
+
+	if (limit == 0)
+		return 0;
+	rc = ratelimit_hit(t, "tool-write", call->caller->user, time(NULL),
+	    limit, 60, &retry);
+	if (rc == 0)
+		return 0;
+	store_abort(t);
+	if (rc == -1) {
+		notes_store_error(call, STORE_ERROR);
+		return -1;
+	}
+	log_begin(&l, "tool_throttled");
+	log_str(&l, "user", call->caller->user);
+	log_str(&l, "client", call->caller->client_id);
+	log_end(&l);
+	tool_error(call, "Too many changes: at most %ld a minute. Try again "
+	    "in %ld seconds.", limit, retry);
+	return -1;
 }

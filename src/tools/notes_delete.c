@@ -16,13 +16,13 @@ notes_delete(struct tool_call *call)
 	int64_t			 id;
 	int			 rc;
 
-	if (tool_arg_int(call, "id", &id) == -1 || id < 1) {
-		tool_error(call, "id must be a note number from notes_list.");
+	if (notes_id(call, &id) == -1)
 		return TOOL_OK;
-	}
 	if (notes_begin(call, 0, &t) == -1)
 		return TOOL_OK;
 	rc = store_note_del(&t, call->caller->user, (uint64_t)id);
+	if (rc == STORE_OK && notes_limit(call, &t) == -1)
+		return TOOL_OK;
 	if (rc == STORE_OK)
 		rc = store_commit(&t);
 	else

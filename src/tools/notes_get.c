@@ -21,10 +21,8 @@ notes_get(struct tool_call *call)
 	time_t			 when;
 	int			 rc;
 
-	if (tool_arg_int(call, "id", &id) == -1 || id < 1) {
-		tool_error(call, "id must be a note number from notes_list.");
+	if (notes_id(call, &id) == -1)
 		return TOOL_OK;
-	}
 	if (notes_begin(call, 1, &t) == -1)
 		return TOOL_OK;
 	rc = store_note_get(&t, call->caller->user, (uint64_t)id, &n);

@@ -4,6 +4,8 @@
 #ifndef MCP_TOOLS_H
 #define MCP_TOOLS_H
 
+#include <stdint.h>
+
 #include "../lib/tool.h"
 
 extern const struct tool tool_whoami;
@@ -18,5 +20,7 @@ extern const size_t builtin_ntools;
 /* notes_common.c: the shared parts of the notes tools. */
 int	 notes_begin(struct tool_call *, int, struct store_txn *);
 void	 notes_store_error(struct tool_call *, int);
+int	 notes_id(struct tool_call *, int64_t *);
+int	 notes_limit(struct tool_call *, struct store_txn *);
 
 #endif

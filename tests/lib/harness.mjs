@@ -11,6 +11,16 @@
 //   MCP_TEST_SERVER        lighttpd (default), or a mode that
 //                          servers.mjs knows (apache-vhost, ...)
 //   MCP_TEST_KEEP          keep each server's directory for inspection
+//   MCP_TEST_VALGRIND      run every program and mcp-oauth-admin under
+//                          valgrind (scripts/check's valgrind layer)
+//
+// Whatever the build, stop() fails if a program reported a memory or
+// undefined-behaviour error (AddressSanitizer, UBSan, LeakSanitizer,
+// valgrind): the sanitizer builds write their reports to the programs'
+// stderr, which is the web server's program log.  The programs exit
+// cleanly on the SIGTERM that stops the server, so that the leak
+// checkers run.  ASAN_OPTIONS, UBSAN_OPTIONS and LSAN_OPTIONS of the
+// test process are handed on to the programs.
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,13 +34,62 @@ import { serverKinds } from './servers.mjs';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
     '../..');
-export const buildDir = process.env.MCP_OAUTH_BUILD_DIR ??
-    path.join(repo, 'build');
-export const programDir = process.env.MCP_OAUTH_PROGRAM_DIR ??
-    path.join(buildDir, 'src');
-export const adminPath = process.env.MCP_OAUTH_ADMIN ??
-    path.join(programDir, 'mcp-oauth-admin');
+export const buildDir = path.resolve(process.env.MCP_OAUTH_BUILD_DIR ??
+    path.join(repo, 'build'));
+export const programDir = path.resolve(process.env.MCP_OAUTH_PROGRAM_DIR ??
+    path.join(buildDir, 'src'));
+export const adminPath = path.resolve(process.env.MCP_OAUTH_ADMIN ??
+    path.join(programDir, 'mcp-oauth-admin'));
 export const serverKind = process.env.MCP_TEST_SERVER ?? 'lighttpd';
+const underValgrind = Boolean(process.env.MCP_TEST_VALGRIND);
+
+// The sanitizers' settings, for the programs the web server starts
+// (lighttpd passes its whole environment on; mod_fcgid only what the
+// harness names).
+export function sanitizerEnv() {
+	const env = {};
+	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS'])
+		if (process.env[k] !== undefined)
+			env[k] = process.env[k];
+	return env;
+}
+
+// The first memory or undefined-behaviour report in a log, or null.
+// UBSan's lines look like "src/lib/x.c:12:5: runtime error: ...".
+const reportPatterns = [
+	/==\d+==ERROR: AddressSanitizer/,
+	/==\d+==ERROR: LeakSanitizer/,
+	/^\S+:\d+:\d+: runtime error: /m,
+];
+
+export function sanitizerReport(text) {
+	for (const re of reportPatterns) {
+		const m = re.exec(text);
+		if (m !== null)
+			return text.slice(Math.max(0, m.index - 200),
+			    m.index + 4000);
+	}
+	return null;
+}
+
+// A shell script that runs program under valgrind: any memory error,
+// or any definite or indirect leak at exit, goes to a log file of its
+// own in logDir (nothing at all when clean: -q) and sets the exit
+// status.  The suppressions cover the third-party libraries only.
+function valgrindWrapper(file, program, logDir) {
+	const name = path.basename(program);
+	fs.writeFileSync(file, [
+		'#!/bin/sh',
+		'exec valgrind -q --error-exitcode=1 --leak-check=full \\',
+		'    --show-leak-kinds=definite,indirect \\',
+		'    --errors-for-leak-kinds=definite,indirect \\',
+		`    --suppressions=${path.join(repo, 'tests', 'valgrind.supp')} \\`,
+		`    --log-file=${path.join(logDir, `${name}.%p.log`)} \\`,
+		`    ${program} "$@"`,
+		'',
+	].join('\n'));
+	fs.chmodSync(file, 0o755);
+}
 
 // A free TCP port on 127.0.0.1.  Another process may take it before the
 // server binds; start() then retries with a new one.
@@ -120,6 +179,12 @@ export class TestServer {
 	//   users    [{ name, password }] created before the start
 	//   procs    FastCGI processes per program (default 2)
 	//   kind     the web server (default MCP_TEST_SERVER)
+	//   programs { endpoint: path } runs another program at an
+	//            endpoint ("mcp", "token", ...: the name of its .fcgi)
+	//   issuer   the issuer to configure (default: this server's
+	//            origin), for several servers behind one public URL
+	//   database false: no database (a resource server that checks
+	//            tokens it did not issue)
 	static async start(options = {}) {
 		const s = new TestServer(options);
 		try {
@@ -143,16 +208,25 @@ export class TestServer {
 		fs.mkdirSync(path.join(this.runDir, 'empty'), { recursive: true });
 		this.procs = options.procs ?? 2;
 		this.programDir = options.programDir ?? programDir;
-		this.programEnv = options.env ?? {};
+		this.programEnv = { ...sanitizerEnv(), ...options.env };
+		// A kind's prepare() may move these: the pages, the admin
+		// tool, and the user the admin tool runs as (the web
+		// server's, when it differs from ours).
+		this.wwwDir = path.join(repo, 'www');
+		this.adminPath = adminPath;
+		this.runAs = null;
 		this.child = null;
 	}
 
-	// The configuration file; the issuer follows the port.
+	// The configuration file; the issuer follows the port.  The
+	// test's extra lines may be a function of the server (its port).
 	writeConfig(extra = this.options.config ?? '') {
+		if (typeof extra === 'function')
+			extra = extra(this);
 		fs.writeFileSync(this.configFile, [
-			`issuer = https://localhost:${this.port}`,
+			`issuer = ${this.issuer}`,
 			`db_path = ${this.dbDir}`,
-			`www_dir = ${path.join(repo, 'www')}`,
+			`www_dir = ${this.wwwDir}`,
 			extra,
 			'',
 		].join('\n'));
@@ -166,11 +240,17 @@ export class TestServer {
 		const kind = serverKinds[this.kind];
 		if (kind === undefined)
 			throw new Error(`unknown server kind ${this.kind}`);
+		if (this.options.programs !== undefined)
+			this.#overridePrograms(this.options.programs);
+		if (underValgrind)
+			this.#wrapInValgrind();
+		kind.prepare?.(this);
 		for (let attempt = 0; ; attempt++) {
 			this.port = await freePort();
-			this.issuer = `https://localhost:${this.port}`;
+			this.issuer = this.options.issuer ??
+			    `https://localhost:${this.port}`;
 			this.writeConfig();
-			if (attempt === 0) {
+			if (attempt === 0 && this.options.database !== false) {
 				this.admin(['init']);
 				for (const u of this.options.users ?? [])
 					this.addUser(u.name, u.password);
@@ -183,6 +263,60 @@ export class TestServer {
 				throw new Error(`${this.kind} did not start:\n` +
 				    this.serverLog());
 		}
+	}
+
+	// A program directory of our own: links to the usual programs,
+	// except those the test replaces.  Every kind of server then runs
+	// it as it would the real one.
+	#overridePrograms(programs) {
+		const dir = path.join(this.dir, 'programs');
+		fs.mkdirSync(dir);
+		for (const name of fs.readdirSync(this.programDir))
+			if (name.endsWith('.fcgi'))
+				fs.symlinkSync(path.join(this.programDir, name),
+				    path.join(dir, name));
+		for (const [endpoint, program] of Object.entries(programs)) {
+			const link = path.join(dir, `${endpoint}.fcgi`);
+			if (!fs.existsSync(link))
+				throw new Error(`no program for ${endpoint}`);
+			fs.rmSync(link);
+			fs.symlinkSync(path.resolve(program), link);
+		}
+		this.programDir = dir;
+	}
+
+	// The programs and the admin tool, each through a valgrind
+	// wrapper; their reports land in <dir>/valgrind.
+	#wrapInValgrind() {
+		const dir = path.join(this.dir, 'valgrind-programs');
+		this.valgrindLogDir = path.join(this.dir, 'valgrind');
+		fs.mkdirSync(dir);
+		fs.mkdirSync(this.valgrindLogDir);
+		// Tests run the admin tool as other users too.
+		fs.chmodSync(this.valgrindLogDir, 0o1777);
+		for (const name of fs.readdirSync(this.programDir))
+			if (name.endsWith('.fcgi'))
+				valgrindWrapper(path.join(dir, name),
+				    fs.realpathSync(path.join(this.programDir,
+				    name)), this.valgrindLogDir);
+		valgrindWrapper(path.join(dir, 'mcp-oauth-admin'),
+		    fs.realpathSync(this.adminPath), this.valgrindLogDir);
+		this.programDir = dir;
+		this.adminPath = path.join(dir, 'mcp-oauth-admin');
+	}
+
+	// What valgrind reported, or null.
+	valgrindReport() {
+		if (this.valgrindLogDir === undefined)
+			return null;
+		const out = [];
+		for (const name of fs.readdirSync(this.valgrindLogDir)) {
+			const text = fs.readFileSync(path.join(
+			    this.valgrindLogDir, name), 'utf8');
+			if (text.trim() !== '')
+				out.push(`--- ${name}\n${text}`);
+		}
+		return out.length === 0 ? null : out.join('\n').slice(0, 8000);
 	}
 
 	// Ready when the metadata endpoint answers over TLS; false if the
@@ -231,10 +365,23 @@ export class TestServer {
 		}, body);
 	}
 
-	// Runs mcp-oauth-admin on this server's database.
-	admin(args, { input, allowFailure = false } = {}) {
-		const r = spawnSync(adminPath, ['--config', this.configFile,
-		    ...args], { input, encoding: 'utf8' });
+	// Runs mcp-oauth-admin on this server's database, as the user the
+	// programs run as; env adds to the environment.
+	admin(args, { input, allowFailure = false, env } = {}) {
+		const argv = [this.adminPath, '--config', this.configFile,
+		    ...args];
+		if (this.runAs !== null)
+			argv.unshift('runuser', '-u', this.runAs, '--');
+		const r = spawnSync(argv[0], argv.slice(1), {
+			input,
+			encoding: 'utf8',
+			env: env === undefined ? undefined :
+			    { ...process.env, ...env },
+		});
+		const report = sanitizerReport(r.stderr ?? '');
+		if (report !== null)
+			throw new Error(`mcp-oauth-admin ${args.join(' ')}: ` +
+			    `sanitizer report:\n${report}`);
 		if (!allowFailure && r.status !== 0)
 			throw new Error(`mcp-oauth-admin ${args.join(' ')}: ` +
 			    `exit ${r.status}: ${r.stderr}`);
@@ -244,6 +391,28 @@ export class TestServer {
 	addUser(name, password) {
 		this.admin(['user', 'add', name, '--password-stdin'],
 		    { input: `${password}\n` });
+	}
+
+	// The running programs the web server started: [{ pid, name }],
+	// name as "token.fcgi" (lighttpd only: Apache's are not in our
+	// process group).
+	programProcesses() {
+		if (this.child === null)
+			return [];
+		const out = [];
+		for (const pid of livingInGroup(this.child.pid)) {
+			let argv;
+			try {
+				argv = fs.readFileSync(`/proc/${pid}/cmdline`,
+				    'utf8').split('\0');
+			} catch {
+				continue;
+			}
+			const name = path.basename(argv[0]);
+			if (name.endsWith('.fcgi'))
+				out.push({ pid, name });
+		}
+		return out;
 	}
 
 	// What the programs wrote to stderr.
@@ -277,8 +446,10 @@ export class TestServer {
 			clearTimeout(timer);
 		}
 		// The programs the web server spawned share its process
-		// group: wait until they are gone too, then force.
-		for (let i = 0; i < 400; i++) {
+		// group: wait until they are gone too (under valgrind, each
+		// checks for leaks on the way out), then force.
+		const rounds = underValgrind ? 2400 : 400;
+		for (let i = 0; i < rounds; i++) {
 			if (livingInGroup(pgid).length === 0)
 				return;
 			await delay(25);
@@ -290,13 +461,30 @@ export class TestServer {
 		}
 	}
 
+	// Stops the server and everything it started, then fails if a
+	// program reported a memory error, undefined behaviour or a leak
+	// (the directory is then kept, for the whole log).
 	async stop() {
 		await this.#stopChild();
-		if (process.env.MCP_TEST_KEEP)
+		const report = sanitizerReport(this.programLog()) ??
+		    this.valgrindReport();
+		if (process.env.MCP_TEST_KEEP || report !== null)
 			console.log(`# kept ${this.dir}`);
 		else
 			fs.rmSync(this.dir, { recursive: true, force: true });
+		if (report !== null)
+			throw new Error(`a program reported an error (log in ` +
+			    `${this.dir}):\n${report}`);
 	}
+}
+
+// A client of a server that another process started (the concurrency
+// workers): only request() works on it.
+export function remoteServer({ port, ca }) {
+	const r = Object.create(TestServer.prototype);
+	r.port = port;
+	r.ca = ca;
+	return r;
 }
 
 // The header values of a raw header list with the given name

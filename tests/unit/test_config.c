@@ -49,6 +49,7 @@ Test(config, minimal_with_defaults)
 	cr_assert_eq(c->default_scopes.len, 3, "defaults to every scope");
 	cr_assert_eq(c->registration, REGISTRATION_OPEN);
 	cr_assert_eq(c->registration_rate_limit, 20);
+	cr_assert_eq(c->tool_write_rate_limit, 600);
 	cr_assert_eq(c->user_auth, USER_AUTH_LOCAL);
 	cr_assert_eq(c->mcp_max_body, 1024 * 1024);
 	cr_assert_eq(c->allowed_origins.len, 0);
@@ -76,6 +77,7 @@ Test(config, every_key)
 	    "allowed_hosts = localhost:8443 127.0.0.1:8443\n"
 	    "registration = closed\n"
 	    "registration_rate_limit = 0\n"
+	    "tool_write_rate_limit = 0\n"
 	    "login_max_failures = 3\n"
 	    "login_lockout = 1m\n"
 	    "user_auth = remote_user\n"
@@ -98,6 +100,7 @@ Test(config, every_key)
 	cr_assert(config_list_has(&c->allowed_hosts, "127.0.0.1:8443"));
 	cr_assert_eq(c->registration, REGISTRATION_CLOSED);
 	cr_assert_eq(c->registration_rate_limit, 0);
+	cr_assert_eq(c->tool_write_rate_limit, 0);
 	cr_assert_eq(c->login_max_failures, 3);
 	cr_assert_eq(c->login_lockout, 60);
 	cr_assert_eq(c->user_auth, USER_AUTH_REMOTE_USER);

@@ -1,0 +1,173 @@
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../src/lib/app.h"
+#include "../../src/lib/config.h"
+#include "../../src/lib/crypto.h"
+#include "../../src/lib/session.h"
+#include "../../src/lib/store.h"
+#include "testutil.h"
+
+/*
+ * The write paths purge a little as they go: expired records disappear
+ * without the administrator's purge, and live ones stay.
+ */
+Test(app, write_paths_purge_expired_records)
+{
+	struct app		 a;
+	struct store		*st;
+	struct store_txn	 t;
+	struct session		 s;
+	char			*dir = testutil_tmpdir();
+	char			 text[512], err[512], dead[64], live[64];
+	int64_t			 now = time(NULL);
+	int			 i;
+
+	snprintf(text, sizeof(text), "issuer = https://mcp.example.com\n"
+	    "db_path = %s/db\n", dir);
+	memset(&a, 0, sizeof(a));
+	cr_assert_eq(config_parse("t", text, strlen(text), &a.cfg, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	cr_assert_eq(store_open(a.cfg->db_path, a.cfg->db_map_size,
+	    STORE_OPEN_CREATE, &st, err, sizeof(err)), STORE_OK, "%s", err);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(session_create(&t, "alice", now - 7200, 3600, dead,
+	    sizeof(dead)), STORE_OK);
+	cr_assert_eq(session_create(&t, "alice", now, 3600, live,
+	    sizeof(live)), STORE_OK);
+	cr_assert_eq(store_commit(&t), STORE_OK);
+	store_close(st);
+
+	/* Enough writes for several purge steps through every database. */
+	for (i = 0; i < APP_PURGE_EVERY * 40; i++)
+		app_purge_some(&a);
+	cr_assert_not_null(a.store, "the store was opened on demand");
+	cr_assert_eq(store_begin(a.store, 1, &t), STORE_OK);
+	{
+		MDB_val	 v;
+		unsigned char h[32];
+
+		crypto_sha256_str(dead, h);
+		cr_assert_eq(store_get(&t, DB_SESSIONS, h, 32, &v),
+		    STORE_NOTFOUND, "the expired session is gone");
+	}
+	cr_assert_eq(session_get(&t, live, now, &s), STORE_OK,
+	    "the live one stays");
+	session_free(&s);
+	store_abort(&t);
+	app_free(&a);
+	testutil_rmdir(dir);
+}
+
+static char	 seen_issuer[128];
+
+static void
+record_issuer(struct app *a, struct http_request *req,
+    struct http_response *resp)
+{
+	(void)req;
+	snprintf(seen_issuer, sizeof(seen_issuer), "%s", a->cfg->issuer);
+	http_json(resp, 200, "{}");
+}
+
+/*
+ * The configuration named by the request (Apache's SetEnv reaches a
+ * FastCGI program only as a request parameter) wins over the
+ * program's environment, and a change of name reloads.
+ */
+Test(app, config_path_from_the_request)
+{
+	struct app		 a;
+	struct memio		 m = { "", 0, 0, 0, { 0 }, 0 };
+	struct http_io		 io = { memio_read, memio_write, &m };
+	char			*dir = testutil_tmpdir();
+	char			*one, *two, var1[512], var2[512];
+	char			*env1[] = { "REQUEST_URI=/x", "HTTPS=on", var1,
+				    NULL };
+	char			*env2[] = { "REQUEST_URI=/x", "HTTPS=on", var2,
+				    NULL };
+	char			*none[] = { "REQUEST_URI=/x", "HTTPS=on", NULL };
+
+	one = testutil_write(dir, "one.conf", "issuer = https://one.example\n"
+	    "db_path = /x\n");
+	two = testutil_write(dir, "two.conf", "issuer = https://two.example\n"
+	    "db_path = /x\n");
+	snprintf(var1, sizeof(var1), "MCP_OAUTH_CONFIG=%s", one);
+	snprintf(var2, sizeof(var2), "MCP_OAUTH_CONFIG=%s", two);
+	memset(&a, 0, sizeof(a));
+	a.config_path = two;
+	cr_assert_eq(app_serve(&a, env1, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "https://one.example");
+	cr_assert_eq(app_serve(&a, env2, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "https://two.example");
+	cr_assert_eq(app_serve(&a, env1, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "https://one.example");
+	cr_assert_eq(app_serve(&a, none, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "https://two.example",
+	    "without one, the program's own");
+	app_free(&a);
+	buf_free(&m.out);
+	free(one);
+	free(two);
+	testutil_rmdir(dir);
+}
+
+/*
+ * An https site answers nothing that arrived without TLS, before any
+ * handler runs (mcp-auth-requirements §4 item 10); a development site
+ * on http://localhost does.
+ */
+Test(app, plain_http_is_refused_on_an_https_site)
+{
+	struct app		 a;
+	struct memio		 m = { "", 0, 0, 0, { 0 }, 0 };
+	struct http_io		 io = { memio_read, memio_write, &m };
+	char			*dir = testutil_tmpdir();
+	char			*secure, *dev, *lenient, var[512];
+	char			*plain[] = { "REQUEST_URI=/token", var, NULL };
+	char			*off[] = { "REQUEST_URI=/token", "HTTPS=off", var,
+				    NULL };
+	char			*tls[] = { "REQUEST_URI=/token", "HTTPS=on", var,
+				    NULL };
+
+	secure = testutil_write(dir, "s.conf",
+	    "issuer = https://mcp.example.com\ndb_path = /x\n");
+	dev = testutil_write(dir, "d.conf",
+	    "issuer = http://localhost:8080\ndb_path = /x\n");
+	snprintf(var, sizeof(var), "MCP_OAUTH_CONFIG=%s", secure);
+	memset(&a, 0, sizeof(a));
+	a.config_path = secure;
+	seen_issuer[0] = '\0';
+	cr_assert_eq(app_serve(&a, plain, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "", "no handler ran");
+	cr_assert_not_null(strstr(buf_cstr(&m.out), "Status: 403"));
+	cr_assert_not_null(strstr(buf_cstr(&m.out),
+	    "answers only over https"));
+	cr_assert_eq(app_serve(&a, off, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "");
+	cr_assert_eq(app_serve(&a, tls, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "https://mcp.example.com");
+
+	snprintf(var, sizeof(var), "MCP_OAUTH_CONFIG=%s", dev);
+	seen_issuer[0] = '\0';
+	cr_assert_eq(app_serve(&a, plain, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "http://localhost:8080");
+
+	/* The escape hatch, for a proxy that cannot say HTTPS=on. */
+	lenient = testutil_write(dir, "l.conf",
+	    "issuer = https://mcp.example.com\ndb_path = /x\n"
+	    "require_https = no\n");
+	snprintf(var, sizeof(var), "MCP_OAUTH_CONFIG=%s", lenient);
+	seen_issuer[0] = '\0';
+	cr_assert_eq(app_serve(&a, plain, &io, &io, record_issuer), 0);
+	cr_assert_str_eq(seen_issuer, "https://mcp.example.com");
+	app_free(&a);
+	buf_free(&m.out);
+	free(secure);
+	free(dev);
+	free(lenient);
+	testutil_rmdir(dir);
+}
