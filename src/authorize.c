@@ -1079,5 +1079,5 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 int
 main(void)
 {
-	return app_main("authorize.fcgi", handle);
+	return app_main("authorize.fcgi", handle, NULL);
 }

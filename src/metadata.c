@@ -133,5 +133,5 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 int
 main(void)
 {
-	return app_main("metadata.fcgi", handle);
+	return app_main("metadata.fcgi", handle, NULL);
 }

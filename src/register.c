@@ -88,6 +88,8 @@ handle_post(struct app *a, struct http_request *req,
 		else
 			store_abort(&t);
 		if (rc == -1) {
+			log_msg("database_error", "cannot count the "
+			    "registration (%s)", store_full_hint());
 			oauth_error_set(&e, 503, "temporarily_unavailable",
 			    "the server's database is unavailable");
 			goto error;
@@ -157,5 +159,5 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 int
 main(void)
 {
-	return app_main("register.fcgi", handle);
+	return app_main("register.fcgi", handle, NULL);
 }

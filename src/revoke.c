@@ -102,5 +102,5 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 int
 main(void)
 {
-	return app_main("revoke.fcgi", handle);
+	return app_main("revoke.fcgi", handle, NULL);
 }

@@ -196,5 +196,5 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 int
 main(void)
 {
-	return app_main("token.fcgi", handle);
+	return app_main("token.fcgi", handle, NULL);
 }

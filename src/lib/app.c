@@ -239,6 +239,14 @@ app_refuse_plain(struct app *a, const struct http_request *req,
 	    "this server answers only over https");
 }
 
+/* The answer of an endpoint whose configuration cannot be loaded. */
+void
+app_config_error_oauth(struct http_response *resp)
+{
+	http_json_error(resp, 500, "server_error", "the server configuration "
+	    "could not be loaded; see the web server's error log");
+}
+
 /* Serves one request: parse, configuration, handler, response. */
 int
 app_serve(struct app *a, char **envp, const struct http_io *in,
@@ -254,9 +262,10 @@ app_serve(struct app *a, char **envp, const struct http_io *in,
 	if (http_request_init(&req, envp) != HTTP_OK) {
 		http_json_error(&resp, 500, "server_error", "out of memory");
 	} else if (app_config_refresh(a, envp) == -1) {
-		http_json_error(&resp, 500, "server_error",
-		    "the server configuration could not be loaded; "
-		    "see the web server's error log");
+		if (a->config_error != NULL)
+			a->config_error(&resp);
+		else
+			app_config_error_oauth(&resp);
 	} else {
 		if (req.method == HTTP_HEAD)
 			resp.omit_body = 1;
@@ -368,7 +377,8 @@ app_on_term(int sig)
  * socket, otherwise one CGI request.
  */
 int
-app_main(const char *name, app_handler handler)
+app_main(const char *name, app_handler handler,
+    void (*config_error)(struct http_response *))
 {
 	struct app		 a;
 	struct sigaction	 sa;
@@ -378,6 +388,8 @@ app_main(const char *name, app_handler handler)
 
 	memset(&a, 0, sizeof(a));
 	a.name = name;
+	a.config_error = config_error != NULL ? config_error :
+	    app_config_error_oauth;
 	log_init(name);
 	signal(SIGPIPE, SIG_IGN);
 	if ((path = getenv("MCP_OAUTH_CONFIG")) == NULL || *path == '\0')

@@ -30,6 +30,8 @@ struct app {
 	const struct http_io *in;
 	unsigned long	 requests;
 	int		 cgi;		/* one request as plain CGI */
+	/* The error shape when the configuration cannot be loaded. */
+	void		(*config_error)(struct http_response *);
 	unsigned long	 writes;	/* for app_purge_some() */
 	int		 plain_logged;	/* app_refuse_plain() said why */
 };
@@ -37,7 +39,9 @@ struct app {
 typedef void	(*app_handler)(struct app *, struct http_request *,
 		    struct http_response *);
 
-int	 app_main(const char *, app_handler);
+int	 app_main(const char *, app_handler,
+	    void (*)(struct http_response *));
+void	 app_config_error_oauth(struct http_response *);
 int	 app_store(struct app *, struct store **);
 void	 app_store_error(struct app *, struct http_response *, int);
 int	 app_read_body(struct app *, struct http_request *,

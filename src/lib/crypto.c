@@ -229,7 +229,8 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
+/* The value of one hex digit, either case, or -1. */
+int
 hex_value(char c)
 {
 	if (c >= '0' && c <= '9')

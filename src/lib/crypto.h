@@ -38,6 +38,7 @@ int	 base64_decode(const char *, size_t, unsigned char *, size_t,
 	    size_t *);
 void	 hex_encode(const unsigned char *, size_t, char *);
 int	 hex_decode(const char *, unsigned char *, size_t);
+int	 hex_value(char);
 
 int	 pkce_verifier_valid(const char *);
 int	 pkce_challenge_valid(const char *);

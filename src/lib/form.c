@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "form.h"
 
 const struct form_limits form_default_limits = {
@@ -31,18 +32,6 @@ form_free(struct form *f)
 	form_init(f);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes n bytes of s into out (which has room for n + 1 bytes) and
  * NUL-terminates it.  "+" becomes a space.  Returns FORM_OK,
@@ -58,8 +47,8 @@ percent_decode(const char *s, size_t n, char *out, size_t *outlen)
 		if (s[i] == '%') {
 			if (n - i < 3)
 				return FORM_EESCAPE;
-			if ((hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
+			if ((hi = hex_value(s[i + 1])) < 0 ||
+			    (lo = hex_value(s[i + 2])) < 0)
 				return FORM_EESCAPE;
 			if (hi == 0 && lo == 0)
 				return FORM_ENUL;

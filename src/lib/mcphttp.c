@@ -310,6 +310,15 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	json_object_put(body);
 }
 
+/* A broken configuration, as a JSON-RPC error without an id. */
+static void
+config_error(struct http_response *resp)
+{
+	http_refuse(resp, 500, JSONRPC_INTERNAL_ERROR, "Internal error: the "
+	    "server configuration could not be loaded; see the web "
+	    "server's error log");
+}
+
 static const struct mcp_server	*the_server;
 
 static void
@@ -328,5 +337,5 @@ mcp_main(const struct mcp_server *srv)
 		log_init(srv->program);
 		log_msg("tool_error", "%s", why);
 	}
-	return app_main(srv->program, handle);
+	return app_main(srv->program, handle, config_error);
 }

@@ -600,3 +600,26 @@ describe('logging', () => {
 		assert.match(log, /mcp\.fcgi\[\d+\]: event=bearer_rejected/);
 	});
 });
+
+describe('a broken configuration', () => {
+	it('answers a JSON-RPC error, and recovers when fixed', async () => {
+		const good = fs.readFileSync(s.configFile, 'utf8');
+		fs.writeFileSync(s.configFile, `${good}no_such_key = 1\n`);
+		try {
+			const res = await rpc(alice.access_token, { jsonrpc: '2.0',
+			    id: 1, method: 'ping' });
+			assert.equal(res.status, 500);
+			assert.deepEqual(headerValues(res, 'Content-Type'),
+			    ['application/json']);
+			const r = res.json();
+			assert.equal(r.jsonrpc, '2.0');
+			assert.equal(r.id, null);
+			assert.equal(r.error.code, -32603);
+			assert.match(r.error.message, /configuration/);
+		} finally {
+			fs.writeFileSync(s.configFile, good);
+		}
+		assert.equal((await rpc(alice.access_token, { jsonrpc: '2.0',
+		    id: 1, method: 'ping' })).status, 200);
+	});
+});
