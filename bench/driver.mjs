@@ -40,7 +40,8 @@ const PASSWORD = 'bench-password-0123';
 // Every lighttpd and Apache server gets the same configuration: a map
 // big enough for a million grants, and no registration rate limit (the
 // memory measurement registers 10 000 clients from one address).
-const CONFIG = 'db_map_size = 8G\nregistration_rate_limit = 0\n';
+const CONFIG = 'db_map_size = 8G\nregistration_rate_limit = 0\n' +
+    'authorize_rate_limit = 0\n';
 const MCP_BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
 const benchDir = path.join(repo, 'bench');
 const benchBin = path.join(buildDir, 'bench');

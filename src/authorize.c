@@ -41,6 +41,8 @@
 #define POST_MAX		(16 * 1024)
 #define COOKIE_SESSION		"mcp_session"
 #define COOKIE_BROWSER		"mcp_browser"
+/* save_pending(): the address has started too many requests. */
+#define PENDING_THROTTLED	(-1)
 
 /* A password hash to verify against when the user does not exist. */
 static const char dummy_hash[] = "$scrypt$ln=14,r=8,p=5$"
@@ -350,6 +352,26 @@ browser_binding(struct app *a, const struct http_request *req,
 }
 
 /*
+ * Whether user may hold a session and approve requests: a user record
+ * that exists and is not disabled, or, in remote_user mode, no record
+ * at all (the web server vouches for the person).  A record that
+ * cannot be read allows nothing.
+ */
+static int
+user_allowed(struct app *a, struct store_txn *t, const char *user)
+{
+	struct user	 u;
+	int		 rc, allowed;
+
+	rc = store_user_get(t, user, &u);
+	allowed = rc == STORE_OK ? !(u.flags & USER_DISABLED) :
+	    rc == STORE_NOTFOUND &&
+	    a->cfg->user_auth == USER_AUTH_REMOTE_USER;
+	user_free(&u);
+	return allowed ? 0 : -1;
+}
+
+/*
  * The signed-in user of this browser, or none (returns -1): the web
  * server's REMOTE_USER with user_auth = remote_user, else the session
  * cookie.  Disabled users are not signed in.
@@ -359,9 +381,7 @@ current_user(struct app *a, struct store_txn *t,
     const struct http_request *req, int64_t now, char *user, size_t usersz)
 {
 	struct session	 s;
-	struct user	 u;
 	char		 name[64], value[SESSION_TOKEN_MAX];
-	int		 rc;
 
 	if (a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
 		if (req->remote_user == NULL ||
@@ -376,17 +396,7 @@ current_user(struct app *a, struct store_txn *t,
 		snprintf(user, usersz, "%s", s.user);
 		session_free(&s);
 	}
-	rc = store_user_get(t, user, &u);
-	if (rc == STORE_OK && (u.flags & USER_DISABLED)) {
-		user_free(&u);
-		return -1;
-	}
-	user_free(&u);
-	/* A session outlives a deleted user only in remote_user mode. */
-	if (rc == STORE_NOTFOUND &&
-	    a->cfg->user_auth != USER_AUTH_REMOTE_USER)
-		return -1;
-	return 0;
+	return user_allowed(a, t, user);
 }
 
 static void
@@ -446,16 +456,20 @@ show_consent(struct app *a, struct http_response *resp,
     const struct client *c, const struct pending *pd, const char *user,
     const char *request, const char *csrf)
 {
-	struct tmpl_var		 v[9], sv[16][2];
-	struct tmpl_scope	 items[16];
-	char			 host[256], names[16][65];
+	/*
+	 * A granted scope is a set of configured scopes, so it has at most
+	 * CONFIG_LIST_MAX names of at most 64 characters each (config.c).
+	 */
+	struct tmpl_var		 v[9], sv[CONFIG_LIST_MAX][2];
+	struct tmpl_scope	 items[CONFIG_LIST_MAX];
+	char			 host[256], names[CONFIG_LIST_MAX][65];
 	const char		*p;
 	size_t			 n = 0, len;
 	int			 loopback, custom;
 
 	memset(v, 0, sizeof(v));
 	memset(sv, 0, sizeof(sv));
-	for (p = pd->scope; *p != '\0' && n < 16; p += len) {
+	for (p = pd->scope; *p != '\0' && n < CONFIG_LIST_MAX; p += len) {
 		if (*p == ' ') {
 			len = 1;
 			continue;
@@ -543,13 +557,32 @@ issue_code(struct app *a, struct http_response *resp,
 		server_error(a, resp, rc);
 		return;
 	}
+	/*
+	 * What was read before this transaction is checked again in it: a
+	 * second click on Approve (or Deny in another tab) has consumed
+	 * the pending request, or the administrator has disabled the user
+	 * in between.
+	 */
+	if (pending_id != NULL &&
+	    (rc = pending_delete(&t, pending_id)) != STORE_OK) {
+		store_abort(&t);
+		if (rc == STORE_NOTFOUND)
+			page_error(a->cfg, resp, 400, "This page has expired",
+			    "This sign-in request has already been answered.",
+			    "Go back to the application you were using.");
+		else
+			server_error(a, resp, rc);
+		return;
+	}
+	if (user_allowed(a, &t, user) != 0) {
+		store_abort(&t);
+		log_auth("consent_refused_user", user, c->id, NULL);
+		redirect_error(a, resp, pd->redirect_uri, state_of(pd),
+		    "access_denied", "the user's account cannot grant access");
+		return;
+	}
 	rc = grant_issue_code(&t, a->cfg, &cr, time(NULL), code, sizeof(code),
 	    grant_id);
-	if (rc == STORE_OK && pending_id != NULL) {
-		rc = pending_delete(&t, pending_id);
-		if (rc == STORE_NOTFOUND)
-			rc = STORE_OK;
-	}
 	if (rc == STORE_OK)
 		rc = store_commit(&t);
 	else
@@ -581,15 +614,20 @@ issue_code(struct app *a, struct http_response *resp,
 
 /*
  * Stores pd under a fresh id with a fresh CSRF token (or replaces the
- * record of id) and fills id/csrf for the page.
+ * record of id) and fills id/csrf for the page.  Returns a store code,
+ * or PENDING_THROTTLED (retry_after set) when ip has started too many
+ * requests this hour: every new request is a record kept until it is
+ * answered or expires, so without a limit anyone could fill the map.
  */
 static int
-save_pending(struct app *a, struct pending *pd, char *id, size_t idsz,
-    int fresh_id, char *csrf, size_t csrfsz)
+save_pending(struct app *a, const char *ip, struct pending *pd, char *id,
+    size_t idsz, int fresh_id, char *csrf, size_t csrfsz, long *retry_after)
 {
 	struct store		*st;
 	struct store_txn	 t;
 	unsigned char		 h[CRYPTO_SHA256_LEN];
+	char			 ipsub[RATELIMIT_IP_MAX];
+	int64_t			 now = time(NULL);
 	int			 rc;
 
 	if (fresh_id && pending_new_secret(id, idsz, h) != STORE_OK)
@@ -599,6 +637,20 @@ save_pending(struct app *a, struct pending *pd, char *id, size_t idsz,
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 0, &t)) != STORE_OK)
 		return rc;
+	if (fresh_id && a->cfg->authorize_rate_limit > 0) {
+		ratelimit_ip_subject(ip, ipsub, sizeof(ipsub));
+		rc = ratelimit_check(&t, "authorize", ipsub, now,
+		    a->cfg->authorize_rate_limit, 3600, retry_after);
+		if (rc == 0)
+			rc = ratelimit_count(&t, "authorize", ipsub, now,
+			    3600);
+		else
+			rc = rc == 1 ? PENDING_THROTTLED : STORE_ERROR;
+		if (rc != STORE_OK) {
+			store_abort(&t);
+			return rc;
+		}
+	}
 	if ((rc = pending_put(&t, id, pd)) == STORE_OK)
 		rc = store_commit(&t);
 	else
@@ -606,6 +658,22 @@ save_pending(struct app *a, struct pending *pd, char *id, size_t idsz,
 	if (rc == STORE_OK)
 		app_purge_some(a);
 	return rc;
+}
+
+/* The answer to save_pending()'s failures. */
+static void
+save_pending_error(struct app *a, struct http_response *resp, int rc,
+    long retry_after)
+{
+	if (rc != PENDING_THROTTLED) {
+		server_error(a, resp, rc);
+		return;
+	}
+	http_headerf(resp, "Retry-After", "%ld", retry_after);
+	page_error(a->cfg, resp, 429, "Too many sign-in requests",
+	    "This network address has started more sign-ins in the last "
+	    "hour than this server allows.", "Wait a while, then start "
+	    "again from the application you were using.");
 }
 
 /*
@@ -622,6 +690,7 @@ continue_request(struct app *a, const struct http_request *req,
 	struct store_txn	 t;
 	char			 user[USER_NAME_MAX + 1], csrf[64];
 	int64_t			 now = time(NULL);
+	long			 retry_after = 0;
 	int			 signed_in, remembered = 0, rc;
 
 	/*
@@ -676,9 +745,9 @@ continue_request(struct app *a, const struct http_request *req,
 		no_remote_user(a, resp);
 		return;
 	}
-	if ((rc = save_pending(a, pd, id, idsz, fresh_id, csrf,
-	    sizeof(csrf))) != STORE_OK) {
-		server_error(a, resp, rc);
+	if ((rc = save_pending(a, req->remote_addr, pd, id, idsz, fresh_id,
+	    csrf, sizeof(csrf), &retry_after)) != STORE_OK) {
+		save_pending_error(a, resp, rc, retry_after);
 		return;
 	}
 	if (signed_in)
@@ -847,10 +916,10 @@ handle_login(struct app *a, const struct http_request *req,
 	const char		*csrf = form_get(f, "csrf");
 	const char		*ip = req->remote_addr;
 	char			 cookie[SESSION_TOKEN_MAX];
-	char			 msg[160];
+	char			 msg[160], ipsub[RATELIMIT_IP_MAX];
 	long			 wait_user = 0, wait_ip = 0, win;
 	int64_t			 now = time(NULL);
-	int			 rc, ok, over_user, over_ip, exists;
+	int			 rc, ok, over_user, over_ip, exists, valid;
 
 	memset(&u, 0, sizeof(u));
 	if (a->cfg->user_auth != USER_AUTH_LOCAL) {
@@ -865,24 +934,36 @@ handle_login(struct app *a, const struct http_request *req,
 		return;
 	}
 	win = a->cfg->login_lockout;
+	valid = user_name_valid(name);
+	ratelimit_ip_subject(ip, ipsub, sizeof(ipsub));
+	/*
+	 * The attempt is counted, and committed, before the password is
+	 * checked: parallel attempts then cannot all pass the check before
+	 * any of them is counted (LMDB has one writer at a time), and a
+	 * database that cannot count refuses the attempt instead of
+	 * checking passwords without a limit.  A success takes its count
+	 * back below.
+	 */
 	if ((rc = app_store(a, &st)) != STORE_OK ||
-	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
+	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
 		server_error(a, resp, rc);
 		return;
 	}
-	over_user = user_name_valid(name) ? ratelimit_check(&t, "login-user",
-	    name, now, a->cfg->login_max_failures, win, &wait_user) : 0;
-	over_ip = ratelimit_check(&t, "login-ip", ip, now,
+	over_user = valid ? ratelimit_check(&t, "login-user", name, now,
+	    a->cfg->login_max_failures, win, &wait_user) : 0;
+	over_ip = ratelimit_check(&t, "login-ip", ipsub, now,
 	    a->cfg->login_max_failures * 4, win, &wait_ip);
-	rc = user_name_valid(name) ? store_user_get(&t, name, &u) :
-	    STORE_NOTFOUND;
-	store_abort(&t);
+	if (over_user == -1 || over_ip == -1) {
+		store_abort(&t);
+		log_msg("database_error", "cannot read the sign-in counters");
+		server_error(a, resp, STORE_ERROR);
+		return;
+	}
 	if (over_user == 1 || over_ip == 1) {
 		long	 w = wait_user > wait_ip ? wait_user : wait_ip;
 
-		user_free(&u);
-		log_auth("login_throttled", user_name_valid(name) ? name :
-		    NULL, c->id, ip);
+		store_abort(&t);
+		log_auth("login_throttled", valid ? name : NULL, c->id, ip);
 		snprintf(msg, sizeof(msg), "Too many failed sign-ins. Try again "
 		    "in %ld minute%s.", (w + 59) / 60, (w + 59) / 60 == 1 ?
 		    "" : "s");
@@ -890,32 +971,37 @@ handle_login(struct app *a, const struct http_request *req,
 		show_login(a, resp, 429, c, id, csrf, name, msg);
 		return;
 	}
-	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+	rc = valid ? ratelimit_count(&t, "login-user", name, now, win) :
+	    STORE_OK;
+	if (rc == STORE_OK)
+		rc = ratelimit_count(&t, "login-ip", ipsub, now, win);
+	if (rc != STORE_OK) {
+		store_abort(&t);
 		server_error(a, resp, rc);
 		return;
 	}
+	rc = valid ? store_user_get(&t, name, &u) : STORE_NOTFOUND;
+	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+		store_abort(&t);
+		server_error(a, resp, rc);
+		return;
+	}
+	exists = rc == STORE_OK;
+	if ((rc = store_commit(&t)) != STORE_OK) {
+		user_free(&u);
+		server_error(a, resp, rc);
+		return;
+	}
+
 	/*
 	 * Verify even when the user does not exist, so the time taken
 	 * does not tell (the message never does).
 	 */
-	exists = rc == STORE_OK;
 	ok = crypto_password_verify(pw, exists ? u.password_hash :
 	    dummy_hash) == CRYPTO_OK && exists && !(u.flags & USER_DISABLED);
 	user_free(&u);
-
-	if ((rc = store_begin(st, 0, &t)) != STORE_OK) {
-		server_error(a, resp, rc);
-		return;
-	}
 	if (!ok) {
-		if (user_name_valid(name))
-			ratelimit_hit(&t, "login-user", name, now,
-			    a->cfg->login_max_failures, win, &wait_user);
-		ratelimit_hit(&t, "login-ip", ip, now,
-		    a->cfg->login_max_failures * 4, win, &wait_ip);
-		rc = store_commit(&t);
-		log_auth("login_failed", user_name_valid(name) ? name : NULL,
-		    c->id, ip);
+		log_auth("login_failed", valid ? name : NULL, c->id, ip);
 		/*
 		 * 403, not 401: a 401 must carry a WWW-Authenticate
 		 * challenge (RFC 9110 §15.5.2), and a form is none.
@@ -924,7 +1010,14 @@ handle_login(struct app *a, const struct http_request *req,
 		    "Wrong user name or password.");
 		return;
 	}
+
+	if ((rc = store_begin(st, 0, &t)) != STORE_OK) {
+		server_error(a, resp, rc);
+		return;
+	}
 	rc = ratelimit_reset(&t, "login-user", name);
+	if (rc == STORE_OK)
+		rc = ratelimit_undo(&t, "login-ip", ipsub, now, win);
 	if (rc == STORE_OK)
 		rc = session_create(&t, name, now, a->cfg->session_lifetime,
 		    cookie, sizeof(cookie));
@@ -959,6 +1052,7 @@ handle_decision(struct app *a, const struct http_request *req,
 	struct store		*st;
 	struct store_txn	 t;
 	char			 user[USER_NAME_MAX + 1], csrf[64], id[64];
+	long			 retry_after = 0;
 	int			 rc, signed_in;
 
 	snprintf(id, sizeof(id), "%s", form_get(f, "request"));
@@ -982,9 +1076,10 @@ handle_decision(struct app *a, const struct http_request *req,
 	}
 	if (!signed_in) {
 		/* The session expired between the pages: sign in again. */
-		if ((rc = save_pending(a, pd, id, sizeof(id), 0, csrf,
-		    sizeof(csrf))) != STORE_OK) {
-			server_error(a, resp, rc);
+		if ((rc = save_pending(a, req->remote_addr, pd, id,
+		    sizeof(id), 0, csrf, sizeof(csrf), &retry_after)) !=
+		    STORE_OK) {
+			save_pending_error(a, resp, rc, retry_after);
 			return;
 		}
 		show_login(a, resp, 403, c, id, csrf, NULL,
@@ -1001,6 +1096,16 @@ handle_decision(struct app *a, const struct http_request *req,
 			rc = store_commit(&t);
 		else
 			store_abort(&t);
+	}
+	/*
+	 * A denial that cannot be recorded is still a denial; one whose
+	 * request was answered already (Approve in another tab) is not.
+	 */
+	if (rc == STORE_NOTFOUND) {
+		page_error(a->cfg, resp, 400, "This page has expired",
+		    "This sign-in request has already been answered.",
+		    "Go back to the application you were using.");
+		return;
 	}
 	log_auth("consent_denied", user, c->id, req->remote_addr);
 	redirect_error(a, resp, pd->redirect_uri, state_of(pd),

@@ -24,17 +24,18 @@
 #include "lib/signkey.h"
 #include "lib/store.h"
 
-static const struct config	*built_for;
-static struct buf		 as_doc, prm_doc;
+/* The documents, and the configuration generation they were built for. */
+static unsigned long	 built_gen;
+static struct buf	 as_doc, prm_doc;
 
 static void
-rebuild(const struct config *cfg)
+rebuild(const struct app *a)
 {
 	buf_reset(&as_doc);
 	buf_reset(&prm_doc);
-	metadoc_authorization_server(cfg, &as_doc);
-	metadoc_protected_resource(cfg, &prm_doc);
-	built_for = cfg;
+	metadoc_authorization_server(a->cfg, &as_doc);
+	metadoc_protected_resource(a->cfg, &prm_doc);
+	built_gen = a->cfg_gen;
 }
 
 /*
@@ -117,8 +118,8 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 		serve_jwks(a, resp);
 		return;
 	}
-	if (built_for != a->cfg)
-		rebuild(a->cfg);
+	if (built_gen != a->cfg_gen)
+		rebuild(a);
 	if (buf_failed(doc)) {
 		http_json_error(resp, 500, "server_error", "out of memory");
 		return;

@@ -30,6 +30,7 @@ handle_post(struct app *a, struct http_request *req,
 	struct oauth_error	 e;
 	json_object		*o = NULL;
 	char			 why[256], secret[TOKEN_SECRET_MAX];
+	char			 ipsub[RATELIMIT_IP_MAX];
 	long			 retry = 0;
 	int64_t			 now = time(NULL);
 	int			 rc;
@@ -80,8 +81,9 @@ handle_post(struct app *a, struct http_request *req,
 		oauth_no_store(resp);
 		goto out;
 	}
+	ratelimit_ip_subject(req->remote_addr, ipsub, sizeof(ipsub));
 	if (a->cfg->registration_rate_limit > 0 &&
-	    (rc = ratelimit_hit(&t, "register", req->remote_addr, now,
+	    (rc = ratelimit_hit(&t, "register", ipsub, now,
 	    a->cfg->registration_rate_limit, 3600, &retry)) != 0) {
 		if (rc == 1)
 			store_commit(&t);

@@ -15,6 +15,7 @@
 #include "app.h"
 #include "config.h"
 #include "http.h"
+#include "httpclient.h"
 #include "log.h"
 #include "purge.h"
 #include "store.h"
@@ -71,6 +72,7 @@ app_config_refresh(struct app *a, char **envp)
 	}
 	config_free(a->cfg);
 	a->cfg = cfg;
+	a->cfg_gen++;
 	if (stat(path, &sb) == 0) {
 		a->cfg_dev = sb.st_dev;
 		a->cfg_ino = sb.st_ino;
@@ -286,6 +288,7 @@ app_serve(struct app *a, char **envp, const struct http_io *in,
 void
 app_free(struct app *a)
 {
+	httpc_cleanup();
 	store_close(a->store);
 	a->store = NULL;
 	config_free(a->cfg);

@@ -20,6 +20,13 @@ struct app {
 	const char	*name;
 	const char	*config_path;
 	struct config	*cfg;
+	/*
+	 * Counts successful loads of the configuration, from 1: what a
+	 * per-process cache built from cfg is keyed on.  Not the cfg
+	 * pointer: a new configuration may be allocated where a freed
+	 * one was.
+	 */
+	unsigned long	 cfg_gen;
 	dev_t		 cfg_dev;
 	ino_t		 cfg_ino;
 	time_t		 cfg_mtime;

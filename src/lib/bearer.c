@@ -142,27 +142,63 @@ bearer_challenge(struct http_response *resp, const struct config *cfg,
 }
 
 /*
+ * The scope of a step-up challenge: the configured scopes the token has
+ * or the operation needs, in the configuration's order, then any
+ * needed scope the configuration does not list (a tool's mistake, but
+ * the challenge must still name what is needed: A7.2).
+ */
+static void
+challenge_scope(const struct config *cfg, const char *granted,
+    const char *needed, struct buf *out)
+{
+	char	 name[SCOPE_MAX + 1];
+	size_t	 len;
+
+	scope_union(cfg, granted, needed, out);
+	while (*needed != '\0') {
+		if (*needed == ' ') {
+			needed++;
+			continue;
+		}
+		len = strcspn(needed, " ");
+		if (len < sizeof(name)) {
+			memcpy(name, needed, len);
+			name[len] = '\0';
+			if (!scope_has(buf_cstr(out), name)) {
+				if (out->len > 0)
+					buf_putc(out, ' ');
+				buf_puts(out, name);
+			}
+		}
+		needed += len;
+	}
+}
+
+/*
  * The 403 step-up challenge (A7.1, A7.5): the scope is the union of
  * what the token has and what the operation needs, so that clients
- * that replace their scope do not lose what they had.
+ * that replace their scope do not lose what they had.  needed may
+ * name several scopes (a batch).
  */
 void
 bearer_insufficient_scope(struct http_response *resp,
     const struct config *cfg, const char *granted, const char *needed)
 {
 	struct buf	 b, u;
+	const char	*what;
 
+	what = strchr(needed, ' ') != NULL ? "scopes" : "scope";
 	buf_init(&b);
 	buf_init(&u);
-	scope_union(cfg, granted, needed, &u);
+	challenge_scope(cfg, granted, needed, &u);
 	buf_printf(&b, "Bearer error=\"insufficient_scope\", "
-	    "error_description=\"this operation needs the scope %s\", "
-	    "scope=\"%s\", resource_metadata=\"%s\"", needed, buf_cstr(&u),
-	    cfg->prm_url);
+	    "error_description=\"this operation needs the %s %s\", "
+	    "scope=\"%s\", resource_metadata=\"%s\"", what, needed,
+	    buf_cstr(&u), cfg->prm_url);
 	http_header(resp, "WWW-Authenticate", buf_cstr(&b));
 	http_header(resp, "Cache-Control", "no-store");
 	buf_reset(&b);
-	buf_printf(&b, "this operation needs the scope %s", needed);
+	buf_printf(&b, "this operation needs the %s %s", what, needed);
 	http_json_error(resp, 403, "insufficient_scope", buf_cstr(&b));
 	buf_free(&b);
 	buf_free(&u);

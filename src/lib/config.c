@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "scope.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -86,6 +87,8 @@ static const struct key keys[] = {
 	    0, 0, 0, registration_words },
 	{ "registration_rate_limit", KEY_COUNT,
 	    offsetof(struct config, registration_rate_limit), 0, 0, 1000000, NULL },
+	{ "authorize_rate_limit", KEY_COUNT,
+	    offsetof(struct config, authorize_rate_limit), 0, 0, 1000000, NULL },
 	{ "tool_write_rate_limit", KEY_COUNT,
 	    offsetof(struct config, tool_write_rate_limit), 0, 0, 1000000,
 	    NULL },
@@ -335,6 +338,17 @@ parse_size(const char *v, long long *out)
 	return parse_number(v, size_units, out);
 }
 
+/* The length of a list written out with one space between items. */
+static size_t
+list_text_len(const struct config_list *l)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < l->len; i++)
+		n += strlen(l->items[i]) + (i > 0);
+	return n;
+}
+
 /* RFC 6749 scope-token, narrowed to characters that need no escaping. */
 static int
 scope_token_valid(const char *s)
@@ -571,6 +585,15 @@ apply_key(struct config *c, const struct key *k, const char *v, char *why,
 			seterr(why, whysz, "must name at least one scope");
 			return CONFIG_EVALUE;
 		}
+		/*
+		 * Every scope string a grant carries is a subset of this
+		 * list and must fit the SCOPE_MAX a request may send.
+		 */
+		if (list_text_len(field) > SCOPE_MAX) {
+			seterr(why, whysz, "the scopes together are longer "
+			    "than %d characters", SCOPE_MAX);
+			return CONFIG_EVALUE;
+		}
 		return CONFIG_OK;
 	case KEY_ORIGINS:
 		if (parse_list(v, field, origin_valid, why, whysz) == -1)
@@ -657,6 +680,7 @@ set_defaults(struct config *c)
 	c->pending_lifetime = 600;
 	c->registration = REGISTRATION_OPEN;
 	c->registration_rate_limit = 20;
+	c->authorize_rate_limit = 300;
 	c->tool_write_rate_limit = 600;
 	c->login_max_failures = 5;
 	c->login_lockout = 900;

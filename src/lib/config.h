@@ -78,6 +78,7 @@ struct config {
 	size_t			 nscope_texts;
 	enum config_registration registration;
 	long			 registration_rate_limit;
+	long			 authorize_rate_limit;	/* per IP an hour */
 	long			 tool_write_rate_limit;	/* per user a minute */
 	long			 login_max_failures;
 	long			 login_lockout;

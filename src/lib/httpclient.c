@@ -24,8 +24,16 @@ static struct {
 	CURLcode	 (*easy_perform)(CURL *);
 	CURLcode	 (*easy_getinfo)(CURL *, CURLINFO, ...);
 	void		 (*easy_cleanup)(CURL *);
+	void		 (*easy_reset)(CURL *);
 	const char	*(*easy_strerror)(CURLcode);
 } curl;
+
+/*
+ * One handle per process, reset after every fetch: it keeps its
+ * connections (and TLS sessions) to the provider open, so that an
+ * introspection costs a request, not a TCP and TLS handshake.
+ */
+static CURL	*handle;
 
 static int	 curl_state;	/* 0 not yet, 1 ready, -1 unavailable */
 
@@ -50,11 +58,12 @@ curl_load(char *err, size_t errsz)
 	*(void **)&curl.easy_perform = dlsym(h, "curl_easy_perform");
 	*(void **)&curl.easy_getinfo = dlsym(h, "curl_easy_getinfo");
 	*(void **)&curl.easy_cleanup = dlsym(h, "curl_easy_cleanup");
+	*(void **)&curl.easy_reset = dlsym(h, "curl_easy_reset");
 	*(void **)&curl.easy_strerror = dlsym(h, "curl_easy_strerror");
 	if (curl.global_init == NULL || curl.easy_init == NULL ||
 	    curl.easy_setopt == NULL || curl.easy_perform == NULL ||
 	    curl.easy_getinfo == NULL || curl.easy_cleanup == NULL ||
-	    curl.easy_strerror == NULL ||
+	    curl.easy_reset == NULL || curl.easy_strerror == NULL ||
 	    curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		dlclose(h);
 		goto done;
@@ -131,10 +140,11 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	}
 	if (curl_load(err, errsz) == -1)
 		return HTTPC_ENOMEM;
-	if ((c = curl.easy_init()) == NULL) {
+	if (handle == NULL && (handle = curl.easy_init()) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return HTTPC_ENOMEM;
 	}
+	c = handle;
 	cerr[0] = '\0';
 	curl.easy_setopt(c, CURLOPT_URL, req->url);
 	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
@@ -164,7 +174,11 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	}
 	cc = curl.easy_perform(c);
 	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	curl.easy_cleanup(c);
+	/*
+	 * The handle outlives this call: reset, it keeps no pointer into
+	 * this stack frame and no credentials, only its connections.
+	 */
+	curl.easy_reset(c);
 	if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errsz, "%s: response larger than %zu bytes",
 		    req->url, req->max_body);
@@ -179,6 +193,15 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	} else
 		rc = buf_failed(out) ? HTTPC_ENOMEM : HTTPC_OK;
 	return rc;
+}
+
+/* Closes the process's connections (at exit, for the leak checkers). */
+void
+httpc_cleanup(void)
+{
+	if (handle != NULL)
+		curl.easy_cleanup(handle);
+	handle = NULL;
 }
 
 const char *

@@ -36,5 +36,6 @@ int		 httpc_url_allowed(const char *);
 int		 httpc_fetch(const struct httpc_request *, struct buf *,
 		    long *, char *, size_t);
 const char	*httpc_strerror(int);
+void		 httpc_cleanup(void);
 
 #endif

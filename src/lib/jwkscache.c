@@ -57,9 +57,61 @@ jwkscache_path(const struct config *cfg, const char *suffix, char *out,
 }
 
 /*
+ * Whether a cache or lock file may be trusted: a regular file of this
+ * process's user that no one else may write.  cache_dir may be shared
+ * with other local users (or world-writable), and a JWK Set planted
+ * there by one of them would let them sign tokens we accept; a lock
+ * file of theirs would let them hold the lock forever.
+ */
+static int
+trusted(const struct stat *sb)
+{
+	return S_ISREG(sb->st_mode) && sb->st_uid == geteuid() &&
+	    (sb->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* Says once per process why a file in cache_dir is not used. */
+static void
+distrust(struct jwkscache *c, const char *path)
+{
+	if (c->distrust_logged)
+		return;
+	c->distrust_logged = 1;
+	log_msg("jwks_cache_ignored", "%s: not a regular file owned by this "
+	    "user and writable by it alone; not used", path);
+}
+
+/*
+ * Opens a file of cache_dir: never through a symbolic link, never
+ * blocking on a FIFO, and only if trusted(); sb receives its status.
+ * Returns -1 with errno set when the file cannot be opened, -1 with
+ * errno 0 when it is not to be used (said once in the log).
+ */
+static int
+open_trusted(struct jwkscache *c, const char *path, int flags,
+    struct stat *sb)
+{
+	int	 fd;
+
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd == -1 && errno != ELOOP)
+		return -1;
+	if (fd == -1 || fstat(fd, sb) == -1 || !trusted(sb)) {
+		distrust(c, path);
+		if (fd != -1)
+			close(fd);
+		errno = 0;
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * Reads the cache file if it changed since this process last read it.
  * Its form: {"url": ..., "fetched_at": N, "attempted_at": N, "jwks":
- * {...}}; a file for another jwks_uri is ignored.
+ * {...}}; a file for another jwks_uri is ignored.  "jwks" is missing
+ * after a failed cold fetch: its attempted_at is still read, so that
+ * every process keeps the 30 second cooldown.
  */
 static void
 load(struct jwkscache *c, const struct config *cfg)
@@ -73,35 +125,35 @@ load(struct jwkscache *c, const struct config *cfg)
 	ssize_t			 n;
 	int			 fd;
 
-	if (jwkscache_path(cfg, "json", path, sizeof(path)) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	if (fstat(fd, &sb) == -1 || (sb.st_dev == c->dev &&
-	    sb.st_ino == c->ino && sb.st_mtim.tv_sec == c->mtime.tv_sec &&
-	    sb.st_mtim.tv_nsec == c->mtime.tv_nsec &&
-	    sb.st_size == c->size && strcmp(c->url, cfg->jwks_uri) == 0) ||
-	    sb.st_size > JWKS_BODY_MAX * 2) {
-		close(fd);
-		return;
-	}
 	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+	if (jwkscache_path(cfg, "json", path, sizeof(path)) == -1 ||
+	    (fd = open_trusted(c, path, O_RDONLY, &sb)) == -1)
+		goto out;
+	if ((sb.st_dev == c->dev && sb.st_ino == c->ino &&
+	    sb.st_mtim.tv_sec == c->mtime.tv_sec &&
+	    sb.st_mtim.tv_nsec == c->mtime.tv_nsec &&
+	    sb.st_size == c->size) || sb.st_size > JWKS_BODY_MAX * 2) {
+		close(fd);
+		goto out;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
+	    b.len <= JWKS_BODY_MAX * 2)
 		buf_append(&b, chunk, (size_t)n);
 	close(fd);
-	if (buf_failed(&b) ||
+	if (buf_failed(&b) || b.len > JWKS_BODY_MAX * 2 ||
 	    json_parse_strict(buf_cstr(&b), b.len, &o) != JSONU_OK ||
 	    (url = json_get_string(o, "url")) == NULL ||
-	    strcmp(url, cfg->jwks_uri) != 0 ||
-	    !json_object_object_get_ex(o, "jwks", &v))
+	    strcmp(url, cfg->jwks_uri) != 0)
 		goto out;
 	c->dev = sb.st_dev;
 	c->ino = sb.st_ino;
 	c->mtime = sb.st_mtim;
 	c->size = sb.st_size;
-	snprintf(c->url, sizeof(c->url), "%s", cfg->jwks_uri);
 	if (json_object_object_get_ex(o, "attempted_at", &v))
 		c->attempted_at = (time_t)json_object_get_int64(v);
-	text = json_str(json_object_object_get(o, "jwks"));
+	if (!json_object_object_get_ex(o, "jwks", &v))
+		goto out;
+	text = json_str(v);
 	if (text != NULL && jwks_parse(text, strlen(text), &keys, why,
 	    sizeof(why)) == JOSE_OK)
 		adopt(c, &keys, text, json_object_object_get_ex(o,
@@ -111,7 +163,11 @@ out:
 	buf_free(&b);
 }
 
-/* Writes the cache file atomically: a temporary file, then rename. */
+/*
+ * Writes the cache file atomically: a temporary file of our own
+ * (mkstemp: created exclusively, mode 0600, never through a link),
+ * then rename.
+ */
 static void
 save(const struct config *cfg, const char *jwks_text, time_t fetched_at,
     time_t attempted_at)
@@ -119,8 +175,8 @@ save(const struct config *cfg, const char *jwks_text, time_t fetched_at,
 	struct json_object	*o, *j = NULL;
 	char			 path[1200], tmp[1300];
 	const char		*text;
-	FILE			*f;
-	int			 fd;
+	FILE			*f = NULL;
+	int			 fd = -1;
 
 	if (jwkscache_path(cfg, "json", path, sizeof(path)) == -1)
 		return;
@@ -134,20 +190,24 @@ save(const struct config *cfg, const char *jwks_text, time_t fetched_at,
 	    json_parse_strict(jwks_text, strlen(jwks_text), &j) == JSONU_OK)
 		json_object_object_add(o, "jwks", j);
 	text = json_str(o);
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) ==
-	    -1 || (f = fdopen(fd, "w")) == NULL) {
-		if (fd != -1)
-			close(fd);
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
 		log_msg("jwks_cache_error", "%s: %s", tmp, strerror(errno));
-		json_object_put(o);
-		return;
+		goto out;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if ((f = fdopen(fd, "w")) == NULL) {
+		log_msg("jwks_cache_error", "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
 	}
 	fputs(text, f);
 	if (fclose(f) != 0 || rename(tmp, path) == -1) {
 		log_msg("jwks_cache_error", "%s: %s", path, strerror(errno));
 		unlink(tmp);
 	}
+out:
 	json_object_put(o);
 }
 
@@ -161,6 +221,7 @@ refresh(struct jwkscache *c, const struct config *cfg, time_t now)
 {
 	time_t			 started = c->attempted_at;
 	struct httpc_request	 req;
+	struct stat		 sb;
 	struct jwks		 keys;
 	struct buf		 body;
 	char			 lock[1200], err[512], why[128];
@@ -169,9 +230,14 @@ refresh(struct jwkscache *c, const struct config *cfg, time_t now)
 
 	if (jwkscache_path(cfg, "lock", lock, sizeof(lock)) == -1)
 		return;
-	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		log_msg("jwks_cache_error", "%s: %s", lock, strerror(errno));
-		fd = -1;
+	/*
+	 * Without a usable lock file every process fetches for itself:
+	 * more requests to the provider, but still correct.
+	 */
+	if ((fd = open_trusted(c, lock, O_RDWR | O_CREAT, &sb)) == -1) {
+		if (errno != 0)
+			log_msg("jwks_cache_error", "%s: %s", lock,
+			    strerror(errno));
 	} else if (flock(fd, LOCK_EX) == -1) {
 		close(fd);
 		fd = -1;
@@ -202,8 +268,12 @@ refresh(struct jwkscache *c, const struct config *cfg, time_t now)
 		c->attempted_at = now;
 		log_msg("jwks_fetch_failed", "%s; %s", err, c->have ?
 		    "serving the cached keys" : "no keys to serve");
-		/* Record the attempt, keeping the keys we have. */
-		save(cfg, c->raw, c->fetched_at, now);
+		/*
+		 * Record the attempt, keeping the keys we have; only keys
+		 * of this jwks_uri (jwkscache_keys() dropped any other).
+		 */
+		save(cfg, c->have && strcmp(c->url, cfg->jwks_uri) == 0 ?
+		    c->raw : NULL, c->fetched_at, now);
 	}
 	buf_free(&body);
 out:
@@ -241,6 +311,15 @@ jwkscache_keys(struct jwkscache *c, const struct config *cfg,
 	int	 stale, unknown, cooled;
 
 	*out = NULL;
+	/*
+	 * Everything held belongs to one jwks_uri: when a reloaded
+	 * configuration names another, the keys of the old one must not
+	 * verify its tokens, nor be written to the file under its name.
+	 */
+	if (strcmp(c->url, cfg->jwks_uri) != 0) {
+		jwkscache_free(c);
+		snprintf(c->url, sizeof(c->url), "%s", cfg->jwks_uri);
+	}
 	load(c, cfg);
 	stale = !c->have || now - c->fetched_at >= JWKS_MAX_AGE ||
 	    c->fetched_at > now;

@@ -33,7 +33,8 @@ struct jwkscache {
 	ino_t		 ino;
 	struct timespec	 mtime;
 	off_t		 size;
-	char		 url[1024];
+	char		 url[1024];	/* the jwks_uri all this is for */
+	int		 distrust_logged;
 };
 
 int	 jwkscache_keys(struct jwkscache *, const struct config *,

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "config.h"
 #include "crypto.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -120,12 +121,40 @@ jsonrpc_result(struct json_object *id, struct json_object *result)
 	return o;
 }
 
+/*
+ * An error whose message names something the client sent (a method or
+ * tool name, valid UTF-8 since the parser checks it), cut to fit at a
+ * character boundary: half a character would make the reply invalid
+ * UTF-8, which strict clients refuse to parse.
+ */
 static struct json_object *
 errorf(struct json_object *id, int code, const char *fmt, const char *arg)
 {
-	char	 msg[256];
+	char		 msg[256];
+	size_t		 len = sizeof(msg) - 1, i, need;
+	unsigned char	 c;
+	int		 n;
 
-	snprintf(msg, sizeof(msg), fmt, arg);
+	n = snprintf(msg, sizeof(msg), fmt, arg);
+	if (n >= (int)sizeof(msg)) {
+		/* Back over continuation bytes to the last lead byte. */
+		for (i = len; i > 0 &&
+		    ((unsigned char)msg[i - 1] & 0xc0) == 0x80; i--)
+			continue;
+		if (i > 0) {
+			c = (unsigned char)msg[i - 1];
+			if (c >= 0xf0)
+				need = 4;
+			else if (c >= 0xe0)
+				need = 3;
+			else if (c >= 0xc0)
+				need = 2;
+			else
+				need = 1;
+			if (len - (i - 1) < need)
+				msg[i - 1] = '\0';
+		}
+	}
 	return jsonrpc_error(id, code, msg);
 }
 
@@ -382,6 +411,99 @@ id_valid(struct json_object *id)
 	 */
 	v = json_object_get_int64(id);
 	return v != INT64_MAX && v != INT64_MIN;
+}
+
+/*
+ * The tool a message calls, if the token's scopes do not allow it:
+ * the checks mcp_handle_message() and do_tools_call() make before they
+ * answer MCP_FORBIDDEN, in the same order, so that a batch is refused
+ * exactly when one of its messages would be.
+ */
+static const struct tool *
+forbidden_tool(const struct mcp_context *ctx, struct json_object *msg)
+{
+	struct json_object	*v, *id, *params;
+	const struct tool	*t;
+	const char		*name;
+	size_t			 i;
+
+	if (!json_object_is_type(msg, json_type_object) ||
+	    !json_object_object_get_ex(msg, "jsonrpc", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), "2.0") != 0 ||
+	    !json_object_object_get_ex(msg, "method", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), "tools/call") != 0 ||
+	    !json_object_object_get_ex(msg, "id", &id) || !id_valid(id) ||
+	    !json_object_object_get_ex(msg, "params", &params) ||
+	    !json_object_is_type(params, json_type_object) ||
+	    !json_object_object_get_ex(params, "name", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	name = json_object_get_string(v);
+	for (i = 0; i < ctx->server->ntools; i++) {
+		t = ctx->server->tools[i];
+		if (strcmp(t->name, name) != 0)
+			continue;
+		if (t->scope != NULL &&
+		    !scope_allows(ctx->token->scope, t->scope))
+			return t;
+		return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Checks the scopes of every tools/call request of a 2025-03-26 batch
+ * before any message runs: a refused one answers the whole batch with
+ * 403, and the replies of messages already run (their writes
+ * committed) would be lost.  Returns -1 if one is refused, with the
+ * scopes the refused ones need, each once, in needed.
+ */
+int
+mcp_batch_scopes(const struct mcp_context *ctx, struct json_object *batch,
+    struct buf *needed)
+{
+	const struct tool	*t;
+	char			 why[256];
+	size_t			 i, n;
+
+	buf_reset(needed);
+	/* Misconfigured tools: every call is answered -32603 instead. */
+	if (mcp_tools_prepare(ctx->server, why, sizeof(why)) == -1)
+		return 0;
+	n = json_object_array_length(batch);
+	for (i = 0; i < n; i++) {
+		t = forbidden_tool(ctx, json_object_array_get_idx(batch, i));
+		if (t == NULL || scope_has(buf_cstr(needed), t->scope))
+			continue;
+		if (needed->len > 0)
+			buf_putc(needed, ' ');
+		buf_puts(needed, t->scope);
+	}
+	return needed->len > 0 ? -1 : 0;
+}
+
+/*
+ * Logs a tool_error for every tool needing a scope that the
+ * configuration's scopes do not list: clients cannot discover or
+ * request it, and this server never grants it.  Called once per
+ * configuration load.
+ */
+void
+mcp_tools_check_scopes(const struct mcp_server *srv, const struct config *cfg)
+{
+	const struct tool	*t;
+	size_t			 i;
+
+	for (i = 0; i < srv->ntools; i++) {
+		t = srv->tools[i];
+		if (t->scope != NULL &&
+		    !config_list_has(&cfg->scopes, t->scope))
+			log_msg("tool_error", "tool %s needs the scope %s, "
+			    "which is not in the configured scopes", t->name,
+			    t->scope);
+	}
 }
 
 /*

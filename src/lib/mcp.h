@@ -14,6 +14,8 @@
 
 #include "app.h"
 #include "bearer.h"
+#include "buf.h"
+#include "config.h"
 #include "tool.h"
 
 struct json_object;
@@ -58,6 +60,10 @@ extern const char *const mcp_versions[];
 
 int	 mcp_version_supported(const char *);
 int	 mcp_tools_prepare(const struct mcp_server *, char *, size_t);
+void	 mcp_tools_check_scopes(const struct mcp_server *,
+	    const struct config *);
+int	 mcp_batch_scopes(const struct mcp_context *, struct json_object *,
+	    struct buf *);
 enum mcp_outcome mcp_handle_message(struct mcp_context *,
 	    struct json_object *, struct json_object **);
 struct json_object *jsonrpc_error(struct json_object *, int, const char *);

@@ -73,6 +73,16 @@ host_allowed(const struct config *cfg, const char *host)
 	return 0;
 }
 
+/* Whether s holds nothing but printable ASCII characters. */
+static int
+printable_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
 static void
 cors_headers(const struct http_request *req, struct http_response *resp)
 {
@@ -119,6 +129,7 @@ process(struct mcp_context *ctx, struct json_object *body,
     struct http_response *resp)
 {
 	struct json_object	*reply, *replies;
+	struct buf		 needed;
 	enum mcp_outcome	 out;
 	size_t			 i, n;
 
@@ -144,11 +155,24 @@ process(struct mcp_context *ctx, struct json_object *body,
 		    "protocol version");
 		return;
 	}
+	/*
+	 * A scope refusal answers the whole batch, so it comes before
+	 * anything runs, naming every scope the batch needs (A7.3).
+	 */
+	buf_init(&needed);
+	if (mcp_batch_scopes(ctx, body, &needed) == -1) {
+		ctx->needed_scope = buf_cstr(&needed);
+		forbidden(ctx, resp);
+		buf_free(&needed);
+		return;
+	}
+	buf_free(&needed);
 	ctx->in_batch = 1;
 	replies = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		out = mcp_handle_message(ctx, json_object_array_get_idx(body,
 		    i), &reply);
+		/* Not expected after mcp_batch_scopes(); kept closed. */
 		if (out == MCP_FORBIDDEN) {
 			json_object_put(replies);
 			forbidden(ctx, resp);
@@ -182,7 +206,8 @@ validate_token(struct app *a, const struct http_request *req,
 	case TOKEN_VALIDATION_JWT:
 		return bearer_validate_jwt(a->cfg, req, now, &jwks, b);
 	case TOKEN_VALIDATION_INTROSPECTION:
-		return bearer_validate_introspection(a->cfg, req, now, b);
+		return bearer_validate_introspection(a->cfg, a->cfg_gen, req,
+		    now, b);
 	case TOKEN_VALIDATION_LOCAL:
 		break;
 	}
@@ -193,6 +218,9 @@ validate_token(struct app *a, const struct http_request *req,
 	}
 	return bearer_validate(st, a->cfg, req, now, b);
 }
+
+/* The configuration generation whose tool scopes were checked. */
+static unsigned long	 scopes_checked_gen;
 
 /*
  * The /mcp endpoint.  Order matters: DNS-rebinding checks, then the
@@ -209,6 +237,14 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	const struct config	*cfg = a->cfg;
 	int			 rc;
 
+	/*
+	 * Said once per configuration: a tool needing a scope that is
+	 * not configured can never be called with a token of ours.
+	 */
+	if (scopes_checked_gen != a->cfg_gen) {
+		mcp_tools_check_scopes(srv, cfg);
+		scopes_checked_gen = a->cfg_gen;
+	}
 	if (strcmp(req->path, "/mcp") != 0) {
 		http_refuse(resp, 404, JSONRPC_SERVER_ERROR, "Not Found");
 		return;
@@ -280,9 +316,20 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	if (!mcp_version_supported(ctx.version)) {
 		char	 msg[200];
 
-		snprintf(msg, sizeof(msg), "Bad Request: Unsupported protocol "
-		    "version: %.40s (supported versions: 2025-11-25, "
-		    "2025-06-18, 2025-03-26)", ctx.version);
+		/*
+		 * The header's bytes are echoed only when they are
+		 * printable ASCII: anything else could be half a UTF-8
+		 * character, or none, in the JSON text of the reply.
+		 */
+		if (printable_ascii(ctx.version))
+			snprintf(msg, sizeof(msg), "Bad Request: Unsupported "
+			    "protocol version: %.40s (supported versions: "
+			    "2025-11-25, 2025-06-18, 2025-03-26)",
+			    ctx.version);
+		else
+			snprintf(msg, sizeof(msg), "Bad Request: Unsupported "
+			    "protocol version (supported versions: "
+			    "2025-11-25, 2025-06-18, 2025-03-26)");
 		http_refuse(resp, 400, JSONRPC_SERVER_ERROR, msg);
 		return;
 	}

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,9 +125,70 @@ store_note_count(struct store_txn *t, const char *user, size_t *count,
 }
 
 /*
+ * The highest number user's notes have ever had is kept in the meta
+ * database under "note-next:<user>" (big-endian u64), so that deleting
+ * the newest note does not free its number: a client that retries
+ * notes_delete, or reads a number it saw earlier, must never reach a
+ * different note.
+ */
+static size_t
+note_counter_key(char *key, size_t keysz, const char *user)
+{
+	int	 n;
+
+	n = snprintf(key, keysz, "note-next:%s", user);
+	return n < 0 || (size_t)n >= keysz ? 0 : (size_t)n;
+}
+
+/*
+ * Picks the number of user's next note: above last (the highest in use,
+ * from store_note_count()) and above every number used before, and
+ * records it.  Call in the write transaction that stores the note.
+ */
+int
+store_note_new_id(struct store_txn *t, const char *user, uint64_t last,
+    uint64_t *id)
+{
+	char		 key[32 + USER_NAME_MAX];
+	unsigned char	 be[8];
+	MDB_val		 v;
+	uint64_t	 used = 0;
+	size_t		 klen, i;
+	int		 rc;
+
+	if (!user_name_valid(user) ||
+	    (klen = note_counter_key(key, sizeof(key), user)) == 0)
+		return STORE_NOTFOUND;
+	rc = store_get(t, DB_META, key, klen, &v);
+	if (rc == STORE_OK && v.mv_size == 8)
+		for (i = 0; i < 8; i++)
+			used = used << 8 | ((const unsigned char *)v.mv_data)[i];
+	else if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	*id = (used > last ? used : last) + 1;
+	for (i = 0; i < 8; i++)
+		be[i] = (unsigned char)(*id >> (56 - 8 * i));
+	return store_put(t, DB_META, key, klen, be, sizeof(be), 0);
+}
+
+/* Forgets user's note numbering (the user is being deleted). */
+int
+store_note_forget(struct store_txn *t, const char *user)
+{
+	char	 key[32 + USER_NAME_MAX];
+	size_t	 klen;
+	int	 rc;
+
+	if ((klen = note_counter_key(key, sizeof(key), user)) == 0)
+		return STORE_OK;
+	rc = store_del(t, DB_META, key, klen, NULL, 0);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/*
  * Stores note number id of user.  The caller picks the number with
- * store_note_count() in the same write transaction, which also enforces
- * the per-user limit atomically.
+ * store_note_count() and store_note_new_id() in the same write
+ * transaction, which also enforces the per-user limit atomically.
  */
 int
 store_note_put(struct store_txn *t, const char *user, uint64_t id,

@@ -35,5 +35,8 @@ int	 store_note_list(struct store_txn *, const char *, note_visit, void *,
 	    size_t *);
 int	 store_note_count(struct store_txn *, const char *, size_t *,
 	    uint64_t *);
+int	 store_note_new_id(struct store_txn *, const char *, uint64_t,
+	    uint64_t *);
+int	 store_note_forget(struct store_txn *, const char *);
 
 #endif

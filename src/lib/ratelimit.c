@@ -1,3 +1,7 @@
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +79,25 @@ ratelimit_check(struct store_txn *t, const char *kind, const char *subject,
 	return 1;
 }
 
+/* Writes rl under key, its record expiring at the end of its window. */
+static int
+save(struct store_txn *t, const char *key, size_t klen,
+    const struct ratelimit *rl)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_i64(&b, rl->window_start);
+	rec_put_u32(&b, rl->count);
+	rec_put_i64(&b, rl->expires);
+	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_RATELIMIT, key,
+	    klen, b.data, b.len, 0);
+	buf_free(&b);
+	return rc;
+}
+
 /*
  * Counts one event for subject; returns 1 if this event is over the
  * limit (it is still counted), 0 if within, -1 on a database error.
@@ -84,25 +107,15 @@ ratelimit_hit(struct store_txn *t, const char *kind, const char *subject,
     int64_t now, long limit, long window, long *retry_after)
 {
 	struct ratelimit	 rl;
-	struct buf		 b;
 	char			 key[RATELIMIT_KEY_MAX];
 	size_t			 klen = make_key(key, kind, subject);
-	int			 rc;
 
 	if (load(t, key, klen, now, window, &rl) != STORE_OK)
 		return -1;
 	if (rl.count < UINT32_MAX)
 		rl.count++;
 	rl.expires = rl.window_start + window;
-	buf_init(&b);
-	rec_begin(&b);
-	rec_put_i64(&b, rl.window_start);
-	rec_put_u32(&b, rl.count);
-	rec_put_i64(&b, rl.expires);
-	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_RATELIMIT, key,
-	    klen, b.data, b.len, 0);
-	buf_free(&b);
-	if (rc != STORE_OK)
+	if (save(t, key, klen, &rl) != STORE_OK)
 		return -1;
 	if ((long)rl.count <= limit)
 		return 0;
@@ -110,6 +123,28 @@ ratelimit_hit(struct store_txn *t, const char *kind, const char *subject,
 	if (*retry_after < 1)
 		*retry_after = 1;
 	return 1;
+}
+
+/*
+ * Counts one event for subject after ratelimit_check() said there is
+ * room; returns the store's answer, so that a full map can be told from
+ * other failures.
+ */
+int
+ratelimit_count(struct store_txn *t, const char *kind, const char *subject,
+    int64_t now, long window)
+{
+	struct ratelimit	 rl;
+	char			 key[RATELIMIT_KEY_MAX];
+	size_t			 klen = make_key(key, kind, subject);
+	int			 rc;
+
+	if ((rc = load(t, key, klen, now, window, &rl)) != STORE_OK)
+		return rc;
+	if (rl.count < UINT32_MAX)
+		rl.count++;
+	rl.expires = rl.window_start + window;
+	return save(t, key, klen, &rl);
 }
 
 int
@@ -121,4 +156,59 @@ ratelimit_reset(struct store_txn *t, const char *kind, const char *subject)
 
 	rc = store_del(t, DB_RATELIMIT, key, klen, NULL, 0);
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/*
+ * Takes back one event counted by ratelimit_hit() in the current
+ * window: a sign-in is counted before the password is checked, so that
+ * parallel attempts cannot pass the check together, and a success takes
+ * its count back.  A window that has ended is left alone.
+ */
+int
+ratelimit_undo(struct store_txn *t, const char *kind, const char *subject,
+    int64_t now, long window)
+{
+	struct ratelimit	 rl;
+	MDB_val			 v;
+	char			 key[RATELIMIT_KEY_MAX];
+	size_t			 klen = make_key(key, kind, subject);
+	int			 rc;
+
+	rc = store_get(t, DB_RATELIMIT, key, klen, &v);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	if (ratelimit_decode(v.mv_data, v.mv_size, &rl) != STORE_OK ||
+	    rl.window_start + window <= now || rl.count == 0)
+		return STORE_OK;
+	rl.count--;
+	return save(t, key, klen, &rl);
+}
+
+/*
+ * The subject under which a client address is counted: an IPv4 address
+ * as it is, an IPv6 address by its /64 network, since one host commonly
+ * holds a whole /64 and could otherwise take a fresh counter for every
+ * request.  Anything else (a name, garbage) is counted as it is.
+ */
+void
+ratelimit_ip_subject(const char *addr, char *out, size_t outsz)
+{
+	struct in6_addr	 a6;
+	char		 text[INET6_ADDRSTRLEN];
+
+	if (addr == NULL) {
+		snprintf(out, outsz, "-");
+		return;
+	}
+	if (strchr(addr, ':') != NULL && inet_pton(AF_INET6, addr, &a6) == 1 &&
+	    !IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memset(&a6.s6_addr[8], 0, 8);
+		if (inet_ntop(AF_INET6, &a6, text, sizeof(text)) != NULL) {
+			snprintf(out, outsz, "%s/64", text);
+			return;
+		}
+	}
+	snprintf(out, outsz, "%s", addr);
 }

@@ -12,6 +12,8 @@
 #include "store.h"
 
 #define RATELIMIT_KEY_MAX	128
+/* Room for ratelimit_ip_subject(): an IPv6 address and "/64". */
+#define RATELIMIT_IP_MAX	64
 
 struct ratelimit {
 	int64_t		 window_start;
@@ -24,6 +26,11 @@ int	 ratelimit_hit(struct store_txn *, const char *, const char *,
 	    int64_t, long, long, long *);
 int	 ratelimit_check(struct store_txn *, const char *, const char *,
 	    int64_t, long, long, long *);
+int	 ratelimit_count(struct store_txn *, const char *, const char *,
+	    int64_t, long);
 int	 ratelimit_reset(struct store_txn *, const char *, const char *);
+int	 ratelimit_undo(struct store_txn *, const char *, const char *,
+	    int64_t, long);
+void	 ratelimit_ip_subject(const char *, char *, size_t);
 
 #endif

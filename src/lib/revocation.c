@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "grant.h"
 #include "maproom.h"
+#include "note.h"
 #include "record.h"
 #include "revocation.h"
 #include "session.h"
@@ -515,7 +516,9 @@ delete_notes(struct store_txn *t, const char *user, unsigned long *count)
 		(*count)++;
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? STORE_OK : store_map_err(rc);
+	if (rc != MDB_NOTFOUND)
+		return store_map_err(rc);
+	return store_note_forget(t, user);
 }
 
 enum kill_what {

@@ -74,11 +74,12 @@ int_claim(struct json_object *o, const char *key, int64_t *out)
  * introspection (RFC 7662 §2.2): the issuer (exactly, when present or
  * required), our MCP URL in aud (A5.4, A5.8), unexpired, already valid
  * (leeway seconds of clock skew either way), a subject and a client.
- * need_iss: iss is required (JWT) rather than checked when present.
+ * jwt: iss, exp and client_id are required (RFC 9068 §2.2) rather than
+ * checked when present (RFC 7662 makes them optional).
  */
 int
 bearer_from_claims(const struct config *cfg, struct json_object *c,
-    time_t now, int need_iss, struct bearer *b)
+    time_t now, int jwt, struct bearer *b)
 {
 	struct json_object	*v;
 	const char		*s;
@@ -87,12 +88,12 @@ bearer_from_claims(const struct config *cfg, struct json_object *c,
 	int			 rc;
 
 	s = json_get_string(c, "iss");
-	if ((s == NULL && need_iss) ||
+	if ((s == NULL && jwt) ||
 	    (s != NULL && strcmp(s, cfg->authorization_server) != 0))
 		return BEARER_EINVALID;
 	if (!json_object_object_get_ex(c, "aud", &v) || !aud_matches(cfg, v))
 		return BEARER_EAUDIENCE;
-	if ((rc = int_claim(c, "exp", &exp)) == -1 || (rc == 0 && need_iss))
+	if ((rc = int_claim(c, "exp", &exp)) == -1 || (rc == 0 && jwt))
 		return BEARER_EINVALID;
 	/* Written so that no claim value can overflow (exp may be huge). */
 	if (rc == 1 && exp <= (int64_t)now - leeway)
@@ -108,10 +109,18 @@ bearer_from_claims(const struct config *cfg, struct json_object *c,
 	    strlen(s) > 255)
 		return BEARER_EINVALID;
 	bearer_subject_key(s, b->user, sizeof(b->user));
-	/* RFC 9068 names it client_id; OpenID providers also say azp. */
+	/*
+	 * RFC 9068 names it client_id; OpenID providers also say azp.  A
+	 * JWT without either is no RFC 9068 access token (an ID token,
+	 * perhaps), so it is refused; an introspection answer may omit
+	 * it.
+	 */
 	if ((s = json_get_string(c, "client_id")) == NULL &&
-	    (s = json_get_string(c, "azp")) == NULL)
+	    (s = json_get_string(c, "azp")) == NULL) {
+		if (jwt)
+			return BEARER_EINVALID;
 		s = "";
+	}
 	if (strlen(s) >= sizeof(b->client_id))
 		return BEARER_EINVALID;
 	snprintf(b->client_id, sizeof(b->client_id), "%s", s);
@@ -241,22 +250,44 @@ out:
 	return rc;
 }
 
-/* Positive introspection results, per process, by token hash. */
+/*
+ * Introspection results, per process, by token hash: positive ones
+ * (the claims) and negative ones ("inactive"), so that a client
+ * repeating a dead or made-up token does not make us ask the provider
+ * every time.  Both belong to one configuration: cache_gen is the
+ * app's generation they were filled under.
+ */
 static struct {
 	unsigned char	 hash[CRYPTO_SHA256_LEN];
 	time_t		 until;
 	struct bearer	 b;
 } cache[INTROSPECT_CACHE];
 static size_t	 cache_next;
+static struct {
+	unsigned char	 hash[CRYPTO_SHA256_LEN];
+	time_t		 until;
+} inactive[INTROSPECT_NEG_CACHE];
+static size_t		 inactive_next;
+static unsigned long	 cache_gen;
+
+/* Forgets every introspection result (a new configuration). */
+static void
+cache_clear(void)
+{
+	crypto_wipe(cache, sizeof(cache));
+	crypto_wipe(inactive, sizeof(inactive));
+	cache_next = inactive_next = 0;
+}
 
 /*
  * An opaque token checked by the provider (RFC 7662): POSTed with this
  * server's client credentials; "active" must be true and the claims as
  * for a JWT.  Positive answers are kept for min(exp, 60 s), never past
- * the token's expiry; negative ones are not kept.
+ * the token's expiry; "inactive" ones for 30 s.  gen identifies the
+ * configuration (struct app's cfg_gen): a new one empties the caches.
  */
 int
-bearer_validate_introspection(const struct config *cfg,
+bearer_validate_introspection(const struct config *cfg, unsigned long gen,
     const struct http_request *req, time_t now, struct bearer *b)
 {
 	struct http_auth	 a;
@@ -270,12 +301,20 @@ bearer_validate_introspection(const struct config *cfg,
 
 	if ((rc = presented(req, &a, b)) != BEARER_OK)
 		return rc;
+	if (gen != cache_gen) {
+		cache_clear();
+		cache_gen = gen;
+	}
 	for (i = 0; i < INTROSPECT_CACHE; i++)
 		if (cache[i].until > now &&
 		    crypto_equal(cache[i].hash, b->hash, CRYPTO_SHA256_LEN)) {
 			*b = cache[i].b;
 			return BEARER_OK;
 		}
+	for (i = 0; i < INTROSPECT_NEG_CACHE; i++)
+		if (inactive[i].until > now && crypto_equal(inactive[i].hash,
+		    b->hash, CRYPTO_SHA256_LEN))
+			return BEARER_EINVALID;
 	memcpy(token, a.token, a.token_len);
 	token[a.token_len] = '\0';
 	buf_init(&form);
@@ -317,6 +356,14 @@ bearer_validate_introspection(const struct config *cfg,
 	if (!json_object_object_get_ex(o, "active", &v) ||
 	    !json_object_is_type(v, json_type_boolean) ||
 	    !json_object_get_boolean(v)) {
+		/*
+		 * Kept for 30 s: a token the provider calls inactive does
+		 * not become active.  A refusal on the claims is not kept
+		 * (an nbf in the future passes).
+		 */
+		i = inactive_next++ % INTROSPECT_NEG_CACHE;
+		memcpy(inactive[i].hash, b->hash, CRYPTO_SHA256_LEN);
+		inactive[i].until = now + INTROSPECT_NEG_TTL;
 		rc = BEARER_EINVALID;
 		goto out;
 	}

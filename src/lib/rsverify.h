@@ -17,11 +17,13 @@
 
 #define INTROSPECT_CACHE	256
 #define INTROSPECT_TTL_MAX	60
+#define INTROSPECT_NEG_CACHE	256
+#define INTROSPECT_NEG_TTL	30
 #define INTROSPECT_BODY_MAX	(16 * 1024)
 
 int	 bearer_validate_jwt(const struct config *, const struct http_request *,
 	    time_t, struct jwkscache *, struct bearer *);
-int	 bearer_validate_introspection(const struct config *,
+int	 bearer_validate_introspection(const struct config *, unsigned long,
 	    const struct http_request *, time_t, struct bearer *);
 int	 bearer_from_claims(const struct config *, struct json_object *,
 	    time_t, int, struct bearer *);

@@ -18,7 +18,7 @@ notes_add(struct tool_call *call)
 	struct json_object	*o;
 	const char		*text = tool_arg_string(call, "text");
 	const char		*title = tool_arg_string(call, "title");
-	uint64_t		 last;
+	uint64_t		 last, id;
 	size_t			 count;
 	int			 rc;
 
@@ -38,7 +38,8 @@ notes_add(struct tool_call *call)
 		    "first.", NOTES_PER_USER_MAX);
 		return TOOL_OK;
 	}
-	if ((rc = store_note_put(&t, call->caller->user, last + 1,
+	if ((rc = store_note_new_id(&t, call->caller->user, last, &id)) !=
+	    STORE_OK || (rc = store_note_put(&t, call->caller->user, id,
 	    title != NULL ? title : "", text, time(NULL))) != STORE_OK)
 		goto fail;
 	if (notes_limit(call, &t) == -1)
@@ -48,8 +49,7 @@ notes_add(struct tool_call *call)
 		return TOOL_OK;
 	}
 	o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_int64(
-	    (int64_t)(last + 1)));
+	json_object_object_add(o, "id", json_object_new_int64((int64_t)id));
 	json_object_object_add(o, "count", json_object_new_int64(
 	    (int64_t)count + 1));
 	tool_structured(call, o);

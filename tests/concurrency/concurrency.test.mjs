@@ -40,7 +40,8 @@ before(async () => {
 	s = await TestServer.start({
 		users,
 		procs: 4,
-		config: 'registration_rate_limit = 1000\n',
+		config: 'registration_rate_limit = 1000\n' +
+		    'authorize_rate_limit = 0\n',
 	});
 });
 

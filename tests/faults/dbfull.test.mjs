@@ -37,6 +37,7 @@ before(async () => {
 		// must be what stops the notes.
 		config: 'db_map_size = 1M\npending_lifetime = 1m\n' +
 		    'registration_rate_limit = 1000000\n' +
+		    'authorize_rate_limit = 0\n' +
 		    'tool_write_rate_limit = 0\n',
 		users: [{ name: 'alice', password: PW }],
 		procs: 1,

@@ -414,6 +414,24 @@ describe('approve and deny', () => {
 		}
 	});
 
+	it('two answers sent together: one goes back, the other is a page',
+	    async () => {
+		for (const second of ['approve', 'deny']) {
+			const p = new Person(s, 'alice', ALICE);
+			const consent = await signInTo(p, url(pub));
+			const both = await Promise.all([
+			    p.decide(consent, 'approve'),
+			    p.decide(consent, second)]);
+			const back = both.filter((r) => r.status === 302 ||
+			    r.status === 303);
+			assert.equal(back.length, 1, both.map((r) =>
+			    r.status).join(' '));
+			const other = both.find((r) => r !== back[0]);
+			assertLocalError(other, 400,
+			    /already been answered|unknown or too old/);
+		}
+	});
+
 	it('an unknown action is refused', async () => {
 		const p = new Person(s, 'alice', ALICE);
 		const consent = await signInTo(p, url(pub));
@@ -721,5 +739,77 @@ describe('the code', () => {
 		}, code, a.verifier);
 		assert.equal(tok.status, 200, tok.body);
 		assert.equal(tok.json().scope, 'notes:read');
+	});
+});
+
+describe('more scopes than fit a short list', () => {
+	const names = ['mcp'];
+	let big;
+	let client;
+
+	before(async () => {
+		for (let i = 1; i < 20; i++)
+			names.push(`s${String(i).padStart(2, '0')}`);
+		big = await TestServer.start({
+			config: `scopes = ${names.join(' ')}\n`,
+			users: [{ name: 'alice', password: ALICE }],
+		});
+		client = await register(big, {
+			redirect_uris: ['http://127.0.0.1/callback'],
+		});
+	});
+
+	after(async () => {
+		await big?.stop();
+	});
+
+	it('the consent page names every scope it grants (B3.10)',
+	    async () => {
+		const p = new Person(big, 'alice', ALICE);
+		for (const scope of [names.join(' '), undefined]) {
+			const consent = await signInTo(p, url(client, { scope }));
+			const shown = [...consent.body.matchAll(
+			    /<li><strong>([^<]+)<\/strong>/g)].map((m) => m[1]);
+			assert.deepEqual(shown, names);
+		}
+	});
+});
+
+describe('authorize_rate_limit', () => {
+	let limited;
+	let client;
+
+	before(async () => {
+		limited = await TestServer.start({
+			config: 'authorize_rate_limit = 3\n',
+			users: [{ name: 'alice', password: ALICE }],
+		});
+		client = await register(limited, {
+			redirect_uris: ['http://127.0.0.1/callback'],
+		});
+	});
+
+	after(async () => {
+		await limited?.stop();
+	});
+
+	it('refuses new requests from one address over the limit, with a ' +
+	    'page and Retry-After', async () => {
+		const p = new Person(limited, 'alice', ALICE);
+		const first = await p.get(url(client));
+		assertHtmlPage(first, 200);
+		for (let i = 0; i < 2; i++)
+			assertHtmlPage(await p.get(url(client)), 200);
+		// Showing a request again stores no new one.
+		const again = await p.get('/authorize?request=' +
+		    formField(first.body, 'request'));
+		assertHtmlPage(again, 200);
+		const res = await p.get(url(client));
+		assertLocalError(res, 429, /Too many sign-in requests/);
+		const retry = Number(headerValues(res, 'Retry-After')[0]);
+		assert.ok(retry >= 1 && retry <= 3600, String(retry));
+		// The requests already started can still be completed.
+		const done = await p.login(again);
+		assert.equal(done.status, 303, done.body.slice(0, 500));
 	});
 });

@@ -144,3 +144,85 @@ describe('per client IP', () => {
 		assert.match(s.programLog(), /event=login_throttled user="alice" /);
 	});
 });
+
+// Each attempt is counted in the same write transaction as its check,
+// before the password is verified: attempts sent at the same moment to
+// several processes cannot all pass the check before any is counted.
+describe('attempts in parallel', () => {
+	let s;
+	let client;
+
+	before(async () => {
+		s = await TestServer.start({
+			config: CONFIG,
+			users: [{ name: 'dave', password: 'dave-Right-Pw-4' }],
+		});
+		client = await register(s);
+	});
+
+	after(async () => {
+		await s?.stop();
+	});
+
+	it('checks no more passwords than login_max_failures', async () => {
+		const people = [];
+		const pages = [];
+		for (let i = 0; i < 10; i++) {
+			const p = new Person(s, 'dave', `wrong-${i}`);
+			const page = await p.get('/authorize?' +
+			    new URLSearchParams({
+				response_type: 'code',
+				client_id: client.client_id,
+				code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8' +
+				    'URWbuGJSstw-cM',
+				code_challenge_method: 'S256',
+			    }));
+			assertHtmlPage(page, 200);
+			people.push(p);
+			pages.push(page);
+		}
+		const results = await Promise.all(people.map((p, i) =>
+		    p.login(pages[i])));
+		const statuses = results.map((r) => r.status).sort();
+		assert.deepEqual(statuses, [403, 403, 403, 429, 429, 429, 429,
+		    429, 429, 429]);
+		const log = s.programLog();
+		assert.equal(log.match(/event=login_failed user="dave"/g)
+		    ?.length, 3, log);
+	});
+});
+
+describe('good sign-ins from a busy address', () => {
+	let s;
+	let client;
+
+	before(async () => {
+		s = await TestServer.start({
+			config: CONFIG,
+			users: [{ name: 'alice', password: PASSWORDS.alice }],
+		});
+		client = await register(s);
+	});
+
+	after(async () => {
+		await s?.stop();
+	});
+
+	it('count only the failures against the address', async () => {
+		// Eleven failures over six names (none reaches three), then
+		// good sign-ins: each is counted before its password is
+		// checked and takes its count back, so the address still has
+		// room for exactly one more failure of its twelve.
+		for (let i = 0; i < 11; i++)
+			assertHtmlPage(await attempt(s, client, `user${i % 6}`,
+			    'x'), 403);
+		for (let i = 0; i < 3; i++) {
+			const res = await attempt(s, client, 'alice',
+			    PASSWORDS.alice);
+			assert.equal(res.status, 303, res.body.slice(0, 500));
+		}
+		assertHtmlPage(await attempt(s, client, 'user5', 'x'), 403);
+		assertHtmlPage(await attempt(s, client, 'alice',
+		    PASSWORDS.alice), 429);
+	});
+});

@@ -231,6 +231,39 @@ describe('scopes (A7)', () => {
 	});
 });
 
+describe('a tool needing a scope that is not configured (A7.2)', () => {
+	let u, tokens;
+
+	before(async () => {
+		u = await TestServer.start({
+			users: [{ name: 'alice', password: 'alice-password' }],
+			config: 'scopes = mcp notes:read',
+		});
+		tokens = await obtainTokens(u,
+		    new Person(u, 'alice', 'alice-password'), await register(u));
+	});
+
+	after(async () => {
+		await u?.stop();
+	});
+
+	it('names the scope in the challenge and logs a tool_error',
+	    async () => {
+		const res = await u.request('POST', '/mcp', {
+			json: { jsonrpc: '2.0', id: 1, method: 'tools/call',
+			    params: { name: 'notes_add', arguments: { text: 'x' } } },
+			headers: { Authorization: `Bearer ${tokens.access_token}`,
+			    Accept: ACCEPT, 'MCP-Protocol-Version': '2025-11-25' },
+		});
+		assert.equal(res.status, 403);
+		assert.match(headerValues(res, 'WWW-Authenticate')[0],
+		    / scope="mcp notes:read notes:write", /);
+		const log = u.programLog();
+		assert.match(log, /event=tool_error msg="tool notes_add needs the scope notes:write, which is not in the configured scopes"/);
+		assert.doesNotMatch(log, /tool whoami needs/);
+	});
+});
+
 describe('transport (C1-C7)', () => {
 	it('refuses GET and DELETE with 405 and Allow: POST', async () => {
 		for (const method of ['GET', 'DELETE', 'PUT']) {
@@ -333,6 +366,19 @@ describe('transport (C1-C7)', () => {
 		}
 	});
 
+	it('echoes an unsupported version only if it is printable ASCII '
+	    + '(C6.3)', async () => {
+		// Latin-1 bytes on the wire: half a UTF-8 character, or none.
+		const res = await rpc(alice.access_token, { jsonrpc: '2.0',
+		    id: 1, method: 'ping' },
+		    { 'MCP-Protocol-Version': '2025-\u00e9\u00c3' });
+		assert.equal(res.status, 400);
+		assert.ok(!res.body.includes('\ufffd'), 'valid UTF-8');
+		assert.equal(res.json().error.message, 'Bad Request: Unsupported '
+		    + 'protocol version (supported versions: 2025-11-25, '
+		    + '2025-06-18, 2025-03-26)');
+	});
+
 	it('answers notifications and client responses with 202 and no body',
 	    async () => {
 		for (const msg of [
@@ -399,6 +445,30 @@ describe('batches (C7)', () => {
 			    clientInfo: { name: 't', version: '1' } } },
 		], { 'MCP-Protocol-Version': '2025-03-26' });
 		assert.equal(res.json()[0].error.code, -32600);
+	});
+
+	it('checks every call\'s scope before running any of a batch '
+	    + '(C7, A7.3)', async () => {
+		const w = await obtainTokens(s,
+		    new Person(s, 'bob', 'bob-password'), client,
+		    { scope: 'notes:write' });
+		const before = (await call(w.access_token, 'notes_list', {}))
+		    .json().result.structuredContent.count;
+		const res = await rpc(w.access_token, [
+			{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: {
+			    name: 'notes_add', arguments: { text: 'batched' } } },
+			{ jsonrpc: '2.0', id: 2, method: 'tools/call', params: {
+			    name: 'whoami', arguments: {} } },
+		], { 'MCP-Protocol-Version': '2025-03-26' });
+		assert.equal(res.status, 403);
+		assert.deepEqual(headerValues(res, 'WWW-Authenticate'), [
+			'Bearer error="insufficient_scope", error_description="this '
+			    + 'operation needs the scope mcp", scope="mcp '
+			    + `notes:write", resource_metadata="${prm()}"`,
+		]);
+		const after = (await call(w.access_token, 'notes_list', {}))
+		    .json().result.structuredContent.count;
+		assert.equal(after, before, 'notes_add did not run');
 	});
 
 	it('refuses batches in later versions with -32600', async () => {

@@ -193,6 +193,28 @@ describe('configuration changes', () => {
 		assert.equal(res.json().issuer, s.issuer);
 	});
 
+	it('serves the new documents after a failed, then a good reload '
+	    + '(A2.2)', async () => {
+		// One process, so that it is the one that saw every step.
+		const one = await TestServer.start({ procs: 1,
+		    config: 'resource_name = First' });
+		const prm = '/.well-known/oauth-protected-resource/mcp';
+		try {
+			assert.equal((await one.request('GET', prm)).json()
+			    .resource_name, 'First');
+			fs.writeFileSync(one.configFile, 'no_such_key = 1\n');
+			assert.equal((await one.request('GET', prm)).status, 500);
+			// The new configuration may be allocated where the
+			// old one was: the documents must follow all the same.
+			one.writeConfig('resource_name = Second');
+			const res = await one.request('GET', prm);
+			assert.equal(res.status, 200);
+			assert.equal(res.json().resource_name, 'Second');
+		} finally {
+			await one.stop();
+		}
+	});
+
 	it('answers 500 JSON when the file is missing', async () => {
 		fs.renameSync(s.configFile, `${s.configFile}.away`);
 		try {

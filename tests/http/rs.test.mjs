@@ -135,6 +135,9 @@ describe('token_validation = jwt (RFC 9068)', () => {
 		['no aud', () => p.token(es, { aud: undefined })],
 		['no sub', () => p.token(es, { sub: undefined })],
 		['no exp', () => p.token(es, { exp: undefined })],
+		// RFC 9068 §2.2: an access token names its client (A5.3).
+		['no client_id nor azp (A5.3)', () => p.token(es,
+		    { client_id: undefined })],
 		['typ JWT (an ID token?)', () => p.token(es, {}, { typ: 'JWT' })],
 		['garbage', () => 'eyJhbGciOi.x.y'],
 	];
@@ -207,6 +210,37 @@ describe('token_validation = jwt (RFC 9068)', () => {
 		} finally {
 			await cold.stop();
 			await p.restart();
+		}
+	});
+
+	it('ignores a cache file another user could have written (A5.3)',
+	    async () => {
+		const cold = await TestServer.start({ database: false,
+		    config: jwtConfig(p) });
+		try {
+			// A key of the attacker's, in a world-writable file
+			// that claims to be the provider's fresh JWK Set.
+			const evil = crypto.generateKeyPairSync('ec',
+			    { namedCurve: 'P-256' });
+			const now = Math.floor(Date.now() / 1000);
+			const file = path.join(cold.dir, 'jwks-cache.json');
+			fs.writeFileSync(file, JSON.stringify({
+				url: p.jwksUri, fetched_at: now, attempted_at: now,
+				jwks: { keys: [{ ...evil.publicKey.export(
+				    { format: 'jwk' }), kid: 'evil', alg: 'ES256',
+				    use: 'sig' }] },
+			}));
+			fs.chmodSync(file, 0o666);
+			const aud = `${cold.issuer}/mcp`;
+			const forged = p.token({ kid: 'evil', alg: 'ES256',
+			    privateKey: evil.privateKey }, { aud });
+			const res = await whoami(cold, forged);
+			assert.equal(res.status, 401, res.body);
+			assert.equal((await whoami(cold, p.token(es, { aud })))
+			    .status, 200, 'the provider\'s keys were fetched instead');
+			assert.match(cold.programLog(), /event=jwks_cache_ignored /);
+		} finally {
+			await cold.stop();
 		}
 	});
 
@@ -335,6 +369,78 @@ describe('token_validation = introspection (RFC 7662)', () => {
 
 	it('never logs the token', () => {
 		assert.ok(!s.programLog().includes('opaque-1'));
+	});
+});
+
+describe('introspection caches, one FastCGI process', () => {
+	let p, s;
+	const cgi = serverKind.endsWith('-cgi');
+
+	before(async () => {
+		p = await Provider.start();
+		s = await TestServer.start({ database: false, procs: 1,
+		    config: (srv) => [
+			'token_validation = introspection',
+			`authorization_server = ${p.issuer}`,
+			`introspection_endpoint = ${p.introspectionUri}`,
+			`introspection_client_id = ${p.clientId}`,
+			`introspection_client_secret = ${p.clientSecret}`,
+			`http_ca_file = ${p.certFile}`,
+			`cache_dir = ${srv.dir}`,
+		].join('\n') });
+		p.audience = `${s.issuer}/mcp`;
+	});
+
+	after(async () => {
+		await s?.stop();
+		await p?.stop();
+		p?.cleanup();
+	});
+
+	function active(over = {}) {
+		const now = Math.floor(Date.now() / 1000);
+		return { active: true, iss: p.issuer, sub: 'carol',
+		    aud: p.audience, scope: 'mcp', client_id: 'c3',
+		    exp: now + 300, ...over };
+	}
+
+	function introspections(since) {
+		return p.requests.slice(since).filter((r) =>
+		    r.url === '/introspect');
+	}
+
+	it('asks the provider once about a token it says is inactive',
+	    async () => {
+		const since = p.requests.length;
+		for (let i = 0; i < 4; i++)
+			assert.equal((await whoami(s, 'made-up-token')).status,
+			    401);
+		/* As plain CGI every request is a process of its own. */
+		assert.equal(introspections(since).length, cgi ? 4 : 1);
+	});
+
+	it('forgets what it cached when the configuration changes',
+	    async () => {
+		p.introspection.set('opaque-reload', active());
+		assert.equal((await whoami(s, 'opaque-reload')).status, 200);
+		p.introspection.set('opaque-reload', { active: false });
+		if (!cgi)
+			assert.equal((await whoami(s, 'opaque-reload')).status,
+			    200, 'cached for up to 60 s');
+		// The same settings, another file: a reload all the same.
+		fs.appendFileSync(s.configFile, '# reloaded\n');
+		assert.equal((await whoami(s, 'opaque-reload')).status, 401);
+	});
+
+	it('keeps its connection to the provider open', async () => {
+		const since = p.requests.length;
+		for (let i = 0; i < 3; i++) {
+			p.introspection.set(`opaque-conn-${i}`, active());
+			assert.equal((await whoami(s, `opaque-conn-${i}`)).status,
+			    200);
+		}
+		const ports = new Set(introspections(since).map((r) => r.port));
+		assert.equal(ports.size, cgi ? 3 : 1, [...ports].join(' '));
 	});
 });
 

@@ -75,7 +75,8 @@ export class Provider {
 		this.published = null;	// the kids in the JWKS (all if null)
 		this.introspection = new Map();	// token → response object
 		this.hits = { jwks: 0, introspect: 0 };
-		// Every request: { method, url, headers, body }.
+		// Every request: { method, url, headers, body, port }, port
+		// the client's (the same for requests on one connection).
 		this.requests = [];
 		this.clientId = 'mcp-rs';
 		this.clientSecret = 'rs-secret: with & odd=chars';
@@ -130,7 +131,8 @@ export class Provider {
 		req.on('end', () => {
 			const body = Buffer.concat(chunks).toString();
 			this.requests.push({ method: req.method, url: req.url,
-			    headers: req.headers, body });
+			    headers: req.headers, body,
+			    port: req.socket.remotePort });
 			if (req.method === 'GET' && req.url === '/jwks') {
 				this.hits.jwks++;
 				res.writeHead(200,

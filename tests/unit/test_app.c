@@ -171,3 +171,59 @@ Test(app, plain_http_is_refused_on_an_https_site)
 	free(lenient);
 	testutil_rmdir(dir);
 }
+
+static unsigned long	 seen_gen;
+static const void	*seen_cfg;
+
+static void
+record_gen(struct app *a, struct http_request *req,
+    struct http_response *resp)
+{
+	(void)req;
+	seen_gen = a->cfg_gen;
+	seen_cfg = a->cfg;
+	http_json(resp, 200, "{}");
+}
+
+/*
+ * Every successful load of the configuration is a new generation, and
+ * only a load is: per-process caches (metadata.fcgi's documents, the
+ * introspection results) are keyed on it, not on the cfg pointer,
+ * which a failed and then successful reload may give back unchanged.
+ */
+Test(app, every_load_is_a_new_generation)
+{
+	struct app		 a;
+	struct memio		 m = { "", 0, 0, 0, { 0 }, 0 };
+	struct http_io		 io = { memio_read, memio_write, &m };
+	char			*dir = testutil_tmpdir();
+	char			*path;
+	char			*env[] = { "REQUEST_URI=/x", "HTTPS=on", NULL };
+	unsigned long		 first;
+
+	path = testutil_write(dir, "c.conf", "issuer = https://one.example\n"
+	    "db_path = /x\n");
+	memset(&a, 0, sizeof(a));
+	a.config_path = path;
+	cr_assert_eq(app_serve(&a, env, &io, &io, record_gen), 0);
+	first = seen_gen;
+	cr_assert_gt(first, 0);
+	cr_assert_eq(app_serve(&a, env, &io, &io, record_gen), 0);
+	cr_assert_eq(seen_gen, first, "an unchanged file is no new load");
+
+	free(testutil_write(dir, "c.conf", "no_such_key = 1\n"));
+	seen_cfg = NULL;
+	cr_assert_eq(app_serve(&a, env, &io, &io, record_gen), 0);
+	cr_assert_null(seen_cfg, "no handler without a configuration");
+	cr_assert_null(a.cfg);
+
+	free(testutil_write(dir, "c.conf", "issuer = https://two.example\n"
+	    "db_path = /x\n"));
+	cr_assert_eq(app_serve(&a, env, &io, &io, record_gen), 0);
+	cr_assert_not_null(seen_cfg);
+	cr_assert_gt(seen_gen, first, "whatever address it was given");
+	app_free(&a);
+	buf_free(&m.out);
+	free(path);
+	testutil_rmdir(dir);
+}

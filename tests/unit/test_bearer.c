@@ -203,3 +203,31 @@ Test(bearer, challenges)
 	    "scope=\"mcp notes:write\""));
 	http_response_free(&resp);
 }
+
+/*
+ * The step-up challenge names every scope the operation needs (A7.2),
+ * even one the configuration does not list (a tool's mistake, logged
+ * as tool_error by mcp.fcgi): scope="" would tell the client nothing.
+ */
+Test(bearer, step_up_names_unconfigured_scopes_A7_2)
+{
+	struct http_response	 resp;
+	const char		*h;
+
+	http_response_init(&resp);
+	bearer_insufficient_scope(&resp, cfg, "mcp", "admin:all");
+	h = buf_cstr(&resp.headers);
+	cr_assert_eq(resp.status, 403);
+	cr_assert_not_null(strstr(h, "scope=\"mcp admin:all\""), "%s", h);
+	http_response_free(&resp);
+
+	http_response_init(&resp);
+	bearer_insufficient_scope(&resp, cfg, "notes:read",
+	    "admin:all notes:write");
+	h = buf_cstr(&resp.headers);
+	cr_assert_not_null(strstr(h, "error_description=\"this operation "
+	    "needs the scopes admin:all notes:write\""), "%s", h);
+	cr_assert_not_null(strstr(h, "scope=\"notes:read notes:write "
+	    "admin:all\""), "%s", h);
+	http_response_free(&resp);
+}

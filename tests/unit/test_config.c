@@ -205,6 +205,35 @@ Test(config, bad_files_name_file_line_and_key)
 	}
 }
 
+/*
+ * Every scope string a grant carries must fit SCOPE_MAX (1024), the
+ * most a request may send: a list of scopes longer than that together
+ * is refused where it is set.  16 names of 63 characters and the 15
+ * spaces between them are 1023 characters; one more character is 1024,
+ * still allowed; a seventeenth name is too much.
+ */
+Test(config, scopes_together_fit_a_request)
+{
+	char	 text[2048], name[64];
+	size_t	 i, n;
+
+	memset(name, 'a', 63);
+	name[63] = '\0';
+	n = (size_t)snprintf(text, sizeof(text), "%sscopes =", BASE);
+	for (i = 0; i < 16; i++) {
+		name[0] = (char)('a' + i);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", name);
+	}
+	cr_assert_eq(parse(text), CONFIG_OK, "%s", err);
+	cr_assert_eq(c->scopes.len, 16);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "b");
+	cr_assert_eq(parse(text), CONFIG_OK, "%s", err);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, " q\n");
+	cr_assert_neq(parse(text), CONFIG_OK);
+	cr_assert_str_eq(err, "/etc/mcp.conf:3: scopes: the scopes together "
+	    "are longer than 1024 characters");
+}
+
 Test(config, nul_byte_refused)
 {
 	cr_assert_eq(config_parse("/x", BASE "a\0b", sizeof(BASE) + 2, &c, err,

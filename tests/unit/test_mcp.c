@@ -2,10 +2,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "../../src/lib/bearer.h"
+#include "../../src/lib/buf.h"
+#include "../../src/lib/config.h"
 #include "../../src/lib/jsonutil.h"
 #include "../../src/lib/mcp.h"
 #include "../../src/lib/tool.h"
@@ -350,4 +353,163 @@ Test(mcp, misconfigured_tools_fail_closed)
 	ctx.server = &sb;
 	cr_assert_not_null(strstr(reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,"
 	    "\"method\":\"tools/list\"}"), "-32603"));
+}
+
+/* Whether the n bytes at s are valid UTF-8 (RFC 3629). */
+static int
+utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t	 i = 0, len, k;
+
+	while (i < n) {
+		if (s[i] < 0x80)
+			len = 1;
+		else if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			len = 2;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			len = 3;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			len = 4;
+		else
+			return 0;
+		if (i + len > n)
+			return 0;
+		for (k = 1; k < len; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* The error message of the reply to a message naming a method. */
+static size_t
+error_message(const char *request, char *out, size_t outsz)
+{
+	struct json_object	*r, *e, *m;
+
+	cr_assert_eq(handle(request, &r), MCP_REPLY);
+	cr_assert(json_object_object_get_ex(r, "error", &e), "%s", json_str(r));
+	cr_assert(json_object_object_get_ex(e, "message", &m));
+	snprintf(out, outsz, "%s", json_object_get_string(m));
+	json_object_put(r);
+	return strlen(out);
+}
+
+/*
+ * An error message naming a long method or tool is cut to fit, at a
+ * character boundary: half a UTF-8 character would make the reply
+ * invalid JSON text (D8.1).
+ */
+Test(mcp, long_names_are_cut_at_a_character_boundary_D8_1)
+{
+	struct buf	 req;
+	char		 msg[512];
+	size_t		 i, n;
+
+	/* "Method not found: " is 18 bytes: an "é" would straddle 255. */
+	buf_init(&req);
+	buf_puts(&req, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"");
+	for (i = 0; i < 200; i++)
+		buf_puts(&req, "\xc3\xa9");
+	buf_puts(&req, "\"}");
+	n = error_message(buf_cstr(&req), msg, sizeof(msg));
+	cr_assert(utf8_valid((unsigned char *)msg, n), "%s", msg);
+	cr_assert_eq(n, 254);
+	cr_assert_eq(strncmp(msg, "Method not found: \xc3\xa9", 20), 0);
+
+	/* "Unknown tool: " and a three-byte character cut after one. */
+	buf_reset(&req);
+	buf_puts(&req, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"ab");
+	for (i = 0; i < 100; i++)
+		buf_puts(&req, "\xe2\x82\xac");
+	buf_puts(&req, "\"}}");
+	n = error_message(buf_cstr(&req), msg, sizeof(msg));
+	cr_assert(utf8_valid((unsigned char *)msg, n), "%s", msg);
+	cr_assert_eq(n, 253);
+	buf_free(&req);
+
+	/* A message that fits is whole. */
+	n = error_message("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"\xc3\xa9t\xc3\xa9\"}", msg, sizeof(msg));
+	cr_assert_str_eq(msg, "Method not found: \xc3\xa9t\xc3\xa9");
+}
+
+/*
+ * A 2025-03-26 batch is checked for scopes before any of it runs
+ * (C7, A7.3): every scope a refused call needs, once; messages that
+ * would not reach the scope check (notifications, bad ids, unknown
+ * tools) do not count.
+ */
+Test(mcp, batch_scopes_checked_before_anything_runs_C7_A7_3)
+{
+	static const char	 refused[] = "[{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+	    "\"arguments\":{\"word\":\"x\"}}},"
+	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"refuses\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"refuses\"}}]";
+	static const char	 allowed[] = "[{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"refuses\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"refuses\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"nosuch\"}},"
+	    "{\"jsonrpc\":\"1.0\",\"id\":5,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"refuses\"}}]";
+	struct json_object	*batch;
+	struct buf		 needed;
+
+	buf_init(&needed);
+	cr_assert_eq(json_parse_strict(refused, strlen(refused), &batch),
+	    JSONU_OK);
+	cr_assert_eq(mcp_batch_scopes(&ctx, batch, &needed), -1);
+	cr_assert_str_eq(buf_cstr(&needed), "admin:all");
+	json_object_put(batch);
+	cr_assert_eq(json_parse_strict(allowed, strlen(allowed), &batch),
+	    JSONU_OK);
+	cr_assert_eq(mcp_batch_scopes(&ctx, batch, &needed), 0);
+	cr_assert_eq(needed.len, 0);
+	json_object_put(batch);
+	buf_free(&needed);
+}
+
+static const char	*check_text = "issuer = https://mcp.example.com\n"
+	    "db_path = /unused\nscopes = mcp notes:read\n";
+
+/*
+ * A tool needing a scope the configuration does not list is a
+ * tool_error in the log, once for each such tool.
+ */
+Test(mcp, unconfigured_tool_scope_is_logged)
+{
+	struct config	*c;
+	char		 err[256], out[2048];
+	int		 fds[2], saved;
+	ssize_t		 n;
+
+	cr_assert_eq(config_parse("t", check_text, strlen(check_text), &c,
+	    err, sizeof(err)), CONFIG_OK, "%s", err);
+	cr_assert_eq(pipe(fds), 0);
+	saved = dup(STDERR_FILENO);
+	dup2(fds[1], STDERR_FILENO);
+	mcp_tools_check_scopes(&server, c);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	cr_assert_gt(n, 0);
+	out[n] = '\0';
+	cr_assert_not_null(strstr(out, "event=tool_error msg=\"tool refuses "
+	    "needs the scope admin:all, which is not in the configured "
+	    "scopes\""), "%s", out);
+	cr_assert_null(strstr(out, "tool echo"), "%s", out);
+	cr_assert(strchr(out, '\n') != NULL &&
+	    strchr(out, '\n')[1] == '\0', "one line: %s", out);
+	config_free(c);
 }

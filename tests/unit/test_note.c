@@ -34,13 +34,13 @@ static void
 add(const char *user, const char *text)
 {
 	struct store_txn	 t;
-	uint64_t		 last;
+	uint64_t		 last, id;
 	size_t			 count;
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 	cr_assert_eq(store_note_count(&t, user, &count, &last), STORE_OK);
-	cr_assert_eq(store_note_put(&t, user, last + 1, "", text, 100),
-	    STORE_OK);
+	cr_assert_eq(store_note_new_id(&t, user, last, &id), STORE_OK);
+	cr_assert_eq(store_note_put(&t, user, id, "", text, 100), STORE_OK);
 	cr_assert_eq(store_commit(&t), STORE_OK);
 }
 
@@ -111,6 +111,40 @@ Test(note, numbers_continue_after_delete)
 	cr_assert_eq(store_note_put(&t, "u", 3, "", "dup", 1), STORE_EXISTS,
 	    "a number is never reused while taken");
 	store_abort(&t);
+}
+
+/*
+ * Deleting the newest note does not free its number: a retried
+ * notes_delete (idempotentHint) or an old number must never reach a
+ * newer note.
+ */
+Test(note, numbers_are_never_reused)
+{
+	struct store_txn	 t;
+	struct note		 n;
+	uint64_t		 last, id;
+	size_t			 count;
+
+	add("u", "1");
+	add("u", "2");
+	add("v", "other user");
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(store_note_del(&t, "u", 2), STORE_OK);
+	cr_assert_eq(store_note_count(&t, "u", &count, &last), STORE_OK);
+	cr_assert_eq(last, 1);
+	cr_assert_eq(store_note_new_id(&t, "u", last, &id), STORE_OK);
+	cr_assert_eq(id, 3);
+	cr_assert_eq(store_note_put(&t, "u", id, "", "3", 1), STORE_OK);
+	cr_assert_eq(store_note_get(&t, "u", 2, &n), STORE_NOTFOUND);
+	/* Each user counts on their own. */
+	cr_assert_eq(store_note_count(&t, "v", &count, &last), STORE_OK);
+	cr_assert_eq(store_note_new_id(&t, "v", last, &id), STORE_OK);
+	cr_assert_eq(id, 2);
+	/* A user deleted and created again starts over. */
+	cr_assert_eq(store_note_forget(&t, "u"), STORE_OK);
+	cr_assert_eq(store_note_new_id(&t, "u", 0, &id), STORE_OK);
+	cr_assert_eq(id, 1);
+	cr_assert_eq(store_commit(&t), STORE_OK);
 }
 
 Test(note, corrupt_record)

@@ -194,3 +194,98 @@ Test(ratelimit, record_decodes)
 	cr_assert_eq(rl.count, 2);
 	cr_assert_eq(rl.expires, T0 + 60, "purgeable when the window ends");
 }
+
+static int
+count(const char *kind, const char *subject, int64_t now, long window)
+{
+	struct store_txn	 t;
+	int			 rc;
+
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	rc = ratelimit_count(&t, kind, subject, now, window);
+	cr_assert_eq(store_commit(&t), STORE_OK);
+	return rc;
+}
+
+static int
+undo(const char *kind, const char *subject, int64_t now, long window)
+{
+	struct store_txn	 t;
+	int			 rc;
+
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	rc = ratelimit_undo(&t, kind, subject, now, window);
+	cr_assert_eq(store_commit(&t), STORE_OK);
+	return rc;
+}
+
+/* A sign-in is counted before its password is checked (issue 3). */
+Test(ratelimit, count_then_check_sees_the_count)
+{
+	long	 retry = 0;
+
+	cr_assert_eq(count("login-user", "alice", T0, 60), STORE_OK);
+	cr_assert_eq(count("login-user", "alice", T0 + 1, 60), STORE_OK);
+	cr_assert_eq(check("login-user", "alice", T0 + 2, 3, 60, &retry), 0);
+	cr_assert_eq(count("login-user", "alice", T0 + 2, 60), STORE_OK);
+	cr_assert_eq(check("login-user", "alice", T0 + 3, 3, 60, &retry), 1);
+	cr_assert_eq(retry, 57);
+}
+
+/* A good sign-in takes its count back from the address. */
+Test(ratelimit, undo_takes_one_event_back)
+{
+	long	 retry = 0;
+
+	cr_assert_eq(count("login-ip", "192.0.2.1", T0, 60), STORE_OK);
+	cr_assert_eq(count("login-ip", "192.0.2.1", T0, 60), STORE_OK);
+	cr_assert_eq(check("login-ip", "192.0.2.1", T0, 2, 60, &retry), 1);
+	cr_assert_eq(undo("login-ip", "192.0.2.1", T0 + 1, 60), STORE_OK);
+	cr_assert_eq(check("login-ip", "192.0.2.1", T0 + 1, 2, 60, &retry), 0);
+	/* Never below zero, and nothing to undo is no error. */
+	cr_assert_eq(undo("login-ip", "192.0.2.1", T0 + 1, 60), STORE_OK);
+	cr_assert_eq(undo("login-ip", "192.0.2.1", T0 + 1, 60), STORE_OK);
+	cr_assert_eq(undo("login-ip", "192.0.2.9", T0 + 1, 60), STORE_OK);
+	cr_assert_eq(count("login-ip", "192.0.2.1", T0 + 2, 60), STORE_OK);
+	cr_assert_eq(check("login-ip", "192.0.2.1", T0 + 2, 1, 60, &retry), 1);
+}
+
+/* An ended window is not touched: the next count starts a new one. */
+Test(ratelimit, undo_leaves_an_ended_window_alone)
+{
+	long	 retry = 0;
+
+	cr_assert_eq(count("login-ip", "192.0.2.2", T0, 60), STORE_OK);
+	cr_assert_eq(undo("login-ip", "192.0.2.2", T0 + 60, 60), STORE_OK);
+	cr_assert_eq(count("login-ip", "192.0.2.2", T0 + 61, 60), STORE_OK);
+	cr_assert_eq(check("login-ip", "192.0.2.2", T0 + 61, 1, 60, &retry),
+	    1);
+	cr_assert_eq(retry, 60);
+}
+
+/* IPv6 clients are counted per /64; everything else as it is. */
+Test(ratelimit, ip_subjects)
+{
+	static const struct {
+		const char	*addr, *subject;
+	} cases[] = {
+		{ "192.0.2.7", "192.0.2.7" },
+		{ "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:2::1", "2001:db8:1:2::/64" },
+		{ "2001:DB8:1:2:0:0:0:ffff", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:3::1", "2001:db8:1:3::/64" },
+		{ "::1", "::/64" },
+		{ "::ffff:192.0.2.7", "::ffff:192.0.2.7" },
+		{ "not an address", "not an address" },
+		{ "fe80::1%eth0", "fe80::1%eth0" },
+	};
+	char	 out[RATELIMIT_IP_MAX];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ratelimit_ip_subject(cases[i].addr, out, sizeof(out));
+		cr_assert_str_eq(out, cases[i].subject, "%s", cases[i].addr);
+	}
+	ratelimit_ip_subject(NULL, out, sizeof(out));
+	cr_assert_str_eq(out, "-");
+}

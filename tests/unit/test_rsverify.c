@@ -1,13 +1,20 @@
 #include <criterion/criterion.h>
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "../../src/lib/bearer.h"
 #include "../../src/lib/config.h"
 #include "../../src/lib/jsonutil.h"
+#include "../../src/lib/jwkscache.h"
 #include "../../src/lib/rsverify.h"
+#include "testutil.h"
 
 #define NOW	1800000000
 
@@ -50,6 +57,7 @@ claims(const char *json, int need_iss, struct bearer *b)
 
 #define GOOD_ISS "\"iss\":\"https://idp.example.com/realms/r\""
 #define GOOD_AUD "\"aud\":\"https://mcp.example.com/mcp\""
+#define GOOD_CID "\"client_id\":\"c1\""
 
 Test(rsverify, good_claims)
 {
@@ -103,15 +111,16 @@ Test(rsverify, times_with_leeway)
 	struct bearer	 b;
 
 	/* exp: valid until exp + 30 s of leeway. */
-	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1799999971,"
-	    "\"sub\":\"a\"}", 1, &b), BEARER_OK);
+	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD "," GOOD_CID
+	    ",\"exp\":1799999971,\"sub\":\"a\"}", 1, &b), BEARER_OK);
 	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1799999970,"
 	    "\"sub\":\"a\"}", 1, &b), BEARER_EINVALID);
 	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"sub\":\"a\"}", 1, &b),
 	    BEARER_EINVALID, "a JWT must expire");
 	/* nbf and iat: not in the future beyond the leeway. */
-	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
-	    "\"nbf\":1800000030,\"sub\":\"a\"}", 1, &b), BEARER_OK);
+	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD "," GOOD_CID
+	    ",\"exp\":1800000100,\"nbf\":1800000030,\"sub\":\"a\"}", 1, &b),
+	    BEARER_OK);
 	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
 	    "\"nbf\":1800000031,\"sub\":\"a\"}", 1, &b), BEARER_EINVALID);
 	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
@@ -125,8 +134,9 @@ Test(rsverify, huge_times_do_not_overflow)
 {
 	struct bearer	 b;
 
-	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":"
-	    "99999999999999999999,\"sub\":\"a\"}", 1, &b), BEARER_OK);
+	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD "," GOOD_CID
+	    ",\"exp\":99999999999999999999,\"sub\":\"a\"}", 1, &b),
+	    BEARER_OK);
 	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":"
 	    "-99999999999999999999,\"sub\":\"a\"}", 1, &b),
 	    BEARER_EINVALID);
@@ -143,19 +153,38 @@ Test(rsverify, subject_required_and_keyed)
 	    1, &b), BEARER_EINVALID);
 	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
 	    "\"sub\":\"\"}", 1, &b), BEARER_EINVALID);
-	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
-	    "\"sub\":\"auth0|5f1c\"}", 1, &b), BEARER_OK);
+	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD "," GOOD_CID
+	    ",\"exp\":1800000100,\"sub\":\"auth0|5f1c\"}", 1, &b),
+	    BEARER_OK);
 	cr_assert_eq(strncmp(b.user, "sub-", 4), 0, "%s", b.user);
 	cr_assert_eq(strlen(b.user), 44);
+}
+
+/*
+ * RFC 9068 §2.2 requires client_id in a JWT access token (OpenID
+ * providers' azp stands in); without either it is no access token of
+ * ours to accept (A5.3).  An introspection answer may omit it.
+ */
+Test(rsverify, jwt_requires_client_id_A5_3)
+{
+	struct bearer	 b;
+
+	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
+	    "\"sub\":\"a\"}", 1, &b), BEARER_EINVALID);
+	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
+	    "\"sub\":\"a\",\"client_id\":null}", 1, &b), BEARER_EINVALID);
+	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
+	    "\"sub\":\"a\"}", 0, &b), BEARER_OK);
+	cr_assert_str_eq(b.client_id, "");
 }
 
 Test(rsverify, okta_scp_array)
 {
 	struct bearer	 b;
 
-	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD ",\"exp\":1800000100,"
-	    "\"sub\":\"a\",\"scp\":[\"mcp\",\"notes:read\"]}", 1, &b),
-	    BEARER_OK);
+	cr_assert_eq(claims("{" GOOD_ISS "," GOOD_AUD "," GOOD_CID
+	    ",\"exp\":1800000100,\"sub\":\"a\",\"scp\":[\"mcp\","
+	    "\"notes:read\"]}", 1, &b), BEARER_OK);
 	cr_assert_str_eq(b.scope, "mcp notes:read");
 }
 
@@ -184,4 +213,200 @@ Test(rsverify, config_requirements)
 	    sizeof(err)), CONFIG_OK);
 	cr_assert_not_null(strstr(err, "none and HMAC are never allowed"),
 	    "%s", err);
+}
+
+/*
+ * The shared JWK Set cache file.  The provider is unreachable
+ * (127.0.0.1 port 1): a test sees exactly what the file, and what is
+ * in memory, make of a request.
+ */
+#define URI_A	"http://127.0.0.1:1/jwks-a"
+#define URI_B	"http://127.0.0.1:1/jwks-b"
+/* RFC 8037 Appendix A.2's public key, as kid "k1". */
+#define KEYSET	"{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," \
+	"\"kid\":\"k1\"," \
+	"\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}"
+
+static char		*dir;
+static struct config	*cfg_a, *cfg_b;
+
+static struct config *
+jwt_config(const char *uri)
+{
+	struct config	*c;
+	char		 text[1024], err[256];
+
+	snprintf(text, sizeof(text), "issuer = https://mcp.example.com\n"
+	    "db_path = /unused\ntoken_validation = jwt\n"
+	    "authorization_server = https://idp.example.com\n"
+	    "jwks_uri = %s\ncache_dir = %s\n", uri, dir);
+	cr_assert_eq(config_parse("t", text, strlen(text), &c, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	return c;
+}
+
+static void
+cache_setup(void)
+{
+	dir = testutil_tmpdir();
+	cfg_a = jwt_config(URI_A);
+	cfg_b = jwt_config(URI_B);
+}
+
+static void
+cache_teardown(void)
+{
+	config_free(cfg_a);
+	config_free(cfg_b);
+	testutil_rmdir(dir);
+}
+
+TestSuite(jwkscache, .init = cache_setup, .fini = cache_teardown);
+
+/* The cache file's path in dir. */
+static const char *
+cache_file(void)
+{
+	static char	 path[1200];
+
+	snprintf(path, sizeof(path), "%s/jwks-cache.json", dir);
+	return path;
+}
+
+/*
+ * Writes a cache file at path (replacing what is there) as another
+ * process would, with the key set or without (a failed cold fetch).
+ */
+static void
+plant(const char *path, const char *uri, long long fetched,
+    long long attempted, int keys, mode_t mode)
+{
+	char	 text[1024];
+	int	 fd;
+
+	snprintf(text, sizeof(text), "{\"url\":\"%s\",\"fetched_at\":%lld,"
+	    "\"attempted_at\":%lld%s}", uri, fetched, attempted,
+	    keys ? ",\"jwks\":" KEYSET : "");
+	unlink(path);
+	cr_assert_neq(fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600), -1);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	cr_assert_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* What a fresh process makes of the cache for kid at now. */
+static int
+fresh_process(const struct config *conf, const char *kid, time_t now)
+{
+	struct jwkscache	 c;
+	const struct jwks	*keys;
+	int			 rc;
+
+	memset(&c, 0, sizeof(c));
+	rc = jwkscache_keys(&c, conf, kid, now, &keys);
+	cr_assert(rc != JWKSCACHE_OK || keys->n == 1);
+	jwkscache_free(&c);
+	return rc;
+}
+
+Test(jwkscache, serves_a_cache_file_of_its_own)
+{
+	plant(cache_file(), URI_A, NOW, NOW, 1, 0600);
+	cr_assert_eq(fresh_process(cfg_a, "k1", NOW + 5), JWKSCACHE_OK);
+	cr_assert_eq(fresh_process(cfg_a, NULL, NOW + 5), JWKSCACHE_OK);
+}
+
+/*
+ * A cache file another local user could have written is no source of
+ * keys: they would sign tokens with a key of their own.  Such a file
+ * is ignored (the keys are fetched, and here the provider is down),
+ * and what this process writes in its place is a file of its own that
+ * only it can write.
+ */
+Test(jwkscache, ignores_a_cache_file_others_can_write)
+{
+	struct stat	 sb;
+	char		 real[1200];
+
+	plant(cache_file(), URI_A, NOW, NOW, 1, 0666);
+	cr_assert_eq(fresh_process(cfg_a, "k1", NOW + 5),
+	    JWKSCACHE_EUNAVAILABLE, "world-writable");
+	cr_assert_eq(lstat(cache_file(), &sb), 0);
+	cr_assert(S_ISREG(sb.st_mode));
+	cr_assert_eq(sb.st_mode & 077, 0, "replaced by a file of mode 0600");
+	cr_assert_eq(sb.st_uid, geteuid());
+
+	plant(cache_file(), URI_A, NOW, NOW, 1, 0620);
+	cr_assert_eq(fresh_process(cfg_a, "k1", NOW + 5),
+	    JWKSCACHE_EUNAVAILABLE, "group-writable");
+
+	/* A symbolic link, even to a good file, is not followed. */
+	snprintf(real, sizeof(real), "%s/elsewhere.json", dir);
+	plant(real, URI_A, NOW, NOW, 1, 0600);
+	unlink(cache_file());
+	cr_assert_eq(symlink(real, cache_file()), 0);
+	cr_assert_eq(fresh_process(cfg_a, "k1", NOW + 5),
+	    JWKSCACHE_EUNAVAILABLE, "symbolic link");
+
+	/* Another user's file (only root can make one here). */
+	if (geteuid() == 0) {
+		plant(cache_file(), URI_A, NOW, NOW, 1, 0600);
+		cr_assert_eq(chown(cache_file(), 65534, 65534), 0);
+		cr_assert_eq(fresh_process(cfg_a, "k1", NOW + 5),
+		    JWKSCACHE_EUNAVAILABLE, "owned by another user");
+	}
+}
+
+/*
+ * A reloaded configuration naming another jwks_uri: the keys held for
+ * the old one verify nothing for the new one, and are not written to
+ * the file under the new one's name for other processes to read.
+ */
+Test(jwkscache, forgets_the_keys_of_another_jwks_uri)
+{
+	struct jwkscache	 c;
+	const struct jwks	*keys;
+
+	plant(cache_file(), URI_A, NOW, NOW, 1, 0600);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(jwkscache_keys(&c, cfg_a, "k1", NOW + 5, &keys),
+	    JWKSCACHE_OK);
+	/* An unknown kid makes it try a fetch (and save) for URI_B. */
+	cr_assert_eq(jwkscache_keys(&c, cfg_b, "k2", NOW + 40, &keys),
+	    JWKSCACHE_EUNAVAILABLE);
+	cr_assert_eq(jwkscache_keys(&c, cfg_b, "k1", NOW + 41, &keys),
+	    JWKSCACHE_EUNAVAILABLE);
+	jwkscache_free(&c);
+	cr_assert_eq(fresh_process(cfg_b, "k1", NOW + 42),
+	    JWKSCACHE_EUNAVAILABLE, "URI_A's keys saved as URI_B's");
+}
+
+/*
+ * After a failed cold fetch the file holds no keys, only the time of
+ * the attempt: every process must keep the 30 second cooldown from it
+ * rather than ask the provider again.
+ */
+Test(jwkscache, shares_the_cooldown_of_a_failed_cold_fetch)
+{
+	struct jwkscache	 c;
+	const struct jwks	*keys;
+	struct json_object	*o, *v;
+	char			 text[1024];
+	FILE			*f;
+	size_t			 n;
+
+	plant(cache_file(), URI_A, 0, NOW, 0, 0600);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(jwkscache_keys(&c, cfg_a, "k1", NOW + 5, &keys),
+	    JWKSCACHE_EUNAVAILABLE);
+	cr_assert_eq(c.attempted_at, NOW, "no new attempt within 30 s");
+	jwkscache_free(&c);
+	cr_assert_not_null(f = fopen(cache_file(), "r"));
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	cr_assert_eq(json_parse_strict(text, n, &o), JSONU_OK, "%s", text);
+	cr_assert(json_object_object_get_ex(o, "attempted_at", &v));
+	cr_assert_eq(json_object_get_int64(v), NOW, "%s", text);
+	json_object_put(o);
 }
