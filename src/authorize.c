@@ -1184,5 +1184,6 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 int
 main(void)
 {
-	return app_main("authorize.fcgi", handle, NULL);
+	/* A person sees this program's answers: a page, not JSON. */
+	return app_main("authorize.fcgi", handle, page_config_error);
 }

@@ -136,6 +136,17 @@ page_render(const struct config *cfg, struct http_response *resp,
 	return 0;
 }
 
+/*
+ * The page for a person when the configuration cannot be loaded: no
+ * template directory is known then, so it is the page of last resort.
+ */
+void
+page_config_error(struct http_response *resp)
+{
+	page_headers(resp);
+	fallback(resp, "Server error");
+}
+
 /* An error page for a person: a title, what happened, what to do. */
 void
 page_error(const struct config *cfg, struct http_response *resp, int status,

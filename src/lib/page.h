@@ -10,6 +10,7 @@
 #include "template.h"
 
 void	 page_headers(struct http_response *);
+void	 page_config_error(struct http_response *);
 int	 page_render(const struct config *, struct http_response *, int,
 	    const char *, const char *, const struct tmpl_var *, size_t);
 void	 page_error(const struct config *, struct http_response *, int,

@@ -274,10 +274,26 @@ describe('the configuration', () => {
 			const res = site.run(program, { target, env });
 			assert.equal(res.status, status, `${program}: ` +
 			    res.body);
-			assert.deepEqual(res.json(), { error: 'server_error',
-			    error_description: 'the server configuration ' +
-			    'could not be loaded; see the web server\'s ' +
-			    'error log' });
+			// Each in its protocol's shape: a page for a
+			// person, JSON-RPC at /mcp, OAuth JSON elsewhere.
+			if (program === 'authorize.fcgi') {
+				assert.deepEqual(res.header('Content-Type'),
+				    ['text/html; charset=utf-8']);
+				assert.match(res.body, /<h1>Server error<\/h1>/);
+				assert.match(res.body, /error log says why/);
+			} else if (program === 'mcp.fcgi') {
+				assert.deepEqual(res.json(), { jsonrpc: '2.0',
+				    id: null, error: { code: -32603,
+				    message: 'Internal error: the server ' +
+				    'configuration could not be loaded; see ' +
+				    'the web server\'s error log' } });
+			} else {
+				assert.deepEqual(res.json(), {
+				    error: 'server_error',
+				    error_description: 'the server ' +
+				    'configuration could not be loaded; see ' +
+				    'the web server\'s error log' });
+			}
 			assert.match(res.stderr, log, program);
 		}
 	}
