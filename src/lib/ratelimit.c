@@ -98,6 +98,21 @@ save(struct store_txn *t, const char *key, size_t klen,
 	return rc;
 }
 
+/* Counts one event under key; rl receives the counter as written. */
+static int
+count_one(struct store_txn *t, const char *key, size_t klen, int64_t now,
+    long window, struct ratelimit *rl)
+{
+	int	 rc;
+
+	if ((rc = load(t, key, klen, now, window, rl)) != STORE_OK)
+		return rc;
+	if (rl->count < UINT32_MAX)
+		rl->count++;
+	rl->expires = rl->window_start + window;
+	return save(t, key, klen, rl);
+}
+
 /*
  * Counts one event for subject; returns 1 if this event is over the
  * limit (it is still counted), 0 if within, -1 on a database error.
@@ -110,12 +125,7 @@ ratelimit_hit(struct store_txn *t, const char *kind, const char *subject,
 	char			 key[RATELIMIT_KEY_MAX];
 	size_t			 klen = make_key(key, kind, subject);
 
-	if (load(t, key, klen, now, window, &rl) != STORE_OK)
-		return -1;
-	if (rl.count < UINT32_MAX)
-		rl.count++;
-	rl.expires = rl.window_start + window;
-	if (save(t, key, klen, &rl) != STORE_OK)
+	if (count_one(t, key, klen, now, window, &rl) != STORE_OK)
 		return -1;
 	if ((long)rl.count <= limit)
 		return 0;
@@ -137,14 +147,8 @@ ratelimit_count(struct store_txn *t, const char *kind, const char *subject,
 	struct ratelimit	 rl;
 	char			 key[RATELIMIT_KEY_MAX];
 	size_t			 klen = make_key(key, kind, subject);
-	int			 rc;
 
-	if ((rc = load(t, key, klen, now, window, &rl)) != STORE_OK)
-		return rc;
-	if (rl.count < UINT32_MAX)
-		rl.count++;
-	rl.expires = rl.window_start + window;
-	return save(t, key, klen, &rl);
+	return count_one(t, key, klen, now, window, &rl);
 }
 
 int
@@ -159,7 +163,7 @@ ratelimit_reset(struct store_txn *t, const char *kind, const char *subject)
 }
 
 /*
- * Takes back one event counted by ratelimit_hit() in the current
+ * Takes back one event counted by ratelimit_count() in the current
  * window: a sign-in is counted before the password is checked, so that
  * parallel attempts cannot pass the check together, and a success takes
  * its count back.  A window that has ended is left alone.

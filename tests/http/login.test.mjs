@@ -23,6 +23,12 @@ function message(res) {
 	return m[1];
 }
 
+// A server with CONFIG and users, and a public client registered.
+async function start(users) {
+	const s = await TestServer.start({ config: CONFIG, users });
+	return { s, client: await register(s) };
+}
+
 async function attempt(s, client, name, password) {
 	const p = new Person(s, name, password);
 	const page = await p.get('/authorize?' + new URLSearchParams({
@@ -40,12 +46,8 @@ describe('per user name', () => {
 	let client;
 
 	before(async () => {
-		s = await TestServer.start({
-			config: CONFIG,
-			users: Object.entries(PASSWORDS).map(([name, password]) =>
-			    ({ name, password })),
-		});
-		client = await register(s);
+		({ s, client } = await start(Object.entries(PASSWORDS)
+		    .map(([name, password]) => ({ name, password }))));
 	});
 
 	after(async () => {
@@ -120,11 +122,8 @@ describe('per client IP', () => {
 	let client;
 
 	before(async () => {
-		s = await TestServer.start({
-			config: CONFIG,
-			users: [{ name: 'alice', password: PASSWORDS.alice }],
-		});
-		client = await register(s);
+		({ s, client } = await start([{ name: 'alice',
+		    password: PASSWORDS.alice }]));
 	});
 
 	after(async () => {
@@ -153,11 +152,8 @@ describe('attempts in parallel', () => {
 	let client;
 
 	before(async () => {
-		s = await TestServer.start({
-			config: CONFIG,
-			users: [{ name: 'dave', password: 'dave-Right-Pw-4' }],
-		});
-		client = await register(s);
+		({ s, client } = await start([{ name: 'dave',
+		    password: 'dave-Right-Pw-4' }]));
 	});
 
 	after(async () => {
@@ -197,11 +193,8 @@ describe('good sign-ins from a busy address', () => {
 	let client;
 
 	before(async () => {
-		s = await TestServer.start({
-			config: CONFIG,
-			users: [{ name: 'alice', password: PASSWORDS.alice }],
-		});
-		client = await register(s);
+		({ s, client } = await start([{ name: 'alice',
+		    password: PASSWORDS.alice }]));
 	});
 
 	after(async () => {
