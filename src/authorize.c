@@ -67,6 +67,15 @@ no_remote_user(struct app *a, struct http_response *resp)
 	    "authentication (REMOTE_USER).");
 }
 
+/* A second answer to a pending request (another tab, a double click). */
+static void
+already_answered(struct app *a, struct http_response *resp)
+{
+	page_error(a->cfg, resp, 400, "This page has expired",
+	    "This sign-in request has already been answered.",
+	    "Go back to the application you were using.");
+}
+
 static void
 server_error(struct app *a, struct http_response *resp, int rc)
 {
@@ -567,9 +576,7 @@ issue_code(struct app *a, struct http_response *resp,
 	    (rc = pending_delete(&t, pending_id)) != STORE_OK) {
 		store_abort(&t);
 		if (rc == STORE_NOTFOUND)
-			page_error(a->cfg, resp, 400, "This page has expired",
-			    "This sign-in request has already been answered.",
-			    "Go back to the application you were using.");
+			already_answered(a, resp);
 		else
 			server_error(a, resp, rc);
 		return;
@@ -1102,9 +1109,7 @@ handle_decision(struct app *a, const struct http_request *req,
 	 * request was answered already (Approve in another tab) is not.
 	 */
 	if (rc == STORE_NOTFOUND) {
-		page_error(a->cfg, resp, 400, "This page has expired",
-		    "This sign-in request has already been answered.",
-		    "Go back to the application you were using.");
+		already_answered(a, resp);
 		return;
 	}
 	log_auth("consent_denied", user, c->id, req->remote_addr);

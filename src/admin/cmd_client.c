@@ -189,21 +189,15 @@ client_add(struct admin *a, int argc, char **argv)
 		admin_err("cannot generate credentials");
 		goto out;
 	}
-	if (admin_open(a, 0) == -1)
+	if (admin_begin(a, 0, &t) == -1)
 		goto out;
-	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
-		goto out;
-	}
 	rc = store_client_put(&t, &c, 1);
 	if (rc == STORE_OK)
 		rc = store_commit(&t);
 	else
 		store_abort(&t);
 	if (rc != STORE_OK) {
-		admin_err("cannot save the client: %s%s%s", store_strerror(rc),
-		    rc == STORE_FULL ? ": " : "",
-		    rc == STORE_FULL ? store_full_hint() : "");
+		admin_store_fail(a, "cannot save the client", rc);
 		goto out;
 	}
 	if (a->json) {
@@ -257,14 +251,10 @@ client_list(struct admin *a)
 	struct json_object	*arr = NULL;
 	MDB_cursor		*cur;
 	MDB_val			 k, v;
-	int			 rc, op;
+	int			 op;
 
-	if (admin_open(a, 0) == -1)
+	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
-		return EXIT_FAIL;
-	}
 	if (mdb_cursor_open(t.txn, a->store->dbi[DB_CLIENTS], &cur) != 0) {
 		store_abort(&t);
 		admin_err("cannot read the clients");
@@ -317,12 +307,8 @@ client_show(struct admin *a, const char *id)
 	size_t			 i;
 	int			 rc;
 
-	if (admin_open(a, 0) == -1)
+	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
-		return EXIT_FAIL;
-	}
 	rc = store_client_get(&t, id, &c);
 	grants = rc == STORE_OK ? grant_count(&t, id) : 0;
 	store_abort(&t);
@@ -379,12 +365,8 @@ client_del(struct admin *a, const char *id)
 	int			 rc, op;
 
 	memset(&n, 0, sizeof(n));
-	if (admin_open(a, 0) == -1)
+	if (admin_begin(a, 0, &t) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
-		return EXIT_FAIL;
-	}
 	if ((rc = store_client_get(&t, id, &c)) != STORE_OK) {
 		store_abort(&t);
 		admin_err("%s: %s", id, rc == STORE_NOTFOUND ?

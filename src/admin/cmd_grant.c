@@ -180,7 +180,8 @@ count_tokens(struct store_txn *t, const char *id)
 	return (unsigned long)n;
 }
 
-struct grant_out {
+/* What "grant list" and "token list" print into. */
+struct list_out {
 	struct admin_list	 list;
 	int64_t			 now;
 };
@@ -189,7 +190,7 @@ static int
 print_grant(struct admin *a, struct store_txn *t, const char *id,
     const struct grant *g, void *arg)
 {
-	struct grant_out	*out = arg;
+	struct list_out		*out = arg;
 	struct json_object	*o;
 	unsigned long		 ntok = count_tokens(t, id);
 	char			 c[32], r[32], e[32];
@@ -249,41 +250,59 @@ parse_filter(int argc, char **argv, int first, int allow_active,
 	return 0;
 }
 
+/*
+ * The start of "grant list" and "token list": the "list" word and the
+ * filter, a read transaction t in which the filter's user and client
+ * exist, and the listing begun.  Returns EXIT_OK, or the exit status
+ * after saying what is wrong.
+ */
+static int
+list_start(struct admin *a, int argc, char **argv, int allow_active,
+    struct store_txn *t, struct filter *f, struct list_out *out)
+{
+	int	 rc;
+
+	if (argc < 2 || strcmp(argv[1], "list") != 0 ||
+	    parse_filter(argc, argv, 2, allow_active, f) == -1)
+		return EXIT_USAGE;
+	if (admin_begin(a, 1, t) == -1)
+		return EXIT_FAIL;
+	if ((rc = check_filter(t, f)) != STORE_OK) {
+		store_abort(t);
+		return each_grant_result(a, f, rc);
+	}
+	out->now = f->now;
+	admin_list_begin(&out->list, a->json);
+	return EXIT_OK;
+}
+
+/* The end of a listing that list_start() began; rc: how it went. */
+static int
+list_finish(struct admin *a, struct store_txn *t, const struct filter *f,
+    struct list_out *out, int rc)
+{
+	store_abort(t);
+	admin_list_end(&out->list);
+	return each_grant_result(a, f, rc);
+}
+
 /* grant list [--user U] [--client C] [--active] */
 int
 cmd_grant(struct admin *a, int argc, char **argv)
 {
 	struct store_txn	 t;
 	struct filter		 f;
-	struct grant_out	 out;
+	struct list_out		 out;
 	int			 rc;
 
-	if (argc < 2 || strcmp(argv[1], "list") != 0 ||
-	    parse_filter(argc, argv, 2, 1, &f) == -1)
-		return EXIT_USAGE;
-	if (admin_open(a, 0) == -1)
-		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK)
-		return admin_store_fail(a, "cannot read the database", rc);
-	if ((rc = check_filter(&t, &f)) != STORE_OK) {
-		store_abort(&t);
-		return each_grant_result(a, &f, rc);
-	}
-	out.now = f.now;
-	if (a->json)
-		admin_list_begin(&out.list, 1);
-	else {
-		out.list.json = 0;
-		out.list.count = 0;
+	if ((rc = list_start(a, argc, argv, 1, &t, &f, &out)) != EXIT_OK)
+		return rc;
+	if (!a->json)
 		printf("%-32s %-16s %-24s %-7s %-20s %-20s %-20s %6s %s %s\n",
 		    "GRANT", "USER", "CLIENT", "STATUS", "CREATED",
 		    "LAST-REFRESH", "EXPIRES", "TOKENS", "SCOPE", "RESOURCE");
-	}
 	rc = each_grant(a, &t, &f, print_grant, &out);
-	store_abort(&t);
-	if (a->json)
-		admin_list_end(&out.list);
-	return each_grant_result(a, &f, rc);
+	return list_finish(a, &t, &f, &out, rc);
 }
 
 static const char *
@@ -391,17 +410,12 @@ print_record(struct admin *a, struct store_txn *t, struct admin_list *l,
 	return STORE_OK;
 }
 
-struct token_out {
-	struct admin_list	 list;
-	int64_t			 now;
-};
-
 /* The tokens and codes of one grant, through grant_tokens. */
 static int
 print_grant_tokens(struct admin *a, struct store_txn *t, const char *id,
     const struct grant *g, void *arg)
 {
-	struct token_out	*out = arg;
+	struct list_out		*out = arg;
 	MDB_cursor		*cur;
 	MDB_val			 k, v;
 	unsigned char		 val[INDEX_VALUE_LEN];
@@ -430,7 +444,7 @@ print_grant_tokens(struct admin *a, struct store_txn *t, const char *id,
 
 /* Every token and code, straight from their databases. */
 static int
-print_all_tokens(struct admin *a, struct store_txn *t, struct token_out *out)
+print_all_tokens(struct admin *a, struct store_txn *t, struct list_out *out)
 {
 	static const enum store_db dbs[] = { DB_CODES, DB_TOKENS };
 	MDB_cursor	*cur;
@@ -461,36 +475,18 @@ cmd_token(struct admin *a, int argc, char **argv)
 {
 	struct store_txn	 t;
 	struct filter		 f;
-	struct token_out	 out;
+	struct list_out		 out;
 	int			 rc;
 
-	if (argc < 2 || strcmp(argv[1], "list") != 0 ||
-	    parse_filter(argc, argv, 2, 0, &f) == -1)
-		return EXIT_USAGE;
-	if (admin_open(a, 0) == -1)
-		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK)
-		return admin_store_fail(a, "cannot read the database", rc);
-	if ((rc = check_filter(&t, &f)) != STORE_OK) {
-		store_abort(&t);
-		return each_grant_result(a, &f, rc);
-	}
-	out.now = f.now;
-	if (a->json)
-		admin_list_begin(&out.list, 1);
-	else {
-		out.list.json = 0;
-		out.list.count = 0;
+	if ((rc = list_start(a, argc, argv, 0, &t, &f, &out)) != EXIT_OK)
+		return rc;
+	if (!a->json)
 		printf("%-7s %-12s %-32s %-16s %-24s %-7s %-20s %-20s %s\n",
 		    "KIND", "HASH", "GRANT", "USER", "CLIENT", "STATUS",
 		    "CREATED", "EXPIRES", "SCOPE");
-	}
 	if (f.user == NULL && f.client == NULL)
 		rc = print_all_tokens(a, &t, &out);
 	else
 		rc = each_grant(a, &t, &f, print_grant_tokens, &out);
-	store_abort(&t);
-	if (a->json)
-		admin_list_end(&out.list);
-	return each_grant_result(a, &f, rc);
+	return list_finish(a, &t, &f, &out, rc);
 }

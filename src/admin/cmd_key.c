@@ -39,12 +39,8 @@ key_new(struct admin *a, enum jose_alg alg, int rotate)
 	struct signkey		 k, old;
 	int			 rc, had;
 
-	if (admin_open(a, 0) == -1)
+	if (admin_begin(a, 0, &t) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
-		return EXIT_FAIL;
-	}
 	had = signkey_active(&t, &old) == STORE_OK;
 	if (had && !rotate) {
 		store_abort(&t);
@@ -64,12 +60,8 @@ key_new(struct admin *a, enum jose_alg alg, int rotate)
 		rc = store_commit(&t);
 	else
 		store_abort(&t);
-	if (rc != STORE_OK) {
-		admin_err("cannot store the key: %s%s%s", store_strerror(rc),
-		    rc == STORE_FULL ? ": " : "",
-		    rc == STORE_FULL ? store_full_hint() : "");
-		return EXIT_FAIL;
-	}
+	if (rc != STORE_OK)
+		return admin_store_fail(a, "cannot store the key", rc);
 	if (a->json) {
 		json_object	*o = json_object_new_object();
 
@@ -133,12 +125,8 @@ key_list(struct admin *a)
 	struct listing		 l = { a, NULL, time(NULL) };
 	int			 rc;
 
-	if (admin_open(a, 0) == -1)
+	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
-		return EXIT_FAIL;
-	}
 	if (a->json)
 		l.arr = json_object_new_array();
 	else

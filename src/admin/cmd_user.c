@@ -25,13 +25,9 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 		    "A-Z a-z 0-9 . _ @ + -", name, USER_NAME_MAX);
 		return EXIT_USAGE;
 	}
-	if (admin_open(a, 0) == -1)
-		return EXIT_FAIL;
 	/* Check before asking for a password the user would type in vain. */
-	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
+	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	}
 	rc = store_user_get(&t, name, &u);
 	store_abort(&t);
 	user_free(&u);
@@ -52,10 +48,8 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 		return EXIT_FAIL;
 	}
 
-	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
+	if (admin_begin(a, 0, &t) == -1)
 		return EXIT_FAIL;
-	}
 	if ((rc = store_user_get(&t, name, &u)) == STORE_OK && create) {
 		user_free(&u);
 		store_abort(&t);
@@ -82,12 +76,8 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 	else
 		store_abort(&t);
 	crypto_wipe(hash, sizeof(hash));
-	if (rc != STORE_OK) {
-		admin_err("cannot save user %s: %s%s%s", name,
-		    store_strerror(rc), rc == STORE_FULL ? ": " : "",
-		    rc == STORE_FULL ? store_full_hint() : "");
-		return EXIT_FAIL;
-	}
+	if (rc != STORE_OK)
+		return admin_store_fail(a, "cannot save the user", rc);
 	if (!a->json)
 		printf("%s %s\n", create ? "added user" : "changed password of",
 		    name);
@@ -205,12 +195,8 @@ user_list(struct admin *a)
 	json_object		*arr = NULL;
 	int			 rc, op;
 
-	if (admin_open(a, 0) == -1)
+	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK) {
-		admin_err("%s", store_strerror(rc));
-		return EXIT_FAIL;
-	}
 	if (mdb_cursor_open(t.txn, a->store->dbi[DB_USERS], &c) != 0) {
 		store_abort(&t);
 		admin_err("cannot read the users");

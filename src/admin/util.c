@@ -81,6 +81,24 @@ admin_open(struct admin *a, int create)
 	return 0;
 }
 
+/*
+ * Opens the database (admin_open) and begins a transaction on it,
+ * read-only if rdonly.  Says why not and returns -1 on failure.
+ */
+int
+admin_begin(struct admin *a, int rdonly, struct store_txn *t)
+{
+	int	 rc;
+
+	if (admin_open(a, 0) == -1)
+		return -1;
+	if ((rc = store_begin(a->store, rdonly, t)) != STORE_OK) {
+		admin_store_fail(a, "cannot open a transaction", rc);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 read_line(int fd, char *out, size_t outsz)
 {
