@@ -193,7 +193,7 @@ user_list(struct admin *a)
 	MDB_cursor		*c;
 	MDB_val			 k, v;
 	json_object		*arr = NULL;
-	int			 rc, op;
+	int			 op;
 
 	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
