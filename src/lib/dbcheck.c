@@ -220,8 +220,7 @@ token_entry_state(struct store_txn *t, const void *key, size_t klen,
 	if (vlen != INDEX_VALUE_LEN || (v[0] != INDEX_CODE &&
 	    v[0] != INDEX_ACCESS && v[0] != INDEX_REFRESH))
 		return DBCHECK_MISMATCH;
-	rc = record_of(t, v[0] == INDEX_CODE ? DB_CODES : DB_TOKENS, v + 1,
-	    &gid, &kind);
+	rc = record_of(t, grant_index_db(v[0]), v + 1, &gid, &kind);
 	if (rc == STORE_NOTFOUND)
 		return DBCHECK_DANGLING;
 	if (rc != STORE_OK)
@@ -483,9 +482,8 @@ repair(struct store_txn *t, struct dbcheck_problem *p, int remote_users)
 		break;
 	case DBCHECK_UNINDEXED:
 		if (p->db == DB_GRANT_TOKENS) {
-			state = record_state(t, p->val[0] == INDEX_CODE ?
-			    DB_CODES : DB_TOKENS, p->val + 1,
-			    CRYPTO_SHA256_LEN, &gid, val);
+			state = record_state(t, grant_index_db(p->val[0]),
+			    p->val + 1, CRYPTO_SHA256_LEN, &gid, val);
 			free(gid);
 		} else {
 			/* The grant must still name this owner. */

@@ -364,6 +364,77 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 	return STORE_OK;
 }
 
+/* The database a grant_tokens value points into: codes or tokens. */
+enum store_db
+grant_index_db(int kind)
+{
+	return kind == INDEX_CODE ? DB_CODES : DB_TOKENS;
+}
+
+/*
+ * Deletes the code or token that one grant_tokens value (a kind byte
+ * and a SHA-256) names, and counts it by kind.  One that is gone
+ * already is neither an error nor counted: a purge or an earlier step
+ * of a revocation may have removed it.  The grant_tokens entry itself
+ * is the caller's to delete.
+ */
+int
+grant_drop_indexed(struct store_txn *t, const unsigned char *val,
+    struct revoke_counts *counts)
+{
+	int	 rc;
+
+	rc = store_del(t, grant_index_db(val[0]), val + 1, CRYPTO_SHA256_LEN,
+	    NULL, 0);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	if (counts != NULL) {
+		if (val[0] == INDEX_CODE)
+			counts->codes++;
+		else if (val[0] == INDEX_ACCESS)
+			counts->access_tokens++;
+		else
+			counts->refresh_tokens++;
+	}
+	return STORE_OK;
+}
+
+/*
+ * Deletes the index entries of grant id: its grant_tokens key with all
+ * its duplicates, and its entries under its user and its client (user
+ * or client_id NULL when unknown).  Entries that are gone already are
+ * skipped.  Adds the number of owner entries removed to *owners.
+ */
+int
+grant_unindex(struct store_txn *t, const char *id, const char *user,
+    const char *client_id, unsigned long *owners)
+{
+	int	 rc;
+
+	rc = store_del(t, DB_GRANT_TOKENS, id, GRANT_ID_LEN, NULL, 0);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	if (user != NULL) {
+		rc = store_del(t, DB_USER_GRANTS, user, strlen(user), id,
+		    GRANT_ID_LEN);
+		if (rc == STORE_OK && owners != NULL)
+			(*owners)++;
+		else if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+	}
+	if (client_id != NULL) {
+		rc = store_del(t, DB_CLIENT_GRANTS, client_id,
+		    strlen(client_id), id, GRANT_ID_LEN);
+		if (rc == STORE_OK && owners != NULL)
+			(*owners)++;
+		else if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+	}
+	return STORE_OK;
+}
+
 /*
  * Deletes a grant with everything that hangs off it: codes, access
  * and refresh tokens, and its index entries.  Adds what it removed to
@@ -388,50 +459,31 @@ grant_revoke(struct store_txn *t, const char *grant_id,
 	k.mv_size = GRANT_ID_LEN;
 	for (op = MDB_SET; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
 	    MDB_SUCCESS; op = MDB_NEXT_DUP) {
-		enum store_db	 db;
-
 		found = 1;
 		if (v.mv_size != INDEX_VALUE_LEN)
 			continue;
 		memcpy(val, v.mv_data, sizeof(val));
-		db = val[0] == INDEX_CODE ? DB_CODES : DB_TOKENS;
-		rc = store_del(t, db, val + 1, CRYPTO_SHA256_LEN, NULL, 0);
-		if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+		if ((rc = grant_drop_indexed(t, val, counts)) != STORE_OK) {
 			mdb_cursor_close(cur);
 			return rc;
-		}
-		if (rc == STORE_OK && counts != NULL) {
-			if (val[0] == INDEX_CODE)
-				counts->codes++;
-			else if (val[0] == INDEX_ACCESS)
-				counts->access_tokens++;
-			else
-				counts->refresh_tokens++;
 		}
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
 		return store_map_err(rc);
-	if (found && (rc = store_del(t, DB_GRANT_TOKENS, grant_id,
-	    GRANT_ID_LEN, NULL, 0)) != STORE_OK)
-		return rc;
 
 	rc = store_grant_get(t, grant_id, &g);
-	if (rc == STORE_NOTFOUND)
-		return found ? STORE_OK : STORE_NOTFOUND;
+	if (rc == STORE_NOTFOUND) {
+		if (!found)
+			return STORE_NOTFOUND;
+		return grant_unindex(t, grant_id, NULL, NULL, NULL);
+	}
 	if (rc != STORE_OK)
 		return rc;
-	if ((rc = store_del(t, DB_USER_GRANTS, g.user, strlen(g.user),
-	    grant_id, GRANT_ID_LEN)) != STORE_OK && rc != STORE_NOTFOUND)
-		goto out;
-	if ((rc = store_del(t, DB_CLIENT_GRANTS, g.client_id,
-	    strlen(g.client_id), grant_id, GRANT_ID_LEN)) != STORE_OK &&
-	    rc != STORE_NOTFOUND)
-		goto out;
-	if ((rc = store_del(t, DB_GRANTS, grant_id, GRANT_ID_LEN, NULL, 0)) ==
-	    STORE_OK && counts != NULL)
+	if ((rc = grant_unindex(t, grant_id, g.user, g.client_id, NULL)) ==
+	    STORE_OK && (rc = store_del(t, DB_GRANTS, grant_id, GRANT_ID_LEN,
+	    NULL, 0)) == STORE_OK && counts != NULL)
 		counts->grants++;
-out:
 	grant_free(&g);
 	return rc;
 }

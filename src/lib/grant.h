@@ -145,6 +145,11 @@ int	 grant_refresh(struct store_txn *, const struct config *,
 	    int64_t, struct token_response *, struct oauth_error *);
 int	 grant_revoke(struct store_txn *, const char *,
 	    struct revoke_counts *);
+enum store_db grant_index_db(int);
+int	 grant_drop_indexed(struct store_txn *, const unsigned char *,
+	    struct revoke_counts *);
+int	 grant_unindex(struct store_txn *, const char *, const char *,
+	    const char *, unsigned long *);
 int	 token_revoke(struct store_txn *, const struct client *,
 	    const char *, struct revoke_counts *);
 int	 grant_has_active_consent(struct store_txn *, const char *,

@@ -148,16 +148,19 @@ drop_grant(struct store_txn *t, const char *id, const struct grant *g,
 	MDB_cursor	*cur;
 	MDB_val		 k, v;
 	unsigned char	 val[INDEX_VALUE_LEN];
+	struct revoke_counts dropped;
 	int		 rc;
 
 	*done = 0;
+	memset(&dropped, 0, sizeof(dropped));
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS],
 	    &cur)) != MDB_SUCCESS)
 		return store_map_err(rc);
 	for (;;) {
 		if (*budget == 0) {
 			mdb_cursor_close(cur);
-			return STORE_OK;
+			rc = STORE_OK;
+			goto out;
 		}
 		k.mv_data = (void *)id;
 		k.mv_size = GRANT_ID_LEN;
@@ -166,52 +169,42 @@ drop_grant(struct store_txn *t, const char *id, const struct grant *g,
 			break;
 		if (v.mv_size == INDEX_VALUE_LEN) {
 			memcpy(val, v.mv_data, sizeof(val));
-			rc = store_del(t, val[0] == INDEX_CODE ? DB_CODES :
-			    DB_TOKENS, val + 1, CRYPTO_SHA256_LEN, NULL, 0);
-			if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+			if ((rc = grant_drop_indexed(t, val, &dropped)) !=
+			    STORE_OK) {
 				mdb_cursor_close(cur);
-				return rc;
-			}
-			if (rc == STORE_OK) {
-				if (val[0] == INDEX_CODE)
-					c->codes++;
-				else if (val[0] == INDEX_ACCESS)
-					c->access_tokens++;
-				else
-					c->refresh_tokens++;
+				goto out;
 			}
 		}
 		if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS) {
 			mdb_cursor_close(cur);
-			return store_map_err(rc);
+			rc = store_map_err(rc);
+			goto out;
 		}
 		c->index_entries++;
 		(*budget)--;
 	}
 	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND)
-		return store_map_err(rc);
-	if (*budget == 0)
-		return STORE_OK;
-	rc = store_del(t, DB_USER_GRANTS, g->user, strlen(g->user), id,
-	    GRANT_ID_LEN);
-	if (rc == STORE_OK)
-		c->index_entries++;
-	else if (rc != STORE_NOTFOUND)
-		return rc;
-	rc = store_del(t, DB_CLIENT_GRANTS, g->client_id,
-	    strlen(g->client_id), id, GRANT_ID_LEN);
-	if (rc == STORE_OK)
-		c->index_entries++;
-	else if (rc != STORE_NOTFOUND)
-		return rc;
-	if ((rc = store_del(t, DB_GRANTS, id, GRANT_ID_LEN, NULL, 0)) !=
+	if (rc != MDB_NOTFOUND) {
+		rc = store_map_err(rc);
+		goto out;
+	}
+	if (*budget == 0) {
+		rc = STORE_OK;
+		goto out;
+	}
+	if ((rc = grant_unindex(t, id, g->user, g->client_id,
+	    &c->index_entries)) != STORE_OK ||
+	    (rc = store_del(t, DB_GRANTS, id, GRANT_ID_LEN, NULL, 0)) !=
 	    STORE_OK)
-		return rc;
+		goto out;
 	c->grants++;
 	(*budget)--;
 	*done = 1;
-	return STORE_OK;
+out:
+	c->codes += dropped.codes;
+	c->access_tokens += dropped.access_tokens;
+	c->refresh_tokens += dropped.refresh_tokens;
+	return rc;
 }
 
 static void
@@ -334,9 +327,8 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
 				if (v.mv_size == INDEX_VALUE_LEN) {
 					const unsigned char *x = v.mv_data;
 
-					rc = store_get(t, x[0] == INDEX_CODE ?
-					    DB_CODES : DB_TOKENS, x + 1,
-					    CRYPTO_SHA256_LEN, &rec);
+					rc = store_get(t, grant_index_db(x[0]),
+					    x + 1, CRYPTO_SHA256_LEN, &rec);
 					if (rc != STORE_OK &&
 					    rc != STORE_NOTFOUND) {
 						mdb_cursor_close(cur);

@@ -371,47 +371,20 @@ collect_dead(struct store *st, const struct revoke_list *l,
 	return err;
 }
 
-/* Deletes the token or code of one index value; counts what it was. */
+/*
+ * The j-th deletion of the second phase: the dead tokens and codes in
+ * key order first, then the index entries of each grant.
+ */
 static int
-delete_dead(struct store_txn *t, const struct dead *x,
-    struct revoke_counts *n)
+cleanup_one(struct store_txn *t, const struct dead_list *d,
+    const struct revoke_list *l, size_t j, struct revoke_counts *step)
 {
-	int	 rc;
+	const struct revoke_item	*it;
 
-	rc = store_del(t, x->v[0] == INDEX_CODE ? DB_CODES : DB_TOKENS,
-	    x->v + 1, CRYPTO_SHA256_LEN, NULL, 0);
-	if (rc == STORE_NOTFOUND)
-		return STORE_OK;	/* gone already */
-	if (rc != STORE_OK)
-		return rc;
-	if (x->v[0] == INDEX_CODE)
-		n->codes++;
-	else if (x->v[0] == INDEX_ACCESS)
-		n->access_tokens++;
-	else
-		n->refresh_tokens++;
-	return STORE_OK;
-}
-
-/* Deletes a dead grant's index entries: grant_tokens and owners. */
-static int
-delete_entries(struct store_txn *t, const struct revoke_item *it)
-{
-	int	 rc;
-
-	rc = store_del(t, DB_GRANT_TOKENS, it->grant_id, GRANT_ID_LEN, NULL,
-	    0);
-	if (rc != STORE_OK && rc != STORE_NOTFOUND)
-		return rc;
-	if (it->user != NULL && (rc = store_del(t, DB_USER_GRANTS, it->user,
-	    strlen(it->user), it->grant_id, GRANT_ID_LEN)) != STORE_OK &&
-	    rc != STORE_NOTFOUND)
-		return rc;
-	if (it->client_id != NULL && (rc = store_del(t, DB_CLIENT_GRANTS,
-	    it->client_id, strlen(it->client_id), it->grant_id,
-	    GRANT_ID_LEN)) != STORE_OK && rc != STORE_NOTFOUND)
-		return rc;
-	return STORE_OK;
+	if (j < d->len)
+		return grant_drop_indexed(t, d->v[j].v, step);
+	it = &l->items[j - d->len];
+	return grant_unindex(t, it->grant_id, it->user, it->client_id, NULL);
 }
 
 static void
@@ -464,8 +437,7 @@ revoke_cleanup(struct store *st, struct revoke_list *l, size_t batch,
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			goto out;
 		for (j = i; j < total && j - i < batch && rc == STORE_OK; j++)
-			rc = j < d.len ? delete_dead(&t, &d.v[j], &step) :
-			    delete_entries(&t, &l->items[j - d.len]);
+			rc = cleanup_one(&t, &d, l, j, &step);
 		if (rc == STORE_OK)
 			rc = store_commit(&t);
 		else

@@ -829,6 +829,72 @@ Test(grant, grant_revoke_of_nothing_is_notfound)
 	store_abort(&t);
 }
 
+Test(grant, drop_indexed_deletes_and_counts_by_kind)
+{
+	struct store_txn	 t;
+	struct token_response	 tr;
+	struct revoke_counts	 n;
+	unsigned char		 val[INDEX_VALUE_LEN];
+	char			 id[GRANT_ID_LEN + 1];
+
+	first_pair(&pub, id, &tr);
+	memset(&n, 0, sizeof(n));
+	cr_assert_eq(grant_index_db(INDEX_CODE), DB_CODES);
+	cr_assert_eq(grant_index_db(INDEX_ACCESS), DB_TOKENS);
+	cr_assert_eq(grant_index_db(INDEX_REFRESH), DB_TOKENS);
+
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	val[0] = INDEX_ACCESS;
+	memcpy(val + 1, tr.access_hash, CRYPTO_SHA256_LEN);
+	cr_assert_eq(grant_drop_indexed(&t, val, &n), STORE_OK);
+	val[0] = INDEX_REFRESH;
+	memcpy(val + 1, tr.refresh_hash, CRYPTO_SHA256_LEN);
+	cr_assert_eq(grant_drop_indexed(&t, val, &n), STORE_OK);
+	/* Gone already: neither an error nor counted. */
+	cr_assert_eq(grant_drop_indexed(&t, val, &n), STORE_OK);
+	cr_assert_eq(grant_drop_indexed(&t, val, NULL), STORE_OK);
+	cr_assert_eq(store_commit(&t), STORE_OK);
+
+	cr_assert_eq(n.access_tokens, 1);
+	cr_assert_eq(n.refresh_tokens, 1);
+	cr_assert_eq(n.codes, 0);
+	cr_assert_eq(n.grants, 0);
+	cr_assert_not(token_alive(tr.access_token));
+	cr_assert_not(token_alive(tr.refresh_token));
+	/* The index entries are the caller's to delete. */
+	cr_assert_eq(index_count(id), 3);
+	cr_assert(grant_exists(id));
+}
+
+Test(grant, unindex_removes_the_entries_and_counts_the_owners)
+{
+	struct store_txn	 t;
+	struct token_response	 tr;
+	unsigned long		 owners = 0;
+	char			 id[GRANT_ID_LEN + 1];
+
+	first_pair(&pub, id, &tr);
+	cr_assert(index_has(DB_USER_GRANTS, "alice", id));
+	cr_assert(index_has(DB_CLIENT_GRANTS, "mcpc_public", id));
+
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(grant_unindex(&t, id, "alice", NULL, &owners), STORE_OK);
+	cr_assert_eq(owners, 1);
+	cr_assert_eq(grant_unindex(&t, id, "alice", "mcpc_public", &owners),
+	    STORE_OK, "entries gone already are skipped");
+	cr_assert_eq(owners, 2);
+	cr_assert_eq(grant_unindex(&t, id, "alice", "mcpc_public", NULL),
+	    STORE_OK);
+	cr_assert_eq(store_commit(&t), STORE_OK);
+
+	cr_assert_eq(index_count(id), 0);
+	cr_assert_not(index_has(DB_USER_GRANTS, "alice", id));
+	cr_assert_not(index_has(DB_CLIENT_GRANTS, "mcpc_public", id));
+	/* The grant record and its tokens are not this function's. */
+	cr_assert(grant_exists(id));
+	cr_assert(token_alive(tr.access_token));
+}
+
 Test(grant, remembered_consent)
 {
 	struct store_txn	 t;
