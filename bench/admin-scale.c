@@ -17,15 +17,13 @@
  * AGE beyond the configured lifetimes, every record has expired (the
  * purge benchmark).
  *
- * The records are written with MDB_NOSYNC in large transactions, for
+ * The records are written without syncs in large transactions, for
  * speed, and synced once at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <lmdb.h>
 
 #include "lib/client.h"
 #include "lib/config.h"
@@ -52,7 +50,7 @@ die(const char *what, int rc)
 static void
 make_client(struct store *st, const char *id)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct client		 c;
 	char			*uris[] = { REDIRECT };
 	char			 why[256];
@@ -70,8 +68,8 @@ make_client(struct store *st, const char *id)
 		exit(1);
 	}
 	if ((rc = store_begin(st, 0, &t)) != STORE_OK ||
-	    (rc = store_client_put(&t, &c, 1)) != STORE_OK ||
-	    (rc = store_commit(&t)) != STORE_OK)
+	    (rc = store_client_put(t, &c, 1)) != STORE_OK ||
+	    (rc = store_commit(t)) != STORE_OK)
 		die("client", rc);
 	client_free(&c);
 }
@@ -123,7 +121,7 @@ main(int argc, char *argv[])
 {
 	struct config		*cfg;
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct client		 c;
 	struct user		 u;
 	unsigned char		 h[CRYPTO_SHA256_LEN];
@@ -150,8 +148,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "bench-admin-scale: %s\n", err);
 		return 1;
 	}
-	if (mdb_env_set_flags(st->env, MDB_NOSYNC, 1) != MDB_SUCCESS) {
-		fprintf(stderr, "bench-admin-scale: cannot set MDB_NOSYNC\n");
+	if (store_set_nosync(st, 1) != STORE_OK) {
+		fprintf(stderr, "bench-admin-scale: cannot turn off syncing\n");
 		return 1;
 	}
 	if (crypto_sha256_str(VERIFIER, h) != CRYPTO_OK)
@@ -168,8 +166,8 @@ main(int argc, char *argv[])
 		u.password_hash = "not-a-hash";
 		u.created = u.updated = now;
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK ||
-		    (rc = store_user_put(&t, &u, 1)) != STORE_OK ||
-		    (rc = store_commit(&t)) != STORE_OK)
+		    (rc = store_user_put(t, &u, 1)) != STORE_OK ||
+		    (rc = store_commit(t)) != STORE_OK)
 			die("user", rc);
 		for (j = 0; j < grants; j++) {
 			if (j % PER_CLIENT == 0) {
@@ -177,25 +175,25 @@ main(int argc, char *argv[])
 				    j / PER_CLIENT);
 				client_init(&c);
 				if ((rc = store_begin(st, 1, &t)) != STORE_OK ||
-				    (rc = store_client_get(&t, cid, &c)) !=
+				    (rc = store_client_get(t, cid, &c)) !=
 				    STORE_OK)
 					die("client", rc);
-				store_abort(&t);
+				store_abort(t);
 			}
 			if (j % PER_TXN == 0 &&
 			    (rc = store_begin(st, 0, &t)) != STORE_OK)
 				die("begin", rc);
-			one_grant(&t, cfg, &c, name, challenge, refreshes,
+			one_grant(t, cfg, &c, name, challenge, refreshes,
 			    now);
 			if ((j % PER_TXN == PER_TXN - 1 || j == grants - 1) &&
-			    (rc = store_commit(&t)) != STORE_OK)
+			    (rc = store_commit(t)) != STORE_OK)
 				die("commit", rc);
 			if (j % PER_CLIENT == PER_CLIENT - 1 ||
 			    j == grants - 1)
 				client_free(&c);
 		}
 	}
-	if (mdb_env_sync(st->env, 1) != MDB_SUCCESS) {
+	if (store_sync(st) != STORE_OK) {
 		fprintf(stderr, "bench-admin-scale: sync failed\n");
 		return 1;
 	}

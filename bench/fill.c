@@ -20,8 +20,9 @@
  * CLIENT_ID must be registered (the benchmark registers one through
  * /register) and USER is the grants' user (the tokens are checked
  * against neither).  The records are written in large transactions
- * with MDB_NOSYNC, for speed: the environment is synced once at the end
- * (mdb_env_sync), so the database is durable when the program exits.
+ * without syncing each commit (store_set_nosync), for speed: the
+ * environment is synced once at the end (store_sync), so the database
+ * is durable when the program exits.
  * The servers' own writes are unaffected: the flag belongs to this
  * process's environment handle only.
  */
@@ -29,8 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <lmdb.h>
 
 #include "lib/client.h"
 #include "lib/config.h"
@@ -56,7 +55,7 @@ main(int argc, char *argv[])
 {
 	struct config		*cfg;
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct client		 client;
 	struct code_request	 req;
 	struct token_response	 out;
@@ -94,14 +93,14 @@ main(int argc, char *argv[])
 	if (store_open(cfg->db_path, cfg->db_map_size, 0, &st, err,
 	    sizeof(err)) != STORE_OK)
 		die("%s", err);
-	if (mdb_env_set_flags(st->env, MDB_NOSYNC, 1) != MDB_SUCCESS)
-		die("%s", "cannot set MDB_NOSYNC");
+	if (store_set_nosync(st, 1) != STORE_OK)
+		die("%s", "cannot turn off syncing");
 
 	client_init(&client);
 	if (store_begin(st, 1, &t) != STORE_OK ||
-	    store_client_get(&t, argv[2], &client) != STORE_OK)
+	    store_client_get(t, argv[2], &client) != STORE_OK)
 		die("no client %s", argv[2]);
-	store_abort(&t);
+	store_abort(t);
 	if (client.nredirect_uris == 0)
 		die("client %s has no redirect URI", argv[2]);
 
@@ -124,7 +123,7 @@ main(int argc, char *argv[])
 		if (store_begin(st, 0, &t) != STORE_OK)
 			die("%s", "cannot begin a write transaction");
 		for (; i < end; i++) {
-			rc = grant_issue_code(&t, cfg, &req, now, code,
+			rc = grant_issue_code(t, cfg, &req, now, code,
 			    sizeof(code), grant_id);
 			if (rc != STORE_OK)
 				die("grant_issue_code: %s",
@@ -133,7 +132,7 @@ main(int argc, char *argv[])
 				fprintf(fp, "%s\n", code);
 				continue;
 			}
-			if (grant_exchange_code(&t, cfg, &client, code,
+			if (grant_exchange_code(t, cfg, &client, code,
 			    req.redirect_uri, BENCH_VERIFIER, NULL, now, &out,
 			    &e) != 0)
 				die("grant_exchange_code: %s", e.description);
@@ -144,11 +143,11 @@ main(int argc, char *argv[])
 				fprintf(fp, "%s\n", out.refresh_token);
 			}
 		}
-		if ((rc = store_commit(&t)) != STORE_OK)
+		if ((rc = store_commit(t)) != STORE_OK)
 			die("commit: %s", store_strerror(rc));
 	}
-	if (mdb_env_sync(st->env, 1) != MDB_SUCCESS)
-		die("%s", "mdb_env_sync failed");
+	if (store_sync(st) != STORE_OK)
+		die("%s", "sync failed");
 	if (fp != NULL && fclose(fp) != 0)
 		die("cannot write %s", argv[6]);
 	client_free(&client);

@@ -75,10 +75,10 @@ static void
 check_stored(struct store_txn *t, enum store_db db, const void *key,
     size_t klen, const uint8_t *rec, size_t n)
 {
-	MDB_val	 v;
+	struct store_val	 v;
 
 	FUZZ_CHECK(store_get(t, db, key, klen, &v) == STORE_OK);
-	FUZZ_CHECK(v.mv_size == n && memcmp(v.mv_data, rec, n) == 0);
+	FUZZ_CHECK(v.len == n && memcmp(v.data, rec, n) == 0);
 }
 
 /*
@@ -282,7 +282,7 @@ check_note(struct store_txn *t, const uint8_t *rec, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	const uint8_t		*rec;
 	uint8_t			*copy;
 	size_t			 n;
@@ -303,13 +303,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_reader(rec, n);
 		break;
 	case K_USER:
-		check_user(&t, rec, n);
+		check_user(t, rec, n);
 		break;
 	case K_CLIENT:
-		check_client(&t, rec, n);
+		check_client(t, rec, n);
 		break;
 	case K_GRANT:
-		check_grant(&t, rec, n);
+		check_grant(t, rec, n);
 		break;
 	case K_CODE:
 		check_code(rec, n);
@@ -321,16 +321,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_session(rec, n);
 		break;
 	case K_PENDING:
-		check_pending(&t, rec, n);
+		check_pending(t, rec, n);
 		break;
 	case K_RATELIMIT:
 		check_ratelimit(rec, n);
 		break;
 	case K_NOTE:
-		check_note(&t, rec, n);
+		check_note(t, rec, n);
 		break;
 	}
-	store_abort(&t);
+	store_abort(t);
 	free(copy);
 	return 0;
 }

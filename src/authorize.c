@@ -198,7 +198,7 @@ validate_request(struct app *a, const struct form *f, struct authz *az,
     struct http_response *resp)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	const char		*client_id, *redirect_uri, *v, *scope;
 	char			 bad[65];
 	size_t			 i;
@@ -216,8 +216,8 @@ validate_request(struct app *a, const struct form *f, struct authz *az,
 		server_error(a, resp, rc);
 		return -1;
 	}
-	rc = store_client_get(&t, client_id, &az->client);
-	store_abort(&t);
+	rc = store_client_get(t, client_id, &az->client);
+	store_abort(t);
 	if (rc == STORE_NOTFOUND) {
 		no_redirect_error(a, resp, "The application is not registered "
 		    "with this server (unknown client_id).");
@@ -548,7 +548,7 @@ issue_code(struct app *a, struct http_response *resp,
     const char *pending_id)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct code_request	 cr;
 	char			 code[TOKEN_MAX], grant_id[GRANT_ID_LEN + 1];
 	int			 rc;
@@ -573,27 +573,27 @@ issue_code(struct app *a, struct http_response *resp,
 	 * in between.
 	 */
 	if (pending_id != NULL &&
-	    (rc = pending_delete(&t, pending_id)) != STORE_OK) {
-		store_abort(&t);
+	    (rc = pending_delete(t, pending_id)) != STORE_OK) {
+		store_abort(t);
 		if (rc == STORE_NOTFOUND)
 			already_answered(a, resp);
 		else
 			server_error(a, resp, rc);
 		return;
 	}
-	if (user_allowed(a, &t, user) != 0) {
-		store_abort(&t);
+	if (user_allowed(a, t, user) != 0) {
+		store_abort(t);
 		log_auth("consent_refused_user", user, c->id, NULL);
 		redirect_error(a, resp, pd->redirect_uri, state_of(pd),
 		    "access_denied", "the user's account cannot grant access");
 		return;
 	}
-	rc = grant_issue_code(&t, a->cfg, &cr, time(NULL), code, sizeof(code),
+	rc = grant_issue_code(t, a->cfg, &cr, time(NULL), code, sizeof(code),
 	    grant_id);
 	if (rc == STORE_OK)
-		rc = store_commit(&t);
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	if (rc != STORE_OK) {
 		server_error(a, resp, rc);
 		return;
@@ -631,7 +631,7 @@ save_pending(struct app *a, const char *ip, struct pending *pd, char *id,
     size_t idsz, int fresh_id, char *csrf, size_t csrfsz, long *retry_after)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	unsigned char		 h[CRYPTO_SHA256_LEN];
 	char			 ipsub[RATELIMIT_IP_MAX];
 	int64_t			 now = time(NULL);
@@ -646,22 +646,22 @@ save_pending(struct app *a, const char *ip, struct pending *pd, char *id,
 		return rc;
 	if (fresh_id && a->cfg->authorize_rate_limit > 0) {
 		ratelimit_ip_subject(ip, ipsub, sizeof(ipsub));
-		rc = ratelimit_check(&t, "authorize", ipsub, now,
+		rc = ratelimit_check(t, "authorize", ipsub, now,
 		    a->cfg->authorize_rate_limit, 3600, retry_after);
 		if (rc == 0)
-			rc = ratelimit_count(&t, "authorize", ipsub, now,
+			rc = ratelimit_count(t, "authorize", ipsub, now,
 			    3600);
 		else
 			rc = rc == 1 ? PENDING_THROTTLED : STORE_ERROR;
 		if (rc != STORE_OK) {
-			store_abort(&t);
+			store_abort(t);
 			return rc;
 		}
 	}
-	if ((rc = pending_put(&t, id, pd)) == STORE_OK)
-		rc = store_commit(&t);
+	if ((rc = pending_put(t, id, pd)) == STORE_OK)
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	if (rc == STORE_OK)
 		app_purge_some(a);
 	return rc;
@@ -694,7 +694,7 @@ continue_request(struct app *a, const struct http_request *req,
     char *id, size_t idsz, int fresh_id)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	char			 user[USER_NAME_MAX + 1], csrf[64];
 	int64_t			 now = time(NULL);
 	long			 retry_after = 0;
@@ -717,7 +717,7 @@ continue_request(struct app *a, const struct http_request *req,
 		server_error(a, resp, rc);
 		return;
 	}
-	signed_in = current_user(a, &t, req, now, user, sizeof(user)) == 0 &&
+	signed_in = current_user(a, t, req, now, user, sizeof(user)) == 0 &&
 	    !(pd->prompt & PROMPT_LOGIN);
 	/*
 	 * Approval is remembered only for confidential clients: a public
@@ -725,9 +725,9 @@ continue_request(struct app *a, const struct http_request *req,
 	 */
 	if (signed_in && !(pd->prompt & PROMPT_CONSENT) &&
 	    c->auth_method != CLIENT_AUTH_NONE)
-		remembered = grant_has_active_consent(&t, user, c->id,
+		remembered = grant_has_active_consent(t, user, c->id,
 		    pd->scope, pd->resource, now);
-	store_abort(&t);
+	store_abort(t);
 
 	if (pd->prompt & PROMPT_NONE) {
 		if (!signed_in)
@@ -809,7 +809,7 @@ load_pending(struct app *a, const struct http_request *req,
     struct client *c, struct http_response *resp)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	unsigned char		 browser[CRYPTO_SHA256_LEN];
 	unsigned char		 csrf_hash[CRYPTO_SHA256_LEN];
 	const char		*id = form_get(f, "request");
@@ -836,10 +836,10 @@ load_pending(struct app *a, const struct http_request *req,
 		server_error(a, resp, rc);
 		return -1;
 	}
-	rc = pending_get(&t, id, time(NULL), pd);
+	rc = pending_get(t, id, time(NULL), pd);
 	if (rc == STORE_OK)
-		rc = store_client_get(&t, pd->client_id, c);
-	store_abort(&t);
+		rc = store_client_get(t, pd->client_id, c);
+	store_abort(t);
 	if (rc == STORE_NOTFOUND) {
 		pending_free(pd);
 		page_error(a->cfg, resp, 400, "This page has expired",
@@ -915,7 +915,7 @@ handle_login(struct app *a, const struct http_request *req,
     const struct client *c, struct pending *pd)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct user		 u;
 	const char		*name = form_get(f, "username");
 	const char		*pw = form_get(f, "password");
@@ -956,12 +956,12 @@ handle_login(struct app *a, const struct http_request *req,
 		server_error(a, resp, rc);
 		return;
 	}
-	over_user = valid ? ratelimit_check(&t, "login-user", name, now,
+	over_user = valid ? ratelimit_check(t, "login-user", name, now,
 	    a->cfg->login_max_failures, win, &wait_user) : 0;
-	over_ip = ratelimit_check(&t, "login-ip", ipsub, now,
+	over_ip = ratelimit_check(t, "login-ip", ipsub, now,
 	    a->cfg->login_max_failures * 4, win, &wait_ip);
 	if (over_user == -1 || over_ip == -1) {
-		store_abort(&t);
+		store_abort(t);
 		log_msg("database_error", "cannot read the sign-in counters");
 		server_error(a, resp, STORE_ERROR);
 		return;
@@ -969,7 +969,7 @@ handle_login(struct app *a, const struct http_request *req,
 	if (over_user == 1 || over_ip == 1) {
 		long	 w = wait_user > wait_ip ? wait_user : wait_ip;
 
-		store_abort(&t);
+		store_abort(t);
 		log_auth("login_throttled", valid ? name : NULL, c->id, ip);
 		snprintf(msg, sizeof(msg), "Too many failed sign-ins. Try again "
 		    "in %ld minute%s.", (w + 59) / 60, (w + 59) / 60 == 1 ?
@@ -978,23 +978,23 @@ handle_login(struct app *a, const struct http_request *req,
 		show_login(a, resp, 429, c, id, csrf, name, msg);
 		return;
 	}
-	rc = valid ? ratelimit_count(&t, "login-user", name, now, win) :
+	rc = valid ? ratelimit_count(t, "login-user", name, now, win) :
 	    STORE_OK;
 	if (rc == STORE_OK)
-		rc = ratelimit_count(&t, "login-ip", ipsub, now, win);
+		rc = ratelimit_count(t, "login-ip", ipsub, now, win);
 	if (rc != STORE_OK) {
-		store_abort(&t);
+		store_abort(t);
 		server_error(a, resp, rc);
 		return;
 	}
-	rc = valid ? store_user_get(&t, name, &u) : STORE_NOTFOUND;
+	rc = valid ? store_user_get(t, name, &u) : STORE_NOTFOUND;
 	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-		store_abort(&t);
+		store_abort(t);
 		server_error(a, resp, rc);
 		return;
 	}
 	exists = rc == STORE_OK;
-	if ((rc = store_commit(&t)) != STORE_OK) {
+	if ((rc = store_commit(t)) != STORE_OK) {
 		user_free(&u);
 		server_error(a, resp, rc);
 		return;
@@ -1022,20 +1022,20 @@ handle_login(struct app *a, const struct http_request *req,
 		server_error(a, resp, rc);
 		return;
 	}
-	rc = ratelimit_reset(&t, "login-user", name);
+	rc = ratelimit_reset(t, "login-user", name);
 	if (rc == STORE_OK)
-		rc = ratelimit_undo(&t, "login-ip", ipsub, now, win);
+		rc = ratelimit_undo(t, "login-ip", ipsub, now, win);
 	if (rc == STORE_OK)
-		rc = session_create(&t, name, now, a->cfg->session_lifetime,
+		rc = session_create(t, name, now, a->cfg->session_lifetime,
 		    cookie, sizeof(cookie));
 	if (rc == STORE_OK && (pd->prompt & PROMPT_LOGIN)) {
 		pd->prompt &= ~(uint32_t)PROMPT_LOGIN;
-		rc = pending_put(&t, id, pd);
+		rc = pending_put(t, id, pd);
 	}
 	if (rc == STORE_OK)
-		rc = store_commit(&t);
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	if (rc != STORE_OK) {
 		server_error(a, resp, rc);
 		return;
@@ -1057,7 +1057,7 @@ handle_decision(struct app *a, const struct http_request *req,
     const struct client *c, struct pending *pd, int approve)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	char			 user[USER_NAME_MAX + 1], csrf[64], id[64];
 	long			 retry_after = 0;
 	int			 rc, signed_in;
@@ -1073,9 +1073,9 @@ handle_decision(struct app *a, const struct http_request *req,
 	 * login page's own CSRF token must not approve on the strength of
 	 * the old session.  handle_login() clears the flag.
 	 */
-	signed_in = current_user(a, &t, req, time(NULL), user,
+	signed_in = current_user(a, t, req, time(NULL), user,
 	    sizeof(user)) == 0 && !(pd->prompt & PROMPT_LOGIN);
-	store_abort(&t);
+	store_abort(t);
 	if (!signed_in && a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
 		/* There is no password form to fall back on. */
 		no_remote_user(a, resp);
@@ -1099,10 +1099,10 @@ handle_decision(struct app *a, const struct http_request *req,
 		return;
 	}
 	if ((rc = store_begin(st, 0, &t)) == STORE_OK) {
-		if ((rc = pending_delete(&t, id)) == STORE_OK)
-			rc = store_commit(&t);
+		if ((rc = pending_delete(t, id)) == STORE_OK)
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 	}
 	/*
 	 * A denial that cannot be recorded is still a denial; one whose

@@ -47,7 +47,7 @@ static void
 serve_jwks(struct app *a, struct http_response *resp)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 rc;
 
 	if ((rc = app_store(a, &st)) != STORE_OK ||
@@ -56,8 +56,8 @@ serve_jwks(struct app *a, struct http_response *resp)
 		return;
 	}
 	buf_reset(&resp->body);
-	rc = signkey_jwks(&t, a->cfg, time(NULL), &resp->body);
-	store_abort(&t);
+	rc = signkey_jwks(t, a->cfg, time(NULL), &resp->body);
+	store_abort(t);
 	if (rc != STORE_OK) {
 		app_store_error(a, resp, rc);
 		return;

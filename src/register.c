@@ -25,7 +25,7 @@ handle_post(struct app *a, struct http_request *req,
     struct http_response *resp)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct client		 c;
 	struct oauth_error	 e;
 	json_object		*o = NULL;
@@ -83,12 +83,12 @@ handle_post(struct app *a, struct http_request *req,
 	}
 	ratelimit_ip_subject(req->remote_addr, ipsub, sizeof(ipsub));
 	if (a->cfg->registration_rate_limit > 0 &&
-	    (rc = ratelimit_hit(&t, "register", ipsub, now,
+	    (rc = ratelimit_hit(t, "register", ipsub, now,
 	    a->cfg->registration_rate_limit, 3600, &retry)) != 0) {
 		if (rc == 1)
-			store_commit(&t);
+			store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 		if (rc == -1) {
 			log_msg("database_error", "cannot count the "
 			    "registration (%s)", store_full_hint());
@@ -108,11 +108,11 @@ handle_post(struct app *a, struct http_request *req,
 		    "registrations from this address; try again later");
 		goto error;
 	}
-	rc = store_client_put(&t, &c, 1);
+	rc = store_client_put(t, &c, 1);
 	if (rc == STORE_OK)
-		rc = store_commit(&t);
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	if (rc == STORE_OK)
 		app_purge_some(a);
 	if (rc != STORE_OK) {

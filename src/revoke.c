@@ -23,7 +23,7 @@ handle_post(struct app *a, struct http_request *req,
     struct http_response *resp)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct form		 f;
 	struct client		 c;
 	struct oauth_error	 e;
@@ -52,22 +52,22 @@ handle_post(struct app *a, struct http_request *req,
 		app_store_error(a, resp, rc);
 		goto out;
 	}
-	if (client_authenticate(&t, req, &f, &c, &e) == -1) {
-		store_abort(&t);
+	if (client_authenticate(t, req, &f, &c, &e) == -1) {
+		store_abort(t);
 		goto error;
 	}
 	if ((token = form_get(&f, "token")) == NULL) {
-		store_abort(&t);
+		store_abort(t);
 		oauth_error_set(&e, 400, "invalid_request",
 		    "token is required");
 		goto error;
 	}
 	/* token_type_hint is only a hint: both kinds are looked up. */
-	rc = token_revoke(&t, &c, token, &n);
+	rc = token_revoke(t, &c, token, &n);
 	if (rc == STORE_OK)
-		rc = store_commit(&t);
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
 		app_store_error(a, resp, rc);
 		goto out;

@@ -69,7 +69,7 @@ handle_post(struct app *a, struct http_request *req,
     struct http_response *resp)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct form		 f;
 	struct client		 c;
 	struct oauth_error	 e;
@@ -106,8 +106,8 @@ handle_post(struct app *a, struct http_request *req,
 		oauth_no_store(resp);
 		goto out;
 	}
-	if (client_authenticate(&t, req, &f, &c, &e) == -1) {
-		store_abort(&t);
+	if (client_authenticate(t, req, &f, &c, &e) == -1) {
+		store_abort(t);
 		{
 			struct log_line	 l;
 
@@ -121,48 +121,48 @@ handle_post(struct app *a, struct http_request *req,
 	}
 	grant_type = form_get(&f, "grant_type");
 	if (grant_type == NULL) {
-		store_abort(&t);
+		store_abort(t);
 		oauth_error_set(&e, 400, "invalid_request",
 		    "grant_type is required");
 		goto error;
 	}
 	if (strcmp(grant_type, "authorization_code") == 0) {
 		if ((v = form_get(&f, "code")) == NULL) {
-			store_abort(&t);
+			store_abort(t);
 			oauth_error_set(&e, 400, "invalid_request",
 			    "code is required");
 			goto error;
 		}
-		ok = grant_exchange_code(&t, a->cfg, &c, v,
+		ok = grant_exchange_code(t, a->cfg, &c, v,
 		    form_get(&f, "redirect_uri"), form_get(&f, "code_verifier"),
 		    form_get(&f, "resource"), now, &tr, &e) == 0;
 	} else if (strcmp(grant_type, "refresh_token") == 0) {
 		if (!(c.grant_types & CLIENT_GRANT_REFRESH)) {
-			store_abort(&t);
+			store_abort(t);
 			oauth_error_set(&e, 400, "unauthorized_client",
 			    "this client did not register the refresh_token "
 			    "grant");
 			goto error;
 		}
 		if ((v = form_get(&f, "refresh_token")) == NULL) {
-			store_abort(&t);
+			store_abort(t);
 			oauth_error_set(&e, 400, "invalid_request",
 			    "refresh_token is required");
 			goto error;
 		}
-		ok = grant_refresh(&t, a->cfg, &c, v, form_get(&f, "scope"),
+		ok = grant_refresh(t, a->cfg, &c, v, form_get(&f, "scope"),
 		    form_get(&f, "resource"), now, &tr, &e) == 0;
 	} else {
-		store_abort(&t);
+		store_abort(t);
 		oauth_error_set(&e, 400, "unsupported_grant_type",
 		    "grant_type must be authorization_code or refresh_token");
 		goto error;
 	}
 	if (!ok && !e.commit) {
-		store_abort(&t);
+		store_abort(t);
 		goto error;
 	}
-	if ((rc = store_commit(&t)) != STORE_OK) {
+	if ((rc = store_commit(t)) != STORE_OK) {
 		crypto_wipe(&tr, sizeof(tr));
 		app_store_error(a, resp, rc);
 		oauth_no_store(resp);

@@ -35,7 +35,7 @@ int	 admin_usage(const struct admin_cmd *);
 int	 admin_wants_help(int, char **);
 int	 admin_load_config(struct admin *);
 int	 admin_open(struct admin *, int);
-int	 admin_begin(struct admin *, int, struct store_txn *);
+int	 admin_begin(struct admin *, int, struct store_txn **);
 int	 admin_read_password(int, char *, size_t);
 void	 admin_print_time(long long);
 void	 admin_json_print(struct json_object *);

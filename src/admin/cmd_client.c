@@ -76,7 +76,7 @@ client_json(const struct client *c, long grants)
 static int
 client_add(struct admin *a, int argc, char **argv)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct client		 c;
 	struct buf		 scope;
 	char			*uris[CLIENT_REDIRECTS_MAX];
@@ -191,11 +191,11 @@ client_add(struct admin *a, int argc, char **argv)
 	}
 	if (admin_begin(a, 0, &t) == -1)
 		goto out;
-	rc = store_client_put(&t, &c, 1);
+	rc = store_client_put(t, &c, 1);
 	if (rc == STORE_OK)
-		rc = store_commit(&t);
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	if (rc != STORE_OK) {
 		admin_store_fail(a, "cannot save the client", rc);
 		goto out;
@@ -229,34 +229,34 @@ out:
 static long
 grant_count(struct store_txn *t, const char *id)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	size_t		 n = 0;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	size_t			 n = 0;
 
-	if (mdb_cursor_open(t->txn, t->st->dbi[DB_CLIENT_GRANTS], &cur) != 0)
+	if (store_cursor_open(t, DB_CLIENT_GRANTS, &cur) != STORE_OK)
 		return -1;
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	if (mdb_cursor_get(cur, &k, &v, MDB_SET) == 0 &&
-	    mdb_cursor_count(cur, &n) != 0)
+	k.data = id;
+	k.len = strlen(id);
+	if (store_cursor_get(cur, &k, &v, STORE_SET) == STORE_OK &&
+	    store_cursor_count(cur, &n) != STORE_OK)
 		n = 0;
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	return (long)n;
 }
 
 static int
 client_list(struct admin *a)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct json_object	*arr = NULL;
-	MDB_cursor		*cur;
-	MDB_val			 k, v;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
 	int			 op;
 
 	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	if (mdb_cursor_open(t.txn, a->store->dbi[DB_CLIENTS], &cur) != 0) {
-		store_abort(&t);
+	if (store_cursor_open(t, DB_CLIENTS, &cur) != STORE_OK) {
+		store_abort(t);
 		admin_err("cannot read the clients");
 		return EXIT_FAIL;
 	}
@@ -265,34 +265,34 @@ client_list(struct admin *a)
 	else
 		printf("%-28s %-20s %-8s %-6s %-20s %s\n", "CLIENT_ID", "AUTH",
 		    "TYPE", "GRANTS", "CREATED", "NAME");
-	for (op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0;
-	    op = MDB_NEXT) {
+	for (op = STORE_FIRST; store_cursor_get(cur, &k, &v, op) == STORE_OK;
+	    op = STORE_NEXT) {
 		struct client	 c;
 
 		client_init(&c);
-		if (k.mv_size == 0 || k.mv_size > CLIENT_ID_MAX)
+		if (k.len == 0 || k.len > CLIENT_ID_MAX)
 			continue;
-		memcpy(c.id, k.mv_data, k.mv_size);
-		c.id[k.mv_size] = '\0';
-		if (client_decode(v.mv_data, v.mv_size, &c) != STORE_OK) {
+		memcpy(c.id, k.data, k.len);
+		c.id[k.len] = '\0';
+		if (client_decode(v.data, v.len, &c) != STORE_OK) {
 			admin_err("client %s: corrupt record", c.id);
 			continue;
 		}
 		if (a->json)
 			json_object_array_add(arr, client_json(&c,
-			    grant_count(&t, c.id)));
+			    grant_count(t, c.id)));
 		else {
 			printf("%-28s %-20s %-8s %-6ld ", c.id,
 			    client_auth_method_name(c.auth_method),
 			    c.flags & CLIENT_DYNAMIC ? "dynamic" : "admin",
-			    grant_count(&t, c.id));
+			    grant_count(t, c.id));
 			admin_print_time(c.created);
 			printf(" %s\n", c.name != NULL ? c.name : "-");
 		}
 		client_free(&c);
 	}
-	mdb_cursor_close(cur);
-	store_abort(&t);
+	store_cursor_close(cur);
+	store_abort(t);
 	if (a->json)
 		admin_json_print(arr);
 	return EXIT_OK;
@@ -301,7 +301,7 @@ client_list(struct admin *a)
 static int
 client_show(struct admin *a, const char *id)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct client		 c;
 	long			 grants;
 	size_t			 i;
@@ -309,9 +309,9 @@ client_show(struct admin *a, const char *id)
 
 	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	rc = store_client_get(&t, id, &c);
-	grants = rc == STORE_OK ? grant_count(&t, id) : 0;
-	store_abort(&t);
+	rc = store_client_get(t, id, &c);
+	grants = rc == STORE_OK ? grant_count(t, id) : 0;
+	store_abort(t);
 	if (rc != STORE_OK) {
 		admin_err("%s: %s", id, rc == STORE_NOTFOUND ?
 		    "no such client" : store_strerror(rc));
@@ -355,11 +355,11 @@ client_show(struct admin *a, const char *id)
 static int
 client_del(struct admin *a, const char *id)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct revoke_counts	 n;
 	struct client		 c;
-	MDB_cursor		*cur;
-	MDB_val			 k, v;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
 	char			(*ids)[GRANT_ID_LEN + 1] = NULL;
 	size_t			 nids = 0, i;
 	int			 rc, op;
@@ -367,8 +367,8 @@ client_del(struct admin *a, const char *id)
 	memset(&n, 0, sizeof(n));
 	if (admin_begin(a, 0, &t) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_client_get(&t, id, &c)) != STORE_OK) {
-		store_abort(&t);
+	if ((rc = store_client_get(t, id, &c)) != STORE_OK) {
+		store_abort(t);
 		admin_err("%s: %s", id, rc == STORE_NOTFOUND ?
 		    "no such client" : store_strerror(rc));
 		return EXIT_FAIL;
@@ -378,43 +378,40 @@ client_del(struct admin *a, const char *id)
 	 * Collect the grant ids first: grant_revoke() deletes from the
 	 * index this cursor walks.
 	 */
-	if ((rc = mdb_cursor_open(t.txn, a->store->dbi[DB_CLIENT_GRANTS],
-	    &cur)) != 0) {
-		rc = store_map_err(rc);
+	if ((rc = store_cursor_open(t, DB_CLIENT_GRANTS, &cur)) != STORE_OK)
 		goto fail;
-	}
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	for (op = MDB_SET; mdb_cursor_get(cur, &k, &v, op) == 0;
-	    op = MDB_NEXT_DUP) {
+	k.data = id;
+	k.len = strlen(id);
+	for (op = STORE_SET; store_cursor_get(cur, &k, &v, op) == STORE_OK;
+	    op = STORE_NEXT_DUP) {
 		void	*p;
 
-		if (v.mv_size != GRANT_ID_LEN)
+		if (v.len != GRANT_ID_LEN)
 			continue;
 		if ((p = reallocarray(ids, nids + 1, sizeof(*ids))) == NULL) {
-			mdb_cursor_close(cur);
+			store_cursor_close(cur);
 			rc = STORE_ENOMEM;
 			goto fail;
 		}
 		ids = p;
-		memcpy(ids[nids], v.mv_data, GRANT_ID_LEN);
+		memcpy(ids[nids], v.data, GRANT_ID_LEN);
 		ids[nids][GRANT_ID_LEN] = '\0';
 		nids++;
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	for (i = 0; i < nids; i++)
-		if ((rc = grant_revoke(&t, ids[i], &n)) != STORE_OK &&
+		if ((rc = grant_revoke(t, ids[i], &n)) != STORE_OK &&
 		    rc != STORE_NOTFOUND)
 			goto fail;
 	/* Index entries whose grant was already gone. */
-	if ((rc = store_del(&t, DB_CLIENT_GRANTS, id, strlen(id), NULL, 0)) !=
+	if ((rc = store_del(t, DB_CLIENT_GRANTS, id, strlen(id), NULL, 0)) !=
 	    STORE_OK && rc != STORE_NOTFOUND)
 		goto fail;
-	if ((rc = store_client_del(&t, id)) != STORE_OK)
+	if ((rc = store_client_del(t, id)) != STORE_OK)
 		goto fail;
 	free(ids);
 	ids = NULL;
-	if ((rc = store_commit(&t)) != STORE_OK) {
+	if ((rc = store_commit(t)) != STORE_OK) {
 		admin_err("cannot delete client %s: %s", id,
 		    store_strerror(rc));
 		return EXIT_FAIL;
@@ -446,7 +443,7 @@ client_del(struct admin *a, const char *id)
 		    n.codes == 1 ? "" : "s");
 	return EXIT_OK;
 fail:
-	store_abort(&t);
+	store_abort(t);
 	free(ids);
 	admin_err("cannot delete client %s: %s", id, store_strerror(rc));
 	return EXIT_FAIL;

@@ -55,13 +55,13 @@ static int
 each_grant(struct admin *a, struct store_txn *t, const struct filter *f,
     grant_visit visit, void *arg)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	struct grant	 g;
-	enum store_db	 index = DB_GRANTS;
-	const char	*key = NULL;
-	char		 id[GRANT_ID_LEN + 1];
-	int		 rc, err = STORE_OK, op;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	struct grant		 g;
+	enum store_db		 index = DB_GRANTS;
+	const char		*key = NULL;
+	char			 id[GRANT_ID_LEN + 1];
+	int			 rc, err = STORE_OK, op;
 
 	if (f->user != NULL) {
 		index = DB_USER_GRANTS;
@@ -70,25 +70,24 @@ each_grant(struct admin *a, struct store_txn *t, const struct filter *f,
 		index = DB_CLIENT_GRANTS;
 		key = f->client;
 	}
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[index], &cur)) !=
-	    MDB_SUCCESS)
-		return store_map_err(rc);
+	if ((rc = store_cursor_open(t, index, &cur)) != STORE_OK)
+		return rc;
 	if (key != NULL) {
-		k.mv_data = (void *)key;
-		k.mv_size = strlen(key);
-		op = MDB_SET;
+		k.data = key;
+		k.len = strlen(key);
+		op = STORE_SET;
 	} else
-		op = MDB_FIRST;
-	for (; err == STORE_OK && (rc = mdb_cursor_get(cur, &k, &v, op)) ==
-	    MDB_SUCCESS; op = key != NULL ? MDB_NEXT_DUP : MDB_NEXT) {
+		op = STORE_FIRST;
+	for (; err == STORE_OK && (rc = store_cursor_get(cur, &k, &v, op)) ==
+	    STORE_OK; op = key != NULL ? STORE_NEXT_DUP : STORE_NEXT) {
 		if (key != NULL) {
-			if (v.mv_size != GRANT_ID_LEN)
+			if (v.len != GRANT_ID_LEN)
 				continue;
-			memcpy(id, v.mv_data, GRANT_ID_LEN);
+			memcpy(id, v.data, GRANT_ID_LEN);
 		} else {
-			if (k.mv_size != GRANT_ID_LEN)
+			if (k.len != GRANT_ID_LEN)
 				continue;
-			memcpy(id, k.mv_data, GRANT_ID_LEN);
+			memcpy(id, k.data, GRANT_ID_LEN);
 		}
 		id[GRANT_ID_LEN] = '\0';
 		if ((err = store_grant_get(t, id, &g)) == STORE_NOTFOUND ||
@@ -103,11 +102,11 @@ each_grant(struct admin *a, struct store_txn *t, const struct filter *f,
 			err = visit(a, t, id, &g, arg);
 		grant_free(&g);
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	if (err != STORE_OK)
 		return err;
-	if (rc != MDB_NOTFOUND)
-		return store_map_err(rc);
+	if (rc != STORE_NOTFOUND)
+		return rc;
 	return STORE_OK;
 }
 
@@ -119,8 +118,8 @@ static int
 known(struct store_txn *t, enum store_db rec, enum store_db index,
     const char *name)
 {
-	MDB_val	 v;
-	int	 rc;
+	struct store_val	 v;
+	int			 rc;
 
 	if ((rc = store_get(t, rec, name, strlen(name), &v)) != STORE_NOTFOUND)
 		return rc;
@@ -165,18 +164,17 @@ each_grant_result(struct admin *a, const struct filter *f, int rc)
 static unsigned long
 count_tokens(struct store_txn *t, const char *id)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	size_t		 n = 0;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	size_t			 n = 0;
 
-	if (mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS], &cur) !=
-	    MDB_SUCCESS)
+	if (store_cursor_open(t, DB_GRANT_TOKENS, &cur) != STORE_OK)
 		return 0;
-	k.mv_data = (void *)id;
-	k.mv_size = GRANT_ID_LEN;
-	if (mdb_cursor_get(cur, &k, &v, MDB_SET) == MDB_SUCCESS)
-		mdb_cursor_count(cur, &n);
-	mdb_cursor_close(cur);
+	k.data = id;
+	k.len = GRANT_ID_LEN;
+	if (store_cursor_get(cur, &k, &v, STORE_SET) == STORE_OK)
+		store_cursor_count(cur, &n);
+	store_cursor_close(cur);
 	return (unsigned long)n;
 }
 
@@ -258,7 +256,7 @@ parse_filter(int argc, char **argv, int first, int allow_active,
  */
 static int
 list_start(struct admin *a, int argc, char **argv, int allow_active,
-    struct store_txn *t, struct filter *f, struct list_out *out)
+    struct store_txn **t, struct filter *f, struct list_out *out)
 {
 	int	 rc;
 
@@ -267,8 +265,8 @@ list_start(struct admin *a, int argc, char **argv, int allow_active,
 		return EXIT_USAGE;
 	if (admin_begin(a, 1, t) == -1)
 		return EXIT_FAIL;
-	if ((rc = check_filter(t, f)) != STORE_OK) {
-		store_abort(t);
+	if ((rc = check_filter(*t, f)) != STORE_OK) {
+		store_abort(*t);
 		return each_grant_result(a, f, rc);
 	}
 	out->now = f->now;
@@ -290,7 +288,7 @@ list_finish(struct admin *a, struct store_txn *t, const struct filter *f,
 int
 cmd_grant(struct admin *a, int argc, char **argv)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct filter		 f;
 	struct list_out		 out;
 	int			 rc;
@@ -301,8 +299,8 @@ cmd_grant(struct admin *a, int argc, char **argv)
 		printf("%-32s %-16s %-24s %-7s %-20s %-20s %-20s %6s %s %s\n",
 		    "GRANT", "USER", "CLIENT", "STATUS", "CREATED",
 		    "LAST-REFRESH", "EXPIRES", "TOKENS", "SCOPE", "RESOURCE");
-	rc = each_grant(a, &t, &f, print_grant, &out);
-	return list_finish(a, &t, &f, &out, rc);
+	rc = each_grant(a, t, &f, print_grant, &out);
+	return list_finish(a, t, &f, &out, rc);
 }
 
 static const char *
@@ -374,7 +372,7 @@ print_record(struct admin *a, struct store_txn *t, struct admin_list *l,
 	struct token_row	 r;
 	struct token		 tok;
 	struct code		 c;
-	MDB_val			 v;
+	struct store_val	 v;
 	int			 rc;
 
 	memset(&r, 0, sizeof(r));
@@ -382,7 +380,7 @@ print_record(struct admin *a, struct store_txn *t, struct admin_list *l,
 	if ((rc = store_get(t, db, hash, CRYPTO_SHA256_LEN, &v)) != STORE_OK)
 		return rc == STORE_NOTFOUND ? STORE_OK : rc;
 	if (db == DB_CODES) {
-		if (code_decode(v.mv_data, v.mv_size, &c) != STORE_OK)
+		if (code_decode(v.data, v.len, &c) != STORE_OK)
 			return STORE_OK;
 		r.kind = INDEX_CODE;
 		r.grant_id = c.grant_id;
@@ -396,7 +394,7 @@ print_record(struct admin *a, struct store_txn *t, struct admin_list *l,
 		code_free(&c);
 		return STORE_OK;
 	}
-	if (token_decode(v.mv_data, v.mv_size, &tok) != STORE_OK)
+	if (token_decode(v.data, v.len, &tok) != STORE_OK)
 		return STORE_OK;
 	r.kind = tok.kind == TOKEN_REFRESH ? INDEX_REFRESH : INDEX_ACCESS;
 	r.grant_id = tok.grant_id;
@@ -416,55 +414,53 @@ print_grant_tokens(struct admin *a, struct store_txn *t, const char *id,
     const struct grant *g, void *arg)
 {
 	struct list_out		*out = arg;
-	MDB_cursor		*cur;
-	MDB_val			 k, v;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
 	unsigned char		 val[INDEX_VALUE_LEN];
 	int			 rc, err = STORE_OK, op;
 
 	(void)g;
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS],
-	    &cur)) != MDB_SUCCESS)
-		return store_map_err(rc);
-	k.mv_data = (void *)id;
-	k.mv_size = GRANT_ID_LEN;
-	for (op = MDB_SET; err == STORE_OK &&
-	    (rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS;
-	    op = MDB_NEXT_DUP) {
-		if (v.mv_size != INDEX_VALUE_LEN)
+	if ((rc = store_cursor_open(t, DB_GRANT_TOKENS, &cur)) != STORE_OK)
+		return rc;
+	k.data = id;
+	k.len = GRANT_ID_LEN;
+	for (op = STORE_SET; err == STORE_OK &&
+	    (rc = store_cursor_get(cur, &k, &v, op)) == STORE_OK;
+	    op = STORE_NEXT_DUP) {
+		if (v.len != INDEX_VALUE_LEN)
 			continue;
-		memcpy(val, v.mv_data, sizeof(val));
+		memcpy(val, v.data, sizeof(val));
 		err = print_record(a, t, &out->list, val[0] == INDEX_CODE ?
 		    DB_CODES : DB_TOKENS, val + 1, out->now);
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	if (err != STORE_OK)
 		return err;
-	return rc == MDB_NOTFOUND ? STORE_OK : store_map_err(rc);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
 
 /* Every token and code, straight from their databases. */
 static int
 print_all_tokens(struct admin *a, struct store_txn *t, struct list_out *out)
 {
-	static const enum store_db dbs[] = { DB_CODES, DB_TOKENS };
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	size_t		 i;
-	int		 rc, err = STORE_OK, op;
+	static const enum store_db	 dbs[] = { DB_CODES, DB_TOKENS };
+	struct store_cursor		*cur;
+	struct store_val		 k, v;
+	size_t				 i;
+	int				 rc, err = STORE_OK, op;
 
 	for (i = 0; i < 2 && err == STORE_OK; i++) {
-		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[dbs[i]], &cur)) !=
-		    MDB_SUCCESS)
-			return store_map_err(rc);
-		for (op = MDB_FIRST; err == STORE_OK &&
-		    (rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS;
-		    op = MDB_NEXT)
-			if (k.mv_size == CRYPTO_SHA256_LEN)
+		if ((rc = store_cursor_open(t, dbs[i], &cur)) != STORE_OK)
+			return rc;
+		for (op = STORE_FIRST; err == STORE_OK &&
+		    (rc = store_cursor_get(cur, &k, &v, op)) == STORE_OK;
+		    op = STORE_NEXT)
+			if (k.len == CRYPTO_SHA256_LEN)
 				err = print_record(a, t, &out->list, dbs[i],
-				    k.mv_data, out->now);
-		mdb_cursor_close(cur);
-		if (err == STORE_OK && rc != MDB_NOTFOUND)
-			err = store_map_err(rc);
+				    k.data, out->now);
+		store_cursor_close(cur);
+		if (err == STORE_OK && rc != STORE_NOTFOUND)
+			err = rc;
 	}
 	return err;
 }
@@ -473,7 +469,7 @@ print_all_tokens(struct admin *a, struct store_txn *t, struct list_out *out)
 int
 cmd_token(struct admin *a, int argc, char **argv)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct filter		 f;
 	struct list_out		 out;
 	int			 rc;
@@ -485,8 +481,8 @@ cmd_token(struct admin *a, int argc, char **argv)
 		    "KIND", "HASH", "GRANT", "USER", "CLIENT", "STATUS",
 		    "CREATED", "EXPIRES", "SCOPE");
 	if (f.user == NULL && f.client == NULL)
-		rc = print_all_tokens(a, &t, &out);
+		rc = print_all_tokens(a, t, &out);
 	else
-		rc = each_grant(a, &t, &f, print_grant_tokens, &out);
-	return list_finish(a, &t, &f, &out, rc);
+		rc = each_grant(a, t, &f, print_grant_tokens, &out);
+	return list_finish(a, t, &f, &out, rc);
 }

@@ -35,15 +35,15 @@ parse_alg(int argc, char **argv, enum jose_alg *alg)
 static int
 key_new(struct admin *a, enum jose_alg alg, int rotate)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct signkey		 k, old;
 	int			 rc, had;
 
 	if (admin_begin(a, 0, &t) == -1)
 		return EXIT_FAIL;
-	had = signkey_active(&t, &old) == STORE_OK;
+	had = signkey_active(t, &old) == STORE_OK;
 	if (had && !rotate) {
-		store_abort(&t);
+		store_abort(t);
 		admin_err("a signing key already exists (%s): use key rotate",
 		    old.kid);
 		signkey_free(&old);
@@ -55,11 +55,11 @@ key_new(struct admin *a, enum jose_alg alg, int rotate)
 		signkey_free(&old);
 	if (alg == JOSE_ALG_UNKNOWN)
 		alg = JOSE_ES256;
-	rc = signkey_rotate(&t, alg, time(NULL), &k);
+	rc = signkey_rotate(t, alg, time(NULL), &k);
 	if (rc == STORE_OK)
-		rc = store_commit(&t);
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	if (rc != STORE_OK)
 		return admin_store_fail(a, "cannot store the key", rc);
 	if (a->json) {
@@ -121,7 +121,7 @@ list_one(struct signkey *key, void *arg)
 static int
 key_list(struct admin *a)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct listing		 l = { a, NULL, time(NULL) };
 	int			 rc;
 
@@ -132,8 +132,8 @@ key_list(struct admin *a)
 	else
 		printf("%-18s %-6s %-10s %-20s %s\n", "KID", "ALG", "STATUS",
 		    "CREATED", "RETIRED");
-	rc = signkey_each(&t, list_one, &l);
-	store_abort(&t);
+	rc = signkey_each(t, list_one, &l);
+	store_abort(t);
 	if (rc < 0) {
 		json_object_put(l.arr);
 		admin_err("cannot read the keys");

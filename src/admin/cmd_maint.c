@@ -10,8 +10,6 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
-#include <lmdb.h>
-
 #include "../lib/dbcheck.h"
 #include "../lib/dbstats.h"
 #include "../lib/purge.h"
@@ -285,6 +283,7 @@ cmd_backup(struct admin *a, int argc, char **argv)
 	struct stat		 sb;
 	struct json_object	*o;
 	const char		*file;
+	char			 why[STORE_ERR_MAX];
 	int			 fd, rc;
 
 	if (argc != 2 || argv[1][0] == '\0' ||
@@ -303,10 +302,10 @@ cmd_backup(struct admin *a, int argc, char **argv)
 			    strerror(errno));
 		return EXIT_FAIL;
 	}
-	if ((rc = mdb_env_copyfd2(a->store->env, fd, MDB_CP_COMPACT)) !=
-	    MDB_SUCCESS || fsync(fd) == -1 || fstat(fd, &sb) == -1) {
-		admin_err("%s: backup failed: %s", file, rc != MDB_SUCCESS ?
-		    mdb_strerror(rc) : strerror(errno));
+	if ((rc = store_backup(a->store, fd, why, sizeof(why))) !=
+	    STORE_OK || fsync(fd) == -1 || fstat(fd, &sb) == -1) {
+		admin_err("%s: backup failed: %s", file, rc != STORE_OK ?
+		    why : strerror(errno));
 		close(fd);
 		unlink(file);
 		return EXIT_FAIL;

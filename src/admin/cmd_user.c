@@ -14,7 +14,7 @@ static int
 user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
     int create)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct user		 u;
 	char			 pw[USER_PASSWORD_MAX + 1];
 	char			 hash[CRYPTO_PWHASH_MAX];
@@ -28,8 +28,8 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 	/* Check before asking for a password the user would type in vain. */
 	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	rc = store_user_get(&t, name, &u);
-	store_abort(&t);
+	rc = store_user_get(t, name, &u);
+	store_abort(t);
 	user_free(&u);
 	if (create && rc == STORE_OK) {
 		admin_err("user %s already exists", name);
@@ -50,9 +50,9 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 
 	if (admin_begin(a, 0, &t) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_user_get(&t, name, &u)) == STORE_OK && create) {
+	if ((rc = store_user_get(t, name, &u)) == STORE_OK && create) {
 		user_free(&u);
-		store_abort(&t);
+		store_abort(t);
 		admin_err("user %s already exists", name);
 		return EXIT_FAIL;
 	}
@@ -61,7 +61,7 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 		snprintf(u.name, sizeof(u.name), "%s", name);
 		u.created = time(NULL);
 	} else if (rc != STORE_OK) {
-		store_abort(&t);
+		store_abort(t);
 		admin_err("%s: %s", name, rc == STORE_NOTFOUND ?
 		    "no such user" : store_strerror(rc));
 		return EXIT_FAIL;
@@ -69,12 +69,12 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 	user_free(&u);
 	u.password_hash = hash;
 	u.updated = time(NULL);
-	rc = store_user_put(&t, &u, create);
+	rc = store_user_put(t, &u, create);
 	u.password_hash = NULL;
 	if (rc == STORE_OK)
-		rc = store_commit(&t);
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	crypto_wipe(hash, sizeof(hash));
 	if (rc != STORE_OK)
 		return admin_store_fail(a, "cannot save the user", rc);
@@ -101,7 +101,7 @@ static int
 user_set_disabled(struct admin *a, const char *name, int disabled)
 {
 	struct revoke_result	 r;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct user		 u;
 	struct json_object	*o;
 	int			 rc;
@@ -112,16 +112,16 @@ user_set_disabled(struct admin *a, const char *name, int disabled)
 	if (disabled)
 		rc = revoke_user_disable(a->store, name, admin_now(), &r);
 	else if ((rc = store_begin(a->store, 0, &t)) == STORE_OK) {
-		if ((rc = store_user_get(&t, name, &u)) == STORE_OK) {
+		if ((rc = store_user_get(t, name, &u)) == STORE_OK) {
 			u.flags &= ~(uint32_t)USER_DISABLED;
 			u.updated = admin_now();
-			rc = store_user_put(&t, &u, 0);
+			rc = store_user_put(t, &u, 0);
 			user_free(&u);
 		}
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 	}
 	admin_map_warning(a);
 	if (rc == STORE_NOTFOUND) {
@@ -189,16 +189,16 @@ user_del(struct admin *a, const char *name)
 static int
 user_list(struct admin *a)
 {
-	struct store_txn	 t;
-	MDB_cursor		*c;
-	MDB_val			 k, v;
+	struct store_txn	*t;
+	struct store_cursor	*c;
+	struct store_val	 k, v;
 	json_object		*arr = NULL;
 	int			 op;
 
 	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
-	if (mdb_cursor_open(t.txn, a->store->dbi[DB_USERS], &c) != 0) {
-		store_abort(&t);
+	if (store_cursor_open(t, DB_USERS, &c) != STORE_OK) {
+		store_abort(t);
 		admin_err("cannot read the users");
 		return EXIT_FAIL;
 	}
@@ -207,17 +207,17 @@ user_list(struct admin *a)
 	else
 		printf("%-24s %-9s %-20s %s\n", "USER", "STATUS", "CREATED",
 		    "UPDATED");
-	for (op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0;
-	    op = MDB_NEXT) {
+	for (op = STORE_FIRST; store_cursor_get(c, &k, &v, op) == STORE_OK;
+	    op = STORE_NEXT) {
 		struct user	 u;
 		char		 name[USER_NAME_MAX + 1];
 
 		memset(&u, 0, sizeof(u));
-		if (k.mv_size > USER_NAME_MAX)
+		if (k.len > USER_NAME_MAX)
 			continue;
-		memcpy(name, k.mv_data, k.mv_size);
-		name[k.mv_size] = '\0';
-		if (user_decode(v.mv_data, v.mv_size, &u) != STORE_OK) {
+		memcpy(name, k.data, k.len);
+		name[k.len] = '\0';
+		if (user_decode(v.data, v.len, &u) != STORE_OK) {
 			admin_err("user %s: corrupt record", name);
 			continue;
 		}
@@ -243,8 +243,8 @@ user_list(struct admin *a)
 		}
 		user_free(&u);
 	}
-	mdb_cursor_close(c);
-	store_abort(&t);
+	store_cursor_close(c);
+	store_abort(t);
 	if (a->json)
 		admin_json_print(arr);
 	return EXIT_OK;

@@ -70,10 +70,8 @@ admin_store_fail(struct admin *a, const char *what, int rc)
 void
 admin_map_warning(struct admin *a)
 {
-	MDB_envinfo	 info;
-
-	if (a->store == NULL || mdb_env_info(a->store->env, &info) != 0 ||
-	    info.me_mapsize <= a->cfg->db_map_size)
+	if (a->store == NULL ||
+	    store_map_in_use(a->store) <= a->cfg->db_map_size)
 		return;
 	admin_err("warning: the database was full; this command used up to "
 	    "%zu MiB beyond db_map_size to make room.  Raise db_map_size in "

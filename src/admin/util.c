@@ -86,7 +86,7 @@ admin_open(struct admin *a, int create)
  * read-only if rdonly.  Says why not and returns -1 on failure.
  */
 int
-admin_begin(struct admin *a, int rdonly, struct store_txn *t)
+admin_begin(struct admin *a, int rdonly, struct store_txn **t)
 {
 	int	 rc;
 

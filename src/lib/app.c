@@ -107,9 +107,9 @@ app_store(struct app *a, struct store **out)
 		return rc;
 	}
 	a->store_err[0] = '\0';
-	if (a->store->stale_readers > 0)
+	if (store_stale_readers(a->store) > 0)
 		log_msg("database_readers", "cleared %d stale reader slots",
-		    a->store->stale_readers);
+		    store_stale_readers(a->store));
 	*out = a->store;
 	return STORE_OK;
 }
@@ -127,7 +127,7 @@ void
 app_purge_some(struct app *a)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct purge_counts	 c;
 
 	if (a->writes++ % APP_PURGE_EVERY != 0 ||
@@ -135,10 +135,10 @@ app_purge_some(struct app *a)
 	    store_begin(st, 0, &t) != STORE_OK)
 		return;
 	memset(&c, 0, sizeof(c));
-	if (purge_expired(&t, time(NULL), APP_PURGE_RECORDS, &c) == STORE_OK)
-		store_commit(&t);
+	if (purge_expired(t, time(NULL), APP_PURGE_RECORDS, &c) == STORE_OK)
+		store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 }
 
 /*

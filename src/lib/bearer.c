@@ -23,9 +23,9 @@ bearer_validate(struct store *st, const struct config *cfg,
     const struct http_request *req, int64_t now, struct bearer *b)
 {
 	struct http_auth	 a;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token		 tok;
-	MDB_val			 v;
+	struct store_val	 v;
 	int			 rc, ret;
 
 	memset(b, 0, sizeof(*b));
@@ -40,9 +40,9 @@ bearer_validate(struct store *st, const struct config *cfg,
 		b->store_rc = rc;
 		return BEARER_ESTORE;
 	}
-	rc = store_token_get(&t, b->hash, &tok);
+	rc = store_token_get(t, b->hash, &tok);
 	if (rc != STORE_OK) {
-		store_abort(&t);
+		store_abort(t);
 		if (rc == STORE_NOTFOUND || rc == STORE_CORRUPT)
 			return BEARER_EINVALID;
 		b->store_rc = rc;
@@ -51,7 +51,7 @@ bearer_validate(struct store *st, const struct config *cfg,
 	ret = BEARER_OK;
 	if (tok.kind != TOKEN_ACCESS || tok.expires <= now)
 		ret = BEARER_EINVALID;
-	else if ((rc = store_get(&t, DB_GRANTS, tok.grant_id,
+	else if ((rc = store_get(t, DB_GRANTS, tok.grant_id,
 	    strlen(tok.grant_id), &v)) != STORE_OK) {
 		/* Its grant was revoked (or the lookup failed). */
 		if (rc == STORE_NOTFOUND)
@@ -62,7 +62,7 @@ bearer_validate(struct store *st, const struct config *cfg,
 		}
 	} else if (!resource_equal(tok.resource, cfg->mcp_url))
 		ret = BEARER_EAUDIENCE;
-	store_abort(&t);
+	store_abort(t);
 	if (ret == BEARER_OK) {
 		snprintf(b->user, sizeof(b->user), "%s", tok.user);
 		snprintf(b->client_id, sizeof(b->client_id), "%s",

@@ -535,8 +535,8 @@ client_decode(const void *p, size_t n, struct client *c)
 int
 store_client_get(struct store_txn *t, const char *id, struct client *c)
 {
-	MDB_val	 v;
-	int	 rc;
+	struct store_val	 v;
+	int			 rc;
 
 	client_init(c);
 	if (!client_id_valid(id))
@@ -544,7 +544,7 @@ store_client_get(struct store_txn *t, const char *id, struct client *c)
 	if ((rc = store_get(t, DB_CLIENTS, id, strlen(id), &v)) != STORE_OK)
 		return rc;
 	snprintf(c->id, sizeof(c->id), "%s", id);
-	return client_decode(v.mv_data, v.mv_size, c);
+	return client_decode(v.data, v.len, c);
 }
 
 int
@@ -576,7 +576,7 @@ store_client_put(struct store_txn *t, const struct client *c, int create)
 		rc = STORE_ENOMEM;
 	else
 		rc = store_put(t, DB_CLIENTS, c->id, strlen(c->id), b.data,
-		    b.len, create ? MDB_NOOVERWRITE : 0);
+		    b.len, create ? STORE_NOOVERWRITE : 0);
 	buf_free(&b);
 	return rc;
 }

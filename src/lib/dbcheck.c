@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lmdb.h>
-
 #include "client.h"
 #include "crypto.h"
 #include "dbcheck.h"
@@ -101,26 +99,26 @@ static int
 entry_exists(struct store_txn *t, enum store_db db, const void *key,
     size_t klen, const void *val, size_t vlen)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	int		 rc;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	int			 rc;
 
-	if (mdb_cursor_open(t->txn, t->st->dbi[db], &cur) != MDB_SUCCESS)
+	if (store_cursor_open(t, db, &cur) != STORE_OK)
 		return -1;
-	k.mv_data = (void *)key;
-	k.mv_size = klen;
-	v.mv_data = (void *)val;
-	v.mv_size = vlen;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
-	mdb_cursor_close(cur);
-	return rc == MDB_SUCCESS ? 1 : rc == MDB_NOTFOUND ? 0 : -1;
+	k.data = key;
+	k.len = klen;
+	v.data = val;
+	v.len = vlen;
+	rc = store_cursor_get(cur, &k, &v, STORE_GET_BOTH);
+	store_cursor_close(cur);
+	return rc == STORE_OK ? 1 : rc == STORE_NOTFOUND ? 0 : -1;
 }
 
 static int
 exists(struct store_txn *t, enum store_db db, const void *key, size_t klen)
 {
-	MDB_val	 v;
-	int	 rc;
+	struct store_val	 v;
+	int			 rc;
 
 	if (klen == 0)
 		return 0;
@@ -176,24 +174,23 @@ static int
 record_of(struct store_txn *t, enum store_db db, const void *hash,
     char **grant_id, int *kind)
 {
-	struct token	 tok;
-	struct code	 c;
-	MDB_val		 v;
-	int		 rc;
+	struct token		 tok;
+	struct code		 c;
+	struct store_val	 v;
+	int			 rc;
 
 	*grant_id = NULL;
 	if ((rc = store_get(t, db, hash, CRYPTO_SHA256_LEN, &v)) != STORE_OK)
 		return rc;
 	if (db == DB_CODES) {
-		if ((rc = code_decode(v.mv_data, v.mv_size, &c)) != STORE_OK)
+		if ((rc = code_decode(v.data, v.len, &c)) != STORE_OK)
 			return rc;
 		*grant_id = c.grant_id;
 		c.grant_id = NULL;
 		*kind = INDEX_CODE;
 		code_free(&c);
 	} else {
-		if ((rc = token_decode(v.mv_data, v.mv_size, &tok)) !=
-		    STORE_OK)
+		if ((rc = token_decode(v.data, v.len, &tok)) != STORE_OK)
 			return rc;
 		*grant_id = tok.grant_id;
 		tok.grant_id = NULL;
@@ -263,21 +260,21 @@ record_state(struct store_txn *t, enum store_db db, const void *hash,
 
 /* Checks the grant stored under (key, v). */
 static int
-check_grant(struct store_txn *t, const MDB_val *k, const MDB_val *v,
-    struct problems *ps)
+check_grant(struct store_txn *t, const struct store_val *k,
+    const struct store_val *v, struct problems *ps)
 {
 	struct grant	 g;
 	char		 id[GRANT_ID_LEN + 1];
 	int		 rc = STORE_OK, nouser, noclient;
 
 	memset(&g, 0, sizeof(g));
-	if (k->mv_size != GRANT_ID_LEN ||
-	    grant_decode(v->mv_data, v->mv_size, &g) != STORE_OK)
-		return add(ps, DBCHECK_CORRUPT, DB_GRANTS, k->mv_data,
-		    k->mv_size, NULL, 0, "grants: %.*s: the record does not "
-		    "decode", (int)(k->mv_size < 64 ? k->mv_size : 64),
-		    (const char *)k->mv_data);
-	memcpy(id, k->mv_data, GRANT_ID_LEN);
+	if (k->len != GRANT_ID_LEN ||
+	    grant_decode(v->data, v->len, &g) != STORE_OK)
+		return add(ps, DBCHECK_CORRUPT, DB_GRANTS, k->data,
+		    k->len, NULL, 0, "grants: %.*s: the record does not "
+		    "decode", (int)(k->len < 64 ? k->len : 64),
+		    (const char *)k->data);
+	memcpy(id, k->data, GRANT_ID_LEN);
 	id[GRANT_ID_LEN] = '\0';
 	if (entry_exists(t, DB_USER_GRANTS, g.user, strlen(g.user), id,
 	    GRANT_ID_LEN) == 0)
@@ -308,7 +305,7 @@ check_grant(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 
 /* Whether the record v of db decodes (users, clients, sessions, ...). */
 static int
-decodes(enum store_db db, const MDB_val *v)
+decodes(enum store_db db, const struct store_val *v)
 {
 	struct user		 u;
 	struct client		 c;
@@ -321,33 +318,28 @@ decodes(enum store_db db, const MDB_val *v)
 	switch (db) {
 	case DB_USERS:
 		memset(&u, 0, sizeof(u));
-		if ((rc = user_decode(v->mv_data, v->mv_size, &u)) ==
-		    STORE_OK)
+		if ((rc = user_decode(v->data, v->len, &u)) == STORE_OK)
 			user_free(&u);
 		break;
 	case DB_CLIENTS:
 		client_init(&c);
-		if ((rc = client_decode(v->mv_data, v->mv_size, &c)) ==
-		    STORE_OK)
+		if ((rc = client_decode(v->data, v->len, &c)) == STORE_OK)
 			client_free(&c);
 		break;
 	case DB_SESSIONS:
-		if ((rc = session_decode(v->mv_data, v->mv_size, &s)) ==
-		    STORE_OK)
+		if ((rc = session_decode(v->data, v->len, &s)) == STORE_OK)
 			session_free(&s);
 		break;
 	case DB_PENDING:
-		if ((rc = pending_decode(v->mv_data, v->mv_size, &p)) ==
-		    STORE_OK)
+		if ((rc = pending_decode(v->data, v->len, &p)) == STORE_OK)
 			pending_free(&p);
 		break;
 	case DB_RATELIMIT:
-		rc = ratelimit_decode(v->mv_data, v->mv_size, &rl);
+		rc = ratelimit_decode(v->data, v->len, &rl);
 		break;
 	case DB_NOTES:
 		memset(&n, 0, sizeof(n));
-		if ((rc = note_decode(v->mv_data, v->mv_size, &n)) ==
-		    STORE_OK)
+		if ((rc = note_decode(v->data, v->len, &n)) == STORE_OK)
 			note_free(&n);
 		break;
 	default:
@@ -361,40 +353,39 @@ static int
 scan(struct store_txn *t, enum store_db db, struct problems *ps,
     struct dbcheck_result *r)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	unsigned char	 val[INDEX_VALUE_LEN];
-	char		 shown[160], *gid;
-	int		 rc, err = STORE_OK, op, state;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	unsigned char		 val[INDEX_VALUE_LEN];
+	char			 shown[160], *gid;
+	int			 rc, err = STORE_OK, op, state;
 
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &cur)) !=
-	    MDB_SUCCESS)
-		return store_map_err(rc);
-	for (op = MDB_FIRST; err == STORE_OK &&
-	    (rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS;
-	    op = MDB_NEXT) {
+	if ((rc = store_cursor_open(t, db, &cur)) != STORE_OK)
+		return rc;
+	for (op = STORE_FIRST; err == STORE_OK &&
+	    (rc = store_cursor_get(cur, &k, &v, op)) == STORE_OK;
+	    op = STORE_NEXT) {
 		r->checked++;
-		show_key(db, k.mv_data, k.mv_size, shown, sizeof(shown));
+		show_key(db, k.data, k.len, shown, sizeof(shown));
 		switch (db) {
 		case DB_GRANTS:
 			err = check_grant(t, &k, &v, ps);
 			break;
 		case DB_USER_GRANTS:
 		case DB_CLIENT_GRANTS:
-			state = owner_entry_state(t, db, k.mv_data, k.mv_size,
-			    v.mv_data, v.mv_size);
+			state = owner_entry_state(t, db, k.data, k.len,
+			    v.data, v.len);
 			if (state != STATE_OK)
-				err = add(ps, state, db, k.mv_data, k.mv_size,
-				    v.mv_data, v.mv_size, "%s: %s => %.*s: %s",
+				err = add(ps, state, db, k.data, k.len,
+				    v.data, v.len, "%s: %s => %.*s: %s",
 				    store_db_names[db], shown,
-				    (int)(v.mv_size < 64 ? v.mv_size : 64),
-				    (const char *)v.mv_data,
+				    (int)(v.len < 64 ? v.len : 64),
+				    (const char *)v.data,
 				    state == DBCHECK_DANGLING ? "no such grant" :
 				    "the grant belongs to someone else");
 			break;
 		case DB_GRANT_TOKENS:
-			state = token_entry_state(t, k.mv_data, k.mv_size,
-			    v.mv_data, v.mv_size);
+			state = token_entry_state(t, k.data, k.len,
+			    v.data, v.len);
 			/*
 			 * The purge deletes tokens and codes first and
 			 * their entries in a later stage, perhaps in a
@@ -408,29 +399,29 @@ scan(struct store_txn *t, enum store_db db, struct problems *ps,
 			if (state != STATE_OK) {
 				char	 h[160];
 
-				if (v.mv_size == INDEX_VALUE_LEN)
+				if (v.len == INDEX_VALUE_LEN)
 					show_key(DB_TOKENS,
-					    (const char *)v.mv_data + 1,
+					    (const char *)v.data + 1,
 					    CRYPTO_SHA256_LEN, h, sizeof(h));
 				else
 					snprintf(h, sizeof(h), "(malformed)");
-				err = add(ps, state, db, k.mv_data, k.mv_size,
-				    v.mv_data, v.mv_size, "grant_tokens: %s => "
+				err = add(ps, state, db, k.data, k.len,
+				    v.data, v.len, "grant_tokens: %s => "
 				    "%c %s: the record says otherwise", shown,
-				    v.mv_size > 0 ? *(const char *)v.mv_data :
+				    v.len > 0 ? *(const char *)v.data :
 				    '?', h);
 			}
 			break;
 		case DB_TOKENS:
 		case DB_CODES:
-			state = record_state(t, db, k.mv_data, k.mv_size,
+			state = record_state(t, db, k.data, k.len,
 			    &gid, val);
 			if (state == DBCHECK_CORRUPT)
-				err = add(ps, state, db, k.mv_data, k.mv_size,
+				err = add(ps, state, db, k.data, k.len,
 				    NULL, 0, "%s: %s: the record does not "
 				    "decode", store_db_names[db], shown);
 			else if (state == DBCHECK_ORPHAN)
-				err = add(ps, state, db, k.mv_data, k.mv_size,
+				err = add(ps, state, db, k.data, k.len,
 				    NULL, 0, "%s: %s: its grant %s does not "
 				    "exist", store_db_names[db], shown, gid);
 			else if (state == DBCHECK_UNINDEXED)
@@ -442,17 +433,17 @@ scan(struct store_txn *t, enum store_db db, struct problems *ps,
 			break;
 		default:
 			if (!decodes(db, &v))
-				err = add(ps, DBCHECK_CORRUPT, db, k.mv_data,
-				    k.mv_size, NULL, 0, "%s: %s: the record "
+				err = add(ps, DBCHECK_CORRUPT, db, k.data,
+				    k.len, NULL, 0, "%s: %s: the record "
 				    "does not decode", store_db_names[db],
 				    shown);
 			break;
 		}
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	if (err != STORE_OK)
 		return err;
-	return rc == MDB_NOTFOUND ? STORE_OK : store_map_err(rc);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
 
 /*
@@ -502,7 +493,7 @@ repair(struct store_txn *t, struct dbcheck_problem *p, int remote_users)
 		if (state != DBCHECK_UNINDEXED)
 			return STORE_OK;
 		rc = store_put(t, p->db, p->key, p->keylen, p->val, p->vallen,
-		    MDB_NODUPDATA);
+		    STORE_NODUPDATA);
 		if (rc == STORE_EXISTS)
 			return STORE_OK;
 		break;
@@ -549,7 +540,7 @@ repair(struct store_txn *t, struct dbcheck_problem *p, int remote_users)
 static int
 repair_all(struct store *st, struct problems *ps)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	size_t			 i = 0, j, k, batch = DBCHECK_BATCH;
 	int			 rc;
 
@@ -558,11 +549,11 @@ repair_all(struct store *st, struct problems *ps)
 			return rc;
 		for (j = i; j < ps->len && j - i < batch && rc == STORE_OK;
 		    j++)
-			rc = repair(&t, &ps->v[j], ps->remote_users);
+			rc = repair(t, &ps->v[j], ps->remote_users);
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 		if (rc == STORE_OK) {
 			i = j;
 			continue;
@@ -594,7 +585,7 @@ dbcheck_run(struct store *st, int flags, dbcheck_report report,
 	    DB_GRANTS, DB_USER_GRANTS, DB_CLIENT_GRANTS, DB_GRANT_TOKENS,
 	    DB_TOKENS, DB_CODES, DB_SESSIONS, DB_PENDING, DB_RATELIMIT,
 	    DB_NOTES };
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct problems		 ps;
 	size_t			 i;
 	int			 rc = STORE_OK;
@@ -605,9 +596,9 @@ dbcheck_run(struct store *st, int flags, dbcheck_report report,
 	if ((rc = store_begin(st, 1, &t)) != STORE_OK)
 		return rc;
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if ((rc = scan(&t, order[i], &ps, r)) != STORE_OK)
+		if ((rc = scan(t, order[i], &ps, r)) != STORE_OK)
 			break;
-	store_abort(&t);
+	store_abort(t);
 	if (rc == STORE_OK && (flags & DBCHECK_REPAIR))
 		rc = repair_all(st, &ps);
 	for (i = 0; i < ps.len; i++) {

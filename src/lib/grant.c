@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lmdb.h>
-
 #include "buf.h"
 #include "client.h"
 #include "config.h"
@@ -87,8 +85,8 @@ grant_decode(const void *p, size_t n, struct grant *g)
 int
 store_grant_get(struct store_txn *t, const char *id, struct grant *g)
 {
-	MDB_val	 v;
-	int	 rc;
+	struct store_val	 v;
+	int			 rc;
 
 	memset(g, 0, sizeof(*g));
 	if (strlen(id) != GRANT_ID_LEN)
@@ -96,7 +94,7 @@ store_grant_get(struct store_txn *t, const char *id, struct grant *g)
 	if ((rc = store_get(t, DB_GRANTS, id, GRANT_ID_LEN, &v)) != STORE_OK)
 		return rc;
 	memcpy(g->id, id, GRANT_ID_LEN + 1);
-	return grant_decode(v.mv_data, v.mv_size, g);
+	return grant_decode(v.data, v.len, g);
 }
 
 int
@@ -212,14 +210,14 @@ int
 store_token_get(struct store_txn *t, const unsigned char *hash,
     struct token *tok)
 {
-	MDB_val	 v;
-	int	 rc;
+	struct store_val	 v;
+	int			 rc;
 
 	memset(tok, 0, sizeof(*tok));
 	if ((rc = store_get(t, DB_TOKENS, hash, CRYPTO_SHA256_LEN, &v)) !=
 	    STORE_OK)
 		return rc;
-	return token_decode(v.mv_data, v.mv_size, tok);
+	return token_decode(v.data, v.len, tok);
 }
 
 static int
@@ -231,7 +229,7 @@ index_add(struct store_txn *t, const char *grant_id, char kind,
 	v[0] = (unsigned char)kind;
 	memcpy(v + 1, hash, CRYPTO_SHA256_LEN);
 	return store_put(t, DB_GRANT_TOKENS, grant_id, GRANT_ID_LEN, v,
-	    sizeof(v), MDB_NODUPDATA);
+	    sizeof(v), STORE_NODUPDATA);
 }
 
 static int
@@ -294,7 +292,7 @@ token_issue(struct store_txn *t, const struct config *cfg,
 	rec_put_i64(&b, now);
 	rec_put_i64(&b, expires);
 	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_TOKENS, hash,
-	    CRYPTO_SHA256_LEN, b.data, b.len, MDB_NOOVERWRITE);
+	    CRYPTO_SHA256_LEN, b.data, b.len, STORE_NOOVERWRITE);
 	buf_free(&b);
 	if (rc == STORE_OK)
 		rc = index_add(t, g->id, kind == TOKEN_ACCESS ? INDEX_ACCESS :
@@ -342,9 +340,9 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 	g.expires = now + cfg->code_lifetime;
 	if ((rc = store_grant_put(t, &g)) != STORE_OK ||
 	    (rc = store_put(t, DB_USER_GRANTS, g.user, strlen(g.user), g.id,
-	    GRANT_ID_LEN, MDB_NODUPDATA)) != STORE_OK ||
+	    GRANT_ID_LEN, STORE_NODUPDATA)) != STORE_OK ||
 	    (rc = store_put(t, DB_CLIENT_GRANTS, g.client_id,
-	    strlen(g.client_id), g.id, GRANT_ID_LEN, MDB_NODUPDATA)) !=
+	    strlen(g.client_id), g.id, GRANT_ID_LEN, STORE_NODUPDATA)) !=
 	    STORE_OK)
 		return rc;
 	c.grant_id = g.id;
@@ -444,33 +442,32 @@ int
 grant_revoke(struct store_txn *t, const char *grant_id,
     struct revoke_counts *counts)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	struct grant	 g;
-	unsigned char	 val[INDEX_VALUE_LEN];
-	int		 rc, found = 0, op;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	struct grant		 g;
+	unsigned char		 val[INDEX_VALUE_LEN];
+	int			 rc, found = 0, op;
 
 	if (strlen(grant_id) != GRANT_ID_LEN)
 		return STORE_NOTFOUND;
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS],
-	    &cur)) != MDB_SUCCESS)
-		return store_map_err(rc);
-	k.mv_data = (void *)grant_id;
-	k.mv_size = GRANT_ID_LEN;
-	for (op = MDB_SET; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
-	    MDB_SUCCESS; op = MDB_NEXT_DUP) {
+	if ((rc = store_cursor_open(t, DB_GRANT_TOKENS, &cur)) != STORE_OK)
+		return rc;
+	k.data = grant_id;
+	k.len = GRANT_ID_LEN;
+	for (op = STORE_SET; (rc = store_cursor_get(cur, &k, &v, op)) ==
+	    STORE_OK; op = STORE_NEXT_DUP) {
 		found = 1;
-		if (v.mv_size != INDEX_VALUE_LEN)
+		if (v.len != INDEX_VALUE_LEN)
 			continue;
-		memcpy(val, v.mv_data, sizeof(val));
+		memcpy(val, v.data, sizeof(val));
 		if ((rc = grant_drop_indexed(t, val, counts)) != STORE_OK) {
-			mdb_cursor_close(cur);
+			store_cursor_close(cur);
 			return rc;
 		}
 	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND)
-		return store_map_err(rc);
+	store_cursor_close(cur);
+	if (rc != STORE_NOTFOUND)
+		return rc;
 
 	rc = store_grant_get(t, grant_id, &g);
 	if (rc == STORE_NOTFOUND) {
@@ -516,8 +513,7 @@ issue_pair(struct store_txn *t, const struct config *cfg,
 	if (wants_refresh(client)) {
 		if ((rc = token_issue(t, cfg, g, TOKEN_REFRESH, g->scope, now,
 		    now + cfg->refresh_token_lifetime, out->refresh_token,
-		    sizeof(out->refresh_token), out->refresh_hash)) !=
-		    STORE_OK)
+		    sizeof(out->refresh_token), out->refresh_hash)) != STORE_OK)
 			return rc;
 		out->has_refresh = 1;
 		g->has_current = 1;
@@ -563,7 +559,7 @@ grant_exchange_code(struct store_txn *t, const struct config *cfg,
 	struct grant		 g;
 	struct revoke_counts	 n;
 	unsigned char		 hash[CRYPTO_SHA256_LEN];
-	MDB_val			 v;
+	struct store_val	 v;
 	int			 rc;
 
 	memset(&g, 0, sizeof(g));
@@ -578,7 +574,7 @@ grant_exchange_code(struct store_txn *t, const struct config *cfg,
 	}
 	rc = store_get(t, DB_CODES, hash, sizeof(hash), &v);
 	if (rc == STORE_OK)
-		rc = code_decode(v.mv_data, v.mv_size, &c);
+		rc = code_decode(v.data, v.len, &c);
 	if (rc == STORE_NOTFOUND) {
 		oauth_error_set(e, 400, "invalid_grant",
 		    "unknown, expired or used authorization code");
@@ -835,23 +831,22 @@ grant_has_active_consent(struct store_txn *t, const char *user,
     const char *client_id, const char *scope, const char *resource,
     int64_t now)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	char		 id[GRANT_ID_LEN + 1];
-	int		 op, found = 0;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	char			 id[GRANT_ID_LEN + 1];
+	int			 op, found = 0;
 
-	if (mdb_cursor_open(t->txn, t->st->dbi[DB_USER_GRANTS], &cur) !=
-	    MDB_SUCCESS)
+	if (store_cursor_open(t, DB_USER_GRANTS, &cur) != STORE_OK)
 		return 0;
-	k.mv_data = (void *)user;
-	k.mv_size = strlen(user);
-	for (op = MDB_SET; !found && mdb_cursor_get(cur, &k, &v, op) ==
-	    MDB_SUCCESS; op = MDB_NEXT_DUP) {
+	k.data = user;
+	k.len = strlen(user);
+	for (op = STORE_SET; !found && store_cursor_get(cur, &k, &v, op) ==
+	    STORE_OK; op = STORE_NEXT_DUP) {
 		struct grant	 g;
 
-		if (v.mv_size != GRANT_ID_LEN)
+		if (v.len != GRANT_ID_LEN)
 			continue;
-		memcpy(id, v.mv_data, GRANT_ID_LEN);
+		memcpy(id, v.data, GRANT_ID_LEN);
 		id[GRANT_ID_LEN] = '\0';
 		if (store_grant_get(t, id, &g) != STORE_OK)
 			continue;
@@ -861,6 +856,6 @@ grant_has_active_consent(struct store_txn *t, const char *user,
 		    resource_equal(resource, g.resource);
 		grant_free(&g);
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	return found;
 }

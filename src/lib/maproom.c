@@ -1,7 +1,5 @@
 #include <stddef.h>
 
-#include <lmdb.h>
-
 #include "maproom.h"
 #include "store.h"
 
@@ -14,7 +12,7 @@
  * database afterwards maps at least what the file uses, so the
  * database may end up that much larger than configured.  Too little
  * headroom, and a purge of a full map cannot copy the pages of one
- * batch; the batches shrink on MDB_MAP_FULL, so a few megabytes
+ * batch; the batches shrink on a full map, so a few megabytes
  * suffice unless a long-lived reader keeps every freed page busy.
  * Once the first batches commit, their freed pages are reused and the
  * file stops growing.
@@ -39,20 +37,7 @@ maproom_headroom(size_t map_size)
 int
 maproom_grow(struct store *st)
 {
-	MDB_envinfo	 info;
-	size_t		 want;
-	int		 rc;
+	size_t	 map_size = store_map_size(st);
 
-	if (st->rtxn != NULL) {
-		mdb_txn_abort(st->rtxn);
-		st->rtxn = NULL;
-	}
-	if (mdb_env_info(st->env, &info) != MDB_SUCCESS)
-		return STORE_ERROR;
-	want = st->map_size + maproom_headroom(st->map_size);
-	if (info.me_mapsize >= want)
-		return STORE_FULL;
-	if ((rc = mdb_env_set_mapsize(st->env, want)) != MDB_SUCCESS)
-		return store_map_err(rc);
-	return STORE_OK;
+	return store_map_grow(st, map_size + maproom_headroom(map_size));
 }

@@ -4,7 +4,7 @@
  * LMDB never writes a page in place: a transaction that deletes records
  * copies every page it changes to a free page, and frees the old ones
  * only when it commits.  On a full map there may be no free page, so
- * even a purge fails with MDB_MAP_FULL.  The commands that delete
+ * even a purge fails with STORE_FULL.  The commands that delete
  * (purge, revoke, user del, check --repair) then grow the map of their
  * own process a little beyond db_map_size and try again.
  */

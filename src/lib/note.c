@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lmdb.h>
-
 #include "buf.h"
 #include "note.h"
 #include "record.h"
@@ -57,26 +55,25 @@ int
 store_note_list(struct store_txn *t, const char *user, note_visit visit,
     void *arg, size_t *count)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	unsigned char	 key[NOTE_KEY_MAX];
-	size_t		 ulen = strlen(user), n = 0;
-	int		 rc, op;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	unsigned char		 key[NOTE_KEY_MAX];
+	size_t			 ulen = strlen(user), n = 0;
+	int			 rc, op;
 
 	if (!user_name_valid(user))
 		return STORE_NOTFOUND;
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_NOTES], &cur)) !=
-	    MDB_SUCCESS)
-		return store_map_err(rc);
-	k.mv_size = note_key(key, user, 0);
-	k.mv_data = key;
-	for (op = MDB_SET_RANGE; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
-	    MDB_SUCCESS; op = MDB_NEXT) {
+	if ((rc = store_cursor_open(t, DB_NOTES, &cur)) != STORE_OK)
+		return rc;
+	k.len = note_key(key, user, 0);
+	k.data = key;
+	for (op = STORE_SET_RANGE; (rc = store_cursor_get(cur, &k, &v, op)) ==
+	    STORE_OK; op = STORE_NEXT) {
 		struct note	 note;
-		const unsigned char *kp = k.mv_data;
+		const unsigned char *kp = k.data;
 		size_t		 i;
 
-		if (k.mv_size != ulen + 9 || memcmp(kp, user, ulen) != 0 ||
+		if (k.len != ulen + 9 || memcmp(kp, user, ulen) != 0 ||
 		    kp[ulen] != '\0')
 			break;
 		memset(&note, 0, sizeof(note));
@@ -86,9 +83,8 @@ store_note_list(struct store_txn *t, const char *user, note_visit visit,
 			n++;
 			continue;
 		}
-		if ((rc = note_decode(v.mv_data, v.mv_size, &note)) !=
-		    STORE_OK) {
-			mdb_cursor_close(cur);
+		if ((rc = note_decode(v.data, v.len, &note)) != STORE_OK) {
+			store_cursor_close(cur);
 			return rc;
 		}
 		n++;
@@ -97,7 +93,7 @@ store_note_list(struct store_txn *t, const char *user, note_visit visit,
 		if (rc != 0)
 			break;
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	if (count != NULL)
 		*count = n;
 	return STORE_OK;
@@ -149,20 +145,20 @@ int
 store_note_new_id(struct store_txn *t, const char *user, uint64_t last,
     uint64_t *id)
 {
-	char		 key[32 + USER_NAME_MAX];
-	unsigned char	 be[8];
-	MDB_val		 v;
-	uint64_t	 used = 0;
-	size_t		 klen, i;
-	int		 rc;
+	char			 key[32 + USER_NAME_MAX];
+	unsigned char		 be[8];
+	struct store_val	 v;
+	uint64_t		 used = 0;
+	size_t			 klen, i;
+	int			 rc;
 
 	if (!user_name_valid(user) ||
 	    (klen = note_counter_key(key, sizeof(key), user)) == 0)
 		return STORE_NOTFOUND;
 	rc = store_get(t, DB_META, key, klen, &v);
-	if (rc == STORE_OK && v.mv_size == 8)
+	if (rc == STORE_OK && v.len == 8)
 		for (i = 0; i < 8; i++)
-			used = used << 8 | ((const unsigned char *)v.mv_data)[i];
+			used = used << 8 | ((const unsigned char *)v.data)[i];
 	else if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
 	*id = (used > last ? used : last) + 1;
@@ -206,7 +202,7 @@ store_note_put(struct store_txn *t, const char *user, uint64_t id,
 	rec_put_str(&b, title);
 	rec_put_str(&b, text);
 	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_NOTES, key,
-	    note_key(key, user, id), b.data, b.len, MDB_NOOVERWRITE);
+	    note_key(key, user, id), b.data, b.len, STORE_NOOVERWRITE);
 	buf_free(&b);
 	return rc;
 }
@@ -215,9 +211,9 @@ int
 store_note_get(struct store_txn *t, const char *user, uint64_t id,
     struct note *note)
 {
-	unsigned char	 key[NOTE_KEY_MAX];
-	MDB_val		 v;
-	int		 rc;
+	unsigned char		 key[NOTE_KEY_MAX];
+	struct store_val	 v;
+	int			 rc;
 
 	memset(note, 0, sizeof(*note));
 	if (!user_name_valid(user))
@@ -226,7 +222,7 @@ store_note_get(struct store_txn *t, const char *user, uint64_t id,
 	    STORE_OK)
 		return rc;
 	note->id = id;
-	return note_decode(v.mv_data, v.mv_size, note);
+	return note_decode(v.data, v.len, note);
 }
 
 int

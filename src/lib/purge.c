@@ -1,8 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lmdb.h>
-
 #include "crypto.h"
 #include "grant.h"
 #include "maproom.h"
@@ -78,8 +76,8 @@ purge_counts_total(const struct purge_counts *c)
  * and *kind the index kind.
  */
 static int64_t
-expiry_of(enum store_db db, const MDB_val *v, char **grant_id, int *kind,
-    struct grant *g)
+expiry_of(enum store_db db, const struct store_val *v, char **grant_id,
+    int *kind, struct grant *g)
 {
 	struct token		 tok;
 	struct code		 code;
@@ -91,7 +89,7 @@ expiry_of(enum store_db db, const MDB_val *v, char **grant_id, int *kind,
 	*grant_id = NULL;
 	switch (db) {
 	case DB_TOKENS:
-		if (token_decode(v->mv_data, v->mv_size, &tok) != STORE_OK)
+		if (token_decode(v->data, v->len, &tok) != STORE_OK)
 			break;
 		e = tok.expires;
 		*kind = tok.kind == TOKEN_REFRESH ? INDEX_REFRESH :
@@ -101,7 +99,7 @@ expiry_of(enum store_db db, const MDB_val *v, char **grant_id, int *kind,
 		token_free(&tok);
 		break;
 	case DB_CODES:
-		if (code_decode(v->mv_data, v->mv_size, &code) != STORE_OK)
+		if (code_decode(v->data, v->len, &code) != STORE_OK)
 			break;
 		e = code.expires;
 		*kind = INDEX_CODE;
@@ -111,23 +109,23 @@ expiry_of(enum store_db db, const MDB_val *v, char **grant_id, int *kind,
 		break;
 	case DB_GRANTS:
 		memset(g, 0, sizeof(*g));
-		if (grant_decode(v->mv_data, v->mv_size, g) == STORE_OK)
+		if (grant_decode(v->data, v->len, g) == STORE_OK)
 			e = g->expires;
 		break;
 	case DB_SESSIONS:
-		if (session_decode(v->mv_data, v->mv_size, &s) != STORE_OK)
+		if (session_decode(v->data, v->len, &s) != STORE_OK)
 			break;
 		e = s.expires;
 		session_free(&s);
 		break;
 	case DB_PENDING:
-		if (pending_decode(v->mv_data, v->mv_size, &p) != STORE_OK)
+		if (pending_decode(v->data, v->len, &p) != STORE_OK)
 			break;
 		e = p.expires;
 		pending_free(&p);
 		break;
 	case DB_RATELIMIT:
-		if (ratelimit_decode(v->mv_data, v->mv_size, &rl) == STORE_OK)
+		if (ratelimit_decode(v->data, v->len, &rl) == STORE_OK)
 			e = rl.expires;
 		break;
 	default:
@@ -145,49 +143,44 @@ static int
 drop_grant(struct store_txn *t, const char *id, const struct grant *g,
     size_t *budget, struct purge_counts *c, int *done)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	unsigned char	 val[INDEX_VALUE_LEN];
-	struct revoke_counts dropped;
-	int		 rc;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	unsigned char		 val[INDEX_VALUE_LEN];
+	struct revoke_counts	 dropped;
+	int			 rc;
 
 	*done = 0;
 	memset(&dropped, 0, sizeof(dropped));
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_GRANT_TOKENS],
-	    &cur)) != MDB_SUCCESS)
-		return store_map_err(rc);
+	if ((rc = store_cursor_open(t, DB_GRANT_TOKENS, &cur)) != STORE_OK)
+		return rc;
 	for (;;) {
 		if (*budget == 0) {
-			mdb_cursor_close(cur);
+			store_cursor_close(cur);
 			rc = STORE_OK;
 			goto out;
 		}
-		k.mv_data = (void *)id;
-		k.mv_size = GRANT_ID_LEN;
-		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET)) !=
-		    MDB_SUCCESS)
+		k.data = id;
+		k.len = GRANT_ID_LEN;
+		if ((rc = store_cursor_get(cur, &k, &v, STORE_SET)) != STORE_OK)
 			break;
-		if (v.mv_size == INDEX_VALUE_LEN) {
-			memcpy(val, v.mv_data, sizeof(val));
+		if (v.len == INDEX_VALUE_LEN) {
+			memcpy(val, v.data, sizeof(val));
 			if ((rc = grant_drop_indexed(t, val, &dropped)) !=
 			    STORE_OK) {
-				mdb_cursor_close(cur);
+				store_cursor_close(cur);
 				goto out;
 			}
 		}
-		if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS) {
-			mdb_cursor_close(cur);
-			rc = store_map_err(rc);
+		if ((rc = store_cursor_del(cur)) != STORE_OK) {
+			store_cursor_close(cur);
 			goto out;
 		}
 		c->index_entries++;
 		(*budget)--;
 	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND) {
-		rc = store_map_err(rc);
+	store_cursor_close(cur);
+	if (rc != STORE_NOTFOUND)
 		goto out;
-	}
 	if (*budget == 0) {
 		rc = STORE_OK;
 		goto out;
@@ -236,11 +229,12 @@ count_removed(enum store_db db, int kind, struct purge_counts *c)
 
 /* The record after the deleted one whose key is in p. */
 static int
-after_key(MDB_cursor *cur, const struct purge_pos *p, MDB_val *k, MDB_val *v)
+after_key(struct store_cursor *cur, const struct purge_pos *p,
+    struct store_val *k, struct store_val *v)
 {
-	k->mv_data = (void *)p->key;
-	k->mv_size = p->keylen;
-	return mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+	k->data = p->key;
+	k->len = p->keylen;
+	return store_cursor_get(cur, k, v, STORE_SET_RANGE);
 }
 
 /*
@@ -249,24 +243,25 @@ after_key(MDB_cursor *cur, const struct purge_pos *p, MDB_val *k, MDB_val *v)
  * first of the next key.
  */
 static int
-seek_dup(MDB_cursor *cur, const struct purge_pos *p, MDB_val *k, MDB_val *v)
+seek_dup(struct store_cursor *cur, const struct purge_pos *p,
+    struct store_val *k, struct store_val *v)
 {
 	int	 rc;
 
-	k->mv_data = (void *)p->key;
-	k->mv_size = p->keylen;
-	v->mv_data = (void *)p->val;
-	v->mv_size = PURGE_VAL_LEN;
-	if ((rc = mdb_cursor_get(cur, k, v, MDB_GET_BOTH_RANGE)) !=
-	    MDB_NOTFOUND)
+	k->data = p->key;
+	k->len = p->keylen;
+	v->data = p->val;
+	v->len = PURGE_VAL_LEN;
+	if ((rc = store_cursor_get(cur, k, v, STORE_GET_BOTH_RANGE)) !=
+	    STORE_NOTFOUND)
 		return rc;
-	k->mv_data = (void *)p->key;
-	k->mv_size = p->keylen;
-	if ((rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE)) != MDB_SUCCESS)
+	k->data = p->key;
+	k->len = p->keylen;
+	if ((rc = store_cursor_get(cur, k, v, STORE_SET_RANGE)) != STORE_OK)
 		return rc;
-	if (k->mv_size == p->keylen && memcmp(k->mv_data, p->key,
+	if (k->len == p->keylen && memcmp(k->data, p->key,
 	    p->keylen) == 0)
-		rc = mdb_cursor_get(cur, k, v, MDB_NEXT_NODUP);
+		rc = store_cursor_get(cur, k, v, STORE_NEXT_NODUP);
 	return rc;
 }
 
@@ -280,43 +275,42 @@ int
 purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
     size_t max_scan, size_t max_delete, struct purge_counts *c)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v, rec;
-	struct grant	 g;
-	enum store_db	 db;
-	char		*grant_id;
-	char		 id[GRANT_ID_LEN + 1];
-	size_t		 budget = max_delete;
-	int64_t		 e;
-	int		 rc, kind, done, del;
+	struct store_cursor	*cur;
+	struct store_val	 k, v, rec;
+	struct grant		 g;
+	enum store_db		 db;
+	char			*grant_id;
+	char			 id[GRANT_ID_LEN + 1];
+	size_t			 budget = max_delete;
+	int64_t			 e;
+	int			 rc, kind, done, del;
 
 	while (p->stage != PURGE_DONE) {
 		db = stages[p->stage];
-		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &cur)) !=
-		    MDB_SUCCESS)
-			return store_map_err(rc);
+		if ((rc = store_cursor_open(t, db, &cur)) != STORE_OK)
+			return rc;
 		if (p->has_key && p->has_val)
 			rc = seek_dup(cur, p, &k, &v);
 		else {
-			k.mv_data = p->key;
-			k.mv_size = p->keylen;
-			rc = mdb_cursor_get(cur, &k, &v, p->has_key ?
-			    MDB_SET_RANGE : MDB_FIRST);
+			k.data = p->key;
+			k.len = p->keylen;
+			rc = store_cursor_get(cur, &k, &v, p->has_key ?
+			    STORE_SET_RANGE : STORE_FIRST);
 		}
-		while (rc == MDB_SUCCESS) {
-			if (k.mv_size > PURGE_KEY_MAX) {
+		while (rc == STORE_OK) {
+			if (k.len > PURGE_KEY_MAX) {
 				/* No such keys here; never deleted. */
-				rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+				rc = store_cursor_get(cur, &k, &v, STORE_NEXT);
 				continue;
 			}
 			/* Where the next step starts: this record. */
-			memcpy(p->key, k.mv_data, k.mv_size);
-			p->keylen = k.mv_size;
+			memcpy(p->key, k.data, k.len);
+			p->keylen = k.len;
 			p->has_key = 1;
 			p->has_val = db == DB_GRANT_TOKENS &&
-			    v.mv_size == PURGE_VAL_LEN;
+			    v.len == PURGE_VAL_LEN;
 			if (p->has_val)
-				memcpy(p->val, v.mv_data, PURGE_VAL_LEN);
+				memcpy(p->val, v.data, PURGE_VAL_LEN);
 			if (max_scan == 0 || budget == 0)
 				break;
 			max_scan--;
@@ -324,14 +318,14 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
 			del = 0;
 			if (db == DB_GRANT_TOKENS) {
 				/* An entry whose token or code is gone. */
-				if (v.mv_size == INDEX_VALUE_LEN) {
-					const unsigned char *x = v.mv_data;
+				if (v.len == INDEX_VALUE_LEN) {
+					const unsigned char *x = v.data;
 
 					rc = store_get(t, grant_index_db(x[0]),
 					    x + 1, CRYPTO_SHA256_LEN, &rec);
 					if (rc != STORE_OK &&
 					    rc != STORE_NOTFOUND) {
-						mdb_cursor_close(cur);
+						store_cursor_close(cur);
 						return rc;
 					}
 					del = rc == STORE_NOTFOUND;
@@ -345,20 +339,20 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
 				free(grant_id);
 				del = e >= 0 && e <= now;
 				if (del && db == DB_GRANTS) {
-					if (k.mv_size != GRANT_ID_LEN) {
+					if (k.len != GRANT_ID_LEN) {
 						/* For "check" to report. */
 						grant_free(&g);
-						rc = mdb_cursor_get(cur, &k,
-						    &v, MDB_NEXT);
+						rc = store_cursor_get(cur, &k,
+						    &v, STORE_NEXT);
 						continue;
 					}
-					memcpy(id, k.mv_data, GRANT_ID_LEN);
+					memcpy(id, k.data, GRANT_ID_LEN);
 					id[GRANT_ID_LEN] = '\0';
 					rc = drop_grant(t, id, &g, &budget, c,
 					    &done);
 					grant_free(&g);
 					if (rc != STORE_OK) {
-						mdb_cursor_close(cur);
+						store_cursor_close(cur);
 						return rc;
 					}
 					if (!done)
@@ -372,12 +366,12 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
 					count_removed(db, kind, c);
 			}
 			if (!del) {
-				rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+				rc = store_cursor_get(cur, &k, &v, STORE_NEXT);
 				continue;
 			}
-			if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS) {
-				mdb_cursor_close(cur);
-				return store_map_err(rc);
+			if ((rc = store_cursor_del(cur)) != STORE_OK) {
+				store_cursor_close(cur);
+				return rc;
 			}
 			budget--;
 			/*
@@ -387,11 +381,11 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
 			rc = p->has_val ? seek_dup(cur, p, &k, &v) :
 			    after_key(cur, p, &k, &v);
 		}
-		mdb_cursor_close(cur);
-		if (rc == MDB_SUCCESS)
+		store_cursor_close(cur);
+		if (rc == STORE_OK)
 			return STORE_OK;	/* out of budget */
-		if (rc != MDB_NOTFOUND)
-			return store_map_err(rc);
+		if (rc != STORE_NOTFOUND)
+			return rc;
 		/* This stage is over. */
 		p->has_key = 0;
 		p->has_val = 0;
@@ -414,7 +408,7 @@ purge_expired(struct store_txn *t, int64_t now, size_t max_records,
     struct purge_counts *c)
 {
 	struct purge_pos	 p;
-	MDB_val			 v;
+	struct store_val	 v;
 	unsigned char		 buf[2 + PURGE_KEY_MAX + PURGE_VAL_LEN];
 	size_t			 n, vlen;
 	int			 rc;
@@ -422,12 +416,12 @@ purge_expired(struct store_txn *t, int64_t now, size_t max_records,
 	/* Saved as: stage, has_val, key, then the duplicate if any. */
 	purge_pos_init(&p);
 	rc = store_get(t, DB_META, POS_KEY, strlen(POS_KEY), &v);
-	if (rc == STORE_OK && v.mv_size >= 2 && v.mv_size <= sizeof(buf)) {
-		memcpy(buf, v.mv_data, v.mv_size);
+	if (rc == STORE_OK && v.len >= 2 && v.len <= sizeof(buf)) {
+		memcpy(buf, v.data, v.len);
 		vlen = buf[1] ? PURGE_VAL_LEN : 0;
-		if (buf[0] < NSTAGES && v.mv_size >= 2 + vlen) {
+		if (buf[0] < NSTAGES && v.len >= 2 + vlen) {
 			p.stage = buf[0];
-			p.keylen = v.mv_size - 2 - vlen;
+			p.keylen = v.len - 2 - vlen;
 			p.has_key = p.keylen > 0;
 			p.has_val = p.has_key && vlen > 0;
 			memcpy(p.key, buf + 2, p.keylen);
@@ -466,7 +460,7 @@ int
 purge_run(struct store *st, int64_t now, size_t batch,
     struct purge_counts *c, int *grown)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct purge_pos	 p, save;
 	struct purge_counts	 step;
 	int			 rc;
@@ -479,12 +473,12 @@ purge_run(struct store *st, int64_t now, size_t batch,
 		memset(&step, 0, sizeof(step));
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
-		rc = purge_step(&t, now, &p, batch * PURGE_SCAN_FACTOR,
+		rc = purge_step(t, now, &p, batch * PURGE_SCAN_FACTOR,
 		    batch, &step);
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 		if (rc == STORE_FULL) {
 			p = save;
 			if (maproom_grow(st) == STORE_OK) {

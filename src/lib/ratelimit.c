@@ -40,13 +40,12 @@ static int
 load(struct store_txn *t, const char *key, size_t klen, int64_t now,
     long window, struct ratelimit *rl)
 {
-	MDB_val	 v;
-	int	 rc;
+	struct store_val	 v;
+	int			 rc;
 
 	memset(rl, 0, sizeof(*rl));
 	rc = store_get(t, DB_RATELIMIT, key, klen, &v);
-	if (rc == STORE_OK && ratelimit_decode(v.mv_data, v.mv_size, rl) !=
-	    STORE_OK)
+	if (rc == STORE_OK && ratelimit_decode(v.data, v.len, rl) != STORE_OK)
 		rc = STORE_NOTFOUND;	/* a corrupt counter starts over */
 	if (rc == STORE_NOTFOUND || rl->window_start + window <= now) {
 		rl->window_start = now;
@@ -173,7 +172,7 @@ ratelimit_undo(struct store_txn *t, const char *kind, const char *subject,
     int64_t now, long window)
 {
 	struct ratelimit	 rl;
-	MDB_val			 v;
+	struct store_val	 v;
 	char			 key[RATELIMIT_KEY_MAX];
 	size_t			 klen = make_key(key, kind, subject);
 	int			 rc;
@@ -183,7 +182,7 @@ ratelimit_undo(struct store_txn *t, const char *kind, const char *subject,
 		return STORE_OK;
 	if (rc != STORE_OK)
 		return rc;
-	if (ratelimit_decode(v.mv_data, v.mv_size, &rl) != STORE_OK ||
+	if (ratelimit_decode(v.data, v.len, &rl) != STORE_OK ||
 	    rl.window_start + window <= now || rl.count == 0)
 		return STORE_OK;
 	rl.count--;

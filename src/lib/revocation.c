@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lmdb.h>
-
 #include "client.h"
 #include "crypto.h"
 #include "grant.h"
@@ -108,32 +106,31 @@ static int
 kill_indexed(struct store_txn *t, enum store_db db, const char *key,
     struct revoke_list *l, struct revoke_counts *n)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	struct revoke_list found;
-	char		 id[GRANT_ID_LEN + 1];
-	size_t		 i;
-	int		 rc, err, op;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	struct revoke_list	 found;
+	char			 id[GRANT_ID_LEN + 1];
+	size_t			 i;
+	int			 rc, err, op;
 
 	revoke_list_init(&found);
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &cur)) !=
-	    MDB_SUCCESS)
-		return store_map_err(rc);
-	k.mv_data = (void *)key;
-	k.mv_size = strlen(key);
+	if ((rc = store_cursor_open(t, db, &cur)) != STORE_OK)
+		return rc;
+	k.data = key;
+	k.len = strlen(key);
 	err = STORE_OK;
-	for (op = MDB_SET; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
-	    MDB_SUCCESS; op = MDB_NEXT_DUP) {
-		if (v.mv_size != GRANT_ID_LEN)
+	for (op = STORE_SET; (rc = store_cursor_get(cur, &k, &v, op)) ==
+	    STORE_OK; op = STORE_NEXT_DUP) {
+		if (v.len != GRANT_ID_LEN)
 			continue;
-		memcpy(id, v.mv_data, GRANT_ID_LEN);
+		memcpy(id, v.data, GRANT_ID_LEN);
 		id[GRANT_ID_LEN] = '\0';
 		if ((err = list_add(&found, id, NULL, NULL)) != STORE_OK)
 			break;
 	}
-	mdb_cursor_close(cur);
-	if (err == STORE_OK && rc != MDB_NOTFOUND)
-		err = store_map_err(rc);
+	store_cursor_close(cur);
+	if (err == STORE_OK && rc != STORE_NOTFOUND)
+		err = rc;
 	if (err != STORE_OK) {
 		revoke_list_free(&found);
 		return err;
@@ -173,8 +170,8 @@ int
 revoke_kill_grant(struct store_txn *t, const char *id,
     struct revoke_list *l, struct revoke_counts *n)
 {
-	MDB_val	 v;
-	int	 rc;
+	struct store_val	 v;
+	int			 rc;
 
 	if (strlen(id) != GRANT_ID_LEN)
 		return STORE_NOTFOUND;
@@ -194,48 +191,46 @@ revoke_kill_grant(struct store_txn *t, const char *id,
 int
 revoke_sessions(struct store_txn *t, const char *user, unsigned long *count)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	unsigned char	 key[CRYPTO_SHA256_LEN];
-	int		 rc, op, del;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	unsigned char		 key[CRYPTO_SHA256_LEN];
+	int			 rc, op, del;
 
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_SESSIONS], &cur)) !=
-	    MDB_SUCCESS)
-		return store_map_err(rc);
-	for (op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
-	    MDB_SUCCESS; op = MDB_NEXT) {
+	if ((rc = store_cursor_open(t, DB_SESSIONS, &cur)) != STORE_OK)
+		return rc;
+	for (op = STORE_FIRST; (rc = store_cursor_get(cur, &k, &v, op)) ==
+	    STORE_OK; op = STORE_NEXT) {
 		struct session	 s;
 
 		del = user == NULL;
-		if (!del && session_decode(v.mv_data, v.mv_size, &s) ==
-		    STORE_OK) {
+		if (!del && session_decode(v.data, v.len, &s) == STORE_OK) {
 			del = strcmp(s.user, user) == 0;
 			session_free(&s);
 		}
-		if (!del || k.mv_size != sizeof(key))
+		if (!del || k.len != sizeof(key))
 			continue;
-		memcpy(key, k.mv_data, sizeof(key));
-		if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS)
+		memcpy(key, k.data, sizeof(key));
+		if ((rc = store_cursor_del(cur)) != STORE_OK)
 			break;
 		if (count != NULL)
 			(*count)++;
 		/* Carry on from the key after the deleted one. */
-		k.mv_data = key;
-		k.mv_size = sizeof(key);
-		op = MDB_SET_RANGE;
+		k.data = key;
+		k.len = sizeof(key);
+		op = STORE_SET_RANGE;
 	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? STORE_OK : store_map_err(rc);
+	store_cursor_close(cur);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
 
 /* The token kind of a token record, from its first field. */
 static int
-token_kind_of(const MDB_val *v)
+token_kind_of(const struct store_val *v)
 {
 	struct rec_reader	 r;
 	uint8_t			 kind;
 
-	rec_reader_init(&r, v->mv_data, v->mv_size);
+	rec_reader_init(&r, v->data, v->len);
 	kind = rec_get_u8(&r);
 	return r.err ? 0 : kind;	/* the rest is not read */
 }
@@ -243,7 +238,7 @@ token_kind_of(const MDB_val *v)
 /*
  * Revokes everything at once: empties the grants, their indexes, the
  * codes, the tokens, the sign-in sessions and the pending requests in
- * one transaction (mdb_drop frees whole pages, it does not delete
+ * one transaction (store_drop frees whole pages, it does not delete
  * record by record).  Users and clients stay.
  */
 int
@@ -253,17 +248,15 @@ revoke_everything(struct store_txn *t, struct revoke_counts *n,
 	static const enum store_db drop[] = { DB_GRANTS, DB_CODES, DB_TOKENS,
 	    DB_USER_GRANTS, DB_CLIENT_GRANTS, DB_GRANT_TOKENS, DB_SESSIONS,
 	    DB_PENDING };
-	MDB_cursor	*cur;
-	MDB_stat	 ms;
-	MDB_val		 k, v;
-	size_t		 i;
-	int		 rc, op;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	size_t			 i, entries;
+	int			 rc, op;
 
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_TOKENS], &cur)) !=
-	    MDB_SUCCESS)
-		return store_map_err(rc);
-	for (op = MDB_FIRST; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
-	    MDB_SUCCESS; op = MDB_NEXT) {
+	if ((rc = store_cursor_open(t, DB_TOKENS, &cur)) != STORE_OK)
+		return rc;
+	for (op = STORE_FIRST; (rc = store_cursor_get(cur, &k, &v, op)) ==
+	    STORE_OK; op = STORE_NEXT) {
 		if (n == NULL)
 			continue;
 		if (token_kind_of(&v) == TOKEN_REFRESH)
@@ -271,29 +264,25 @@ revoke_everything(struct store_txn *t, struct revoke_counts *n,
 		else
 			n->access_tokens++;
 	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND)
-		return store_map_err(rc);
+	store_cursor_close(cur);
+	if (rc != STORE_NOTFOUND)
+		return rc;
 	if (n != NULL) {
-		if ((rc = mdb_stat(t->txn, t->st->dbi[DB_GRANTS], &ms)) !=
-		    MDB_SUCCESS)
-			return store_map_err(rc);
-		n->grants += ms.ms_entries;
-		if ((rc = mdb_stat(t->txn, t->st->dbi[DB_CODES], &ms)) !=
-		    MDB_SUCCESS)
-			return store_map_err(rc);
-		n->codes += ms.ms_entries;
+		if ((rc = store_entries(t, DB_GRANTS, &entries)) != STORE_OK)
+			return rc;
+		n->grants += entries;
+		if ((rc = store_entries(t, DB_CODES, &entries)) != STORE_OK)
+			return rc;
+		n->codes += entries;
 	}
 	if (sessions != NULL) {
-		if ((rc = mdb_stat(t->txn, t->st->dbi[DB_SESSIONS], &ms)) !=
-		    MDB_SUCCESS)
-			return store_map_err(rc);
-		*sessions += ms.ms_entries;
+		if ((rc = store_entries(t, DB_SESSIONS, &entries)) != STORE_OK)
+			return rc;
+		*sessions += entries;
 	}
 	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
-		if ((rc = mdb_drop(t->txn, t->st->dbi[drop[i]], 0)) !=
-		    MDB_SUCCESS)
-			return store_map_err(rc);
+		if ((rc = store_drop(t, drop[i])) != STORE_OK)
+			return rc;
 	return STORE_OK;
 }
 
@@ -329,26 +318,25 @@ static int
 collect_dead(struct store *st, const struct revoke_list *l,
     struct dead_list *d)
 {
-	struct store_txn	 t;
-	MDB_cursor		*cur;
-	MDB_val			 k, v;
+	struct store_txn	*t;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
 	struct dead		*p;
 	size_t			 i;
-	int			 rc = MDB_SUCCESS, op, err = STORE_OK;
+	int			 rc = STORE_OK, op, err = STORE_OK;
 
 	if ((err = store_begin(st, 1, &t)) != STORE_OK)
 		return err;
-	if ((rc = mdb_cursor_open(t.txn, st->dbi[DB_GRANT_TOKENS], &cur)) !=
-	    MDB_SUCCESS) {
-		store_abort(&t);
-		return store_map_err(rc);
+	if ((rc = store_cursor_open(t, DB_GRANT_TOKENS, &cur)) != STORE_OK) {
+		store_abort(t);
+		return rc;
 	}
 	for (i = 0; i < l->len && err == STORE_OK; i++) {
-		k.mv_data = l->items[i].grant_id;
-		k.mv_size = GRANT_ID_LEN;
-		for (op = MDB_SET; (rc = mdb_cursor_get(cur, &k, &v, op)) ==
-		    MDB_SUCCESS; op = MDB_NEXT_DUP) {
-			if (v.mv_size != INDEX_VALUE_LEN)
+		k.data = l->items[i].grant_id;
+		k.len = GRANT_ID_LEN;
+		for (op = STORE_SET; (rc = store_cursor_get(cur, &k, &v, op)) ==
+		    STORE_OK; op = STORE_NEXT_DUP) {
+			if (v.len != INDEX_VALUE_LEN)
 				continue;
 			if (d->len == d->cap) {
 				size_t	 cap = d->cap == 0 ? 256 : d->cap * 2;
@@ -361,13 +349,13 @@ collect_dead(struct store *st, const struct revoke_list *l,
 				d->v = p;
 				d->cap = cap;
 			}
-			memcpy(d->v[d->len++].v, v.mv_data, INDEX_VALUE_LEN);
+			memcpy(d->v[d->len++].v, v.data, INDEX_VALUE_LEN);
 		}
-		if (err == STORE_OK && rc != MDB_NOTFOUND)
-			err = store_map_err(rc);
+		if (err == STORE_OK && rc != STORE_NOTFOUND)
+			err = rc;
 	}
-	mdb_cursor_close(cur);
-	store_abort(&t);
+	store_cursor_close(cur);
+	store_abort(t);
 	return err;
 }
 
@@ -418,7 +406,7 @@ int
 revoke_cleanup(struct store *st, struct revoke_list *l, size_t batch,
     struct revoke_counts *n)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct revoke_counts	 step;
 	struct dead_list	 d;
 	size_t			 i, j, total;
@@ -437,11 +425,11 @@ revoke_cleanup(struct store *st, struct revoke_list *l, size_t batch,
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			goto out;
 		for (j = i; j < total && j - i < batch && rc == STORE_OK; j++)
-			rc = cleanup_one(&t, &d, l, j, &step);
+			rc = cleanup_one(t, &d, l, j, &step);
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 		if (rc == STORE_OK) {
 			counts_add(n, &step);
 			i = j;
@@ -465,31 +453,30 @@ out:
 static int
 delete_notes(struct store_txn *t, const char *user, unsigned long *count)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	size_t		 len = strlen(user) + 1;
-	int		 rc;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	size_t			 len = strlen(user) + 1;
+	int			 rc;
 
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[DB_NOTES], &cur)) !=
-	    MDB_SUCCESS)
-		return store_map_err(rc);
+	if ((rc = store_cursor_open(t, DB_NOTES, &cur)) != STORE_OK)
+		return rc;
 	for (;;) {
-		k.mv_data = (void *)user;	/* with its NUL */
-		k.mv_size = len;
-		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)) !=
-		    MDB_SUCCESS)
+		k.data = user;	/* with its NUL */
+		k.len = len;
+		if ((rc = store_cursor_get(cur, &k, &v, STORE_SET_RANGE)) !=
+		    STORE_OK)
 			break;
-		if (k.mv_size < len || memcmp(k.mv_data, user, len) != 0) {
-			rc = MDB_NOTFOUND;
+		if (k.len < len || memcmp(k.data, user, len) != 0) {
+			rc = STORE_NOTFOUND;
 			break;
 		}
-		if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS)
+		if ((rc = store_cursor_del(cur)) != STORE_OK)
 			break;
 		(*count)++;
 	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND)
-		return store_map_err(rc);
+	store_cursor_close(cur);
+	if (rc != STORE_NOTFOUND)
+		return rc;
 	return store_note_forget(t, user);
 }
 
@@ -510,9 +497,9 @@ static int
 first_phase(struct store_txn *t, enum kill_what what, const char *key,
     int64_t now, struct revoke_list *l, struct revoke_result *r)
 {
-	struct user	 u;
-	MDB_val		 v;
-	int		 rc, known = 0;
+	struct user		 u;
+	struct store_val	 v;
+	int			 rc, known = 0;
 
 	switch (what) {
 	case DISABLE_USER:
@@ -569,7 +556,7 @@ static int
 revoke_run(struct store *st, enum kill_what what, const char *key,
     int64_t now, struct revoke_result *r)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct revoke_list	 l;
 	struct revoke_result	 first;
 	int			 rc, tries;
@@ -580,11 +567,11 @@ revoke_run(struct store *st, enum kill_what what, const char *key,
 		revoke_list_free(&l);
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
-		rc = first_phase(&t, what, key, now, &l, &first);
+		rc = first_phase(t, what, key, now, &l, &first);
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 		if (rc != STORE_FULL || maproom_grow(st) != STORE_OK)
 			break;
 	}
@@ -649,7 +636,7 @@ revoke_client_delete(struct store *st, const char *client_id,
 int
 revoke_all(struct store *st, struct revoke_result *r)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct revoke_result	 x;
 	int			 rc, tries;
 
@@ -657,11 +644,11 @@ revoke_all(struct store *st, struct revoke_result *r)
 		memset(&x, 0, sizeof(x));
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
-		rc = revoke_everything(&t, &x.n, &x.sessions);
+		rc = revoke_everything(t, &x.n, &x.sessions);
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 		if (rc != STORE_FULL || maproom_grow(st) != STORE_OK)
 			break;
 	}
@@ -682,10 +669,10 @@ int
 revoke_token_hash(struct store *st, const unsigned char *hash, int *kind,
     struct revoke_result *r)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token		 tok;
 	struct code		 c;
-	MDB_val			 v;
+	struct store_val	 v;
 	unsigned char		 val[INDEX_VALUE_LEN];
 	char			 grant_id[GRANT_ID_LEN + 1];
 	int			 rc, tries;
@@ -694,51 +681,50 @@ revoke_token_hash(struct store *st, const unsigned char *hash, int *kind,
 	for (tries = 0; tries < 2; tries++) {
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
-		rc = store_token_get(&t, hash, &tok);
+		rc = store_token_get(t, hash, &tok);
 		if (rc == STORE_NOTFOUND) {
 			/* A code: revoke the grant it belongs to. */
-			if ((rc = store_get(&t, DB_CODES, hash,
+			if ((rc = store_get(t, DB_CODES, hash,
 			    CRYPTO_SHA256_LEN, &v)) != STORE_OK ||
-			    (rc = code_decode(v.mv_data, v.mv_size, &c)) !=
-			    STORE_OK) {
-				store_abort(&t);
+			    (rc = code_decode(v.data, v.len, &c)) != STORE_OK) {
+				store_abort(t);
 				return rc;
 			}
 			snprintf(grant_id, sizeof(grant_id), "%s",
 			    c.grant_id);
 			code_free(&c);
-			store_abort(&t);
+			store_abort(t);
 			*kind = INDEX_CODE;
 			return revoke_grant(st, grant_id, r);
 		}
 		if (rc != STORE_OK) {
-			store_abort(&t);
+			store_abort(t);
 			return rc;
 		}
 		if (tok.kind == TOKEN_REFRESH) {
 			snprintf(grant_id, sizeof(grant_id), "%s",
 			    tok.grant_id);
 			token_free(&tok);
-			store_abort(&t);
+			store_abort(t);
 			*kind = INDEX_REFRESH;
 			return revoke_grant(st, grant_id, r);
 		}
 		*kind = INDEX_ACCESS;
 		val[0] = INDEX_ACCESS;
 		memcpy(val + 1, hash, CRYPTO_SHA256_LEN);
-		rc = store_del(&t, DB_TOKENS, hash, CRYPTO_SHA256_LEN, NULL,
+		rc = store_del(t, DB_TOKENS, hash, CRYPTO_SHA256_LEN, NULL,
 		    0);
 		if (rc == STORE_OK) {
-			rc = store_del(&t, DB_GRANT_TOKENS, tok.grant_id,
+			rc = store_del(t, DB_GRANT_TOKENS, tok.grant_id,
 			    strlen(tok.grant_id), val, sizeof(val));
 			if (rc == STORE_NOTFOUND)
 				rc = STORE_OK;
 		}
 		token_free(&tok);
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 		if (rc == STORE_OK) {
 			r->n.access_tokens++;
 			return STORE_OK;

@@ -87,7 +87,7 @@ session_create(struct store_txn *t, const char *user, int64_t now,
 	rec_put_i64(&b, now);
 	rec_put_i64(&b, now + lifetime);
 	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_SESSIONS, hash,
-	    sizeof(hash), b.data, b.len, MDB_NOOVERWRITE);
+	    sizeof(hash), b.data, b.len, STORE_NOOVERWRITE);
 	buf_free(&b);
 	return rc;
 }
@@ -97,9 +97,9 @@ int
 session_get(struct store_txn *t, const char *cookie, int64_t now,
     struct session *s)
 {
-	unsigned char	 hash[CRYPTO_SHA256_LEN];
-	MDB_val		 v;
-	int		 rc;
+	unsigned char		 hash[CRYPTO_SHA256_LEN];
+	struct store_val	 v;
+	int			 rc;
 
 	memset(s, 0, sizeof(*s));
 	if (secret_hash(cookie, hash) == -1)
@@ -107,7 +107,7 @@ session_get(struct store_txn *t, const char *cookie, int64_t now,
 	if ((rc = store_get(t, DB_SESSIONS, hash, sizeof(hash), &v)) !=
 	    STORE_OK)
 		return rc;
-	if ((rc = session_decode(v.mv_data, v.mv_size, s)) != STORE_OK)
+	if ((rc = session_decode(v.data, v.len, s)) != STORE_OK)
 		return rc;
 	if (s->expires <= now) {
 		session_free(s);
@@ -190,17 +190,16 @@ int
 pending_get(struct store_txn *t, const char *id, int64_t now,
     struct pending *pd)
 {
-	unsigned char	 hash[CRYPTO_SHA256_LEN];
-	MDB_val		 v;
-	int		 rc;
+	unsigned char		 hash[CRYPTO_SHA256_LEN];
+	struct store_val	 v;
+	int			 rc;
 
 	memset(pd, 0, sizeof(*pd));
 	if (secret_hash(id, hash) == -1)
 		return STORE_NOTFOUND;
-	if ((rc = store_get(t, DB_PENDING, hash, sizeof(hash), &v)) !=
-	    STORE_OK)
+	if ((rc = store_get(t, DB_PENDING, hash, sizeof(hash), &v)) != STORE_OK)
 		return rc;
-	if ((rc = pending_decode(v.mv_data, v.mv_size, pd)) != STORE_OK)
+	if ((rc = pending_decode(v.data, v.len, pd)) != STORE_OK)
 		return rc;
 	if (pd->expires <= now) {
 		pending_free(pd);

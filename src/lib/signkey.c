@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <lmdb.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -140,26 +139,26 @@ int
 signkey_each(struct store_txn *t, int (*visit)(struct signkey *, void *),
     void *arg)
 {
-	MDB_cursor	*cur;
-	MDB_val		 k, v;
-	int		 op, rc = 0;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	int			 op, rc = 0;
 
-	if (mdb_cursor_open(t->txn, t->st->dbi[DB_KEYS], &cur) != MDB_SUCCESS)
+	if (store_cursor_open(t, DB_KEYS, &cur) != STORE_OK)
 		return -1;
-	for (op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &k, &v, op) ==
-	    MDB_SUCCESS; op = MDB_NEXT) {
+	for (op = STORE_FIRST; rc == 0 && store_cursor_get(cur, &k, &v, op) ==
+	    STORE_OK; op = STORE_NEXT) {
 		struct signkey	 key;
 
 		memset(&key, 0, sizeof(key));
-		if (k.mv_size > SIGNKEY_KID_LEN ||
-		    signkey_decode(v.mv_data, v.mv_size, &key) != STORE_OK)
+		if (k.len > SIGNKEY_KID_LEN ||
+		    signkey_decode(v.data, v.len, &key) != STORE_OK)
 			continue;
-		memcpy(key.kid, k.mv_data, k.mv_size);
-		key.kid[k.mv_size] = '\0';
+		memcpy(key.kid, k.data, k.len);
+		key.kid[k.len] = '\0';
 		rc = visit(&key, arg);
 		signkey_free(&key);
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "record.h"
 #include "store.h"
+#include "store_impl.h"
 
 const char *const store_db_names[DB__MAX] = {
 	"meta",
@@ -302,10 +303,21 @@ fail:
 void
 store_close(struct store *st)
 {
+	struct store_txn	*t;
+	struct store_cursor	*c;
+
 	if (st == NULL)
 		return;
-	if (st->rtxn != NULL)
-		mdb_txn_abort(st->rtxn);
+	if (st->rtxn.txn != NULL)
+		mdb_txn_abort(st->rtxn.txn);
+	while ((t = st->spare_txns) != NULL) {
+		st->spare_txns = t->next;
+		free(t);
+	}
+	while ((c = st->spare_cursors) != NULL) {
+		st->spare_cursors = c->next;
+		free(c);
+	}
 	if (st->env != NULL)
 		mdb_env_close(st->env);
 	free(st->path);
@@ -313,39 +325,64 @@ store_close(struct store *st)
 }
 
 /*
- * Begins a transaction.  Read-only transactions reuse one handle
- * (reset/renew), which keeps the validation path free of allocations.
- * If another process grew the map, adopt the new size and retry.
+ * A free transaction handle: the store's own read or write one, else a
+ * spare (made on first need, kept until the store closes).
+ */
+static struct store_txn *
+txn_handle(struct store *st, int rdonly)
+{
+	struct store_txn	*t;
+
+	if (rdonly && !st->rtxn.busy)
+		return &st->rtxn;
+	if (!rdonly && !st->wtxn.busy)
+		return &st->wtxn;
+	for (t = st->spare_txns; t != NULL; t = t->next)
+		if (!t->busy)
+			return t;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->next = st->spare_txns;
+	st->spare_txns = t;
+	return t;
+}
+
+/*
+ * Begins a transaction.  Read-only transactions on the store's read
+ * handle reuse one LMDB transaction (reset/renew), which keeps the
+ * validation path free of allocations.  If another process grew the
+ * map, adopt the new size and retry.
  */
 int
-store_begin(struct store *st, int rdonly, struct store_txn *t)
+store_begin(struct store *st, int rdonly, struct store_txn **out)
 {
-	int	 rc, tries;
+	struct store_txn	*t;
+	int			 rc, tries;
 
+	*out = NULL;
+	if ((t = txn_handle(st, rdonly)) == NULL)
+		return STORE_ENOMEM;
 	t->st = st;
 	t->rdonly = rdonly;
-	t->txn = NULL;
 	for (tries = 0; tries < 2; tries++) {
-		if (rdonly && st->rtxn != NULL) {
-			rc = mdb_txn_renew(st->rtxn);
-			if (rc == MDB_SUCCESS) {
-				t->txn = st->rtxn;
-				st->rtxn = NULL;
-				return STORE_OK;
-			}
-			mdb_txn_abort(st->rtxn);
-			st->rtxn = NULL;
-		} else
-			rc = mdb_txn_begin(st->env, NULL,
-			    rdonly ? MDB_RDONLY : 0, &t->txn);
-		if (rc == MDB_SUCCESS)
-			return STORE_OK;
-		if (rc != MDB_MAP_RESIZED)
+		if (t == &st->rtxn && t->txn != NULL) {
+			if ((rc = mdb_txn_renew(t->txn)) == MDB_SUCCESS)
+				break;
+			mdb_txn_abort(t->txn);
+			t->txn = NULL;
+		} else if ((rc = mdb_txn_begin(st->env, NULL,
+		    rdonly ? MDB_RDONLY : 0, &t->txn)) == MDB_SUCCESS)
 			break;
+		t->txn = NULL;
+		if (rc != MDB_MAP_RESIZED)
+			return store_map_err(rc);
 		mdb_env_set_mapsize(st->env, 0);
 	}
-	t->txn = NULL;
-	return store_map_err(rc);
+	if (rc != MDB_SUCCESS)
+		return store_map_err(rc);
+	t->busy = 1;
+	*out = t;
+	return STORE_OK;
 }
 
 int
@@ -353,7 +390,7 @@ store_commit(struct store_txn *t)
 {
 	int	 rc;
 
-	if (t->txn == NULL)
+	if (t == NULL || !t->busy)
 		return STORE_ERROR;
 	if (t->rdonly) {
 		store_abort(t);
@@ -361,44 +398,61 @@ store_commit(struct store_txn *t)
 	}
 	rc = mdb_txn_commit(t->txn);
 	t->txn = NULL;
+	t->busy = 0;
 	return store_map_err(rc);
 }
 
+/*
+ * Ends a transaction without writing.  The store's read handle keeps
+ * its LMDB transaction, reset, for the next store_begin().
+ */
 void
 store_abort(struct store_txn *t)
 {
-	if (t->txn == NULL)
+	if (t == NULL || !t->busy)
 		return;
-	if (t->rdonly && t->st->rtxn == NULL) {
+	if (t == &t->st->rtxn)
 		mdb_txn_reset(t->txn);
-		t->st->rtxn = t->txn;
-	} else
+	else {
 		mdb_txn_abort(t->txn);
-	t->txn = NULL;
+		t->txn = NULL;
+	}
+	t->busy = 0;
 }
 
 int
 store_get(struct store_txn *t, enum store_db db, const void *key,
-    size_t klen, MDB_val *out)
+    size_t klen, struct store_val *out)
 {
-	MDB_val	 k;
+	MDB_val	 k, v;
+	int	 rc;
 
 	k.mv_data = (void *)key;
 	k.mv_size = klen;
-	return store_map_err(mdb_get(t->txn, t->st->dbi[db], &k, out));
+	if ((rc = mdb_get(t->txn, t->st->dbi[db], &k, &v)) != MDB_SUCCESS)
+		return store_map_err(rc);
+	out->data = v.mv_data;
+	out->len = v.mv_size;
+	return STORE_OK;
 }
 
 int
 store_put(struct store_txn *t, enum store_db db, const void *key,
     size_t klen, const void *val, size_t vlen, unsigned flags)
 {
-	MDB_val	 k, v;
+	MDB_val		 k, v;
+	unsigned	 mflags = 0;
 
+	if (flags & STORE_NOOVERWRITE)
+		mflags |= MDB_NOOVERWRITE;
+	if (flags & STORE_NODUPDATA)
+		mflags |= MDB_NODUPDATA;
 	k.mv_data = (void *)key;
 	k.mv_size = klen;
 	v.mv_data = (void *)val;
 	v.mv_size = vlen;
-	return store_map_err(mdb_put(t->txn, t->st->dbi[db], &k, &v, flags));
+	return store_map_err(mdb_put(t->txn, t->st->dbi[db], &k, &v,
+	    mflags));
 }
 
 /* Deletes a key, or with val one duplicate of a DUPSORT key. */
@@ -414,4 +468,28 @@ store_del(struct store_txn *t, enum store_db db, const void *key,
 	v.mv_size = vlen;
 	return store_map_err(mdb_del(t->txn, t->st->dbi[db], &k,
 	    val != NULL ? &v : NULL));
+}
+
+/* The number of entries of db (duplicates count one each). */
+int
+store_entries(struct store_txn *t, enum store_db db, size_t *n)
+{
+	MDB_stat	 ms;
+	int		 rc;
+
+	*n = 0;
+	if ((rc = mdb_stat(t->txn, t->st->dbi[db], &ms)) != MDB_SUCCESS)
+		return store_map_err(rc);
+	*n = ms.ms_entries;
+	return STORE_OK;
+}
+
+/*
+ * Empties db.  LMDB frees whole pages for this; it does not delete
+ * record by record.
+ */
+int
+store_drop(struct store_txn *t, enum store_db db)
+{
+	return store_map_err(mdb_drop(t->txn, t->st->dbi[db], 0));
 }

@@ -25,8 +25,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <lmdb.h>
-
 #define STORE_SCHEMA_VERSION	1
 #define STORE_ERR_MAX		512
 #define STORE_MAX_READERS	1022
@@ -62,20 +60,57 @@ enum store_db {
 	DB__MAX
 };
 
-struct store {
-	MDB_env		*env;
-	MDB_dbi		 dbi[DB__MAX];
-	MDB_txn		*rtxn;		/* kept for reset/renew */
-	char		*path;
-	size_t		 map_size;
-	int		 rdonly;
-	int		 stale_readers;	/* cleared by the open */
+/*
+ * The handles are opaque, as the database engine's own are: callers
+ * hold pointers.  A transaction handle lives from store_begin() to
+ * store_commit() or store_abort(); a cursor from store_cursor_open()
+ * to store_cursor_close(), inside its transaction.
+ */
+struct store;
+struct store_txn;
+struct store_cursor;
+
+/*
+ * A key or a value.  What store_get() and the cursors return points
+ * into the database map: it is valid until the transaction ends or
+ * writes, and must not be written to.
+ */
+struct store_val {
+	const void	*data;
+	size_t		 len;
 };
 
-struct store_txn {
-	struct store	*st;
-	MDB_txn		*txn;
-	int		 rdonly;
+/* store_put() flags */
+#define STORE_NOOVERWRITE	0x01	/* STORE_EXISTS if the key is taken */
+#define STORE_NODUPDATA		0x02	/* STORE_EXISTS if the duplicate is */
+
+/* Cursor moves: what store_cursor_get() positions the cursor on. */
+enum store_op {
+	STORE_FIRST,		/* the first entry */
+	STORE_NEXT,		/* the next entry */
+	STORE_NEXT_DUP,		/* the next duplicate of this key */
+	STORE_NEXT_NODUP,	/* the first entry of the next key */
+	STORE_SET,		/* the first duplicate of exactly k */
+	STORE_SET_RANGE,	/* the first entry whose key is >= k */
+	STORE_GET_BOTH,		/* exactly k with duplicate v */
+	STORE_GET_BOTH_RANGE	/* key k, the first duplicate >= v */
+};
+
+/* How the environment uses its map and its reader slots. */
+struct store_space {
+	size_t		 page_size;
+	size_t		 map_size;	/* configured: db_map_size */
+	size_t		 map_in_use;	/* the map this process has */
+	size_t		 file_size;	/* of data.mdb */
+	size_t		 high_water;	/* pages ever used, in bytes */
+	size_t		 free_bytes;	/* of those, free again */
+	unsigned	 max_readers;
+};
+
+struct store_readers {
+	unsigned	 slots;		/* taken by live processes */
+	unsigned	 active;	/* of those, in a transaction */
+	int		 stale;		/* cleared, of dead processes */
 };
 
 /* store_open() flags */
@@ -87,16 +122,40 @@ extern const char *const store_db_names[DB__MAX];
 int		 store_open(const char *, size_t, int, struct store **,
 		    char *, size_t);
 void		 store_close(struct store *);
-int		 store_begin(struct store *, int, struct store_txn *);
+int		 store_begin(struct store *, int, struct store_txn **);
 int		 store_commit(struct store_txn *);
 void		 store_abort(struct store_txn *);
 int		 store_get(struct store_txn *, enum store_db, const void *,
-		    size_t, MDB_val *);
+		    size_t, struct store_val *);
 int		 store_put(struct store_txn *, enum store_db, const void *,
 		    size_t, const void *, size_t, unsigned);
 int		 store_del(struct store_txn *, enum store_db, const void *,
 		    size_t, const void *, size_t);
-int		 store_map_err(int);
+int		 store_entries(struct store_txn *, enum store_db, size_t *);
+int		 store_drop(struct store_txn *, enum store_db);
+
+int		 store_cursor_open(struct store_txn *, enum store_db,
+		    struct store_cursor **);
+void		 store_cursor_close(struct store_cursor *);
+int		 store_cursor_get(struct store_cursor *, struct store_val *,
+		    struct store_val *, enum store_op);
+int		 store_cursor_del(struct store_cursor *);
+int		 store_cursor_count(struct store_cursor *, size_t *);
+int		 store_dup_count(struct store_txn *, enum store_db,
+		    const void *, size_t, size_t *);
+int		 store_dup_exists(struct store_txn *, enum store_db,
+		    const void *, size_t, const void *, size_t);
+
+int		 store_space(struct store_txn *, struct store_space *);
+void		 store_readers(struct store *, struct store_readers *);
+int		 store_stale_readers(struct store *);
+size_t		 store_map_size(struct store *);
+size_t		 store_map_in_use(struct store *);
+int		 store_map_grow(struct store *, size_t);
+int		 store_set_nosync(struct store *, int);
+int		 store_sync(struct store *);
+int		 store_backup(struct store *, int, char *, size_t);
+
 const char	*store_strerror(int);
 const char	*store_full_hint(void);
 

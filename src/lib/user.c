@@ -53,8 +53,8 @@ user_decode(const void *p, size_t n, struct user *u)
 int
 store_user_get(struct store_txn *t, const char *name, struct user *u)
 {
-	MDB_val	 v;
-	int	 rc;
+	struct store_val	 v;
+	int			 rc;
 
 	memset(u, 0, sizeof(*u));
 	if (!user_name_valid(name))
@@ -62,7 +62,7 @@ store_user_get(struct store_txn *t, const char *name, struct user *u)
 	if ((rc = store_get(t, DB_USERS, name, strlen(name), &v)) != STORE_OK)
 		return rc;
 	strcpy(u->name, name);
-	return user_decode(v.mv_data, v.mv_size, u);
+	return user_decode(v.data, v.len, u);
 }
 
 /* With create set, an existing user is STORE_EXISTS. */
@@ -82,7 +82,7 @@ store_user_put(struct store_txn *t, const struct user *u, int create)
 		rc = STORE_ENOMEM;
 	else
 		rc = store_put(t, DB_USERS, u->name, strlen(u->name), b.data,
-		    b.len, create ? MDB_NOOVERWRITE : 0);
+		    b.len, create ? STORE_NOOVERWRITE : 0);
 	buf_free(&b);
 	return rc;
 }

@@ -14,7 +14,7 @@
 static enum tool_status
 notes_add(struct tool_call *call)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct json_object	*o;
 	const char		*text = tool_arg_string(call, "text");
 	const char		*title = tool_arg_string(call, "title");
@@ -28,23 +28,23 @@ notes_add(struct tool_call *call)
 	}
 	if (notes_begin(call, 0, &t) == -1)
 		return TOOL_OK;
-	if ((rc = store_note_count(&t, call->caller->user, &count, &last)) !=
+	if ((rc = store_note_count(t, call->caller->user, &count, &last)) !=
 	    STORE_OK)
 		goto fail;
 	if (count >= NOTES_PER_USER_MAX) {
-		store_abort(&t);
+		store_abort(t);
 		tool_error(call, "You already have %d notes, the most this "
 		    "server keeps per user. Delete some with notes_delete "
 		    "first.", NOTES_PER_USER_MAX);
 		return TOOL_OK;
 	}
-	if ((rc = store_note_new_id(&t, call->caller->user, last, &id)) !=
-	    STORE_OK || (rc = store_note_put(&t, call->caller->user, id,
+	if ((rc = store_note_new_id(t, call->caller->user, last, &id)) !=
+	    STORE_OK || (rc = store_note_put(t, call->caller->user, id,
 	    title != NULL ? title : "", text, time(NULL))) != STORE_OK)
 		goto fail;
-	if (notes_limit(call, &t) == -1)
+	if (notes_limit(call, t) == -1)
 		return TOOL_OK;
-	if ((rc = store_commit(&t)) != STORE_OK) {
+	if ((rc = store_commit(t)) != STORE_OK) {
 		notes_store_error(call, rc);
 		return TOOL_OK;
 	}
@@ -55,7 +55,7 @@ notes_add(struct tool_call *call)
 	tool_structured(call, o);
 	return TOOL_OK;
 fail:
-	store_abort(&t);
+	store_abort(t);
 	notes_store_error(call, rc);
 	return TOOL_OK;
 }

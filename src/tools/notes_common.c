@@ -13,7 +13,7 @@
 
 /* Begins a transaction for a notes tool; on failure the result says so. */
 int
-notes_begin(struct tool_call *call, int rdonly, struct store_txn *t)
+notes_begin(struct tool_call *call, int rdonly, struct store_txn **t)
 {
 	struct store	*st;
 	int		 rc;

@@ -11,7 +11,7 @@
 static enum tool_status
 notes_delete(struct tool_call *call)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct json_object	*o;
 	int64_t			 id;
 	int			 rc;
@@ -20,13 +20,13 @@ notes_delete(struct tool_call *call)
 		return TOOL_OK;
 	if (notes_begin(call, 0, &t) == -1)
 		return TOOL_OK;
-	rc = store_note_del(&t, call->caller->user, (uint64_t)id);
-	if (rc == STORE_OK && notes_limit(call, &t) == -1)
+	rc = store_note_del(t, call->caller->user, (uint64_t)id);
+	if (rc == STORE_OK && notes_limit(call, t) == -1)
 		return TOOL_OK;
 	if (rc == STORE_OK)
-		rc = store_commit(&t);
+		rc = store_commit(t);
 	else
-		store_abort(&t);
+		store_abort(t);
 	if (rc == STORE_NOTFOUND) {
 		tool_error(call, "You have no note number %lld.",
 		    (long long)id);

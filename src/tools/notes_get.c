@@ -12,7 +12,7 @@
 static enum tool_status
 notes_get(struct tool_call *call)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct note		 n;
 	struct json_object	*o;
 	int64_t			 id;
@@ -25,8 +25,8 @@ notes_get(struct tool_call *call)
 		return TOOL_OK;
 	if (notes_begin(call, 1, &t) == -1)
 		return TOOL_OK;
-	rc = store_note_get(&t, call->caller->user, (uint64_t)id, &n);
-	store_abort(&t);
+	rc = store_note_get(t, call->caller->user, (uint64_t)id, &n);
+	store_abort(t);
 	if (rc == STORE_NOTFOUND) {
 		tool_error(call, "You have no note number %lld.",
 		    (long long)id);

@@ -36,7 +36,7 @@ add_note(const struct note *n, void *arg)
 static enum tool_status
 notes_list(struct tool_call *call)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct json_object	*o, *list;
 	size_t			 count;
 	int			 rc;
@@ -44,8 +44,8 @@ notes_list(struct tool_call *call)
 	if (notes_begin(call, 1, &t) == -1)
 		return TOOL_OK;
 	list = json_object_new_array();
-	rc = store_note_list(&t, call->caller->user, add_note, list, &count);
-	store_abort(&t);
+	rc = store_note_list(t, call->caller->user, add_note, list, &count);
+	store_abort(t);
 	if (rc != STORE_OK) {
 		json_object_put(list);
 		notes_store_error(call, rc);

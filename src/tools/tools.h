@@ -18,7 +18,7 @@ extern const struct tool *const builtin_tools[];
 extern const size_t builtin_ntools;
 
 /* notes_common.c: the shared parts of the notes tools. */
-int	 notes_begin(struct tool_call *, int, struct store_txn *);
+int	 notes_begin(struct tool_call *, int, struct store_txn **);
 void	 notes_store_error(struct tool_call *, int);
 int	 notes_id(struct tool_call *, int64_t *);
 int	 notes_limit(struct tool_call *, struct store_txn *);

@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <lmdb.h>
-
 #include "../../src/lib/client.h"
 #include "../../src/lib/config.h"
 #include "../../src/lib/crypto.h"
@@ -47,7 +45,7 @@ struct fx_grant {
 static inline void
 fx_client(struct client *c, const char *id)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	char			*uris[] = { FX_REDIRECT };
 	char			 why[256];
 
@@ -60,14 +58,14 @@ fx_client(struct client *c, const char *id)
 	cr_assert_eq(client_set_redirect_uris(c, uris, 1, why, sizeof(why)),
 	    CLIENT_OK, "%s", why);
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(store_client_put(&t, c, 1), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_client_put(t, c, 1), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 static inline void
 fx_user(const char *name)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct user		 u;
 
 	memset(&u, 0, sizeof(u));
@@ -75,8 +73,8 @@ fx_user(const char *name)
 	u.password_hash = "not-a-hash";
 	u.created = u.updated = FX_T0;
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(store_user_put(&t, &u, 1), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_user_put(t, &u, 1), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 /* Opens a fresh environment of map_size bytes with two clients. */
@@ -167,12 +165,12 @@ static inline void
 fx_grant(const char *user, const struct client *c, int64_t now,
     int refreshes, struct fx_grant *g)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(fx_grant_in(&t, user, c, now, refreshes, 0, g),
+	cr_assert_eq(fx_grant_in(t, user, c, now, refreshes, 0, g),
 	    STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 /*
@@ -182,21 +180,21 @@ fx_grant(const char *user, const struct client *c, int64_t now,
 static inline int
 fx_token_works(const char *tok)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token		 rec;
 	unsigned char		 h[CRYPTO_SHA256_LEN];
-	MDB_val			 v;
+	struct store_val	 v;
 	int			 rc;
 
 	cr_assert_eq(crypto_sha256_str(tok, h), CRYPTO_OK);
 	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
-	rc = store_token_get(&t, h, &rec);
+	rc = store_token_get(t, h, &rec);
 	if (rc == STORE_OK) {
-		rc = store_get(&t, DB_GRANTS, rec.grant_id,
+		rc = store_get(t, DB_GRANTS, rec.grant_id,
 		    strlen(rec.grant_id), &v);
 		token_free(&rec);
 	}
-	store_abort(&t);
+	store_abort(t);
 	cr_assert(rc == STORE_OK || rc == STORE_NOTFOUND);
 	return rc == STORE_OK;
 }
@@ -205,13 +203,13 @@ fx_token_works(const char *tok)
 static inline int
 fx_stored(enum store_db db, const void *key, size_t klen)
 {
-	struct store_txn	 t;
-	MDB_val			 v;
+	struct store_txn	*t;
+	struct store_val	 v;
 	int			 rc;
 
 	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
-	rc = store_get(&t, db, key, klen, &v);
-	store_abort(&t);
+	rc = store_get(t, db, key, klen, &v);
+	store_abort(t);
 	return rc == STORE_OK;
 }
 
@@ -227,32 +225,25 @@ fx_token_stored(const char *tok)
 static inline size_t
 fx_entries(enum store_db db)
 {
-	struct store_txn	 t;
-	MDB_stat		 ms;
+	struct store_txn	*t;
+	size_t			 n;
 
 	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
-	cr_assert_eq(mdb_stat(t.txn, fx_st->dbi[db], &ms), 0);
-	store_abort(&t);
-	return ms.ms_entries;
+	cr_assert_eq(store_entries(t, db, &n), STORE_OK);
+	store_abort(t);
+	return n;
 }
 
 /* The number of duplicates under key in an index database. */
 static inline size_t
 fx_dups(enum store_db db, const char *key)
 {
-	struct store_txn	 t;
-	MDB_cursor		*cur;
-	MDB_val			 k, v;
-	size_t			 n = 0;
+	struct store_txn	*t;
+	size_t			 n;
 
 	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
-	cr_assert_eq(mdb_cursor_open(t.txn, fx_st->dbi[db], &cur), 0);
-	k.mv_data = (void *)key;
-	k.mv_size = strlen(key);
-	if (mdb_cursor_get(cur, &k, &v, MDB_SET) == 0)
-		cr_assert_eq(mdb_cursor_count(cur, &n), 0);
-	mdb_cursor_close(cur);
-	store_abort(&t);
+	cr_assert_eq(store_dup_count(t, db, key, strlen(key), &n), STORE_OK);
+	store_abort(t);
 	return n;
 }
 

@@ -19,7 +19,7 @@ Test(app, write_paths_purge_expired_records)
 {
 	struct app		 a;
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct session		 s;
 	char			*dir = testutil_tmpdir();
 	char			 text[512], err[512], dead[64], live[64];
@@ -34,11 +34,11 @@ Test(app, write_paths_purge_expired_records)
 	cr_assert_eq(store_open(a.cfg->db_path, a.cfg->db_map_size,
 	    STORE_OPEN_CREATE, &st, err, sizeof(err)), STORE_OK, "%s", err);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(session_create(&t, "alice", now - 7200, 3600, dead,
+	cr_assert_eq(session_create(t, "alice", now - 7200, 3600, dead,
 	    sizeof(dead)), STORE_OK);
-	cr_assert_eq(session_create(&t, "alice", now, 3600, live,
+	cr_assert_eq(session_create(t, "alice", now, 3600, live,
 	    sizeof(live)), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	store_close(st);
 
 	/* Enough writes for several purge steps through every database. */
@@ -47,17 +47,17 @@ Test(app, write_paths_purge_expired_records)
 	cr_assert_not_null(a.store, "the store was opened on demand");
 	cr_assert_eq(store_begin(a.store, 1, &t), STORE_OK);
 	{
-		MDB_val	 v;
+		struct store_val	 v;
 		unsigned char h[32];
 
 		crypto_sha256_str(dead, h);
-		cr_assert_eq(store_get(&t, DB_SESSIONS, h, 32, &v),
+		cr_assert_eq(store_get(t, DB_SESSIONS, h, 32, &v),
 		    STORE_NOTFOUND, "the expired session is gone");
 	}
-	cr_assert_eq(session_get(&t, live, now, &s), STORE_OK,
+	cr_assert_eq(session_get(t, live, now, &s), STORE_OK,
 	    "the live one stays");
 	session_free(&s);
-	store_abort(&t);
+	store_abort(t);
 	app_free(&a);
 	testutil_rmdir(dir);
 }

@@ -28,7 +28,7 @@ setup(void)
 {
 	static const char	 text[] = "issuer = https://mcp.example.com\n"
 	    "db_path = /unused\n";
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct code_request	 cr;
 	struct oauth_error	 e;
 	char			 err[512], path[300], code[TOKEN_MAX];
@@ -55,12 +55,12 @@ setup(void)
 	cr.scope = "mcp notes:read";
 	cr.resource = cfg->mcp_url;
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_client_put(&t, &cl, 1), STORE_OK);
-	cr_assert_eq(grant_issue_code(&t, cfg, &cr, NOW, code, sizeof(code),
+	cr_assert_eq(store_client_put(t, &cl, 1), STORE_OK);
+	cr_assert_eq(grant_issue_code(t, cfg, &cr, NOW, code, sizeof(code),
 	    grant), STORE_OK);
-	cr_assert_eq(grant_exchange_code(&t, cfg, &cl, code, uris[0], verifier,
+	cr_assert_eq(grant_exchange_code(t, cfg, &cl, code, uris[0], verifier,
 	    NULL, NOW, &tr, &e), 0, "%s", e.description);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 static void
@@ -141,15 +141,15 @@ Test(bearer, refresh_token_is_not_an_access_token)
 
 Test(bearer, revoked_grant)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct bearer		 b;
 	struct revoke_counts	 n;
 	char			 h[ACCESS_TOKEN_MAX + 16];
 
 	memset(&n, 0, sizeof(n));
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(grant_revoke(&t, tr.grant_id, &n), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(grant_revoke(t, tr.grant_id, &n), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(n.access_tokens, 1);
 	cr_assert_eq(n.refresh_tokens, 1);
 	snprintf(h, sizeof(h), "Bearer %s", tr.access_token);

@@ -320,7 +320,7 @@ Test(client, to_json_echoes_every_field_and_no_null)
 Test(client, record_round_trip)
 {
 	struct store		*st;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct client		 got;
 	char			*dir = testutil_tmpdir(), path[300];
 	char			 err[STORE_ERR_MAX], secret[TOKEN_SECRET_MAX];
@@ -339,16 +339,16 @@ Test(client, record_round_trip)
 	c.flags = CLIENT_DYNAMIC;
 	c.created = 42;
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_client_put(&t, &c, 1), STORE_OK);
-	cr_assert_eq(store_client_put(&t, &c, 1), STORE_EXISTS,
+	cr_assert_eq(store_client_put(t, &c, 1), STORE_OK);
+	cr_assert_eq(store_client_put(t, &c, 1), STORE_EXISTS,
 	    "create never overwrites");
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_client_get(&t, "mcpc_unknown", &got),
+	cr_assert_eq(store_client_get(t, "mcpc_unknown", &got),
 	    STORE_NOTFOUND);
-	cr_assert_eq(store_client_get(&t, "bad id!", &got), STORE_NOTFOUND);
-	cr_assert_eq(store_client_get(&t, c.id, &got), STORE_OK);
-	store_abort(&t);
+	cr_assert_eq(store_client_get(t, "bad id!", &got), STORE_NOTFOUND);
+	cr_assert_eq(store_client_get(t, c.id, &got), STORE_OK);
+	store_abort(t);
 	cr_assert_str_eq(got.id, c.id);
 	cr_assert_eq(got.flags, CLIENT_DYNAMIC);
 	cr_assert_eq(got.created, 42);
@@ -451,7 +451,7 @@ static char		 basic_secret[TOKEN_SECRET_MAX];
 static void
 put_client(const char *id, enum client_auth_method m, char *secret)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct client		 k;
 	char			*uris[] = { "https://a.example/cb" };
 
@@ -465,8 +465,8 @@ put_client(const char *id, enum client_auth_method m, char *secret)
 		cr_assert_eq(client_new_secret(&k, secret, TOKEN_SECRET_MAX),
 		    CRYPTO_OK);
 	cr_assert_eq(store_begin(ast, 0, &t), STORE_OK);
-	cr_assert_eq(store_client_put(&t, &k, 1), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_client_put(t, &k, 1), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	client_free(&k);
 }
 
@@ -513,7 +513,7 @@ authenticate(const char *authorization, const char *body,
     struct oauth_error *e)
 {
 	struct http_request	 req;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct form		 f;
 	int			 rc;
 
@@ -523,8 +523,8 @@ authenticate(const char *authorization, const char *body,
 	cr_assert_eq(form_parse(body, strlen(body), NULL, &f), FORM_OK);
 	cr_assert_eq(store_begin(ast, 1, &t), STORE_OK);
 	client_free(&c);
-	rc = client_authenticate(&t, &req, &f, &c, e);
-	store_abort(&t);
+	rc = client_authenticate(t, &req, &f, &c, e);
+	store_abort(t);
 	form_free(&f);
 	if (rc == -1)
 		cr_assert_str_eq(c.id, "", "no client kept on failure");

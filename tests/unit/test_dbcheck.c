@@ -48,21 +48,21 @@ seen_has(const struct seen *s, const char *needle)
 static void
 raw_put(enum store_db db, const void *k, size_t kl, const void *v, size_t vl)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(store_put(&t, db, k, kl, v, vl, 0), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_put(t, db, k, kl, v, vl, 0), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 static void
 raw_del(enum store_db db, const void *k, size_t kl, const void *v, size_t vl)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(store_del(&t, db, k, kl, v, vl), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_del(t, db, k, kl, v, vl), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 Test(dbcheck, clean)
@@ -237,15 +237,15 @@ Test(dbcheck, entries_a_purge_left_behind_are_no_problem)
 	struct fx_grant		 a;
 	struct dbcheck_result	 r;
 	struct purge_counts	 c;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 grown = 0;
 	int64_t			 now = FX_T0 + FX_ACCESS_LIFE;
 
 	fx_grant("alice", &fx_app, FX_T0, 0, &a);
 	memset(&c, 0, sizeof(c));
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(purge_expired(&t, now, 1, &c), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(purge_expired(t, now, 1, &c), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(c.access_tokens, 1, "the token stage ran, no further");
 	cr_assert_eq(c.index_entries, 0);
 	cr_assert_not(fx_token_stored(a.access));

@@ -49,7 +49,7 @@ make_client(struct client *c, const char *id, uint32_t grants)
 static void
 setup(void)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	char			 text[512], err[STORE_ERR_MAX];
 
 	dir = testutil_tmpdir();
@@ -66,10 +66,10 @@ setup(void)
 	    CLIENT_GRANT_REFRESH);
 	make_client(&norefresh, "mcpc_norefresh", CLIENT_GRANT_CODE);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_client_put(&t, &pub, 1), STORE_OK);
-	cr_assert_eq(store_client_put(&t, &other, 1), STORE_OK);
-	cr_assert_eq(store_client_put(&t, &norefresh, 1), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_client_put(t, &pub, 1), STORE_OK);
+	cr_assert_eq(store_client_put(t, &other, 1), STORE_OK);
+	cr_assert_eq(store_client_put(t, &norefresh, 1), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 static void
@@ -93,7 +93,7 @@ static void
 issue(const struct client *c, const char *scope, int explicit_redirect,
     int64_t now, char *code, char *grant_id)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct code_request	 cr;
 
 	memset(&cr, 0, sizeof(cr));
@@ -105,9 +105,9 @@ issue(const struct client *c, const char *scope, int explicit_redirect,
 	cr.scope = scope;
 	cr.resource = RESOURCE;
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(grant_issue_code(&t, cfg, &cr, now, code, TOKEN_MAX,
+	cr_assert_eq(grant_issue_code(t, cfg, &cr, now, code, TOKEN_MAX,
 	    grant_id), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 /*
@@ -119,17 +119,17 @@ exchange(const struct client *c, const char *code, const char *redirect,
     const char *verifier, const char *resource, int64_t now,
     struct token_response *tr, struct oauth_error *e)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 rc;
 
 	memset(e, 0, sizeof(*e));
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = grant_exchange_code(&t, cfg, c, code, redirect, verifier,
+	rc = grant_exchange_code(t, cfg, c, code, redirect, verifier,
 	    resource, now, tr, e);
 	if (rc == 0 || e->commit)
-		cr_assert_eq(store_commit(&t), STORE_OK);
+		cr_assert_eq(store_commit(t), STORE_OK);
 	else
-		store_abort(&t);
+		store_abort(t);
 	return rc;
 }
 
@@ -138,16 +138,16 @@ refresh(const struct client *c, const char *rt, const char *scope,
     const char *resource, int64_t now, struct token_response *tr,
     struct oauth_error *e)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 rc;
 
 	memset(e, 0, sizeof(*e));
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = grant_refresh(&t, cfg, c, rt, scope, resource, now, tr, e);
+	rc = grant_refresh(t, cfg, c, rt, scope, resource, now, tr, e);
 	if (rc == 0 || e->commit)
-		cr_assert_eq(store_commit(&t), STORE_OK);
+		cr_assert_eq(store_commit(t), STORE_OK);
 	else
-		store_abort(&t);
+		store_abort(t);
 	return rc;
 }
 
@@ -155,15 +155,15 @@ refresh(const struct client *c, const char *rt, const char *scope,
 static int
 token_alive(const char *tok)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token		 rec;
 	unsigned char		 h[CRYPTO_SHA256_LEN];
 	int			 rc;
 
 	cr_assert_eq(crypto_sha256_str(tok, h), CRYPTO_OK);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	rc = store_token_get(&t, h, &rec);
-	store_abort(&t);
+	rc = store_token_get(t, h, &rec);
+	store_abort(t);
 	token_free(&rec);
 	cr_assert(rc == STORE_OK || rc == STORE_NOTFOUND);
 	return rc == STORE_OK;
@@ -172,13 +172,13 @@ token_alive(const char *tok)
 static int
 grant_exists(const char *id)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct grant		 g;
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	rc = store_grant_get(&t, id, &g);
-	store_abort(&t);
+	rc = store_grant_get(t, id, &g);
+	store_abort(t);
 	grant_free(&g);
 	return rc == STORE_OK;
 }
@@ -187,43 +187,28 @@ grant_exists(const char *id)
 static size_t
 index_count(const char *grant_id)
 {
-	struct store_txn	 t;
-	MDB_cursor		*cur;
-	MDB_val			 k, v;
-	size_t			 n = 0;
-	int			 op;
+	struct store_txn	*t;
+	size_t			 n;
 
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(mdb_cursor_open(t.txn, st->dbi[DB_GRANT_TOKENS], &cur),
-	    0);
-	k.mv_data = (void *)grant_id;
-	k.mv_size = strlen(grant_id);
-	for (op = MDB_SET; mdb_cursor_get(cur, &k, &v, op) == 0;
-	    op = MDB_NEXT_DUP)
-		n++;
-	mdb_cursor_close(cur);
-	store_abort(&t);
+	cr_assert_eq(store_dup_count(t, DB_GRANT_TOKENS, grant_id,
+	    strlen(grant_id), &n), STORE_OK);
+	store_abort(t);
 	return n;
 }
 
 static int
 index_has(enum store_db db, const char *key, const char *grant_id)
 {
-	struct store_txn	 t;
-	MDB_cursor		*cur;
-	MDB_val			 k, v;
+	struct store_txn	*t;
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(mdb_cursor_open(t.txn, st->dbi[db], &cur), 0);
-	k.mv_data = (void *)key;
-	k.mv_size = strlen(key);
-	v.mv_data = (void *)grant_id;
-	v.mv_size = strlen(grant_id);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
-	mdb_cursor_close(cur);
-	store_abort(&t);
-	return rc == 0;
+	rc = store_dup_exists(t, db, key, strlen(key), grant_id,
+	    strlen(grant_id));
+	store_abort(t);
+	cr_assert(rc == STORE_OK || rc == STORE_NOTFOUND);
+	return rc == STORE_OK;
 }
 
 /* A code exchanged for a first pair at T0. */
@@ -241,8 +226,8 @@ first_pair(const struct client *c, char *grant_id,
 
 Test(grant, code_shape_and_record)
 {
-	struct store_txn	 t;
-	MDB_val			 v;
+	struct store_txn	*t;
+	struct store_val	 v;
 	struct code		 c;
 	unsigned char		 h[CRYPTO_SHA256_LEN];
 	char			 code[TOKEN_MAX], id[GRANT_ID_LEN + 1];
@@ -254,12 +239,12 @@ Test(grant, code_shape_and_record)
 	/* Stored under its hash only (B1.6), bound to what it must be. */
 	cr_assert_eq(crypto_sha256_str(code, h), CRYPTO_OK);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_get(&t, DB_CODES, code, strlen(code), &v),
+	cr_assert_eq(store_get(t, DB_CODES, code, strlen(code), &v),
 	    STORE_NOTFOUND, "never stored in clear");
-	cr_assert_eq(store_get(&t, DB_CODES, h, sizeof(h), &v), STORE_OK);
+	cr_assert_eq(store_get(t, DB_CODES, h, sizeof(h), &v), STORE_OK);
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(code_decode(v.mv_data, v.mv_size, &c), STORE_OK);
-	store_abort(&t);
+	cr_assert_eq(code_decode(v.data, v.len, &c), STORE_OK);
+	store_abort(t);
 	cr_assert_eq(c.used, 0);
 	cr_assert_str_eq(c.client_id, "mcpc_public");
 	cr_assert_str_eq(c.user, "alice");
@@ -277,7 +262,7 @@ Test(grant, code_shape_and_record)
 
 Test(grant, exchange_issues_access_and_refresh_tokens)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token_response	 tr;
 	struct token		 rec;
 	struct grant		 g;
@@ -295,7 +280,7 @@ Test(grant, exchange_issues_access_and_refresh_tokens)
 	cr_assert_str_eq(tr.user, "alice");
 
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_token_get(&t, tr.access_hash, &rec), STORE_OK);
+	cr_assert_eq(store_token_get(t, tr.access_hash, &rec), STORE_OK);
 	cr_assert_eq(rec.kind, TOKEN_ACCESS);
 	cr_assert_str_eq(rec.user, "alice");
 	cr_assert_str_eq(rec.client_id, "mcpc_public");
@@ -304,11 +289,11 @@ Test(grant, exchange_issues_access_and_refresh_tokens)
 	cr_assert_eq(rec.created, T0 + 1);
 	cr_assert_eq(rec.expires, T0 + 1 + 600);
 	token_free(&rec);
-	cr_assert_eq(store_token_get(&t, tr.refresh_hash, &rec), STORE_OK);
+	cr_assert_eq(store_token_get(t, tr.refresh_hash, &rec), STORE_OK);
 	cr_assert_eq(rec.kind, TOKEN_REFRESH);
 	cr_assert_eq(rec.expires, T0 + 1 + 3600);
 	token_free(&rec);
-	cr_assert_eq(store_grant_get(&t, id, &g), STORE_OK);
+	cr_assert_eq(store_grant_get(t, id, &g), STORE_OK);
 	cr_assert(g.flags & GRANT_ACTIVE);
 	cr_assert(g.has_current);
 	cr_assert_not(g.has_previous);
@@ -316,7 +301,7 @@ Test(grant, exchange_issues_access_and_refresh_tokens)
 	    CRYPTO_SHA256_LEN), 0);
 	cr_assert_eq(g.expires, T0 + 1 + 3600);
 	grant_free(&g);
-	store_abort(&t);
+	store_abort(t);
 	/* The code, the access token and the refresh token. */
 	cr_assert_eq(index_count(id), 3);
 }
@@ -511,7 +496,7 @@ Test(grant, refresh_rotates)
 {
 	struct token_response	 tr1, tr2;
 	struct oauth_error	 e;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct grant		 g;
 	char			 id[GRANT_ID_LEN + 1];
 
@@ -527,8 +512,8 @@ Test(grant, refresh_rotates)
 	cr_assert(token_alive(tr1.access_token));
 	cr_assert(token_alive(tr2.access_token));
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_grant_get(&t, id, &g), STORE_OK);
-	store_abort(&t);
+	cr_assert_eq(store_grant_get(t, id, &g), STORE_OK);
+	store_abort(t);
 	cr_assert_eq(memcmp(g.refresh_current, tr2.refresh_hash,
 	    CRYPTO_SHA256_LEN), 0);
 	cr_assert(g.has_previous);
@@ -673,7 +658,7 @@ Test(grant, refresh_scope_narrows_never_widens)
 {
 	struct token_response	 tr1, tr2, tr3;
 	struct oauth_error	 e;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token		 rec;
 	char			 id[GRANT_ID_LEN + 1];
 
@@ -690,13 +675,13 @@ Test(grant, refresh_scope_narrows_never_widens)
 	cr_assert_str_eq(tr2.scope, "mcp");
 	/* The refresh token keeps the whole grant: narrowing is per call. */
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_token_get(&t, tr2.access_hash, &rec), STORE_OK);
+	cr_assert_eq(store_token_get(t, tr2.access_hash, &rec), STORE_OK);
 	cr_assert_str_eq(rec.scope, "mcp");
 	token_free(&rec);
-	cr_assert_eq(store_token_get(&t, tr2.refresh_hash, &rec), STORE_OK);
+	cr_assert_eq(store_token_get(t, tr2.refresh_hash, &rec), STORE_OK);
 	cr_assert_str_eq(rec.scope, "mcp notes:read");
 	token_free(&rec);
-	store_abort(&t);
+	store_abort(t);
 	cr_assert_eq(refresh(&pub, tr2.refresh_token, NULL, NULL, T0 + 11,
 	    &tr3, &e), 0);
 	cr_assert_str_eq(tr3.scope, "mcp notes:read");
@@ -752,7 +737,7 @@ Test(grant, refresh_token_expires_at_exactly_its_lifetime)
 
 Test(grant, revoke_access_token_alone)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token_response	 tr;
 	struct revoke_counts	 n;
 	char			 id[GRANT_ID_LEN + 1];
@@ -760,8 +745,8 @@ Test(grant, revoke_access_token_alone)
 	first_pair(&pub, id, &tr);
 	memset(&n, 0, sizeof(n));
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(token_revoke(&t, &pub, tr.access_token, &n), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(token_revoke(t, &pub, tr.access_token, &n), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(n.access_tokens, 1);
 	cr_assert_eq(n.grants, 0);
 	cr_assert_not(token_alive(tr.access_token));
@@ -772,7 +757,7 @@ Test(grant, revoke_access_token_alone)
 
 Test(grant, revoke_refresh_token_takes_the_grant)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token_response	 tr, tr2;
 	struct oauth_error	 e;
 	struct revoke_counts	 n;
@@ -783,8 +768,8 @@ Test(grant, revoke_refresh_token_takes_the_grant)
 	    &e), 0);
 	memset(&n, 0, sizeof(n));
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(token_revoke(&t, &pub, tr2.refresh_token, &n), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(token_revoke(t, &pub, tr2.refresh_token, &n), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(n.grants, 1);
 	cr_assert_eq(n.access_tokens, 2);
 	cr_assert_eq(n.refresh_tokens, 2);
@@ -798,7 +783,7 @@ Test(grant, revoke_refresh_token_takes_the_grant)
 
 Test(grant, revoke_by_another_client_or_unknown_changes_nothing)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token_response	 tr;
 	struct revoke_counts	 n;
 	char			 id[GRANT_ID_LEN + 1];
@@ -806,13 +791,13 @@ Test(grant, revoke_by_another_client_or_unknown_changes_nothing)
 	first_pair(&pub, id, &tr);
 	memset(&n, 0, sizeof(n));
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(token_revoke(&t, &other, tr.refresh_token, &n),
+	cr_assert_eq(token_revoke(t, &other, tr.refresh_token, &n),
 	    STORE_NOTFOUND);
-	cr_assert_eq(token_revoke(&t, &other, tr.access_token, &n),
+	cr_assert_eq(token_revoke(t, &other, tr.access_token, &n),
 	    STORE_NOTFOUND);
-	cr_assert_eq(token_revoke(&t, &pub, "mcprt_unknown", &n),
+	cr_assert_eq(token_revoke(t, &pub, "mcprt_unknown", &n),
 	    STORE_NOTFOUND);
-	store_abort(&t);
+	store_abort(t);
 	cr_assert_eq(n.grants + n.access_tokens + n.refresh_tokens, 0);
 	cr_assert(token_alive(tr.access_token));
 	cr_assert(token_alive(tr.refresh_token));
@@ -820,18 +805,18 @@ Test(grant, revoke_by_another_client_or_unknown_changes_nothing)
 
 Test(grant, grant_revoke_of_nothing_is_notfound)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(grant_revoke(&t, "0123456789abcdef0123456789abcdef",
+	cr_assert_eq(grant_revoke(t, "0123456789abcdef0123456789abcdef",
 	    NULL), STORE_NOTFOUND);
-	cr_assert_eq(grant_revoke(&t, "short", NULL), STORE_NOTFOUND);
-	store_abort(&t);
+	cr_assert_eq(grant_revoke(t, "short", NULL), STORE_NOTFOUND);
+	store_abort(t);
 }
 
 Test(grant, drop_indexed_deletes_and_counts_by_kind)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token_response	 tr;
 	struct revoke_counts	 n;
 	unsigned char		 val[INDEX_VALUE_LEN];
@@ -846,14 +831,14 @@ Test(grant, drop_indexed_deletes_and_counts_by_kind)
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 	val[0] = INDEX_ACCESS;
 	memcpy(val + 1, tr.access_hash, CRYPTO_SHA256_LEN);
-	cr_assert_eq(grant_drop_indexed(&t, val, &n), STORE_OK);
+	cr_assert_eq(grant_drop_indexed(t, val, &n), STORE_OK);
 	val[0] = INDEX_REFRESH;
 	memcpy(val + 1, tr.refresh_hash, CRYPTO_SHA256_LEN);
-	cr_assert_eq(grant_drop_indexed(&t, val, &n), STORE_OK);
+	cr_assert_eq(grant_drop_indexed(t, val, &n), STORE_OK);
 	/* Gone already: neither an error nor counted. */
-	cr_assert_eq(grant_drop_indexed(&t, val, &n), STORE_OK);
-	cr_assert_eq(grant_drop_indexed(&t, val, NULL), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(grant_drop_indexed(t, val, &n), STORE_OK);
+	cr_assert_eq(grant_drop_indexed(t, val, NULL), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 
 	cr_assert_eq(n.access_tokens, 1);
 	cr_assert_eq(n.refresh_tokens, 1);
@@ -868,7 +853,7 @@ Test(grant, drop_indexed_deletes_and_counts_by_kind)
 
 Test(grant, unindex_removes_the_entries_and_counts_the_owners)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token_response	 tr;
 	unsigned long		 owners = 0;
 	char			 id[GRANT_ID_LEN + 1];
@@ -878,14 +863,14 @@ Test(grant, unindex_removes_the_entries_and_counts_the_owners)
 	cr_assert(index_has(DB_CLIENT_GRANTS, "mcpc_public", id));
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(grant_unindex(&t, id, "alice", NULL, &owners), STORE_OK);
+	cr_assert_eq(grant_unindex(t, id, "alice", NULL, &owners), STORE_OK);
 	cr_assert_eq(owners, 1);
-	cr_assert_eq(grant_unindex(&t, id, "alice", "mcpc_public", &owners),
+	cr_assert_eq(grant_unindex(t, id, "alice", "mcpc_public", &owners),
 	    STORE_OK, "entries gone already are skipped");
 	cr_assert_eq(owners, 2);
-	cr_assert_eq(grant_unindex(&t, id, "alice", "mcpc_public", NULL),
+	cr_assert_eq(grant_unindex(t, id, "alice", "mcpc_public", NULL),
 	    STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 
 	cr_assert_eq(index_count(id), 0);
 	cr_assert_not(index_has(DB_USER_GRANTS, "alice", id));
@@ -897,34 +882,34 @@ Test(grant, unindex_removes_the_entries_and_counts_the_owners)
 
 Test(grant, remembered_consent)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct token_response	 tr;
 	char			 code[TOKEN_MAX], id[GRANT_ID_LEN + 1];
 
 	/* An unredeemed code is not an approval to remember. */
 	issue(&pub, "mcp notes:read", 1, T0, code, id);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_not(grant_has_active_consent(&t, "alice", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_public",
 	    "mcp", RESOURCE, T0 + 1));
-	store_abort(&t);
+	store_abort(t);
 
 	first_pair(&pub, id, &tr);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert(grant_has_active_consent(&t, "alice", "mcpc_public",
+	cr_assert(grant_has_active_consent(t, "alice", "mcpc_public",
 	    "mcp notes:read", RESOURCE, T0 + 2));
-	cr_assert(grant_has_active_consent(&t, "alice", "mcpc_public", "mcp",
+	cr_assert(grant_has_active_consent(t, "alice", "mcpc_public", "mcp",
 	    RESOURCE "/", T0 + 2));
-	cr_assert_not(grant_has_active_consent(&t, "alice", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_public",
 	    "mcp notes:write", RESOURCE, T0 + 2), "a wider scope asks again");
-	cr_assert_not(grant_has_active_consent(&t, "alice", "mcpc_other",
+	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_other",
 	    "mcp", RESOURCE, T0 + 2));
-	cr_assert_not(grant_has_active_consent(&t, "bob", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, "bob", "mcpc_public",
 	    "mcp", RESOURCE, T0 + 2));
-	cr_assert_not(grant_has_active_consent(&t, "alice", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_public",
 	    "mcp", "https://other.example/mcp", T0 + 2));
-	cr_assert(grant_has_active_consent(&t, "alice", "mcpc_public",
+	cr_assert(grant_has_active_consent(t, "alice", "mcpc_public",
 	    "mcp", RESOURCE, T0 + 3600), "the grant's last second");
-	cr_assert_not(grant_has_active_consent(&t, "alice", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_public",
 	    "mcp", RESOURCE, T0 + 1 + 3600), "expired with the grant");
-	store_abort(&t);
+	store_abort(t);
 }

@@ -30,20 +30,20 @@ assert_consistent(void)
 static void
 session_at(const char *user, int64_t now, long life)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	char			 cookie[SESSION_TOKEN_MAX];
 
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(session_create(&t, user, now, life, cookie,
+	cr_assert_eq(session_create(t, user, now, life, cookie,
 	    sizeof(cookie)), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 Test(purge, expired_go_live_stay)
 {
 	struct fx_grant		 old, young, unredeemed;
 	struct purge_counts	 c;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	long			 retry;
 	int			 grown = 0;
 	int64_t			 now = FX_T0 + FX_REFRESH_LIFE;
@@ -54,11 +54,11 @@ Test(purge, expired_go_live_stay)
 	fx_grant("bob", &fx_app, FX_T0 + 1, 0, &young);
 	/* A code never redeemed: grant and code expire with the code. */
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(fx_grant_in(&t, "bob", &fx_other, FX_T0, 0, 1,
+	cr_assert_eq(fx_grant_in(t, "bob", &fx_other, FX_T0, 0, 1,
 	    &unredeemed), STORE_OK);
-	cr_assert_eq(ratelimit_hit(&t, "login-user", "alice", FX_T0, 5, 60,
+	cr_assert_eq(ratelimit_hit(t, "login-user", "alice", FX_T0, 5, 60,
 	    &retry), 0);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	session_at("alice", FX_T0, 60);
 	session_at("bob", now, 60);
 
@@ -100,25 +100,25 @@ Test(purge, grant_takes_its_tokens_in_steps)
 	struct fx_grant		 g;
 	struct purge_pos	 p;
 	struct purge_counts	 c;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct grant		 rec;
 	int			 steps = 0;
 
 	fx_grant("alice", &fx_app, FX_T0, 4, &g);
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(store_grant_get(&t, g.id, &rec), STORE_OK);
+	cr_assert_eq(store_grant_get(t, g.id, &rec), STORE_OK);
 	rec.expires = FX_T0 + 1;
-	cr_assert_eq(store_grant_put(&t, &rec), STORE_OK);
+	cr_assert_eq(store_grant_put(t, &rec), STORE_OK);
 	grant_free(&rec);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 
 	purge_pos_init(&p);
 	memset(&c, 0, sizeof(c));
 	while (p.stage != PURGE_DONE) {
 		cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-		cr_assert_eq(purge_step(&t, FX_T0 + 1, &p, 1000, 1, &c),
+		cr_assert_eq(purge_step(t, FX_T0 + 1, &p, 1000, 1, &c),
 		    STORE_OK);
-		cr_assert_eq(store_commit(&t), STORE_OK);
+		cr_assert_eq(store_commit(t), STORE_OK);
 		cr_assert_lt(++steps, 100);
 	}
 	/* 5 access + 5 refresh + 1 code + the grant, one per step. */
@@ -136,7 +136,7 @@ Test(purge, scan_budget_bounds_a_step)
 	struct fx_grant		 g;
 	struct purge_pos	 p;
 	struct purge_counts	 c;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 i, steps = 0;
 
 	for (i = 0; i < 5; i++)
@@ -145,8 +145,8 @@ Test(purge, scan_budget_bounds_a_step)
 	memset(&c, 0, sizeof(c));
 	while (p.stage != PURGE_DONE) {
 		cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-		cr_assert_eq(purge_step(&t, FX_T0, &p, 2, 100, &c), STORE_OK);
-		store_abort(&t);
+		cr_assert_eq(purge_step(t, FX_T0, &p, 2, 100, &c), STORE_OK);
+		store_abort(t);
 		steps++;
 	}
 	/*
@@ -165,8 +165,8 @@ Test(purge, scan_budget_bounds_a_step)
 Test(purge, opportunistic_resumes)
 {
 	struct purge_counts	 c;
-	struct store_txn	 t;
-	MDB_val			 v;
+	struct store_txn	*t;
+	struct store_val	 v;
 	int			 i;
 
 	for (i = 0; i < 10; i++)
@@ -174,10 +174,10 @@ Test(purge, opportunistic_resumes)
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < 4; i++) {
 		cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-		cr_assert_eq(purge_expired(&t, FX_T0 + 60, 3, &c), STORE_OK);
-		cr_assert_eq(store_get(&t, DB_META, "purge_position", 14, &v),
+		cr_assert_eq(purge_expired(t, FX_T0 + 60, 3, &c), STORE_OK);
+		cr_assert_eq(store_get(t, DB_META, "purge_position", 14, &v),
 		    STORE_OK);
-		cr_assert_eq(store_commit(&t), STORE_OK);
+		cr_assert_eq(store_commit(t), STORE_OK);
 		cr_assert_leq(c.sessions, (unsigned long)(3 * (i + 1)));
 	}
 	cr_assert_eq(c.sessions, 10);
@@ -195,18 +195,18 @@ Test(purge_full, full_map)
 {
 	struct fx_grant		 g;
 	struct purge_counts	 c;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct dbstats		 s;
 	int			 rc, n = 0, grown = 0;
 
 	fx_open(1024 * 1024);
 	for (;;) {
 		cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-		rc = fx_grant_in(&t, "alice", &fx_app, FX_T0, 3, 0, &g);
+		rc = fx_grant_in(t, "alice", &fx_app, FX_T0, 3, 0, &g);
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 		if (rc == STORE_FULL)
 			break;
 		cr_assert_eq(rc, STORE_OK);

@@ -42,12 +42,12 @@ static int
 hit(const char *kind, const char *subject, int64_t now, long limit,
     long window, long *retry)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = ratelimit_hit(&t, kind, subject, now, limit, window, retry);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	rc = ratelimit_hit(t, kind, subject, now, limit, window, retry);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	return rc;
 }
 
@@ -55,12 +55,12 @@ static int
 check(const char *kind, const char *subject, int64_t now, long limit,
     long window, long *retry)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	rc = ratelimit_check(&t, kind, subject, now, limit, window, retry);
-	store_abort(&t);
+	rc = ratelimit_check(t, kind, subject, now, limit, window, retry);
+	store_abort(t);
 	return rc;
 }
 
@@ -139,16 +139,16 @@ Test(ratelimit, kinds_and_subjects_are_separate)
 
 Test(ratelimit, reset_after_a_good_sign_in)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	long			 retry;
 
 	cr_assert_eq(hit("login-user", "alice", T0, 1, 60, &retry), 0);
 	cr_assert_eq(check("login-user", "alice", T0, 1, 60, &retry), 1);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(ratelimit_reset(&t, "login-user", "alice"), STORE_OK);
-	cr_assert_eq(ratelimit_reset(&t, "login-user", "nobody"), STORE_OK,
+	cr_assert_eq(ratelimit_reset(t, "login-user", "alice"), STORE_OK);
+	cr_assert_eq(ratelimit_reset(t, "login-user", "nobody"), STORE_OK,
 	    "resetting nothing is fine");
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(check("login-user", "alice", T0, 1, 60, &retry), 0);
 }
 
@@ -165,13 +165,13 @@ Test(ratelimit, long_subjects_are_cut_safely)
 
 Test(ratelimit, corrupt_counter_starts_over)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	long			 retry;
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_put(&t, DB_RATELIMIT, "k:s", 3, "junk", 4, 0),
+	cr_assert_eq(store_put(t, DB_RATELIMIT, "k:s", 3, "junk", 4, 0),
 	    STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(check("k", "s", T0, 1, 60, &retry), 0);
 	cr_assert_eq(hit("k", "s", T0, 1, 60, &retry), 0);
 	cr_assert_eq(hit("k", "s", T0, 1, 60, &retry), 1);
@@ -179,17 +179,17 @@ Test(ratelimit, corrupt_counter_starts_over)
 
 Test(ratelimit, record_decodes)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct ratelimit	 rl;
-	MDB_val			 v;
+	struct store_val	 v;
 	long			 retry;
 
 	cr_assert_eq(hit("k", "s", T0, 5, 60, &retry), 0);
 	cr_assert_eq(hit("k", "s", T0 + 3, 5, 60, &retry), 0);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_get(&t, DB_RATELIMIT, "k:s", 3, &v), STORE_OK);
-	cr_assert_eq(ratelimit_decode(v.mv_data, v.mv_size, &rl), STORE_OK);
-	store_abort(&t);
+	cr_assert_eq(store_get(t, DB_RATELIMIT, "k:s", 3, &v), STORE_OK);
+	cr_assert_eq(ratelimit_decode(v.data, v.len, &rl), STORE_OK);
+	store_abort(t);
 	cr_assert_eq(rl.window_start, T0);
 	cr_assert_eq(rl.count, 2);
 	cr_assert_eq(rl.expires, T0 + 60, "purgeable when the window ends");
@@ -198,24 +198,24 @@ Test(ratelimit, record_decodes)
 static int
 count(const char *kind, const char *subject, int64_t now, long window)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = ratelimit_count(&t, kind, subject, now, window);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	rc = ratelimit_count(t, kind, subject, now, window);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	return rc;
 }
 
 static int
 undo(const char *kind, const char *subject, int64_t now, long window)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = ratelimit_undo(&t, kind, subject, now, window);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	rc = ratelimit_undo(t, kind, subject, now, window);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	return rc;
 }
 

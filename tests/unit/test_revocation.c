@@ -153,15 +153,15 @@ Test(revocation, everything)
 {
 	struct fx_grant		 a, b;
 	struct revoke_result	 r;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	char			 cookie[SESSION_TOKEN_MAX];
 
 	fx_grant("alice", &fx_app, FX_T0, 2, &a);
 	fx_grant("bob", &fx_other, FX_T0, 0, &b);
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(session_create(&t, "alice", FX_T0, 600, cookie,
+	cr_assert_eq(session_create(t, "alice", FX_T0, 600, cookie,
 	    sizeof(cookie)), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	memset(&r, 0, sizeof(r));
 	cr_assert_eq(revoke_all(fx_st, &r), STORE_OK);
 	cr_assert_eq(r.n.grants, 2);
@@ -190,15 +190,15 @@ Test(revocation, two_phases)
 	struct fx_grant		 a, later;
 	struct revoke_list	 l;
 	struct revoke_result	 r;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct dbcheck_result	 cr;
 
 	fx_grant("alice", &fx_app, FX_T0, 20, &a);
 	revoke_list_init(&l);
 	memset(&r, 0, sizeof(r));
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(revoke_kill_user(&t, "alice", &l, &r.n), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(revoke_kill_user(t, "alice", &l, &r.n), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(l.len, 1);
 	cr_assert_eq(r.n.grants, 1);
 	cr_assert_not(fx_token_works(a.access));
@@ -227,18 +227,18 @@ Test(revocation, disable_user)
 {
 	struct fx_grant		 a, b;
 	struct revoke_result	 r;
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct user		 u;
 	char			 cookie[SESSION_TOKEN_MAX];
 
 	fx_grant("alice", &fx_app, FX_T0, 0, &a);
 	fx_grant("bob", &fx_app, FX_T0, 0, &b);
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(session_create(&t, "alice", FX_T0, 600, cookie,
+	cr_assert_eq(session_create(t, "alice", FX_T0, 600, cookie,
 	    sizeof(cookie)), STORE_OK);
-	cr_assert_eq(session_create(&t, "bob", FX_T0, 600, cookie,
+	cr_assert_eq(session_create(t, "bob", FX_T0, 600, cookie,
 	    sizeof(cookie)), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	memset(&r, 0, sizeof(r));
 	cr_assert_eq(revoke_user_disable(fx_st, "alice", FX_T0 + 5, &r),
 	    STORE_OK);
@@ -248,8 +248,8 @@ Test(revocation, disable_user)
 	cr_assert(fx_token_works(b.access));
 	cr_assert_eq(fx_entries(DB_SESSIONS), 1);
 	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
-	cr_assert_eq(store_user_get(&t, "alice", &u), STORE_OK);
-	store_abort(&t);
+	cr_assert_eq(store_user_get(t, "alice", &u), STORE_OK);
+	store_abort(t);
 	cr_assert(u.flags & USER_DISABLED);
 	cr_assert_eq(u.updated, FX_T0 + 5);
 	user_free(&u);
@@ -261,19 +261,19 @@ Test(revocation, delete_user_and_client)
 {
 	struct fx_grant		 a, b;
 	struct revoke_result	 r;
-	struct store_txn	 t;
+	struct store_txn	*t;
 
 	fx_grant("alice", &fx_app, FX_T0, 0, &a);
 	fx_grant("bob", &fx_other, FX_T0, 0, &b);
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(store_note_put(&t, "alice", 1, "t1", "x", FX_T0),
+	cr_assert_eq(store_note_put(t, "alice", 1, "t1", "x", FX_T0),
 	    STORE_OK);
-	cr_assert_eq(store_note_put(&t, "alice", 2, "t2", "y", FX_T0),
+	cr_assert_eq(store_note_put(t, "alice", 2, "t2", "y", FX_T0),
 	    STORE_OK);
 	/* "alice2" shares a prefix: her notes must survive. */
-	cr_assert_eq(store_note_put(&t, "alice2", 1, "t", "z", FX_T0),
+	cr_assert_eq(store_note_put(t, "alice2", 1, "t", "z", FX_T0),
 	    STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 
 	memset(&r, 0, sizeof(r));
 	cr_assert_eq(revoke_user_delete(fx_st, "alice", &r), STORE_OK);
@@ -300,12 +300,12 @@ Test(revocation, leftovers_of_a_deleted_user)
 {
 	struct fx_grant		 a;
 	struct revoke_result	 r;
-	struct store_txn	 t;
+	struct store_txn	*t;
 
 	fx_grant("alice", &fx_app, FX_T0, 0, &a);
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(store_user_del(&t, "alice"), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_user_del(t, "alice"), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	memset(&r, 0, sizeof(r));
 	cr_assert_eq(revoke_user(fx_st, "alice", &r), STORE_OK);
 	cr_assert_eq(r.n.grants, 1);

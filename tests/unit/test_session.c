@@ -65,27 +65,27 @@ contains(const void *p, size_t n, const char *s)
 static int
 get_session(const char *cookie, int64_t now, struct session *s)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	rc = session_get(&t, cookie, now, s);
-	store_abort(&t);
+	rc = session_get(t, cookie, now, s);
+	store_abort(t);
 	return rc;
 }
 
 Test(session, create_and_find)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct session		 s;
-	MDB_val			 v;
+	struct store_val	 v;
 	unsigned char		 h[CRYPTO_SHA256_LEN];
 	char			 cookie[SESSION_TOKEN_MAX];
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(session_create(&t, "alice", T0, 3600, cookie,
+	cr_assert_eq(session_create(t, "alice", T0, 3600, cookie,
 	    sizeof(cookie)), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(strlen(cookie), CRYPTO_TOKEN_CHARS, "256 random bits");
 	cr_assert(is_base64url(cookie));
 	cr_assert_eq(get_session(cookie, T0 + 10, &s), STORE_OK);
@@ -96,23 +96,23 @@ Test(session, create_and_find)
 	/* Stored under the hash only. */
 	cr_assert_eq(crypto_sha256_str(cookie, h), CRYPTO_OK);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_get(&t, DB_SESSIONS, cookie, strlen(cookie), &v),
+	cr_assert_eq(store_get(t, DB_SESSIONS, cookie, strlen(cookie), &v),
 	    STORE_NOTFOUND);
-	cr_assert_eq(store_get(&t, DB_SESSIONS, h, sizeof(h), &v), STORE_OK);
-	cr_assert_not(contains(v.mv_data, v.mv_size, cookie));
-	store_abort(&t);
+	cr_assert_eq(store_get(t, DB_SESSIONS, h, sizeof(h), &v), STORE_OK);
+	cr_assert_not(contains(v.data, v.len, cookie));
+	store_abort(t);
 }
 
 Test(session, expires_at_exactly_its_lifetime)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct session		 s;
 	char			 cookie[SESSION_TOKEN_MAX];
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(session_create(&t, "alice", T0, 60, cookie,
+	cr_assert_eq(session_create(t, "alice", T0, 60, cookie,
 	    sizeof(cookie)), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(get_session(cookie, T0 + 59, &s), STORE_OK);
 	session_free(&s);
 	cr_assert_eq(get_session(cookie, T0 + 60, &s), STORE_NOTFOUND);
@@ -138,17 +138,17 @@ Test(session, malformed_cookies_are_not_looked_up)
 
 Test(session, delete_signs_out)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct session		 s;
 	char			 cookie[SESSION_TOKEN_MAX];
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(session_create(&t, "alice", T0, 60, cookie,
+	cr_assert_eq(session_create(t, "alice", T0, 60, cookie,
 	    sizeof(cookie)), STORE_OK);
-	cr_assert_eq(session_delete(&t, cookie), STORE_OK);
-	cr_assert_eq(session_delete(&t, cookie), STORE_NOTFOUND);
-	cr_assert_eq(session_delete(&t, "bad"), STORE_NOTFOUND);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(session_delete(t, cookie), STORE_OK);
+	cr_assert_eq(session_delete(t, cookie), STORE_NOTFOUND);
+	cr_assert_eq(session_delete(t, "bad"), STORE_NOTFOUND);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(get_session(cookie, T0, &s), STORE_NOTFOUND);
 }
 
@@ -188,7 +188,7 @@ fill_pending(struct pending *pd)
 
 Test(session, pending_round_trip_and_expiry)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct pending		 pd, got;
 	unsigned char		 h[CRYPTO_SHA256_LEN];
 	char			 id[64];
@@ -196,12 +196,12 @@ Test(session, pending_round_trip_and_expiry)
 	fill_pending(&pd);
 	cr_assert_eq(pending_new_secret(id, sizeof(id), h), STORE_OK);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(pending_put(&t, id, &pd), STORE_OK);
-	cr_assert_eq(pending_put(&t, "not-an-id", &pd), STORE_ERROR);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(pending_put(t, id, &pd), STORE_OK);
+	cr_assert_eq(pending_put(t, "not-an-id", &pd), STORE_ERROR);
+	cr_assert_eq(store_commit(t), STORE_OK);
 
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(pending_get(&t, id, T0 + 599, &got), STORE_OK);
+	cr_assert_eq(pending_get(t, id, T0 + 599, &got), STORE_OK);
 	cr_assert_str_eq(got.client_id, "mcpc_x");
 	cr_assert_str_eq(got.redirect_uri, "http://127.0.0.1:5000/cb");
 	cr_assert_eq(got.redirect_explicit, 1);
@@ -215,22 +215,22 @@ Test(session, pending_round_trip_and_expiry)
 	cr_assert_eq(memcmp(got.csrf_hash, pd.csrf_hash, CRYPTO_SHA256_LEN),
 	    0);
 	pending_free(&got);
-	cr_assert_eq(pending_get(&t, id, T0 + 600, &got), STORE_NOTFOUND,
+	cr_assert_eq(pending_get(t, id, T0 + 600, &got), STORE_NOTFOUND,
 	    "expired at exactly created + lifetime");
-	cr_assert_eq(pending_get(&t, "x", T0, &got), STORE_NOTFOUND);
-	store_abort(&t);
+	cr_assert_eq(pending_get(t, "x", T0, &got), STORE_NOTFOUND);
+	store_abort(t);
 
 	/* Replacing keeps one record; deleting makes it single use. */
 	pd.prompt = 0;
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(pending_put(&t, id, &pd), STORE_OK);
-	cr_assert_eq(pending_get(&t, id, T0, &got), STORE_OK);
+	cr_assert_eq(pending_put(t, id, &pd), STORE_OK);
+	cr_assert_eq(pending_get(t, id, T0, &got), STORE_OK);
 	cr_assert_eq(got.prompt, 0);
 	pending_free(&got);
-	cr_assert_eq(pending_delete(&t, id), STORE_OK);
-	cr_assert_eq(pending_get(&t, id, T0, &got), STORE_NOTFOUND);
-	cr_assert_eq(pending_delete(&t, id), STORE_NOTFOUND);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(pending_delete(t, id), STORE_OK);
+	cr_assert_eq(pending_get(t, id, T0, &got), STORE_NOTFOUND);
+	cr_assert_eq(pending_delete(t, id), STORE_NOTFOUND);
+	cr_assert_eq(store_commit(t), STORE_OK);
 }
 
 Test(session, corrupt_records_are_refused)

@@ -69,7 +69,7 @@ Test(store, open_missing_says_run_init)
 
 Test(store, reopen_and_read)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct user		 u, got;
 
 	cr_assert_eq(store_open(dbdir(), 1 << 20, STORE_OPEN_CREATE, &st, err,
@@ -81,44 +81,44 @@ Test(store, reopen_and_read)
 	u.updated = 2000;
 	u.flags = USER_DISABLED;
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_user_put(&t, &u, 1), STORE_OK);
-	cr_assert_eq(store_user_put(&t, &u, 1), STORE_EXISTS);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_user_put(t, &u, 1), STORE_OK);
+	cr_assert_eq(store_user_put(t, &u, 1), STORE_EXISTS);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	store_close(st);
 
 	cr_assert_eq(store_open(dbdir(), 1 << 20, 0, &st, err, sizeof(err)),
 	    STORE_OK, "%s", err);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_user_get(&t, "alice", &got), STORE_OK);
+	cr_assert_eq(store_user_get(t, "alice", &got), STORE_OK);
 	cr_assert_str_eq(got.name, "alice");
 	cr_assert_str_eq(got.password_hash, "$scrypt$x");
 	cr_assert_eq(got.created, 1000);
 	cr_assert_eq(got.updated, 2000);
 	cr_assert_eq(got.flags, USER_DISABLED);
 	user_free(&got);
-	cr_assert_eq(store_user_get(&t, "bob", &got), STORE_NOTFOUND);
-	cr_assert_eq(store_user_get(&t, "bad name", &got), STORE_NOTFOUND);
-	store_abort(&t);
+	cr_assert_eq(store_user_get(t, "bob", &got), STORE_NOTFOUND);
+	cr_assert_eq(store_user_get(t, "bad name", &got), STORE_NOTFOUND);
+	store_abort(t);
 
 	/* The reused read transaction sees later commits. */
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_user_del(&t, "alice"), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_user_del(t, "alice"), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_eq(store_user_get(&t, "alice", &got), STORE_NOTFOUND);
-	store_abort(&t);
+	cr_assert_eq(store_user_get(t, "alice", &got), STORE_NOTFOUND);
+	store_abort(t);
 }
 
 Test(store, newer_schema_refused)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 
 	cr_assert_eq(store_open(dbdir(), 1 << 20, STORE_OPEN_CREATE, &st, err,
 	    sizeof(err)), STORE_OK);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_put(&t, DB_META, "schema", 6, "\0\0\0\x09", 4, 0),
+	cr_assert_eq(store_put(t, DB_META, "schema", 6, "\0\0\0\x09", 4, 0),
 	    STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	store_close(st);
 	st = NULL;
 	cr_assert_eq(store_open(dbdir(), 1 << 20, 0, &st, err, sizeof(err)),
@@ -132,13 +132,13 @@ Test(store, newer_schema_refused)
 
 Test(store, malformed_schema_refused)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 
 	cr_assert_eq(store_open(dbdir(), 1 << 20, STORE_OPEN_CREATE, &st, err,
 	    sizeof(err)), STORE_OK);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_put(&t, DB_META, "schema", 6, "x", 1, 0), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(store_put(t, DB_META, "schema", 6, "x", 1, 0), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
 	store_close(st);
 	st = NULL;
 	cr_assert_eq(store_open(dbdir(), 1 << 20, 0, &st, err, sizeof(err)),
@@ -147,7 +147,7 @@ Test(store, malformed_schema_refused)
 
 Test(store, map_full_is_reported)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	char			 key[32], val[4000];
 	int			 i, rc = STORE_OK;
 
@@ -157,24 +157,24 @@ Test(store, map_full_is_reported)
 	for (i = 0; i < 1000 && rc == STORE_OK; i++) {
 		cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 		snprintf(key, sizeof(key), "k%06d", i);
-		rc = store_put(&t, DB_RATELIMIT, key, strlen(key), val,
+		rc = store_put(t, DB_RATELIMIT, key, strlen(key), val,
 		    sizeof(val), 0);
 		if (rc == STORE_OK)
-			rc = store_commit(&t);
+			rc = store_commit(t);
 		else
-			store_abort(&t);
+			store_abort(t);
 	}
 	cr_assert_eq(rc, STORE_FULL);
 	/* Reading still works. */
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
 	{
-		MDB_val	 v;
+		struct store_val	 v;
 
-		cr_assert_eq(store_get(&t, DB_RATELIMIT, "k000000", 7, &v),
+		cr_assert_eq(store_get(t, DB_RATELIMIT, "k000000", 7, &v),
 		    STORE_OK);
-		cr_assert_eq(v.mv_size, sizeof(val));
+		cr_assert_eq(v.len, sizeof(val));
 	}
-	store_abort(&t);
+	store_abort(t);
 	cr_assert_not_null(strstr(store_full_hint(), "db_map_size"));
 }
 
@@ -221,10 +221,37 @@ Test(store, strerror_covers_all)
 
 	for (i = STORE_OK; i <= STORE_ERROR; i++)
 		cr_assert_str_neq(store_strerror(i), "unknown error");
-	cr_assert_eq(store_map_err(MDB_MAP_FULL), STORE_FULL);
-	cr_assert_eq(store_map_err(MDB_NOTFOUND), STORE_NOTFOUND);
-	cr_assert_eq(store_map_err(MDB_KEYEXIST), STORE_EXISTS);
-	cr_assert_eq(store_map_err(MDB_CORRUPTED), STORE_CORRUPT);
+}
+
+/*
+ * The engine's errors reach callers as store errors: a missing key, a
+ * taken key or duplicate, and a key the engine cannot store (longer
+ * than its maximum), which is reported as corruption.  A full map is
+ * map_full_is_reported.
+ */
+Test(store, engine_errors_are_mapped)
+{
+	struct store_txn	*t;
+	struct store_val	 v;
+	char			 big[1024];
+
+	memset(big, 'k', sizeof(big));
+	cr_assert_eq(store_open(dbdir(), 1 << 20, STORE_OPEN_CREATE, &st, err,
+	    sizeof(err)), STORE_OK);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(store_get(t, DB_USERS, "nobody", 6, &v), STORE_NOTFOUND);
+	cr_assert_eq(store_del(t, DB_USERS, "nobody", 6, NULL, 0),
+	    STORE_NOTFOUND);
+	cr_assert_eq(store_put(t, DB_USERS, "k", 1, "v", 1, 0), STORE_OK);
+	cr_assert_eq(store_put(t, DB_USERS, "k", 1, "w", 1,
+	    STORE_NOOVERWRITE), STORE_EXISTS);
+	cr_assert_eq(store_put(t, DB_USER_GRANTS, "k", 1, "v", 1, 0),
+	    STORE_OK);
+	cr_assert_eq(store_put(t, DB_USER_GRANTS, "k", 1, "v", 1,
+	    STORE_NODUPDATA), STORE_EXISTS);
+	cr_assert_eq(store_put(t, DB_USERS, big, sizeof(big), "v", 1, 0),
+	    STORE_CORRUPT);
+	store_abort(t);
 }
 
 Test(store, user_names)
@@ -243,15 +270,15 @@ Test(store, user_names)
 
 Test(store, corrupt_user_record)
 {
-	struct store_txn	 t;
+	struct store_txn	*t;
 	struct user		 u;
 
 	cr_assert_eq(store_open(dbdir(), 1 << 20, STORE_OPEN_CREATE, &st, err,
 	    sizeof(err)), STORE_OK);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(store_put(&t, DB_USERS, "eve", 3, "\x01\x00", 2, 0),
+	cr_assert_eq(store_put(t, DB_USERS, "eve", 3, "\x01\x00", 2, 0),
 	    STORE_OK);
-	cr_assert_eq(store_user_get(&t, "eve", &u), STORE_CORRUPT);
+	cr_assert_eq(store_user_get(t, "eve", &u), STORE_CORRUPT);
 	cr_assert_null(u.password_hash);
-	store_abort(&t);
+	store_abort(t);
 }
