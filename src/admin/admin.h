@@ -30,17 +30,24 @@ struct admin_cmd {
 	const char	*help;
 };
 
+/*
+ * Room for a time as admin_time_str() writes it: "2026-01-31T23:59:59Z"
+ * and its NUL, with room for years beyond 9999.
+ */
+#define ADMIN_TIME_MAX	32
+
+/* The basics every command uses (util.c). */
 void	 admin_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 admin_usage(const struct admin_cmd *);
 int	 admin_wants_help(int, char **);
 int	 admin_load_config(struct admin *);
 int	 admin_open(struct admin *, int);
-int	 admin_begin(struct admin *, int, struct store_txn **);
 int	 admin_read_password(int, char *, size_t);
+const char *admin_time_str(long long, char *, size_t);
 void	 admin_print_time(long long);
 void	 admin_json_print(struct json_object *);
 
-/* Listings, options and failures (common.c). */
+/* Options, transactions, failures and listings (common.c). */
 #define ADMIN_HASH_PREFIX	12
 
 struct revoke_result;
@@ -52,10 +59,10 @@ struct admin_list {
 
 int64_t	 admin_now(void);
 int	 admin_opt(int, char **, int *, const char *, const char **);
+int	 admin_begin(struct admin *, int, struct store_txn **);
 int	 admin_store_fail(struct admin *, const char *, int);
 void	 admin_map_warning(struct admin *);
 void	 admin_hash_prefix(const unsigned char *, char *);
-const char *admin_time_str(long long, char *, size_t);
 void	 admin_list_begin(struct admin_list *, int);
 void	 admin_list_add(struct admin_list *, struct json_object *);
 void	 admin_list_end(struct admin_list *);

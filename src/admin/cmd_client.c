@@ -80,7 +80,8 @@ client_add(struct admin *a, int argc, char **argv)
 	struct client		 c;
 	struct buf		 scope;
 	char			*uris[CLIENT_REDIRECTS_MAX];
-	char			 why[256], bad[65], secret[TOKEN_SECRET_MAX];
+	char			 why[256], bad[SCOPE_TOKEN_MAX + 1];
+	char			 secret[TOKEN_SECRET_MAX];
 	const char		*name = NULL, *auth = "none", *req_scope = NULL;
 	const char		*v;
 	size_t			 nuris = 0;
@@ -225,22 +226,15 @@ out:
 	return ret;
 }
 
-/* The number of grants indexed under a client. */
+/* The number of grants indexed under a client, -1 if unknown. */
 static long
 grant_count(struct store_txn *t, const char *id)
 {
-	struct store_cursor	*cur;
-	struct store_val	 k, v;
-	size_t			 n = 0;
+	size_t	 n;
 
-	if (store_cursor_open(t, DB_CLIENT_GRANTS, &cur) != STORE_OK)
+	if (store_dup_count(t, DB_CLIENT_GRANTS, id, strlen(id), &n) !=
+	    STORE_OK)
 		return -1;
-	k.data = id;
-	k.len = strlen(id);
-	if (store_cursor_get(cur, &k, &v, STORE_SET) == STORE_OK &&
-	    store_cursor_count(cur, &n) != STORE_OK)
-		n = 0;
-	store_cursor_close(cur);
 	return (long)n;
 }
 

@@ -164,17 +164,11 @@ each_grant_result(struct admin *a, const struct filter *f, int rc)
 static unsigned long
 count_tokens(struct store_txn *t, const char *id)
 {
-	struct store_cursor	*cur;
-	struct store_val	 k, v;
-	size_t			 n = 0;
+	size_t	 n;
 
-	if (store_cursor_open(t, DB_GRANT_TOKENS, &cur) != STORE_OK)
+	if (store_dup_count(t, DB_GRANT_TOKENS, id, GRANT_ID_LEN, &n) !=
+	    STORE_OK)
 		return 0;
-	k.data = id;
-	k.len = GRANT_ID_LEN;
-	if (store_cursor_get(cur, &k, &v, STORE_SET) == STORE_OK)
-		store_cursor_count(cur, &n);
-	store_cursor_close(cur);
 	return (unsigned long)n;
 }
 
@@ -191,7 +185,8 @@ print_grant(struct admin *a, struct store_txn *t, const char *id,
 	struct list_out		*out = arg;
 	struct json_object	*o;
 	unsigned long		 ntok = count_tokens(t, id);
-	char			 c[32], r[32], e[32];
+	char			 c[ADMIN_TIME_MAX], r[ADMIN_TIME_MAX];
+	char			 e[ADMIN_TIME_MAX];
 
 	if (!a->json) {
 		printf("%s %-16s %-24s %-7s %s %s %s %6lu %s %s\n", id,
@@ -334,7 +329,8 @@ print_token_row(struct admin *a, struct admin_list *l,
     const struct token_row *r, int64_t now)
 {
 	struct json_object	*o;
-	char			 prefix[ADMIN_HASH_PREFIX + 1], c[32], e[32];
+	char			 prefix[ADMIN_HASH_PREFIX + 1];
+	char			 c[ADMIN_TIME_MAX], e[ADMIN_TIME_MAX];
 	const char		*status;
 
 	admin_hash_prefix(r->hash, prefix);

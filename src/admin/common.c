@@ -1,7 +1,8 @@
 /*
  * Helpers shared by the commands that list, revoke and maintain:
- * option values, database failures, and listings that stream (a
- * listing of a million tokens is never held in memory).
+ * option values, transactions and database failures, and listings that
+ * stream (a listing of a million tokens is never held in memory).
+ * They build on util.c; util.c needs nothing from here.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -66,6 +67,24 @@ admin_store_fail(struct admin *a, const char *what, int rc)
 	return EXIT_FAIL;
 }
 
+/*
+ * Opens the database (admin_open) and begins a transaction on it,
+ * read-only if rdonly.  Says why not and returns -1 on failure.
+ */
+int
+admin_begin(struct admin *a, int rdonly, struct store_txn **t)
+{
+	int	 rc;
+
+	if (admin_open(a, 0) == -1)
+		return -1;
+	if ((rc = store_begin(a->store, rdonly, t)) != STORE_OK) {
+		admin_store_fail(a, "cannot open a transaction", rc);
+		return -1;
+	}
+	return 0;
+}
+
 /* A warning when a deleting command had to grow the map. */
 void
 admin_map_warning(struct admin *a)
@@ -88,19 +107,6 @@ admin_hash_prefix(const unsigned char *hash, char *out)
 	hex_encode(hash, CRYPTO_SHA256_LEN, hex);
 	memcpy(out, hex, ADMIN_HASH_PREFIX);
 	out[ADMIN_HASH_PREFIX] = '\0';
-}
-
-/* Formats a time as UTC ISO 8601 into out, or "-" for zero. */
-const char *
-admin_time_str(long long t, char *out, size_t outsz)
-{
-	struct tm	 tm;
-	time_t		 tt = (time_t)t;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, outsz, "-");
-	return out;
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "../lib/config.h"
 #include "../lib/crypto.h"
 #include "../lib/store.h"
+#include "../lib/user.h"
 #include "admin.h"
 
 void
@@ -81,24 +82,6 @@ admin_open(struct admin *a, int create)
 	return 0;
 }
 
-/*
- * Opens the database (admin_open) and begins a transaction on it,
- * read-only if rdonly.  Says why not and returns -1 on failure.
- */
-int
-admin_begin(struct admin *a, int rdonly, struct store_txn **t)
-{
-	int	 rc;
-
-	if (admin_open(a, 0) == -1)
-		return -1;
-	if ((rc = store_begin(a->store, rdonly, t)) != STORE_OK) {
-		admin_store_fail(a, "cannot open a transaction", rc);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 read_line(int fd, char *out, size_t outsz)
 {
@@ -136,7 +119,7 @@ int
 admin_read_password(int from_stdin, char *out, size_t outsz)
 {
 	struct termios	 old, quiet;
-	char		 again[1025];
+	char		 again[USER_PASSWORD_MAX + 1];
 	int		 fd, rc;
 
 	if (from_stdin) {
@@ -188,20 +171,28 @@ admin_read_password(int from_stdin, char *out, size_t outsz)
 	return 0;
 }
 
-/* Prints a time as UTC ISO 8601, or "-" for zero. */
-void
-admin_print_time(long long t)
+/*
+ * Formats a time as UTC ISO 8601 into out, or "-" for zero: the one
+ * format of every time the admin tool shows.
+ */
+const char *
+admin_time_str(long long t, char *out, size_t outsz)
 {
-	char		 s[32];
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
 
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
-		fputs("-", stdout);
-		return;
-	}
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fputs(s, stdout);
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, outsz, "-");
+	return out;
+}
+
+void
+admin_print_time(long long t)
+{
+	char	 s[ADMIN_TIME_MAX];
+
+	fputs(admin_time_str(t, s, sizeof(s)), stdout);
 }
 
 /* Prints one JSON document on a line and releases it. */

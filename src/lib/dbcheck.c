@@ -94,23 +94,14 @@ add(struct problems *ps, enum dbcheck_kind kind, enum store_db db,
 	return STORE_OK;
 }
 
-/* Whether the duplicate (key, val) is in index db. */
+/* Whether the duplicate (key, val) is in index db: 1, 0, or -1. */
 static int
 entry_exists(struct store_txn *t, enum store_db db, const void *key,
     size_t klen, const void *val, size_t vlen)
 {
-	struct store_cursor	*cur;
-	struct store_val	 k, v;
-	int			 rc;
+	int	 rc;
 
-	if (store_cursor_open(t, db, &cur) != STORE_OK)
-		return -1;
-	k.data = key;
-	k.len = klen;
-	v.data = val;
-	v.len = vlen;
-	rc = store_cursor_get(cur, &k, &v, STORE_GET_BOTH);
-	store_cursor_close(cur);
+	rc = store_dup_exists(t, db, key, klen, val, vlen);
 	return rc == STORE_OK ? 1 : rc == STORE_NOTFOUND ? 0 : -1;
 }
 

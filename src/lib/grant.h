@@ -30,7 +30,9 @@
 #include "config.h"
 #include "crypto.h"
 #include "oauth.h"
+#include "scope.h"
 #include "store.h"
+#include "user.h"
 
 #define GRANT_ID_LEN		32	/* hex of 16 random bytes */
 #define TOKEN_MAX		64	/* prefix + 43 characters + NUL */
@@ -107,9 +109,9 @@ struct token_response {
 	char		 refresh_token[TOKEN_MAX];
 	int		 has_refresh;
 	long		 expires_in;
-	char		 scope[1100];
+	char		 scope[SCOPE_MAX + 1];
 	char		 grant_id[GRANT_ID_LEN + 1];
-	char		 user[65];
+	char		 user[USER_NAME_MAX + 1];
 	unsigned char	 access_hash[CRYPTO_SHA256_LEN];
 	unsigned char	 refresh_hash[CRYPTO_SHA256_LEN];
 };
