@@ -13,10 +13,13 @@
 
 /*
  * Validates the request's bearer token: only from the Authorization
- * header (A5.1, A5.2), looked up by SHA-256, unexpired, its grant not
- * revoked, issued for this server's MCP URL (A5.4, A5.9).  Everything
- * happens in one read-only transaction, so a revocation committed by
- * any process is seen by the next request.
+ * header, never the query string (RFC 6750 section 2.1, OAuth 2.1
+ * section 5.1.1), looked up by SHA-256, unexpired, its grant not
+ * revoked, issued for this server's MCP URL (RFC 8707 section 2; MCP
+ * 2025-06-18, basic/authorization, token audience validation, with
+ * scheme and host compared without case).  Everything happens in one
+ * read-only transaction, so a revocation committed by any process is
+ * seen by the next request.
  */
 int
 bearer_validate(struct store *st, const struct config *cfg,
@@ -108,9 +111,10 @@ default_scopes(const struct config *cfg, struct buf *b)
 }
 
 /*
- * The 401 challenge (A3.1, A4.2-A4.6): one header, "Bearer " then
- * name="value" pairs, no empty values, no quotes or backslashes
- * inside, so the TypeScript SDK's parser reads it.  error is
+ * The 401 challenge (RFC 9728 section 5.1, RFC 6750 section 3): one
+ * header, "Bearer " then name="value" pairs, no empty values, no
+ * quotes or backslashes inside, so the TypeScript SDK's parser reads
+ * it.  error is
  * "invalid_token" when a token was presented, NULL when none was.
  */
 void
@@ -145,7 +149,7 @@ bearer_challenge(struct http_response *resp, const struct config *cfg,
  * The scope of a step-up challenge: the configured scopes the token has
  * or the operation needs, in the configuration's order, then any
  * needed scope the configuration does not list (a tool's mistake, but
- * the challenge must still name what is needed: A7.2).
+ * the challenge must still name what is needed: RFC 6750 section 3.1).
  */
 static void
 challenge_scope(const struct config *cfg, const char *granted,
@@ -175,9 +179,10 @@ challenge_scope(const struct config *cfg, const char *granted,
 }
 
 /*
- * The 403 step-up challenge (A7.1, A7.5): the scope is the union of
- * what the token has and what the operation needs, so that clients
- * that replace their scope do not lose what they had.  needed may
+ * The 403 step-up challenge (RFC 6750 section 3.1,
+ * insufficient_scope): the scope is the union of what the token has
+ * and what the operation needs, so that clients that replace their
+ * scope do not lose what they had.  needed may
  * name several scopes (a batch).
  */
 void

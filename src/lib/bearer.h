@@ -1,5 +1,6 @@
 /*
- * Bearer tokens at the resource server (RFC 6750; requirements A4-A7):
+ * Bearer tokens at the resource server (RFC 6750; MCP 2025-06-18,
+ * basic/authorization):
  * the Authorization header to a validated token context, in one
  * read-only transaction, and the WWW-Authenticate challenges for 401
  * and 403.

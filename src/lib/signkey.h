@@ -1,8 +1,9 @@
 /*
- * The built-in authorization server's JWT signing keys (issue 9,
- * access_token_format = jwt).  Keys live in the "keys" database; the
- * private key never leaves it: only the public half is ever published
- * (/.well-known/jwks.json) or shown (mcp-oauth-admin key list).
+ * The built-in authorization server's JWT signing keys (RFC 9068 JWT
+ * access tokens, access_token_format = jwt).  Keys live in the "keys"
+ * database; the private key never leaves it: only the public half is
+ * ever published (/.well-known/jwks.json) or shown (mcp-oauth-admin
+ * key list).
  *
  * One key is active and signs.  Rotation makes a new active key and
  * retires the old one, which stays published until every token it

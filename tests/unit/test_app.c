@@ -117,8 +117,8 @@ Test(app, config_path_from_the_request)
 
 /*
  * An https site answers nothing that arrived without TLS, before any
- * handler runs (mcp-auth-requirements §4 item 10); a development site
- * on http://localhost does.
+ * handler runs (OAuth 2.1 section 1.5: every endpoint over TLS); a
+ * development site on http://localhost does.
  */
 Test(app, plain_http_is_refused_on_an_https_site)
 {

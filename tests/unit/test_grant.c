@@ -1,10 +1,12 @@
 /*
  * The grant state machine against a real LMDB environment: codes
  * (single use, bound to client, redirect URI, PKCE challenge and
- * resource; B4.*, B5.2, §4 items 13-15, RFC 9700 §4.2, §4.5), refresh
- * rotation with one-step grace and reuse detection (B1.5, B5.3, §4
- * item 7, RFC 9700 §4.14), revocation (RFC 7009) and remembered
- * consent.  Times are passed in, so expiry is tested to the second.
+ * resource; RFC 7636 section 4.6, RFC 6749 sections 4.1.3 and 10.5,
+ * RFC 8707, RFC 9700 sections 4.2 and 4.5), refresh rotation with
+ * one-step grace and reuse detection (OAuth 2.1 section 4.3.1,
+ * RFC 6749 section 6, RFC 9700 section 4.14), revocation (RFC 7009)
+ * and remembered consent.  Times are passed in, so expiry is tested
+ * to the second.
  */
 #include <criterion/criterion.h>
 
@@ -236,7 +238,10 @@ Test(grant, code_shape_and_record)
 	cr_assert_eq(strncmp(code, "mcpac_", 6), 0, "%s", code);
 	cr_assert_eq(strlen(code), 6 + CRYPTO_TOKEN_CHARS);
 	cr_assert_eq(strlen(id), GRANT_ID_LEN);
-	/* Stored under its hash only (B1.6), bound to what it must be. */
+	/*
+	 * Stored under its hash only (secure token storage: MCP
+	 * 2025-06-18, basic/authorization), bound to what it must be.
+	 */
 	cr_assert_eq(crypto_sha256_str(code, h), CRYPTO_OK);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
 	cr_assert_eq(store_get(t, DB_CODES, code, strlen(code), &v),
@@ -271,7 +276,8 @@ Test(grant, exchange_issues_access_and_refresh_tokens)
 	first_pair(&pub, id, &tr);
 	cr_assert_eq(strncmp(tr.access_token, "mcpat_", 6), 0);
 	cr_assert_eq(strlen(tr.access_token), 6 + CRYPTO_TOKEN_CHARS);
-	cr_assert(tr.has_refresh, "refresh without offline_access (B5.3)");
+	cr_assert(tr.has_refresh,
+	    "refresh without offline_access (RFC 6749 section 6)");
 	cr_assert_eq(strncmp(tr.refresh_token, "mcprt_", 6), 0);
 	cr_assert_str_neq(tr.access_token + 6, tr.refresh_token + 6);
 	cr_assert_eq(tr.expires_in, 600);
@@ -284,7 +290,7 @@ Test(grant, exchange_issues_access_and_refresh_tokens)
 	cr_assert_eq(rec.kind, TOKEN_ACCESS);
 	cr_assert_str_eq(rec.user, "alice");
 	cr_assert_str_eq(rec.client_id, "mcpc_public");
-	cr_assert_str_eq(rec.resource, RESOURCE, "audience-bound (B8.3)");
+	cr_assert_str_eq(rec.resource, RESOURCE, "audience-bound (RFC 8707)");
 	cr_assert_str_eq(rec.scope, "mcp notes:read");
 	cr_assert_eq(rec.created, T0 + 1);
 	cr_assert_eq(rec.expires, T0 + 1 + 600);
@@ -327,7 +333,7 @@ Test(grant, code_replay_revokes_the_grant)
 	cr_assert_eq(exchange(&pub, code, REDIRECT, VERIFIER, NULL, T0 + 1,
 	    &tr, &e), 0);
 	cr_assert(token_alive(tr.access_token));
-	/* RFC 6749 §4.1.2, RFC 9700 §4.2, §4 item 14. */
+	/* RFC 6749 §4.1.2, RFC 9700 §4.2: single use, a replay revokes. */
 	cr_assert_eq(exchange(&pub, code, REDIRECT, VERIFIER, NULL, T0 + 2,
 	    &tr2, &e), -1);
 	cr_assert_str_eq(e.error, "invalid_grant");
@@ -378,7 +384,10 @@ Test(grant, malformed_or_missing_verifier_burns_the_code)
 	char			 code[TOKEN_MAX], id[GRANT_ID_LEN + 1];
 	size_t			 i;
 
-	/* B4.2 (43-128 of [A-Za-z0-9-._~]), B4.3. */
+	/*
+	 * RFC 7636 section 4.1 (43-128 of [A-Za-z0-9-._~]); a verifier
+	 * without a bound challenge, or none for one, is a downgrade.
+	 */
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		issue(&pub, "mcp", 1, T0, code, id);
 		cr_assert_eq(exchange(&pub, code, REDIRECT, bad[i], NULL,
@@ -397,7 +406,10 @@ Test(grant, another_clients_attempt_does_not_burn)
 	char			 code[TOKEN_MAX], id[GRANT_ID_LEN + 1];
 
 	issue(&pub, "mcp", 1, T0, code, id);
-	/* §4 item 15: bound to client_id; no denial of service either. */
+	/*
+	 * RFC 6749 §4.1.3: bound to client_id; no denial of service
+	 * either.
+	 */
 	cr_assert_eq(exchange(&other, code, REDIRECT, VERIFIER, NULL, T0 + 1,
 	    &tr, &e), -1);
 	cr_assert_str_eq(e.error, "invalid_grant");
@@ -412,7 +424,7 @@ Test(grant, redirect_uri_must_match_the_authorization_request)
 	struct oauth_error	 e;
 	char			 code[TOKEN_MAX], id[GRANT_ID_LEN + 1];
 
-	/* RFC 6749 §4.1.3, §4 item 15: another URI burns the code. */
+	/* RFC 6749 §4.1.3: another redirect URI burns the code. */
 	issue(&pub, "mcp", 1, T0, code, id);
 	cr_assert_eq(exchange(&pub, code, "https://app.example/cb", VERIFIER,
 	    NULL, T0 + 1, &tr, &e), -1);
@@ -446,14 +458,17 @@ Test(grant, resource_must_match_the_bound_one)
 	struct oauth_error	 e;
 	char			 code[TOKEN_MAX], id[GRANT_ID_LEN + 1];
 
-	/* RFC 8707, B8.2. */
+	/* RFC 8707 section 2: invalid_target. */
 	issue(&pub, "mcp", 1, T0, code, id);
 	cr_assert_eq(exchange(&pub, code, REDIRECT, VERIFIER,
 	    "https://other.example/mcp", T0 + 1, &tr, &e), -1);
 	cr_assert_str_eq(e.error, "invalid_target");
 	cr_assert_eq(e.status, 400);
 	cr_assert(e.commit, "burnt like any other failed attempt");
-	/* Case of scheme and host, one trailing slash (B8.5). */
+	/*
+	 * Case of scheme and host, one trailing slash (RFC 3986 section
+	 * 6.2.2 normalisation of the canonical MCP server URI).
+	 */
 	issue(&pub, "mcp", 1, T0, code, id);
 	cr_assert_eq(exchange(&pub, code, REDIRECT, VERIFIER,
 	    "HTTPS://MCP.example.com/mcp/", T0 + 1, &tr, &e), 0, "%s",
@@ -590,7 +605,7 @@ Test(grant, reuse_of_an_older_token_revokes_the_family)
 	    &tr2, &e), 0);
 	cr_assert_eq(refresh(&pub, tr2.refresh_token, NULL, NULL, T0 + 20,
 	    &tr3, &e), 0);
-	/* tr1 is two rotations old: theft (RFC 9700 §4.14.2, §4 item 7). */
+	/* tr1 is two rotations old: theft (RFC 9700 §4.14.2). */
 	cr_assert(token_alive(tr1.refresh_token), "kept to recognise reuse");
 	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 30,
 	    &tr4, &e), -1);

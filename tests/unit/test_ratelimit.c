@@ -1,6 +1,7 @@
 /*
- * Fixed-window counters for registrations per IP (B6.3: 20 an hour by
- * default) and failed sign-ins per user and per IP (issue 3), against
+ * Fixed-window counters for registrations per IP (RFC 7591 /register:
+ * 20 an hour by default) and failed sign-ins per user and per IP (the
+ * brute-force protection of the login page), against
  * a real LMDB environment, with times passed in.
  */
 #include <criterion/criterion.h>
@@ -219,7 +220,10 @@ undo(const char *kind, const char *subject, int64_t now, long window)
 	return rc;
 }
 
-/* A sign-in is counted before its password is checked (issue 3). */
+/*
+ * A sign-in is counted before its password is checked, so that
+ * parallel guesses cannot all pass the check before any is counted.
+ */
 Test(ratelimit, count_then_check_sees_the_count)
 {
 	long	 retry = 0;

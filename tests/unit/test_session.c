@@ -1,8 +1,9 @@
 /*
  * The authorization endpoint's browser state: sign-in sessions and
- * pending requests, stored only as hashes (B1.6, §4 item 8), expiring
+ * pending requests, stored only as hashes (secure token storage, MCP 2025-06-18
+ * basic/authorization), expiring
  * to the second; and the parsing of what the pages POST and the
- * cookies a browser sends back (RFC 9700 §4.7, §4 item 22).
+ * cookies a browser sends back (RFC 9700 §4.7).
  */
 #include <criterion/criterion.h>
 
