@@ -18,10 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grant.h"
 #include "store.h"
 
 #define PURGE_KEY_MAX		128
-#define PURGE_VAL_LEN		33	/* INDEX_VALUE_LEN */
+#define PURGE_VAL_LEN		INDEX_VALUE_LEN	/* a grant_tokens value */
 #define PURGE_BATCH		10000	/* deletions per transaction */
 #define PURGE_SCAN_FACTOR	2	/* records examined per deletion */
 

@@ -3,9 +3,14 @@
  * record kind, plus DUPSORT index databases.  A process opens the
  * environment once (after any fork) and then runs short transactions.
  *
+ * This module is the one boundary to LMDB: only store.c, store_cursor.c
+ * and store_space.c include lmdb.h.  Everything else gets and puts
+ * records, walks a database or one key's duplicates with a cursor, and
+ * asks for counts, all through the calls below.
+ *
  * Schema version 1 (the "meta" database, key "schema"):
  *
- *   users          username          -> user record (store_user.c)
+ *   users          username          -> user record (user.c)
  *   clients        client_id         -> client record
  *   grants         grant_id          -> grant record
  *   codes          SHA-256(code)     -> code record
@@ -16,7 +21,7 @@
  *   notes          user NUL id(u64)  -> note record
  *   user_grants    username          => grant_id       (DUPSORT)
  *   client_grants  client_id         => grant_id       (DUPSORT)
- *   grant_tokens   grant_id          => SHA-256 (DUPSORT; tokens and codes)
+ *   grant_tokens   grant_id          => kind, SHA-256 (DUPSORT; grant.h)
  *   keys           kid               -> JWT signing key (signkey.c)
  */
 #ifndef MCP_STORE_H
