@@ -2,8 +2,8 @@
 # tests/lint/secret-compare.sh: every comparison of a secret in src/
 # takes the same time whatever the bytes, so that a token, a code, a
 # client secret, a password hash or a CSRF token cannot be guessed one
-# byte at a time from response times (RFC 9700 §4.1.3 asks for
-# constant-time checks of secrets; OpenSSL's CRYPTO_memcmp is ours).
+# byte at a time from response times.  OpenSSL's CRYPTO_memcmp is the
+# comparison that takes the same time for every input of a length.
 #
 # The check, run by "make check" and printing TAP:
 #
