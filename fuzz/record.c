@@ -2,12 +2,21 @@
  * LMDB records: the record reader (record.c) and every decoder.  The
  * first input byte picks the decoder, the rest is the record.  A
  * record a decoder accepts must come out byte for byte the same when
- * the matching store function writes it back, so the encoders and
- * decoders cannot drift apart; the round trip goes through a
- * throw-away LMDB environment in a temporary directory, in a write
- * transaction that is always aborted.
+ * it is encoded again, so the encoders and decoders cannot drift apart
+ * and no decoder loses or alters a field.  Where the library has a
+ * public function that writes every field of a record (users, clients,
+ * grants, pending requests, notes, signing keys), that function writes
+ * it back, through a throw-away LMDB environment in a temporary
+ * directory, in a write transaction that is always aborted.  Sessions
+ * and rate-limit counters are written back through the functions that
+ * create or count them, with the fields they compute made to match.
+ * Codes and tokens are written only by static functions of grant.c
+ * (code_put, token_issue) that take values no caller can choose, so
+ * their records are encoded again here, field for field as those
+ * functions do, and that layout is what the decoders must invert.
  */
 #include <ftw.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +27,7 @@
 #include "../src/lib/ratelimit.h"
 #include "../src/lib/record.h"
 #include "../src/lib/session.h"
+#include "../src/lib/signkey.h"
 #include "../src/lib/store.h"
 #include "../src/lib/user.h"
 #include "fuzz.h"
@@ -33,6 +43,7 @@ enum kind {
 	K_PENDING,
 	K_RATELIMIT,
 	K_NOTE,
+	K_SIGNKEY,
 	K__MAX
 };
 
@@ -79,6 +90,15 @@ check_stored(struct store_txn *t, enum store_db db, const void *key,
 
 	FUZZ_CHECK(store_get(t, db, key, klen, &v) == STORE_OK);
 	FUZZ_CHECK(v.len == n && memcmp(v.data, rec, n) == 0);
+}
+
+/* An encoding made here is the input record. */
+static void
+check_encoded(struct buf *b, const uint8_t *rec, size_t n)
+{
+	FUZZ_CHECK(!buf_failed(b));
+	FUZZ_CHECK(b->len == n && memcmp(b->data, rec, n) == 0);
+	buf_free(b);
 }
 
 /*
@@ -187,25 +207,44 @@ check_grant(struct store_txn *t, const uint8_t *rec, size_t n)
 	grant_free(&g);
 }
 
+/* As code_put() in grant.c writes a code record. */
 static void
 check_code(const uint8_t *rec, size_t n)
 {
 	struct code	 c;
+	struct buf	 b;
 
 	memset(&c, 0, sizeof(c));
 	if (code_decode(rec, n, &c) != STORE_OK) {
 		FUZZ_CHECK(c.grant_id == NULL && c.resource == NULL);
 		return;
 	}
-	FUZZ_CHECK(c.grant_id != NULL && c.redirect_uri != NULL &&
-	    c.challenge != NULL && c.resource != NULL);
+	FUZZ_CHECK(c.grant_id != NULL && c.client_id != NULL &&
+	    c.user != NULL && c.redirect_uri != NULL &&
+	    c.challenge != NULL && c.scope != NULL && c.resource != NULL);
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_u32(&b, c.used);
+	rec_put_str(&b, c.grant_id);
+	rec_put_str(&b, c.client_id);
+	rec_put_str(&b, c.user);
+	rec_put_str(&b, c.redirect_uri);
+	rec_put_u32(&b, c.redirect_explicit);
+	rec_put_str(&b, c.challenge);
+	rec_put_str(&b, c.scope);
+	rec_put_str(&b, c.resource);
+	rec_put_i64(&b, c.created);
+	rec_put_i64(&b, c.expires);
+	check_encoded(&b, rec, n);
 	code_free(&c);
 }
 
+/* As token_issue() in grant.c writes a token record. */
 static void
 check_token(const uint8_t *rec, size_t n)
 {
 	struct token	 tok;
+	struct buf	 b;
 
 	memset(&tok, 0, sizeof(tok));
 	if (token_decode(rec, n, &tok) != STORE_OK) {
@@ -213,14 +252,36 @@ check_token(const uint8_t *rec, size_t n)
 		return;
 	}
 	FUZZ_CHECK(tok.kind == TOKEN_ACCESS || tok.kind == TOKEN_REFRESH);
-	FUZZ_CHECK(tok.user != NULL && tok.resource != NULL);
+	FUZZ_CHECK(tok.grant_id != NULL && tok.user != NULL &&
+	    tok.client_id != NULL && tok.scope != NULL &&
+	    tok.resource != NULL);
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_u8(&b, (uint8_t)tok.kind);
+	rec_put_str(&b, tok.grant_id);
+	rec_put_str(&b, tok.user);
+	rec_put_str(&b, tok.client_id);
+	rec_put_str(&b, tok.scope);
+	rec_put_str(&b, tok.resource);
+	rec_put_i64(&b, tok.created);
+	rec_put_i64(&b, tok.expires);
+	check_encoded(&b, rec, n);
 	token_free(&tok);
 }
 
+/*
+ * session_create() writes the record under the hash of a new cookie,
+ * with expires = now + lifetime: given the decoded created as now and
+ * the difference as lifetime, it must write the input back.  A
+ * difference that does not fit an int64_t cannot be written that way.
+ */
 static void
-check_session(const uint8_t *rec, size_t n)
+check_session(struct store_txn *t, const uint8_t *rec, size_t n)
 {
 	struct session	 s;
+	unsigned char	 hash[CRYPTO_SHA256_LEN];
+	char		 cookie[SESSION_TOKEN_MAX];
+	int64_t		 lifetime;
 
 	memset(&s, 0, sizeof(s));
 	if (session_decode(rec, n, &s) != STORE_OK) {
@@ -228,6 +289,12 @@ check_session(const uint8_t *rec, size_t n)
 		return;
 	}
 	FUZZ_CHECK(s.user != NULL);
+	if (!__builtin_sub_overflow(s.expires, s.created, &lifetime)) {
+		FUZZ_CHECK(session_create(t, s.user, s.created, lifetime,
+		    cookie, sizeof(cookie)) == STORE_OK);
+		FUZZ_CHECK(crypto_sha256_str(cookie, hash) == CRYPTO_OK);
+		check_stored(t, DB_SESSIONS, hash, sizeof(hash), rec, n);
+	}
 	session_free(&s);
 }
 
@@ -252,13 +319,45 @@ check_pending(struct store_txn *t, const uint8_t *rec, size_t n)
 	pending_free(&pd);
 }
 
+/*
+ * The counter is stored as it is, then counted once by ratelimit_hit()
+ * at the start of its window, with the window ending at its expiry:
+ * the record written back is the input with the count one higher
+ * (saturating), encoded as save() in ratelimit.c does.
+ */
 static void
-check_ratelimit(const uint8_t *rec, size_t n)
+check_ratelimit(struct store_txn *t, const uint8_t *rec, size_t n)
 {
 	struct ratelimit	 rl;
+	struct buf		 b;
+	int64_t			 window;
+	long			 retry = 0;
 
-	if (ratelimit_decode(rec, n, &rl) == STORE_OK)
-		FUZZ_CHECK(n == 1 + 8 + 4 + 8);
+	if (ratelimit_decode(rec, n, &rl) != STORE_OK)
+		return;
+	FUZZ_CHECK(n == 1 + 8 + 4 + 8);
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_i64(&b, rl.window_start);
+	rec_put_u32(&b, rl.count);
+	rec_put_i64(&b, rl.expires);
+	check_encoded(&b, rec, n);
+	if (__builtin_sub_overflow(rl.expires, rl.window_start, &window) ||
+	    window <= 0 || window > LONG_MAX)
+		return;
+	FUZZ_CHECK(store_put(t, DB_RATELIMIT, "fuzz:rl", 7, rec, n, 0) ==
+	    STORE_OK);
+	FUZZ_CHECK(ratelimit_hit(t, "fuzz", "rl", rl.window_start, LONG_MAX,
+	    (long)window, &retry) == 0);
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_i64(&b, rl.window_start);
+	rec_put_u32(&b, rl.count < UINT32_MAX ? rl.count + 1 : rl.count);
+	rec_put_i64(&b, rl.expires);
+	FUZZ_CHECK(!buf_failed(&b));
+	check_stored(t, DB_RATELIMIT, "fuzz:rl", 7, (const uint8_t *)b.data,
+	    b.len);
+	buf_free(&b);
 }
 
 static void
@@ -277,6 +376,34 @@ check_note(struct store_txn *t, const uint8_t *rec, size_t n)
 	    note.created) == STORE_OK);
 	check_stored(t, DB_NOTES, key, sizeof(key) - 1, rec, n);
 	note_free(&note);
+}
+
+/*
+ * A signing key: written back by store_signkey_put(); its PEM text is
+ * then given to the private-key parser, which must refuse a key that
+ * does not fit the record's algorithm.
+ */
+static void
+check_signkey(struct store_txn *t, const uint8_t *rec, size_t n)
+{
+	struct signkey	 k;
+	EVP_PKEY	*pkey;
+
+	memset(&k, 0, sizeof(k));
+	if (signkey_decode(rec, n, &k) != STORE_OK) {
+		FUZZ_CHECK(k.pem == NULL);
+		return;
+	}
+	FUZZ_CHECK(k.pem != NULL);
+	FUZZ_CHECK(k.alg >= JOSE_RS256 && k.alg <= JOSE_EDDSA);
+	strcpy(k.kid, "fuzzkid");
+	FUZZ_CHECK(store_signkey_put(t, &k) == STORE_OK);
+	check_stored(t, DB_KEYS, "fuzzkid", 7, rec, n);
+	if ((pkey = signkey_pkey(&k)) != NULL) {
+		FUZZ_CHECK(jose_key_fits(pkey, k.alg));
+		EVP_PKEY_free(pkey);
+	}
+	signkey_free(&k);
 }
 
 int
@@ -318,16 +445,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_token(rec, n);
 		break;
 	case K_SESSION:
-		check_session(rec, n);
+		check_session(&t, rec, n);
 		break;
 	case K_PENDING:
 		check_pending(t, rec, n);
 		break;
 	case K_RATELIMIT:
-		check_ratelimit(rec, n);
+		check_ratelimit(&t, rec, n);
 		break;
 	case K_NOTE:
 		check_note(t, rec, n);
+		break;
+	case K_SIGNKEY:
+		check_signkey(&t, rec, n);
 		break;
 	}
 	store_abort(t);

@@ -205,11 +205,12 @@ Test(bearer, challenges)
 }
 
 /*
- * The step-up challenge names every scope the operation needs (A7.2),
+ * The step-up challenge names every scope the operation needs (RFC 6750
+ * §3.1; MCP 2025-11-25, basic/authorization, scope challenges),
  * even one the configuration does not list (a tool's mistake, logged
  * as tool_error by mcp.fcgi): scope="" would tell the client nothing.
  */
-Test(bearer, step_up_names_unconfigured_scopes_A7_2)
+Test(bearer, step_up_names_unconfigured_scopes)
 {
 	struct http_response	 resp;
 	const char		*h;

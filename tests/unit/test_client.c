@@ -1,9 +1,10 @@
 /*
- * OAuth clients: RFC 7591 registration metadata (B6.3, B6.4; every
+ * OAuth clients: RFC 7591 registration metadata (RFC 7591 §2 and §3.2,
+ * application_type from MCP 2026-07-28, basic/authorization; every
  * field, its default, null members, unknown members, and an error that
  * names the field for every invalid case), the record's round trip,
- * and client authentication at /token and /revoke (B5.1, B5.5:
- * exactly the registered method, 401 invalid_client with Basic).
+ * and client authentication at /token and /revoke (RFC 6749 §2.3 and
+ * §5.2: exactly the registered method, 401 invalid_client with Basic).
  */
 #include <criterion/criterion.h>
 
@@ -578,7 +579,10 @@ Test(client_auth, client_secret_post)
 	cr_assert_eq(authenticate(NULL, "client_id=mcpc_post", &e), -1);
 	cr_assert_eq(e.status, 401);
 	cr_assert_not_null(strstr(e.description, "client_secret_post"));
-	/* The right secret with the wrong method (B5.5, interop §2.10). */
+	/*
+	 * The right secret with the wrong method (RFC 6749 §5.2): a
+	 * client must use the token_endpoint_auth_method it registered.
+	 */
 	basic(h, sizeof(h), "mcpc_post", post_secret);
 	cr_assert_eq(authenticate(h, "", &e), -1);
 	cr_assert_eq(e.status, 401);

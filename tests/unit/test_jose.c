@@ -37,17 +37,50 @@ claims(void)
 	return c;
 }
 
+/* The dots of a compact JWS: before the payload and the signature. */
+static void
+dots(const struct buf *tok, char **d1, char **d2)
+{
+	cr_assert_not_null(*d1 = memchr(tok->data, '.', tok->len));
+	cr_assert_not_null(*d2 = memchr(*d1 + 1, '.',
+	    tok->len - (size_t)(*d1 + 1 - tok->data)));
+	cr_assert_lt((size_t)(*d2 + 1 - tok->data), tok->len);
+}
+
+/*
+ * Writes to out the token with its payload replaced by other claims
+ * (subject "mallory"), keeping its header and signature.
+ */
+static void
+swap_payload(const struct buf *tok, struct buf *out)
+{
+	static const char	 payload[] = "{\"iss\":\"https://as\","
+	    "\"sub\":\"mallory\",\"exp\":2000000000}";
+	char			 enc[256];
+	char			*d1, *d2;
+
+	dots(tok, &d1, &d2);
+	base64url_encode((const unsigned char *)payload, strlen(payload),
+	    enc, sizeof(enc));
+	buf_init(out);
+	buf_append(out, tok->data, (size_t)(d1 + 1 - tok->data));
+	buf_puts(out, enc);
+	buf_append(out, d2, tok->len - (size_t)(d2 - tok->data));
+	cr_assert_not(buf_failed(out));
+}
+
 /* Signs with key, then parses and verifies through a published JWKS. */
 static void
 round_trip(enum jose_alg alg)
 {
 	EVP_PKEY		*key = keygen(alg);
 	struct json_object	*c = claims(), *set, *arr;
-	struct buf		 tok;
+	struct buf		 tok, forged;
 	struct jws		 j;
 	struct jwks		 keys;
 	const struct jwk	*k;
-	char			 why[128];
+	char			 why[128], saved;
+	char			*d1, *sig;
 	const char		*text;
 
 	cr_assert_not_null(key);
@@ -70,14 +103,35 @@ round_trip(enum jose_alg alg)
 	cr_assert_not_null(k = jwks_select(&keys, &j));
 	cr_assert_eq(jws_verify(&j, k->pkey), JOSE_OK, "%s",
 	    jose_alg_name(alg));
-
-	/* One flipped bit of the signature input breaks it. */
-	tok.data[5] ^= 1;
 	jws_free(&j);
-	if (jws_parse(tok.data, tok.len, &j) == JOSE_OK) {
-		cr_assert_neq(jws_verify(&j, k->pkey), JOSE_OK);
-		jws_free(&j);
-	}
+
+	/*
+	 * A token whose signature is altered still parses (only its
+	 * signature is wrong) and must not verify.  The first character
+	 * of the signature holds the top six bits of its first byte, so
+	 * another letter there still decodes; the last character might
+	 * carry only unused bits.
+	 */
+	dots(&tok, &d1, &sig);
+	saved = sig[1];
+	sig[1] = saved == 'A' ? 'B' : 'A';
+	cr_assert_eq(jws_parse(tok.data, tok.len, &j), JOSE_OK);
+	cr_assert_eq(jws_verify(&j, k->pkey), JOSE_ESIG, "%s: altered "
+	    "signature", jose_alg_name(alg));
+	jws_free(&j);
+	sig[1] = saved;
+
+	/*
+	 * The original signature over other claims: the payload is
+	 * replaced by a well-formed one naming another subject.
+	 */
+	swap_payload(&tok, &forged);
+	cr_assert_eq(jws_parse(forged.data, forged.len, &j), JOSE_OK);
+	cr_assert_str_eq(json_get_string(j.claims, "sub"), "mallory");
+	cr_assert_eq(jws_verify(&j, k->pkey), JOSE_ESIG, "%s: altered "
+	    "payload", jose_alg_name(alg));
+	jws_free(&j);
+	buf_free(&forged);
 	jwks_free(&keys);
 	json_object_put(set);
 	json_object_put(c);

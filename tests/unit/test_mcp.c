@@ -399,9 +399,9 @@ error_message(const char *request, char *out, size_t outsz)
 /*
  * An error message naming a long method or tool is cut to fit, at a
  * character boundary: half a UTF-8 character would make the reply
- * invalid JSON text (D8.1).
+ * invalid JSON text (RFC 8259 §8.1: JSON text is UTF-8).
  */
-Test(mcp, long_names_are_cut_at_a_character_boundary_D8_1)
+Test(mcp, long_names_are_cut_at_a_character_boundary)
 {
 	struct buf	 req;
 	char		 msg[512];
@@ -437,12 +437,13 @@ Test(mcp, long_names_are_cut_at_a_character_boundary_D8_1)
 }
 
 /*
- * A 2025-03-26 batch is checked for scopes before any of it runs
- * (C7, A7.3): every scope a refused call needs, once; messages that
- * would not reach the scope check (notifications, bad ids, unknown
- * tools) do not count.
+ * A 2025-03-26 batch is checked for scopes before any of it runs (MCP
+ * 2026-07-28, basic/authorization: one challenge names every scope the
+ * operation needs): every scope a refused call needs, once; messages
+ * that would not reach the scope check (notifications, bad ids,
+ * unknown tools) do not count.
  */
-Test(mcp, batch_scopes_checked_before_anything_runs_C7_A7_3)
+Test(mcp, batch_scopes_checked_before_anything_runs)
 {
 	static const char	 refused[] = "[{\"jsonrpc\":\"2.0\",\"id\":1,"
 	    "\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","

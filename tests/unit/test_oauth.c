@@ -1,7 +1,8 @@
 /*
- * RFC 6749 §5.2 error responses (B5.5), CORS on the OAuth endpoints
- * (interop §2.7) and RFC 8707 resource comparison (B8.2, B8.5,
- * interop §2.6).
+ * RFC 6749 §5.2 error responses, CORS on the OAuth endpoints (for
+ * browser-based clients) and RFC 8707 resource comparison (an absolute
+ * URI without fragment; scheme and host case, one trailing slash and
+ * the origin form count as the same resource).
  */
 #include <criterion/criterion.h>
 
@@ -144,7 +145,7 @@ struct resource_case {
 
 static const struct resource_case resources[] = {
 	{ "https://mcp.example.com/mcp", "https://mcp.example.com/mcp", 1 },
-	/* One trailing slash (interop §2.6: URL.href adds one). */
+	/* One trailing slash (a WHATWG URL's href adds one to an origin). */
 	{ "https://mcp.example.com/mcp/", "https://mcp.example.com/mcp", 1 },
 	{ "https://mcp.example.com/mcp", "https://mcp.example.com/mcp/", 1 },
 	{ "https://mcp.example.com/mcp//", "https://mcp.example.com/mcp", 0 },

@@ -1,7 +1,8 @@
 /*
- * Redirect URIs: the registration policy (requirements B3.3, §4 item 11,
- * RFC 9700 §4.1) and the match at /authorize (B3.2, B3.4, §4 item 17,
- * RFC 8252 §7.3), each as a table.
+ * Redirect URIs: the registration policy (MCP 2025-06-18,
+ * basic/authorization: HTTPS or localhost only; RFC 9700 §4.1) and the
+ * exact match at /authorize (MCP 2025-06-18, basic/authorization;
+ * RFC 8252 §7.3 for loopback ports), each as a table.
  */
 #include <criterion/criterion.h>
 
@@ -25,7 +26,7 @@ static const struct policy_case policy[] = {
 	{ "HTTPS://CLIENT.EXAMPLE.COM/cb", REDIRECT_OK },
 	/* RFC 9700 §4.1: syntactically fine, only the match refuses it. */
 	{ "https://attacker/.good.example", REDIRECT_OK },
-	/* http only on loopback hosts (B3.3). */
+	/* http only on loopback hosts (MCP basic/authorization). */
 	{ "http://localhost/callback", REDIRECT_OK },
 	{ "http://localhost:8787/callback", REDIRECT_OK },
 	{ "http://127.0.0.1:33418/", REDIRECT_OK },
@@ -40,7 +41,7 @@ static const struct policy_case policy[] = {
 	{ "http://[::2]/cb", REDIRECT_EHTTP },
 	{ "http://[::ffff:127.0.0.1]/cb", REDIRECT_EHTTP },
 	{ "http://0.0.0.0:8080/cb", REDIRECT_EHTTP },
-	/* Private-use schemes of native apps (interop §2.5). */
+	/* Private-use schemes of native apps (RFC 8252 §7.1). */
 	{ "cursor://anysphere.cursor-mcp/oauth/callback", REDIRECT_OK },
 	{ "vscode://vscode.github-authentication/did-authenticate",
 	    REDIRECT_OK },
@@ -138,7 +139,7 @@ struct match_case {
 };
 
 static const struct match_case matches[] = {
-	/* Exact string match (RFC 9700 §4.1, B3.2). */
+	/* Exact string match (RFC 9700 §4.1, MCP basic/authorization). */
 	{ "https://good.example/cb", "https://good.example/cb", 1 },
 	{ "https://good.example/cb", "https://good.example/cb/", 0 },
 	{ "https://good.example/cb/", "https://good.example/cb", 0 },
@@ -165,7 +166,7 @@ static const struct match_case matches[] = {
 	{ "https://good.example/cb", "https://good.example:443/cb", 0 },
 	{ "https://good.example/cb", "https://good.example:8443/cb", 0 },
 	{ "https://good.example:8443/cb", "https://good.example:8444/cb", 0 },
-	/* Loopback: any port (RFC 8252 §7.3, interop §2.4). */
+	/* Loopback: any port (RFC 8252 §7.3; clients pick one per run). */
 	{ "http://localhost/cb", "http://localhost:51234/cb", 1 },
 	{ "http://localhost:3000/cb", "http://localhost:4000/cb", 1 },
 	{ "http://localhost:3000/cb", "http://localhost/cb", 1 },

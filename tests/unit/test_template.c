@@ -2,8 +2,9 @@
  * The page template engine (escaping by default, sections, inverted
  * sections, lists, unknown names as errors, partials), the real pages
  * under www/ rendered with hostile values, and the headers every page
- * and cookie carries (requirements B3.10, §4 item 22; RFC 9700 §4.2,
- * §4.7, §4.16).
+ * and cookie carries (the consent page names the client, the scopes
+ * and the redirect host and guards against CSRF and framing: RFC 9700
+ * §4.2, §4.7, §4.16).
  */
 #include <criterion/criterion.h>
 
@@ -425,7 +426,7 @@ Test(template, real_pages_escape_client_strings)
 	    "<span>" ESCAPED "</span></li>"), "%s", body);
 	cr_assert_not_null(strstr(body, "<code>" ESCAPED "</code>"));
 	cr_assert_not_null(strstr(body, "class=\"warning\""),
-	    "the loopback warning (§4 item 26)");
+	    "a warning for a loopback-only redirect URI");
 	cr_assert_not_null(strstr(body, "value=\"approve\""));
 	cr_assert_not_null(strstr(body, "value=\"deny\""));
 	cr_assert_not_null(strstr(body, "<form method=\"post\" "
