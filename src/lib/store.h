@@ -4,7 +4,7 @@
  * environment once (after any fork) and then runs short transactions.
  *
  * This module is the one boundary to LMDB: only store.c, store_cursor.c
- * and store_space.c include lmdb.h.  Everything else gets and puts
+ * and store_space.c include LMDB's header.  Everything else gets and puts
  * records, walks a database or one key's duplicates with a cursor, and
  * asks for counts, all through the calls below.
  *
