@@ -445,19 +445,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_token(rec, n);
 		break;
 	case K_SESSION:
-		check_session(&t, rec, n);
+		check_session(t, rec, n);
 		break;
 	case K_PENDING:
 		check_pending(t, rec, n);
 		break;
 	case K_RATELIMIT:
-		check_ratelimit(&t, rec, n);
+		check_ratelimit(t, rec, n);
 		break;
 	case K_NOTE:
 		check_note(t, rec, n);
 		break;
 	case K_SIGNKEY:
-		check_signkey(&t, rec, n);
+		check_signkey(t, rec, n);
 		break;
 	}
 	store_abort(t);
