@@ -109,6 +109,103 @@ Test(store, reopen_and_read)
 	store_abort(t);
 }
 
+/*
+ * Two read transactions at once get two handles, each with its own
+ * snapshot; ending a transaction a second time changes nothing.
+ */
+Test(store, transaction_handles)
+{
+	struct store_txn	*r1, *r2, *w;
+	struct store_val	 v;
+
+	cr_assert_eq(store_open(dbdir(), 1 << 20, STORE_OPEN_CREATE, &st, err,
+	    sizeof(err)), STORE_OK, "%s", err);
+	cr_assert_eq(store_begin(st, 1, &r1), STORE_OK);
+	cr_assert_eq(store_begin(st, 0, &w), STORE_OK);
+	cr_assert_eq(store_put(w, DB_RATELIMIT, "k", 1, "v", 1, 0), STORE_OK);
+	cr_assert_eq(store_commit(w), STORE_OK);
+	cr_assert_eq(store_begin(st, 1, &r2), STORE_OK);
+	cr_assert_neq(r1, r2);
+	cr_assert_eq(store_get(r1, DB_RATELIMIT, "k", 1, &v), STORE_NOTFOUND,
+	    "the older snapshot");
+	cr_assert_eq(store_get(r2, DB_RATELIMIT, "k", 1, &v), STORE_OK);
+	store_abort(r1);
+	store_abort(r1);
+	store_abort(r2);
+	cr_assert_eq(store_commit(r2), STORE_ERROR, "ended already");
+	store_abort(NULL);
+	/* The handles come back. */
+	cr_assert_eq(store_begin(st, 1, &r2), STORE_OK);
+	cr_assert_eq(store_get(r2, DB_RATELIMIT, "k", 1, &v), STORE_OK);
+	store_abort(r2);
+}
+
+/*
+ * Cursors: a whole database in key order, a key range, one key's
+ * duplicates and their count, one duplicate, deletion under the
+ * cursor, and counting and emptying a database.
+ */
+Test(store, cursors)
+{
+	static const char *const ids[] = { "g1", "g2", "g3" };
+	struct store_txn	*t;
+	struct store_cursor	*c;
+	struct store_val	 k, v;
+	size_t			 i, n;
+	int			 op;
+
+	cr_assert_eq(store_open(dbdir(), 1 << 20, STORE_OPEN_CREATE, &st, err,
+	    sizeof(err)), STORE_OK, "%s", err);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	for (i = 0; i < 3; i++)
+		cr_assert_eq(store_put(t, DB_USER_GRANTS, "bob", 3, ids[i], 2,
+		    STORE_NODUPDATA), STORE_OK);
+	cr_assert_eq(store_put(t, DB_USER_GRANTS, "alice", 5, "g9", 2, 0),
+	    STORE_OK);
+
+	/* alice, then bob's three in order. */
+	cr_assert_eq(store_cursor_open(t, DB_USER_GRANTS, &c), STORE_OK);
+	n = 0;
+	for (op = STORE_FIRST; store_cursor_get(c, &k, &v, op) == STORE_OK;
+	    op = STORE_NEXT)
+		n++;
+	cr_assert_eq(n, 4);
+	k.data = "b";
+	k.len = 1;
+	cr_assert_eq(store_cursor_get(c, &k, &v, STORE_SET_RANGE), STORE_OK);
+	cr_assert_eq(k.len, 3);
+	cr_assert_eq(memcmp(k.data, "bob", 3), 0);
+	cr_assert_eq(memcmp(v.data, "g1", 2), 0);
+	cr_assert_eq(store_cursor_count(c, &n), STORE_OK);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(store_cursor_get(c, &k, &v, STORE_NEXT_DUP), STORE_OK);
+	cr_assert_eq(memcmp(v.data, "g2", 2), 0);
+	cr_assert_eq(store_cursor_del(c), STORE_OK);
+	cr_assert_eq(store_cursor_get(c, &k, &v, STORE_NEXT_NODUP),
+	    STORE_NOTFOUND, "bob is the last key");
+	k.data = "carol";
+	k.len = 5;
+	cr_assert_eq(store_cursor_get(c, &k, &v, STORE_SET), STORE_NOTFOUND);
+	store_cursor_close(c);
+
+	cr_assert_eq(store_dup_count(t, DB_USER_GRANTS, "bob", 3, &n),
+	    STORE_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(store_dup_count(t, DB_USER_GRANTS, "carol", 5, &n),
+	    STORE_OK);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(store_dup_exists(t, DB_USER_GRANTS, "bob", 3, "g3", 2),
+	    STORE_OK);
+	cr_assert_eq(store_dup_exists(t, DB_USER_GRANTS, "bob", 3, "g2", 2),
+	    STORE_NOTFOUND);
+	cr_assert_eq(store_entries(t, DB_USER_GRANTS, &n), STORE_OK);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(store_drop(t, DB_USER_GRANTS), STORE_OK);
+	cr_assert_eq(store_entries(t, DB_USER_GRANTS, &n), STORE_OK);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(store_commit(t), STORE_OK);
+}
+
 Test(store, newer_schema_refused)
 {
 	struct store_txn	*t;
