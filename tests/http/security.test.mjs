@@ -78,6 +78,44 @@ describe('§4 item 10: nothing is served without TLS', () => {
 		assert.equal(ok.status, 200);
 	});
 
+	it('a plain-http request that claims https in X-Forwarded-Proto ' +
+	    'or Forwarded is refused all the same (RFC 9700 section 4.13)',
+	    () => {
+		/*
+		 * Only the web server's HTTPS variable says whether the
+		 * request came over TLS; a header is whatever the client
+		 * chose to send.
+		 */
+		for (const headers of [
+			{ 'X-Forwarded-Proto': 'https' },
+			{ Forwarded: 'proto=https' },
+			{ Forwarded: 'for=192.0.2.1;proto=https;host=localhost:8443',
+			    'X-Forwarded-Proto': 'https',
+			    'X-Forwarded-Ssl': 'on',
+			    'X-Forwarded-Scheme': 'https',
+			    'Front-End-Https': 'on',
+			    'X-Url-Scheme': 'https',
+			    // HTTP_HTTPS, not the HTTPS the server sets.
+			    Https: 'on' },
+		]) {
+			for (const [program, target, method] of [
+				['metadata.fcgi',
+				    '/.well-known/oauth-authorization-server', 'GET'],
+				['authorize.fcgi', '/authorize', 'GET'],
+				['token.fcgi', '/token', 'POST'],
+				['mcp.fcgi', '/mcp', 'POST'],
+			]) {
+				const res = site.run(program, { method, target,
+				    headers, env: { HTTPS: undefined },
+				    body: method === 'POST' ? 'x=1' : undefined });
+				assert.equal(res.status, 403, `${program} with ` +
+				    `${JSON.stringify(headers)}: ${res.body}`);
+				assert.equal(res.json().error_description,
+				    'this server answers only over https');
+			}
+		}
+	});
+
 	it('a development issuer on http://localhost is served', () => {
 		const dev = path.join(site.dir, 'dev.conf');
 		fs.writeFileSync(dev, fs.readFileSync(site.configFile, 'utf8')
@@ -96,11 +134,22 @@ describe('the built-in server', () => {
 	let s, p, alice;
 
 	before(async () => {
+		/*
+		 * The provider is named in the configuration, with its CA,
+		 * although the built-in server validates its own tokens: a
+		 * server that fetched keys or client documents anyway would
+		 * reach it, and the provider would count the request.
+		 */
+		p = await Provider.start();
 		s = await TestServer.start({
 			users: [{ name: 'alice', password: PW }],
-			config: 'tool_write_rate_limit = 3',
+			config: [
+				'tool_write_rate_limit = 3',
+				`authorization_server = ${p.issuer}`,
+				`jwks_uri = ${p.jwksUri}`,
+				`http_ca_file = ${p.certFile}`,
+			].join('\n'),
 		});
-		p = await Provider.start();
 		p.audience = `${s.issuer}/mcp`;
 		const client = await register(s);
 		alice = await obtainTokens(s, new Person(s, 'alice', PW),
@@ -154,6 +203,7 @@ describe('the built-in server', () => {
 	it('§4 item 2: a well-formed JWT of another issuer is refused',
 	    async () => {
 		const key = p.addKey('ES256', 'foreign');
+		const since = p.requests.length;
 		for (const over of [{}, { iss: s.issuer },
 		    { iss: s.issuer, client_id: 'mcpc_x' }]) {
 			const res = await tool(s, p.token(key, over), 'whoami');
@@ -161,7 +211,8 @@ describe('the built-in server', () => {
 			assert.match(headerValues(res, 'WWW-Authenticate')[0],
 			    /^Bearer error="invalid_token"/);
 		}
-		assert.equal(p.requests.length, 0, 'nothing was fetched');
+		assert.deepEqual(p.requests.slice(since), [],
+		    'nothing was fetched');
 	});
 
 	it('§4 items 24, 25: no client id metadata documents, and nothing ' +
@@ -169,6 +220,7 @@ describe('the built-in server', () => {
 		const meta = (await s.request('GET',
 		    '/.well-known/oauth-authorization-server')).json();
 		assert.notEqual(meta.client_id_metadata_document_supported, true);
+		const since = p.requests.length;
 		for (const clientId of [`${p.origin}/client.json`,
 		    'https://attacker.example/client.json']) {
 			const res = await s.request('GET', '/authorize?' +
@@ -182,7 +234,8 @@ describe('the built-in server', () => {
 			assert.equal(res.status, 400);
 			assert.deepEqual(headerValues(res, 'Location'), []);
 		}
-		assert.equal(p.requests.length, 0, 'nothing was fetched');
+		assert.deepEqual(p.requests.slice(since), [],
+		    'nothing was fetched');
 	});
 
 	it('§4 item 34: what tools change is limited per user and minute',

@@ -160,11 +160,12 @@ export async function signInTo(person, path) {
 
 export { CookieJar, Person, formField };
 
-// Whether an access token still works at /mcp (§4 items 1, 5, 14;
-// issue 3 "stop working at /mcp").  A GET carries no body, so that a
-// refusal is read the same under every server kind: the bearer check
-// comes before anything else (401 invalid_token), and any other answer
-// (405: no SSE stream here) means the token passed it.
+// Whether an access token still works at /mcp.  A GET carries no body,
+// so that the answer is the same under every server kind: the bearer
+// check comes first, and a token that passes it gets exactly 405 with
+// "Allow: POST" (no SSE stream here); a refused one exactly 401 with
+// an invalid_token challenge.  Any other answer (a 400, a 404, a 503)
+// fails the calling test: it proves neither.
 export async function accessWorks(s, token) {
 	const res = await s.request('GET', '/mcp', {
 		headers: {
@@ -178,7 +179,8 @@ export async function accessWorks(s, token) {
 		    /^Bearer error="invalid_token"/);
 		return false;
 	}
-	assert.ok(res.status < 500 && res.status !== 403,
+	assert.equal(res.status, 405, `neither accepted nor refused: ` +
 	    `${res.status} ${res.body}`);
+	assert.deepEqual(headerValues(res, 'Allow'), ['POST']);
 	return true;
 }
