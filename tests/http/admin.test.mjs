@@ -1,4 +1,4 @@
-// mcp-oauth-admin (issue 5) against the database of a running server:
+// mcp-oauth-admin against the database of a running server:
 // every command, its text and --json output (parsed and checked), every
 // error path and exit code (0 success, 1 failure, 2 usage); revocation
 // that takes effect at the very next request in every process; purge

@@ -1,4 +1,4 @@
-// Resource-server mode (issue 9): /mcp accepting tokens it did not
+// Resource-server mode: /mcp accepting tokens it did not
 // issue.  A stand-in provider (tests/lib/provider.mjs) serves a JWK Set
 // and an introspection endpoint over TLS; every bad token gets its own
 // test, as do the provider being down with a warm and a cold cache.
@@ -101,7 +101,7 @@ describe('token_validation = jwt (RFC 9068)', () => {
 		clock?.cleanup();
 	});
 
-	it('names the provider in the protected resource metadata (A2.2)',
+	it('names the provider in the protected resource metadata',
 	    async () => {
 		const res = await s.request('GET',
 		    '/.well-known/oauth-protected-resource/mcp');
@@ -163,8 +163,8 @@ describe('token_validation = jwt (RFC 9068)', () => {
 		['no aud', () => p.token(es, { aud: undefined })],
 		['no sub', () => p.token(es, { sub: undefined })],
 		['no exp', () => p.token(es, { exp: undefined })],
-		// RFC 9068 §2.2: an access token names its client (A5.3).
-		['no client_id nor azp (A5.3)', () => p.token(es,
+		// RFC 9068 §2.2: an access token names its client.
+		['no client_id nor azp', () => p.token(es,
 		    { client_id: undefined })],
 		['typ JWT (an ID token?)', () => p.token(es, {}, { typ: 'JWT' })],
 		['garbage', () => 'eyJhbGciOi.x.y'],
@@ -292,7 +292,7 @@ describe('token_validation = jwt (RFC 9068)', () => {
 		}
 	});
 
-	it('ignores a cache file another user could have written (A5.3)',
+	it('ignores a cache file another user could have written',
 	    async () => {
 		const cold = await TestServer.start({ database: false,
 		    config: jwtConfig(p) });

@@ -1,9 +1,10 @@
-// The statements of mcp-auth-requirements.md §4 that the security
-// review (tests/SECURITY.md, issue 8) found without a test of their
-// own: requests without TLS, no side effect before the token check,
-// tokens of another issuer, no token passthrough to the provider, no
-// client id metadata documents (nothing fetched), a loopback-only
-// demo, and a limit on what tools may change.
+// The security statements of the MCP authorization specification
+// ("Security Considerations") that the security review
+// (tests/SECURITY.md) found without a test of their own: requests
+// without TLS, no side effect before the token check, tokens of
+// another issuer, no token passthrough to the provider, no client id
+// metadata documents (nothing fetched), a loopback-only demo, and a
+// limit on what tools may change.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -36,7 +37,7 @@ function noteTitles(res) {
 	    .map((n) => n.title);
 }
 
-describe('§4 item 10: nothing is served without TLS', () => {
+describe('nothing is served without TLS (OAuth 2.1 §1.5)', () => {
 	let site;
 
 	before(() => {
@@ -162,7 +163,7 @@ describe('the built-in server', () => {
 		p?.cleanup();
 	});
 
-	it('§4 items 1, 5: no tool runs and nothing is read or written ' +
+	it('no tool runs and nothing is read or written ' +
 	    'before the token is checked', async () => {
 		const add = { jsonrpc: '2.0', id: 1, method: 'tools/call',
 		    params: { name: 'notes_add', arguments:
@@ -200,7 +201,7 @@ describe('the built-in server', () => {
 		    'notes_list')), []);
 	});
 
-	it('§4 item 2: a well-formed JWT of another issuer is refused',
+	it('a well-formed JWT of another issuer is refused',
 	    async () => {
 		const key = p.addKey('ES256', 'foreign');
 		const since = p.requests.length;
@@ -215,7 +216,7 @@ describe('the built-in server', () => {
 		    'nothing was fetched');
 	});
 
-	it('§4 items 24, 25: no client id metadata documents, and nothing ' +
+	it('no client id metadata documents, and nothing ' +
 	    'is fetched for a URL client_id', async () => {
 		const meta = (await s.request('GET',
 		    '/.well-known/oauth-authorization-server')).json();
@@ -238,7 +239,7 @@ describe('the built-in server', () => {
 		    'nothing was fetched');
 	});
 
-	it('§4 item 34: what tools change is limited per user and minute',
+	it('what tools change is limited per user and minute',
 	    async () => {
 		for (let i = 0; i < 3; i++) {
 			const res = await tool(s, alice.access_token, 'notes_add',
@@ -266,7 +267,7 @@ describe('the built-in server', () => {
 	});
 });
 
-describe('§4 item 4: the bearer token is never passed through', () => {
+describe('the bearer token is never passed through', () => {
 	let s, p;
 
 	after(async () => {
@@ -328,7 +329,7 @@ describe('§4 item 4: the bearer token is never passed through', () => {
 	});
 });
 
-describe('§4 item 31: the local demo listens on loopback only', () => {
+describe('the local demo listens on loopback only', () => {
 	it('scripts/demo binds 127.0.0.1, and so does the test harness',
 	    () => {
 		const demo = fs.readFileSync(path.join(repo, 'scripts', 'demo'),
