@@ -155,8 +155,8 @@ describe('successful registration (RFC 7591 §3.2.1)', () => {
 	});
 });
 
-describe('refused redirect URIs: 400 invalid_redirect_uri (OAuth 2.1 ' +
-    '§2.3.1)', () => {
+describe('refused redirect URIs: 400 invalid_redirect_uri (MCP ' +
+    'authorization: https or loopback only)', () => {
 	const cases = {
 		'javascript:alert(1)': /scheme/,
 		'data:text/html,x': /scheme/,
