@@ -535,8 +535,8 @@ describe('revocation, process by process', () => {
 		const mark = r.logMark();
 		let seen = [];
 		for (let round = 0; round < 30; round++) {
-			const answers = await Promise.all(Array.from({ length: 8 },
-			    () => addNote(token)));
+			const answers = await Promise.all(Array.from(
+			    { length: 8 }, () => addNote(token)));
 			answers.forEach(check);
 			seen = pidsLogging(mark, re);
 			if (pids.every((pid) => seen.includes(pid)))
@@ -561,7 +561,8 @@ describe('revocation, process by process', () => {
 		// by the rate limit, after the token check, with a log line.
 		const first = await addNote(t.access_token);
 		assert.equal(first.status, 200, first.body);
-		assert.equal(first.json().result.isError, undefined, first.body);
+		assert.equal(first.json().result.isError, undefined,
+		    first.body);
 		const accepted = await untilEveryProcess(pids, t.access_token,
 		    /^event=tool_throttled user="carol"/, (res) => {
 			assert.equal(res.status, 200, res.body);

@@ -238,22 +238,24 @@ describe('token_validation = jwt (RFC 9068)', () => {
 		const fresh = p.addKey('ES256', 'es-2');
 		const kids = p.keys.map((k) => k.kid);
 		p.published = kids.filter((k) => k !== 'es-2');
+		const status = async (k) =>
+		    (await whoami(s, p.token(k))).status;
 		clock.freeze(t0);
 		try {
 			const before = p.hits.jwks;
-			assert.equal((await whoami(s, p.token(fresh))).status, 401);
+			assert.equal(await status(fresh), 401);
 			assert.equal(p.hits.jwks - before, 1, 'fetched at t0');
 			// Published now, but the last attempt was at t0.
 			p.published = null;
-			assert.equal((await whoami(s, p.token(fresh))).status, 401);
+			assert.equal(await status(fresh), 401);
 			clock.freeze(t0 + 29);
-			assert.equal((await whoami(s, p.token(fresh))).status, 401);
+			assert.equal(await status(fresh), 401);
 			assert.equal(p.hits.jwks - before, 1,
 			    'no fetch within 30 s of the last');
 			clock.freeze(t0 + 30);
-			assert.equal((await whoami(s, p.token(fresh))).status, 200);
+			assert.equal(await status(fresh), 200);
 			assert.equal(p.hits.jwks - before, 2);
-			assert.equal((await whoami(s, p.token(es))).status, 200,
+			assert.equal(await status(es), 200,
 			    'the old key still works');
 		} finally {
 			p.published = null;
@@ -521,19 +523,21 @@ describe('introspection caches, one FastCGI process', () => {
 		 * programs' clock is moved, not waited for.
 		 */
 		const t0 = nowSeconds();
+		const status = async () =>
+		    (await whoami(s, 'opaque-exp')).status;
 		p.introspection.set('opaque-exp', active({ exp: t0 + 30 }));
 		clock.freeze(t0);
 		try {
-			assert.equal((await whoami(s, 'opaque-exp')).status, 200);
+			assert.equal(await status(), 200);
 			p.introspection.set('opaque-exp', { active: false });
 			const since = p.requests.length;
 			clock.freeze(t0 + 29);
-			/* As plain CGI nothing is kept: the provider is asked. */
-			assert.equal((await whoami(s, 'opaque-exp')).status,
-			    cgi ? 401 : 200, 'kept until the token expires');
+			// As plain CGI nothing is kept: the provider is asked.
+			assert.equal(await status(), cgi ? 401 : 200,
+			    'kept until the token expires');
 			assert.equal(introspections(since).length, cgi ? 1 : 0);
 			clock.freeze(t0 + 30);
-			assert.equal((await whoami(s, 'opaque-exp')).status, 401);
+			assert.equal(await status(), 401);
 			assert.equal(introspections(since).length, cgi ? 2 : 1,
 			    'asked again once the token expired');
 		} finally {
@@ -584,17 +588,19 @@ describe('outbound calls: a timeout and a size limit', () => {
 			let mark = s.logMark();
 			p.misbehave.set('/jwks', 64 * 1024 + 1);
 			assertUnavailable(await whoami(s, p.token(key)));
-			assert.match(s.programLogSince(mark),
-			    /event=jwks_fetch_failed .*response larger than 65536 bytes; no keys to serve/);
+			assert.match(s.programLogSince(mark), new RegExp(
+			    'event=jwks_fetch_failed .*response larger than ' +
+			    '65536 bytes; no keys to serve'));
 			// Each attempt waits 30 s for the next: move the clock.
 			clock.offset(40);
 			mark = s.logMark();
 			p.misbehave.set('/jwks', 'stall');
-			const { res, ms } = await timed(whoami(s, p.token(key)));
+			const { res, ms } = await timed(whoami(s,
+			    p.token(key)));
 			assertUnavailable(res);
 			assert.ok(ms < STALL_LIMIT_MS, `${ms} ms`);
 			assert.match(s.programLogSince(mark),
-			    /event=jwks_fetch_failed .*[Tt]imed out.*; no keys to serve/);
+			    /event=jwks_fetch_failed .*timed out.*; no keys/i);
 			clock.offset(80);
 			p.misbehave.set('/jwks', 64 * 1024);
 			const ok = await whoami(s, p.token(key));
@@ -619,16 +625,17 @@ describe('outbound calls: a timeout and a size limit', () => {
 			`cache_dir = ${srv.dir}`,
 		].join('\n') });
 		try {
-			const answer = { active: true, iss: p.issuer, sub: 'dave',
-			    aud: `${s.issuer}/mcp`, scope: 'mcp', client_id: 'c4',
-			    exp: nowSeconds() + 300 };
+			const answer = { active: true, iss: p.issuer,
+			    sub: 'dave', aud: `${s.issuer}/mcp`, scope: 'mcp',
+			    client_id: 'c4', exp: nowSeconds() + 300 };
 			for (const t of ['big', 'exact', 'stall'])
 				p.introspection.set(`opaque-${t}`, answer);
 			let mark = s.logMark();
 			p.misbehave.set('/introspect', 16 * 1024 + 1);
 			assertUnavailable(await whoami(s, 'opaque-big'));
-			assert.match(s.programLogSince(mark),
-			    /event=introspection_failed .*response larger than 16384 bytes/);
+			assert.match(s.programLogSince(mark), new RegExp(
+			    'event=introspection_failed .*response larger ' +
+			    'than 16384 bytes'));
 			p.misbehave.set('/introspect', 16 * 1024);
 			const ok = await whoami(s, 'opaque-exact');
 			assert.equal(ok.status, 200, ok.body);
@@ -636,11 +643,12 @@ describe('outbound calls: a timeout and a size limit', () => {
 			    'dave');
 			mark = s.logMark();
 			p.misbehave.set('/introspect', 'stall');
-			const { res, ms } = await timed(whoami(s, 'opaque-stall'));
+			const { res, ms } = await timed(whoami(s,
+			    'opaque-stall'));
 			assertUnavailable(res);
 			assert.ok(ms < STALL_LIMIT_MS, `${ms} ms`);
 			assert.match(s.programLogSince(mark),
-			    /event=introspection_failed .*[Tt]imed out/);
+			    /event=introspection_failed .*timed out/i);
 		} finally {
 			p.misbehave.clear();
 			await s.stop();

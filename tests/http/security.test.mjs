@@ -90,7 +90,7 @@ describe('nothing is served without TLS (OAuth 2.1 §1.5)', () => {
 		for (const headers of [
 			{ 'X-Forwarded-Proto': 'https' },
 			{ Forwarded: 'proto=https' },
-			{ Forwarded: 'for=192.0.2.1;proto=https;host=localhost:8443',
+			{ Forwarded: 'for=192.0.2.1;proto=https;host=a.example',
 			    'X-Forwarded-Proto': 'https',
 			    'X-Forwarded-Ssl': 'on',
 			    'X-Forwarded-Scheme': 'https',
@@ -100,16 +100,19 @@ describe('nothing is served without TLS (OAuth 2.1 §1.5)', () => {
 			    Https: 'on' },
 		]) {
 			for (const [program, target, method] of [
-				['metadata.fcgi',
-				    '/.well-known/oauth-authorization-server', 'GET'],
+				['metadata.fcgi', '/.well-known/' +
+				    'oauth-authorization-server', 'GET'],
 				['authorize.fcgi', '/authorize', 'GET'],
 				['token.fcgi', '/token', 'POST'],
 				['mcp.fcgi', '/mcp', 'POST'],
 			]) {
-				const res = site.run(program, { method, target,
-				    headers, env: { HTTPS: undefined },
-				    body: method === 'POST' ? 'x=1' : undefined });
-				assert.equal(res.status, 403, `${program} with ` +
+				const res = site.run(program, {
+					method, target, headers,
+					env: { HTTPS: undefined },
+					body: method === 'POST' ? 'x=1' :
+					    undefined,
+				});
+				assert.equal(res.status, 403, `${program}: ` +
 				    `${JSON.stringify(headers)}: ${res.body}`);
 				assert.equal(res.json().error_description,
 				    'this server answers only over https');

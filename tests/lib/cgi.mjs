@@ -67,11 +67,8 @@ export class CgiSite {
 	runAsync(program, options = {}) {
 		const { env, input } = this.#invocation(options);
 		return new Promise((resolve, reject) => {
-			const child = spawn(path.join(programDir, program), [], {
-				env,
-				stdio: ['pipe', 'pipe', 'pipe'],
-				...this.user,
-			});
+			const child = spawn(path.join(programDir, program),
+			    [], { env, stdio: 'pipe', ...this.user });
 			const out = [], err = [];
 			const timer = setTimeout(() => child.kill('SIGKILL'),
 			    30000);
@@ -82,8 +79,8 @@ export class CgiSite {
 				clearTimeout(timer);
 				try {
 					resolve(finish(program, status,
-					    Buffer.concat(out).toString('utf8'),
-					    Buffer.concat(err).toString('utf8')));
+					    Buffer.concat(out).toString(),
+					    Buffer.concat(err).toString()));
 				} catch (e) {
 					reject(e);
 				}

@@ -166,8 +166,8 @@ export class Provider {
 			const bare = JSON.stringify({ ...object, padding: '' });
 			const pad = how - Buffer.byteLength(bare);
 			if (pad < 0)
-				throw new Error(`an answer of ${how} bytes is too ` +
-				    'small for its members');
+				throw new Error(`${how} bytes: too small for ` +
+				    'the answer');
 			text = JSON.stringify({ ...object,
 			    padding: 'x'.repeat(pad) });
 		}
