@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "lib/app.h"
+#include "lib/authreq.h"
 #include "lib/buf.h"
 #include "lib/client.h"
 #include "lib/config.h"
@@ -34,19 +35,15 @@
 #include "lib/redirect.h"
 #include "lib/scope.h"
 #include "lib/session.h"
+#include "lib/signin.h"
 #include "lib/store.h"
 #include "lib/user.h"
 
-#define STATE_MAX		1024
 #define POST_MAX		(16 * 1024)
 #define COOKIE_SESSION		"mcp_session"
 #define COOKIE_BROWSER		"mcp_browser"
 /* save_pending(): the address has started too many requests. */
 #define PENDING_THROTTLED	(-1)
-
-/* A password hash to verify against when the user does not exist. */
-static const char dummy_hash[] = "$scrypt$ln=14,r=8,p=5$"
-    "AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 static void
 no_redirect_error(struct app *a, struct http_response *resp,
@@ -148,193 +145,47 @@ state_of(const struct pending *pd)
 	return pd->state[0] != '\0' ? pd->state : NULL;
 }
 
-/* A validated authorization request. */
-struct authz {
-	struct client	 client;
-	const char	*redirect_uri;
-	int		 redirect_explicit;
-	const char	*state;
-	const char	*challenge;
-	struct buf	 scope;
-	const char	*resource;
-	uint32_t	 prompt;
-};
-
+/* authreq_check()'s client lookup: one read transaction. */
 static int
-parse_prompt(const char *s, uint32_t *out)
+client_lookup(void *arg, const char *client_id, struct client *c)
 {
-	size_t	 n;
+	struct app		*a = arg;
+	struct store		*st;
+	struct store_txn	 t;
+	int			 rc;
 
-	*out = 0;
-	while (s != NULL && *s != '\0') {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		n = strcspn(s, " ");
-		if (n == 4 && strncmp(s, "none", 4) == 0)
-			*out |= PROMPT_NONE;
-		else if (n == 5 && strncmp(s, "login", 5) == 0)
-			*out |= PROMPT_LOGIN;
-		else if (n == 7 && strncmp(s, "consent", 7) == 0)
-			*out |= PROMPT_CONSENT;
-		else if (!(n == 14 && strncmp(s, "select_account", 14) == 0))
-			return -1;
-		s += n;
-	}
-	/* OpenID Connect: "none" must stand alone. */
-	if ((*out & PROMPT_NONE) && *out != PROMPT_NONE)
-		return -1;
-	return 0;
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, &t)) != STORE_OK)
+		return rc;
+	rc = store_client_get(&t, client_id, c);
+	store_abort(&t);
+	return rc;
 }
 
 /*
- * Checks an authorization request.  Returns 0 with az filled, or -1
+ * Checks an authorization request.  Returns 0 with r filled, or -1
  * after answering (an error page before the redirect URI is trusted,
  * an error redirect after).
  */
 static int
-validate_request(struct app *a, const struct form *f, struct authz *az,
+validate_request(struct app *a, const struct form *f, struct authreq *r,
     struct http_response *resp)
 {
-	struct store		*st;
-	struct store_txn	 t;
-	const char		*client_id, *redirect_uri, *v, *scope;
-	char			 bad[65];
-	size_t			 i;
-	int			 rc;
-
-	client_id = form_get(f, "client_id");
-	redirect_uri = form_get(f, "redirect_uri");
-	if (client_id == NULL) {
-		no_redirect_error(a, resp, "The request names no application "
-		    "(client_id is missing).");
-		return -1;
+	switch (authreq_check(r, a->cfg, f, client_lookup, a)) {
+	case AUTHREQ_OK:
+		return 0;
+	case AUTHREQ_PAGE:
+		no_redirect_error(a, resp, r->description);
+		break;
+	case AUTHREQ_REDIRECT:
+		redirect_error(a, resp, r->redirect_uri, r->state, r->error,
+		    r->description);
+		break;
+	default:
+		server_error(a, resp, r->store_rc);
+		break;
 	}
-	if ((rc = app_store(a, &st)) != STORE_OK ||
-	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
-		server_error(a, resp, rc);
-		return -1;
-	}
-	rc = store_client_get(&t, client_id, &az->client);
-	store_abort(&t);
-	if (rc == STORE_NOTFOUND) {
-		no_redirect_error(a, resp, "The application is not registered "
-		    "with this server (unknown client_id).");
-		return -1;
-	}
-	if (rc != STORE_OK) {
-		server_error(a, resp, rc);
-		return -1;
-	}
-	if (redirect_uri != NULL) {
-		for (i = 0; i < az->client.nredirect_uris; i++)
-			if (redirect_uri_matches(az->client.redirect_uris[i],
-			    redirect_uri))
-				break;
-		if (i == az->client.nredirect_uris) {
-			no_redirect_error(a, resp, "The redirect_uri is not "
-			    "one the application registered.");
-			return -1;
-		}
-		az->redirect_uri = redirect_uri;
-		az->redirect_explicit = 1;
-	} else if (az->client.nredirect_uris == 1) {
-		az->redirect_uri = az->client.redirect_uris[0];
-		az->redirect_explicit = 0;
-	} else {
-		no_redirect_error(a, resp, "The request has no redirect_uri "
-		    "and the application registered several.");
-		return -1;
-	}
-
-	/* The redirect URI is trusted from here on. */
-	az->state = form_get(f, "state");
-	if (az->state != NULL && strlen(az->state) > STATE_MAX) {
-		redirect_error(a, resp, az->redirect_uri, NULL,
-		    "invalid_request", "state is longer than 1024 characters");
-		return -1;
-	}
-	v = form_get(f, "response_type");
-	if (v == NULL) {
-		redirect_error(a, resp, az->redirect_uri, az->state,
-		    "invalid_request", "response_type is required");
-		return -1;
-	}
-	if (strcmp(v, "code") != 0) {
-		redirect_error(a, resp, az->redirect_uri, az->state,
-		    "unsupported_response_type", "only response_type=code is "
-		    "supported");
-		return -1;
-	}
-	if ((v = form_get(f, "response_mode")) != NULL &&
-	    strcmp(v, "query") != 0) {
-		redirect_error(a, resp, az->redirect_uri, az->state,
-		    "invalid_request", "only response_mode=query is supported");
-		return -1;
-	}
-	az->challenge = form_get(f, "code_challenge");
-	v = form_get(f, "code_challenge_method");
-	if (az->challenge == NULL) {
-		redirect_error(a, resp, az->redirect_uri, az->state,
-		    "invalid_request", "code_challenge is required (PKCE S256)");
-		return -1;
-	}
-	if (v == NULL || strcmp(v, "S256") != 0) {
-		redirect_error(a, resp, az->redirect_uri, az->state,
-		    "invalid_request", "code_challenge_method must be S256");
-		return -1;
-	}
-	if (!pkce_challenge_valid(az->challenge)) {
-		redirect_error(a, resp, az->redirect_uri, az->state,
-		    "invalid_request", "code_challenge must be the base64url "
-		    "SHA-256 of the code_verifier (43 characters)");
-		return -1;
-	}
-	if (parse_prompt(form_get(f, "prompt"), &az->prompt) == -1) {
-		redirect_error(a, resp, az->redirect_uri, az->state,
-		    "invalid_request", "unsupported prompt value");
-		return -1;
-	}
-	if ((scope = form_get(f, "scope")) == NULL)
-		scope = az->client.scope;
-	buf_init(&az->scope);
-	if (scope != NULL) {
-		rc = scope_normalise(a->cfg, scope, &az->scope, bad,
-		    sizeof(bad));
-		if (rc == SCOPE_EUNKNOWN || rc == SCOPE_ESYNTAX) {
-			char	 msg[128];
-
-			snprintf(msg, sizeof(msg), rc == SCOPE_EUNKNOWN ?
-			    "unknown scope \"%s\"" : "malformed scope", bad);
-			redirect_error(a, resp, az->redirect_uri, az->state,
-			    "invalid_scope", msg);
-			return -1;
-		}
-	}
-	if (az->scope.len == 0) {
-		for (i = 0; i < a->cfg->default_scopes.len; i++) {
-			if (i > 0)
-				buf_putc(&az->scope, ' ');
-			buf_puts(&az->scope, a->cfg->default_scopes.items[i]);
-		}
-	}
-	if (buf_failed(&az->scope)) {
-		server_error(a, resp, STORE_ENOMEM);
-		return -1;
-	}
-	/* RFC 8707: absent means this server's MCP URL (B8.4). */
-	az->resource = form_get(f, "resource");
-	if (az->resource == NULL)
-		az->resource = a->cfg->mcp_url;
-	else if (!resource_valid(az->resource) ||
-	    !resource_equal(az->resource, a->cfg->mcp_url)) {
-		redirect_error(a, resp, az->redirect_uri, az->state,
-		    "invalid_target", "resource must be this server's MCP URL");
-		return -1;
-	}
-	az->resource = a->cfg->mcp_url;
-	return 0;
+	return -1;
 }
 
 /*
@@ -768,13 +619,12 @@ static void
 handle_new_request(struct app *a, const struct http_request *req,
     const struct form *f, struct http_response *resp)
 {
-	struct authz	 az;
+	struct authreq	 az;
 	struct pending	 pd;
 	char		 id[64];
 	int64_t		 now = time(NULL);
 
-	memset(&az, 0, sizeof(az));
-	buf_init(&az.scope);
+	authreq_init(&az);
 	if (validate_request(a, f, &az, resp) == -1)
 		goto out;
 	memset(&pd, 0, sizeof(pd));
@@ -794,8 +644,7 @@ handle_new_request(struct app *a, const struct http_request *req,
 	}
 	continue_request(a, req, resp, &az.client, &pd, id, sizeof(id), 1);
 out:
-	client_free(&az.client);
-	buf_free(&az.scope);
+	authreq_free(&az);
 }
 
 /*
@@ -916,19 +765,16 @@ handle_login(struct app *a, const struct http_request *req,
 {
 	struct store		*st;
 	struct store_txn	 t;
-	struct user		 u;
+	struct signin		 s;
 	const char		*name = form_get(f, "username");
 	const char		*pw = form_get(f, "password");
 	const char		*id = form_get(f, "request");
 	const char		*csrf = form_get(f, "csrf");
 	const char		*ip = req->remote_addr;
-	char			 cookie[SESSION_TOKEN_MAX];
-	char			 msg[160], ipsub[RATELIMIT_IP_MAX];
-	long			 wait_user = 0, wait_ip = 0, win;
-	int64_t			 now = time(NULL);
-	int			 rc, ok, over_user, over_ip, exists, valid;
+	char			 cookie[SESSION_TOKEN_MAX], msg[160];
+	long			 w;
+	int			 rc;
 
-	memset(&u, 0, sizeof(u));
 	if (a->cfg->user_auth != USER_AUTH_LOCAL) {
 		page_error(a->cfg, resp, 400, "No password sign-in",
 		    "This server signs people in through the web server.",
@@ -940,81 +786,34 @@ handle_login(struct app *a, const struct http_request *req,
 		    "Enter your user name and password.");
 		return;
 	}
-	win = a->cfg->login_lockout;
-	valid = user_name_valid(name);
-	ratelimit_ip_subject(ip, ipsub, sizeof(ipsub));
-	/*
-	 * The attempt is counted, and committed, before the password is
-	 * checked: parallel attempts then cannot all pass the check before
-	 * any of them is counted (LMDB has one writer at a time), and a
-	 * database that cannot count refuses the attempt instead of
-	 * checking passwords without a limit.  A success takes its count
-	 * back below.
-	 */
-	if ((rc = app_store(a, &st)) != STORE_OK ||
-	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
+	if ((rc = app_store(a, &st)) != STORE_OK) {
 		server_error(a, resp, rc);
 		return;
 	}
-	over_user = valid ? ratelimit_check(&t, "login-user", name, now,
-	    a->cfg->login_max_failures, win, &wait_user) : 0;
-	over_ip = ratelimit_check(&t, "login-ip", ipsub, now,
-	    a->cfg->login_max_failures * 4, win, &wait_ip);
-	if (over_user == -1 || over_ip == -1) {
-		store_abort(&t);
-		log_msg("database_error", "cannot read the sign-in counters");
-		server_error(a, resp, STORE_ERROR);
-		return;
-	}
-	if (over_user == 1 || over_ip == 1) {
-		long	 w = wait_user > wait_ip ? wait_user : wait_ip;
-
-		store_abort(&t);
-		log_auth("login_throttled", valid ? name : NULL, c->id, ip);
+	switch (signin_attempt(st, a->cfg, &s, name, pw, ip, time(NULL))) {
+	case SIGNIN_OK:
+		break;
+	case SIGNIN_THROTTLED:
+		log_auth("login_throttled", s.name_valid ? name : NULL, c->id,
+		    ip);
+		w = s.retry_after;
 		snprintf(msg, sizeof(msg), "Too many failed sign-ins. Try again "
 		    "in %ld minute%s.", (w + 59) / 60, (w + 59) / 60 == 1 ?
 		    "" : "s");
 		http_headerf(resp, "Retry-After", "%ld", w);
 		show_login(a, resp, 429, c, id, csrf, name, msg);
 		return;
-	}
-	rc = valid ? ratelimit_count(&t, "login-user", name, now, win) :
-	    STORE_OK;
-	if (rc == STORE_OK)
-		rc = ratelimit_count(&t, "login-ip", ipsub, now, win);
-	if (rc != STORE_OK) {
-		store_abort(&t);
-		server_error(a, resp, rc);
-		return;
-	}
-	rc = valid ? store_user_get(&t, name, &u) : STORE_NOTFOUND;
-	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-		store_abort(&t);
-		server_error(a, resp, rc);
-		return;
-	}
-	exists = rc == STORE_OK;
-	if ((rc = store_commit(&t)) != STORE_OK) {
-		user_free(&u);
-		server_error(a, resp, rc);
-		return;
-	}
-
-	/*
-	 * Verify even when the user does not exist, so the time taken
-	 * does not tell (the message never does).
-	 */
-	ok = crypto_password_verify(pw, exists ? u.password_hash :
-	    dummy_hash) == CRYPTO_OK && exists && !(u.flags & USER_DISABLED);
-	user_free(&u);
-	if (!ok) {
-		log_auth("login_failed", valid ? name : NULL, c->id, ip);
+	case SIGNIN_REFUSED:
+		log_auth("login_failed", s.name_valid ? name : NULL, c->id, ip);
 		/*
 		 * 403, not 401: a 401 must carry a WWW-Authenticate
-		 * challenge (RFC 9110 §15.5.2), and a form is none.
+		 * challenge (RFC 9110 section 15.5.2), and a form is none.
 		 */
 		show_login(a, resp, 403, c, id, csrf, name,
 		    "Wrong user name or password.");
+		return;
+	default:
+		server_error(a, resp, s.store_rc);
 		return;
 	}
 
@@ -1022,11 +821,9 @@ handle_login(struct app *a, const struct http_request *req,
 		server_error(a, resp, rc);
 		return;
 	}
-	rc = ratelimit_reset(&t, "login-user", name);
+	rc = signin_accept(&t, &s);
 	if (rc == STORE_OK)
-		rc = ratelimit_undo(&t, "login-ip", ipsub, now, win);
-	if (rc == STORE_OK)
-		rc = session_create(&t, name, now, a->cfg->session_lifetime,
+		rc = session_create(&t, name, s.now, a->cfg->session_lifetime,
 		    cookie, sizeof(cookie));
 	if (rc == STORE_OK && (pd->prompt & PROMPT_LOGIN)) {
 		pd->prompt &= ~(uint32_t)PROMPT_LOGIN;
