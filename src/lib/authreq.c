@@ -334,3 +334,25 @@ authreq_check(struct authreq *r, const struct config *cfg,
 	}
 	return AUTHREQ_OK;
 }
+
+/*
+ * The pending request for r, created at now and kept lifetime seconds.
+ * Its strings point into r, so it lives as long as r does; the browser
+ * binding and CSRF hashes are left zero for the caller.
+ */
+void
+authreq_pending(const struct authreq *r, int64_t now, long lifetime,
+    struct pending *pd)
+{
+	memset(pd, 0, sizeof(*pd));
+	pd->client_id = (char *)r->client.id;
+	pd->redirect_uri = (char *)r->redirect_uri;
+	pd->redirect_explicit = (uint32_t)r->redirect_explicit;
+	pd->state = (char *)(r->state != NULL ? r->state : "");
+	pd->challenge = (char *)r->challenge;
+	pd->scope = (char *)buf_cstr(&r->scope);
+	pd->resource = (char *)r->resource;
+	pd->prompt = r->prompt;
+	pd->created = now;
+	pd->expires = now + lifetime;
+}

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "form.h"
 #include "scope.h"
+#include "session.h"
 
 /* The longest state parameter accepted, in bytes. */
 #define AUTHREQ_STATE_MAX	1024
@@ -66,5 +67,7 @@ void	 authreq_free(struct authreq *);
 int	 authreq_check(struct authreq *, const struct config *,
 	    const struct form *, authreq_client_get, void *);
 int	 authreq_prompt(const char *, uint32_t *);
+void	 authreq_pending(const struct authreq *, int64_t, long,
+	    struct pending *);
 
 #endif

@@ -4,6 +4,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "session.h"
 #include "signin.h"
 #include "store.h"
 #include "user.h"
@@ -95,18 +96,38 @@ signin_attempt(struct store *st, const struct config *cfg,
 }
 
 /*
- * Takes back what a successful attempt counted, in the transaction
- * that signs the person in: the name's failures are forgotten, the
- * address's count goes down by this one attempt.
+ * Signs the person of a successful attempt in, in one transaction:
+ * takes back what the attempt counted (the name's failures are
+ * forgotten, the address's count goes down by this one attempt),
+ * creates a session of session_lifetime seconds whose cookie value
+ * goes to cookie, and, when the pending request pd (stored under
+ * pending_id) asked for a new sign-in with prompt=login, records that
+ * it has had one.  Returns a store code.
  */
 int
-signin_accept(struct store_txn *t, const struct signin *s)
+signin_accept(struct store *st, const struct signin *s,
+    long session_lifetime, const char *pending_id, struct pending *pd,
+    char *cookie, size_t cookiesz)
 {
-	int	 rc;
+	struct store_txn	 t;
+	int			 rc;
 
-	rc = ratelimit_reset(t, SIGNIN_KIND_USER, s->name);
+	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+		return rc;
+	rc = ratelimit_reset(&t, SIGNIN_KIND_USER, s->name);
 	if (rc == STORE_OK)
-		rc = ratelimit_undo(t, SIGNIN_KIND_IP, s->ip, s->now,
+		rc = ratelimit_undo(&t, SIGNIN_KIND_IP, s->ip, s->now,
 		    s->window);
+	if (rc == STORE_OK)
+		rc = session_create(&t, s->name, s->now, session_lifetime,
+		    cookie, cookiesz);
+	if (rc == STORE_OK && pd != NULL && (pd->prompt & PROMPT_LOGIN)) {
+		pd->prompt &= ~(uint32_t)PROMPT_LOGIN;
+		rc = pending_put(&t, pending_id, pd);
+	}
+	if (rc == STORE_OK)
+		rc = store_commit(&t);
+	else
+		store_abort(&t);
 	return rc;
 }

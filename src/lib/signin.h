@@ -4,7 +4,8 @@
  * and per network address (four times as many).
  *
  * The attempt is counted, and committed, before the password is
- * checked; a success takes its count back (signin_accept()).  A user
+ * checked; a success takes its count back when signin_accept() signs
+ * the person in.  A user
  * that does not exist costs the same password check as a wrong
  * password, against signin_dummy_hash, so the time taken does not tell
  * whether the user exists (the message never does).
@@ -16,6 +17,7 @@
 
 #include "config.h"
 #include "ratelimit.h"
+#include "session.h"
 #include "store.h"
 
 /* The counters' kinds in the ratelimit database. */
@@ -45,6 +47,7 @@ extern const char	 signin_dummy_hash[];
 int	 signin_attempt(struct store *, const struct config *,
 	    struct signin *, const char *, const char *, const char *,
 	    int64_t);
-int	 signin_accept(struct store_txn *, const struct signin *);
+int	 signin_accept(struct store *, const struct signin *, long,
+	    const char *, struct pending *, char *, size_t);
 
 #endif

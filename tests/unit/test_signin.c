@@ -13,6 +13,7 @@
 #include "../../src/lib/config.h"
 #include "../../src/lib/crypto.h"
 #include "../../src/lib/ratelimit.h"
+#include "../../src/lib/session.h"
 #include "../../src/lib/signin.h"
 #include "../../src/lib/store.h"
 #include "../../src/lib/user.h"
@@ -102,28 +103,72 @@ attempt(struct signin *s, const char *name, const char *pw, int64_t now)
 	return signin_attempt(st, cfg, s, name, pw, IP, now);
 }
 
+/* Signs s in; the session's cookie value goes to cookie. */
 static void
-accept(const struct signin *s)
+accept(const struct signin *s, struct pending *pd, char *cookie,
+    size_t cookiesz)
 {
-	struct store_txn	 t;
-
-	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(signin_accept(&t, s), STORE_OK);
-	cr_assert_eq(store_commit(&t), STORE_OK);
+	cr_assert_eq(signin_accept(st, s, 3600, "pending-id", pd, cookie,
+	    cookiesz), STORE_OK);
 }
 
 Test(signin, the_right_password_is_counted_then_taken_back)
 {
-	struct signin	 s;
+	struct signin		 s;
+	struct store_txn	 t;
+	struct session		 sess;
+	char			 cookie[SESSION_TOKEN_MAX];
 
 	cr_assert_eq(attempt(&s, "alice", "right", T0), SIGNIN_OK);
 	cr_assert_eq(s.name_valid, 1);
 	/* Counted and committed before the check. */
 	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0), 1);
 	cr_assert_eq(counted(SIGNIN_KIND_IP, IP, T0), 1);
-	accept(&s);
+	accept(&s, NULL, cookie, sizeof(cookie));
 	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0), 0);
 	cr_assert_eq(counted(SIGNIN_KIND_IP, IP, T0), 0);
+	/* And the cookie names a session of alice. */
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(session_get(&t, cookie, T0 + 1, &sess), STORE_OK);
+	store_abort(&t);
+	cr_assert_str_eq(sess.user, "alice");
+	session_free(&sess);
+}
+
+/* A pending request that asked for prompt=login has had its sign-in. */
+Test(signin, the_sign_in_clears_prompt_login_of_the_pending_request)
+{
+	struct signin		 s;
+	struct store_txn	 t;
+	struct pending		 pd, got;
+	char			 cookie[SESSION_TOKEN_MAX];
+	char			 id[SESSION_TOKEN_MAX];
+	unsigned char		 h[CRYPTO_SHA256_LEN];
+
+	memset(&pd, 0, sizeof(pd));
+	pd.client_id = "mcpc_app";
+	pd.redirect_uri = "http://127.0.0.1:9999/cb";
+	pd.state = "";
+	pd.challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+	pd.scope = "mcp";
+	pd.resource = "https://mcp.example.com/mcp";
+	pd.prompt = PROMPT_LOGIN | PROMPT_CONSENT;
+	pd.created = T0;
+	pd.expires = T0 + 600;
+	cr_assert_eq(pending_new_secret(id, sizeof(id), h), STORE_OK);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(pending_put(&t, id, &pd), STORE_OK);
+	cr_assert_eq(store_commit(&t), STORE_OK);
+
+	cr_assert_eq(attempt(&s, "alice", "right", T0), SIGNIN_OK);
+	cr_assert_eq(signin_accept(st, &s, 3600, id, &pd, cookie,
+	    sizeof(cookie)), STORE_OK);
+	cr_assert_eq(pd.prompt, PROMPT_CONSENT);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(pending_get(&t, id, T0 + 1, &got), STORE_OK);
+	store_abort(&t);
+	cr_assert_eq(got.prompt, PROMPT_CONSENT);
+	pending_free(&got);
 }
 
 Test(signin, a_wrong_password_stays_counted)
@@ -174,10 +219,11 @@ Test(signin, the_address_has_its_own_limit)
 Test(signin, a_success_takes_back_one_count_of_the_address)
 {
 	struct signin	 s;
+	char		 cookie[SESSION_TOKEN_MAX];
 
 	cr_assert_eq(attempt(&s, "bob", "wrong", T0), SIGNIN_REFUSED);
 	cr_assert_eq(attempt(&s, "alice", "right", T0), SIGNIN_OK);
-	accept(&s);
+	accept(&s, NULL, cookie, sizeof(cookie));
 	cr_assert_eq(counted(SIGNIN_KIND_IP, IP, T0), 1);
 	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0), 0);
 	cr_assert_eq(counted(SIGNIN_KIND_USER, "bob", T0), 1);
