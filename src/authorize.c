@@ -181,7 +181,8 @@ continue_request(struct app *a, const struct http_request *req,
 		    "approved this application");
 		break;
 	case CONSENT_REMEMBERED:
-		consent_log("consent_remembered", w.user, c->id, req->remote_addr);
+		consent_log("consent_remembered", w.user, c->id,
+		    req->remote_addr);
 		/* FALLTHROUGH */
 	case CONSENT_ISSUE:
 		issue_code(a, resp, c, pd, w.user, fresh_id ? NULL : id);
@@ -357,13 +358,14 @@ handle_login(struct app *a, const struct http_request *req,
 	case SIGNIN_OK:
 		break;
 	case SIGNIN_THROTTLED:
-		consent_log("login_throttled", s.name_valid ? name : NULL, c->id,
-		    ip);
+		consent_log("login_throttled", s.name_valid ? name : NULL,
+		    c->id, ip);
 		authpage_login_throttled(a->cfg, resp, c, id, csrf, name,
 		    s.retry_after);
 		return;
 	case SIGNIN_REFUSED:
-		consent_log("login_failed", s.name_valid ? name : NULL, c->id, ip);
+		consent_log("login_failed", s.name_valid ? name : NULL,
+		    c->id, ip);
 		/*
 		 * 403, not 401: a 401 must carry a WWW-Authenticate
 		 * challenge (RFC 9110 section 15.5.2), and a form is none.
@@ -396,7 +398,8 @@ handle_decision(struct app *a, const struct http_request *req,
 {
 	struct store		*st;
 	struct consent_who	 w;
-	char			 csrf[PENDING_TOKEN_MAX], id[PENDING_TOKEN_MAX];
+	char			 csrf[PENDING_TOKEN_MAX];
+	char			 id[PENDING_TOKEN_MAX];
 	int			 rc;
 
 	snprintf(id, sizeof(id), "%s", form_get(f, "request"));

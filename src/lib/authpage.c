@@ -16,6 +16,10 @@
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* The login page's message after too many failures: minutes, plural. */
+#define THROTTLED_TEXT	\
+	"Too many failed sign-ins. Try again in %ld minute%s."
+
 struct error_page {
 	int		 status;
 	const char	*title;
@@ -126,12 +130,12 @@ authpage_login_throttled(const struct config *cfg,
     struct http_response *resp, const struct client *c, const char *request,
     const char *csrf, const char *username, long retry_after)
 {
-	char	 msg[sizeof("Too many failed sign-ins. Try again in  minutes.") +
+	char	 msg[sizeof(THROTTLED_TEXT) +
 		    sizeof("-9223372036854775808")];
 	long	 minutes = (retry_after + 59) / 60;
 
-	snprintf(msg, sizeof(msg), "Too many failed sign-ins. Try again in "
-	    "%ld minute%s.", minutes, minutes == 1 ? "" : "s");
+	snprintf(msg, sizeof(msg), THROTTLED_TEXT, minutes,
+	    minutes == 1 ? "" : "s");
 	http_headerf(resp, "Retry-After", "%ld", retry_after);
 	authpage_login(cfg, resp, 429, c, request, csrf, username, msg);
 }

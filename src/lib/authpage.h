@@ -16,12 +16,12 @@
 
 /* The error pages with fixed words, one row each in authpage.c. */
 enum authpage_error {
-	AUTHPAGE_NO_REMOTE_USER,	/* remote_user, and the server sent none */
+	AUTHPAGE_NO_REMOTE_USER,	/* the web server sent no user */
 	AUTHPAGE_ANSWERED,		/* a second answer to one request */
 	AUTHPAGE_FORM_INCOMPLETE,	/* no request id or CSRF token */
 	AUTHPAGE_NO_COOKIE,		/* no browser binding cookie */
 	AUTHPAGE_UNKNOWN_REQUEST,	/* no such pending request */
-	AUTHPAGE_FOREIGN_FORM,		/* browser or CSRF token mismatch */
+	AUTHPAGE_FOREIGN_FORM,		/* not this browser's page */
 	AUTHPAGE_TOO_MANY_REQUESTS,	/* the address started too many */
 	AUTHPAGE_NO_PASSWORD,		/* a login form with remote_user */
 	AUTHPAGE_NOT_A_FORM,		/* POST without a web form type */
@@ -36,8 +36,8 @@ void	 authpage_error(const struct config *, struct http_response *,
 	    enum authpage_error);
 void	 authpage_no_redirect(const struct config *, struct http_response *,
 	    const char *);
-void	 authpage_server_error(const struct config *, struct http_response *,
-	    int);
+void	 authpage_server_error(const struct config *,
+	    struct http_response *, int);
 void	 authpage_login(const struct config *, struct http_response *, int,
 	    const struct client *, const char *, const char *, const char *,
 	    const char *);

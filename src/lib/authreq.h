@@ -29,7 +29,7 @@
 
 enum authreq_result {
 	AUTHREQ_OK = 0,
-	AUTHREQ_PAGE,		/* tell the person description; no redirect */
+	AUTHREQ_PAGE,		/* show description; redirect nothing */
 	AUTHREQ_REDIRECT,	/* send error and description to the client */
 	AUTHREQ_SERVER		/* store_rc: the server cannot go on */
 };
@@ -48,7 +48,7 @@ typedef int	(*authreq_client_get)(void *, const char *, struct client *);
 struct authreq {
 	struct client	 client;
 	const char	*redirect_uri;
-	int		 redirect_explicit;	/* redirect_uri was sent */
+	int		 redirect_explicit;	/* sent in the request */
 	const char	*state;			/* NULL when absent */
 	const char	*challenge;
 	struct buf	 scope;

@@ -71,7 +71,8 @@ consent_current_user(struct store_txn *t, const struct config *cfg,
     char *user, size_t usersz)
 {
 	struct session	 s;
-	char		 name[PAGE_COOKIE_NAME_MAX], value[SESSION_TOKEN_MAX];
+	char		 name[PAGE_COOKIE_NAME_MAX];
+	char		 value[SESSION_TOKEN_MAX];
 
 	if (cfg->user_auth == USER_AUTH_REMOTE_USER) {
 		if (remote_user == NULL || !user_name_valid(remote_user))

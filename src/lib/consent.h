@@ -19,9 +19,9 @@
 
 /* Results besides the store's codes (which are not negative). */
 #define CONSENT_THROTTLED	(-1)	/* the address started too many */
-#define CONSENT_FOREIGN		(-2)	/* not this browser's request */
+#define CONSENT_FOREIGN		(-2)	/* not this browser's page */
 #define CONSENT_USER_REFUSED	(-3)	/* the user may not approve */
-#define CONSENT_ANSWERED	(-4)	/* the request was answered already */
+#define CONSENT_ANSWERED	(-4)	/* answered already */
 
 /*
  * The cookies' base names (cookie_name() adds the prefix): the sign-in

@@ -25,7 +25,7 @@
 #define SIGNIN_KIND_IP		"login-ip"
 
 enum signin_result {
-	SIGNIN_OK = 0,		/* the password is right: signin_accept() */
+	SIGNIN_OK = 0,		/* right: go on with signin_accept() */
 	SIGNIN_REFUSED,		/* wrong name or password, or disabled */
 	SIGNIN_THROTTLED,	/* too many failures: retry_after seconds */
 	SIGNIN_ERROR		/* store_rc: the attempt was not counted */
@@ -34,8 +34,9 @@ enum signin_result {
 /* One attempt, from signin_attempt() to signin_accept(). */
 struct signin {
 	const char	*name;
-	int		 name_valid;	/* counted under the name, logged */
-	char		 ip[RATELIMIT_IP_MAX];	/* counted under this */
+	int		 name_valid;	/* counted and logged by name */
+	/* The address as it is counted (ratelimit_ip_subject()). */
+	char		 ip[RATELIMIT_IP_MAX];
 	int64_t		 now;
 	long		 window;
 	long		 retry_after;	/* SIGNIN_THROTTLED */

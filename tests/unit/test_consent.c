@@ -234,8 +234,10 @@ Test(consent, an_unknown_or_expired_request_is_not_found)
 	    STORE_NOTFOUND);
 	pending_free(&got);
 	client_free(&c);
-	cr_assert_eq(consent_load(st, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-	    csrf, browser, T0 + 1, &got, &c), STORE_NOTFOUND);
+	memset(id, 'A', CRYPTO_TOKEN_CHARS);
+	id[CRYPTO_TOKEN_CHARS] = '\0';
+	cr_assert_eq(consent_load(st, id, csrf, browser, T0 + 1, &got, &c),
+	    STORE_NOTFOUND);
 	pending_free(&got);
 	client_free(&c);
 }
@@ -367,7 +369,8 @@ Test(consent, approval_is_remembered_for_confidential_clients_only)
 	struct code_request	 cr;
 	struct token_response	 tr;
 	struct oauth_error	 e;
-	char			 code[TOKEN_MAX], grant_id[GRANT_ID_LEN + 1];
+	char			 code[TOKEN_MAX];
+	char			 grant_id[GRANT_ID_LEN + 1];
 
 	memset(&cr, 0, sizeof(cr));
 	memset(&e, 0, sizeof(e));
