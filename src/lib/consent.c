@@ -44,6 +44,7 @@ int
 consent_browser(const struct config *cfg, const char *cookie_header,
     struct http_response *resp, int create, unsigned char *hash)
 {
+	/* Room for a value longer than a token, to be refused as such. */
 	char	 name[PAGE_COOKIE_NAME_MAX], value[CRYPTO_TOKEN_CHARS + 8];
 
 	cookie_name(cfg, CONSENT_COOKIE_BROWSER, name, sizeof(name));

@@ -112,12 +112,6 @@ setup(void)
 }
 
 static void
-setup_remote_user(void)
-{
-	open_with("user_auth = remote_user\n");
-}
-
-static void
 teardown(void)
 {
 	client_free(&pub);
@@ -128,6 +122,14 @@ teardown(void)
 	cfg = NULL;
 	testutil_rmdir(dir);
 	dir = NULL;
+}
+
+/* The suite's setup has run: start again with user_auth = remote_user. */
+static void
+reopen_remote_user(void)
+{
+	teardown();
+	open_with("user_auth = remote_user\n");
 }
 
 TestSuite(consent, .init = setup, .fini = teardown);
@@ -163,8 +165,9 @@ Test(consent, the_next_step)
 		    "case %zu", i);
 }
 
-Test(consent, remote_user_has_no_login_page, .init = setup_remote_user)
+Test(consent, remote_user_has_no_login_page)
 {
+	reopen_remote_user();
 	cr_assert_eq(consent_next(cfg, 0, 0, 0), CONSENT_NO_REMOTE_USER);
 	cr_assert_eq(consent_next(cfg, PROMPT_NONE, 0, 0),
 	    CONSENT_LOGIN_REQUIRED);
@@ -290,10 +293,11 @@ Test(consent, a_disabled_or_unknown_user_cannot_approve)
 }
 
 /* With remote_user the web server vouches for a person without record. */
-Test(consent, remote_user_needs_no_record, .init = setup_remote_user)
+Test(consent, remote_user_needs_no_record)
 {
 	struct store_txn	 t;
 
+	reopen_remote_user();
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
 	cr_assert_eq(consent_user_allowed(&t, cfg, "nobody"), 0);
 	cr_assert_eq(consent_user_allowed(&t, cfg, "carol"), -1);
@@ -342,10 +346,11 @@ Test(consent, the_session_cookie_signs_in_unless_prompt_login)
 	cr_assert_eq(w.signed_in, 0);
 }
 
-Test(consent, remote_user_signs_in, .init = setup_remote_user)
+Test(consent, remote_user_signs_in)
 {
 	struct consent_who	 w;
 
+	reopen_remote_user();
 	cr_assert_eq(consent_who(st, cfg, "bob", NULL, &pub, &pd, T0, &w),
 	    STORE_OK);
 	cr_assert_eq(w.signed_in, 1);
