@@ -37,6 +37,8 @@
 #include "lib/store.h"
 
 #define POST_MAX		(16 * 1024)
+/* Room for the longest form_strerror() text, with a space. */
+#define FORM_ERROR_TEXT_MAX	64
 /*
  * A pending request's id and CSRF token are random tokens of the kind
  * of the session cookie, and fit where it fits.
@@ -312,7 +314,8 @@ handle_get(struct app *a, const struct http_request *req,
 	form_init(&f);
 	if ((rc = form_parse(req->query, strlen(req->query), NULL, &f)) !=
 	    FORM_OK) {
-		char	 msg[160];
+		char	 msg[sizeof("The request is malformed: .") +
+			    FORM_ERROR_TEXT_MAX + sizeof(f.bad_name)];
 
 		snprintf(msg, sizeof(msg), "The request is malformed: %s%s%s.",
 		    form_strerror(rc), f.bad_name[0] ? " " : "", f.bad_name);
