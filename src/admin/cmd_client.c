@@ -80,7 +80,7 @@ client_add(struct admin *a, int argc, char **argv)
 	struct client		 c;
 	struct buf		 scope;
 	char			*uris[CLIENT_REDIRECTS_MAX];
-	char			 why[256], bad[SCOPE_TOKEN_MAX + 1];
+	char			 why[256], bad[SCOPE_NAME_MAX + 1];
 	char			 secret[TOKEN_SECRET_MAX];
 	const char		*name = NULL, *auth = "none", *req_scope = NULL;
 	const char		*v;

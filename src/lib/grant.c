@@ -683,7 +683,7 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 	struct revoke_counts	 n;
 	struct buf		 want;
 	unsigned char		 hash[CRYPTO_SHA256_LEN];
-	char			 bad[SCOPE_TOKEN_MAX + 1];
+	char			 bad[SCOPE_NAME_MAX + 1];
 	int			 rc, is_current, is_previous;
 
 	memset(&tok, 0, sizeof(tok));

@@ -9,6 +9,12 @@
 #include "http.h"
 #include "template.h"
 
+/*
+ * Room for a cookie's full name: the "__Host-" prefix cookie_name()
+ * adds and a base name such as "mcp_session", with a NUL.
+ */
+#define PAGE_COOKIE_NAME_MAX	64
+
 void	 page_headers(struct http_response *);
 void	 page_config_error(struct http_response *);
 int	 page_render(const struct config *, struct http_response *, int,

@@ -48,7 +48,7 @@ token_ok(const char *s, size_t n)
 {
 	size_t	 i;
 
-	if (n == 0 || n > SCOPE_TOKEN_MAX)
+	if (n == 0 || n > SCOPE_NAME_MAX)
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char	 c = (unsigned char)s[i];

@@ -3,16 +3,26 @@
  * A scope list is kept as a string in the configuration's order, so
  * equal sets are equal strings.
  *
- * Hierarchy (requirement A5.10): "P:write" implies "P:read".
+ * Hierarchy (MCP 2026-07-28, basic/authorization: servers account
+ * for scope hierarchies): "P:write" implies "P:read".
+ *
+ * This header names struct config without including config.h: the
+ * configuration checks its scope lists against the limits below, so
+ * config.c includes this file, and the two must not include each other.
  */
 #ifndef MCP_SCOPE_H
 #define MCP_SCOPE_H
 
-#include "buf.h"
-#include "config.h"
+#include <stddef.h>
 
+#include "buf.h"
+
+/* The longest scope list a request may send, in bytes. */
 #define SCOPE_MAX	1024
-#define SCOPE_TOKEN_MAX	64	/* one scope name */
+/* The longest scope name (RFC 6749 section 3.3 scope-token), in bytes. */
+#define SCOPE_NAME_MAX	64
+
+struct config;
 
 enum scope_err {
 	SCOPE_OK = 0,

@@ -1,4 +1,4 @@
-// mcp-oauth-admin client add|list|show|del (issue 3) against the
+// mcp-oauth-admin client add|list|show|del against the
 // database of a running server: output (text and --json), exit codes
 // (0 success, 1 failure, 2 usage), and the effect on the endpoints: an
 // added client can sign in and get tokens; a deleted one loses its

@@ -1,4 +1,4 @@
-// mcp-oauth-admin key generate|rotate|list (issue 9): the JWT signing
+// mcp-oauth-admin key generate|rotate|list: the JWT signing
 // keys, run against a real database; no command ever shows a private
 // key.
 

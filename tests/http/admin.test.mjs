@@ -1,4 +1,4 @@
-// mcp-oauth-admin (issue 5) against the database of a running server:
+// mcp-oauth-admin against the database of a running server:
 // every command, its text and --json output (parsed and checked), every
 // error path and exit code (0 success, 1 failure, 2 usage); revocation
 // that takes effect at the very next request in every process; purge
@@ -12,12 +12,13 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { TestServer, headerValues } from '../lib/harness.mjs';
+import { TestServer, headerValues, serverKind } from '../lib/harness.mjs';
 import { Person, obtainTokens, refresh, register } from '../lib/oauth.mjs';
 
 const PW = 'admin-Pw-9753';
@@ -477,6 +478,113 @@ describe('revocation is immediate in every process', () => {
 		assert.equal(res.status, 400);
 		assert.deepEqual(await mcpStatuses(b.access_token),
 		    Array(8).fill(200));
+	});
+});
+
+// The same, process by process: the log names the process of each
+// line ("mcp.fcgi[pid]: event=..."), so it shows which processes
+// accepted the token before the revocation and which refused it after.
+// A token passed the check if its write was refused by the rate limit
+// (one write a minute), which only a caller who passed it can reach.
+describe('revocation, process by process', () => {
+	const PROCS = 3;
+	let r;
+
+	before(async () => {
+		if (serverKind !== 'lighttpd')
+			return;
+		r = await TestServer.start({
+			procs: PROCS,
+			users: [{ name: 'carol', password: PW }],
+			config: 'tool_write_rate_limit = 1',
+		});
+	});
+
+	after(async () => {
+		await r?.stop();
+	});
+
+	function addNote(token) {
+		return r.request('POST', '/mcp', {
+			json: { jsonrpc: '2.0', id: 1, method: 'tools/call',
+			    params: { name: 'notes_add',
+			    arguments: { title: 't', text: 'x' } } },
+			headers: {
+				Authorization: `Bearer ${token}`,
+				Accept: 'application/json, text/event-stream',
+				'MCP-Protocol-Version': '2025-11-25',
+			},
+		});
+	}
+
+	// The pids of the mcp.fcgi lines since mark that match re.
+	function pidsLogging(mark, re) {
+		const out = new Set();
+		for (const line of r.programLogSince(mark).split('\n')) {
+			const m = /mcp\.fcgi\[(\d+)\]: (.*)$/.exec(line);
+			if (m !== null && re.test(m[2]))
+				out.add(Number(m[1]));
+		}
+		return [...out].sort((a, b) => a - b);
+	}
+
+	// Sends rounds of 8 requests at once (lighttpd gives each to the
+	// least busy process) until every one of pids has logged re, and
+	// checks each answer; returns the pids that logged it.
+	async function untilEveryProcess(pids, token, re, check) {
+		const mark = r.logMark();
+		let seen = [];
+		for (let round = 0; round < 30; round++) {
+			const answers = await Promise.all(Array.from(
+			    { length: 8 }, () => addNote(token)));
+			answers.forEach(check);
+			seen = pidsLogging(mark, re);
+			if (pids.every((pid) => seen.includes(pid)))
+				break;
+		}
+		return seen;
+	}
+
+	it('revoke --token: every mcp.fcgi process that accepted the token ' +
+	    'refuses it at its next request',
+	    { skip: serverKind !== 'lighttpd' && 'only lighttpd starts a ' +
+	    'fixed set of FastCGI processes (mod_fcgid starts them on ' +
+	    'demand, CGI one per request)' }, async () => {
+		const client = await register(r, { client_name: 'Processes' });
+		const t = await obtainTokens(r, new Person(r, 'carol', PW),
+		    client, { scope: SCOPE });
+		const pids = r.programProcesses().filter((p) =>
+		    p.name === 'mcp.fcgi').map((p) => p.pid)
+		    .sort((a, b) => a - b);
+		assert.equal(pids.length, PROCS);
+		// The one write of the minute; every later one is refused
+		// by the rate limit, after the token check, with a log line.
+		const first = await addNote(t.access_token);
+		assert.equal(first.status, 200, first.body);
+		assert.equal(first.json().result.isError, undefined,
+		    first.body);
+		const accepted = await untilEveryProcess(pids, t.access_token,
+		    /^event=tool_throttled user="carol"/, (res) => {
+			assert.equal(res.status, 200, res.body);
+			assert.equal(res.json().result.isError, true, res.body);
+		});
+		assert.deepEqual(accepted, pids, 'every process accepted it');
+
+		const rv = r.admin(['revoke', '--token', t.access_token]);
+		assert.match(rv.stdout, /1 access token/);
+		const hash = crypto.createHash('sha256').update(t.access_token)
+		    .digest('hex').slice(0, 8);
+		const refused = await untilEveryProcess(pids, t.access_token,
+		    new RegExp(`^event=bearer_rejected .*token=${hash}`),
+		    (res) => {
+			assert.equal(res.status, 401, res.body);
+			assert.match(headerValues(res, 'WWW-Authenticate')[0],
+			    /^Bearer error="invalid_token"/);
+		});
+		assert.deepEqual(refused, pids, 'every process refused it');
+		assert.deepEqual(r.programProcesses().filter((p) =>
+		    p.name === 'mcp.fcgi').map((p) => p.pid)
+		    .sort((a, b) => a - b), pids, 'the same processes');
 	});
 });
 

@@ -1,8 +1,8 @@
 // authorize.fcgi: the authorization endpoint with its login and consent
-// pages (issue 3 "authorize.fcgi"; requirements B3.*, B8.*, B9.*, B10,
-// §4 items 12, 17-20, 22, 26).  Every error is checked for where it
-// goes (a local page, or back to the client), and every page for its
-// headers.
+// pages (OAuth 2.1 section 4.1, RFC 8707 resource indicators, RFC 9207
+// iss, RFC 9700's advice on redirects, PKCE and framing).  Every error
+// is checked for where it goes (a local page, or back to the client),
+// and every page for its headers.
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -70,7 +70,8 @@ function url(client, params = {}) {
 	return '/authorize?' + new URLSearchParams(p);
 }
 
-// An error page, never a redirect (B3.2, RFC 9700 §4.1, §4.11).
+// An error page, never a redirect (OAuth 2.1 section 4.1.2.1, RFC 9700
+// sections 4.1 and 4.11).
 function assertLocalError(res, status, text) {
 	assertHtmlPage(res, status);
 	assert.deepEqual(headerValues(res, 'Location'), []);
@@ -87,7 +88,7 @@ function assertErrorRedirect(res, base, error, state = 'xyz') {
 	const p = Object.fromEntries(loc.searchParams);
 	assert.equal(p.error, error, res.headers.location);
 	assert.ok(p.error_description.length > 0);
-	assert.equal(p.iss, s.issuer, 'iss on errors too (B10)');
+	assert.equal(p.iss, s.issuer, 'iss on errors too (RFC 9207)');
 	assert.equal(p.code, undefined);
 	if (state === null)
 		assert.equal(p.state, undefined);
@@ -97,14 +98,14 @@ function assertErrorRedirect(res, base, error, state = 'xyz') {
 }
 
 describe('client_id and redirect_uri first: a page, never a redirect ' +
-    '(B3.2, RFC 9700 §4.11)', () => {
+    '(RFC 9700 §4.1, §4.11)', () => {
 	it('missing client_id', async () => {
 		const res = await s.request('GET', url(pub,
 		    { client_id: undefined }));
 		assertLocalError(res, 400, /client_id is missing/);
 	});
 
-	it('unknown client_id (§4 item 18)', async () => {
+	it('unknown client_id', async () => {
 		const res = await s.request('GET', url(pub,
 		    { client_id: 'mcpc_unknownunknownunkn' }));
 		assertLocalError(res, 400, /not registered/);
@@ -148,7 +149,7 @@ describe('client_id and redirect_uri first: a page, never a redirect ' +
 
 });
 
-describe('later errors go back to the client with state and iss (B3.5-B3.8)',
+describe('later errors go back to the client with state and iss (RFC 9207)',
     () => {
 	const R = 'http://127.0.0.1/callback';
 	const cases = [
@@ -159,7 +160,7 @@ describe('later errors go back to the client with state and iss (B3.5-B3.8)',
 		['response_type=code id_token',
 		    { response_type: 'code id_token' },
 		    'unsupported_response_type'],
-		['no code_challenge (§4 item 12)',
+		['no code_challenge (OAuth 2.1: PKCE required)',
 		    { code_challenge: undefined }, 'invalid_request'],
 		['no code_challenge_method (would mean plain)',
 		    { code_challenge_method: undefined }, 'invalid_request'],
@@ -169,10 +170,10 @@ describe('later errors go back to the client with state and iss (B3.5-B3.8)',
 		    'invalid_request'],
 		['a code_challenge that is no SHA-256',
 		    { code_challenge: 'abc' }, 'invalid_request'],
-		['an unknown scope (B9.4)', { scope: 'mcp admin' },
+		['an unknown scope', { scope: 'mcp admin' },
 		    'invalid_scope'],
 		['a malformed scope', { scope: 'mcp "x"' }, 'invalid_scope'],
-		['another resource (B8.2)',
+		['another resource (RFC 8707)',
 		    { resource: 'https://other.example/mcp' }, 'invalid_target'],
 		['a resource with a fragment',
 		    { resource: 'RESOURCE#frag' }, 'invalid_target'],
@@ -215,7 +216,7 @@ describe('later errors go back to the client with state and iss (B3.5-B3.8)',
 		assertErrorRedirect(res, R, 'invalid_request', null);
 	});
 
-	it('returns state verbatim, whatever it holds (B11)', async () => {
+	it('returns state verbatim, whatever it holds', async () => {
 		const state = 'a b&c=d?e/f#g%h+i\u00e9\u4e2d"<>';
 		const res = await s.request('GET', url(pub,
 		    { state, response_type: 'token' }));
@@ -234,7 +235,7 @@ describe('later errors go back to the client with state and iss (B3.5-B3.8)',
 	});
 
 	it('accepts the resource with a trailing slash and another case ' +
-	    '(B8.5)', async () => {
+	    '(RFC 8707)', async () => {
 		const res = await s.request('GET', url(pub, {
 			resource: `${s.issuer.replace('localhost',
 			    'LOCALHOST')}/mcp/`,
@@ -264,7 +265,7 @@ describe('the login page', () => {
 		assert.match(res.body, /autocomplete="current-password"/);
 	});
 
-	it('signs in with a __Host- session cookie (issue 3)', async () => {
+	it('signs in with a __Host- session cookie', async () => {
 		const p = new Person(s, 'alice', ALICE);
 		const page = await p.get(url(pub));
 		const res = await p.login(page);
@@ -315,7 +316,7 @@ describe('the login page', () => {
 		assert.match(res.body, /Enter your user name and password/);
 	});
 
-	it('logs failures without the password (§4 item 8)', async () => {
+	it('logs failures without the password', async () => {
 		const p = new Person(s, 'bob', 'Bob-wrong-PASSWORD-xyz');
 		await p.login(await p.get(url(pub)));
 		const log = s.programLog();
@@ -326,7 +327,7 @@ describe('the login page', () => {
 });
 
 describe('the consent page', () => {
-	it('escapes a hostile client_name on both pages (B3.10)', async () => {
+	it('escapes a hostile client_name on both pages', async () => {
 		const p = new Person(s, 'alice', ALICE);
 		const login = await p.get(url(hostile));
 		assertHtmlPage(login, 200);
@@ -357,7 +358,7 @@ describe('the consent page', () => {
 		assert.doesNotMatch(page.body, /name given by the application/);
 	});
 
-	it('shows the redirect host and a warning for loopback (§4 item 26)',
+	it('shows the redirect host and a warning for loopback',
 	    async () => {
 		const p = new Person(s, 'alice', ALICE);
 		const consent = await signInTo(p, url(pub,
@@ -577,7 +578,7 @@ describe('CSRF: the POST must come from this browser\'s page (RFC 9700 ' +
 	});
 });
 
-describe('prompt (B2.9, OIDC Core §3.1.2.1)', () => {
+describe('prompt (OIDC Core §3.1.2.1)', () => {
 	let bob;
 
 	it('prompt=none without a session: login_required', async () => {
@@ -697,7 +698,7 @@ describe('methods, paths and CORS', () => {
 		});
 	}
 
-	it('never sends CORS headers on /authorize (interop §2.7)',
+	it('never sends CORS headers on /authorize',
 	    async () => {
 		const headers = { Origin: 'https://evil.example' };
 		let res = await s.request('GET', url(pub), { headers });
@@ -763,7 +764,7 @@ describe('more scopes than fit a short list', () => {
 		await big?.stop();
 	});
 
-	it('the consent page names every scope it grants (B3.10)',
+	it('the consent page names every scope it grants',
 	    async () => {
 		const p = new Person(big, 'alice', ALICE);
 		for (const scope of [names.join(' '), undefined]) {

@@ -1,6 +1,6 @@
-// Failed sign-ins throttled per user name and per client IP (issue 3:
-// "Failed logins are throttled ... with a 429 page, and logged; the
-// error does not reveal whether the user exists"), with
+// Failed sign-ins throttled per user name and per client IP: a 429
+// page, a log line, and an error that does not reveal whether the user
+// exists, with
 // login_max_failures = 3 and login_lockout = 1m.
 
 import assert from 'node:assert/strict';

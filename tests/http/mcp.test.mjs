@@ -1,6 +1,7 @@
-// mcp.fcgi under lighttpd over TLS: bearer validation (A4-A7),
-// Streamable HTTP transport rules (C1-C7), the JSON-RPC lifecycle and
-// tools (D1-D7), and per-user authorization of the notes tools.
+// mcp.fcgi under lighttpd over TLS: bearer validation (MCP
+// authorization, RFC 6750, RFC 8707), the Streamable HTTP transport
+// rules, the JSON-RPC lifecycle and tools, and per-user authorization
+// of the notes tools.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -59,7 +60,7 @@ function prm() {
 	return `${s.issuer}/.well-known/oauth-protected-resource/mcp`;
 }
 
-describe('bearer validation (A4, A5)', () => {
+describe('bearer validation (RFC 6750)', () => {
 	it('answers 401 with one parsable challenge when no token is sent',
 	    async () => {
 		const res = await rpc(null, { jsonrpc: '2.0', id: 1,
@@ -80,7 +81,7 @@ describe('bearer validation (A4, A5)', () => {
 		assert.equal(h.length, 1);
 		assert.match(h[0], /^Bearer error="invalid_token", /);
 		assert.match(h[0], new RegExp(`resource_metadata="${prm()}"`));
-		assert.doesNotMatch(h[0], /=""/, 'no empty values (A4.6)');
+		assert.doesNotMatch(h[0], /=""/, 'no empty values');
 		assert.equal(res.json().error, 'invalid_token');
 	});
 
@@ -116,7 +117,8 @@ describe('bearer validation (A4, A5)', () => {
 		assert.deepEqual(res.json(), { jsonrpc: '2.0', id: 1, result: {} });
 	});
 
-	it('never accepts a token in the query string (A5.2)', async () => {
+	it('never accepts a token in the query string (RFC 6750 §2.3)',
+	    async () => {
 		const res = await s.request('POST',
 		    `/mcp?access_token=${alice.access_token}`, {
 			json: { jsonrpc: '2.0', id: 1, method: 'ping' },
@@ -165,7 +167,7 @@ describe('bearer validation (A4, A5)', () => {
 		    'other grants are untouched');
 	});
 
-	it('refuses a token issued for another resource (A5.4, A5.9)',
+	it('refuses a token issued for another resource (RFC 8707)',
 	    async () => {
 		const text = fs.readFileSync(s.configFile, 'utf8');
 		/*
@@ -190,7 +192,7 @@ describe('bearer validation (A4, A5)', () => {
 	});
 });
 
-describe('scopes (A7)', () => {
+describe('scopes (RFC 6750 §3.1 insufficient_scope)', () => {
 	let narrow;
 
 	before(async () => {
@@ -219,7 +221,7 @@ describe('scopes (A7)', () => {
 		assert.equal(res.json().result.isError, undefined);
 	});
 
-	it('lets notes:write imply notes:read (A5.10)', async () => {
+	it('lets notes:write imply notes:read', async () => {
 		const w = await obtainTokens(s,
 		    new Person(s, 'bob', 'bob-password'), client,
 		    { scope: 'notes:write' });
@@ -231,7 +233,7 @@ describe('scopes (A7)', () => {
 	});
 });
 
-describe('a tool needing a scope that is not configured (A7.2)', () => {
+describe('a tool needing a scope that is not configured', () => {
 	let u, tokens;
 
 	before(async () => {
@@ -264,7 +266,7 @@ describe('a tool needing a scope that is not configured (A7.2)', () => {
 	});
 });
 
-describe('transport (C1-C7)', () => {
+describe('transport (MCP Streamable HTTP)', () => {
 	it('refuses GET and DELETE with 405 and Allow: POST', async () => {
 		for (const method of ['GET', 'DELETE', 'PUT']) {
 			const res = await s.request(method, '/mcp', { headers: {
@@ -275,7 +277,7 @@ describe('transport (C1-C7)', () => {
 		}
 	});
 
-	it('challenges GET without a token before refusing it (A4.7)',
+	it('challenges GET without a token before refusing it',
 	    async () => {
 		const res = await s.request('GET', '/mcp');
 		assert.equal(res.status, 401);
@@ -298,7 +300,7 @@ describe('transport (C1-C7)', () => {
 		    'WWW-Authenticate, Mcp-Session-Id');
 	});
 
-	it('refuses a foreign Origin with 403 (C1.4)', async () => {
+	it('refuses a foreign Origin with 403', async () => {
 		const res = await rpc(alice.access_token, { jsonrpc: '2.0', id: 1,
 		    method: 'ping' }, { Origin: 'http://evil.example.com' });
 		assert.equal(res.status, 403);
@@ -352,7 +354,7 @@ describe('transport (C1-C7)', () => {
 		assert.equal(res.json().error.code, -32000);
 	});
 
-	it('refuses an unsupported MCP-Protocol-Version with 400 (C6.3)',
+	it('refuses an unsupported MCP-Protocol-Version with 400',
 	    async () => {
 		for (const v of ['1999-01-01', '2026-07-28']) {
 			const res = await rpc(alice.access_token, { jsonrpc: '2.0',
@@ -362,12 +364,12 @@ describe('transport (C1-C7)', () => {
 			assert.match(res.json().error.message,
 			    /Unsupported protocol version/);
 			assert.notEqual(res.json().error.code, -32022,
-			    'a legacy server never claims the modern error (C10.2)');
+			    'a legacy server never claims the modern error');
 		}
 	});
 
 	it('echoes an unsupported version only if it is printable ASCII '
-	    + '(C6.3)', async () => {
+	    + '(400)', async () => {
 		// Latin-1 bytes on the wire: half a UTF-8 character, or none.
 		const res = await rpc(alice.access_token, { jsonrpc: '2.0',
 		    id: 1, method: 'ping' },
@@ -405,7 +407,7 @@ describe('transport (C1-C7)', () => {
 	});
 });
 
-describe('batches (C7)', () => {
+describe('batches', () => {
 	it('answers a 2025-03-26 batch with an array', async () => {
 		const res = await rpc(alice.access_token, [
 			{ jsonrpc: '2.0', id: 1, method: 'ping' },
@@ -420,7 +422,7 @@ describe('batches (C7)', () => {
 		]);
 	});
 
-	it('treats a missing version header as 2025-03-26 (C6.2)', async () => {
+	it('treats a missing version header as 2025-03-26', async () => {
 		const res = await s.request('POST', '/mcp', {
 			json: [{ jsonrpc: '2.0', id: 1, method: 'ping' }],
 			headers: { Authorization: `Bearer ${alice.access_token}`,
@@ -448,7 +450,7 @@ describe('batches (C7)', () => {
 	});
 
 	it('checks every call\'s scope before running any of a batch '
-	    + '(C7, A7.3)', async () => {
+	    + '(one challenge with every scope)', async () => {
 		const w = await obtainTokens(s,
 		    new Person(s, 'bob', 'bob-password'), client,
 		    { scope: 'notes:write' });
@@ -484,7 +486,7 @@ describe('batches (C7)', () => {
 	});
 });
 
-describe('JSON-RPC errors (D1, D8)', () => {
+describe('JSON-RPC errors (JSON-RPC 2.0 §5.1)', () => {
 	const cases = [
 		['not JSON', '{"jsonrpc":', 400, -32700, null],
 		['trailing garbage', '{"jsonrpc":"2.0","id":1,"method":"ping"}x',
@@ -529,7 +531,7 @@ describe('JSON-RPC errors (D1, D8)', () => {
 	}
 });
 
-describe('lifecycle (D2-D4)', () => {
+describe('lifecycle (initialize, initialized, ping)', () => {
 	for (const v of ['2025-11-25', '2025-06-18', '2025-03-26']) {
 		it(`initialize accepts ${v}`, async () => {
 			const res = await rpc(alice.access_token, { jsonrpc: '2.0',
@@ -545,11 +547,11 @@ describe('lifecycle (D2-D4)', () => {
 			assert.equal(r.serverInfo.name, 'mcp-oauth-fcgi');
 			assert.equal(typeof r.serverInfo.version, 'string');
 			assert.equal(res.headers['mcp-session-id'], undefined,
-			    'no sessions (C5.8)');
+			    'no sessions');
 		});
 	}
 
-	it('counter-offers the latest version for an unknown one (D2.3)',
+	it('counter-offers the latest version for an unknown one',
 	    async () => {
 		const res = await rpc(alice.access_token, { jsonrpc: '2.0', id: 1,
 		    method: 'initialize', params: { protocolVersion: '2024-01-01',
@@ -565,7 +567,7 @@ describe('lifecycle (D2-D4)', () => {
 	});
 });
 
-describe('tools (D5, D6)', () => {
+describe('tools (tools/list, tools/call)', () => {
 	it('lists every tool in a fixed order with schemas and scopes',
 	    async () => {
 		const a = (await rpc(alice.access_token, { jsonrpc: '2.0', id: 1,
@@ -595,7 +597,7 @@ describe('tools (D5, D6)', () => {
 		    'notes:write']);
 		assert.ok(r.structuredContent.token_expires_in > 3500);
 		assert.deepEqual(JSON.parse(r.content[0].text),
-		    r.structuredContent, 'the text block mirrors it (D6.4)');
+		    r.structuredContent, 'the text block mirrors it');
 	});
 
 	it('treats missing arguments as {}', async () => {

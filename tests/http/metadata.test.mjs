@@ -1,6 +1,6 @@
 // metadata.fcgi under a real web server over TLS: every discovery
-// response checked status, headers and body (requirements A2.*, B2.*,
-// §2 of mcp-auth-requirements.md).
+// response checked status, headers and body (RFC 8414, RFC 9728, and
+// the well-known URLs MCP clients try).
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ function assertJsonHeaders(res) {
 	    Buffer.byteLength(res.body));
 }
 
-describe('RFC 8414 authorization server metadata (B2)', () => {
+describe('RFC 8414 authorization server metadata', () => {
 	it('serves the document byte for byte', async () => {
 		const res = await s.request('GET',
 		    '/.well-known/oauth-authorization-server',
@@ -55,7 +55,8 @@ describe('RFC 8414 authorization server metadata (B2)', () => {
 		}) + '\n');
 	});
 
-	it('has an issuer identical to the URL it was fetched from (B2.5)',
+	it('has an issuer identical to the URL it was fetched from ' +
+	    '(RFC 8414 §3.3)',
 	    async () => {
 		const res = await s.request('GET',
 		    '/.well-known/oauth-authorization-server');
@@ -70,7 +71,7 @@ describe('RFC 8414 authorization server metadata (B2)', () => {
 		assert.ok(Number(res.headers['content-length']) > 100);
 	});
 
-	it('answers a CORS preflight allowing MCP-Protocol-Version (A2.5)',
+	it('answers a CORS preflight allowing MCP-Protocol-Version',
 	    async () => {
 		const res = await s.request('OPTIONS',
 		    '/.well-known/oauth-authorization-server', {
@@ -104,7 +105,7 @@ describe('RFC 8414 authorization server metadata (B2)', () => {
 	}
 });
 
-describe('RFC 9728 protected resource metadata (A2)', () => {
+describe('RFC 9728 protected resource metadata', () => {
 	for (const p of ['/.well-known/oauth-protected-resource/mcp',
 	    '/.well-known/oauth-protected-resource']) {
 		it(`serves ${p}`, async () => {
@@ -129,7 +130,7 @@ describe('other well-known paths', () => {
 	    '/.well-known/oauth-authorization-server/mcp',
 	    '/.well-known/oauth-protected-resource/other',
 	    '/.well-known/', '/.well-known/x?y=1']) {
-		it(`answers 404 JSON for ${p} (B2.10)`, async () => {
+		it(`answers 404 JSON for ${p}`, async () => {
 			const res = await s.request('GET', p);
 			assert.equal(res.status, 404);
 			assertJsonHeaders(res);
@@ -194,7 +195,7 @@ describe('configuration changes', () => {
 	});
 
 	it('serves the new documents after a failed, then a good reload '
-	    + '(A2.2)', async () => {
+	    + '(authorization_servers)', async () => {
 		// One process, so that it is the one that saw every step.
 		const one = await TestServer.start({ procs: 1,
 		    config: 'resource_name = First' });

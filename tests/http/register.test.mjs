@@ -1,5 +1,4 @@
-// register.fcgi: RFC 7591 dynamic client registration (requirements
-// B6.*, interop §2.5 and §2.10, issue 3 "register.fcgi"): the 201 echo,
+// register.fcgi: RFC 7591 dynamic client registration: the 201 echo,
 // secrets, every refusal with its OAuth error, closed registration and
 // the rate limit.
 
@@ -25,7 +24,7 @@ function register(json, headers = {}) {
 	return s.request('POST', '/register', { json, headers });
 }
 
-describe('successful registration (B6.3)', () => {
+describe('successful registration (RFC 7591 §3.2.1)', () => {
 	it('echoes every registered field, with no null', async () => {
 		const res = await register({
 			redirect_uris: [
@@ -156,8 +155,8 @@ describe('successful registration (B6.3)', () => {
 	});
 });
 
-describe('refused redirect URIs: 400 invalid_redirect_uri (B3.3, §4 ' +
-    'item 11)', () => {
+describe('refused redirect URIs: 400 invalid_redirect_uri (MCP ' +
+    'authorization: https or loopback only)', () => {
 	const cases = {
 		'javascript:alert(1)': /scheme/,
 		'data:text/html,x': /scheme/,
@@ -257,7 +256,7 @@ describe('refused metadata: 400 invalid_client_metadata naming the field',
 });
 
 describe('methods and CORS', () => {
-	it('answers the preflight (interop §2.7)', async () => {
+	it('answers the preflight', async () => {
 		const res = await s.request('OPTIONS', '/register', {
 			headers: {
 				Origin: 'http://localhost:6274',
@@ -314,7 +313,7 @@ describe('registration = closed', () => {
 		assertNoStore(res);
 	});
 
-	it('hides the registration endpoint from the metadata (B2.8)',
+	it('hides the registration endpoint from the metadata',
 	    async () => {
 		const res = await closed.request('GET',
 		    '/.well-known/oauth-authorization-server');
@@ -332,7 +331,7 @@ describe('registration = closed', () => {
 	});
 });
 
-describe('registration_rate_limit (B6.3)', () => {
+describe('registration_rate_limit', () => {
 	let limited;
 
 	before(async () => {

@@ -1,4 +1,4 @@
-// user_auth = remote_user (issue 3): the web server's REMOTE_USER is
+// user_auth = remote_user: the web server's REMOTE_USER is
 // trusted and the login page skipped; without it, an error page.  The
 // web server in the other tests cannot be made to set REMOTE_USER, so
 // these run authorize.fcgi and token.fcgi as plain CGI programs with

@@ -1,4 +1,4 @@
-// revoke.fcgi: RFC 7009 token revocation (issue 3 "revoke.fcgi"): the
+// revoke.fcgi: RFC 7009 token revocation: the
 // same client authentication as /token, a refresh token takes its
 // grant, an access token only itself, and unknown, repeated or foreign
 // tokens answer 200 and change nothing.

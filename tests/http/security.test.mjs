@@ -1,9 +1,10 @@
-// The statements of mcp-auth-requirements.md §4 that the security
-// review (tests/SECURITY.md, issue 8) found without a test of their
-// own: requests without TLS, no side effect before the token check,
-// tokens of another issuer, no token passthrough to the provider, no
-// client id metadata documents (nothing fetched), a loopback-only
-// demo, and a limit on what tools may change.
+// The security statements of the MCP authorization specification
+// ("Security Considerations") that the security review
+// (tests/SECURITY.md) found without a test of their own: requests
+// without TLS, no side effect before the token check, tokens of
+// another issuer, no token passthrough to the provider, no client id
+// metadata documents (nothing fetched), a loopback-only demo, and a
+// limit on what tools may change.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -36,7 +37,7 @@ function noteTitles(res) {
 	    .map((n) => n.title);
 }
 
-describe('§4 item 10: nothing is served without TLS', () => {
+describe('nothing is served without TLS (OAuth 2.1 §1.5)', () => {
 	let site;
 
 	before(() => {
@@ -78,6 +79,47 @@ describe('§4 item 10: nothing is served without TLS', () => {
 		assert.equal(ok.status, 200);
 	});
 
+	it('a plain-http request that claims https in X-Forwarded-Proto ' +
+	    'or Forwarded is refused all the same (RFC 9700 section 4.13)',
+	    () => {
+		/*
+		 * Only the web server's HTTPS variable says whether the
+		 * request came over TLS; a header is whatever the client
+		 * chose to send.
+		 */
+		for (const headers of [
+			{ 'X-Forwarded-Proto': 'https' },
+			{ Forwarded: 'proto=https' },
+			{ Forwarded: 'for=192.0.2.1;proto=https;host=a.example',
+			    'X-Forwarded-Proto': 'https',
+			    'X-Forwarded-Ssl': 'on',
+			    'X-Forwarded-Scheme': 'https',
+			    'Front-End-Https': 'on',
+			    'X-Url-Scheme': 'https',
+			    // HTTP_HTTPS, not the HTTPS the server sets.
+			    Https: 'on' },
+		]) {
+			for (const [program, target, method] of [
+				['metadata.fcgi', '/.well-known/' +
+				    'oauth-authorization-server', 'GET'],
+				['authorize.fcgi', '/authorize', 'GET'],
+				['token.fcgi', '/token', 'POST'],
+				['mcp.fcgi', '/mcp', 'POST'],
+			]) {
+				const res = site.run(program, {
+					method, target, headers,
+					env: { HTTPS: undefined },
+					body: method === 'POST' ? 'x=1' :
+					    undefined,
+				});
+				assert.equal(res.status, 403, `${program}: ` +
+				    `${JSON.stringify(headers)}: ${res.body}`);
+				assert.equal(res.json().error_description,
+				    'this server answers only over https');
+			}
+		}
+	});
+
 	it('a development issuer on http://localhost is served', () => {
 		const dev = path.join(site.dir, 'dev.conf');
 		fs.writeFileSync(dev, fs.readFileSync(site.configFile, 'utf8')
@@ -96,11 +138,22 @@ describe('the built-in server', () => {
 	let s, p, alice;
 
 	before(async () => {
+		/*
+		 * The provider is named in the configuration, with its CA,
+		 * although the built-in server validates its own tokens: a
+		 * server that fetched keys or client documents anyway would
+		 * reach it, and the provider would count the request.
+		 */
+		p = await Provider.start();
 		s = await TestServer.start({
 			users: [{ name: 'alice', password: PW }],
-			config: 'tool_write_rate_limit = 3',
+			config: [
+				'tool_write_rate_limit = 3',
+				`authorization_server = ${p.issuer}`,
+				`jwks_uri = ${p.jwksUri}`,
+				`http_ca_file = ${p.certFile}`,
+			].join('\n'),
 		});
-		p = await Provider.start();
 		p.audience = `${s.issuer}/mcp`;
 		const client = await register(s);
 		alice = await obtainTokens(s, new Person(s, 'alice', PW),
@@ -113,7 +166,7 @@ describe('the built-in server', () => {
 		p?.cleanup();
 	});
 
-	it('§4 items 1, 5: no tool runs and nothing is read or written ' +
+	it('no tool runs and nothing is read or written ' +
 	    'before the token is checked', async () => {
 		const add = { jsonrpc: '2.0', id: 1, method: 'tools/call',
 		    params: { name: 'notes_add', arguments:
@@ -151,9 +204,10 @@ describe('the built-in server', () => {
 		    'notes_list')), []);
 	});
 
-	it('§4 item 2: a well-formed JWT of another issuer is refused',
+	it('a well-formed JWT of another issuer is refused',
 	    async () => {
 		const key = p.addKey('ES256', 'foreign');
+		const since = p.requests.length;
 		for (const over of [{}, { iss: s.issuer },
 		    { iss: s.issuer, client_id: 'mcpc_x' }]) {
 			const res = await tool(s, p.token(key, over), 'whoami');
@@ -161,14 +215,16 @@ describe('the built-in server', () => {
 			assert.match(headerValues(res, 'WWW-Authenticate')[0],
 			    /^Bearer error="invalid_token"/);
 		}
-		assert.equal(p.requests.length, 0, 'nothing was fetched');
+		assert.deepEqual(p.requests.slice(since), [],
+		    'nothing was fetched');
 	});
 
-	it('§4 items 24, 25: no client id metadata documents, and nothing ' +
+	it('no client id metadata documents, and nothing ' +
 	    'is fetched for a URL client_id', async () => {
 		const meta = (await s.request('GET',
 		    '/.well-known/oauth-authorization-server')).json();
 		assert.notEqual(meta.client_id_metadata_document_supported, true);
+		const since = p.requests.length;
 		for (const clientId of [`${p.origin}/client.json`,
 		    'https://attacker.example/client.json']) {
 			const res = await s.request('GET', '/authorize?' +
@@ -182,10 +238,11 @@ describe('the built-in server', () => {
 			assert.equal(res.status, 400);
 			assert.deepEqual(headerValues(res, 'Location'), []);
 		}
-		assert.equal(p.requests.length, 0, 'nothing was fetched');
+		assert.deepEqual(p.requests.slice(since), [],
+		    'nothing was fetched');
 	});
 
-	it('§4 item 34: what tools change is limited per user and minute',
+	it('what tools change is limited per user and minute',
 	    async () => {
 		for (let i = 0; i < 3; i++) {
 			const res = await tool(s, alice.access_token, 'notes_add',
@@ -213,7 +270,7 @@ describe('the built-in server', () => {
 	});
 });
 
-describe('§4 item 4: the bearer token is never passed through', () => {
+describe('the bearer token is never passed through', () => {
 	let s, p;
 
 	after(async () => {
@@ -275,7 +332,7 @@ describe('§4 item 4: the bearer token is never passed through', () => {
 	});
 });
 
-describe('§4 item 31: the local demo listens on loopback only', () => {
+describe('the local demo listens on loopback only', () => {
 	it('scripts/demo binds 127.0.0.1, and so does the test harness',
 	    () => {
 		const demo = fs.readFileSync(path.join(repo, 'scripts', 'demo'),

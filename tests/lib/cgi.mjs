@@ -3,7 +3,7 @@
 // server in front would not let the tests set.  libfcgi serves one CGI
 // request when standard input is not a FastCGI socket.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,8 +47,51 @@ export class CgiSite {
 
 	// Runs program (e.g. "authorize.fcgi") for one request; stderr, a
 	// file descriptor, replaces the pipe that collects its log.
-	run(program, { method = 'GET', target = '/', headers = {}, body,
-	    env = {}, stderr = 'pipe' } = {}) {
+	run(program, options = {}) {
+		const { env, input, stderr } = this.#invocation(options);
+		const r = spawnSync(path.join(programDir, program), [], {
+			env,
+			input,
+			encoding: 'utf8',
+			timeout: 30000,
+			stdio: ['pipe', 'pipe', stderr],
+			...this.user,
+		});
+		if (r.error)
+			throw r.error;
+		return finish(program, r.status, r.stdout, r.stderr);
+	}
+
+	// The same without blocking the test process: for a program that
+	// talks to a server in this process (tests/lib/provider.mjs).
+	runAsync(program, options = {}) {
+		const { env, input } = this.#invocation(options);
+		return new Promise((resolve, reject) => {
+			const child = spawn(path.join(programDir, program),
+			    [], { env, stdio: 'pipe', ...this.user });
+			const out = [], err = [];
+			const timer = setTimeout(() => child.kill('SIGKILL'),
+			    30000);
+			child.stdout.on('data', (c) => out.push(c));
+			child.stderr.on('data', (c) => err.push(c));
+			child.on('error', reject);
+			child.on('close', (status) => {
+				clearTimeout(timer);
+				try {
+					resolve(finish(program, status,
+					    Buffer.concat(out).toString(),
+					    Buffer.concat(err).toString()));
+				} catch (e) {
+					reject(e);
+				}
+			});
+			child.stdin.end(input);
+		});
+	}
+
+	// The CGI environment and standard input of one request.
+	#invocation({ method = 'GET', target = '/', headers = {}, body,
+	    env = {}, stderr = 'pipe' }) {
 		const q = target.indexOf('?');
 		const e = {
 			MCP_OAUTH_CONFIG: this.configFile,
@@ -73,25 +116,21 @@ export class CgiSite {
 		for (const [k, v] of Object.entries(e))
 			if (v === undefined)
 				delete e[k];
-		const r = spawnSync(path.join(programDir, program), [], {
-			env: e,
-			input: body ?? '',
-			encoding: 'utf8',
-			timeout: 30000,
-			stdio: ['pipe', 'pipe', stderr],
-			...this.user,
-		});
-		if (r.error)
-			throw r.error;
-		checkReport(program, r.stderr);
-		if (r.status !== 0)
-			throw new Error(`${program} exit ${r.status}: ${r.stderr}`);
-		return parseCgi(r.stdout, r.stderr ?? '');
+		return { env: e, input: body ?? '', stderr };
 	}
 
 	cleanup() {
 		fs.rmSync(this.dir, { recursive: true, force: true });
 	}
+}
+
+// A finished program's response; fails on a sanitizer report or an
+// exit status other than 0.
+function finish(program, status, stdout, stderr) {
+	checkReport(program, stderr);
+	if (status !== 0)
+		throw new Error(`${program} exit ${status}: ${stderr}`);
+	return parseCgi(stdout, stderr ?? '');
 }
 
 // A sanitizer build reports on stderr (a leak only at exit, which a

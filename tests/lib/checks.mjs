@@ -8,8 +8,9 @@ import { headerValues } from './harness.mjs';
 import { CookieJar, Person, authorizeQuery, exchange, formField, pkce,
     redirectParams } from './oauth.mjs';
 
-// The exact security headers of every HTML page (B3.10, §4 item 22,
-// RFC 9700 §4.2, §4.16; interop §2.11 for form-action).
+// The exact security headers of every HTML page (RFC 9700 sections 4.2
+// and 4.16); no CSP form-action, which Chrome and Safari apply to the
+// redirect after the consent form too.
 export function assertHtmlPage(res, status) {
 	assert.equal(res.status, status, res.body.slice(0, 600));
 	assert.deepEqual(headerValues(res, 'Content-Type'),
@@ -60,7 +61,7 @@ export function assertNoStore(res) {
 	assert.deepEqual(headerValues(res, 'Pragma'), ['no-cache']);
 }
 
-// An RFC 6749 §5.2 error (B5.5): JSON, the code, a description.
+// An RFC 6749 §5.2 error: JSON, the code, a description.
 export function assertOAuthError(res, status, error, description) {
 	assert.equal(res.status, status, res.body);
 	assert.deepEqual(headerValues(res, 'Content-Type'),
@@ -75,7 +76,7 @@ export function assertOAuthError(res, status, error, description) {
 	return body;
 }
 
-// A successful token response (B5.4).
+// A successful token response (RFC 6749 §5.1).
 export function assertTokenResponse(res, { refresh = true, scope } = {}) {
 	assert.equal(res.status, 200, res.body);
 	assert.deepEqual(headerValues(res, 'Content-Type'),
@@ -98,7 +99,7 @@ export function assertTokenResponse(res, { refresh = true, scope } = {}) {
 	return t;
 }
 
-// One Set-Cookie header's attributes (§4 item 22, issue 3).
+// One Set-Cookie header's attributes (a __Host- cookie, RFC 6265bis).
 export function assertHostCookie(header, base) {
 	const [pair, ...attrs] = header.split(';').map((a) => a.trim());
 	assert.ok(pair.startsWith(`__Host-${base}=`), header);
@@ -160,11 +161,12 @@ export async function signInTo(person, path) {
 
 export { CookieJar, Person, formField };
 
-// Whether an access token still works at /mcp (§4 items 1, 5, 14;
-// issue 3 "stop working at /mcp").  A GET carries no body, so that a
-// refusal is read the same under every server kind: the bearer check
-// comes before anything else (401 invalid_token), and any other answer
-// (405: no SSE stream here) means the token passed it.
+// Whether an access token still works at /mcp.  A GET carries no body,
+// so that the answer is the same under every server kind: the bearer
+// check comes first, and a token that passes it gets exactly 405 with
+// "Allow: POST" (no SSE stream here); a refused one exactly 401 with
+// an invalid_token challenge.  Any other answer (a 400, a 404, a 503)
+// fails the calling test: it proves neither.
 export async function accessWorks(s, token) {
 	const res = await s.request('GET', '/mcp', {
 		headers: {
@@ -178,7 +180,8 @@ export async function accessWorks(s, token) {
 		    /^Bearer error="invalid_token"/);
 		return false;
 	}
-	assert.ok(res.status < 500 && res.status !== 403,
+	assert.equal(res.status, 405, `neither accepted nor refused: ` +
 	    `${res.status} ${res.body}`);
+	assert.deepEqual(headerValues(res, 'Allow'), ['POST']);
 	return true;
 }

@@ -421,6 +421,17 @@ export class TestServer {
 		return kind.programLog(this);
 	}
 
+	// A mark in the program log: programLogSince(mark) is then what
+	// the programs wrote after it, so that a test does not mistake an
+	// earlier test's line for its own.
+	logMark() {
+		return this.programLog().length;
+	}
+
+	programLogSince(mark) {
+		return this.programLog().slice(mark);
+	}
+
 	serverLog() {
 		const kind = serverKinds[this.kind];
 		return kind.serverLog(this);

@@ -1,7 +1,10 @@
 // A stand-in OAuth provider for the resource-server tests: it serves a
 // JWK Set and an RFC 7662 introspection endpoint over TLS on loopback,
 // signs JWT access tokens with node:crypto, and counts what it was
-// asked, so tests can see caching.
+// asked, so tests can see caching.  It can also misbehave, per path
+// (misbehave.set('/jwks', ...)): 'stall' accepts the request and never
+// answers; a number N sends the usual answer padded with a member
+// "padding" to exactly N bytes, to test the size limits.
 
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -81,6 +84,7 @@ export class Provider {
 		this.clientId = 'mcp-rs';
 		this.clientSecret = 'rs-secret: with & odd=chars';
 		this.lastAuthorization = null;
+		this.misbehave = new Map();	// path → 'stall' or a size
 	}
 
 	addKey(alg, kid) {
@@ -135,9 +139,7 @@ export class Provider {
 			    port: req.socket.remotePort });
 			if (req.method === 'GET' && req.url === '/jwks') {
 				this.hits.jwks++;
-				res.writeHead(200,
-				    { 'Content-Type': 'application/json' });
-				res.end(JSON.stringify(this.jwks()));
+				this.#answer(req, res, this.jwks());
 				return;
 			}
 			if (req.method === 'POST' && req.url === '/introspect') {
@@ -146,14 +148,31 @@ export class Provider {
 				const form = new URLSearchParams(body);
 				const answer = this.introspection.get(
 				    form.get('token')) ?? { active: false };
-				res.writeHead(200,
-				    { 'Content-Type': 'application/json' });
-				res.end(JSON.stringify(answer));
+				this.#answer(req, res, answer);
 				return;
 			}
 			res.writeHead(404);
 			res.end();
 		});
+	}
+
+	// A JSON answer, unless this path is told to misbehave.
+	#answer(req, res, object) {
+		const how = this.misbehave.get(req.url);
+		if (how === 'stall')
+			return;		// stop() closes the connection
+		let text = JSON.stringify(object);
+		if (typeof how === 'number') {
+			const bare = JSON.stringify({ ...object, padding: '' });
+			const pad = how - Buffer.byteLength(bare);
+			if (pad < 0)
+				throw new Error(`${how} bytes: too small for ` +
+				    'the answer');
+			text = JSON.stringify({ ...object,
+			    padding: 'x'.repeat(pad) });
+		}
+		res.writeHead(200, { 'Content-Type': 'application/json' });
+		res.end(text);
 	}
 
 	#listen() {

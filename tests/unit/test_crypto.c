@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../../src/lib/crypto.h"
+#include "../../src/lib/signin.h"
 
 /* RFC 7636 Appendix B. */
 #define RFC7636_VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -243,26 +244,30 @@ Test(crypto, malformed_stored_hashes)
 }
 
 /*
- * authorize.c verifies against this hash when the user does not exist,
- * so that an unknown user costs the same scrypt as a wrong password
- * (issue 3: the login error does not reveal whether the user exists).
+ * The sign-in verifies against signin_dummy_hash when the user does not
+ * exist, so that an unknown user costs the same scrypt as a wrong
+ * password (the login error does not reveal whether the user exists).
  * It must be well-formed (a malformed one fails at once) and use the
  * parameters of real hashes.
  */
 Test(crypto, login_dummy_hash_costs_a_real_scrypt)
 {
-	static const char	 dummy[] = "$scrypt$ln=14,r=8,p=5$"
-	    "AAAAAAAAAAAAAAAAAAAAAA$"
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-	char			 real[CRYPTO_PWHASH_MAX];
+	char	 real[CRYPTO_PWHASH_MAX];
+	size_t	 params;
 
-	cr_assert_eq(crypto_password_verify("anything", dummy),
+	cr_assert_eq(crypto_password_verify("anything", signin_dummy_hash),
 	    CRYPTO_MISMATCH);
 	cr_assert_eq(crypto_password_hash("x", real, sizeof(real)), CRYPTO_OK);
-	cr_assert_eq(strncmp(real, dummy, 22), 0, "%s", real);
+	/* "$scrypt$ln=14,r=8,p=5$": up to the salt. */
+	params = strlen("$scrypt$ln=14,r=8,p=5$");
+	cr_assert_eq(strncmp(real, signin_dummy_hash, params), 0, "%s", real);
+	cr_assert_eq(strlen(real), strlen(signin_dummy_hash), "%s", real);
 }
 
-/* B4.2 at the verification step too, not only at the syntax check. */
+/*
+ * The code_verifier ABNF of RFC 7636 section 4.1 at the verification
+ * step too, not only at the syntax check.
+ */
 Test(crypto, pkce_verify_enforces_the_verifier_abnf)
 {
 	unsigned char	 h[CRYPTO_SHA256_LEN];

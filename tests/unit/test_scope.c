@@ -1,7 +1,10 @@
 /*
- * Scope lists: normalisation against the configured set (B9.4,
- * interop §2.9 for offline_access), narrowing on refresh (B5.3,
- * RFC 6749 §6) and the hierarchy notes:write ⇒ notes:read (§4 item 28).
+ * Scope lists: normalisation against the configured set (an unknown
+ * scope is invalid_scope, RFC 6749 section 4.1.2.1; offline_access is
+ * accepted and dropped, since refresh tokens do not depend on it here),
+ * narrowing on refresh (RFC 6749 section 6) and the hierarchy
+ * notes:write => notes:read (MCP 2026-07-28, basic/authorization:
+ * a broader scope implies narrower ones).
  */
 #include <criterion/criterion.h>
 
@@ -65,7 +68,7 @@ Test(scope, duplicates_and_extra_spaces_collapse)
 
 Test(scope, offline_access_is_accepted_and_dropped)
 {
-	/* Interop §2.9: refresh tokens do not depend on offline_access. */
+	/* Refresh tokens do not depend on offline_access: it is dropped. */
 	cr_assert_eq(norm("mcp offline_access", NULL, 0), SCOPE_OK);
 	cr_assert_str_eq(buf_cstr(&out), "mcp");
 	cr_assert_eq(norm("offline_access", NULL, 0), SCOPE_OK);

@@ -1,0 +1,335 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "config.h"
+#include "consent.h"
+#include "crypto.h"
+#include "grant.h"
+#include "http.h"
+#include "log.h"
+#include "page.h"
+#include "ratelimit.h"
+#include "session.h"
+#include "store.h"
+#include "user.h"
+
+/*
+ * Whether user may hold a session and approve requests: a user record
+ * that exists and is not disabled, or, with user_auth = remote_user, no
+ * record at all (the web server vouches for the person).  A record
+ * that cannot be read allows nothing.  Returns 0 if allowed, else -1.
+ */
+int
+consent_user_allowed(struct store_txn *t, const struct config *cfg,
+    const char *user)
+{
+	struct user	 u;
+	int		 rc, allowed;
+
+	rc = store_user_get(t, user, &u);
+	allowed = rc == STORE_OK ? !(u.flags & USER_DISABLED) :
+	    rc == STORE_NOTFOUND && cfg->user_auth == USER_AUTH_REMOTE_USER;
+	user_free(&u);
+	return allowed ? 0 : -1;
+}
+
+/*
+ * The browser binding cookie, from the request's Cookie header: read
+ * it, or with create make one (set on resp).  hash receives the
+ * SHA-256 stored with pending requests.  Returns 0, or -1 when there
+ * is none (or none could be made).
+ */
+int
+consent_browser(const struct config *cfg, const char *cookie_header,
+    struct http_response *resp, int create, unsigned char *hash)
+{
+	/* Room for a value longer than a token, to be refused as such. */
+	char	 name[PAGE_COOKIE_NAME_MAX], value[CRYPTO_TOKEN_CHARS + 8];
+
+	cookie_name(cfg, CONSENT_COOKIE_BROWSER, name, sizeof(name));
+	if (cookie_get(cookie_header, name, value, sizeof(value)) == 1 &&
+	    strlen(value) == CRYPTO_TOKEN_CHARS &&
+	    crypto_sha256_str(value, hash) == CRYPTO_OK)
+		return 0;
+	if (!create)
+		return -1;
+	if (pending_new_secret(value, sizeof(value), hash) != STORE_OK)
+		return -1;
+	cookie_set(resp, cfg, CONSENT_COOKIE_BROWSER, value, 0);
+	return 0;
+}
+
+/*
+ * The signed-in user of this browser into user, or none (returns -1):
+ * the web server's REMOTE_USER with user_auth = remote_user, else the
+ * session cookie from the Cookie header.  Disabled users are not
+ * signed in.
+ */
+int
+consent_current_user(struct store_txn *t, const struct config *cfg,
+    const char *remote_user, const char *cookie_header, int64_t now,
+    char *user, size_t usersz)
+{
+	struct session	 s;
+	char		 name[PAGE_COOKIE_NAME_MAX];
+	char		 value[SESSION_TOKEN_MAX];
+
+	if (cfg->user_auth == USER_AUTH_REMOTE_USER) {
+		if (remote_user == NULL || !user_name_valid(remote_user))
+			return -1;
+		snprintf(user, usersz, "%s", remote_user);
+	} else {
+		cookie_name(cfg, CONSENT_COOKIE_SESSION, name, sizeof(name));
+		if (cookie_get(cookie_header, name, value, sizeof(value)) !=
+		    1 || session_get(t, value, now, &s) != STORE_OK)
+			return -1;
+		snprintf(user, usersz, "%s", s.user);
+		session_free(&s);
+	}
+	return consent_user_allowed(t, cfg, user);
+}
+
+/*
+ * Whether the signed-in user approved client for the request's scopes
+ * and resource before, with a grant still active.  Approval is
+ * remembered only for confidential clients, since a public client's
+ * identity cannot be verified (RFC 8252 section 8.6), and never when
+ * the request asks with prompt=consent.
+ */
+int
+consent_remembered(struct store_txn *t, const struct client *c,
+    const struct pending *pd, const char *user, int64_t now)
+{
+	if ((pd->prompt & PROMPT_CONSENT) || c->auth_method == CLIENT_AUTH_NONE)
+		return 0;
+	return grant_has_active_consent(t, user, c->id, pd->scope,
+	    pd->resource, now);
+}
+
+/*
+ * Who the person of this browser is (the web server's remote_user, or
+ * the session in the Cookie header cookie), for the pending request pd:
+ * signed in only if they did not ask to sign in again with
+ * prompt=login; with c, also whether they approved c for the request
+ * before (consent_remembered()).  Returns a store code.
+ */
+int
+consent_who(struct store *st, const struct config *cfg,
+    const char *remote_user, const char *cookie, const struct client *c,
+    const struct pending *pd, int64_t now, struct consent_who *w)
+{
+	struct store_txn	*t;
+	int			 rc;
+
+	memset(w, 0, sizeof(*w));
+	if ((rc = store_begin(st, 1, &t)) != STORE_OK)
+		return rc;
+	w->signed_in = consent_current_user(t, cfg, remote_user, cookie,
+	    now, w->user, sizeof(w->user)) == 0 &&
+	    !(pd->prompt & PROMPT_LOGIN);
+	if (w->signed_in && c != NULL)
+		w->remembered = consent_remembered(t, c, pd, w->user, now);
+	store_abort(t);
+	return STORE_OK;
+}
+
+/* A sign-in or consent event in the log; NULL fields are left out. */
+void
+consent_log(const char *event, const char *user, const char *client_id,
+    const char *ip)
+{
+	struct log_line	 l;
+
+	log_begin(&l, event);
+	if (user != NULL)
+		log_str(&l, "user", user);
+	if (client_id != NULL)
+		log_str(&l, "client", client_id);
+	if (ip != NULL)
+		log_str(&l, "ip", ip);
+	log_end(&l);
+}
+
+/*
+ * What the request with prompt needs next, given whether the person is
+ * signed in (and did not ask to sign in again) and whether approval is
+ * remembered.  prompt=none never shows a page (OpenID Connect Core
+ * section 3.1.2.6); with user_auth = remote_user there is no login
+ * page to show.
+ */
+enum consent_step
+consent_next(const struct config *cfg, uint32_t prompt, int signed_in,
+    int remembered)
+{
+	if (prompt & PROMPT_NONE) {
+		if (!signed_in)
+			return CONSENT_LOGIN_REQUIRED;
+		return remembered ? CONSENT_ISSUE : CONSENT_CONSENT_REQUIRED;
+	}
+	if (remembered)
+		return CONSENT_REMEMBERED;
+	if (signed_in)
+		return CONSENT_SHOW_CONSENT;
+	return cfg->user_auth == USER_AUTH_REMOTE_USER ?
+	    CONSENT_NO_REMOTE_USER : CONSENT_SHOW_LOGIN;
+}
+
+/*
+ * Stores pd under a fresh id (fresh_id) or under id, with a fresh CSRF
+ * token, and fills id and csrf for the page.  Returns a store code, or
+ * CONSENT_THROTTLED (retry_after set) when ip has started more than
+ * authorize_rate_limit requests this hour: every new request is a
+ * record kept until it is answered or expires, so without a limit
+ * anyone could fill the map.
+ */
+int
+consent_save(struct store *st, const struct config *cfg, const char *ip,
+    struct pending *pd, char *id, size_t idsz, int fresh_id, char *csrf,
+    size_t csrfsz, int64_t now, long *retry_after)
+{
+	struct store_txn	*t;
+	unsigned char		 h[CRYPTO_SHA256_LEN];
+	char			 ipsub[RATELIMIT_IP_MAX];
+	int			 rc;
+
+	if (fresh_id && pending_new_secret(id, idsz, h) != STORE_OK)
+		return STORE_ERROR;
+	if (pending_new_secret(csrf, csrfsz, pd->csrf_hash) != STORE_OK)
+		return STORE_ERROR;
+	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+		return rc;
+	if (fresh_id && cfg->authorize_rate_limit > 0) {
+		ratelimit_ip_subject(ip, ipsub, sizeof(ipsub));
+		rc = ratelimit_check(t, "authorize", ipsub, now,
+		    cfg->authorize_rate_limit, CONSENT_RATE_WINDOW,
+		    retry_after);
+		if (rc == 0)
+			rc = ratelimit_count(t, "authorize", ipsub, now,
+			    CONSENT_RATE_WINDOW);
+		else
+			rc = rc == 1 ? CONSENT_THROTTLED : STORE_ERROR;
+		if (rc != STORE_OK) {
+			store_abort(t);
+			return rc;
+		}
+	}
+	if ((rc = pending_put(t, id, pd)) == STORE_OK)
+		rc = store_commit(t);
+	else
+		store_abort(t);
+	return rc;
+}
+
+/*
+ * Loads the pending request id and its client, and checks that it
+ * belongs to the browser whose binding cookie hashes to browser and,
+ * unless csrf is NULL, that csrf is its CSRF token.  Returns STORE_OK
+ * with pd and c filled, STORE_NOTFOUND (unknown or expired),
+ * CONSENT_FOREIGN, or another store error.  The caller frees pd and c
+ * whatever the result (pd names the client in the log of a foreign
+ * form).
+ */
+int
+consent_load(struct store *st, const char *id, const char *csrf,
+    const unsigned char *browser, int64_t now, struct pending *pd,
+    struct client *c)
+{
+	struct store_txn	*t;
+	unsigned char		 csrf_hash[CRYPTO_SHA256_LEN];
+	int			 rc;
+
+	memset(pd, 0, sizeof(*pd));
+	client_init(c);
+	if ((rc = store_begin(st, 1, &t)) != STORE_OK)
+		return rc;
+	rc = pending_get(t, id, now, pd);
+	if (rc == STORE_OK)
+		rc = store_client_get(t, pd->client_id, c);
+	store_abort(t);
+	if (rc == STORE_OK && (!crypto_equal(browser, pd->browser_hash,
+	    CRYPTO_SHA256_LEN) || (csrf != NULL &&
+	    (strlen(csrf) != CRYPTO_TOKEN_CHARS ||
+	    crypto_sha256_str(csrf, csrf_hash) != CRYPTO_OK ||
+	    !crypto_equal(csrf_hash, pd->csrf_hash, sizeof(csrf_hash))))))
+		rc = CONSENT_FOREIGN;
+	return rc;
+}
+
+/*
+ * Issues a code to c for the request pd approved by user, deleting the
+ * pending request pending_id (if not NULL) in the same transaction.
+ * What was read before this transaction is checked again in it: a
+ * second click on Approve (or Deny in another tab) has consumed the
+ * pending request (CONSENT_ANSWERED), or the administrator has disabled
+ * the user in between (CONSENT_USER_REFUSED).  The code is logged by
+ * its hash only.
+ */
+int
+consent_issue(struct store *st, const struct config *cfg,
+    const struct client *c, const struct pending *pd, const char *user,
+    const char *pending_id, int64_t now, char *code, size_t codesz)
+{
+	struct store_txn	*t;
+	struct log_line		 l;
+	unsigned char		 h[CRYPTO_SHA256_LEN];
+	char			 grant_id[GRANT_ID_LEN + 1];
+	int			 rc;
+	const struct code_request cr = {
+		.user = user,
+		.client = c,
+		.redirect_uri = pd->redirect_uri,
+		.redirect_explicit = (int)pd->redirect_explicit,
+		.challenge = pd->challenge,
+		.scope = pd->scope,
+		.resource = pd->resource,
+	};
+
+	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+		return rc;
+	if (pending_id != NULL &&
+	    (rc = pending_delete(t, pending_id)) != STORE_OK) {
+		store_abort(t);
+		return rc == STORE_NOTFOUND ? CONSENT_ANSWERED : rc;
+	}
+	if (consent_user_allowed(t, cfg, user) != 0) {
+		store_abort(t);
+		return CONSENT_USER_REFUSED;
+	}
+	rc = grant_issue_code(t, cfg, &cr, now, code, codesz, grant_id);
+	if (rc == STORE_OK)
+		rc = store_commit(t);
+	else
+		store_abort(t);
+	if (rc != STORE_OK)
+		return rc;
+	crypto_sha256_str(code, h);
+	log_begin(&l, "code_issued");
+	log_str(&l, "user", user);
+	log_str(&l, "client", c->id);
+	log_str(&l, "grant", grant_id);
+	log_str(&l, "scope", pd->scope);
+	log_hash(&l, "code", h);
+	log_end(&l);
+	return STORE_OK;
+}
+
+/*
+ * Deletes the pending request id after a denial.  Returns STORE_OK,
+ * CONSENT_ANSWERED when it was answered already (Approve in another
+ * tab), or another store error.
+ */
+int
+consent_deny(struct store *st, const char *id)
+{
+	struct store_txn	*t;
+	int			 rc;
+
+	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+		return rc;
+	if ((rc = pending_delete(t, id)) == STORE_OK)
+		rc = store_commit(t);
+	else
+		store_abort(t);
+	return rc == STORE_NOTFOUND ? CONSENT_ANSWERED : rc;
+}
