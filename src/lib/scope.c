@@ -29,7 +29,8 @@ scope_has(const char *s, const char *name)
 int
 scope_allows(const char *granted, const char *need)
 {
-	char	 broader[128];
+	/* A broader name that does not fit is no scope, so not granted. */
+	char	 broader[SCOPE_TOKEN_MAX + 1];
 	size_t	 n = strlen(need);
 
 	if (scope_has(granted, need))
@@ -48,7 +49,7 @@ token_ok(const char *s, size_t n)
 {
 	size_t	 i;
 
-	if (n == 0 || n > 64)
+	if (n == 0 || n > SCOPE_TOKEN_MAX)
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char	 c = (unsigned char)s[i];
@@ -123,7 +124,7 @@ scope_filter_known(const struct config *cfg, const char *req,
 static int
 covered(const char *a, const char *b, int implied)
 {
-	char	 name[65];
+	char	 name[SCOPE_TOKEN_MAX + 1];
 	size_t	 len;
 
 	while (*a != '\0') {

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #define SCOPE_MAX	1024
+#define SCOPE_TOKEN_MAX	64	/* one scope name */
 
 enum scope_err {
 	SCOPE_OK = 0,
