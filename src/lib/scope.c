@@ -29,8 +29,7 @@ scope_has(const char *s, const char *name)
 int
 scope_allows(const char *granted, const char *need)
 {
-	/* A broader name that does not fit is no scope, so not granted. */
-	char	 broader[SCOPE_TOKEN_MAX + 1];
+	char	 broader[128];
 	size_t	 n = strlen(need);
 
 	if (scope_has(granted, need))
