@@ -21,8 +21,8 @@ static struct {
 /*
  * Headers of every HTML response (RFC 9700 §4.16, §4.2: no framing, no
  * referrer to leak the code or state).  The CSP has no form-action:
- * Chrome applies it to the whole
- * redirect chain and would block the redirect to the client.
+ * Chrome applies it to the whole redirect chain and would block the
+ * redirect to the client.
  */
 void
 page_headers(struct http_response *resp)
