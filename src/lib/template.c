@@ -213,8 +213,8 @@ template_path(char *path, size_t pathsz, const char *dir, const char *name,
 
 	n = snprintf(path, pathsz, "%s/templates/%s.html", dir, name);
 	if (n < 0 || (size_t)n >= pathsz) {
-		snprintf(err, errsz, "%s/templates/%s.html: path too long",
-		    dir, name);
+		snprintf(err, errsz, "the path of template %.64s is too "
+		    "long", name);
 		return -1;
 	}
 	return 0;

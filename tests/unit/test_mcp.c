@@ -157,6 +157,39 @@ Test(mcp, versions)
 	cr_assert_not(mcp_version_supported(""));
 }
 
+Test(mcp, versions_text_is_the_table)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_puts(&b, "(");
+	mcp_versions_text(&b);
+	buf_puts(&b, ")");
+	cr_assert_str_eq(buf_cstr(&b), "(2025-11-25, 2025-06-18, 2025-03-26)");
+	buf_free(&b);
+}
+
+/* Every method of the dispatch table, and what is not in it. */
+Test(mcp, methods_dispatch)
+{
+	const char	*r;
+
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/list\"}");
+	cr_assert_not_null(strstr(r, "\"tools\":["), "%s", r);
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":"
+	    "{\"word\":\"hi\"}}}");
+	cr_assert_not_null(strstr(r, "\"result\":{\"content\":"), "%s", r);
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/lisp\"}");
+	cr_assert_not_null(strstr(r, "Method not found: tools/lisp"), "%s", r);
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/\"}");
+	cr_assert_not_null(strstr(r, "Method not found: tools/"), "%s", r);
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"PING\"}");
+	cr_assert_not_null(strstr(r, "-32601"), "%s", r);
+}
+
 Test(mcp, envelope_errors)
 {
 	static const struct {
@@ -399,9 +432,9 @@ error_message(const char *request, char *out, size_t outsz)
 /*
  * An error message naming a long method or tool is cut to fit, at a
  * character boundary: half a UTF-8 character would make the reply
- * invalid JSON text (D8.1).
+ * invalid JSON text (RFC 8259 section 8.1: JSON text is UTF-8).
  */
-Test(mcp, long_names_are_cut_at_a_character_boundary_D8_1)
+Test(mcp, long_names_are_cut_at_a_character_boundary)
 {
 	struct buf	 req;
 	char		 msg[512];
@@ -437,12 +470,14 @@ Test(mcp, long_names_are_cut_at_a_character_boundary_D8_1)
 }
 
 /*
- * A 2025-03-26 batch is checked for scopes before any of it runs
- * (C7, A7.3): every scope a refused call needs, once; messages that
+ * A 2025-03-26 batch is checked for scopes before any of it runs, so
+ * that one challenge names them all (MCP 2026-07-28,
+ * basic/authorization, scope challenge handling): every scope a
+ * refused call needs, once; messages that
  * would not reach the scope check (notifications, bad ids, unknown
  * tools) do not count.
  */
-Test(mcp, batch_scopes_checked_before_anything_runs_C7_A7_3)
+Test(mcp, batch_scopes_checked_before_anything_runs)
 {
 	static const char	 refused[] = "[{\"jsonrpc\":\"2.0\",\"id\":1,"
 	    "\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","

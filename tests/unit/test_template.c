@@ -2,11 +2,13 @@
  * The page template engine (escaping by default, sections, inverted
  * sections, lists, unknown names as errors, partials), the real pages
  * under www/ rendered with hostile values, and the headers every page
- * and cookie carries (requirements B3.10, §4 item 22; RFC 9700 §4.2,
+ * and cookie carries (no framing, CSRF-safe cookies: RFC 9700 §4.2,
  * §4.7, §4.16).
  */
 #include <criterion/criterion.h>
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../src/lib/buf.h"
@@ -327,6 +329,15 @@ Test(template, load_errors)
 	free(big);
 	cr_assert_eq(tmpl_load(dir, "big", &text, err, sizeof(err)),
 	    TMPL_EFILE);
+	/* A path longer than any the system opens is said, not cut. */
+	big = malloc(PATH_MAX + 1);
+	cr_assert_not_null(big);
+	memset(big, 'x', PATH_MAX);
+	big[PATH_MAX] = '\0';
+	cr_assert_eq(tmpl_load(dir, big, &text, err, sizeof(err)), TMPL_EFILE);
+	cr_assert_null(text);
+	cr_assert_not_null(strstr(err, "is too long"), "%s", err);
+	free(big);
 	testutil_rmdir(dir);
 }
 
