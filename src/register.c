@@ -106,9 +106,9 @@ handle_post(struct app *a, struct http_request *req,
 			store_abort(&t);
 			log_throttled(req);
 			http_headerf(resp, "Retry-After", "%ld", retry);
-			oauth_error_set(&e, 429, "too_many_requests", "too many "
-			    "registrations from this address; try again "
-			    "later");
+			oauth_error_set(&e, 429, "too_many_requests",
+			    "too many registrations from this address; try "
+			    "again later");
 			goto error;
 		}
 		/* ratelimit_check() only reads: it fails as a read does. */

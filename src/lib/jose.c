@@ -402,7 +402,8 @@ jwk_pkey(struct json_object *k)
 	BIGNUM		*n = NULL, *e = NULL;
 	EVP_PKEY	*pkey = NULL;
 	unsigned char	 a[RSA_BYTES_MAX], b[RSA_BYTES_MAX];
-	unsigned char	 point[1 + 2 * P256_BYTES];	/* uncompressed */
+	/* An uncompressed P-256 point: 0x04, x, y. */
+	unsigned char	 point[1 + 2 * P256_BYTES];
 	size_t		 alen, blen;
 	const char	*kty = json_get_string(k, "kty");
 	const char	*crv = json_get_string(k, "crv");

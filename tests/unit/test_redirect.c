@@ -1,7 +1,8 @@
 /*
- * Redirect URIs: the registration policy (requirements B3.3, §4 item 11,
- * RFC 9700 §4.1) and the match at /authorize (B3.2, B3.4, §4 item 17,
- * RFC 8252 §7.3), each as a table.
+ * Redirect URIs: the registration policy (localhost or https, MCP
+ * 2025-11-25 basic/authorization; RFC 9700 §4.1) and the match at
+ * /authorize (exact, any port on loopback: RFC 8252 §7.3), each as a
+ * table.
  */
 #include <criterion/criterion.h>
 
@@ -25,7 +26,7 @@ static const struct policy_case policy[] = {
 	{ "HTTPS://CLIENT.EXAMPLE.COM/cb", REDIRECT_OK },
 	/* RFC 9700 §4.1: syntactically fine, only the match refuses it. */
 	{ "https://attacker/.good.example", REDIRECT_OK },
-	/* http only on loopback hosts (B3.3). */
+	/* http only on loopback hosts (MCP 2025-11-25, authorization). */
 	{ "http://localhost/callback", REDIRECT_OK },
 	{ "http://localhost:8787/callback", REDIRECT_OK },
 	{ "http://127.0.0.1:33418/", REDIRECT_OK },
@@ -138,7 +139,7 @@ struct match_case {
 };
 
 static const struct match_case matches[] = {
-	/* Exact string match (RFC 9700 §4.1, B3.2). */
+	/* Exact string match (RFC 9700 §4.1). */
 	{ "https://good.example/cb", "https://good.example/cb", 1 },
 	{ "https://good.example/cb", "https://good.example/cb/", 0 },
 	{ "https://good.example/cb/", "https://good.example/cb", 0 },

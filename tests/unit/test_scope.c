@@ -1,7 +1,8 @@
 /*
- * Scope lists: normalisation against the configured set (B9.4,
- * interop §2.9 for offline_access), narrowing on refresh (B5.3,
- * RFC 6749 §6) and the hierarchy notes:write ⇒ notes:read (§4 item 28).
+ * Scope lists: normalisation against the configured set (RFC 6749
+ * §3.3, interop §2.9 for offline_access), narrowing on refresh (RFC
+ * 6749 §6) and the hierarchy notes:write ⇒ notes:read (MCP 2026-07-28,
+ * basic/authorization: scope hierarchies).
  */
 #include <criterion/criterion.h>
 
