@@ -258,8 +258,7 @@ static unsigned long	 scopes_checked_gen;
  * The /mcp endpoint.  Order matters: DNS-rebinding checks, then the
  * bearer token before anything else is parsed (MCP 2025-06-18,
  * basic/authorization, token handling: validate before processing the
- * request), then the
- * transport rules, then JSON-RPC.
+ * request), then the transport rules, then JSON-RPC.
  */
 void
 mcp_handle_http(struct app *a, const struct mcp_server *srv,
