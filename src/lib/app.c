@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "crypto.h"
 #include "http.h"
 #include "httpclient.h"
 #include "log.h"
@@ -190,6 +191,8 @@ cgi_drain(const struct http_io *in)
 	while (total < CGI_DRAIN_MAX &&
 	    (n = in->read(in->ctx, sink, sizeof(sink))) > 0)
 		total += (size_t)n;
+	/* What was discarded may hold a password or a secret. */
+	crypto_wipe(sink, sizeof(sink));
 }
 
 /*
