@@ -19,9 +19,10 @@ static struct {
 } cache[PAGE_CACHE];
 
 /*
- * Headers of every HTML response (RFC 9700 §4.16, §4.2; requirement
- * B3.10).  The CSP has no form-action: Chrome applies it to the whole
- * redirect chain and would block the redirect to the client.
+ * Headers of every HTML response (RFC 9700 §4.16, §4.2: no framing, no
+ * referrer to leak the code or state).  The CSP has no form-action:
+ * Chrome applies it to the whole redirect chain and would block the
+ * redirect to the client.
  */
 void
 page_headers(struct http_response *resp)

@@ -48,7 +48,7 @@ token_ok(const char *s, size_t n)
 {
 	size_t	 i;
 
-	if (n == 0 || n > 64)
+	if (n == 0 || n > SCOPE_NAME_MAX)
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char	 c = (unsigned char)s[i];
@@ -123,7 +123,7 @@ scope_filter_known(const struct config *cfg, const char *req,
 static int
 covered(const char *a, const char *b, int implied)
 {
-	char	 name[65];
+	char	 name[SCOPE_NAME_MAX + 1];
 	size_t	 len;
 
 	while (*a != '\0') {
