@@ -8,8 +8,9 @@
  * The documents are built from the configuration once per load and
  * served from memory.  Everything else under /.well-known/ is a JSON
  * 404, /.well-known/openid-configuration included: we do not serve an
- * OpenID Connect document, and an incomplete one breaks clients
- * (requirement B2.10).
+ * OpenID Connect document, and an incomplete one (without jwks_uri,
+ * subject_types_supported, id_token_signing_alg_values_supported) makes
+ * the MCP TypeScript SDK's client throw.
  */
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include "lib/config.h"
 #include "lib/http.h"
 #include "lib/metadoc.h"
+#include "lib/oauth.h"
 #include "lib/signkey.h"
 #include "lib/store.h"
 
@@ -52,14 +54,14 @@ serve_jwks(struct app *a, struct http_response *resp)
 
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
-		app_store_error(a, resp, rc);
+		oauth_store_respond(resp, rc);
 		return;
 	}
 	buf_reset(&resp->body);
 	rc = signkey_jwks(t, a->cfg, time(NULL), &resp->body);
 	store_abort(t);
 	if (rc != STORE_OK) {
-		app_store_error(a, resp, rc);
+		oauth_store_respond(resp, rc);
 		return;
 	}
 	buf_putc(&resp->body, '\n');
@@ -94,7 +96,7 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 		return;
 	}
 
-	/* Discovery is public: any origin may read it (A2.5). */
+	/* Discovery is public: any origin may read it (browser clients). */
 	http_header(resp, "Access-Control-Allow-Origin", "*");
 	switch (req->method) {
 	case HTTP_OPTIONS:

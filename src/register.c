@@ -20,6 +20,19 @@
 #include "lib/ratelimit.h"
 #include "lib/store.h"
 
+/* Registrations are limited per client address and hour. */
+#define REGISTER_WINDOW	3600
+
+static void
+log_throttled(const struct http_request *req)
+{
+	struct log_line	 l;
+
+	log_begin(&l, "register_throttled");
+	log_str(&l, "ip", req->remote_addr);
+	log_end(&l);
+}
+
 static void
 handle_post(struct app *a, struct http_request *req,
     struct http_response *resp)
@@ -33,7 +46,7 @@ handle_post(struct app *a, struct http_request *req,
 	char			 ipsub[RATELIMIT_IP_MAX];
 	long			 retry = 0;
 	int64_t			 now = time(NULL);
-	int			 rc;
+	int			 rc, over;
 
 	client_init(&c);
 	memset(&e, 0, sizeof(e));
@@ -77,49 +90,46 @@ handle_post(struct app *a, struct http_request *req,
 
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
-		app_store_error(a, resp, rc);
-		oauth_no_store(resp);
+		oauth_store_respond(resp, rc);
 		goto out;
 	}
+	/*
+	 * A registration is counted only when it is within the limit:
+	 * one over it is refused without writing anything, and the
+	 * count's own failure (a full map) is told from the others.
+	 */
 	ratelimit_ip_subject(req->remote_addr, ipsub, sizeof(ipsub));
-	if (a->cfg->registration_rate_limit > 0 &&
-	    (rc = ratelimit_hit(t, "register", ipsub, now,
-	    a->cfg->registration_rate_limit, 3600, &retry)) != 0) {
-		if (rc == 1)
-			store_commit(t);
-		else
+	if (a->cfg->registration_rate_limit > 0) {
+		over = ratelimit_check(t, "register", ipsub, now,
+		    a->cfg->registration_rate_limit, REGISTER_WINDOW, &retry);
+		if (over == 1) {
 			store_abort(t);
-		if (rc == -1) {
-			log_msg("database_error", "cannot count the "
-			    "registration (%s)", store_full_hint());
-			oauth_error_set(&e, 503, "temporarily_unavailable",
-			    "the server's database is unavailable");
+			log_throttled(req);
+			http_headerf(resp, "Retry-After", "%ld", retry);
+			oauth_error_set(&e, 429, "too_many_requests",
+			    "too many registrations from this address; try "
+			    "again later");
 			goto error;
 		}
-		{
-			struct log_line	 l;
-
-			log_begin(&l, "register_throttled");
-			log_str(&l, "ip", req->remote_addr);
-			log_end(&l);
+		/* ratelimit_check() only reads: it fails as a read does. */
+		rc = over == -1 ? STORE_ERROR : ratelimit_count(t, "register",
+		    ipsub, now, REGISTER_WINDOW);
+		if (rc != STORE_OK) {
+			store_abort(t);
+			oauth_store_respond(resp, rc);
+			goto out;
 		}
-		http_headerf(resp, "Retry-After", "%ld", retry);
-		oauth_error_set(&e, 429, "too_many_requests", "too many "
-		    "registrations from this address; try again later");
-		goto error;
 	}
 	rc = store_client_put(t, &c, 1);
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else
 		store_abort(t);
-	if (rc == STORE_OK)
-		app_purge_some(a);
 	if (rc != STORE_OK) {
-		app_store_error(a, resp, rc);
-		oauth_no_store(resp);
+		oauth_store_respond(resp, rc);
 		goto out;
 	}
+	app_purge_some(a);
 	{
 		struct log_line	 l;
 

@@ -40,8 +40,10 @@ handle_post(struct app *a, struct http_request *req,
 		    "application/x-www-form-urlencoded");
 		goto error;
 	}
-	if (app_read_body(a, req, resp, REVOKE_BODY_MAX) == -1)
+	if (app_read_body(a, req, resp, REVOKE_BODY_MAX) == -1) {
+		oauth_no_store(resp);
 		goto out;
+	}
 	if ((rc = form_parse(req->body, req->body_len, NULL, &f)) != FORM_OK) {
 		oauth_error_set(&e, 400, "invalid_request", "%s%s%s",
 		    form_strerror(rc), f.bad_name[0] ? ": " : "", f.bad_name);
@@ -49,7 +51,7 @@ handle_post(struct app *a, struct http_request *req,
 	}
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
-		app_store_error(a, resp, rc);
+		oauth_store_respond(resp, rc);
 		goto out;
 	}
 	if (client_authenticate(t, req, &f, &c, &e) == -1) {
@@ -69,7 +71,7 @@ handle_post(struct app *a, struct http_request *req,
 	else
 		store_abort(t);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-		app_store_error(a, resp, rc);
+		oauth_store_respond(resp, rc);
 		goto out;
 	}
 	if (rc == STORE_OK) {

@@ -96,14 +96,9 @@ handle_post(struct app *a, struct http_request *req,
 		    form_strerror(rc), f.bad_name[0] ? ": " : "", f.bad_name);
 		goto error;
 	}
-	if ((rc = app_store(a, &st)) != STORE_OK) {
-		app_store_error(a, resp, rc);
-		oauth_no_store(resp);
-		goto out;
-	}
-	if ((rc = store_begin(st, 0, &t)) != STORE_OK) {
-		app_store_error(a, resp, rc);
-		oauth_no_store(resp);
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
+		oauth_store_respond(resp, rc);
 		goto out;
 	}
 	if (client_authenticate(t, req, &f, &c, &e) == -1) {
@@ -164,8 +159,7 @@ handle_post(struct app *a, struct http_request *req,
 	}
 	if ((rc = store_commit(t)) != STORE_OK) {
 		crypto_wipe(&tr, sizeof(tr));
-		app_store_error(a, resp, rc);
-		oauth_no_store(resp);
+		oauth_store_respond(resp, rc);
 		goto out;
 	}
 	if (!ok)
@@ -177,9 +171,6 @@ handle_post(struct app *a, struct http_request *req,
 	app_purge_some(a);
 	goto out;
 error:
-	if (e.status >= 500 && e.error != NULL &&
-	    strcmp(e.error, "temporarily_unavailable") == 0)
-		log_msg("database_full", "%s", store_full_hint());
 	oauth_error_respond(resp, &e);
 out:
 	form_free(&f);

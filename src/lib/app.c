@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "crypto.h"
 #include "http.h"
 #include "httpclient.h"
 #include "log.h"
@@ -142,28 +143,6 @@ app_purge_some(struct app *a)
 }
 
 /*
- * The OAuth-shaped answer to a database failure: a full map is a
- * temporary condition (503, the administrator can purge); anything
- * else is a server error.  The details are in the log, not the body.
- */
-void
-app_store_error(struct app *a, struct http_response *resp, int rc)
-{
-	(void)a;
-	if (rc == STORE_FULL) {
-		log_msg("database_full", "%s", store_full_hint());
-		http_header(resp, "Retry-After", "60");
-		http_json_error(resp, 503, "temporarily_unavailable",
-		    "the server's database is full; try again later");
-		return;
-	}
-	if (rc != STORE_ENOENT && rc != STORE_EACCES && rc != STORE_SCHEMA)
-		log_msg("database_error", "%s", store_strerror(rc));
-	http_json_error(resp, 500, "server_error",
-	    "the server's database is unavailable; see the error log");
-}
-
-/*
  * Reads the request body within limit.  On failure the response is set
  * (413 or 400) and -1 returned.
  */
@@ -212,6 +191,8 @@ cgi_drain(const struct http_io *in)
 	while (total < CGI_DRAIN_MAX &&
 	    (n = in->read(in->ctx, sink, sizeof(sink))) > 0)
 		total += (size_t)n;
+	/* What was discarded may hold a password or a secret. */
+	crypto_wipe(sink, sizeof(sink));
 }
 
 /*

@@ -50,7 +50,6 @@ int	 app_main(const char *, app_handler,
 	    void (*)(struct http_response *));
 void	 app_config_error_oauth(struct http_response *);
 int	 app_store(struct app *, struct store **);
-void	 app_store_error(struct app *, struct http_response *, int);
 int	 app_read_body(struct app *, struct http_request *,
 	    struct http_response *, size_t);
 int	 app_serve(struct app *, char **, const struct http_io *,

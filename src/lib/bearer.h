@@ -1,9 +1,8 @@
 /*
- * Bearer tokens at the resource server (RFC 6750; MCP 2025-06-18,
- * basic/authorization):
- * the Authorization header to a validated token context, in one
- * read-only transaction, and the WWW-Authenticate challenges for 401
- * and 403.
+ * Bearer tokens at the resource server (RFC 6750; MCP 2025-11-25,
+ * basic/authorization, access token usage and scope challenges): the
+ * Authorization header to a validated token context, in one read-only
+ * transaction, and the WWW-Authenticate challenges for 401 and 403.
  */
 #ifndef MCP_BEARER_H
 #define MCP_BEARER_H
@@ -11,8 +10,12 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "crypto.h"
+#include "grant.h"
 #include "http.h"
+#include "scope.h"
 #include "store.h"
+#include "user.h"
 
 enum bearer_err {
 	BEARER_OK = 0,
@@ -23,13 +26,20 @@ enum bearer_err {
 	BEARER_EUNAVAILABLE	/* the provider cannot be asked (RS mode) */
 };
 
+/*
+ * A validated token.  In resource-server mode the fields come from
+ * another authorization server: a subject that is no user name of ours
+ * is hashed to one (bearer_subject_key()), and a client_id or scope
+ * that does not fit is refused, the scope at the same length as a
+ * scope parameter sent to us.
+ */
 struct bearer {
-	char		 user[65];
+	char		 user[USER_NAME_MAX + 1];
 	char		 client_id[256];
-	char		 grant_id[33];
-	char		 scope[1100];
+	char		 grant_id[GRANT_ID_LEN + 1];
+	char		 scope[SCOPE_MAX + 1];
 	int64_t		 expires;
-	unsigned char	 hash[32];
+	unsigned char	 hash[CRYPTO_SHA256_LEN];
 	int		 store_rc;	/* with BEARER_ESTORE */
 };
 

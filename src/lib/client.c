@@ -649,8 +649,7 @@ client_authenticate(struct store_txn *t, const struct http_request *req,
 	}
 	if ((rc = store_client_get(t, id, c)) != STORE_OK) {
 		if (rc != STORE_NOTFOUND) {
-			auth_fail(e, rc == STORE_FULL ? 503 : 500,
-			    "server_error", 0, "database error");
+			oauth_store_error(e, rc);
 			goto fail;
 		}
 		auth_fail(e, 401, "invalid_client", basic, "unknown client");

@@ -358,7 +358,7 @@ scope_token_valid(const char *s)
 	for (n = 0; s[n] != '\0'; n++)
 		if (!isalnum((unsigned char)s[n]) && strchr(":._-/", s[n]) == NULL)
 			return 0;
-	return n > 0 && n <= 64;
+	return n > 0 && n <= SCOPE_NAME_MAX;
 }
 
 static int

@@ -7,7 +7,7 @@
 const struct form_limits form_default_limits = {
 	64 * 1024,	/* total */
 	64,		/* fields */
-	64,		/* name */
+	FORM_NAME_MAX,	/* name */
 	8 * 1024	/* value */
 };
 
@@ -19,12 +19,19 @@ form_init(struct form *f)
 	f->bad_name[0] = '\0';
 }
 
+/*
+ * Names and values are wiped before they are freed: passwords, client
+ * secrets, codes and refresh tokens arrive here, and freed memory is
+ * handed out again to whatever the process allocates next.
+ */
 void
 form_free(struct form *f)
 {
 	size_t	 i;
 
 	for (i = 0; i < f->len; i++) {
+		crypto_wipe(f->fields[i].name, strlen(f->fields[i].name));
+		crypto_wipe(f->fields[i].value, f->fields[i].value_len);
 		free(f->fields[i].name);
 		free(f->fields[i].value);
 	}
@@ -82,7 +89,7 @@ form_parse(const char *s, size_t len, const struct form_limits *lim,
 	const char		*p = s, *end = s + len, *amp, *eq;
 	struct form_field	*fields;
 	char			*name = NULL, *value = NULL;
-	size_t			 nlen, vlen, dlen, i;
+	size_t			 nlen = 0, vlen = 0, dlen, i;
 	int			 rc;
 
 	if (lim == NULL)
@@ -155,6 +162,11 @@ form_parse(const char *s, size_t len, const struct form_limits *lim,
 	}
 	return FORM_OK;
 fail:
+	/* The field being decoded, whole: as in form_free(). */
+	if (name != NULL)
+		crypto_wipe(name, nlen + 1);
+	if (value != NULL)
+		crypto_wipe(value, vlen + 1);
 	free(name);
 	free(value);
 	{

@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+/* The longest parameter name of form_default_limits. */
+#define FORM_NAME_MAX	64
+
 enum form_err {
 	FORM_OK = 0,
 	FORM_ENOMEM,
@@ -39,8 +42,11 @@ struct form_field {
 struct form {
 	struct form_field	*fields;
 	size_t			 len;
-	/* After an error: the name of the offending field, if known. */
-	char			 bad_name[65];
+	/*
+	 * After an error: the name of the offending field, if known, cut
+	 * to FORM_NAME_MAX when the limits allow longer names.
+	 */
+	char			 bad_name[FORM_NAME_MAX + 1];
 };
 
 extern const struct form_limits form_default_limits;

@@ -657,10 +657,7 @@ grant_exchange_code(struct store_txn *t, const struct config *cfg,
 	return 0;
 store_fail:
 	e->commit = 0;
-	oauth_error_set(e, rc == STORE_FULL ? 503 : 500,
-	    rc == STORE_FULL ? "temporarily_unavailable" : "server_error",
-	    "%s", rc == STORE_FULL ? "the server's database is full" :
-	    "database error");
+	oauth_store_error(e, rc);
 fail:
 	code_free(&c);
 	grant_free(&g);
@@ -775,10 +772,7 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 	return 0;
 store_fail:
 	e->commit = 0;
-	oauth_error_set(e, rc == STORE_FULL ? 503 : 500,
-	    rc == STORE_FULL ? "temporarily_unavailable" : "server_error",
-	    "%s", rc == STORE_FULL ? "the server's database is full" :
-	    "database error");
+	oauth_store_error(e, rc);
 fail:
 	token_free(&tok);
 	grant_free(&g);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "crypto.h"
 #include "http.h"
 
 /* Looks a CGI variable up; an empty value counts as absent. */
@@ -166,13 +167,27 @@ http_request_init(struct http_request *req, char **envp)
 	return HTTP_OK;
 }
 
+/*
+ * The body is wiped before it is freed: passwords, client secrets,
+ * codes and refresh tokens arrive in it, and freed memory is handed
+ * out again to whatever the process allocates next.
+ */
+static void
+body_free(struct http_request *req, size_t len)
+{
+	if (req->body != NULL)
+		crypto_wipe(req->body, len);
+	free(req->body);
+	req->body = NULL;
+	req->body_len = 0;
+}
+
 void
 http_request_free(struct http_request *req)
 {
 	free(req->path);
-	free(req->body);
 	req->path = NULL;
-	req->body = NULL;
+	body_free(req, req->body_len);
 }
 
 /*
@@ -196,10 +211,11 @@ http_read_body(struct http_request *req, const struct http_io *io,
 		return HTTP_ENOMEM;
 	while (got < len) {
 		n = io->read(io->ctx, req->body + got, len - got);
-		if (n < 0)
-			return HTTP_EIO;
-		if (n == 0)
-			return HTTP_ESHORT;
+		if (n <= 0) {
+			/* What was read is gone with the request. */
+			body_free(req, got);
+			return n < 0 ? HTTP_EIO : HTTP_ESHORT;
+		}
 		got += (size_t)n;
 	}
 	req->body[got] = '\0';

@@ -17,6 +17,17 @@
 
 #define JWKS_KEYS_MAX	32
 #define RSA_BITS_MIN	2048
+/* The largest RSA modulus (8192 bits) or exponent read or written. */
+#define RSA_BYTES_MAX	1024
+/*
+ * A P-256 coordinate, and each half of an ES256 signature (RFC 7518
+ * section 3.4).
+ */
+#define P256_BYTES	32
+/* An Ed25519 public key (RFC 8037 section 2). */
+#define ED25519_BYTES	32
+/* The base64url of RSA_BYTES_MAX bytes, unpadded, and its NUL. */
+#define B64_RSA_MAX	((RSA_BYTES_MAX + 2) / 3 * 4 + 1)
 
 static const struct {
 	const char	*name;
@@ -78,7 +89,8 @@ jose_strerror(int rc)
 int
 jose_key_fits(EVP_PKEY *pkey, enum jose_alg alg)
 {
-	char	 group[32];
+	/* Room for the one name that fits; a longer one does not fit. */
+	char	 group[sizeof("prime256v1")];
 	size_t	 len;
 
 	switch (alg) {
@@ -201,12 +213,12 @@ ecdsa_raw_to_der(const unsigned char *raw, size_t n, unsigned char **der,
 	BIGNUM		*r, *s;
 	int		 len;
 
-	if (n != 64)
+	if (n != 2 * P256_BYTES)
 		return -1;
 	if ((sig = ECDSA_SIG_new()) == NULL)
 		return -1;
-	r = BN_bin2bn(raw, 32, NULL);
-	s = BN_bin2bn(raw + 32, 32, NULL);
+	r = BN_bin2bn(raw, P256_BYTES, NULL);
+	s = BN_bin2bn(raw + P256_BYTES, P256_BYTES, NULL);
 	if (r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
 		BN_free(r);
 		BN_free(s);
@@ -232,8 +244,8 @@ ecdsa_der_to_raw(const unsigned char *der, size_t n, unsigned char *raw)
 	if ((sig = d2i_ECDSA_SIG(NULL, &der, (long)n)) == NULL)
 		return -1;
 	ECDSA_SIG_get0(sig, &r, &s);
-	ok = BN_bn2binpad(r, raw, 32) == 32 && BN_bn2binpad(s, raw + 32, 32) ==
-	    32;
+	ok = BN_bn2binpad(r, raw, P256_BYTES) == P256_BYTES &&
+	    BN_bn2binpad(s, raw + P256_BYTES, P256_BYTES) == P256_BYTES;
 	ECDSA_SIG_free(sig);
 	return ok ? 0 : -1;
 }
@@ -313,7 +325,7 @@ jws_sign(enum jose_alg alg, EVP_PKEY *pkey, const char *kid,
 {
 	struct json_object	*h;
 	EVP_MD_CTX		*ctx = NULL;
-	unsigned char		*sig = NULL, raw[64];
+	unsigned char		*sig = NULL, raw[2 * P256_BYTES];
 	const char		*text;
 	size_t			 start = out->len, siglen = 0;
 	int			 rc = JOSE_ESIG;
@@ -389,7 +401,9 @@ jwk_pkey(struct json_object *k)
 	OSSL_PARAM_BLD	*bld = NULL;
 	BIGNUM		*n = NULL, *e = NULL;
 	EVP_PKEY	*pkey = NULL;
-	unsigned char	 a[1024], b[1024], point[65];
+	unsigned char	 a[RSA_BYTES_MAX], b[RSA_BYTES_MAX];
+	/* An uncompressed P-256 point: 0x04, x, y. */
+	unsigned char	 point[1 + 2 * P256_BYTES];
 	size_t		 alen, blen;
 	const char	*kty = json_get_string(k, "kty");
 	const char	*crv = json_get_string(k, "crv");
@@ -398,7 +412,8 @@ jwk_pkey(struct json_object *k)
 		return NULL;
 	if (strcmp(kty, "OKP") == 0) {
 		if (crv == NULL || strcmp(crv, "Ed25519") != 0 ||
-		    jwk_bytes(k, "x", a, sizeof(a), &alen) == -1 || alen != 32)
+		    jwk_bytes(k, "x", a, sizeof(a), &alen) == -1 ||
+		    alen != ED25519_BYTES)
 			return NULL;
 		return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, a,
 		    alen);
@@ -418,11 +433,11 @@ jwk_pkey(struct json_object *k)
 		if (crv == NULL || strcmp(crv, "P-256") != 0 ||
 		    jwk_bytes(k, "x", a, sizeof(a), &alen) == -1 ||
 		    jwk_bytes(k, "y", b, sizeof(b), &blen) == -1 ||
-		    alen != 32 || blen != 32)
+		    alen != P256_BYTES || blen != P256_BYTES)
 			goto out;
 		point[0] = 0x04;
-		memcpy(point + 1, a, 32);
-		memcpy(point + 33, b, 32);
+		memcpy(point + 1, a, P256_BYTES);
+		memcpy(point + 1 + P256_BYTES, b, P256_BYTES);
 		if (OSSL_PARAM_BLD_push_utf8_string(bld,
 		    OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
 		    OSSL_PARAM_BLD_push_octet_string(bld,
@@ -536,9 +551,9 @@ static void
 add_b64(struct json_object *o, const char *name, const unsigned char *p,
     size_t n)
 {
-	char	 enc[1400];
+	char	 enc[B64_RSA_MAX];
 
-	if (n > 1024)
+	if (n > RSA_BYTES_MAX)
 		return;
 	base64url_encode(p, n, enc, sizeof(enc));
 	json_object_object_add(o, name, json_object_new_string(enc));
@@ -549,11 +564,16 @@ add_bn(struct json_object *o, const char *name, EVP_PKEY *pkey,
     const char *param, int pad)
 {
 	BIGNUM		*bn = NULL;
-	unsigned char	 buf[1024];
+	unsigned char	 buf[RSA_BYTES_MAX];
 	int		 n;
 
 	if (EVP_PKEY_get_bn_param(pkey, param, &bn) != 1)
 		return;
+	/* BN_bn2bin() writes the whole number, however long. */
+	if (BN_num_bytes(bn) > (int)sizeof(buf) || pad > (int)sizeof(buf)) {
+		BN_free(bn);
+		return;
+	}
 	n = pad > 0 ? BN_bn2binpad(bn, buf, pad) : BN_bn2bin(bn, buf);
 	if (n > 0)
 		add_b64(o, name, buf, (size_t)n);
@@ -565,7 +585,7 @@ struct json_object *
 jwk_public(EVP_PKEY *pkey, enum jose_alg alg, const char *kid)
 {
 	struct json_object	*o;
-	unsigned char		 raw[64];
+	unsigned char		 raw[ED25519_BYTES];
 	size_t			 len = sizeof(raw);
 
 	if (!jose_key_fits(pkey, alg))
@@ -581,8 +601,8 @@ jwk_public(EVP_PKEY *pkey, enum jose_alg alg, const char *kid)
 	case JOSE_ES256:
 		json_object_object_add(o, "kty", json_object_new_string("EC"));
 		json_object_object_add(o, "crv", json_object_new_string("P-256"));
-		add_bn(o, "x", pkey, OSSL_PKEY_PARAM_EC_PUB_X, 32);
-		add_bn(o, "y", pkey, OSSL_PKEY_PARAM_EC_PUB_Y, 32);
+		add_bn(o, "x", pkey, OSSL_PKEY_PARAM_EC_PUB_X, P256_BYTES);
+		add_bn(o, "y", pkey, OSSL_PKEY_PARAM_EC_PUB_Y, P256_BYTES);
 		break;
 	case JOSE_EDDSA:
 		json_object_object_add(o, "kty", json_object_new_string("OKP"));

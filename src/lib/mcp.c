@@ -15,7 +15,11 @@
 #include "scope.h"
 #include "tool.h"
 
-/* Newest first: the counter-offer for an unknown version (D2.3). */
+/*
+ * Newest first: the first is the counter-offer to an initialize that
+ * asks for a version we do not speak (MCP 2025-11-25,
+ * basic/lifecycle, version negotiation).
+ */
 const char *const mcp_versions[] = {
 	"2025-11-25",
 	"2025-06-18",
@@ -53,10 +57,21 @@ mcp_version_supported(const char *v)
 	return 0;
 }
 
+/* Appends the supported versions, newest first, separated by ", ". */
+void
+mcp_versions_text(struct buf *out)
+{
+	size_t	 i;
+
+	for (i = 0; mcp_versions[i] != NULL; i++)
+		buf_printf(out, "%s%s", i > 0 ? ", " : "", mcp_versions[i]);
+}
+
 /*
  * Parses the tools' schemas.  A schema that does not parse, or a name
- * outside the rules of D5.3, is a programming error: reported once and
- * then every tools/ call fails with -32603.
+ * outside the tool-name rules (MCP 2025-11-25, server/tools: 1 to 128
+ * characters of A-Z, a-z, 0-9, "_", "-" and "."), is a programming
+ * error: reported once, and then every tools/ call fails with -32603.
  */
 int
 mcp_tools_prepare(const struct mcp_server *srv, char *why, size_t whysz)
@@ -160,11 +175,12 @@ errorf(struct json_object *id, int code, const char *fmt, const char *arg)
 
 static struct json_object *
 do_initialize(struct mcp_context *ctx, struct json_object *id,
-    struct json_object *params)
+    struct json_object *params, enum mcp_outcome *outcome)
 {
 	struct json_object	*r, *caps, *tools, *info, *v;
 	const char		*asked, *version;
 
+	(void)outcome;
 	if (ctx->in_batch)
 		return jsonrpc_error(id, JSONRPC_INVALID_REQUEST,
 		    "initialize must not be part of a batch");
@@ -199,6 +215,16 @@ do_initialize(struct mcp_context *ctx, struct json_object *id,
 }
 
 static struct json_object *
+do_ping(struct mcp_context *ctx, struct json_object *id,
+    struct json_object *params, enum mcp_outcome *outcome)
+{
+	(void)ctx;
+	(void)params;
+	(void)outcome;
+	return jsonrpc_result(id, json_object_new_object());
+}
+
+static struct json_object *
 tool_json(const struct tool *t, struct json_object *schema)
 {
 	struct json_object	*o, *v;
@@ -212,7 +238,8 @@ tool_json(const struct tool *t, struct json_object *schema)
 	/*
 	 * Every tool is listed whatever the token's scopes; the scope it
 	 * needs is part of its description, and calling it without that
-	 * scope gets the 403 step-up challenge (A7).
+	 * scope gets the 403 step-up challenge (MCP 2025-11-25,
+	 * basic/authorization, scope challenge handling).
 	 */
 	buf_init(&desc);
 	buf_puts(&desc, t->description);
@@ -261,13 +288,14 @@ first_page_keep(const struct mcp_server *srv, struct json_object *r)
  */
 static struct json_object *
 do_tools_list(struct mcp_context *ctx, struct json_object *id,
-    struct json_object *params)
+    struct json_object *params, enum mcp_outcome *outcome)
 {
 	struct json_object	*r, *list, *v;
 	size_t			 start = 0, i, n;
 	unsigned char		 raw[8];
 	char			 cursor[16];
 
+	(void)outcome;
 	if (params != NULL && json_object_object_get_ex(params, "cursor", &v)
 	    && v != NULL) {
 		const char	*c = json_object_get_string(v);
@@ -371,7 +399,10 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 	    json_object_new_object();
 	call.content = json_object_new_array();
 
-	/* Bad arguments are a tool error the model can correct (D6.3). */
+	/*
+	 * Bad arguments are a tool error the model can correct, not a
+	 * protocol error (MCP 2025-11-25, server/tools, error handling).
+	 */
 	if (schema_validate(schemas[i], call.args, why, sizeof(why)) == -1) {
 		tool_error(&call, "Invalid arguments: %s", why);
 		st = TOOL_OK;
@@ -395,7 +426,10 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 	return jsonrpc_result(id, r);
 }
 
-/* A JSON-RPC id: a string or an integer, never null (D1.2). */
+/*
+ * A JSON-RPC id: a string or an integer, never null (MCP 2025-11-25,
+ * basic, requests).
+ */
 static int
 id_valid(struct json_object *id)
 {
@@ -507,6 +541,24 @@ mcp_tools_check_scopes(const struct mcp_server *srv, const struct config *cfg)
 }
 
 /*
+ * The requests we answer, each by one function that returns the
+ * response and may set the outcome (tools/call sets MCP_FORBIDDEN).
+ * The tools/ methods need the tools' schemas parsed first.
+ */
+static const struct mcp_method {
+	const char	*name;
+	int		 needs_tools;
+	struct json_object *(*handle)(struct mcp_context *,
+			    struct json_object *, struct json_object *,
+			    enum mcp_outcome *);
+} mcp_methods[] = {
+	{ "initialize",	0, do_initialize },
+	{ "ping",	0, do_ping },
+	{ "tools/list",	1, do_tools_list },
+	{ "tools/call",	1, do_tools_call },
+};
+
+/*
  * Handles one JSON-RPC message.  *reply receives the response for a
  * request (MCP_REPLY); notifications and client responses get none.
  */
@@ -516,7 +568,9 @@ mcp_handle_message(struct mcp_context *ctx, struct json_object *msg,
 {
 	struct json_object	*v, *id = NULL, *params = NULL;
 	const char		*method;
+	const struct mcp_method	*m = NULL;
 	enum mcp_outcome	 outcome = MCP_REPLY;
+	size_t			 i;
 	int			 has_id;
 	char			 why[256];
 
@@ -537,7 +591,10 @@ mcp_handle_message(struct mcp_context *ctx, struct json_object *msg,
 		return MCP_REPLY;
 	}
 	if (!json_object_object_get_ex(msg, "method", &v)) {
-		/* A response from the client: accepted, no reply (C2.4). */
+		/*
+		 * A response from the client: accepted, no reply (MCP
+		 * 2025-11-25, basic/transports, sending messages).
+		 */
 		if (has_id && id != NULL &&
 		    (json_object_object_get_ex(msg, "result", NULL) ||
 		    json_object_object_get_ex(msg, "error", NULL)))
@@ -553,7 +610,7 @@ mcp_handle_message(struct mcp_context *ctx, struct json_object *msg,
 	}
 	method = json_object_get_string(v);
 	if (!has_id)
-		return MCP_NO_REPLY;	/* a notification (D1.4, D7.1) */
+		return MCP_NO_REPLY;	/* a notification: never answered */
 	if (id == NULL) {
 		*reply = jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST,
 		    "Invalid Request: id must be a string or an integer");
@@ -565,22 +622,20 @@ mcp_handle_message(struct mcp_context *ctx, struct json_object *msg,
 		    "params must be an object");
 		return MCP_REPLY;
 	}
-	if (strcmp(method, "initialize") == 0)
-		*reply = do_initialize(ctx, id, params);
-	else if (strcmp(method, "ping") == 0)
-		*reply = jsonrpc_result(id, json_object_new_object());
-	else if (strcmp(method, "tools/list") == 0 ||
-	    strcmp(method, "tools/call") == 0) {
-		if (mcp_tools_prepare(ctx->server, why, sizeof(why)) == -1) {
-			log_msg("tool_error", "%s", why);
-			*reply = jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
-			    "the server's tools are misconfigured");
-		} else if (method[6] == 'l')
-			*reply = do_tools_list(ctx, id, params);
-		else
-			*reply = do_tools_call(ctx, id, params, &outcome);
-	} else
+	for (i = 0; i < sizeof(mcp_methods) / sizeof(mcp_methods[0]); i++)
+		if (strcmp(method, mcp_methods[i].name) == 0) {
+			m = &mcp_methods[i];
+			break;
+		}
+	if (m == NULL)
 		*reply = errorf(id, JSONRPC_METHOD_NOT_FOUND,
 		    "Method not found: %s", method);
+	else if (m->needs_tools &&
+	    mcp_tools_prepare(ctx->server, why, sizeof(why)) == -1) {
+		log_msg("tool_error", "%s", why);
+		*reply = jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
+		    "the server's tools are misconfigured");
+	} else
+		*reply = m->handle(ctx, id, params, &outcome);
 	return outcome;
 }

@@ -1,8 +1,8 @@
 /*
  * The MCP server: Streamable HTTP without sessions, JSON responses
- * only (requirements C1-C7), the legacy lifecycle (initialize, ping,
- * notifications; D1-D7), and tools from a table of descriptors
- * (tool.h).
+ * only (MCP 2025-11-25, basic/transports; 2025-03-26 batches too), the
+ * lifecycle of the 2025 revisions (initialize, ping, notifications;
+ * basic/lifecycle), and tools from a table of descriptors (tool.h).
  *
  * mcp_main() is the whole program: mcp.fcgi passes the built-in tools,
  * the conformance test program passes the suite's fixture tools.
@@ -22,7 +22,7 @@ struct json_object;
 
 #define MCP_PAGE_SIZE	50
 
-/* JSON-RPC error codes (D8). */
+/* JSON-RPC 2.0 error codes (JSON-RPC 2.0 specification, section 5.1). */
 #define JSONRPC_PARSE_ERROR	-32700
 #define JSONRPC_INVALID_REQUEST	-32600
 #define JSONRPC_METHOD_NOT_FOUND -32601
@@ -59,6 +59,7 @@ struct mcp_context {
 extern const char *const mcp_versions[];
 
 int	 mcp_version_supported(const char *);
+void	 mcp_versions_text(struct buf *);
 int	 mcp_tools_prepare(const struct mcp_server *, char *, size_t);
 void	 mcp_tools_check_scopes(const struct mcp_server *,
 	    const struct config *);

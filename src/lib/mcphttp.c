@@ -13,14 +13,17 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "mcp.h"
+#include "oauth.h"
 #include "rsverify.h"
 
 /* The batch size limit of 2025-03-26 requests. */
 #define MCP_BATCH_MAX	64
 
 /*
- * An HTTP-level refusal with a JSON-RPC error body that has no id
- * (C1.4, C6.3, D8.3).
+ * An HTTP-level refusal with a JSON-RPC error body that has no id, as
+ * the MCP TypeScript SDK's server answers (403 for a foreign Origin,
+ * 400 for an unsupported MCP-Protocol-Version: MCP 2025-11-25,
+ * basic/transports).
  */
 static void
 http_refuse(struct http_response *resp, int status, int code,
@@ -53,7 +56,8 @@ has_port(const char *authority)
 /*
  * The Host header against the issuer's authority or allowed_hosts, so
  * that a page on another site whose DNS points at this server cannot
- * talk to it (DNS rebinding, C1.4).
+ * talk to it (DNS rebinding: MCP 2025-11-25, basic/transports,
+ * security warning).
  */
 static int
 host_allowed(const struct config *cfg, const char *host)
@@ -81,6 +85,29 @@ printable_ascii(const char *s)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 			return 0;
 	return 1;
+}
+
+/*
+ * The 400 of an unsupported MCP-Protocol-Version, naming the versions
+ * we speak.  The header's bytes are echoed only when they are printable
+ * ASCII: anything else could be half a UTF-8 character, or none, in the
+ * JSON text of the reply.
+ */
+static void
+refuse_version(struct http_response *resp, const char *version)
+{
+	struct buf	 msg;
+
+	buf_init(&msg);
+	buf_puts(&msg, "Bad Request: Unsupported protocol version");
+	if (printable_ascii(version))
+		buf_printf(&msg, ": %.40s", version);
+	buf_puts(&msg, " (supported versions: ");
+	mcp_versions_text(&msg);
+	buf_puts(&msg, ")");
+	http_refuse(resp, 400, JSONRPC_SERVER_ERROR, buf_failed(&msg) ?
+	    "Bad Request: Unsupported protocol version" : buf_cstr(&msg));
+	buf_free(&msg);
 }
 
 static void
@@ -144,7 +171,10 @@ process(struct mcp_context *ctx, struct json_object *body,
 		json_object_put(reply);
 		return;
 	}
-	/* Batches exist only in 2025-03-26 (C7). */
+	/*
+	 * Batches exist only in 2025-03-26: 2025-06-18 removed them
+	 * (MCP 2025-06-18, changelog).
+	 */
 	n = json_object_array_length(body);
 	if (strcmp(ctx->version, "2025-03-26") != 0 || n == 0 ||
 	    n > MCP_BATCH_MAX) {
@@ -157,7 +187,9 @@ process(struct mcp_context *ctx, struct json_object *body,
 	}
 	/*
 	 * A scope refusal answers the whole batch, so it comes before
-	 * anything runs, naming every scope the batch needs (A7.3).
+	 * anything runs, naming every scope the batch needs in one
+	 * challenge (MCP 2026-07-28, basic/authorization, scope
+	 * challenge handling).
 	 */
 	buf_init(&needed);
 	if (mcp_batch_scopes(ctx, body, &needed) == -1) {
@@ -224,8 +256,9 @@ static unsigned long	 scopes_checked_gen;
 
 /*
  * The /mcp endpoint.  Order matters: DNS-rebinding checks, then the
- * bearer token before anything else is parsed (A4.7, A5.7), then the
- * transport rules, then JSON-RPC.
+ * bearer token before anything else is parsed (MCP 2025-06-18,
+ * basic/authorization, token handling: validate before processing the
+ * request), then the transport rules, then JSON-RPC.
  */
 void
 mcp_handle_http(struct app *a, const struct mcp_server *srv,
@@ -275,8 +308,8 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 		bearer_challenge(resp, cfg, rc, NULL);
 		return;
 	case BEARER_ESTORE:
-		log_msg("database_error", "token lookup: %s",
-		    store_strerror(token.store_rc));
+		/* 503 whatever failed: no other token would do better. */
+		oauth_store_log(token.store_rc);
 		http_refuse(resp, 503, JSONRPC_INTERNAL_ERROR,
 		    "Internal error: the server's database is unavailable");
 		return;
@@ -294,7 +327,11 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	}
 
 	if (req->method != HTTP_POST) {
-		/* No SSE stream and no sessions (C4.1, C5.8). */
+		/*
+		 * No SSE stream (a GET may be answered 405: MCP
+		 * 2025-06-18, basic/transports) and no sessions, so no
+		 * DELETE either.
+		 */
 		http_header(resp, "Allow", "POST");
 		http_refuse(resp, 405, JSONRPC_SERVER_ERROR,
 		    "Method Not Allowed: this server answers POST only");
@@ -314,23 +351,7 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	ctx.version = req->protocol_version != NULL ? req->protocol_version :
 	    "2025-03-26";
 	if (!mcp_version_supported(ctx.version)) {
-		char	 msg[200];
-
-		/*
-		 * The header's bytes are echoed only when they are
-		 * printable ASCII: anything else could be half a UTF-8
-		 * character, or none, in the JSON text of the reply.
-		 */
-		if (printable_ascii(ctx.version))
-			snprintf(msg, sizeof(msg), "Bad Request: Unsupported "
-			    "protocol version: %.40s (supported versions: "
-			    "2025-11-25, 2025-06-18, 2025-03-26)",
-			    ctx.version);
-		else
-			snprintf(msg, sizeof(msg), "Bad Request: Unsupported "
-			    "protocol version (supported versions: "
-			    "2025-11-25, 2025-06-18, 2025-03-26)");
-		http_refuse(resp, 400, JSONRPC_SERVER_ERROR, msg);
+		refuse_version(resp, ctx.version);
 		return;
 	}
 	rc = http_read_body(req, a->in, cfg->mcp_max_body);

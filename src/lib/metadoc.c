@@ -45,7 +45,8 @@ serialise(json_object *o, struct buf *out)
 }
 
 /*
- * RFC 8414 metadata (requirements B2.*): the issuer byte-identical to
+ * RFC 8414 metadata (MCP 2025-11-25, basic/authorization, authorization
+ * server metadata discovery): the issuer byte-identical to
  * the configuration, every endpoint at the origin root, PKCE S256 only.
  */
 void
@@ -69,7 +70,10 @@ metadoc_authorization_server(const struct config *cfg, struct buf *out)
 	json_object_object_add(o, "issuer", json_object_new_string(cfg->issuer));
 	add_url(o, "authorization_endpoint", cfg->issuer, "/authorize");
 	add_url(o, "token_endpoint", cfg->issuer, "/token");
-	/* Closed registration: clients must not try it (B2.8). */
+	/*
+	 * Closed registration: clients must not try it (RFC 8414 section
+	 * 2: registration_endpoint only where registration is offered).
+	 */
 	if (cfg->registration == REGISTRATION_OPEN)
 		add_url(o, "registration_endpoint", cfg->issuer, "/register");
 	add_url(o, "revocation_endpoint", cfg->issuer, "/revoke");
@@ -99,8 +103,10 @@ metadoc_authorization_server(const struct config *cfg, struct buf *out)
 }
 
 /*
- * RFC 9728 metadata for /mcp (requirements A2.*): the resource is the
- * canonical MCP URL without a trailing slash; no offline_access (A4.5).
+ * RFC 9728 metadata for /mcp (MCP 2025-11-25, basic/authorization,
+ * protected resource metadata): the resource is the canonical MCP URL
+ * without a trailing slash; offline_access is not among the scopes
+ * (MCP 2026-07-28, basic/authorization: servers should not list it).
  */
 void
 metadoc_protected_resource(const struct config *cfg, struct buf *out)
@@ -116,7 +122,8 @@ metadoc_protected_resource(const struct config *cfg, struct buf *out)
 	    json_object_new_string(cfg->mcp_url));
 	/*
 	 * With token_validation = jwt or introspection the tokens come
-	 * from an external authorization server (A2.2).
+	 * from an external authorization server, which the document
+	 * must name (RFC 9728 section 2, authorization_servers).
 	 */
 	json_object_object_add(o, "authorization_servers", string_array(
 	    (const char *const *)(cfg->token_validation ==

@@ -5,7 +5,9 @@
 #include <strings.h>
 
 #include "http.h"
+#include "log.h"
 #include "oauth.h"
+#include "store.h"
 
 void
 oauth_error_set(struct oauth_error *e, int status, const char *error,
@@ -40,6 +42,61 @@ oauth_error_respond(struct http_response *resp, const struct oauth_error *e)
 	oauth_no_store(resp);
 	http_json_error(resp, e->status, e->error,
 	    e->description[0] != '\0' ? e->description : NULL);
+}
+
+/*
+ * The log line of a database failure, and the HTTP status of its
+ * answer: a full map is a temporary condition (503; the administrator
+ * can purge or raise db_map_size, which the line says), anything else
+ * a server error (500).  The failures of opening the database (none
+ * there, permission denied, a newer schema) are not repeated here:
+ * app_store() logged them when they first happened, with the path and
+ * the system's reason.  Every program answers a database failure
+ * through this function, whatever the shape of its answer (OAuth
+ * JSON, an HTML page, a JSON-RPC error).
+ */
+int
+oauth_store_log(int rc)
+{
+	if (rc == STORE_FULL) {
+		log_msg("database_full", "%s", store_full_hint());
+		return 503;
+	}
+	if (rc != STORE_ENOENT && rc != STORE_EACCES && rc != STORE_SCHEMA)
+		log_msg("database_error", "%s", store_strerror(rc));
+	return 500;
+}
+
+/*
+ * The OAuth error of a database failure, logged: 503
+ * temporarily_unavailable for a full map (RFC 6749 section 5.2 and
+ * section 4.1.2.1), 500 server_error otherwise.  The details are in the
+ * log, never in the answer.
+ */
+void
+oauth_store_error(struct oauth_error *e, int rc)
+{
+	if (oauth_store_log(rc) == 503)
+		oauth_error_set(e, 503, "temporarily_unavailable",
+		    "the server's database is full; try again later");
+	else
+		oauth_error_set(e, 500, "server_error",
+		    "the server's database is unavailable; see the error log");
+}
+
+/*
+ * The whole answer of an OAuth endpoint to a database failure: the log
+ * line, the JSON error, Cache-Control: no-store, and Retry-After when
+ * the failure is temporary.
+ */
+void
+oauth_store_respond(struct http_response *resp, int rc)
+{
+	struct oauth_error	 e;
+
+	memset(&e, 0, sizeof(e));
+	oauth_store_error(&e, rc);
+	oauth_error_respond(resp, &e);
 }
 
 /*
@@ -87,9 +144,10 @@ origin_len(const char *u)
 }
 
 /*
- * RFC 8707 resource comparison, tolerant as requirement A5.9 asks: the
- * scheme and host compare case-insensitively and one trailing slash is
- * ignored; the path compares exactly.
+ * RFC 8707 resource comparison, tolerant as MCP 2025-06-18,
+ * basic/authorization (canonical server URI) asks: the scheme and host
+ * compare case-insensitively and one trailing slash is ignored; the
+ * path compares exactly.
  */
 int
 resource_equal(const char *a, const char *b)

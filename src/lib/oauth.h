@@ -1,5 +1,6 @@
 /*
- * RFC 6749 error responses, shared by the OAuth endpoints, and the
+ * RFC 6749 error responses, shared by the OAuth endpoints, the one
+ * path from a database failure to its log line and answer, and the
  * resource indicator rules of RFC 8707.
  */
 #ifndef MCP_OAUTH_H
@@ -21,6 +22,9 @@ void	 oauth_error_set(struct oauth_error *, int, const char *,
 void	 oauth_error_respond(struct http_response *,
 	    const struct oauth_error *);
 void	 oauth_no_store(struct http_response *);
+int	 oauth_store_log(int);
+void	 oauth_store_error(struct oauth_error *, int);
+void	 oauth_store_respond(struct http_response *, int);
 void	 oauth_cors(struct http_response *);
 int	 oauth_cors_preflight(const struct http_request *,
 	    struct http_response *);

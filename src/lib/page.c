@@ -19,9 +19,10 @@ static struct {
 } cache[PAGE_CACHE];
 
 /*
- * Headers of every HTML response (RFC 9700 §4.16, §4.2; requirement
- * B3.10).  The CSP has no form-action: Chrome applies it to the whole
- * redirect chain and would block the redirect to the client.
+ * Headers of every HTML response (RFC 9700 §4.16, §4.2: no framing, no
+ * referrer to leak the code or state).  The CSP has no form-action:
+ * Chrome applies it to the whole redirect chain and would block the
+ * redirect to the client.
  */
 void
 page_headers(struct http_response *resp)
@@ -152,14 +153,13 @@ void
 page_error(const struct config *cfg, struct http_response *resp, int status,
     const char *title, const char *message, const char *hint)
 {
-	struct tmpl_var	 vars[2];
+	const struct tmpl_var	 vars[] = {
+		{ .name = "message", .str = message },
+		{ .name = "hint", .str = hint != NULL ? hint : "" },
+	};
 
-	memset(vars, 0, sizeof(vars));
-	vars[0].name = "message";
-	vars[0].str = message;
-	vars[1].name = "hint";
-	vars[1].str = hint != NULL ? hint : "";
-	page_render(cfg, resp, status, "error", title, vars, 2);
+	page_render(cfg, resp, status, "error", title, vars,
+	    sizeof(vars) / sizeof(vars[0]));
 }
 
 /*
@@ -180,7 +180,7 @@ void
 cookie_set(struct http_response *resp, const struct config *cfg,
     const char *base, const char *value, long max_age)
 {
-	char	 name[64];
+	char	 name[PAGE_COOKIE_NAME_MAX];
 
 	cookie_name(cfg, base, name, sizeof(name));
 	if (max_age > 0)

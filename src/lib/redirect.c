@@ -123,7 +123,8 @@ redirect_parse(const char *uri, struct redirect_uri *r)
 
 /*
  * The registration policy.  Returns REDIRECT_OK or the reason the URI
- * is refused (requirements B3.3, RFC 9700 §4.1).
+ * is refused (MCP 2025-11-25, basic/authorization: redirect URIs are
+ * localhost or https; RFC 9700 §4.1).
  */
 int
 redirect_uri_valid(const char *uri)

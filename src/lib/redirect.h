@@ -1,6 +1,7 @@
 /*
  * Redirect URIs: the registration policy and the match at /authorize
- * (RFC 9700 §4.1, RFC 8252 §7.3, requirements B3.2-B3.5).
+ * (RFC 9700 §4.1, RFC 8252 §7.3, OAuth 2.1 section 7.12.2; MCP
+ * 2025-11-25, basic/authorization, open redirection).
  *
  * Registration accepts https URIs, http URIs on loopback hosts only,
  * and private-use schemes of native apps (cursor://...), and refuses

@@ -72,7 +72,8 @@ int_claim(struct json_object *o, const char *key, int64_t *out)
 /*
  * The claims every foreign token must satisfy, JWT (RFC 9068 §4) or
  * introspection (RFC 7662 §2.2): the issuer (exactly, when present or
- * required), our MCP URL in aud (A5.4, A5.8), unexpired, already valid
+ * required), our MCP URL in aud (RFC 8707 section 2; MCP 2025-06-18,
+ * basic/authorization, token audience binding), unexpired, already valid
  * (leeway seconds of clock skew either way), a subject and a client.
  * jwt: iss, exp and client_id are required (RFC 9068 §2.2) rather than
  * checked when present (RFC 7662 makes them optional).

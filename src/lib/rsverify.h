@@ -1,5 +1,5 @@
 /*
- * Tokens this server did not issue (resource-server mode, issue 9):
+ * Tokens this server did not issue (resource-server mode):
  * RFC 9068 JWT access tokens checked against the provider's JWK Set,
  * or opaque tokens checked by RFC 7662 introspection.  Both fill the
  * same struct bearer as the local lookup, so /mcp behaves the same

@@ -123,7 +123,7 @@ scope_filter_known(const struct config *cfg, const char *req,
 static int
 covered(const char *a, const char *b, int implied)
 {
-	char	 name[65];
+	char	 name[SCOPE_NAME_MAX + 1];
 	size_t	 len;
 
 	while (*a != '\0') {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "template.h"
 
 #define TMPL_DEPTH_MAX	8
+#define TMPL_PARTIAL_MAX	64	/* the name in {{>name}} */
 
 struct render {
 	const struct tmpl_scope	*stack[TMPL_DEPTH_MAX];
@@ -202,6 +204,22 @@ read_file(const char *path, char **out, char *err, size_t errsz)
 	return TMPL_OK;
 }
 
+/* The file of template name: dir/templates/name.html. */
+static int
+template_path(char *path, size_t pathsz, const char *dir, const char *name,
+    char *err, size_t errsz)
+{
+	int	 n;
+
+	n = snprintf(path, pathsz, "%s/templates/%s.html", dir, name);
+	if (n < 0 || (size_t)n >= pathsz) {
+		snprintf(err, errsz, "the path of template %.64s is too "
+		    "long", name);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Loads dir/templates/name.html with its {{>partial}} inclusions (one
  * level deep) resolved.
@@ -211,13 +229,15 @@ tmpl_load(const char *dir, const char *name, char **out, char *err,
     size_t errsz)
 {
 	struct buf	 b;
-	char		 path[1200], pname[65], *text, *part;
+	char		 path[PATH_MAX], pname[TMPL_PARTIAL_MAX + 1];
+	char		*text, *part;
 	const char	*p, *open, *close;
 	size_t		 n;
 	int		 rc;
 
 	*out = NULL;
-	snprintf(path, sizeof(path), "%s/templates/%s.html", dir, name);
+	if (template_path(path, sizeof(path), dir, name, err, errsz) == -1)
+		return TMPL_EFILE;
 	if ((rc = read_file(path, &text, err, errsz)) != TMPL_OK)
 		return rc;
 	buf_init(&b);
@@ -241,7 +261,11 @@ tmpl_load(const char *dir, const char *name, char **out, char *err,
 		}
 		memcpy(pname, open + 3, n);
 		pname[n] = '\0';
-		snprintf(path, sizeof(path), "%s/templates/%s.html", dir, pname);
+		if (template_path(path, sizeof(path), dir, pname, err,
+		    errsz) == -1) {
+			rc = TMPL_EFILE;
+			goto out;
+		}
 		if ((rc = read_file(path, &part, err, errsz)) != TMPL_OK)
 			goto out;
 		buf_puts(&b, part);

@@ -34,7 +34,8 @@ tool_text(struct tool_call *call, const char *fmt, ...)
 
 /*
  * Appends a text block explaining the error and marks the result
- * isError: the model sees it and can correct itself (D6.2).
+ * isError: the model sees it and can correct itself (MCP 2025-11-25,
+ * server/tools, error handling: tool execution errors).
  */
 void
 tool_error(struct tool_call *call, const char *fmt, ...)
@@ -90,8 +91,9 @@ tool_resource_text(struct tool_call *call, const char *uri, const char *mime,
 }
 
 /*
- * Sets structuredContent (taking the reference) and, as D6.4 asks,
- * also appends its serialisation as a text block.
+ * Sets structuredContent (taking the reference) and also appends its
+ * serialisation as a text block, for clients that read only the text
+ * (MCP 2025-11-25, server/tools, structured content).
  */
 void
 tool_structured(struct tool_call *call, struct json_object *o)

@@ -1,9 +1,11 @@
-// A full database (issue 8, fault injection): with db_map_size at its
-// smallest (1M), pending authorization requests fill the map.  Every
-// endpoint that must write then answers 503 temporarily_unavailable
-// (OAuth JSON; an HTML page at /authorize; a tool error at /mcp) and
+// A full database (fault injection): with db_map_size at its smallest
+// (1M), pending authorization requests fill the map.  Every endpoint
+// that must write then answers 503 temporarily_unavailable (OAuth JSON
+// with Retry-After and Cache-Control: no-store at /token, /revoke and
+// /register; an HTML page at /authorize; a tool error at /mcp) and
 // logs why, while everything that only reads (token validation, the
-// notes already there, metadata) keeps working.  mcp-oauth-admin purge
+// notes already there, metadata) keeps working.  Even a revocation
+// writes: LMDB copies the pages a deletion changes.  mcp-oauth-admin purge
 // then frees the expired records and the same processes write again:
 // nothing stored was lost, no restart was needed.
 //
@@ -17,7 +19,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { headerValues, TestServer } from '../lib/harness.mjs';
-import { approvedCode, assertOAuthError } from '../lib/checks.mjs';
+import { approvedCode, assertNoStore, assertOAuthError }
+    from '../lib/checks.mjs';
 import { buildFakeClock, fakeClockEnv } from '../lib/fakeclock.mjs';
 import { callTool } from '../lib/flows.mjs';
 import { Person, authorizeQuery, exchange, obtainTokens, pkce, refresh,
@@ -29,6 +32,7 @@ let s;
 let client;
 let tokens;
 let held = [];		// approved codes, not yet exchanged
+const spare = [];	// token responses, for /revoke
 let pids;
 
 before(async () => {
@@ -47,6 +51,13 @@ before(async () => {
 	tokens = await obtainTokens(s, person, client, { scope: SCOPE });
 	for (let i = 0; i < 30; i++)
 		held.push(await approvedCode(person, client, { scope: SCOPE }));
+	for (let i = 0; i < 10; i++) {
+		const { code, verifier } = await approvedCode(person, client,
+		    { scope: SCOPE });
+		const res = await exchange(s, client, code, verifier);
+		assert.equal(res.status, 200, res.body);
+		spare.push(res.json());
+	}
 	const res = await callTool(s, tokens.access_token, 'notes_add',
 	    { title: 'kept', text: 'written before the map filled' });
 	assert.equal(res.json().result.isError, undefined, res.body);
@@ -78,6 +89,20 @@ async function untilFull(write, ok, limit = 400) {
 		ok(res);
 	}
 	assert.fail(`still writing after ${limit}`);
+}
+
+function revoke(token) {
+	return s.request('POST', '/revoke',
+	    { form: { token, client_id: client.client_id } });
+}
+
+// The OAuth answer to a full map: 503 temporarily_unavailable, when to
+// retry, and never cached.
+function assertUnavailable(res) {
+	assertOAuthError(res, 503, 'temporarily_unavailable',
+	    /database is full/);
+	assert.deepEqual(headerValues(res, 'Retry-After'), ['60']);
+	assertNoStore(res);
 }
 
 function noteTexts(res) {
@@ -125,9 +150,7 @@ describe('a full database', () => {
 				client_name: 'Late client',
 			},
 		}), (r) => assert.equal(r.status, 201, r.body));
-		assertOAuthError(res, 503, 'temporarily_unavailable',
-		    /database is full/);
-		assert.deepEqual(headerValues(res, 'Retry-After'), ['60']);
+		assertUnavailable(res);
 	});
 
 	it('/token answers 503 temporarily_unavailable to a code',
@@ -137,8 +160,7 @@ describe('a full database', () => {
 			return exchange(s, client, held[i].code,
 			    held[i].verifier);
 		}, (r) => assert.equal(r.status, 200, r.body));
-		assertOAuthError(res, 503, 'temporarily_unavailable');
-		assert.deepEqual(headerValues(res, 'Retry-After'), ['60']);
+		assertUnavailable(res);
 		held = held.slice(done);
 	});
 
@@ -151,7 +173,19 @@ describe('a full database', () => {
 				tokens = r.json();
 			return r;
 		}, (r) => assert.equal(r.status, 200, r.body));
-		assertOAuthError(res, 503, 'temporarily_unavailable');
+		assertUnavailable(res);
+	});
+
+	it('/revoke answers 503 temporarily_unavailable', async () => {
+		const { res, done } = await untilFull((i) => {
+			assert.ok(i < spare.length, 'every token was revoked');
+			return revoke(spare[i].access_token);
+		}, (r) => {
+			assert.equal(r.status, 200, r.body);
+			assertNoStore(r);
+		});
+		assertUnavailable(res);
+		spare.splice(0, done);
 	});
 
 	it('/mcp still validates tokens and reads; a write is a tool error',
@@ -190,7 +224,8 @@ describe('a full database', () => {
 
 	it('every program that could not write said why in the log', () => {
 		const log = s.programLog();
-		for (const p of ['authorize', 'register', 'token', 'mcp'])
+		for (const p of ['authorize', 'register', 'token', 'revoke',
+		    'mcp'])
 			assert.match(log, new RegExp(`${p}\\.fcgi\\[\\d+\\]: ` +
 			    'event=database_full msg=".*db_map_size'));
 		assert.doesNotMatch(log, /event=database_error/);
@@ -230,6 +265,8 @@ describe('a full database', () => {
 		res = await newRequest();
 		assert.equal(res.status, 200);
 		await register(s);
+		res = await revoke(spare[0].refresh_token);
+		assert.equal(res.status, 200, res.body);
 		assert.deepEqual(s.programProcesses().map((q) => q.pid).sort(),
 		    pids, 'no program was restarted');
 		const c = s.admin(['--json', 'check']);

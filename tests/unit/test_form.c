@@ -121,6 +121,20 @@ Test(form, empty_name_refused)
 	cr_assert_eq(parse("=1"), FORM_ENAME);
 }
 
+/* Limits with longer names still report at most FORM_NAME_MAX of one. */
+Test(form, bad_name_is_cut_to_its_room)
+{
+	struct form_limits	 lim = { 1024, 8, 200, 10 };
+	char			 in[300];
+
+	memset(in, 'n', 150);
+	memcpy(in + 150, "=01234567890", 13);
+	cr_assert_eq(form_parse(in, strlen(in), &lim, &f), FORM_EVALUE);
+	cr_assert_eq(strlen(f.bad_name), FORM_NAME_MAX);
+	cr_assert_eq(strspn(f.bad_name, "n"), FORM_NAME_MAX);
+	cr_assert_eq(form_default_limits.name, FORM_NAME_MAX);
+}
+
 Test(form, limits)
 {
 	struct form_limits	 lim = { 100, 3, 8, 10 };

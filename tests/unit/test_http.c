@@ -105,6 +105,8 @@ Test(http, body_limits)
 	http_request_free(&r);
 	cr_assert_eq(http_request_init(&r, env), HTTP_OK);
 	cr_assert_eq(http_read_body(&r, &io, 100), HTTP_ESHORT);
+	cr_assert_null(r.body, "what was read is gone with the failure");
+	cr_assert_eq(r.body_len, 0);
 	http_request_free(&r);
 }
 

@@ -157,6 +157,39 @@ Test(mcp, versions)
 	cr_assert_not(mcp_version_supported(""));
 }
 
+Test(mcp, versions_text_is_the_table)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_puts(&b, "(");
+	mcp_versions_text(&b);
+	buf_puts(&b, ")");
+	cr_assert_str_eq(buf_cstr(&b), "(2025-11-25, 2025-06-18, 2025-03-26)");
+	buf_free(&b);
+}
+
+/* Every method of the dispatch table, and what is not in it. */
+Test(mcp, methods_dispatch)
+{
+	const char	*r;
+
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/list\"}");
+	cr_assert_not_null(strstr(r, "\"tools\":["), "%s", r);
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":"
+	    "{\"word\":\"hi\"}}}");
+	cr_assert_not_null(strstr(r, "\"result\":{\"content\":"), "%s", r);
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/lisp\"}");
+	cr_assert_not_null(strstr(r, "Method not found: tools/lisp"), "%s", r);
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/\"}");
+	cr_assert_not_null(strstr(r, "Method not found: tools/"), "%s", r);
+	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"PING\"}");
+	cr_assert_not_null(strstr(r, "-32601"), "%s", r);
+}
+
 Test(mcp, envelope_errors)
 {
 	static const struct {

@@ -1,16 +1,20 @@
 /*
- * RFC 6749 §5.2 error responses, CORS on the OAuth endpoints (for
- * browser-based clients) and RFC 8707 resource comparison (an absolute
- * URI without fragment; scheme and host case, one trailing slash and
- * the origin form count as the same resource).
+ * RFC 6749 §5.2 error responses, the answer to a database failure,
+ * CORS on the OAuth endpoints (for browser-based clients) and RFC 8707
+ * resource comparison (an absolute URI without fragment; scheme and
+ * host case, one trailing slash and the origin form count as the same
+ * resource).
  */
 #include <criterion/criterion.h>
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../src/lib/buf.h"
 #include "../../src/lib/http.h"
 #include "../../src/lib/oauth.h"
+#include "../../src/lib/store.h"
 
 static struct http_response	 resp;
 
@@ -86,6 +90,105 @@ Test(oauth, unavailable_says_when_to_retry)
 	oauth_error_respond(&resp, &e);
 	cr_assert_eq(resp.status, 503);
 	cr_assert_not_null(strstr(headers(), "Retry-After: 60\r\n"));
+}
+
+/*
+ * Answers the store error rc with oauth_store_respond(), and puts what
+ * it logged on standard error in logged (empty if nothing).
+ */
+static void
+store_respond_logged(int rc, char *logged, size_t loggedsz)
+{
+	int	 fds[2], saved;
+	ssize_t	 n;
+
+	cr_assert_eq(pipe(fds), 0);
+	saved = dup(STDERR_FILENO);
+	dup2(fds[1], STDERR_FILENO);
+	oauth_store_respond(&resp, rc);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], logged, loggedsz - 1);
+	close(fds[0]);
+	cr_assert_geq(n, 0);
+	logged[n] = '\0';
+}
+
+Test(oauth, full_database_is_temporarily_unavailable)
+{
+	char	 logged[1024];
+
+	store_respond_logged(STORE_FULL, logged, sizeof(logged));
+	cr_assert_eq(resp.status, 503);
+	cr_assert_str_eq(buf_cstr(&resp.body), "{\"error\":"
+	    "\"temporarily_unavailable\",\"error_description\":\"the "
+	    "server's database is full; try again later\"}\n");
+	cr_assert_str_eq(headers(), "Retry-After: 60\r\n"
+	    "Cache-Control: no-store\r\nPragma: no-cache\r\n"
+	    "Content-Type: application/json\r\n");
+	cr_assert_not_null(strstr(logged, "event=database_full "), "%s",
+	    logged);
+	cr_assert_not_null(strstr(logged, "db_map_size"), "%s", logged);
+}
+
+Test(oauth, other_database_failures_are_server_errors)
+{
+	char	 logged[1024];
+
+	store_respond_logged(STORE_CORRUPT, logged, sizeof(logged));
+	cr_assert_eq(resp.status, 500);
+	cr_assert_str_eq(buf_cstr(&resp.body), "{\"error\":\"server_error\","
+	    "\"error_description\":\"the server's database is unavailable; "
+	    "see the error log\"}\n");
+	cr_assert_str_eq(headers(), "Cache-Control: no-store\r\n"
+	    "Pragma: no-cache\r\nContent-Type: application/json\r\n");
+	cr_assert_not_null(strstr(logged, "event=database_error "
+	    "msg=\"the database is corrupt\""), "%s", logged);
+}
+
+Test(oauth, open_failures_are_not_logged_again)
+{
+	static const int	 opened[] = { STORE_ENOENT, STORE_EACCES,
+				    STORE_SCHEMA };
+	char			 logged[1024];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(opened) / sizeof(opened[0]); i++) {
+		http_response_reset(&resp);
+		store_respond_logged(opened[i], logged, sizeof(logged));
+		cr_assert_eq(resp.status, 500);
+		cr_assert_str_eq(logged, "", "app_store() logged it: %s",
+		    logged);
+	}
+}
+
+Test(oauth, store_error_fills_the_error_and_keeps_details_out)
+{
+	struct oauth_error	 e;
+	int			 saved, null;
+
+	/* The log lines are checked above; here they go nowhere. */
+	saved = dup(STDERR_FILENO);
+	null = open("/dev/null", O_WRONLY);
+	dup2(null, STDERR_FILENO);
+	memset(&e, 0, sizeof(e));
+	e.basic = 1;
+	e.commit = 1;
+	oauth_store_error(&e, STORE_FULL);
+	cr_assert_eq(e.status, 503);
+	cr_assert_str_eq(e.error, "temporarily_unavailable");
+	cr_assert_eq(e.basic, 0);
+	cr_assert_eq(e.commit, 1, "the caller decides about its transaction");
+	oauth_store_error(&e, STORE_ENOMEM);
+	cr_assert_eq(e.status, 500);
+	cr_assert_str_eq(e.error, "server_error");
+	cr_assert_null(strstr(e.description, "memory"));
+	cr_assert_eq(oauth_store_log(STORE_FULL), 503);
+	cr_assert_eq(oauth_store_log(STORE_ERROR), 500);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(null);
 }
 
 Test(oauth, empty_description_is_omitted)

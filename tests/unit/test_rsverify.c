@@ -80,7 +80,7 @@ Test(rsverify, audience_forms)
 	cr_assert_eq(claims("{" GOOD_ISS ",\"aud\":[\"account\","
 	    "\"HTTPS://MCP.example.com/mcp/\"],\"exp\":1800000100,"
 	    "\"sub\":\"a\",\"azp\":\"kc\"}", 1, &b), BEARER_OK,
-	    "case of scheme and host, one trailing slash (A5.9)");
+	    "case of scheme and host, one trailing slash (MCP 2025-06-18)");
 	cr_assert_str_eq(b.client_id, "kc", "azp stands in for client_id");
 	cr_assert_eq(claims("{" GOOD_ISS ",\"aud\":\"https://mcp.example.com"
 	    "\",\"exp\":1800000100,\"sub\":\"a\"}", 1, &b), BEARER_EAUDIENCE);
@@ -163,9 +163,10 @@ Test(rsverify, subject_required_and_keyed)
 /*
  * RFC 9068 §2.2 requires client_id in a JWT access token (OpenID
  * providers' azp stands in); without either it is no access token of
- * ours to accept (A5.3).  An introspection answer may omit it.
+ * ours to accept (OAuth 2.1 section 5.2).  An introspection answer may
+ * omit it.
  */
-Test(rsverify, jwt_requires_client_id_A5_3)
+Test(rsverify, jwt_requires_client_id)
 {
 	struct bearer	 b;
 

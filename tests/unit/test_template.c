@@ -8,6 +8,8 @@
  */
 #include <criterion/criterion.h>
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../src/lib/buf.h"
@@ -328,6 +330,15 @@ Test(template, load_errors)
 	free(big);
 	cr_assert_eq(tmpl_load(dir, "big", &text, err, sizeof(err)),
 	    TMPL_EFILE);
+	/* A path longer than any the system opens is said, not cut. */
+	big = malloc(PATH_MAX + 1);
+	cr_assert_not_null(big);
+	memset(big, 'x', PATH_MAX);
+	big[PATH_MAX] = '\0';
+	cr_assert_eq(tmpl_load(dir, big, &text, err, sizeof(err)), TMPL_EFILE);
+	cr_assert_null(text);
+	cr_assert_not_null(strstr(err, "is too long"), "%s", err);
+	free(big);
 	testutil_rmdir(dir);
 }
 
