@@ -1,4 +1,4 @@
-// A hostile environment (issue 8, fault injection): the database
+// A hostile environment (fault injection): the database
 // directory missing, read-only, or another user's; the configuration
 // missing or malformed; the error log on a full disk.  Each time every
 // program answers with a clear error in its protocol's shape and a log

@@ -1,4 +1,4 @@
-// mcp-oauth-admin (issue 5) against the database of a running server:
+// mcp-oauth-admin against the database of a running server:
 // every command, its text and --json output (parsed and checked), every
 // error path and exit code (0 success, 1 failure, 2 usage); revocation
 // that takes effect at the very next request in every process; purge
@@ -170,7 +170,9 @@ describe('the command line', () => {
 		}
 	});
 
-	it('says "permission denied" to a user who may not open it', () => {
+	it('says "permission denied" to a user who may not open it ' +
+	    '(and, only as root, to one who may not read the configuration)',
+	    () => {
 		// As root, a forked child drops to nobody; as anyone else,
 		// a database directory closed to its owner does the same.
 		const { dir, file } = openConfig(s.dbDir);
