@@ -395,9 +395,8 @@ for (const [mode, format] of [['jwt', 'jwt'],
 			if (mode === 'introspection') {
 				const other = await freshToken(s, op, net,
 				    redirectUrl);
-				const rev = await undiciFetch(`${op.issuer}/token/` +
+				const rev = await net.fetch(`${op.issuer}/token/` +
 				    'revocation', { method: 'POST',
-				    dispatcher: new Agent({ connect: { ca: op.ca } }),
 				    headers: { 'Content-Type':
 				    'application/x-www-form-urlencoded' },
 				    body: new URLSearchParams({ token: other,
