@@ -334,6 +334,20 @@ for (const [mode, format] of [['jwt', 'jwt'],
 			t.after(() => client.close());
 			assert.deepEqual(provider.pages, ['login', 'consent']);
 
+			// Found the way a real client finds it: our 401,
+			// our protected resource metadata naming the
+			// provider, the provider's own metadata.
+			const seen = net.log.map((e) => `${e.method} ` +
+			    `${e.origin === s.issuer ? 'rs' : e.origin ===
+			    op.issuer ? 'op' : e.origin}${e.path} ${e.status}`);
+			assert.equal(seen[0], 'POST rs/mcp 401', seen.join('\n'));
+			assert.ok(seen.includes('GET rs/.well-known/' +
+			    'oauth-protected-resource/mcp 200'), seen.join('\n'));
+			const opMetadata = new RegExp('^GET op/\\.well-known/' +
+			    '(openid-configuration|oauth-authorization-server) 200$');
+			assert.ok(seen.some((l) => opMetadata.test(l)),
+			    seen.join('\n'));
+
 			// The authorization request: code, S256, and our
 			// MCP URL as the resource indicator.
 			const authz = provider.authorizations[0];
