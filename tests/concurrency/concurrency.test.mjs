@@ -1,4 +1,4 @@
-// Concurrency (issue 8): eight client processes (worker.mjs) issue,
+// Concurrency: eight client processes (worker.mjs) issue,
 // refresh, revoke and validate tokens against lighttpd at once, some of
 // their requests racing each other, while this process runs
 // mcp-oauth-admin purge and stats in a loop.  Afterwards no invariant

@@ -2,11 +2,15 @@
 // playwright-core.  One person signs in, reads the consent page and
 // approves; the redirect to the client's loopback redirect URI goes
 // through (the consent page's CSP does not block it) and carries code,
-// state and iss.  Another person denies.  Screenshots of the login and
-// consent pages are kept under tests/artifacts/.
+// state and iss.  Another person denies.  A page on another loopback
+// origin that puts /authorize in a frame gets no login form (RFC 9700
+// section 4.16, clickjacking: X-Frame-Options and CSP frame-ancestors,
+// as Chromium honours them).  Screenshots of the login and consent
+// pages are kept under tests/artifacts/.
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
@@ -161,6 +165,94 @@ describe('headless Chromium on the login and consent pages', () => {
 			assert.equal(tok.json().scope, 'mcp notes:read');
 		} finally {
 			await context.close();
+		}
+	});
+
+	test('a page on another origin cannot frame the login page',
+	    async () => {
+		// The framing page, at http://127.0.0.1:PORT (another
+		// origin than https://localhost:PORT), frames what ?src=
+		// names.
+		const framer = http.createServer((req, res) => {
+			const src = new URL(req.url, 'http://127.0.0.1')
+			    .searchParams.get('src') ?? '';
+			const attr = src.replace(/&/g, '&amp;')
+			    .replace(/"/g, '&quot;');
+			res.writeHead(200, { 'Content-Type':
+			    'text/html; charset=utf-8' });
+			res.end('<!DOCTYPE html><title>Framer</title>' +
+			    `<iframe id="f" src="${attr}" width="600" ` +
+			    'height="600"></iframe>');
+		});
+		await new Promise((resolve, reject) => {
+			framer.once('error', reject);
+			framer.listen(0, '127.0.0.1', resolve);
+		});
+		const framerUrl = `http://127.0.0.1:${framer.address().port}/`;
+		const context = await browser.newContext();
+		try {
+			const page = await context.newPage();
+			const refused = [];
+			page.on('console', (m) => {
+				if (/frame|Refused/i.test(m.text()))
+					refused.push(m.text());
+			});
+			// The child frame once it has loaded (the load event
+			// of the page waits for its frames): the frame's
+			// document, or Chromium's error page in its place.
+			async function framed(src) {
+				await page.goto(framerUrl + '?' +
+				    new URLSearchParams({ src }),
+				    { waitUntil: 'load' });
+				const f = page.frames().find((x) =>
+				    x !== page.mainFrame());
+				assert.ok(f, 'the iframe exists');
+				return f;
+			}
+
+			// Control: a page that sends no framing policy (the
+			// client's loopback listener, off its /callback path
+			// so that it records nothing) renders in the frame,
+			// so a frame that shows nothing is the policy's doing.
+			const ok = await framed(new URL('/control',
+			    callback.url).href);
+			assert.equal(await ok.locator('h1').textContent(),
+			    'You may close this window.');
+
+			const { challenge } = pkce();
+			const url = new URL('/authorize', s.issuer);
+			url.search = new URLSearchParams({
+				response_type: 'code',
+				client_id: client.client_id,
+				redirect_uri: callback.url,
+				scope: 'mcp',
+				state: 'framed',
+				resource: `${s.issuer}/mcp`,
+				code_challenge: challenge,
+				code_challenge_method: 'S256',
+			}).toString();
+			// Straight in the browser, the login form is there.
+			const direct = await context.newPage();
+			await direct.goto(url.href);
+			assert.equal(await direct.locator('#password').count(), 1);
+			await direct.close();
+
+			const f = await framed(url.href);
+			assert.equal(await f.locator('#password').count(), 0,
+			    'the login form rendered in a cross-origin frame');
+			assert.equal(await f.locator('#username').count(), 0);
+			assert.doesNotMatch(await f.evaluate(() =>
+			    document.documentElement.outerHTML), /Sign in/);
+			await page.screenshot({
+				path: artifactPath('framed.png'),
+				fullPage: true,
+			});
+			assert.ok(refused.some((m) => /frame-ancestors|X-Frame-Options/
+			    .test(m)), `Chromium said why: ${refused.join('; ')}`);
+		} finally {
+			await context.close();
+			framer.closeAllConnections();
+			await new Promise((resolve) => framer.close(resolve));
 		}
 	});
 

@@ -5,7 +5,10 @@
 // behind the real bearer validation.  The suite cannot authorize, so
 // a loopback proxy adds a token that alice obtained through the real
 // flow; Host and Origin pass through unchanged, so the server's own
-// DNS-rebinding protection is what the suite tests.
+// DNS-rebinding protection is what the suite tests.  The shipped
+// mcp.fcgi, behind the same proxy, runs the scenarios that need no
+// fixture tools: server-initialize, ping, tools-list and
+// dns-rebinding-protection.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -106,13 +109,14 @@ async function tokenProxy() {
 }
 
 // Runs the suite with Node 22: the server scenarios that spec revision
-// 2025-11-25 requires, as frozen at its release.  Resolves { code,
+// 2025-11-25 requires, as frozen at its release, or the scenarios that
+// which names (--scenario NAME).  Resolves { code,
 // signal, output }; the exit code counts every required scenario, so
 // the test judges from the results instead.
-function runSuite(url, outDir) {
+function runSuite(url, outDir, which = ['--requirements', '2025-11-25']) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(node22, [suite, 'server', '--url', url,
-		    '--requirements', '2025-11-25', '--output-dir', outDir], {
+		    ...which, '--output-dir', outDir], {
 			cwd: outDir,
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: { ...process.env, NO_COLOR: '1' },
@@ -144,6 +148,66 @@ function readResults(outDir) {
 	return results;
 }
 
+// A server behind the token proxy, whose /mcp is program (the shipped
+// mcp.fcgi when undefined), and a directory for the suite's results.
+async function startBehindProxy(program) {
+	const proxy = await tokenProxy();
+	const self = `127.0.0.1:${proxy.port}`;
+	let s;
+	try {
+		s = await TestServer.start({
+			users: [ALICE],
+			programs: program === undefined ? undefined :
+			    { mcp: program },
+			config: [
+				`allowed_hosts = ${self} localhost:${proxy.port}`,
+				`allowed_origins = http://${self} ` +
+				    `http://localhost:${proxy.port}`,
+			].join('\n'),
+		});
+	} catch (e) {
+		await proxy.close();
+		throw e;
+	}
+	proxy.target = s.port;
+	proxy.ca = s.ca;
+	const client = await register(s, {
+		client_name: 'MCP conformance proxy',
+	});
+	const person = new Person(s, ALICE.name, ALICE.password);
+	const tok = await obtainTokens(s, person, client, {
+		scope: 'mcp',
+		resource: `${s.issuer}/mcp`,
+	});
+	proxy.token = tok.access_token;
+	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-conf-'));
+	return { proxy, s, outDir };
+}
+
+// { passed, failed, undecided } scenario names (with the reasons) from
+// the suite's results.  A scenario passes with successes and no
+// failure; one with neither (only warnings: "no session ID") has no
+// verdict.
+function judge(results) {
+	const passed = [];
+	const failed = [];
+	const undecided = [];
+	const why = (checks) => checks.map((c) => `${c.id}: ` +
+	    `${c.status}: ${c.errorMessage ?? c.description ?? ''}`
+	    .slice(0, 160)).join('; ');
+	for (const [name, checks] of Object.entries(results).sort()) {
+		const bad = checks.filter((c) => c.status === 'FAILURE');
+		const good = checks.filter((c) => c.status === 'SUCCESS');
+		if (bad.length > 0)
+			failed.push(`${name} (${why(bad)})`);
+		else if (good.length > 0)
+			passed.push(name);
+		else
+			undecided.push(`${name} (${why(checks)})`);
+	}
+	return { passed, failed, undecided };
+}
+
 describe('MCP conformance suite', () => {
 	let proxy;
 	let s;
@@ -152,29 +216,7 @@ describe('MCP conformance suite', () => {
 	before(async () => {
 		assert.ok(fs.existsSync(program), `${program} is not built ` +
 		    '(make -C build tests/e2e/conformance/mcp-conformance)');
-		proxy = await tokenProxy();
-		const self = `127.0.0.1:${proxy.port}`;
-		s = await TestServer.start({
-			users: [ALICE],
-			programs: { mcp: program },
-			config: [
-				`allowed_hosts = ${self} localhost:${proxy.port}`,
-				`allowed_origins = http://${self} ` +
-				    `http://localhost:${proxy.port}`,
-			].join('\n'),
-		});
-		proxy.target = s.port;
-		proxy.ca = s.ca;
-		const client = await register(s, {
-			client_name: 'MCP conformance proxy',
-		});
-		const person = new Person(s, ALICE.name, ALICE.password);
-		const tok = await obtainTokens(s, person, client, {
-			scope: 'mcp',
-			resource: `${s.issuer}/mcp`,
-		});
-		proxy.token = tok.access_token;
-		outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-conf-'));
+		({ proxy, s, outDir } = await startBehindProxy(program));
 	});
 
 	after(async () => {
@@ -246,26 +288,7 @@ describe('MCP conformance suite', () => {
 		const run = await runSuite(url, outDir);
 		fs.writeFileSync(artifactPath('conformance.out'), run.output);
 		const results = readResults(outDir);
-		// A scenario passes with successes and no failure; one with
-		// neither (only warnings: "no session ID") has no verdict.
-		const passed = [];
-		const failed = [];
-		const undecided = [];
-		const why = (checks) => checks.map((c) => `${c.id}: ` +
-		    `${c.status}: ${c.errorMessage ?? c.description ?? ''}`
-		    .slice(0, 160)).join('; ');
-		for (const [name, checks] of Object.entries(results).sort()) {
-			const bad = checks.filter((c) =>
-			    c.status === 'FAILURE');
-			const good = checks.filter((c) =>
-			    c.status === 'SUCCESS');
-			if (bad.length > 0)
-				failed.push(`${name} (${why(bad)})`);
-			else if (good.length > 0)
-				passed.push(name);
-			else
-				undecided.push(`${name} (${why(checks)})`);
-		}
+		const { passed, failed, undecided } = judge(results);
 		t.diagnostic(`conformance: ${passed.length} scenarios pass: ` +
 		    passed.join(' '));
 		for (const f of failed)
@@ -282,4 +305,51 @@ describe('MCP conformance suite', () => {
 		assert.ok(proxy.seen.some((r) =>
 		    r.host === 'evil.example.com'));
 	});
+});
+
+// The shipped mcp.fcgi (not the fixture program) through the same
+// proxy: the scenarios that need no fixture tools.
+const SHIPPED = [
+	'server-initialize',
+	'ping',
+	'tools-list',
+	'dns-rebinding-protection',
+];
+
+describe('MCP conformance suite against the shipped mcp.fcgi', () => {
+	let proxy;
+	let s;
+	let outDir;
+
+	before(async () => {
+		({ proxy, s, outDir } = await startBehindProxy(undefined));
+	});
+
+	after(async () => {
+		await proxy?.close();
+		await s?.stop();
+		if (outDir !== undefined)
+			fs.rmSync(outDir, { recursive: true, force: true });
+	});
+
+	for (const scenario of SHIPPED)
+		test(scenario, async (t) => {
+			const url = `http://127.0.0.1:${proxy.port}/mcp`;
+			const dir = fs.mkdtempSync(path.join(outDir, 'run-'));
+			const run = await runSuite(url, dir,
+			    ['--scenario', scenario]);
+			fs.writeFileSync(artifactPath('conformance-mcp.fcgi-' +
+			    `${scenario}.out`), run.output);
+			const { passed, failed, undecided } =
+			    judge(readResults(dir));
+			for (const u of undecided)
+				t.diagnostic(`conformance: no verdict: ${u}`);
+			assert.deepEqual(passed, [scenario], `the suite ` +
+			    `(exit ${run.code}, ${run.signal ?? ''}): ` +
+			    failed.join('\n') + '\n' + run.output.slice(-2000));
+			if (scenario === 'dns-rebinding-protection')
+				assert.ok(proxy.seen.some((r) =>
+				    r.host === 'evil.example.com'),
+				    'the rebinding attempt reached the server');
+		});
 });

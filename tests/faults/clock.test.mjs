@@ -1,4 +1,4 @@
-// The exact second (issue 8, clock edge cases), end to end: every
+// The exact second (clock edge cases), end to end: every
 // lifetime ends at created + lifetime, the last good second being one
 // before.  The unit tests check each record's rule (test_grant.c,
 // test_bearer.c, test_session.c, test_ratelimit.c); here the real

@@ -1,4 +1,4 @@
-// A hostile environment (issue 8, fault injection): the database
+// A hostile environment (fault injection): the database
 // directory missing, read-only, or another user's; the configuration
 // missing or malformed; the error log on a full disk.  Each time every
 // program answers with a clear error in its protocol's shape and a log
@@ -320,11 +320,64 @@ describe('the configuration', () => {
 	});
 });
 
+// A shared library, preloaded into a program, that passes every
+// write() to the kernel unchanged and, for standard error, appends to
+// the file MCP_STDERR_RECORD what the program tried to write and what
+// the kernel answered: "write(2, N) = R errno=E", then the bytes.  It
+// shows where the log lines went when nobody can read them (stderr on
+// /dev/full); the program's own write() of a log line is one call.
+const stderrRecorder = `#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+ssize_t
+write(int fd, const void *buf, size_t n)
+{
+	long		 r = syscall(SYS_write, fd, buf, n);
+	int		 saved = errno;
+	const char	*path = getenv("MCP_STDERR_RECORD");
+	char		 head[80];
+	int		 rec, len;
+
+	if (fd == STDERR_FILENO && path != NULL &&
+	    (rec = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600)) != -1) {
+		len = snprintf(head, sizeof(head), "write(2, %zu) = %ld errno=%d\\n",
+		    n, r, r == -1 ? saved : 0);
+		syscall(SYS_write, rec, head, len);
+		syscall(SYS_write, rec, buf, n);
+		close(rec);
+	}
+	errno = saved;
+	return r;
+}
+`;
+
+function buildStderrRecorder(dir) {
+	const src = path.join(dir, 'stderr-recorder.c');
+	const lib = path.join(dir, 'stderr-recorder.so');
+	fs.writeFileSync(src, stderrRecorder);
+	const r = spawnSync(process.env.CC ?? 'cc', ['-shared', '-fPIC', '-o',
+	    lib, src], { encoding: 'utf8' });
+	if (r.status !== 0)
+		throw new Error(`cannot build the recorder: ${r.stderr}`);
+	fs.chmodSync(lib, 0o755);
+	return lib;
+}
+
 describe('the error log on a full disk', () => {
+	const ENOSPC = 28;
 	let full;
+	let lib;
+	let record;
 
 	before(() => {
 		full = fs.openSync('/dev/full', 'w');
+		lib = buildStderrRecorder(site.dir);
+		record = path.join(site.dir, 'stderr.record');
 	});
 
 	after(() => {
@@ -332,31 +385,82 @@ describe('the error log on a full disk', () => {
 			fs.closeSync(full);
 	});
 
+	// Runs one request with standard error on /dev/full; returns the
+	// response and what the program tried to write there.
+	function runOnFullDisk(program, request) {
+		fs.writeFileSync(record, '');
+		if (site.user.uid !== undefined)
+			fs.chownSync(record, site.user.uid, site.user.gid);
+		const env = { ...request.env, LD_PRELOAD: lib,
+		    MCP_STDERR_RECORD: record };
+		// A sanitizer build wants its runtime first; the recorder
+		// only wraps write(), which it does not need to see.
+		if (process.env.ASAN_OPTIONS !== undefined)
+			env.ASAN_OPTIONS = `${process.env.ASAN_OPTIONS}:` +
+			    'verify_asan_link_order=0';
+		const res = site.run(program, { ...request, env,
+		    stderr: full });
+		// Standard output holds the response and nothing else: no
+		// log line fell back onto it, before or after the headers.
+		for (let i = 0; i < res.rawHeaders.length; i += 2)
+			assert.match(res.rawHeaders[i], /^[A-Za-z][A-Za-z0-9-]*$/,
+			    `a header line of ${program}'s response: ` +
+			    `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+		assert.doesNotMatch(res.body, /event=/);
+		return { res, tried: fs.readFileSync(record, 'utf8') };
+	}
+
+	// A recorded write of a log line: its result, errno and event.
+	const logWrite = new RegExp('^write\\(2, \\d+\\) = (-?\\d+) ' +
+	    'errno=(\\d+)\n(?=[^\n]*event=([a-z_]+))', 'gm');
+
+	// The program tried to log event, and every log line it tried
+	// failed with ENOSPC (none was written anywhere else first).
+	function assertLost(tried, event) {
+		const heads = [...tried.matchAll(logWrite)].map((m) =>
+		    ({ head: m[0], r: m[1], errno: Number(m[2]), event: m[3] }));
+		const mine = heads.filter((m) => m.event === event);
+		assert.ok(mine.length > 0, `no ${event} line was written:\n` +
+		    tried);
+		for (const m of heads)
+			assert.deepEqual([m.r, m.errno], ['-1', ENOSPC], m.head);
+	}
+
 	it('the programs still answer, and what they store is kept', () => {
 		// A refresh logs token_refreshed: the log write fails, the
-		// answer and the rotation must not.
-		const res = site.run('token.fcgi', tokenRequest({
+		// answer and the rotation must not.  libfcgi answers a CGI
+		// request on standard output, which must hold the response
+		// only (runOnFullDisk checks); site.run() fails the test on
+		// any exit status but 0.
+		let { res, tried } = runOnFullDisk('token.fcgi', tokenRequest({
 			grant_type: 'refresh_token',
 			refresh_token: tokens.refresh_token,
 			client_id: client.client_id,
-		}, { stderr: full }));
+		}));
 		assert.equal(res.status, 200, res.body);
-		assert.equal(res.stderr, '');
+		assertLost(tried, 'token_refreshed');
 		const fresh = res.json();
-		// An error is logged too (refresh_reuse): still answered.
-		const replay = site.run('token.fcgi', tokenRequest({
+		// A refused refresh token: still answered.
+		({ res } = runOnFullDisk('token.fcgi', tokenRequest({
 			grant_type: 'refresh_token',
 			refresh_token: 'mcprt_' + 'B'.repeat(43),
 			client_id: client.client_id,
-		}, { stderr: full }));
-		assert.equal(replay.status, 400, replay.body);
-		assert.equal(replay.json().error, 'invalid_grant');
-		const mcp = site.run('mcp.fcgi', mcpRequest(fresh.access_token,
-		    'tools/call', { name: 'notes_add', arguments:
-		    { title: 'disk full', text: 'kept too' } },
-		    { stderr: full }));
-		assert.equal(mcp.status, 200, mcp.body);
-		assert.equal(mcp.json().result.isError, undefined, mcp.body);
+		})));
+		assert.equal(res.status, 400, res.body);
+		assert.equal(res.json().error, 'invalid_grant');
+		// A refused bearer token logs bearer_rejected: lost, and the
+		// 401 still goes out.
+		({ res, tried } = runOnFullDisk('mcp.fcgi',
+		    mcpRequest('mcpat_' + 'C'.repeat(43), 'ping')));
+		assert.equal(res.status, 401, res.body);
+		assertLost(tried, 'bearer_rejected');
+		// A tool call stores its note.
+		({ res } = runOnFullDisk('mcp.fcgi',
+		    mcpRequest(fresh.access_token, 'tools/call',
+		    { name: 'notes_add', arguments:
+		    { title: 'disk full', text: 'kept too' } })));
+		assert.equal(res.status, 200, res.body);
+		assert.equal(res.json().result.isError, undefined, res.body);
 		assert.deepEqual(notes(fresh.access_token).sort(),
 		    ['before the fault', 'disk full']);
 		tokens = fresh;

@@ -1,5 +1,5 @@
 // kill -9 of token.fcgi and authorize.fcgi, again and again, while
-// clients run whole flows (issue 8, fault injection).  lighttpd starts
+// clients run whole flows (fault injection).  lighttpd starts
 // a new process for each one killed.  Killed in the middle of a write,
 // a process leaves LMDB with a dead writer's lock and a stale reader
 // slot; the next process must recover both.  Afterwards: the database

@@ -171,7 +171,9 @@ describe('the command line', () => {
 		}
 	});
 
-	it('says "permission denied" to a user who may not open it', () => {
+	it('says "permission denied" to a user who may not open it ' +
+	    '(and, only as root, to one who may not read the configuration)',
+	    () => {
 		// As root, a forked child drops to nobody; as anyone else,
 		// a database directory closed to its owner does the same.
 		const { dir, file } = openConfig(s.dbDir);

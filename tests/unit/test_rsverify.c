@@ -80,7 +80,8 @@ Test(rsverify, audience_forms)
 	cr_assert_eq(claims("{" GOOD_ISS ",\"aud\":[\"account\","
 	    "\"HTTPS://MCP.example.com/mcp/\"],\"exp\":1800000100,"
 	    "\"sub\":\"a\",\"azp\":\"kc\"}", 1, &b), BEARER_OK,
-	    "case of scheme and host, one trailing slash (MCP 2025-06-18)");
+	    "case of scheme and host (MCP 2025-06-18, basic/authorization), "
+	    "one trailing slash");
 	cr_assert_str_eq(b.client_id, "kc", "azp stands in for client_id");
 	cr_assert_eq(claims("{" GOOD_ISS ",\"aud\":\"https://mcp.example.com"
 	    "\",\"exp\":1800000100,\"sub\":\"a\"}", 1, &b), BEARER_EAUDIENCE);
@@ -163,8 +164,8 @@ Test(rsverify, subject_required_and_keyed)
 /*
  * RFC 9068 §2.2 requires client_id in a JWT access token (OpenID
  * providers' azp stands in); without either it is no access token of
- * ours to accept (OAuth 2.1 section 5.2).  An introspection answer may
- * omit it.
+ * ours to accept (MCP 2025-06-18, basic/authorization: validate as
+ * OAuth 2.1 section 5.2 says).  An introspection answer may omit it.
  */
 Test(rsverify, jwt_requires_client_id)
 {
@@ -322,9 +323,10 @@ Test(jwkscache, serves_a_cache_file_of_its_own)
  * keys: they would sign tokens with a key of their own.  Such a file
  * is ignored (the keys are fetched, and here the provider is down),
  * and what this process writes in its place is a file of its own that
- * only it can write.
+ * only it can write.  The last case, a file owned by another user, runs
+ * only as root (only root can make one), as the name says.
  */
-Test(jwkscache, ignores_a_cache_file_others_can_write)
+Test(jwkscache, ignores_a_cache_file_others_can_write_and_as_root_another_users)
 {
 	struct stat	 sb;
 	char		 real[1200];
