@@ -7,6 +7,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "oauth.h"
 #include "page.h"
 #include "redirect.h"
 #include "scope.h"
@@ -88,14 +89,20 @@ authpage_no_redirect(const struct config *cfg, struct http_response *resp,
 	    "application you were using.");
 }
 
-/* A store error rc: 503 for a full map (with the hint logged), else 500. */
+/*
+ * The page for a store error rc, logged the way every program logs one
+ * (oauth_store_log): 503 with Retry-After for a full map, else 500.
+ */
 void
 authpage_server_error(const struct config *cfg, struct http_response *resp,
     int rc)
 {
-	if (rc == STORE_FULL)
-		log_msg("database_full", "%s", store_full_hint());
-	page_error(cfg, resp, rc == STORE_FULL ? 503 : 500, "Server error",
+	int	 status;
+
+	status = oauth_store_log(rc);
+	if (status == 503)
+		http_header(resp, "Retry-After", OAUTH_STORE_RETRY_AFTER);
+	page_error(cfg, resp, status, "Server error",
 	    "The server cannot handle this sign-in right now.",
 	    "Try again in a minute. If it keeps happening, tell the "
 	    "administrator of this server.");

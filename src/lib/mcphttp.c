@@ -309,7 +309,9 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 		return;
 	case BEARER_ESTORE:
 		/* 503 whatever failed: no other token would do better. */
-		oauth_store_log(token.store_rc);
+		if (oauth_store_log(token.store_rc) == 503)
+			http_header(resp, "Retry-After",
+			    OAUTH_STORE_RETRY_AFTER);
 		http_refuse(resp, 503, JSONRPC_INTERNAL_ERROR,
 		    "Internal error: the server's database is unavailable");
 		return;

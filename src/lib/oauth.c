@@ -38,7 +38,7 @@ oauth_error_respond(struct http_response *resp, const struct oauth_error *e)
 		http_header(resp, "WWW-Authenticate",
 		    "Basic realm=\"mcp-oauth\"");
 	if (e->status == 503)
-		http_header(resp, "Retry-After", "60");
+		http_header(resp, "Retry-After", OAUTH_STORE_RETRY_AFTER);
 	oauth_no_store(resp);
 	http_json_error(resp, e->status, e->error,
 	    e->description[0] != '\0' ? e->description : NULL);

@@ -22,6 +22,12 @@ void	 oauth_error_set(struct oauth_error *, int, const char *,
 void	 oauth_error_respond(struct http_response *,
 	    const struct oauth_error *);
 void	 oauth_no_store(struct http_response *);
+/*
+ * Seconds a client is asked to wait (Retry-After) when the database is
+ * full: time for the opportunistic purge or the administrator to act.
+ */
+#define OAUTH_STORE_RETRY_AFTER	"60"
+
 int	 oauth_store_log(int);
 void	 oauth_store_error(struct oauth_error *, int);
 void	 oauth_store_respond(struct http_response *, int);

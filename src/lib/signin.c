@@ -2,7 +2,6 @@
 
 #include "config.h"
 #include "crypto.h"
-#include "log.h"
 #include "ratelimit.h"
 #include "session.h"
 #include "signin.h"
@@ -59,8 +58,8 @@ signin_attempt(struct store *st, const struct config *cfg,
 	over_ip = ratelimit_check(t, SIGNIN_KIND_IP, s->ip, now,
 	    cfg->login_max_failures * 4, s->window, &wait_ip);
 	if (over_user == -1 || over_ip == -1) {
+		/* Logged with the page (authpage_server_error). */
 		store_abort(t);
-		log_msg("database_error", "cannot read the sign-in counters");
 		return fail(s, STORE_ERROR);
 	}
 	if (over_user == 1 || over_ip == 1) {

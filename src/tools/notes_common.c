@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "../lib/log.h"
+#include "../lib/oauth.h"
 #include "../lib/ratelimit.h"
 #include "../lib/store.h"
 #include "tools.h"
@@ -29,13 +30,11 @@ notes_begin(struct tool_call *call, int rdonly, struct store_txn **t)
 void
 notes_store_error(struct tool_call *call, int rc)
 {
-	if (rc == STORE_FULL) {
-		log_msg("database_full", "%s", store_full_hint());
+	if (oauth_store_log(rc) == 503) {
 		tool_error(call, "The server's storage is full; the note was "
 		    "not saved. Try again later.");
 		return;
 	}
-	log_msg("database_error", "notes: %s", store_strerror(rc));
 	tool_error(call, "The notes are unavailable right now (%s).",
 	    store_strerror(rc));
 }
