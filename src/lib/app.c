@@ -199,7 +199,7 @@ cgi_drain(const struct http_io *in)
  * A site whose issuer is https answers nothing that reached it without
  * TLS (the web server's HTTPS variable, set by lighttpd and mod_ssl):
  * tokens, codes, passwords and client secrets must not cross the
- * network in the clear (mcp-auth-requirements §4 item 10).  Refused
+ * network in the clear (OAuth 2.1 section 1.5).  Refused
  * rather than redirected: what the request carried has already been
  * sent, and a client given an http URL should learn that it is wrong.
  * A development issuer (http://localhost) is exempt.  Logged once per

@@ -57,8 +57,8 @@ notes_id(struct tool_call *call, int64_t *id)
  * Counts one change by the caller inside t, the change's own
  * transaction: a refused change writes nothing, not even the count,
  * and an accepted one costs no extra commit.  Over tool_write_rate_limit
- * changes a minute the change is refused (mcp-auth-requirements §4 item
- * 34).  Returns 0 to go on and commit, or -1 after aborting t with the
+ * changes a minute the change is refused (MCP Security Best Practices:
+ * tools are rate-limited per user).  Returns 0 to go on and commit, or -1 after aborting t with the
  * result set.
  */
 int

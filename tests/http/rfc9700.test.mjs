@@ -1,6 +1,6 @@
 // RFC 9700 (OAuth 2.0 Security Best Current Practice) §4, one test per
-// row of the table in reference/peers-and-security.md §4.1, against the
-// real programs over TLS.
+// attack of RFC 9700 section 4 (4.1 to 4.17), against the real programs
+// over TLS.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

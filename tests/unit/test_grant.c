@@ -359,7 +359,7 @@ Test(grant, wrong_verifier_burns_the_code)
 	char			 code[TOKEN_MAX], id[GRANT_ID_LEN + 1];
 
 	issue(&pub, "mcp", 1, T0, code, id);
-	/* RFC 9700 §4.5, the node-oauth advisory (interop §2.12). */
+	/* RFC 9700 §4.5: a code is bound to its PKCE challenge. */
 	cr_assert_eq(exchange(&pub, code, REDIRECT,
 	    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj", NULL, T0 + 1, &tr,
 	    &e), -1);
@@ -550,7 +550,7 @@ Test(grant, grace_retry_with_the_previous_token)
 	    &tr2, &e), 0);
 	/*
 	 * The client lost the response with tr2 and retries with tr1
-	 * (interop §2.8): it gets a new pair.
+	 * (a rotation race clients are known to hit): it gets a new pair.
 	 */
 	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 11,
 	    &tr3, &e), 0, "%s", e.description);
@@ -709,7 +709,8 @@ Test(grant, refresh_with_only_offline_access_keeps_the_grant_scope)
 	char			 id[GRANT_ID_LEN + 1];
 
 	/*
-	 * offline_access is accepted and dropped (interop §2.9); asking
+	 * offline_access is accepted and dropped (clients that follow
+	 * OpenID Connect ask for it to get a refresh token); asking
 	 * for it alone must not mint a token that can do nothing.
 	 */
 	first_pair(&pub, id, &tr1);
