@@ -35,20 +35,11 @@ handle_post(struct app *a, struct http_request *req,
 	client_init(&c);
 	memset(&e, 0, sizeof(e));
 	memset(&n, 0, sizeof(n));
-	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
-		oauth_error_set(&e, 400, "invalid_request", "the body must be "
-		    "application/x-www-form-urlencoded");
+	rc = app_read_form(a, req, resp, REVOKE_BODY_MAX, &f, &e);
+	if (rc == -1)
 		goto error;
-	}
-	if (app_read_body(a, req, resp, REVOKE_BODY_MAX) == -1) {
-		oauth_no_store(resp);
+	if (rc == 1)
 		goto out;
-	}
-	if ((rc = form_parse(req->body, req->body_len, NULL, &f)) != FORM_OK) {
-		oauth_error_set(&e, 400, "invalid_request", "%s%s%s",
-		    form_strerror(rc), f.bad_name[0] ? ": " : "", f.bad_name);
-		goto error;
-	}
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
 		oauth_store_respond(resp, rc);

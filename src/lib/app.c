@@ -15,9 +15,11 @@
 #include "app.h"
 #include "config.h"
 #include "crypto.h"
+#include "form.h"
 #include "http.h"
 #include "httpclient.h"
 #include "log.h"
+#include "oauth.h"
 #include "purge.h"
 #include "store.h"
 
@@ -169,6 +171,36 @@ app_read_body(struct app *a, struct http_request *req,
 		break;
 	}
 	return -1;
+}
+
+/*
+ * The form-encoded body of an OAuth endpoint's POST (RFC 6749 section
+ * 3.2), read within limit and parsed into f.  Returns 0; -1 with e set
+ * for a request the client must change; 1 when the answer is already
+ * made (a body too large or unreadable), with Cache-Control: no-store.
+ */
+int
+app_read_form(struct app *a, struct http_request *req,
+    struct http_response *resp, size_t limit, struct form *f,
+    struct oauth_error *e)
+{
+	int	 rc;
+
+	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
+		oauth_error_set(e, 400, "invalid_request", "the body must be "
+		    "application/x-www-form-urlencoded");
+		return -1;
+	}
+	if (app_read_body(a, req, resp, limit) == -1) {
+		oauth_no_store(resp);
+		return 1;
+	}
+	if ((rc = form_parse(req->body, req->body_len, NULL, f)) != FORM_OK) {
+		oauth_error_set(e, 400, "invalid_request", "%s%s%s",
+		    form_strerror(rc), f->bad_name[0] ? ": " : "", f->bad_name);
+		return -1;
+	}
+	return 0;
 }
 
 /*

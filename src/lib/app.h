@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "config.h"
+#include "form.h"
 #include "http.h"
+#include "oauth.h"
 #include "store.h"
 
 struct app {
@@ -52,6 +54,9 @@ void	 app_config_error_oauth(struct http_response *);
 int	 app_store(struct app *, struct store **);
 int	 app_read_body(struct app *, struct http_request *,
 	    struct http_response *, size_t);
+int	 app_read_form(struct app *, struct http_request *,
+	    struct http_response *, size_t, struct form *,
+	    struct oauth_error *);
 int	 app_serve(struct app *, char **, const struct http_io *,
 	    const struct http_io *, app_handler);
 void	 app_free(struct app *);
