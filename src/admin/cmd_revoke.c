@@ -16,7 +16,8 @@
 
 /*
  * Reads a token from standard input ("--token -"), so that it appears
- * in no process list and no shell history.
+ * in no process list and no shell history.  Returns 0, -1 when there
+ * is none, or -2 when it is longer than outsz - 1 bytes.
  */
 static int
 read_token(char *out, size_t outsz)
@@ -27,13 +28,27 @@ read_token(char *out, size_t outsz)
 
 	while ((r = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n') {
 		if (n + 1 >= outsz)
-			return -1;
+			return -2;
 		out[n++] = c;
 	}
 	if (n > 0 && out[n - 1] == '\r')
 		n--;
 	out[n] = '\0';
 	return n > 0 ? 0 : -1;
+}
+
+/*
+ * The longest token worth looking up is a JWT access token
+ * (access_token_format = jwt), stored like an opaque one under the
+ * SHA-256 of the whole token: the limit is the one /mcp's bearer check
+ * and /revoke apply, ACCESS_TOKEN_MAX.  Refresh tokens and codes are
+ * much shorter.
+ */
+static void
+too_long(void)
+{
+	admin_err("no such token: it is longer than %d bytes, the most an "
+	    "access token may have", ACCESS_TOKEN_MAX);
 }
 
 static const char *
@@ -52,7 +67,7 @@ cmd_revoke(struct admin *a, int argc, char **argv)
 	struct revoke_result	 r;
 	struct json_object	*o;
 	unsigned char		 hash[CRYPTO_SHA256_LEN];
-	char			 token[TOKEN_MAX + 2];
+	char			 token[ACCESS_TOKEN_MAX + 3];
 	const char		*what = NULL, *val = NULL, *v, *cur;
 	static const char *const opts[] = { "--token", "--grant", "--user",
 	    "--client" };
@@ -86,13 +101,23 @@ cmd_revoke(struct admin *a, int argc, char **argv)
 	}
 	if (strcmp(what, "--token") == 0) {
 		if (strcmp(val, "-") == 0) {
-			if (read_token(token, sizeof(token)) == -1) {
+			/*
+			 * Room for a CR, and for one byte more than
+			 * the limit to tell a token that is too long.
+			 */
+			rc = read_token(token, sizeof(token));
+			if (rc == -2 || (rc == 0 &&
+			    strlen(token) > ACCESS_TOKEN_MAX)) {
+				crypto_wipe(token, sizeof(token));
+				too_long();
+				return EXIT_FAIL;
+			}
+			if (rc == -1) {
 				admin_err("no token on standard input");
 				return EXIT_FAIL;
 			}
-		} else if (strlen(val) >= sizeof(token)) {
-			admin_err("no such token: it is longer than any "
-			    "token this server issues");
+		} else if (strlen(val) > ACCESS_TOKEN_MAX) {
+			too_long();
 			return EXIT_FAIL;
 		} else
 			snprintf(token, sizeof(token), "%s", val);
