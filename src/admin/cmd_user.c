@@ -10,12 +10,51 @@
 #include "../lib/user.h"
 #include "admin.h"
 
+/* What user passwd ended or revoked, for its output. */
+static void
+passwd_print(struct admin *a, const char *name, int revoke_grants,
+    const struct revoke_result *r)
+{
+	json_object	*o;
+
+	if (a->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "user", json_object_new_string(name));
+		json_object_object_add(o, "password_changed",
+		    json_object_new_boolean(1));
+		if (revoke_grants)
+			json_object_object_add(o, "revoked",
+			    admin_revoke_json(r));
+		else
+			json_object_object_add(o, "sessions",
+			    json_object_new_int64((int64_t)r->sessions));
+		admin_json_print(o);
+	} else if (revoke_grants) {
+		printf("changed password of %s; revoked ", name);
+		admin_revoke_print(r);
+		fputs("\n", stdout);
+	} else
+		printf("changed password of %s; ended %lu sign-in session%s\n",
+		    name, r->sessions, r->sessions == 1 ? "" : "s");
+}
+
+/*
+ * Adds a user, or changes her password.  A password change ends her
+ * sign-in sessions in the same transaction, so that whoever holds one
+ * of her session cookies (a thief, the reason for the change) must
+ * sign in again, with the new password.  Her grants, and the tokens
+ * her MCP clients hold, stay unless revoke_grants: an administrator
+ * who believes a client's tokens were stolen too says so, and they are
+ * revoked as by "revoke --user".
+ */
 static int
 user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
-    int create)
+    int create, int revoke_grants)
 {
+	struct revoke_result	 r;
 	struct store_txn	*t;
 	struct user		 u;
+	unsigned long		 sessions = 0;
 	char			 pw[USER_PASSWORD_MAX + 1];
 	char			 hash[CRYPTO_PWHASH_MAX];
 	int			 rc;
@@ -71,24 +110,42 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 	u.updated = time(NULL);
 	rc = store_user_put(t, &u, create);
 	u.password_hash = NULL;
+	if (rc == STORE_OK && !create)
+		rc = revoke_sessions(t, name, &sessions);
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else
 		store_abort(t);
 	crypto_wipe(hash, sizeof(hash));
 	if (rc != STORE_OK)
-		return admin_store_fail(a, "cannot save the user", rc);
-	if (!a->json)
-		printf("%s %s\n", create ? "added user" : "changed password of",
-		    name);
-	else {
-		json_object	*o = json_object_new_object();
+		return admin_store_fail(a, create ? "cannot save the user" :
+		    "cannot change the password (it is unchanged)", rc);
+	if (create) {
+		if (!a->json)
+			printf("added user %s\n", name);
+		else {
+			json_object	*o = json_object_new_object();
 
-		json_object_object_add(o, "user", json_object_new_string(name));
-		json_object_object_add(o, create ? "added" : "password_changed",
-		    json_object_new_boolean(1));
-		admin_json_print(o);
+			json_object_object_add(o, "user",
+			    json_object_new_string(name));
+			json_object_object_add(o, "added",
+			    json_object_new_boolean(1));
+			admin_json_print(o);
+		}
+		return EXIT_OK;
 	}
+	memset(&r, 0, sizeof(r));
+	if (revoke_grants) {
+		rc = revoke_user(a->store, name, &r);
+		admin_map_warning(a);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return admin_store_fail(a, "changed the password and "
+			    "ended her sign-in sessions, but revoking her "
+			    "grants failed (what was revoked before the "
+			    "failure stays revoked)", rc);
+	}
+	r.sessions += sessions;
+	passwd_print(a, name, revoke_grants, &r);
 	return EXIT_OK;
 }
 
@@ -251,28 +308,34 @@ user_list(struct admin *a)
 }
 
 /*
- * user add NAME [--password-stdin] | passwd NAME [--password-stdin] |
- * list | disable NAME | enable NAME | del NAME
+ * user add NAME [--password-stdin] | passwd NAME [--password-stdin]
+ * [--revoke-grants] | list | disable NAME | enable NAME | del NAME
  */
 int
 cmd_user(struct admin *a, int argc, char **argv)
 {
-	int	 from_stdin = 0;
+	int	 from_stdin = 0, revoke_grants = 0, i;
 
 	if (argc < 2)
 		return EXIT_USAGE;
-	if (argc == 4 && strcmp(argv[3], "--password-stdin") == 0) {
-		from_stdin = 1;
-		argc--;
-	}
 	if (strcmp(argv[1], "list") == 0 && argc == 2)
 		return user_list(a);
-	if (argc != 3 || argv[2][0] == '-')
+	if (argc < 3 || argv[2][0] == '-')
 		return EXIT_USAGE;
+	for (i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--password-stdin") == 0 && !from_stdin)
+			from_stdin = 1;
+		else if (strcmp(argv[i], "--revoke-grants") == 0 &&
+		    !revoke_grants && strcmp(argv[1], "passwd") == 0)
+			revoke_grants = 1;
+		else
+			return EXIT_USAGE;
+	}
 	if (strcmp(argv[1], "add") == 0)
-		return user_add_or_passwd(a, argv[2], from_stdin, 1);
+		return user_add_or_passwd(a, argv[2], from_stdin, 1, 0);
 	if (strcmp(argv[1], "passwd") == 0)
-		return user_add_or_passwd(a, argv[2], from_stdin, 0);
+		return user_add_or_passwd(a, argv[2], from_stdin, 0,
+		    revoke_grants);
 	if (from_stdin)
 		return EXIT_USAGE;
 	if (strcmp(argv[1], "disable") == 0)

@@ -17,9 +17,11 @@ static const struct admin_cmd cmds[] = {
 	{ "init", cmd_init, "init",
 	    "Create the database directory and environment." },
 	{ "user", cmd_user,
-	    "user add|passwd NAME [--password-stdin] | user list | "
+	    "user add NAME [--password-stdin] | user passwd NAME "
+	    "[--password-stdin] [--revoke-grants] | user list | "
 	    "user disable|enable|del NAME",
-	    "Manage the people who sign in (disable and del revoke)." },
+	    "Manage the people who sign in (passwd ends her sign-in "
+	    "sessions; disable and del revoke)." },
 	{ "client", cmd_client,
 	    "client add --name NAME --redirect-uri URI [--redirect-uri URI "
 	    "...] [--auth none|client_secret_post|client_secret_basic] "

@@ -12,6 +12,7 @@
 #include "../../src/lib/crypto.h"
 #include "../../src/lib/form.h"
 #include "../../src/lib/http.h"
+#include "../../src/lib/revocation.h"
 #include "../../src/lib/session.h"
 #include "../../src/lib/store.h"
 #include "testutil.h"
@@ -151,6 +152,50 @@ Test(session, delete_signs_out)
 	cr_assert_eq(session_delete(t, "bad"), STORE_NOTFOUND);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(get_session(cookie, T0, &s), STORE_NOTFOUND);
+}
+
+/*
+ * A password change ends every sign-in session of that user and no
+ * other (mcp-oauth-admin user passwd): revoke_sessions walks the
+ * sessions database, deleting as it goes, and compares whole names,
+ * so "ali" is not "alice".
+ */
+Test(session, a_users_sessions_end_together)
+{
+	struct store_txn	*t;
+	struct session		 s;
+	char			 c[8][SESSION_TOKEN_MAX];
+	static const char *const who[8] = { "alice", "bob", "alice", "ali",
+	    "alice", "bob", "alice2", "alice" };
+	unsigned long		 n = 0;
+	int			 i;
+
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	for (i = 0; i < 8; i++)
+		cr_assert_eq(session_create(t, who[i], T0, 3600, c[i],
+		    sizeof(c[i])), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(revoke_sessions(t, "alice", &n), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	cr_assert_eq(n, 4);
+	for (i = 0; i < 8; i++) {
+		if (strcmp(who[i], "alice") == 0) {
+			cr_assert_eq(get_session(c[i], T0 + 1, &s),
+			    STORE_NOTFOUND, "session %d of alice ends", i);
+			continue;
+		}
+		cr_assert_eq(get_session(c[i], T0 + 1, &s), STORE_OK,
+		    "session %d of %s stays", i, who[i]);
+		cr_assert_str_eq(s.user, who[i]);
+		session_free(&s);
+	}
+	/* Nothing left to end. */
+	n = 0;
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(revoke_sessions(t, "alice", &n), STORE_OK);
+	store_abort(t);
+	cr_assert_eq(n, 0);
 }
 
 Test(session, secrets_are_random)
