@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "httpclient.h"
 #include "scope.h"
 
 #ifndef SYSCONFDIR
@@ -414,22 +415,24 @@ type_valid(const char *s)
 
 /*
  * Outbound URLs: https, or http to a loopback address (tests), with
- * nothing that is not a plain URI character.
+ * nothing that is not a plain URI character.  The loopback rule is the
+ * fetcher's own (httpc_url_allowed), which parses the URL: a prefix
+ * such as "http://localhost" would also pass
+ * "http://localhost:x@evil.example/".
  */
 static int
 url_valid(const char *s)
 {
 	size_t	 n;
 
-	if (strncmp(s, "https://", 8) != 0 &&
-	    strncmp(s, "http://127.0.0.1", 16) != 0 &&
-	    strncmp(s, "http://localhost", 16) != 0 &&
-	    strncmp(s, "http://[::1]", 12) != 0)
-		return 0;
 	for (n = 0; s[n] != '\0'; n++)
 		if ((unsigned char)s[n] <= 0x20 || (unsigned char)s[n] >= 0x7f)
 			return 0;
-	return n < 1024;
+	if (n >= 1024)
+		return 0;
+	if (strncmp(s, "https://", 8) == 0)
+		return 1;
+	return strncmp(s, "http://", 7) == 0 && httpc_url_allowed(s);
 }
 
 /*

@@ -26,6 +26,13 @@ static struct {
 	void		 (*easy_cleanup)(CURL *);
 	void		 (*easy_reset)(CURL *);
 	const char	*(*easy_strerror)(CURLcode);
+	CURLU		*(*url)(void);
+	CURLUcode	 (*url_set)(CURLU *, CURLUPart, const char *,
+			    unsigned int);
+	CURLUcode	 (*url_get)(const CURLU *, CURLUPart, char **,
+			    unsigned int);
+	void		 (*url_cleanup)(CURLU *);
+	void		 (*free)(void *);
 } curl;
 
 /*
@@ -60,10 +67,18 @@ curl_load(char *err, size_t errsz)
 	*(void **)&curl.easy_cleanup = dlsym(h, "curl_easy_cleanup");
 	*(void **)&curl.easy_reset = dlsym(h, "curl_easy_reset");
 	*(void **)&curl.easy_strerror = dlsym(h, "curl_easy_strerror");
+	*(void **)&curl.url = dlsym(h, "curl_url");
+	*(void **)&curl.url_set = dlsym(h, "curl_url_set");
+	*(void **)&curl.url_get = dlsym(h, "curl_url_get");
+	*(void **)&curl.url_cleanup = dlsym(h, "curl_url_cleanup");
+	*(void **)&curl.free = dlsym(h, "curl_free");
 	if (curl.global_init == NULL || curl.easy_init == NULL ||
 	    curl.easy_setopt == NULL || curl.easy_perform == NULL ||
 	    curl.easy_getinfo == NULL || curl.easy_cleanup == NULL ||
 	    curl.easy_reset == NULL || curl.easy_strerror == NULL ||
+	    curl.url == NULL || curl.url_set == NULL ||
+	    curl.url_get == NULL || curl.url_cleanup == NULL ||
+	    curl.free == NULL ||
 	    curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		dlclose(h);
 		goto done;
@@ -97,23 +112,62 @@ sink_write(char *p, size_t size, size_t n, void *arg)
 }
 
 /*
+ * Whether a plain http URL goes to this machine: parsed by libcurl,
+ * the parser that will connect, so that no reading of the URL differs
+ * from where the request goes.  The host must be exactly localhost,
+ * 127.0.0.1 or [::1] (in any case), with no userinfo: a prefix check
+ * would let "http://localhost:x@evil.example/" through.
+ */
+static int
+http_url_loopback(const char *url)
+{
+	static const char *const loopback[] = {
+		"localhost", "127.0.0.1", "[::1]",
+	};
+	CURLU	*u;
+	char	*scheme = NULL, *host = NULL, *user = NULL, *password = NULL;
+	char	 err[128];
+	size_t	 i;
+	int	 ok = 0;
+
+	if (curl_load(err, sizeof(err)) == -1)
+		return 0;
+	if ((u = curl.url()) == NULL)
+		return 0;
+	if (curl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	/* Any userinfo at all, even empty, is refused. */
+	if (curl.url_get(u, CURLUPART_USER, &user, 0) != CURLUE_NO_USER ||
+	    curl.url_get(u, CURLUPART_PASSWORD, &password, 0) !=
+	    CURLUE_NO_PASSWORD)
+		goto out;
+	if (strcasecmp(scheme, "http") != 0)
+		goto out;
+	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
+		if (strcasecmp(host, loopback[i]) == 0)
+			ok = 1;
+out:
+	curl.free(scheme);
+	curl.free(host);
+	curl.free(user);
+	curl.free(password);
+	curl.url_cleanup(u);
+	return ok;
+}
+
+/*
  * https:// anywhere; http:// only to 127.0.0.1, [::1] or localhost,
  * for tests.  Nothing else (no file:, no gopher:, ...).
  */
 int
 httpc_url_allowed(const char *url)
 {
-	static const char *const loopback[] = {
-		"http://127.0.0.1:", "http://127.0.0.1/", "http://[::1]:",
-		"http://[::1]/", "http://localhost:", "http://localhost/",
-	};
-	size_t	 i;
-
 	if (strncasecmp(url, "https://", 8) == 0)
 		return 1;
-	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
-		if (strncasecmp(url, loopback[i], strlen(loopback[i])) == 0)
-			return 1;
+	if (strncasecmp(url, "http://", 7) == 0)
+		return http_url_loopback(url);
 	return 0;
 }
 

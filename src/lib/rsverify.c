@@ -281,6 +281,70 @@ cache_clear(void)
 }
 
 /*
+ * What the introspection endpoint's status (other than 200) and error
+ * body say.  RFC 7662 section 2.3: a request the provider will not
+ * answer about is refused with an RFC 6749 section 5.2 error; panva's
+ * oidc-provider answers 400 unsupported_token_type to a JWT access
+ * token it will not introspect.  Such a refusal is about the token, so
+ * the client is told invalid_token (RFC 6750 section 3.1) and signs in
+ * again; a 503 would tell it to retry, and let anyone make us log what
+ * looks like an outage.  Refusals of our own client authentication
+ * (401 or 403, RFC 7662 section 2.1, or 400 invalid_client, RFC 6749
+ * section 5.2) are ours to fix, as are a wrong endpoint (404, 405),
+ * a throttle or timeout (408, 429) and the provider's faults (5xx).
+ */
+enum introspect_refusal
+introspection_refusal(long status, const char *body, size_t len)
+{
+	struct json_object	*o = NULL;
+	const char		*error;
+	enum introspect_refusal	 r;
+
+	if (status == 401 || status == 403)
+		return INTROSPECT_CREDENTIALS_REFUSED;
+	if (status < 400 || status > 499 || status == 404 || status == 405 ||
+	    status == 408 || status == 429)
+		return INTROSPECT_PROVIDER_FAILED;
+	r = INTROSPECT_TOKEN_REFUSED;
+	if (body != NULL &&
+	    json_parse_strict(body, len, &o) == JSONU_OK &&
+	    json_object_is_type(o, json_type_object) &&
+	    (error = json_get_string(o, "error")) != NULL &&
+	    (strcmp(error, "invalid_client") == 0 ||
+	    strcmp(error, "unauthorized_client") == 0))
+		r = INTROSPECT_CREDENTIALS_REFUSED;
+	json_object_put(o);
+	return r;
+}
+
+/*
+ * A token the provider refused to introspect: a client's mistake (or a
+ * stranger's guess), logged as a refusal, not as a failure.
+ */
+static void
+log_introspection_refused(long status, const unsigned char *hash)
+{
+	struct log_line	 l;
+
+	log_begin(&l, "token_rejected");
+	log_str(&l, "reason", "the provider will not introspect it");
+	log_int(&l, "status", status);
+	log_hash(&l, "token", hash);
+	log_end(&l);
+}
+
+/* Remembers for 30 s that the provider does not accept this token. */
+static void
+remember_inactive(const unsigned char *hash, time_t now)
+{
+	size_t	 i;
+
+	i = inactive_next++ % INTROSPECT_NEG_CACHE;
+	memcpy(inactive[i].hash, hash, CRYPTO_SHA256_LEN);
+	inactive[i].until = now + INTROSPECT_NEG_TTL;
+}
+
+/*
  * An opaque token checked by the provider (RFC 7662): POSTed with this
  * server's client credentials; "active" must be true and the claims as
  * for a JWT.  Positive answers are kept for min(exp, 60 s), never past
@@ -342,6 +406,28 @@ bearer_validate_introspection(const struct config *cfg, unsigned long gen,
 	buf_free(&form);
 	buf_free(&id);
 	buf_free(&secret);
+	if (rc == HTTPC_ESTATUS) {
+		switch (introspection_refusal(status, buf_cstr(&body),
+		    body.len)) {
+		case INTROSPECT_TOKEN_REFUSED:
+			log_introspection_refused(status, b->hash);
+			remember_inactive(b->hash, now);
+			rc = BEARER_EINVALID;
+			break;
+		case INTROSPECT_CREDENTIALS_REFUSED:
+			log_msg("introspection_failed", "%s: our client "
+			    "credentials are refused (introspection_client_id "
+			    "and introspection_client_secret)", err);
+			rc = BEARER_EUNAVAILABLE;
+			break;
+		default:
+			log_msg("introspection_failed", "%s", err);
+			rc = BEARER_EUNAVAILABLE;
+			break;
+		}
+		buf_free(&body);
+		return rc;
+	}
 	if (rc != HTTPC_OK) {
 		log_msg("introspection_failed", "%s", err);
 		buf_free(&body);
@@ -362,9 +448,7 @@ bearer_validate_introspection(const struct config *cfg, unsigned long gen,
 		 * not become active.  A refusal on the claims is not kept
 		 * (an nbf in the future passes).
 		 */
-		i = inactive_next++ % INTROSPECT_NEG_CACHE;
-		memcpy(inactive[i].hash, b->hash, CRYPTO_SHA256_LEN);
-		inactive[i].until = now + INTROSPECT_NEG_TTL;
+		remember_inactive(b->hash, now);
 		rc = BEARER_EINVALID;
 		goto out;
 	}

@@ -21,6 +21,15 @@
 #define INTROSPECT_NEG_TTL	30
 #define INTROSPECT_BODY_MAX	(16 * 1024)
 
+/* What an introspection endpoint's answer other than 200 means. */
+enum introspect_refusal {
+	INTROSPECT_TOKEN_REFUSED,	/* the token is no good: 401 */
+	INTROSPECT_CREDENTIALS_REFUSED,	/* our client authentication: 503 */
+	INTROSPECT_PROVIDER_FAILED	/* the provider's fault: 503 */
+};
+
+enum introspect_refusal
+	 introspection_refusal(long, const char *, size_t);
 int	 bearer_validate_jwt(const struct config *, const struct http_request *,
 	    time_t, struct jwkscache *, struct bearer *);
 int	 bearer_validate_introspection(const struct config *, unsigned long,

@@ -423,6 +423,28 @@ for (const [mode, format] of [['jwt', 'jwt'],
 			    (token.endsWith('AA') ? 'BB' : 'AA');
 			assert.equal(await mcpStatus(s, bad), 401);
 		});
+
+		// oidc-provider will not introspect a JWT-shaped token
+		// (400 unsupported_token_type): that is a refusal of the
+		// token, 401 invalid_token, not an outage (RFC 7662 section
+		// 2.3, RFC 6750 section 3.1).  Anyone can send one.
+		if (mode === 'introspection')
+			test('refuses with 401 a JWT-shaped token the provider ' +
+			    'will not introspect', async () => {
+				const part = (o) => Buffer.from(JSON.stringify(o))
+				    .toString('base64url');
+				const jwt = [part({ alg: 'ES256', typ: 'at+jwt' }),
+				    part({ iss: op.issuer, sub: 'mallory',
+				    aud: `${s.issuer}/mcp` }),
+				    crypto.randomBytes(64).toString('base64url')]
+				    .join('.');
+				const seen = op.seen.length;
+				assert.equal(await mcpStatus(s, jwt), 401);
+				assert.deepEqual(op.seen.slice(seen).filter((l) =>
+				    l.startsWith('POST /token/introspection')),
+				    ['POST /token/introspection 400'],
+				    op.seen.join('\n'));
+			});
 	});
 }
 

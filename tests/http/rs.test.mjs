@@ -426,6 +426,61 @@ describe('token_validation = introspection (RFC 7662)', () => {
 		});
 	}
 
+	/*
+	 * A provider that will not introspect a token (panva's
+	 * oidc-provider answers 400 unsupported_token_type to a JWT access
+	 * token) has said the token is no good to us: 401 invalid_token
+	 * (RFC 7662 section 2.3, RFC 6750 section 3.1), so that the client
+	 * signs in again, and no log line that looks like an outage.
+	 */
+	it('refuses with 401 a token the provider will not introspect ' +
+	    '(400 unsupported_token_type)', async () => {
+		const key = p.keys[0] ?? p.addKey('RS256', 'k-introspect');
+		const token = p.token(key, { aud: p.audience });
+		const mark = s.logMark();
+		p.misbehave.set('/introspect', 'unsupported_token_type');
+		try {
+			const res = await whoami(s, token);
+			assert.equal(res.status, 401, res.body);
+			assert.match(res.headers['www-authenticate'],
+			    /error="invalid_token"/);
+			const log = s.programLogSince(mark);
+			assert.doesNotMatch(log, /event=introspection_failed/);
+			assert.ok(!log.includes(token));
+		} finally {
+			p.misbehave.delete('/introspect');
+		}
+	});
+
+	/*
+	 * 401 or 403 from the introspection endpoint is about us: our
+	 * client credentials are refused.  Not the client's fault, so 503
+	 * and a log line that says so.
+	 */
+	it('answers 503 and logs it when the provider refuses our ' +
+	    'credentials', async () => {
+		const mark = s.logMark();
+		p.misbehave.set('/introspect', 'invalid_client');
+		try {
+			const res = await whoami(s, 'opaque-credentials');
+			assert.equal(res.status, 503, res.body);
+			assert.match(s.programLogSince(mark),
+			    /event=introspection_failed .*credentials/);
+		} finally {
+			p.misbehave.delete('/introspect');
+		}
+	});
+
+	it('answers 503 when the provider fails (500)', async () => {
+		p.misbehave.set('/introspect', 'server_error');
+		try {
+			const res = await whoami(s, 'opaque-server-error');
+			assert.equal(res.status, 503, res.body);
+		} finally {
+			p.misbehave.delete('/introspect');
+		}
+	});
+
 	it('answers 503 when the provider is down', async () => {
 		await p.stop();
 		try {

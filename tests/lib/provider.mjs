@@ -56,6 +56,21 @@ export function signJwt(alg, privateKey, header, claims) {
 	return `${input}.${sig.toString('base64url')}`;
 }
 
+// Error answers a path can be told to give instead of its JSON:
+// misbehave.set('/introspect', 'unsupported_token_type') answers as
+// panva's oidc-provider does to a token it will not introspect (a JWT
+// access token, RFC 7662 section 2.3), 'invalid_client' as a provider
+// that refuses our client credentials (RFC 6749 section 5.2), and
+// 'server_error' as a provider with a fault of its own.
+const REFUSALS = {
+	unsupported_token_type: [400, {}, { error: 'unsupported_token_type',
+	    error_description: 'this token cannot be introspected' }],
+	invalid_client: [401, { 'WWW-Authenticate': 'Basic realm="op"' },
+	    { error: 'invalid_client',
+	    error_description: 'client authentication failed' }],
+	server_error: [500, {}, { error: 'server_error' }],
+};
+
 export class Provider {
 	static async start() {
 		const p = new Provider();
@@ -85,6 +100,7 @@ export class Provider {
 		this.clientSecret = 'rs-secret: with & odd=chars';
 		this.lastAuthorization = null;
 		this.misbehave = new Map();	// path → 'stall' or a size
+						// or a key of REFUSALS
 	}
 
 	addKey(alg, kid) {
@@ -161,6 +177,13 @@ export class Provider {
 		const how = this.misbehave.get(req.url);
 		if (how === 'stall')
 			return;		// stop() closes the connection
+		if (how in REFUSALS) {
+			const [status, headers, answer] = REFUSALS[how];
+			res.writeHead(status, { 'Content-Type':
+			    'application/json', ...headers });
+			res.end(JSON.stringify(answer));
+			return;
+		}
 		let text = JSON.stringify(object);
 		if (typeof how === 'number') {
 			const bare = JSON.stringify({ ...object, padding: '' });

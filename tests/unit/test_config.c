@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../../src/lib/config.h"
@@ -255,6 +256,63 @@ Test(config, issuer_loopback_forms)
 	cr_assert_not(config_issuer_valid("http://127.0.0.1.nip.io", why,
 	    sizeof(why)));
 	cr_assert_not(config_issuer_valid("https://a b", why, sizeof(why)));
+}
+
+/*
+ * Plain http is fetched from loopback only: the URL is parsed, and the
+ * host must be exactly localhost, 127.0.0.1 or [::1], with no userinfo
+ * in front of another host.
+ */
+Test(config, outbound_http_only_to_loopback)
+{
+	static const char *const good[] = {
+		"https://idp.example.com/jwks",
+		"https://user@idp.example.com/jwks",
+		"http://localhost/jwks",
+		"http://localhost:8080/jwks",
+		"http://LocalHost:8080/jwks",
+		"http://127.0.0.1:9/jwks",
+		"http://[::1]:9/jwks",
+		"http://localhost",
+	};
+	static const char *const bad[] = {
+		"http://localhost:x@evil.example/jwks",
+		"http://localhost@evil.example/jwks",
+		"http://LOCALHOST:x@evil.example/jwks",
+		"http://LocalHost@evil.example/jwks",
+		"http://127.0.0.1:x@evil.example/jwks",
+		"http://127.0.0.1@evil.example/jwks",
+		"http://[::1]:x@evil.example/jwks",
+		"http://localhost:8080@evil.example/jwks",
+		"http://user:pw@localhost/jwks",
+		"http://localhost.evil.example/jwks",
+		"http://127.0.0.1.nip.io/jwks",
+		"http://localhostevil.example/jwks",
+		"http://evil.example/jwks",
+		"http://evil.example/http://localhost/",
+		"ftp://localhost/jwks",
+		"file:///etc/passwd",
+	};
+	char	 text[512];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "%sjwks_uri = %s\n", BASE,
+		    good[i]);
+		cr_assert_eq(parse(text), CONFIG_OK, "%s: %s", good[i], err);
+		snprintf(text, sizeof(text), "%sintrospection_endpoint = %s\n",
+		    BASE, good[i]);
+		cr_assert_eq(parse(text), CONFIG_OK, "%s: %s", good[i], err);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%sjwks_uri = %s\n", BASE,
+		    bad[i]);
+		cr_assert_neq(parse(text), CONFIG_OK, "%s accepted", bad[i]);
+		cr_assert(strstr(err, "jwks_uri") != NULL, "%s", err);
+		snprintf(text, sizeof(text), "%sintrospection_endpoint = %s\n",
+		    BASE, bad[i]);
+		cr_assert_neq(parse(text), CONFIG_OK, "%s accepted", bad[i]);
+	}
 }
 
 Test(config, load_from_file)

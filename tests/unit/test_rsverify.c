@@ -190,6 +190,58 @@ Test(rsverify, okta_scp_array)
 	cr_assert_str_eq(b.scope, "mcp notes:read");
 }
 
+/*
+ * An introspection endpoint's refusal of the token is a 401 for the
+ * client (RFC 7662 section 2.3, RFC 6750 section 3.1); a refusal of
+ * our credentials, a wrong endpoint, a throttle or the provider's
+ * fault is a 503.
+ */
+Test(rsverify, introspection_refusals)
+{
+	static const char	 unsupported[] =
+	    "{\"error\":\"unsupported_token_type\"}";
+	static const char	 badclient[] = "{\"error\":\"invalid_client\"}";
+	static const char	 unauthorized[] =
+	    "{\"error\":\"unauthorized_client\"}";
+
+	cr_assert_eq(introspection_refusal(400, unsupported,
+	    sizeof(unsupported) - 1), INTROSPECT_TOKEN_REFUSED);
+	cr_assert_eq(introspection_refusal(400, "", 0),
+	    INTROSPECT_TOKEN_REFUSED);
+	cr_assert_eq(introspection_refusal(400, "<html>", 6),
+	    INTROSPECT_TOKEN_REFUSED);
+	cr_assert_eq(introspection_refusal(400, NULL, 0),
+	    INTROSPECT_TOKEN_REFUSED);
+	cr_assert_eq(introspection_refusal(422, "", 0),
+	    INTROSPECT_TOKEN_REFUSED);
+	cr_assert_eq(introspection_refusal(400, badclient,
+	    sizeof(badclient) - 1), INTROSPECT_CREDENTIALS_REFUSED);
+	cr_assert_eq(introspection_refusal(400, unauthorized,
+	    sizeof(unauthorized) - 1), INTROSPECT_CREDENTIALS_REFUSED);
+	cr_assert_eq(introspection_refusal(401, badclient,
+	    sizeof(badclient) - 1), INTROSPECT_CREDENTIALS_REFUSED);
+	cr_assert_eq(introspection_refusal(401, unsupported,
+	    sizeof(unsupported) - 1), INTROSPECT_CREDENTIALS_REFUSED);
+	cr_assert_eq(introspection_refusal(403, "", 0),
+	    INTROSPECT_CREDENTIALS_REFUSED);
+	cr_assert_eq(introspection_refusal(404, "", 0),
+	    INTROSPECT_PROVIDER_FAILED);
+	cr_assert_eq(introspection_refusal(405, "", 0),
+	    INTROSPECT_PROVIDER_FAILED);
+	cr_assert_eq(introspection_refusal(408, "", 0),
+	    INTROSPECT_PROVIDER_FAILED);
+	cr_assert_eq(introspection_refusal(429, "", 0),
+	    INTROSPECT_PROVIDER_FAILED);
+	cr_assert_eq(introspection_refusal(500, unsupported,
+	    sizeof(unsupported) - 1), INTROSPECT_PROVIDER_FAILED);
+	cr_assert_eq(introspection_refusal(503, "", 0),
+	    INTROSPECT_PROVIDER_FAILED);
+	cr_assert_eq(introspection_refusal(302, "", 0),
+	    INTROSPECT_PROVIDER_FAILED);
+	cr_assert_eq(introspection_refusal(204, "", 0),
+	    INTROSPECT_PROVIDER_FAILED);
+}
+
 Test(rsverify, config_requirements)
 {
 	struct config	*c;
