@@ -411,9 +411,11 @@ export class TestServer {
 			} catch {
 				continue;
 			}
-			const name = path.basename(argv[0]);
-			if (name.endsWith('.fcgi'))
-				out.push({ pid, name });
+			// Under valgrind the process is valgrind's, with the
+			// program's path after the options (and the same pid).
+			const program = argv.find((a) => a.endsWith('.fcgi'));
+			if (program !== undefined)
+				out.push({ pid, name: path.basename(program) });
 		}
 		return out;
 	}
