@@ -286,13 +286,16 @@ export class TestServer {
 	}
 
 	// The programs and the admin tool, each through a valgrind
-	// wrapper; their reports land in <dir>/valgrind.
+	// wrapper.  Their reports land in a directory of their own
+	// outside the test's: tests run the admin tool as other users too
+	// (the web server's, or nobody), who must be able to write a
+	// report there but not to reach the test directory, which holds
+	// the configuration that such a user must fail to read.
 	#wrapInValgrind() {
 		const dir = path.join(this.dir, 'valgrind-programs');
-		this.valgrindLogDir = path.join(this.dir, 'valgrind');
+		this.valgrindLogDir = fs.mkdtempSync(path.join(os.tmpdir(),
+		    'mcp-valgrind-'));
 		fs.mkdirSync(dir);
-		fs.mkdirSync(this.valgrindLogDir);
-		// Tests run the admin tool as other users too.
 		fs.chmodSync(this.valgrindLogDir, 0o1777);
 		for (const name of fs.readdirSync(this.programDir))
 			if (name.endsWith('.fcgi'))
@@ -408,9 +411,11 @@ export class TestServer {
 			} catch {
 				continue;
 			}
-			const name = path.basename(argv[0]);
-			if (name.endsWith('.fcgi'))
-				out.push({ pid, name });
+			// Under valgrind the process is valgrind's, with the
+			// program's path after the options (and the same pid).
+			const program = argv.find((a) => a.endsWith('.fcgi'));
+			if (program !== undefined)
+				out.push({ pid, name: path.basename(program) });
 		}
 		return out;
 	}
@@ -479,13 +484,17 @@ export class TestServer {
 		await this.#stopChild();
 		const report = sanitizerReport(this.programLog()) ??
 		    this.valgrindReport();
+		const dirs = [this.dir];
+		if (this.valgrindLogDir !== undefined)
+			dirs.push(this.valgrindLogDir);
 		if (process.env.MCP_TEST_KEEP || report !== null)
-			console.log(`# kept ${this.dir}`);
+			console.log(`# kept ${dirs.join(' ')}`);
 		else
-			fs.rmSync(this.dir, { recursive: true, force: true });
+			for (const dir of dirs)
+				fs.rmSync(dir, { recursive: true, force: true });
 		if (report !== null)
 			throw new Error(`a program reported an error (log in ` +
-			    `${this.dir}):\n${report}`);
+			    `${dirs.join(' ')}):\n${report}`);
 	}
 }
 
