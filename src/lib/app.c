@@ -389,6 +389,29 @@ app_on_term(int sig)
 }
 
 /*
+ * Installs app_on_term() for a FastCGI process (a CGI process keeps the
+ * default: it serves one request and is gone).  app_main() calls it; a
+ * program with work to do before app_main() (mcp.fcgi parses its tools'
+ * schemas) calls it first, so that a web server stopping at that moment
+ * still ends the process through main().  libfcgi remembers the answer
+ * of FCGX_IsCGI(), so the handler's /dev/null cannot change it later.
+ */
+void
+app_catch_term(void)
+{
+	struct sigaction	 sa;
+
+	if (FCGX_IsCGI())
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = app_on_term;
+	sigemptyset(&sa.sa_mask);
+	/* Restarted reads and writes let a request in progress finish. */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
  * The program's main(): FastCGI when the web server gave us a listening
  * socket, otherwise one CGI request.
  */
@@ -397,7 +420,6 @@ app_main(const char *name, app_handler handler,
     void (*config_error)(struct http_response *))
 {
 	struct app		 a;
-	struct sigaction	 sa;
 	FCGX_Request		 r;
 	const char		*path;
 	int			 infd = STDIN_FILENO, outfd = STDOUT_FILENO;
@@ -425,12 +447,7 @@ app_main(const char *name, app_handler handler,
 		log_msg("fastcgi_error", "cannot initialise libfcgi");
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = app_on_term;
-	sigemptyset(&sa.sa_mask);
-	/* Restarted reads and writes let a request in progress finish. */
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
+	app_catch_term();
 	while (FCGX_Accept_r(&r) >= 0) {
 		struct http_io	 in = { fcgi_read, NULL, r.in };
 		struct http_io	 out = { NULL, fcgi_write, r.out };

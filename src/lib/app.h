@@ -48,6 +48,7 @@ struct app {
 typedef void	(*app_handler)(struct app *, struct http_request *,
 		    struct http_response *);
 
+void	 app_catch_term(void);
 int	 app_main(const char *, app_handler,
 	    void (*)(struct http_response *));
 void	 app_config_error_oauth(struct http_response *);

@@ -403,6 +403,7 @@ mcp_main(const struct mcp_server *srv)
 	char	 why[256];
 
 	the_server = srv;
+	app_catch_term();
 	if (mcp_tools_prepare(srv, why, sizeof(why)) == -1) {
 		log_init(srv->program);
 		log_msg("tool_error", "%s", why);
