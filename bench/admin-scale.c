@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * bench-admin-scale: fills a database through the library, the way
  * /authorize and /token do it, for bench/admin-scale (which times the

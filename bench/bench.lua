@@ -1,3 +1,4 @@
+-- Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 -- The wrk script of bench/run.  Everything comes from the environment,
 -- so that one script serves every measurement:
 --

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // bench/driver.mjs: the measurements of bench/run (see bench/README.md).
 //
 // Starts every server on loopback (free ports, own process groups),

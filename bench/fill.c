@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * bench-fill: fills a database through the library (not through HTTP)
  * for the benchmarks.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * bench-hello: the limit of the stack.  A bare FastCGI responder (libfcgi
  * only) that answers every request with the same small JSON body, served

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The encodings under the credentials: base64url_decode() (tokens,
  * cursors), base64_decode() (HTTP Basic), hex_decode(), and the PKCE

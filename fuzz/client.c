@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Dynamic client registration: client_from_json() turns an RFC 7591
  * request body into client metadata.  What it accepts must obey the

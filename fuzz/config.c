@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The configuration file: config_parse().  Whatever it accepts is a
  * complete configuration: the required keys set, the values derived

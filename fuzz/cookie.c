@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The Cookie header: cookie_get().  The input is "name\nheader"; each
  * name is looked up with a roomy and with a tight output buffer.

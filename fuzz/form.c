@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Query strings and form-urlencoded bodies: form_parse() and
  * percent_decode().  The input is used as is, without a NUL, as the

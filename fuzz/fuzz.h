@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Shared by the libFuzzer targets in this directory.  Each target is
  * one file with LLVMFuzzerTestOneInput() feeding one parser the bytes

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 # fuzz/fuzz.mk: builds the libFuzzer targets with clang, AddressSanitizer
 # and UBSan.  "make fuzz" in the build directory runs this GNU makefile
 # and passes the variables below; automake never reads it, so nothing

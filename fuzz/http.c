@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * One request as the web server hands it over: http_request_init()
  * from the CGI variables, http_read_body() from the input stream, and

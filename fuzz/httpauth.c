@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The Authorization header: http_auth_parse(), for Bearer tokens (RFC
  * 6750) and Basic client credentials (RFC 7617, with the form-encoding

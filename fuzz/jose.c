@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * JWT access tokens of resource-server mode: the compact JWS parser
  * (jws_parse), the JWK Set parser (jwks_parse), the claims check

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Fixed key pairs for the "signed" mode of fuzz/jose.c: made once with
  * openssl genpkey for the fuzzer alone and used nowhere else.  They

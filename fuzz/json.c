@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The one JSON parser for untrusted bodies: json_parse_strict() (RFC
  * 8259, UTF-8 checked, depth-limited, nothing after the value, no NUL).

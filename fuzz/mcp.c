@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The JSON-RPC envelope and tool dispatch: mcp_handle_message(), as
  * mcp.fcgi calls it for one message or each message of a batch, with

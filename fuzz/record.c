@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * LMDB records: the record reader (record.c) and every decoder.  The
  * first input byte picks the decoder, the rest is the record.  A

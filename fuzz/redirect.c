@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Redirect URIs: redirect_parse(), redirect_uri_valid() and
  * redirect_uri_matches().  The input is "registered\nrequested".

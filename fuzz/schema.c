@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Tool arguments against a JSON Schema: schema_validate(), fuzzing
  * both the schema and the value.  The input is a JSON array

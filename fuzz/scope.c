@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Scope lists from requests: scope_normalise() (the scope parameter
  * of /authorize and /token), scope_filter_known() (registration) and

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The page templates: tmpl_render() with an arbitrary template and a
  * fixed scope whose values are full of markup.  Every value is

@@ -1,3 +1,4 @@
+# Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 # Shared by scripts/demo and scripts/check: Debian packages and the
 # build.  Sourced, not run.
 

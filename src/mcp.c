@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * mcp.fcgi: /mcp, the MCP endpoint, serving the built-in tools
  * (src/tools/) to the holders of valid access tokens.

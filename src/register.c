@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * register.fcgi: /register, dynamic client registration (RFC 7591).
  * Strict JSON, every known member checked, unknown members ignored;

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * revoke.fcgi: /revoke, token revocation (RFC 7009).  The client
  * authenticates as at /token.  A refresh token takes its whole grant

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * token.fcgi: /token, the token endpoint (RFC 6749 §3.2, §4.1.3, §6;
  * OAuth 2.1; RFC 7636; RFC 8707).  authorization_code and

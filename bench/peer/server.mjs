@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // The benchmark's peer: the same five tools as mcp.fcgi, served by the
 // official MCP TypeScript SDK the way its documentation recommends for a
 // stateless server: express (createMcpExpressApp, with its DNS-rebinding

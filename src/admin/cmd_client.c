@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * mcp-oauth-admin client: pre-register, list, show and delete OAuth
  * clients.  A client added here is not marked as dynamically

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * grant list and token list: what the server has handed out.  With
  * --user or --client the listings go through the index databases, so

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * key generate|rotate|list: the JWT signing keys of the built-in
  * authorization server (access_token_format = jwt).  No command ever

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * revoke: kills tokens now, in every process (see revocation.h for the
  * two phases).

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Helpers shared by the commands that list, revoke and maintain:
  * option values, transactions and database failures, and listings that

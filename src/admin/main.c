@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * mcp-oauth-admin: manage the users, clients and tokens of an
  * mcp-oauth-fcgi installation while it runs.

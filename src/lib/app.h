@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The request loop shared by every endpoint program.  It accepts
  * FastCGI requests (or serves the one CGI request when not started by a

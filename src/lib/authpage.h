@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * What /authorize answers: the pages a person sees (login, consent and
  * the error pages, from the templates in www_dir) and the redirects

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The authorization request of /authorize (RFC 6749 section 4.1.1,
  * OAuth 2.1, RFC 7636, RFC 8707): its parameters are checked in a fixed

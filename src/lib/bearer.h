@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Bearer tokens at the resource server (RFC 6750; MCP 2025-11-25,
  * basic/authorization, access token usage and scope challenges): the

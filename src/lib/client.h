@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * OAuth clients: the record, dynamic registration metadata (RFC 7591)
  * and client authentication at the token and revocation endpoints.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The configuration file: "key = value" lines, "#" starting a comment
  * line.  config_load() either returns a complete, validated

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The consent step of /authorize: the pending request kept between the
  * pages (bound to the browser that started it, answered with a CSRF

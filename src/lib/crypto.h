@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Randomness, hashing, encodings and password hashing, all on top of
  * OpenSSL 3.  Algorithms are fetched once, on first use, so programs

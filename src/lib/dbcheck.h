@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Consistency check of the database: every index entry points to a
  * record that points back, every record has its index entries, every

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * What the database holds and how full it is, for "mcp-oauth-admin
  * stats".  Everything is read in one read-only transaction, which

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * application/x-www-form-urlencoded parsing, for query strings and
  * request bodies.  Names and values are percent-decoded ("+" is a

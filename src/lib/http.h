@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * One HTTP request as the web server hands it to a CGI or FastCGI
  * program, and the response we write back.  The I/O is abstract so the

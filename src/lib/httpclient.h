@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Outbound HTTPS, for fetching a provider's JWK Set and for token
  * introspection: libcurl with certificate verification on, no

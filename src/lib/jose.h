@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * JSON Web Signatures (RFC 7515, compact form) and keys (RFC 7517) for
  * JWT access tokens (RFC 9068).  Only asymmetric algorithms exist

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * json-c helpers: one strict parse for every untrusted JSON body, and
  * serialisation without escaped slashes.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * A provider's JWK Set, cached in a file that every process shares
  * (as jose's createRemoteJWKSet does in memory): fresh for 10 minutes,

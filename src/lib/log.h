@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * One line per event on standard error, which the web server sends to
  * its error log.  A line is built field by field: string values are

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The MCP server: Streamable HTTP without sessions, JSON responses
  * only (MCP 2025-11-25, basic/transports; 2025-03-26 batches too), the

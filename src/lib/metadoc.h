@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The RFC 8414 and RFC 9728 documents, built from the configuration.
  * They live in the library so that the unit tests can check them

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Notes: the per-user storage behind the built-in notes tools.  Keys
  * are the user name, a NUL and the note's number (big-endian u64), so

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * RFC 6749 error responses, shared by the OAuth endpoints, the one
  * path from a database failure to its log line and answer, and the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * HTML pages for people: the security headers every page carries, and
  * rendering a template from the configured www_dir.

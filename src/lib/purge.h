@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Purge: removes expired codes, tokens, grants (with what still hangs
  * off them), sign-in sessions, pending authorization requests and

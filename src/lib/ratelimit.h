@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Counters in fixed windows, kept in the ratelimit database under
  * "kind:subject" keys (e.g. "register:203.0.113.9",

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The byte encoding of LMDB records.  Every record starts with a
  * version byte; integers are big-endian; strings carry a 16-bit length.

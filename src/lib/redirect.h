@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Redirect URIs: the registration policy and the match at /authorize
  * (RFC 9700 §4.1, RFC 8252 §7.3, OAuth 2.1 section 7.12.2; MCP

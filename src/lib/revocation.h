@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Revocation in bulk: every grant of a user, every grant of a client,
  * one grant, or everything, while the server runs.

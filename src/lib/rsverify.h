@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Tokens this server did not issue (resource-server mode):
  * RFC 9068 JWT access tokens checked against the provider's JWK Set,

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Tool arguments checked against the tool's JSON Schema (2020-12).
  * The validator covers the keywords that constrain plain data: type,

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Scopes: space-separated lists checked against the configured set.
  * A scope list is kept as a string in the configuration's order, so

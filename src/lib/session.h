@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Browser state of the authorization endpoint: sign-in sessions and
  * pending authorization requests.  Both are keyed by the SHA-256 of a

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Password sign-in on the login page of /authorize, with failure
  * counters per user name (login_max_failures in login_lockout seconds)

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The built-in authorization server's JWT signing keys (RFC 9068 JWT
  * access tokens, access_token_format = jwt).  Keys live in the "keys"

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The LMDB database: one environment directory, one named database per
  * record kind, plus DUPSORT index databases.  A process opens the

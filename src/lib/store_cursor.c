@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Cursors over one database of the store, and the questions about
  * duplicates that the index databases (DUPSORT) answer.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Inside the store module: the handles that store.h leaves opaque.
  * Only store.c, store_cursor.c and store_space.c include this file;

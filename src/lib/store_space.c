@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The environment as a whole: how it uses its map and its reader
  * slots (for "mcp-oauth-admin stats"), growing the map of this process

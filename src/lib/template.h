@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * A small template language for the login, consent and error pages.
  * Every value is HTML-escaped: there is no way to print raw text, so

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The tool API.  A tool is a static descriptor in a file of its own
  * under src/tools/: its name, title, description, input schema (JSON

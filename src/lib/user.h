@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Users: the people who sign in on the login page.  Passwords are
  * stored only as scrypt hashes (crypto.c).

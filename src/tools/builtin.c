@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The tools mcp.fcgi serves, in the order tools/list shows them.
  * Adding a tool: write src/tools/NAME.c with its descriptor, declare

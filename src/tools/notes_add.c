@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * notes_add: saves a note for the caller.  A user has at most
  * NOTES_PER_USER_MAX notes of at most NOTE_TEXT_MAX characters.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * What the notes tools share: opening the database for the caller and
  * turning database failures into tool errors.

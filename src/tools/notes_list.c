@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * notes_list: the caller's notes, newest last, with their numbers and
  * titles.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The built-in tools, one per file in this directory.
  */

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * whoami: who the token belongs to, which client holds it, its scopes
  * and when it expires.

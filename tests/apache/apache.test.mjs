@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // What the Apache deployments (apache/) must do beyond serving the
 // endpoints, which every other file under tests/http/ checks under each
 // server kind: the Authorization header reaches the programs; every

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // Concurrency: eight client processes (worker.mjs) issue,
 // refresh, revoke and validate tokens against lighttpd at once, some of
 // their requests racing each other, while this process runs

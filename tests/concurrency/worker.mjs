@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // One client process of tests/concurrency: until its deadline, it runs
 // a random mix of whole flows, refreshes, validations at /mcp,
 // revocations and replays of old tokens against the server, some of

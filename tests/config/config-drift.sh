@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 # config-drift.sh: the configuration keys have one source of truth, the
 # key table of src/lib/config.c; the manual page man/mcp-oauth.conf.5 and
 # the sample etc/mcp-oauth.conf.sample must name the same keys, with the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * config-default: tells whether a value written in the documentation
  * is the default config.c really applies.  Used by config-drift.sh.

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // A real browser: headless Chromium (Debian's) driven by
 // playwright-core.  One person signs in, reads the consent page and
 // approves; the redirect to the client's loopback redirect URI goes

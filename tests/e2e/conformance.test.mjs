@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // The MCP conformance suite (@modelcontextprotocol/conformance, run
 // with Node 22 from the npm package "node") against
 // tests/e2e/conformance/mcp-conformance: the library's MCP endpoint

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // Shared by the end-to-end tests: a fetch that trusts a test server's
 // own CA (and records what it sent), an in-memory OAuthClientProvider
 // for the MCP TypeScript SDK whose "browser" is a person signing in on

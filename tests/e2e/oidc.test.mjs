@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // Resource-server mode against a real OpenID provider: the npm package
 // oidc-provider (pinned in package-lock.json) runs over TLS on
 // loopback with a test CA, and the MCP TypeScript SDK client signs in

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // The official MCP TypeScript SDK client against the real programs
 // under lighttpd over TLS: everything it finds, it finds the way a
 // real client does (the 401 challenge, the metadata documents,

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // The exact second (clock edge cases), end to end: every
 // lifetime ends at created + lifetime, the last good second being one
 // before.  The unit tests check each record's rule (test_grant.c,

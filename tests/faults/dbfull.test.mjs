@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // A full database (fault injection): with db_map_size at its smallest
 // (1M), pending authorization requests fill the map.  Every endpoint
 // that must write then answers 503 temporarily_unavailable (OAuth JSON

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // A hostile environment (fault injection): the database
 // directory missing, read-only, or another user's; the configuration
 // missing or malformed; the error log on a full disk.  Each time every

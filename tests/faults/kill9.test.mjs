@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // kill -9 of token.fcgi and authorize.fcgi, again and again, while
 // clients run whole flows (fault injection).  lighttpd starts
 // a new process for each one killed.  Killed in the middle of a write,

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // mcp-oauth-admin client add|list|show|del against the
 // database of a running server: output (text and --json), exit codes
 // (0 success, 1 failure, 2 usage), and the effect on the endpoints: an

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // mcp-oauth-admin revoke --token with access_token_format = jwt: a JWT
 // access token is stored, like an opaque one, under the SHA-256 of the
 // whole token (the key /mcp's bearer check looks up), so the tool must

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // mcp-oauth-admin key generate|rotate|list: the JWT signing
 // keys, run against a real database; no command ever shows a private
 // key.

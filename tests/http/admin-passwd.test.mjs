@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // mcp-oauth-admin user passwd: a password change ends the user's
 // sign-in sessions (whoever holds a session cookie must sign in again,
 // with the new password), and keeps her grants unless

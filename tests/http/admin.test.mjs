@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // mcp-oauth-admin against the database of a running server:
 // every command, its text and --json output (parsed and checked), every
 // error path and exit code (0 success, 1 failure, 2 usage); revocation

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // authorize.fcgi: the authorization endpoint with its login and consent
 // pages (OAuth 2.1 section 4.1, RFC 8707 resource indicators, RFC 9207
 // iss, RFC 9700's advice on redirects, PKCE and framing).  Every error

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // Expiry seen from outside: a code past code_lifetime (10 s, the
 // configuration's minimum) is refused at /token (RFC 6749 section
 // 4.1.2 and OAuth 2.1: authorization codes are short lived).  The

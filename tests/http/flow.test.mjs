@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // The whole authorization-code flow against the real programs under a
 // real web server over TLS, every step checked for status, headers and
 // body (OAuth 2.1 with PKCE, RFC 7591 registration, RFC 9207 iss,

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // Failed sign-ins throttled per user name and per client IP: a 429
 // page, a log line, and an error that does not reveal whether the user
 // exists, with

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // mcp.fcgi under lighttpd over TLS: bearer validation (MCP
 // authorization, RFC 6750, RFC 8707), the Streamable HTTP transport
 // rules, the JSON-RPC lifecycle and tools, and per-user authorization

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // metadata.fcgi under a real web server over TLS: every discovery
 // response checked status, headers and body (RFC 8414, RFC 9728, and
 // the well-known URLs MCP clients try).

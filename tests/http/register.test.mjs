@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // register.fcgi: RFC 7591 dynamic client registration: the 201 echo,
 // secrets, every refusal with its OAuth error, closed registration and
 // the rate limit.

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // user_auth = remote_user: the web server's REMOTE_USER is
 // trusted and the login page skipped; without it, an error page.  The
 // web server in the other tests cannot be made to set REMOTE_USER, so

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // revoke.fcgi: RFC 7009 token revocation: the
 // same client authentication as /token, a refresh token takes its
 // grant, an access token only itself, and unknown, repeated or foreign

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // RFC 9700 (OAuth 2.0 Security Best Current Practice) §4, one test per
 // attack of RFC 9700 section 4 (4.1 to 4.17), against the real programs
 // over TLS.

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // Resource-server mode: /mcp accepting tokens it did not
 // issue.  A stand-in provider (tests/lib/provider.mjs) serves a JWK Set
 // and an introspection endpoint over TLS; every bad token gets its own

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // The security statements of the MCP authorization specification
 // ("Security Considerations") that the security review
 // (tests/SECURITY.md) found without a test of their own: requests

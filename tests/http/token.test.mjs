@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // token.fcgi: the token endpoint (OAuth 2.1 section 3.2, RFC 7636
 // PKCE, RFC 8707, RFC 9700 sections 4.5 and 4.14): client authentication by
 // the registered method only, the authorization_code grant with PKCE

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // A second harness: runs a program as a plain CGI program with an
 // environment we choose (REMOTE_USER, odd query strings), which a web
 // server in front would not let the tests set.  libfcgi serves one CGI

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // Assertions shared by the authorization server's HTTP tests: the
 // headers of HTML pages, OAuth JSON errors, token responses, cookies,
 // CORS; and a few flow helpers on top of oauth.mjs.

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // A clock the tests control: a shared library, preloaded into a
 // program (LD_PRELOAD), whose time() answers MCP_FAKE_TIME (an absolute
 // Unix time) when set, otherwise the real time plus

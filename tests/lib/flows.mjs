@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // OAuth flows for the fault, concurrency and soak runs: the same steps
 // as oauth.mjs, but a server failure (a 5xx, a reset or refused
 // connection) is reported as an Unavailable error instead of failing an

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // The black-box test harness: starts the real FastCGI programs under a
 // real web server over TLS on a free loopback port, talks HTTPS to
 // them, runs mcp-oauth-admin against the same database, and stops

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // OAuth helpers for the black-box tests: PKCE, a cookie jar, and a
 // "person" who signs in and approves on the real HTML pages.
 

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // A stand-in OAuth provider for the resource-server tests: it serves a
 // JWK Set and an RFC 7662 introspection endpoint over TLS on loopback,
 // signs JWT access tokens with node:crypto, and counts what it was

@@ -1,3 +1,4 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // How the harness runs each kind of web server.  Each kind renders the
 // shipped deployment template for a test directory, starts the server
 // in the foreground in a process group of its own, and knows where the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 # tests/lint/secret-compare.sh: every comparison of a secret in src/
 # takes the same time whatever the bytes, so that a token, a code, a
 # client secret, a password hash or a CSRF token cannot be guessed one

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * A real LMDB environment with clients, users and grants made through
  * the library as /authorize and /token make them, for the tests of

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * What /authorize answers, rendered with the real templates of www/:
  * each error page with its status and words, the login and consent

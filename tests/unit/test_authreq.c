@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The authorization request checks of /authorize: errors before the
  * redirect URI is trusted are pages, later ones are redirects carrying

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * OAuth clients: RFC 7591 registration metadata (RFC 7591 §2 and §3.2,
  * application_type from MCP 2026-07-28, basic/authorization; every

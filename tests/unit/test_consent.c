@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The consent step of /authorize against a real LMDB environment: what
  * a pending request needs next, the pending request bound to its

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The consistency check and the statistics against a real LMDB
  * environment: a clean database has no problem; every kind of drift

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Regression tests for what the fuzzers (fuzz/) found.  Each test
  * replays the input that failed, which is also kept in the target's

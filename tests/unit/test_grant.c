@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The grant state machine against a real LMDB environment: codes
  * (single use, bound to client, redirect URI, PKCE challenge and

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * RFC 6749 §5.2 error responses, the answer to a database failure,
  * CORS on the OAuth endpoints (for browser-based clients) and RFC 8707

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Purge against a real LMDB environment: what expires goes (to the
  * second: expires <= now), what lives stays, index entries go with

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Fixed-window counters for registrations per IP (RFC 7591 /register:
  * 20 an hour by default) and failed sign-ins per user and per IP (the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Redirect URIs: the registration policy (MCP 2025-06-18,
  * basic/authorization: HTTPS or localhost only; RFC 9700 §4.1) and the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Revocation in bulk against a real LMDB environment: by user, client,
  * grant, token and everything; the two phases (the first alone kills,

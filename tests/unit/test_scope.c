@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Scope lists: normalisation against the configured set (an unknown
  * scope is invalid_scope, RFC 6749 section 4.1.2.1; offline_access is

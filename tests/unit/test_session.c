@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The authorization endpoint's browser state: sign-in sessions and
  * pending requests, stored only as hashes (secure token storage, MCP 2025-06-18

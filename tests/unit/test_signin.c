@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Password sign-in against a real LMDB environment: every attempt is
  * counted before the password is checked, under the user name and the

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The page template engine (escaping by default, sections, inverted
  * sections, lists, unknown names as errors, partials), the real pages

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * Helpers shared by the unit tests: a temporary directory per test and
  * a memory-backed http_io.

@@ -1,3 +1,4 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * mcp-conformance: a test-only MCP endpoint serving the fixture tools
  * of the MCP conformance suite (@modelcontextprotocol/conformance),
