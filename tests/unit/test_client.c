@@ -94,7 +94,7 @@ Test(client, every_field)
 	    "\"software_id\":\"cursor\","
 	    "\"software_version\":\"1.2.3\","
 	    "\"application_type\":\"native\"}"), CLIENT_OK, "%s", why);
-	/* Interop §2.5: Cursor's three URIs, all accepted. */
+	/* The three redirect URIs Cursor registers, all accepted. */
 	cr_assert_eq(c.nredirect_uris, 3);
 	cr_assert_str_eq(c.redirect_uris[2], "http://localhost:8787/callback");
 	cr_assert_eq(c.auth_method, CLIENT_AUTH_NONE);

@@ -378,7 +378,7 @@ assert_page_headers(const struct http_response *resp)
 	cr_assert_not_null(strstr(h, "Content-Security-Policy: "
 	    "default-src 'none';"));
 	cr_assert_not_null(strstr(h, "frame-ancestors 'none'"));
-	/* Interop §2.11: form-action would block the redirect. */
+	/* CSP form-action would block the redirect after the consent POST. */
 	cr_assert_null(strstr(h, "form-action"), "%s", h);
 	cr_assert_null(strstr(h, "script-src"), "no scripts needed");
 }
