@@ -52,6 +52,8 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		return EXIT_FAIL;
 	memset(&c, 0, sizeof(c));
 	rc = purge_run(a->store, admin_now(), PURGE_BATCH, &c, &grown);
+	if (rc == STORE_OK)
+		(void)store_release_freed(a->store);
 	admin_map_warning(a);
 	if (a->json) {
 		o = json_object_new_object();

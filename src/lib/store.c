@@ -404,6 +404,40 @@ store_commit(struct store_txn *t)
 }
 
 /*
+ * LMDB gives the pages a transaction freed to writers only from the
+ * second transaction after it, since a reader may still see them until
+ * then.  After a purge, one small write (the schema record, rewritten
+ * as it is) makes what the purge freed usable by the very next writer:
+ * on a full map, the difference between a 503 and an answer.  Best
+ * effort: the write may itself find no room.
+ */
+int
+store_release_freed(struct store *st)
+{
+	struct store_txn	*t;
+	MDB_val			 k, v;
+	unsigned char		 ver[4];
+	int			 rc;
+
+	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
+		return rc;
+	k.mv_data = "schema";
+	k.mv_size = 6;
+	if ((rc = mdb_get(t->txn, st->dbi[DB_META], &k, &v)) ==
+	    MDB_SUCCESS && v.mv_size == sizeof(ver)) {
+		/* A copy: v points into the map, which the put changes. */
+		memcpy(ver, v.mv_data, sizeof(ver));
+		v.mv_data = ver;
+		rc = mdb_put(t->txn, st->dbi[DB_META], &k, &v, 0);
+	}
+	if (rc != MDB_SUCCESS) {
+		store_abort(t);
+		return store_map_err(rc);
+	}
+	return store_commit(t);
+}
+
+/*
  * Ends a transaction without writing.  The store's read handle keeps
  * its LMDB transaction, reset, for the next store_begin().
  */

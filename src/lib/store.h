@@ -131,6 +131,7 @@ void		 store_close(struct store *);
 int		 store_begin(struct store *, int, struct store_txn **);
 int		 store_commit(struct store_txn *);
 void		 store_abort(struct store_txn *);
+int		 store_release_freed(struct store *);
 int		 store_get(struct store_txn *, enum store_db, const void *,
 		    size_t, struct store_val *);
 int		 store_put(struct store_txn *, enum store_db, const void *,

@@ -537,7 +537,7 @@ describe('revocation, process by process', () => {
 	async function untilEveryProcess(pids, token, re, check) {
 		const mark = r.logMark();
 		let seen = [];
-		for (let round = 0; round < 30; round++) {
+		for (let round = 0; round < 300; round++) {
 			const answers = await Promise.all(Array.from(
 			    { length: 8 }, () => addNote(token)));
 			answers.forEach(check);
