@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { TestServer, headerValues } from '../lib/harness.mjs';
+import { TestServer } from '../lib/harness.mjs';
 import {
 	Person, authorizeQuery, obtainTokens, pkce, refresh, register,
 } from '../lib/oauth.mjs';
+import { mcpPingStatus } from '../lib/checks.mjs';
 
 const PW = 'passwd-Pw-4417';
 let s;
@@ -30,19 +31,8 @@ function admin(args, opts = {}) {
 	return s.admin(args, { allowFailure: true, ...opts });
 }
 
-async function mcpStatus(token) {
-	const res = await s.request('POST', '/mcp', {
-		json: { jsonrpc: '2.0', id: 1, method: 'ping' },
-		headers: {
-			Authorization: `Bearer ${token}`,
-			Accept: 'application/json, text/event-stream',
-			'MCP-Protocol-Version': '2025-11-25',
-		},
-	});
-	if (res.status === 401)
-		assert.match(headerValues(res, 'WWW-Authenticate')[0],
-		    /^Bearer error="invalid_token"/);
-	return res.status;
+function mcpStatus(token) {
+	return mcpPingStatus(s, token);
 }
 
 // Whether the person's browser is still signed in: /authorize shows

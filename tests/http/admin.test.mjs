@@ -21,6 +21,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { TestServer, headerValues, serverKind } from '../lib/harness.mjs';
 import { Person, obtainTokens, refresh, register } from '../lib/oauth.mjs';
+import { mcpPingStatus } from '../lib/checks.mjs';
 
 const PW = 'admin-Pw-9753';
 const SCOPE = 'mcp notes:read notes:write';
@@ -65,19 +66,8 @@ function fails(args, status, re, opts) {
 	return r;
 }
 
-async function mcpStatus(token) {
-	const res = await s.request('POST', '/mcp', {
-		json: { jsonrpc: '2.0', id: 1, method: 'ping' },
-		headers: {
-			Authorization: `Bearer ${token}`,
-			Accept: 'application/json, text/event-stream',
-			'MCP-Protocol-Version': '2025-11-25',
-		},
-	});
-	if (res.status === 401)
-		assert.match(headerValues(res, 'WWW-Authenticate')[0],
-		    /^Bearer error="invalid_token"/);
-	return res.status;
+function mcpStatus(token) {
+	return mcpPingStatus(s, token);
 }
 
 // Several requests at once, so that both FastCGI processes serve some.

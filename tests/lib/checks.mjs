@@ -186,3 +186,20 @@ export async function accessWorks(s, token) {
 	assert.deepEqual(headerValues(res, 'Allow'), ['POST']);
 	return true;
 }
+
+// The status of a ping to /mcp with token as the bearer: 200 while the
+// token works; a refusal must be 401 invalid_token.
+export async function mcpPingStatus(s, token) {
+	const res = await s.request('POST', '/mcp', {
+		json: { jsonrpc: '2.0', id: 1, method: 'ping' },
+		headers: {
+			Authorization: `Bearer ${token}`,
+			Accept: 'application/json, text/event-stream',
+			'MCP-Protocol-Version': '2025-11-25',
+		},
+	});
+	if (res.status === 401)
+		assert.match(headerValues(res, 'WWW-Authenticate')[0],
+		    /^Bearer error="invalid_token"/);
+	return res.status;
+}
