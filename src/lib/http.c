@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "http.h"
+#include "oauth.h"
 
 /* Looks a CGI variable up; an empty value counts as absent. */
 const char *
@@ -495,7 +496,8 @@ http_json_error(struct http_response *resp, int status, const char *error,
 	buf_putc(&resp->body, '"');
 	if (description != NULL) {
 		buf_puts(&resp->body, ",\"error_description\":\"");
-		json_escape(&resp->body, description);
+		/* RFC 6749 section 5.2's character set needs no escaping. */
+		oauth_text_append(&resp->body, description);
 		buf_putc(&resp->body, '"');
 	}
 	buf_puts(&resp->body, "}\n");

@@ -5,10 +5,62 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "http.h"
 #include "log.h"
 #include "oauth.h"
 #include "store.h"
+
+/*
+ * What byte c becomes in an error_description: itself when RFC 6749
+ * sections 4.1.2.1 and 5.2 allow it (%x20-21 / %x23-5B / %x5D-7E), a
+ * single quote for a double quote (descriptions quote what they name),
+ * and "?" for a backslash, a control or a byte outside ASCII.
+ */
+static char
+text_char(unsigned char c)
+{
+	if (c == '"')
+		return '\'';
+	if (c < 0x20 || c > 0x7e || c == '\\')
+		return '?';
+	return (char)c;
+}
+
+/* Whether s may be sent as an error_description as it is. */
+int
+oauth_text_valid(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (text_char((unsigned char)*s) != *s)
+			return 0;
+	return 1;
+}
+
+/*
+ * Copies src into dst (dstsz bytes, at least one; dst may be src),
+ * truncated, with every byte outside the error_description character
+ * set replaced (text_char()).  Every description the server sends,
+ * in JSON, a redirect or a header, passes through here, so that one
+ * built from client input cannot break the rule.
+ */
+void
+oauth_text_clean(char *dst, size_t dstsz, const char *src)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < dstsz && src[i] != '\0'; i++)
+		dst[i] = text_char((unsigned char)src[i]);
+	dst[i] = '\0';
+}
+
+/* Appends s to b as oauth_text_clean() would copy it. */
+void
+oauth_text_append(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		buf_putc(b, text_char((unsigned char)*s));
+}
 
 void
 oauth_error_set(struct oauth_error *e, int status, const char *error,
@@ -22,6 +74,8 @@ oauth_error_set(struct oauth_error *e, int status, const char *error,
 	va_start(ap, fmt);
 	vsnprintf(e->description, sizeof(e->description), fmt, ap);
 	va_end(ap);
+	oauth_text_clean(e->description, sizeof(e->description),
+	    e->description);
 }
 
 /* Responses with tokens or secrets must never be cached (RFC 6749 §5.1). */

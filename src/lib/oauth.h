@@ -7,13 +7,19 @@
 #ifndef MCP_OAUTH_H
 #define MCP_OAUTH_H
 
+#include <stddef.h>
+
+#include "buf.h"
 #include "config.h"
 #include "http.h"
+
+/* The longest error_description sent, with its NUL. */
+#define OAUTH_TEXT_MAX		200
 
 struct oauth_error {
 	int		 status;	/* 400, 401, 429, 500 or 503 */
 	const char	*error;		/* RFC 6749 §5.2 / RFC 7591 code */
-	char		 description[200];
+	char		 description[OAUTH_TEXT_MAX];
 	int		 basic;		/* add WWW-Authenticate: Basic */
 	int		 commit;	/* the transaction must still commit */
 };
@@ -23,6 +29,9 @@ void	 oauth_error_set(struct oauth_error *, int, const char *,
 void	 oauth_error_respond(struct http_response *,
 	    const struct oauth_error *);
 void	 oauth_no_store(struct http_response *);
+int	 oauth_text_valid(const char *);
+void	 oauth_text_clean(char *, size_t, const char *);
+void	 oauth_text_append(struct buf *, const char *);
 /*
  * Seconds a client is asked to wait (Retry-After) when the database is
  * full: time for the opportunistic purge or the administrator to act.

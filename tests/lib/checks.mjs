@@ -70,6 +70,9 @@ export function assertOAuthError(res, status, error, description) {
 	const body = res.json();
 	assert.equal(body.error, error, res.body);
 	assert.equal(typeof body.error_description, 'string');
+	// RFC 6749 §5.2: no double quote, no backslash, only ASCII.
+	assert.match(body.error_description,
+	    /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/);
 	if (description !== undefined)
 		assert.match(body.error_description, description);
 	assert.deepEqual(Object.keys(body).sort(),

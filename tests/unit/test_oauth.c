@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/lib/bearer.h"
 #include "../../src/lib/buf.h"
 #include "../../src/lib/http.h"
 #include "../../src/lib/oauth.h"
@@ -44,16 +45,94 @@ Test(oauth, error_response_shape)
 	struct oauth_error	 e;
 
 	memset(&e, 0, sizeof(e));
-	oauth_error_set(&e, 400, "invalid_grant", "code %s \"%d\"", "used", 2);
+	oauth_error_set(&e, 400, "invalid_grant", "code %s %d", "used", 2);
 	cr_assert_eq(e.status, 400);
 	cr_assert_str_eq(e.error, "invalid_grant");
-	cr_assert_str_eq(e.description, "code used \"2\"");
+	cr_assert_str_eq(e.description, "code used 2");
 	oauth_error_respond(&resp, &e);
 	cr_assert_eq(resp.status, 400);
 	cr_assert_str_eq(buf_cstr(&resp.body), "{\"error\":\"invalid_grant\","
-	    "\"error_description\":\"code used \\\"2\\\"\"}\n");
+	    "\"error_description\":\"code used 2\"}\n");
 	cr_assert_str_eq(headers(), "Cache-Control: no-store\r\n"
 	    "Pragma: no-cache\r\nContent-Type: application/json\r\n");
+}
+
+/*
+ * RFC 6749 sections 4.1.2.1 and 5.2: error_description is
+ * %x20-21 / %x23-5B / %x5D-7E.  A description built from client input
+ * (a field name, a redirect URI, a scope) may hold anything; what goes
+ * out never holds a double quote, a backslash, a control or a byte
+ * outside ASCII, whichever way it is written.
+ */
+static const struct {
+	const char	*in;
+	const char	*out;
+} text_cases[] = {
+	{ "plain words, digits 0-9 and ~!#$%&'()*+,-./:;<=>?@[]^_`{|}",
+	    "plain words, digits 0-9 and ~!#$%&'()*+,-./:;<=>?@[]^_`{|}" },
+	{ "unknown scope \"admin\"", "unknown scope 'admin'" },
+	{ "back\\slash", "back?slash" },
+	{ "tab\there, newline\nthere", "tab?here, newline?there" },
+	{ "del\x7f", "del?" },
+	{ "caf\xc3\xa9", "caf??" },
+	{ "\x01\x1f", "??" },
+	{ "", "" },
+};
+
+Test(oauth, description_character_set)
+{
+	char	 out[64];
+	size_t	 i;
+	int	 c;
+
+	for (i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
+		cr_expect_eq(oauth_text_valid(text_cases[i].in),
+		    strcmp(text_cases[i].in, text_cases[i].out) == 0, "%zu", i);
+		oauth_text_clean(out, sizeof(out), text_cases[i].in);
+		cr_expect_str_eq(out, text_cases[i].out, "%zu", i);
+		cr_expect(oauth_text_valid(out), "%zu", i);
+	}
+	/* Every byte, alone: kept exactly when the RFC allows it. */
+	for (c = 1; c < 256; c++) {
+		char	 in[2] = { (char)c, '\0' };
+
+		oauth_text_clean(out, sizeof(out), in);
+		cr_expect_eq(out[0] == (char)c, c >= 0x20 && c <= 0x7e &&
+		    c != '"' && c != '\\', "byte %#x", c);
+		cr_expect(oauth_text_valid(out), "byte %#x", c);
+	}
+	/* Truncated, still terminated. */
+	oauth_text_clean(out, 4, "abcdef");
+	cr_assert_str_eq(out, "abc");
+}
+
+Test(oauth, every_written_description_is_in_the_set)
+{
+	struct oauth_error	 e;
+	const char		*body;
+
+	/* Through oauth_error_set(): a form field name, say. */
+	memset(&e, 0, sizeof(e));
+	oauth_error_set(&e, 400, "invalid_request", "%s: \"%s\"",
+	    "parameter given twice", "a\\b\x01z");
+	cr_assert_str_eq(e.description, "parameter given twice: 'a?b?z'");
+	oauth_error_respond(&resp, &e);
+	cr_assert_str_eq(buf_cstr(&resp.body), "{\"error\":\"invalid_request\","
+	    "\"error_description\":\"parameter given twice: 'a?b?z'\"}\n");
+
+	/* Straight through http_json_error(), as bearer.c and app.c do. */
+	http_json_error(&resp, 401, "invalid_token", "say \"hi\"\n\\");
+	body = buf_cstr(&resp.body);
+	cr_assert_str_eq(body, "{\"error\":\"invalid_token\","
+	    "\"error_description\":\"say 'hi'??\"}\n");
+}
+
+Test(oauth, the_bearer_challenge_descriptions_are_in_the_set)
+{
+	int	 rc;
+
+	for (rc = BEARER_OK; rc <= BEARER_EUNAVAILABLE + 1; rc++)
+		cr_expect(oauth_text_valid(bearer_strerror(rc)), "%d", rc);
 }
 
 Test(oauth, invalid_client_with_basic_challenges)
