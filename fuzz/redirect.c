@@ -10,11 +10,13 @@
  *  - two different URIs match only if both are loopback http(s) URIs
  *    that differ in nothing but the port;
  *  - a valid URI has no fragment, no userinfo, no byte outside
- *    printable ASCII, a permitted scheme, and plain http only on a
+ *    printable ASCII, a permitted scheme (http, https, a private-use
+ *    scheme in reverse-domain form, or Cursor's callback; never a
+ *    browser or operating-system handler), and plain http only on a
  *    loopback host;
  *  - the parts redirect_parse() returns put together give back the
- *    URI, and the URI with another port is as valid as before and
- *    (loopback) still matches.
+ *    URI, and the URI with another port is as valid as before (but
+ *    for Cursor's callback) and (loopback) still matches.
  */
 #include <ctype.h>
 #include <string.h>
@@ -94,6 +96,39 @@ check_parse(const char *uri)
 	buf_free(&b);
 }
 
+/*
+ * RFC 8252 section 7.1: a valid URI's scheme is http(s), or a
+ * reverse-domain name (a dot, and no empty label), or Cursor's one
+ * callback; never a handler of the browser or the operating system.
+ */
+static void
+check_scheme(const struct redirect_uri *r)
+{
+	static const char *const never[] = {
+		"javascript", "vbscript", "about", "blob", "filesystem",
+		"search-ms", "ms-msdt", "chrome", "jar", "intent", NULL
+	};
+	size_t	 i, n = strlen(r->scheme);
+
+	for (i = 0; never[i] != NULL; i++)
+		FUZZ_CHECK(strcmp(r->scheme, never[i]) != 0);
+	FUZZ_CHECK(strncmp(r->scheme, "ms-", 3) != 0);
+	if (strcmp(r->scheme, "http") == 0 || strcmp(r->scheme, "https") == 0)
+		return;
+	if (strcmp(r->scheme, "cursor") == 0) {
+		FUZZ_CHECK(r->authority != NULL &&
+		    ((r->authority_len == 20 && strncmp(r->authority,
+		    "anysphere.cursor-mcp", 20) == 0) ||
+		    (r->authority_len == 26 && strncmp(r->authority,
+		    "anysphere.cursor-retrieval", 26) == 0)));
+		return;
+	}
+	FUZZ_CHECK(strchr(r->scheme, '.') != NULL);
+	FUZZ_CHECK(strstr(r->scheme, "..") == NULL);
+	FUZZ_CHECK(r->scheme[n - 1] != '.');
+	FUZZ_CHECK(strchr(r->scheme, '+') == NULL);
+}
+
 static void
 check_valid(const char *uri)
 {
@@ -108,15 +143,20 @@ check_valid(const char *uri)
 	FUZZ_CHECK(redirect_parse(uri, &r) == REDIRECT_OK);
 	FUZZ_CHECK(strcmp(r.scheme, "javascript") != 0 &&
 	    strcmp(r.scheme, "data") != 0 && strcmp(r.scheme, "file") != 0);
+	check_scheme(&r);
 	if (strcmp(r.scheme, "http") == 0)
 		FUZZ_CHECK(r.loopback);
 	if (strcmp(r.scheme, "http") == 0 || strcmp(r.scheme, "https") == 0)
 		FUZZ_CHECK(r.authority != NULL && r.host_len > 0);
 	if (r.authority == NULL || strlen(uri) + 6 > REDIRECT_URI_MAX)
 		return;
-	/* Another port: as valid as before, and a match on loopback. */
+	/*
+	 * Another port: as valid as before (but for Cursor's callback,
+	 * whose authority is exact), and a match on loopback.
+	 */
 	other = with_port(uri, &r, "61234");
-	FUZZ_CHECK(redirect_uri_valid(other) == REDIRECT_OK);
+	FUZZ_CHECK(redirect_uri_valid(other) == REDIRECT_OK ||
+	    (strcmp(r.scheme, "cursor") == 0 && r.port == NULL));
 	FUZZ_CHECK(redirect_uri_matches(uri, other) ==
 	    (r.loopback && (strcmp(r.scheme, "http") == 0 ||
 	    strcmp(r.scheme, "https") == 0)) || strcmp(uri, other) == 0);

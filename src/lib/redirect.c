@@ -5,11 +5,43 @@
 
 #include "redirect.h"
 
-/* Schemes a browser must never be sent to with a code. */
+/*
+ * Schemes a browser must never be sent to, in lower case: those of the
+ * browser itself, of scripts and local files, and the handlers of the
+ * operating system that an attacker can start with a link (search-ms:
+ * and ms-msdt: on Windows ran code without a question).  Any scheme
+ * without a dot is refused anyway (RFC 8252 section 7.1, below); the
+ * list gives those the plainer reason, and is what refuses the few
+ * handlers that do have a dot.
+ */
 static const char *const forbidden_schemes[] = {
 	"javascript", "data", "file", "vbscript", "about", "blob",
 	"filesystem", "view-source", "ws", "wss", "ftp", "mailto", "tel",
+	"sms", "smb", "res", "search", "search-ms", "chrome",
+	"chrome-extension", "jar", "intent",
 	NULL
+};
+
+/* Beginnings of scheme names of operating-system handlers. */
+static const char *const forbidden_prefixes[] = {
+	"ms-", "x-apple.", "microsoft.",
+	NULL
+};
+
+/*
+ * The private-use redirect URIs of known MCP clients whose scheme is
+ * not in reverse-domain form, each allowed only with this exact
+ * authority: Cursor registers its callback together with its other
+ * redirect URIs, and refusing one refuses its whole registration.  Its
+ * other links (cursor://anysphere.cursor-deeplink/...) stay refused.
+ */
+static const struct {
+	const char	*scheme;
+	const char	*authority;
+} known_app_redirects[] = {
+	{ "cursor", "anysphere.cursor-mcp" },
+	/* Older versions: .../oauth/user-<server name>/callback. */
+	{ "cursor", "anysphere.cursor-retrieval" },
 };
 
 /*
@@ -122,23 +154,84 @@ redirect_parse(const char *uri, struct redirect_uri *r)
 	return REDIRECT_OK;
 }
 
+/* Whether the lowercased scheme is one a browser is never sent to. */
+static int
+scheme_forbidden(const char *scheme)
+{
+	size_t	 i;
+
+	for (i = 0; forbidden_schemes[i] != NULL; i++)
+		if (strcmp(scheme, forbidden_schemes[i]) == 0)
+			return 1;
+	for (i = 0; forbidden_prefixes[i] != NULL; i++)
+		if (strncmp(scheme, forbidden_prefixes[i],
+		    strlen(forbidden_prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * The registration policy.  Returns REDIRECT_OK or the reason the URI
- * is refused (MCP 2025-11-25, basic/authorization: redirect URIs are
- * localhost or https; RFC 9700 §4.1).
+ * Whether the lowercased scheme is in reverse-domain form (RFC 8252
+ * section 7.1, RFC 7595 section 3.8): two or more labels joined by
+ * dots, each letters, digits and inner hyphens ("com.example.app").
+ */
+static int
+scheme_reverse_domain(const char *scheme)
+{
+	const char	*p = scheme;
+	size_t		 n, i, labels = 0;
+
+	for (;;) {
+		n = strcspn(p, ".");
+		if (n == 0 || p[0] == '-' || p[n - 1] == '-')
+			return 0;
+		for (i = 0; i < n; i++)
+			if (!islower((unsigned char)p[i]) &&
+			    !isdigit((unsigned char)p[i]) && p[i] != '-')
+				return 0;
+		labels++;
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return labels >= 2;
+}
+
+/* Whether r is the redirect URI of a known client listed above. */
+static int
+known_app_redirect(const struct redirect_uri *r)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(known_app_redirects) /
+	    sizeof(known_app_redirects[0]); i++) {
+		n = strlen(known_app_redirects[i].authority);
+		if (strcmp(r->scheme, known_app_redirects[i].scheme) == 0 &&
+		    r->authority != NULL && r->authority_len == n &&
+		    strncmp(r->authority, known_app_redirects[i].authority,
+		    n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The registration policy, also applied to every redirect at
+ * /authorize (redirect_uri_matches()), so that a client stored before
+ * a rule was added cannot be redirected to either.  Returns REDIRECT_OK
+ * or the reason the URI is refused (MCP 2025-11-25, basic/authorization:
+ * redirect URIs are localhost or https; RFC 9700 §4.1; RFC 8252 §7.1).
  */
 int
 redirect_uri_valid(const char *uri)
 {
 	struct redirect_uri	 r;
-	size_t			 i;
 	int			 rc;
 
 	if ((rc = redirect_parse(uri, &r)) != REDIRECT_OK)
 		return rc;
-	for (i = 0; forbidden_schemes[i] != NULL; i++)
-		if (strcmp(r.scheme, forbidden_schemes[i]) == 0)
-			return REDIRECT_ESCHEME;
+	if (scheme_forbidden(r.scheme))
+		return REDIRECT_ESCHEME;
 	if (strcmp(r.scheme, "https") == 0 || strcmp(r.scheme, "http") == 0) {
 		if (r.authority == NULL || r.host_len == 0)
 			return REDIRECT_EHOST;
@@ -149,6 +242,8 @@ redirect_uri_valid(const char *uri)
 	/* A private-use scheme still needs something after the colon. */
 	if (strlen(uri) == strlen(r.scheme) + 1)
 		return REDIRECT_ERELATIVE;
+	if (!scheme_reverse_domain(r.scheme) && !known_app_redirect(&r))
+		return REDIRECT_EPRIVATE;
 	return REDIRECT_OK;
 }
 
@@ -206,6 +301,9 @@ redirect_strerror(int rc)
 	case REDIRECT_EHTTP:
 		return "must use https (http is allowed only for localhost, "
 		    "127.0.0.1 and [::1])";
+	case REDIRECT_EPRIVATE:
+		return "uses a private-use scheme that is not in reverse-domain "
+		    "form (com.example.app:/callback, RFC 8252 section 7.1)";
 	}
 	return "is invalid";
 }

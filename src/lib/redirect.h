@@ -5,9 +5,12 @@
  * 2025-11-25, basic/authorization, open redirection).
  *
  * Registration accepts https URIs, http URIs on loopback hosts only,
- * and private-use schemes of native apps (cursor://...), and refuses
- * dangerous schemes, fragments, userinfo, relative URIs and anything
- * that is not plain printable ASCII.  The match is an exact string
+ * and private-use schemes of native apps in reverse-domain form
+ * (com.example.app:/callback, RFC 8252 section 7.1; Cursor's one
+ * callback is the exception), and refuses the schemes of browsers,
+ * scripts and operating-system handlers in any case, fragments,
+ * userinfo, relative URIs and anything that is not plain printable
+ * ASCII.  The match is an exact string
  * comparison, except that for loopback http(s) URIs the port is
  * ignored (clients pick an ephemeral port at run time).
  */
@@ -27,7 +30,8 @@ enum redirect_err {
 	REDIRECT_EFRAGMENT,
 	REDIRECT_EUSERINFO,
 	REDIRECT_EHOST,		/* https without a host, or a bad port */
-	REDIRECT_EHTTP		/* plain http to a non-loopback host */
+	REDIRECT_EHTTP,		/* plain http to a non-loopback host */
+	REDIRECT_EPRIVATE	/* a private-use scheme not reverse-domain */
 };
 
 struct redirect_uri {

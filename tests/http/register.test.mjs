@@ -171,6 +171,30 @@ describe('refused redirect URIs: 400 invalid_redirect_uri (MCP ' +
 		'http://localhost.evil.example/cb': /https/,
 		'https://a.example/<script>': /character/,
 		['https://a.example/' + 'a'.repeat(2000)]: /2000/,
+		// Browser and operating-system handlers, in any case.
+		'JavaScript:alert(1)': /scheme/,
+		'about:blank': /scheme/,
+		'ABOUT:blank': /scheme/,
+		'blob:https://a.example/1': /scheme/,
+		'filesystem:https://a.example/temporary/x': /scheme/,
+		'search-ms:query=x': /scheme/,
+		'SEARCH-MS:query=x': /scheme/,
+		'ms-msdt:/id%20PCWDiagnostic': /scheme/,
+		'MS-MSDT:/id': /scheme/,
+		'chrome://settings': /scheme/,
+		'Chrome://settings': /scheme/,
+		'jar:https://evil.example/x.jar!/': /scheme/,
+		'JaR:https://evil.example/x.jar!/': /scheme/,
+		'intent://scan/?x': /scheme/,
+		'x-apple.systempreferences:x': /scheme/,
+		// RFC 8252 §7.1: private-use schemes in reverse-domain form.
+		'myapp://callback': /reverse-domain/,
+		'vscode://vscode.github-authentication/did-authenticate':
+		    /reverse-domain/,
+		'cursor://anysphere.cursor-deeplink/mcp/install?name=x':
+		    /reverse-domain/,
+		// Echoed, but never with a quote or a backslash.
+		'https://a.example/"\\\u00e9': /character/,
 	};
 	for (const [uri, why] of Object.entries(cases)) {
 		it(`refuses ${uri.slice(0, 60)}`, async () => {
@@ -180,6 +204,9 @@ describe('refused redirect URIs: 400 invalid_redirect_uri (MCP ' +
 			const e = assertOAuthError(res, 400,
 			    'invalid_redirect_uri', why);
 			assert.match(e.error_description, /^redirect_uris: /);
+			// RFC 6749 §5.2, RFC 7591 §3.2.2.
+			assert.match(e.error_description,
+			    /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
 			assertNoStore(res);
 			assertCors(res);
 		});
@@ -194,6 +221,18 @@ describe('refused redirect URIs: 400 invalid_redirect_uri (MCP ' +
 			    { redirect_uris: value });
 			assertOAuthError(res, 400, 'invalid_redirect_uri',
 			    /^redirect_uris: /);
+		});
+	}
+});
+
+describe('private-use redirect URIs (RFC 8252 §7.1)', () => {
+	for (const uri of ['com.example.app:/cb', 'COM.Example.App:/cb',
+	    'io.github.some-user.tool://callback/path',
+	    'cursor://anysphere.cursor-mcp/oauth/callback']) {
+		it(`accepts ${uri}`, async () => {
+			const res = await register({ redirect_uris: [uri] });
+			assert.equal(res.status, 201, res.body);
+			assert.deepEqual(res.json().redirect_uris, [uri]);
 		});
 	}
 });
@@ -218,13 +257,17 @@ describe('refused metadata: 400 invalid_client_metadata naming the field',
 		['software_id', {}],
 		['software_version', 1],
 		['application_type', 'desktop'],
+		['grant_types', ['a"b\\c\u00e9\n']],
+		['token_endpoint_auth_method', '"\\'],
 	];
 	for (const [field, value] of cases) {
 		it(`refuses ${field} = ${JSON.stringify(value).slice(0, 40)}`,
 		    async () => {
 			const res = await register({ ...R, [field]: value });
-			assertOAuthError(res, 400, 'invalid_client_metadata',
-			    new RegExp(`^${field}: `));
+			const e = assertOAuthError(res, 400,
+			    'invalid_client_metadata', new RegExp(`^${field}: `));
+			assert.match(e.error_description,
+			    /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
 			assertNoStore(res);
 		});
 	}

@@ -42,12 +42,71 @@ static const struct policy_case policy[] = {
 	{ "http://[::2]/cb", REDIRECT_EHTTP },
 	{ "http://[::ffff:127.0.0.1]/cb", REDIRECT_EHTTP },
 	{ "http://0.0.0.0:8080/cb", REDIRECT_EHTTP },
-	/* Private-use schemes of native apps (RFC 8252 §7.1). */
-	{ "cursor://anysphere.cursor-mcp/oauth/callback", REDIRECT_OK },
-	{ "vscode://vscode.github-authentication/did-authenticate",
-	    REDIRECT_OK },
+	/*
+	 * Private-use schemes of native apps only in reverse-domain form
+	 * (RFC 8252 §7.1), and Cursor's one callback.
+	 */
 	{ "com.example.app:/oauth2redirect", REDIRECT_OK },
+	{ "com.example.app:/cb", REDIRECT_OK },
+	{ "COM.Example.App:/cb", REDIRECT_OK },
+	{ "com.example.app://callback/path", REDIRECT_OK },
+	{ "io.github.some-user.tool:/cb", REDIRECT_OK },
+	{ "cursor://anysphere.cursor-mcp/oauth/callback", REDIRECT_OK },
+	{ "Cursor://anysphere.cursor-mcp/oauth/callback", REDIRECT_OK },
+	{ "cursor://anysphere.cursor-retrieval/oauth/user-notes/callback",
+	    REDIRECT_OK },
+	{ "cursor://anysphere.cursor-deeplink/mcp/install?name=x",
+	    REDIRECT_EPRIVATE },
+	{ "cursor://anysphere.cursor-mcp@evil/cb", REDIRECT_EUSERINFO },
+	{ "cursor://anysphere.cursor-mcp:1/cb", REDIRECT_EPRIVATE },
+	{ "cursor:/oauth/callback", REDIRECT_EPRIVATE },
+	{ "vscode://vscode.github-authentication/did-authenticate",
+	    REDIRECT_EPRIVATE },
+	{ "myapp://callback", REDIRECT_EPRIVATE },
+	{ "myapp:/cb", REDIRECT_EPRIVATE },
 	{ "myapp:", REDIRECT_ERELATIVE },
+	{ "com.example.app:", REDIRECT_ERELATIVE },
+	{ ".com.example:/cb", REDIRECT_ERELATIVE },
+	{ "com..example:/cb", REDIRECT_EPRIVATE },
+	{ "com.example.:/cb", REDIRECT_EPRIVATE },
+	{ "com.exa+mple:/cb", REDIRECT_EPRIVATE },
+	{ "com.-example:/cb", REDIRECT_EPRIVATE },
+	/*
+	 * Handlers of the operating system or the browser, in any case
+	 * (the audit registered and was redirected to the first five).
+	 */
+	{ "search-ms:query=x&crumb=location:\\\\evil", REDIRECT_ECHAR },
+	{ "search-ms:query=x", REDIRECT_ESCHEME },
+	{ "SEARCH-MS:query=x", REDIRECT_ESCHEME },
+	{ "Search-Ms:query=x", REDIRECT_ESCHEME },
+	{ "search:query=x", REDIRECT_ESCHEME },
+	{ "ms-msdt:/id%20PCWDiagnostic", REDIRECT_ESCHEME },
+	{ "MS-MSDT:/id", REDIRECT_ESCHEME },
+	{ "ms-settings:privacy", REDIRECT_ESCHEME },
+	{ "ms-officecmd:x", REDIRECT_ESCHEME },
+	{ "ms-appinstaller:?source=https://evil.example/x", REDIRECT_ESCHEME },
+	{ "chrome://settings", REDIRECT_ESCHEME },
+	{ "Chrome://settings", REDIRECT_ESCHEME },
+	{ "CHROME://settings", REDIRECT_ESCHEME },
+	{ "chrome-extension://abc/x", REDIRECT_ESCHEME },
+	{ "jar:https://evil.example/x.jar!/", REDIRECT_ESCHEME },
+	{ "JaR:https://evil.example/x.jar!/", REDIRECT_ESCHEME },
+	{ "intent://scan/#Intent;scheme=zxing;end", REDIRECT_EFRAGMENT },
+	{ "intent://scan/?x", REDIRECT_ESCHEME },
+	{ "INTENT://scan/", REDIRECT_ESCHEME },
+	{ "x-apple.systempreferences:com.apple.preference",
+	    REDIRECT_ESCHEME },
+	{ "X-Apple.SystemPreferences:x", REDIRECT_ESCHEME },
+	{ "microsoft.windows.camera:x", REDIRECT_ESCHEME },
+	{ "res://ieframe.dll/x", REDIRECT_ESCHEME },
+	{ "smb://evil.example/share", REDIRECT_ESCHEME },
+	{ "ftp://evil.example/x", REDIRECT_ESCHEME },
+	{ "ws://localhost/cb", REDIRECT_ESCHEME },
+	{ "wss://evil.example/cb", REDIRECT_ESCHEME },
+	{ "mailto:x@evil.example", REDIRECT_ESCHEME },
+	{ "tel:+1555", REDIRECT_ESCHEME },
+	{ "sms:+1555", REDIRECT_ESCHEME },
+	{ "view-source:https://evil.example/", REDIRECT_ESCHEME },
 	/* Dangerous schemes, whatever their case. */
 	{ "javascript:alert(1)", REDIRECT_ESCHEME },
 	{ "JavaScript:alert(1)", REDIRECT_ESCHEME },
@@ -55,13 +114,20 @@ static const struct policy_case policy[] = {
 	{ "data:text/html,hello", REDIRECT_ESCHEME },
 	{ "file:///etc/passwd", REDIRECT_ESCHEME },
 	{ "vbscript:msgbox(1)", REDIRECT_ESCHEME },
+	{ "VBScript:msgbox(1)", REDIRECT_ESCHEME },
+	{ "DATA:text/html,hello", REDIRECT_ESCHEME },
+	{ "File:///etc/passwd", REDIRECT_ESCHEME },
 	{ "about:blank", REDIRECT_ESCHEME },
+	{ "ABOUT:blank", REDIRECT_ESCHEME },
 	{ "blob:https://example.com/1", REDIRECT_ESCHEME },
+	{ "Blob:https://example.com/1", REDIRECT_ESCHEME },
+	{ "filesystem:https://example.com/temporary/x", REDIRECT_ESCHEME },
+	{ "FileSystem:https://example.com/temporary/x", REDIRECT_ESCHEME },
 	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:/x", REDIRECT_ESCHEME },
 	/* Fragments (RFC 6749 §3.1.2). */
 	{ "https://client.example.com/cb#frag", REDIRECT_EFRAGMENT },
 	{ "https://client.example.com/cb#", REDIRECT_EFRAGMENT },
-	{ "cursor://app/cb#x", REDIRECT_EFRAGMENT },
+	{ "com.example.app:/cb#x", REDIRECT_EFRAGMENT },
 	/* Userinfo (RFC 9700 §4.1). */
 	{ "https://user@client.example.com/cb", REDIRECT_EUSERINFO },
 	{ "https://user:pw@client.example.com/cb", REDIRECT_EUSERINFO },
@@ -105,7 +171,7 @@ Test(redirect, registration_policy_table)
 {
 	size_t	 i;
 
-	cr_assert_geq(sizeof(policy) / sizeof(policy[0]), 40);
+	cr_assert_geq(sizeof(policy) / sizeof(policy[0]), 120);
 	for (i = 0; i < sizeof(policy) / sizeof(policy[0]); i++) {
 		int	 got = redirect_uri_valid(policy[i].uri);
 
@@ -200,10 +266,20 @@ static const struct match_case matches[] = {
 	    "cursor://anysphere.cursor-mcp/oauth/callback", 1 },
 	{ "cursor://anysphere.cursor-mcp/oauth/callback",
 	    "cursor://anysphere.cursor-mcp/oauth/callback2", 0 },
-	{ "cursor://localhost/cb", "cursor://localhost:1/cb", 0 },
+	{ "com.example.app://localhost/cb", "com.example.app://localhost:1/cb",
+	    0 },
 	{ "com.example.app:/cb", "com.example.app:/cb", 1 },
-	/* Something that should never have been registered never matches. */
+	{ "com.example.app:/cb", "COM.EXAMPLE.APP:/cb", 0 },
+	/*
+	 * Something that should never have been registered never matches,
+	 * so a client stored before a scheme was refused is refused at
+	 * /authorize too.
+	 */
 	{ "javascript:alert(1)", "javascript:alert(1)", 0 },
+	{ "search-ms:query=x", "search-ms:query=x", 0 },
+	{ "ms-msdt:/id", "ms-msdt:/id", 0 },
+	{ "chrome://settings", "chrome://settings", 0 },
+	{ "myapp://callback", "myapp://callback", 0 },
 	{ "https://good.example/cb#x", "https://good.example/cb#x", 0 },
 	{ "http://good.example/cb", "http://good.example/cb", 0 },
 	{ "/cb", "/cb", 0 },
@@ -252,7 +328,7 @@ Test(redirect, every_error_has_a_message)
 {
 	int	 rc;
 
-	for (rc = REDIRECT_OK; rc <= REDIRECT_EHTTP; rc++)
+	for (rc = REDIRECT_OK; rc <= REDIRECT_EPRIVATE; rc++)
 		cr_assert_str_neq(redirect_strerror(rc), "is invalid");
 	cr_assert_str_eq(redirect_strerror(999), "is invalid");
 }
