@@ -6,8 +6,9 @@
  *
  * GET checks client_id and redirect_uri first: if either is bad the
  * person sees an error page and nothing is redirected, ever (RFC 9700
- * sections 4.1 and 4.11).  Every later error goes back to the client
- * as error=...&state=...&iss=... (authreq.c).  A valid request is
+ * sections 4.1 and 4.11).  A later error goes back to the client as
+ * error=...&state=...&iss=... only when the redirect URI is trusted
+ * (request_error()); otherwise it too is a page.  A valid request is
  * stored server-side as a pending request (LMDB, pending_lifetime),
  * bound to this browser by a cookie; the pages carry only its id and a
  * CSRF token (consent.c).
@@ -36,6 +37,7 @@
 #include "lib/session.h"
 #include "lib/signin.h"
 #include "lib/store.h"
+#include "lib/user.h"
 
 #define POST_MAX		(16 * 1024)
 /* Room for the longest form_strerror() text, with a space. */
@@ -68,6 +70,57 @@ client_lookup(void *arg, const char *client_id, struct client *c)
 	rc = store_client_get(t, client_id, c);
 	store_abort(t);
 	return rc;
+}
+
+/*
+ * Whether the person signed in in this browser has an active grant for
+ * c: they approved the client before, on this server's consent page.
+ * A database failure counts as no.
+ */
+static int
+user_approved(struct app *a, const struct http_request *req,
+    const struct client *c)
+{
+	struct store		*st;
+	struct store_txn	*t;
+	char			 user[USER_NAME_MAX + 1];
+	int64_t			 now = time(NULL);
+	int			 approved = 0;
+
+	if (app_store(a, &st) != STORE_OK || store_begin(st, 1, &t) !=
+	    STORE_OK)
+		return 0;
+	if (consent_current_user(t, a->cfg, req->remote_user, req->cookie,
+	    now, user, sizeof(user)) == 0)
+		approved = grant_has_active_consent(t, user, c->id, "",
+		    a->cfg->mcp_url, now);
+	store_abort(t);
+	return approved;
+}
+
+/*
+ * An error of a request whose client and redirect URI are known, sent
+ * before the person answered on the consent page.  It goes back to the
+ * client (error, state and iss) only when the redirect URI is trusted
+ * (RFC 9700 section 4.11.2): the administrator registered the client,
+ * or the person signed in in this browser approved it before.
+ * Otherwise anyone could register a redirect URI and send people
+ * through this server to it with a link that fails on purpose, and
+ * the person sees a page instead; nothing is sent to the client.
+ */
+static void
+request_error(struct app *a, const struct http_request *req,
+    struct http_response *resp, const struct client *c,
+    const char *redirect_uri, const char *state, const char *error,
+    const char *description)
+{
+	if (!(c->flags & CLIENT_DYNAMIC) || user_approved(a, req, c)) {
+		authpage_redirect_error(a->cfg, resp, redirect_uri, state,
+		    error, description);
+		return;
+	}
+	consent_log("error_not_redirected", NULL, c->id, req->remote_addr);
+	authpage_request_error(a->cfg, resp, error, description);
 }
 
 /*
@@ -160,7 +213,7 @@ continue_request(struct app *a, const struct http_request *req,
 	 */
 	if ((pd->prompt & PROMPT_LOGIN) &&
 	    a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
-		authpage_redirect_error(a->cfg, resp, pd->redirect_uri,
+		request_error(a, req, resp, c, pd->redirect_uri,
 		    state_of(pd), "login_required", "this server cannot ask "
 		    "for a new sign-in: the web server signs people in");
 		return;
@@ -174,14 +227,13 @@ continue_request(struct app *a, const struct http_request *req,
 	switch ((step = consent_next(a->cfg, pd->prompt, w.signed_in,
 	    w.remembered))) {
 	case CONSENT_LOGIN_REQUIRED:
-		authpage_redirect_error(a->cfg, resp, pd->redirect_uri,
-		    state_of(pd), "login_required",
-		    "the user is not signed in");
+		request_error(a, req, resp, c, pd->redirect_uri, state_of(pd),
+		    "login_required", "the user is not signed in");
 		break;
 	case CONSENT_CONSENT_REQUIRED:
-		authpage_redirect_error(a->cfg, resp, pd->redirect_uri,
-		    state_of(pd), "consent_required", "the user has not "
-		    "approved this application");
+		request_error(a, req, resp, c, pd->redirect_uri, state_of(pd),
+		    "consent_required", "the user has not approved this "
+		    "application");
 		break;
 	case CONSENT_REMEMBERED:
 		consent_log("consent_remembered", w.user, c->id,
@@ -226,7 +278,7 @@ handle_new_request(struct app *a, const struct http_request *req,
 		authpage_no_redirect(a->cfg, resp, r.description);
 		goto out;
 	case AUTHREQ_REDIRECT:
-		authpage_redirect_error(a->cfg, resp, r.redirect_uri, r.state,
+		request_error(a, req, resp, &r.client, r.redirect_uri, r.state,
 		    r.error, r.description);
 		goto out;
 	default:

@@ -91,6 +91,26 @@ authpage_no_redirect(const struct config *cfg, struct http_response *resp,
 }
 
 /*
+ * An error of the request that is not sent back to the client, since
+ * its redirect URI is not trusted (RFC 9700 section 4.11.2): the person
+ * reads what the application got wrong, and is warned off in case a
+ * link, not an application, brought them here.
+ */
+void
+authpage_request_error(const struct config *cfg,
+    struct http_response *resp, const char *error, const char *description)
+{
+	char	 text[OAUTH_TEXT_MAX], msg[OAUTH_TEXT_MAX + 96];
+
+	oauth_text_clean(text, sizeof(text), description);
+	snprintf(msg, sizeof(msg), "The application's request was refused: "
+	    "%s (%s).", text, error);
+	page_error(cfg, resp, 400, "This sign-in cannot continue", msg,
+	    "Nothing was sent to the application. If a link rather than an "
+	    "application you use brought you here, close this page.");
+}
+
+/*
  * The page for a store error rc, logged the way every program logs one
  * (oauth_store_log): 503 with Retry-After for a full map, else 500.
  */
@@ -301,11 +321,13 @@ authpage_redirect_error(const struct config *cfg, struct http_response *resp,
     const char *redirect_uri, const char *state, const char *error,
     const char *description)
 {
+	char		 text[OAUTH_TEXT_MAX];
 	const char	*params[] = {
 		"error", error,
-		"error_description", description,
+		"error_description", text,
 		"state", state,
 	};
 
+	oauth_text_clean(text, sizeof(text), description);
 	authpage_redirect(cfg, resp, redirect_uri, params, NELEM(params));
 }

@@ -37,6 +37,8 @@ void	 authpage_error(const struct config *, struct http_response *,
 	    enum authpage_error);
 void	 authpage_no_redirect(const struct config *, struct http_response *,
 	    const char *);
+void	 authpage_request_error(const struct config *,
+	    struct http_response *, const char *, const char *);
 void	 authpage_server_error(const struct config *,
 	    struct http_response *, int);
 void	 authpage_login(const struct config *, struct http_response *, int,

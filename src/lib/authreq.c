@@ -158,8 +158,14 @@ check_scope(struct authreq *r, const char *v, const struct config *cfg)
 	if (v != NULL) {
 		rc = scope_normalise(cfg, v, &r->scope, bad, sizeof(bad));
 		if (rc == SCOPE_EUNKNOWN) {
+			/*
+			 * Scope names hold no quote or backslash (RFC 6749
+			 * section 3.3), so the name fits the character set
+			 * of error_description; single quotes, which it
+			 * allows, set it off.
+			 */
 			snprintf(r->text, sizeof(r->text),
-			    "unknown scope \"%s\"", bad);
+			    "unknown scope '%s'", bad);
 			return CHECK_INVALID;
 		}
 		if (rc == SCOPE_ESYNTAX) {
@@ -249,6 +255,14 @@ fail_page(struct authreq *r, const char *description)
 }
 
 /*
+ * A client registered before a redirect rule was added (a scheme that
+ * is now refused) keeps its record, but is never redirected to.
+ */
+#define NOT_ALLOWED	"The application's redirect_uri is one this " \
+			"server no longer redirects to; the application " \
+			"must register again."
+
+/*
  * The client and the redirect URI: an exact match with one the client
  * registered (loopback ports excepted, RFC 8252 section 7.3), or the
  * only one it registered when the request names none.
@@ -279,13 +293,16 @@ check_client(struct authreq *r, const struct form *f,
 			    redirect_uri))
 				break;
 		if (i == r->client.nredirect_uris)
-			return fail_page(r, "The redirect_uri is not one the "
-			    "application registered.");
+			return fail_page(r, client_has_redirect(&r->client,
+			    redirect_uri) ? NOT_ALLOWED : "The redirect_uri "
+			    "is not one the application registered.");
 		r->redirect_uri = redirect_uri;
 		r->redirect_explicit = 1;
 	} else if (r->client.nredirect_uris == 1) {
 		r->redirect_uri = r->client.redirect_uris[0];
 		r->redirect_explicit = 0;
+		if (redirect_uri_valid(r->redirect_uri) != REDIRECT_OK)
+			return fail_page(r, NOT_ALLOWED);
 	} else
 		return fail_page(r, "The request has no redirect_uri and the "
 		    "application registered several.");

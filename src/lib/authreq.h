@@ -26,7 +26,7 @@
 #define AUTHREQ_STATE_MAX	1024
 
 /* Room for the longest error_description authreq_check() builds. */
-#define AUTHREQ_TEXT_MAX	(sizeof("unknown scope \"\"") + SCOPE_NAME_MAX)
+#define AUTHREQ_TEXT_MAX	(sizeof("unknown scope ''") + SCOPE_NAME_MAX)
 
 enum authreq_result {
 	AUTHREQ_OK = 0,

@@ -22,6 +22,8 @@ let multi;	// public, two redirect URIs
 let hostile;	// public, a client_name full of markup
 let conf;	// confidential (client_secret_post)
 let native;	// public, a private-use scheme
+let trusted;	// public, registered by the administrator: errors redirect
+let phish;	// public, open-registered by anyone: https://evil.example/phish
 
 before(async () => {
 	s = await TestServer.start({
@@ -47,7 +49,18 @@ before(async () => {
 		redirect_uris: ['cursor://anysphere.cursor-mcp/oauth/callback'],
 		client_name: 'Cursor',
 	});
+	trusted = adminClient('http://127.0.0.1/callback');
+	phish = await register(s, {
+		redirect_uris: ['https://evil.example/phish'],
+	});
 });
+
+// A public client registered with mcp-oauth-admin, which the site
+// trusts with error redirects (RFC 9700 §4.11.2).
+function adminClient(uri) {
+	return JSON.parse(s.admin(['--json', 'client', 'add', '--name',
+	    'Trusted', '--redirect-uri', uri, '--auth', 'none']).stdout);
+}
 
 after(async () => {
 	await s?.stop();
@@ -89,6 +102,8 @@ function assertErrorRedirect(res, base, error, state = 'xyz') {
 	const p = Object.fromEntries(loc.searchParams);
 	assert.equal(p.error, error, res.headers.location);
 	assert.ok(p.error_description.length > 0);
+	// RFC 6749 §4.1.2.1: no double quote, no backslash, only ASCII.
+	assert.match(p.error_description, /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
 	assert.equal(p.iss, s.issuer, 'iss on errors too (RFC 9207)');
 	assert.equal(p.code, undefined);
 	if (state === null)
@@ -150,84 +165,156 @@ describe('client_id and redirect_uri first: a page, never a redirect ' +
 
 });
 
-describe('later errors go back to the client with state and iss (RFC 9207)',
-    () => {
-	const R = 'http://127.0.0.1/callback';
-	const cases = [
-		['no response_type', { response_type: undefined },
-		    'invalid_request'],
-		['response_type=token (RFC 9700 §4.6)',
-		    { response_type: 'token' }, 'unsupported_response_type'],
-		['response_type=code id_token',
-		    { response_type: 'code id_token' },
-		    'unsupported_response_type'],
-		['no code_challenge (OAuth 2.1: PKCE required)',
-		    { code_challenge: undefined }, 'invalid_request'],
-		['no code_challenge_method (would mean plain)',
-		    { code_challenge_method: undefined }, 'invalid_request'],
-		['code_challenge_method=plain (RFC 9700 §4.8)',
-		    { code_challenge_method: 'plain' }, 'invalid_request'],
-		['code_challenge_method=s256', { code_challenge_method: 's256' },
-		    'invalid_request'],
-		['a code_challenge that is no SHA-256',
-		    { code_challenge: 'abc' }, 'invalid_request'],
-		['an unknown scope', { scope: 'mcp admin' },
-		    'invalid_scope'],
-		['a malformed scope', { scope: 'mcp "x"' }, 'invalid_scope'],
-		['another resource (RFC 8707)',
-		    { resource: 'https://other.example/mcp' }, 'invalid_target'],
-		['a resource with a fragment',
-		    { resource: 'RESOURCE#frag' }, 'invalid_target'],
-		['the origin as resource', { resource: 'ORIGIN' },
-		    'invalid_target'],
-		['response_mode=fragment (RFC 9700 §4.17)',
-		    { response_mode: 'fragment' }, 'invalid_request'],
-		['response_mode=web_message', { response_mode: 'web_message' },
-		    'invalid_request'],
-		['an unknown prompt', { prompt: 'bogus' }, 'invalid_request'],
-		['prompt=none with login', { prompt: 'none login' },
-		    'invalid_request'],
-	];
-	for (const [name, params, error] of cases) {
+// The errors found after client_id and redirect_uri are known, each
+// with the parameters that cause it.
+const laterErrors = [
+	['no response_type', { response_type: undefined },
+	    'invalid_request'],
+	['response_type=bogus', { response_type: 'bogus' },
+	    'unsupported_response_type'],
+	['response_type=token (RFC 9700 §4.6)',
+	    { response_type: 'token' }, 'unsupported_response_type'],
+	['response_type=code id_token',
+	    { response_type: 'code id_token' },
+	    'unsupported_response_type'],
+	['no code_challenge (OAuth 2.1: PKCE required)',
+	    { code_challenge: undefined }, 'invalid_request'],
+	['no code_challenge_method (would mean plain)',
+	    { code_challenge_method: undefined }, 'invalid_request'],
+	['code_challenge_method=plain (RFC 9700 §4.8)',
+	    { code_challenge_method: 'plain' }, 'invalid_request'],
+	['code_challenge_method=s256', { code_challenge_method: 's256' },
+	    'invalid_request'],
+	['a code_challenge that is no SHA-256',
+	    { code_challenge: 'abc' }, 'invalid_request'],
+	['an unknown scope', { scope: 'mcp admin' },
+	    'invalid_scope'],
+	['a malformed scope', { scope: 'mcp "x"' }, 'invalid_scope'],
+	['another resource (RFC 8707)',
+	    { resource: 'https://other.example/mcp' }, 'invalid_target'],
+	['a resource with a fragment',
+	    { resource: 'RESOURCE#frag' }, 'invalid_target'],
+	['the origin as resource', { resource: 'ORIGIN' },
+	    'invalid_target'],
+	['response_mode=fragment (RFC 9700 §4.17)',
+	    { response_mode: 'fragment' }, 'invalid_request'],
+	['response_mode=web_message', { response_mode: 'web_message' },
+	    'invalid_request'],
+	['an unknown prompt', { prompt: 'bogus' }, 'invalid_request'],
+	['prompt=none with login', { prompt: 'none login' },
+	    'invalid_request'],
+	['prompt=none without a session', { prompt: 'none' },
+	    'login_required'],
+];
+
+// The parameters of a laterErrors row, with the server's own URLs.
+function laterParams(params) {
+	const out = { ...params };
+	for (const [k, v] of Object.entries(out)) {
+		if (v === 'RESOURCE#frag')
+			out[k] = `${s.issuer}/mcp#frag`;
+		else if (v === 'ORIGIN')
+			out[k] = s.issuer;
+	}
+	return out;
+}
+
+describe('later errors, for a client anyone registered, before anyone ' +
+    'approved it: a page, never a redirect (RFC 9700 §4.11.2)', () => {
+	for (const [name, params, error] of laterErrors) {
 		it(name, async () => {
-			for (const [k, v] of Object.entries(params)) {
-				if (v === 'RESOURCE#frag')
-					params[k] = `${s.issuer}/mcp#frag`;
-				else if (v === 'ORIGIN')
-					params[k] = s.issuer;
+			for (const c of [pub, phish]) {
+				const res = await s.request('GET',
+				    url(c, laterParams(params)));
+				assertLocalError(res, 400,
+				    new RegExp(`refused: .*\\(${error}\\)`));
+				assert.doesNotMatch(res.body, /evil\.example/);
 			}
-			const res = await s.request('GET', url(pub, params));
+		});
+	}
+
+	it('logs that nothing was redirected', async () => {
+		const mark = s.logMark();
+		await s.request('GET', url(phish, { response_type: 'bogus' }));
+		assert.match(s.programLogSince(mark),
+		    new RegExp(`event=error_not_redirected client="${
+		    phish.client_id}"`));
+	});
+
+	it('a signed-in person who never approved the client gets the page ' +
+	    'too', async () => {
+		const p = new Person(s, 'alice', ALICE);
+		await signInTo(p, url(pub));
+		for (const params of [{ response_type: 'bogus' },
+		    { code_challenge: undefined }, { scope: 'mcp admin' },
+		    { prompt: 'none' }]) {
+			const res = await p.get(url(phish, params));
+			assertLocalError(res, 400, /refused/);
+		}
+	});
+
+	it('a signed-in person who approved the client before gets the ' +
+	    'redirect, with iss', async () => {
+		const p = new Person(s, 'alice', ALICE);
+		const c = await register(s,
+		    { redirect_uris: ['https://approved.example/cb'] });
+		const first = await approvedCode(p, c);
+		const tok = await exchange(s, c, first.code, first.verifier);
+		assert.equal(tok.status, 200, tok.body);
+		for (const [params, error] of [
+			[{ response_type: 'bogus' }, 'unsupported_response_type'],
+			[{ code_challenge: undefined }, 'invalid_request'],
+			[{ scope: 'mcp admin' }, 'invalid_scope'],
+			[{ prompt: 'none' }, 'consent_required'],
+		]) {
+			const res = await p.get(url(c, params));
+			assertErrorRedirect(res, 'https://approved.example/cb',
+			    error);
+		}
+		// Not in another browser, where no one is signed in.
+		const res = await s.request('GET', url(c,
+		    { response_type: 'bogus' }));
+		assertLocalError(res, 400, /refused/);
+	});
+});
+
+describe('later errors go back to a client the administrator registered, ' +
+    'with state and iss (RFC 9207)', () => {
+	const R = 'http://127.0.0.1/callback';
+	for (const [name, params, error] of laterErrors) {
+		it(name, async () => {
+			const res = await s.request('GET',
+			    url(trusted, laterParams(params)));
 			const p = assertErrorRedirect(res, R, error);
 			if (error === 'invalid_scope' && params.scope ===
 			    'mcp admin')
-				assert.match(p.error_description, /admin/);
+				assert.equal(p.error_description,
+				    "unknown scope 'admin'");
 		});
 	}
 
 	it('omits state when the client sent none', async () => {
-		const res = await s.request('GET', url(pub,
+		const res = await s.request('GET', url(trusted,
 		    { state: undefined, response_type: 'token' }));
 		assertErrorRedirect(res, R, 'unsupported_response_type', null);
 	});
 
 	it('refuses a state over 1024 characters without echoing it',
 	    async () => {
-		const res = await s.request('GET', url(pub,
+		const res = await s.request('GET', url(trusted,
 		    { state: 'x'.repeat(1025) }));
 		assertErrorRedirect(res, R, 'invalid_request', null);
 	});
 
 	it('returns state verbatim, whatever it holds', async () => {
 		const state = 'a b&c=d?e/f#g%h+i\u00e9\u4e2d"<>';
-		const res = await s.request('GET', url(pub,
+		const res = await s.request('GET', url(trusted,
 		    { state, response_type: 'token' }));
 		assertErrorRedirect(res, R, 'unsupported_response_type', state);
 	});
 
 	it('keeps the query of the registered redirect URI', async () => {
-		const c = await register(s, {
-			redirect_uris: ['https://q.example/cb?tenant=7'],
-		});
+		const c = adminClient('https://q.example/cb?tenant=7');
 		const res = await s.request('GET', url(c,
 		    { response_type: 'token' }));
 		assertClientRedirect(res);
@@ -583,15 +670,16 @@ describe('prompt (OIDC Core §3.1.2.1)', () => {
 	let bob;
 
 	it('prompt=none without a session: login_required', async () => {
-		const res = await s.request('GET', url(pub, { prompt: 'none' }));
+		const res = await s.request('GET', url(trusted,
+		    { prompt: 'none' }));
 		assertErrorRedirect(res, 'http://127.0.0.1/callback',
 		    'login_required');
 	});
 
 	it('prompt=none for a public client: consent_required', async () => {
 		const p = new Person(s, 'alice', ALICE);
-		await approvedCode(p, pub);
-		const res = await p.get(url(pub, { prompt: 'none' }));
+		await approvedCode(p, trusted);
+		const res = await p.get(url(trusted, { prompt: 'none' }));
 		assertErrorRedirect(res, 'http://127.0.0.1/callback',
 		    'consent_required');
 	});
@@ -704,8 +792,8 @@ describe('methods, paths and CORS', () => {
 		const headers = { Origin: 'https://evil.example' };
 		let res = await s.request('GET', url(pub), { headers });
 		assertHtmlPage(res, 200);
-		res = await s.request('GET', url(pub, { response_type: 'x' }),
-		    { headers });
+		res = await s.request('GET', url(trusted,
+		    { response_type: 'x' }), { headers });
 		assertClientRedirect(res);
 		res = await s.request('POST', '/authorize',
 		    { headers, form: { action: 'approve' } });

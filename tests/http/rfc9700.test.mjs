@@ -16,12 +16,16 @@ import { Person, exchange, pkce, refresh, register } from
 const PW = 'bcp-Pw-24680';
 let s;
 let good;	// https://good.example/cb
-let loop;	// http://127.0.0.1/callback
+let loop;	// http://127.0.0.1:9999/callback, the administrator's client
 
 before(async () => {
 	s = await TestServer.start({ users: [{ name: 'alice', password: PW }] });
 	good = await register(s, { redirect_uris: ['https://good.example/cb'] });
-	loop = await register(s);
+	// Errors go back only to clients the site trusts (§4.11.2): the
+	// attacks on error redirects need one the administrator registered.
+	loop = JSON.parse(s.admin(['--json', 'client', 'add', '--name', 'Loop',
+	    '--redirect-uri', 'http://127.0.0.1:9999/callback', '--auth',
+	    'none']).stdout);
 });
 
 after(async () => {
@@ -253,6 +257,40 @@ describe('RFC 9700 §4 attacks', () => {
 		const res = await s.request('GET',
 		    '/authorize/x?redirect_uri=https://attacker.example/');
 		assertNoRedirect(res, 404);
+	});
+
+	it('4.11.2 open redirection: anyone can register a redirect URI, so ' +
+	    'a failing request is a page until the person approved the client',
+	    async () => {
+		const phish = await register(s,
+		    { redirect_uris: ['https://evil.example/phish'] });
+		const failing = [{ response_type: 'bogus' },
+		    { code_challenge: undefined }, { scope: 'mcp admin' },
+		    { prompt: 'none' }, { resource: 'https://x.example/' }];
+		for (const params of failing) {
+			const res = await s.request('GET', url(phish, params));
+			assertNoRedirect(res);
+			assert.doesNotMatch(res.body, /evil\.example/);
+		}
+		// A client the administrator registered is trusted.
+		const trusted = JSON.parse(s.admin(['--json', 'client', 'add',
+		    '--name', 'Trusted', '--redirect-uri',
+		    'https://trusted.example/cb', '--auth', 'none']).stdout);
+		for (const params of failing) {
+			const e = errorOf(await s.request('GET',
+			    url(trusted, params)));
+			assert.ok(e.error, JSON.stringify(e));
+			assert.equal(e.iss, s.issuer);
+		}
+		// So is one the signed-in person approved before.
+		const p = new Person(s, 'alice', PW);
+		const d = await approvedCode(p, phish);
+		assert.equal((await exchange(s, phish, d.code, d.verifier))
+		    .status, 200);
+		const e = errorOf(await p.get(url(phish,
+		    { response_type: 'bogus' })));
+		assert.equal(e.error, 'unsupported_response_type');
+		assert.equal(e.iss, s.issuer);
 	});
 
 	it('4.12 307 redirect: 302 after the consent POST, 303 after login',

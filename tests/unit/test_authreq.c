@@ -17,6 +17,7 @@
 #include "../../src/lib/client.h"
 #include "../../src/lib/config.h"
 #include "../../src/lib/form.h"
+#include "../../src/lib/oauth.h"
 #include "../../src/lib/session.h"
 #include "../../src/lib/store.h"
 
@@ -59,7 +60,8 @@ TestSuite(authreq, .init = setup, .fini = teardown);
 
 /*
  * Clients by id: "one" has one redirect URI, "two" has two, "scoped"
- * registered a scope, "broken" cannot be read.
+ * registered a scope, "old" a redirect URI now refused, "broken"
+ * cannot be read.
  */
 static int
 lookup(void *arg, const char *id, struct client *c)
@@ -71,6 +73,16 @@ lookup(void *arg, const char *id, struct client *c)
 	(void)arg;
 	if (strcmp(id, "broken") == 0)
 		return STORE_CORRUPT;
+	if (strcmp(id, "old") == 0) {
+		/* As read from a record: no policy check on the way. */
+		snprintf(c->id, sizeof(c->id), "%s", id);
+		cr_assert_not_null(c->redirect_uris = calloc(1,
+		    sizeof(char *)));
+		cr_assert_not_null(c->redirect_uris[0] =
+		    strdup("search-ms:query=x"));
+		c->nredirect_uris = 1;
+		return STORE_OK;
+	}
 	if (strcmp(id, "one") != 0 && strcmp(id, "two") != 0 &&
 	    strcmp(id, "scoped") != 0)
 		return STORE_NOTFOUND;
@@ -81,6 +93,16 @@ lookup(void *arg, const char *id, struct client *c)
 	    two : one, strcmp(id, "two") == 0 ? 2 : 1, why, sizeof(why)),
 	    CLIENT_OK, "%s", why);
 	return STORE_OK;
+}
+
+/* A fresh request and form, for tests that check several. */
+static void
+reset(void)
+{
+	authreq_free(&r);
+	authreq_init(&r);
+	form_free(&f);
+	form_init(&f);
 }
 
 static int
@@ -130,10 +152,7 @@ Test(authreq, errors_before_the_redirect_uri_is_trusted_are_pages)
 	size_t	 i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		authreq_free(&r);
-		authreq_init(&r);
-		form_free(&f);
-		form_init(&f);
+		reset();
 		cr_assert_eq(check(cases[i].query), AUTHREQ_PAGE, "%zu", i);
 		cr_assert_not_null(strstr(r.description, cases[i].says),
 		    "%zu: %s", i, r.description);
@@ -241,7 +260,71 @@ Test(authreq, an_unknown_prompt_is_refused)
 Test(authreq, an_unknown_scope_is_named)
 {
 	expect_redirect(GOOD "&scope=mcp%20admin", "invalid_scope",
-	    "unknown scope \"admin\"");
+	    "unknown scope 'admin'");
+}
+
+/*
+ * RFC 6749 section 4.1.2.1: error_description is %x20-21 / %x23-5B /
+ * %x5D-7E.  Every description a request can produce, even one naming
+ * what the request sent, stays inside it.
+ */
+Test(authreq, every_description_is_in_the_rfc_6749_character_set)
+{
+	static const char *const queries[] = {
+		GOOD "&scope=mcp%20admin",
+		GOOD "&scope=mcp%20it's~odd!",
+		GOOD "&scope=a%22b",
+		GOOD "&scope=a%5Cb",
+		GOOD "&scope=caf%C3%A9",
+		GOOD "&scope=a%01b",
+		"client_id=one&redirect_uri=" REDIRECT "&response_type=%22x%5C",
+		GOOD "&prompt=%22",
+		GOOD "&resource=%22",
+		GOOD "&response_mode=%5C",
+		"client_id=one&redirect_uri=" REDIRECT,
+		"client_id=one&redirect_uri=" REDIRECT "&response_type=code",
+		"client_id=one&redirect_uri=" REDIRECT "&response_type=code"
+		    "&code_challenge=" CHALLENGE,
+		"client_id=one&redirect_uri=" REDIRECT "&response_type=code"
+		    "&code_challenge=x&code_challenge_method=S256",
+		"client_id=one&redirect_uri=" REDIRECT "&response_type=code"
+		    "&code_challenge=x&code_challenge_method=plain",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		reset();
+		cr_assert_eq(check(queries[i]), AUTHREQ_REDIRECT, "%s",
+		    queries[i]);
+		cr_expect(oauth_text_valid(r.description), "%s: %s",
+		    queries[i], r.description);
+	}
+}
+
+/*
+ * A client stored before its redirect URI's scheme was refused (RFC
+ * 8252 section 7.1) keeps its record, but is never redirected to: the
+ * person sees a page, whether the request names the URI or not.
+ */
+Test(authreq, a_stored_redirect_uri_that_is_now_refused_is_a_page)
+{
+	static const char *const queries[] = {
+		"client_id=old&redirect_uri=search-ms:query%3Dx"
+		    "&response_type=bogus",
+		"client_id=old&response_type=bogus",
+		"client_id=old&redirect_uri=search-ms:query%3Dx&" "response_type"
+		    "=code&code_challenge=" CHALLENGE "&code_challenge_method="
+		    "S256",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		reset();
+		cr_assert_eq(check(queries[i]), AUTHREQ_PAGE, "%s",
+		    queries[i]);
+		cr_assert_not_null(strstr(r.description,
+		    "no longer redirects to"), "%s", r.description);
+	}
 }
 
 Test(authreq, a_malformed_scope)
@@ -258,7 +341,7 @@ Test(authreq, the_longest_unknown_scope_name_fits_the_description)
 	memset(name, 'x', SCOPE_NAME_MAX);
 	name[SCOPE_NAME_MAX] = '\0';
 	snprintf(q, sizeof(q), GOOD "&scope=%s", name);
-	snprintf(want, sizeof(want), "unknown scope \"%s\"", name);
+	snprintf(want, sizeof(want), "unknown scope '%s'", name);
 	expect_redirect(q, "invalid_scope", want);
 }
 
