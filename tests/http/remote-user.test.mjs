@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { CgiSite } from '../lib/cgi.mjs';
+import { CgiSite, mcpCgiRequest } from '../lib/cgi.mjs';
 import { formField, pkce } from '../lib/oauth.mjs';
 
 let site;
@@ -259,18 +259,8 @@ describe('blocking a person the web server signs in', () => {
 	}
 
 	function whoami(accessToken) {
-		return site.run('mcp.fcgi', {
-			method: 'POST',
-			target: '/mcp',
-			headers: {
-				Authorization: `Bearer ${accessToken}`,
-				Accept: 'application/json, text/event-stream',
-				'MCP-Protocol-Version': '2025-11-25',
-			},
-			env: { CONTENT_TYPE: 'application/json' },
-			body: JSON.stringify({ jsonrpc: '2.0', id: 1,
-			    method: 'tools/call', params: { name: 'whoami' } }),
-		});
+		return site.run('mcp.fcgi', mcpCgiRequest(accessToken,
+		    'tools/call', { name: 'whoami' }));
 	}
 
 	function listed(name) {
