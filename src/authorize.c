@@ -553,6 +553,8 @@ out:
 static void
 handle(struct app *a, struct http_request *req, struct http_response *resp)
 {
+	if (app_resource_server_only(a, resp, APP_ANSWER_PAGE))
+		return;
 	if (strcmp(req->path, "/authorize") != 0) {
 		authpage_error(a->cfg, resp, AUTHPAGE_NOT_FOUND);
 		return;

@@ -79,9 +79,12 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 	int			 jwks = 0;
 
 	if (strcmp(req->path, "/.well-known/oauth-authorization-server") ==
-	    0 && a->cfg->token_validation == TOKEN_VALIDATION_LOCAL)
+	    0) {
+		/* A resource server only publishes no such document. */
+		if (app_resource_server_only(a, resp, APP_ANSWER_JSON))
+			return;
 		doc = &as_doc;
-	else if (strcmp(req->path,
+	} else if (strcmp(req->path,
 	    "/.well-known/oauth-protected-resource") == 0 ||
 	    strcmp(req->path,
 	    "/.well-known/oauth-protected-resource/mcp") == 0)

@@ -89,6 +89,8 @@ out:
 static void
 handle(struct app *a, struct http_request *req, struct http_response *resp)
 {
+	if (app_resource_server_only(a, resp, APP_ANSWER_JSON))
+		return;
 	if (oauth_post_endpoint(req, resp, "/revoke", "revocation"))
 		handle_post(a, req, resp);
 }

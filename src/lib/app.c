@@ -21,6 +21,7 @@
 #include "httpclient.h"
 #include "log.h"
 #include "oauth.h"
+#include "page.h"
 #include "purge.h"
 #include "store.h"
 
@@ -143,6 +144,39 @@ app_purge_some(struct app *a)
 		store_commit(t);
 	else
 		store_abort(t);
+}
+
+/*
+ * With token_validation = jwt or introspection this site is a resource
+ * server only: another server (authorization_server) issues the tokens
+ * /mcp accepts, and a token, code or client of ours would only be
+ * refused there.  The built-in authorization server's endpoints
+ * (/authorize, /token, /register, /revoke and its metadata) then
+ * answer 404, in the shape their callers read (shape: APP_ANSWER_JSON
+ * or APP_ANSWER_PAGE), naming the server to use instead.  Each such
+ * program calls this first; it returns 1 when it answered, else 0.
+ */
+int
+app_resource_server_only(struct app *a, struct http_response *resp,
+    int shape)
+{
+	char	 msg[1200];
+
+	if (a->cfg->token_validation == TOKEN_VALIDATION_LOCAL)
+		return 0;
+	snprintf(msg, sizeof(msg), "this server is an OAuth resource server "
+	    "only; its authorization server is %s",
+	    a->cfg->authorization_server);
+	if (shape == APP_ANSWER_PAGE) {
+		page_error(a->cfg, resp, 404, "Not signing in here", msg,
+		    "The application should have sent you to that server; "
+		    "try connecting it again.");
+		return 1;
+	}
+	oauth_cors(resp);
+	oauth_no_store(resp);
+	http_json_error(resp, 404, "not_found", msg);
+	return 1;
 }
 
 /*

@@ -63,6 +63,11 @@ int	 app_serve(struct app *, char **, const struct http_io *,
 	    const struct http_io *, app_handler);
 void	 app_free(struct app *);
 void	 app_purge_some(struct app *);
+int	 app_resource_server_only(struct app *, struct http_response *, int);
+
+/* The shape of app_resource_server_only()'s answer. */
+#define APP_ANSWER_JSON		0	/* an OAuth JSON error */
+#define APP_ANSWER_PAGE		1	/* an HTML page for a person */
 
 /* A purge step after every 32nd write, of at most 16 records. */
 #define APP_PURGE_EVERY		32

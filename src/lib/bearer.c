@@ -99,13 +99,16 @@ bearer_strerror(int rc)
 	return "invalid token";
 }
 
+/* The default scopes a resource asks for, into an empty b. */
 static void
 default_scopes(const struct config *cfg, struct buf *b)
 {
 	size_t	 i;
 
 	for (i = 0; i < cfg->default_scopes.len; i++) {
-		if (i > 0)
+		if (!scope_is_resource(cfg->default_scopes.items[i]))
+			continue;
+		if (b->len > 0)
 			buf_putc(b, ' ');
 		buf_puts(b, cfg->default_scopes.items[i]);
 	}
@@ -122,20 +125,20 @@ void
 bearer_challenge(struct http_response *resp, const struct config *cfg,
     int rc, const char *error)
 {
-	struct buf	 b;
+	struct buf	 b, scope;
 
 	buf_init(&b);
+	buf_init(&scope);
 	buf_puts(&b, "Bearer ");
 	if (error != NULL)
 		buf_printf(&b, "error=\"%s\", error_description=\"%s\", ",
 		    error, bearer_strerror(rc));
 	buf_printf(&b, "resource_metadata=\"%s\"", cfg->prm_url);
-	if (cfg->default_scopes.len > 0) {
-		buf_puts(&b, ", scope=\"");
-		default_scopes(cfg, &b);
-		buf_putc(&b, '"');
-	}
+	default_scopes(cfg, &scope);
+	if (scope.len > 0)
+		buf_printf(&b, ", scope=\"%s\"", buf_cstr(&scope));
 	http_header(resp, "WWW-Authenticate", buf_cstr(&b));
+	buf_free(&scope);
 	buf_free(&b);
 	http_status(resp, 401);
 	http_header(resp, "Cache-Control", "no-store");
@@ -159,7 +162,7 @@ challenge_scope(const struct config *cfg, const char *granted,
 	char	 name[SCOPE_MAX + 1];
 	size_t	 len;
 
-	scope_union(cfg, granted, needed, out);
+	scope_resource_union(cfg, granted, needed, out);
 	while (*needed != '\0') {
 		if (*needed == ' ') {
 			needed++;
@@ -169,7 +172,8 @@ challenge_scope(const struct config *cfg, const char *granted,
 		if (len < sizeof(name)) {
 			memcpy(name, needed, len);
 			name[len] = '\0';
-			if (!scope_has(buf_cstr(out), name)) {
+			if (scope_is_resource(name) &&
+			    !scope_has(buf_cstr(out), name)) {
 				if (out->len > 0)
 					buf_putc(out, ' ');
 				buf_puts(out, name);

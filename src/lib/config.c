@@ -985,7 +985,8 @@ config_scope_text(const struct config *c, const char *scope)
 		    "signed in as";
 	if (strcmp(scope, "notes:read") == 0)
 		return "Read your notes";
+	/* notes:write implies notes:read (scope.h): the page says so. */
 	if (strcmp(scope, "notes:write") == 0)
-		return "Create and delete your notes";
+		return "Read, create and delete your notes";
 	return NULL;
 }

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "config.h"
 #include "metadoc.h"
+#include "scope.h"
 
 static json_object *
 string_array(const char *const *items, size_t n)
@@ -15,6 +16,22 @@ string_array(const char *const *items, size_t n)
 		return NULL;
 	for (i = 0; i < n; i++)
 		json_object_array_add(a, json_object_new_string(items[i]));
+	return a;
+}
+
+/* The configured scopes that scope_is_resource() lets through. */
+static json_object *
+resource_scopes(const struct config *cfg)
+{
+	json_object	*a;
+	size_t		 i;
+
+	if ((a = json_object_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < cfg->scopes.len; i++)
+		if (scope_is_resource(cfg->scopes.items[i]))
+			json_object_array_add(a,
+			    json_object_new_string(cfg->scopes.items[i]));
 	return a;
 }
 
@@ -130,9 +147,7 @@ metadoc_protected_resource(const struct config *cfg, struct buf *out)
 	    (const char *const *)(cfg->token_validation ==
 	    TOKEN_VALIDATION_LOCAL ? &cfg->issuer : &cfg->authorization_server),
 	    1));
-	json_object_object_add(o, "scopes_supported",
-	    string_array((const char *const *)cfg->scopes.items,
-	    cfg->scopes.len));
+	json_object_object_add(o, "scopes_supported", resource_scopes(cfg));
 	json_object_object_add(o, "bearer_methods_supported",
 	    string_array(bearer, 1));
 	json_object_object_add(o, "resource_name",

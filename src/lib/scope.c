@@ -151,10 +151,23 @@ scope_subset(const char *a, const char *b)
 	return covered(a, b, 0);
 }
 
-/* The scopes in a or b, in the configuration's order. */
-void
-scope_union(const struct config *cfg, const char *a, const char *b,
-    struct buf *out)
+/*
+ * Whether name belongs in what the resource server says about scopes
+ * (its metadata's scopes_supported, its challenges): every scope but
+ * "offline_access", which asks an authorization server for a refresh
+ * token and is no requirement of the resource (MCP 2026-07-28,
+ * basic/authorization, refresh tokens).  A site may still list it in
+ * scopes, for its authorization server's metadata.
+ */
+int
+scope_is_resource(const char *name)
+{
+	return strcmp(name, "offline_access") != 0;
+}
+
+static void
+union_of(const struct config *cfg, const char *a, const char *b,
+    int resource_only, struct buf *out)
 {
 	size_t	 i;
 
@@ -163,10 +176,28 @@ scope_union(const struct config *cfg, const char *a, const char *b,
 		if (!scope_has(a, cfg->scopes.items[i]) &&
 		    !scope_has(b, cfg->scopes.items[i]))
 			continue;
+		if (resource_only && !scope_is_resource(cfg->scopes.items[i]))
+			continue;
 		if (out->len > 0)
 			buf_putc(out, ' ');
 		buf_puts(out, cfg->scopes.items[i]);
 	}
+}
+
+/* The scopes in a or b, in the configuration's order. */
+void
+scope_union(const struct config *cfg, const char *a, const char *b,
+    struct buf *out)
+{
+	union_of(cfg, a, b, 0, out);
+}
+
+/* The same without the scopes scope_is_resource() leaves out. */
+void
+scope_resource_union(const struct config *cfg, const char *a, const char *b,
+    struct buf *out)
+{
+	union_of(cfg, a, b, 1, out);
 }
 
 /*

@@ -5,7 +5,8 @@
  * equal sets are equal strings.
  *
  * Hierarchy (MCP 2026-07-28, basic/authorization: servers account
- * for scope hierarchies): "P:write" implies "P:read".
+ * for scope hierarchies): "P:write" implies "P:read", at /mcp and on
+ * the consent page alike (a P:write text should say it reads too).
  *
  * This header names struct config without including config.h: the
  * configuration checks its scope lists against the limits below, so
@@ -43,5 +44,8 @@ int	 scope_subset(const char *, const char *);
 int	 scope_implied(const char *, const char *);
 void	 scope_union(const struct config *, const char *, const char *,
 	    struct buf *);
+int	 scope_is_resource(const char *);
+void	 scope_resource_union(const struct config *, const char *,
+	    const char *, struct buf *);
 
 #endif

@@ -88,6 +88,31 @@ store_user_put(struct store_txn *t, const struct user *u, int create)
 	return rc;
 }
 
+/*
+ * With user_auth = remote_user the web server knows the people, and
+ * the database holds no record of most of them.  To block one, the
+ * administrator gives her a record that is disabled and has no
+ * password: an empty hash, which no password matches
+ * (crypto_password_verify() refuses it as malformed), so the record
+ * lets no one in even if the site goes back to user_auth = local.
+ * Returns STORE_EXISTS when she has a record already.
+ */
+int
+store_user_add_blocked(struct store_txn *t, const char *name, int64_t now)
+{
+	struct user	 u;
+	char		 none[] = "";
+
+	if (!user_name_valid(name))
+		return STORE_NOTFOUND;
+	memset(&u, 0, sizeof(u));
+	strcpy(u.name, name);
+	u.flags = USER_DISABLED;
+	u.created = u.updated = now;
+	u.password_hash = none;
+	return store_user_put(t, &u, 1);
+}
+
 int
 store_user_del(struct store_txn *t, const char *name)
 {

@@ -28,6 +28,7 @@ void	 user_free(struct user *);
 int	 store_user_get(struct store_txn *, const char *, struct user *);
 int	 store_user_put(struct store_txn *, const struct user *, int);
 int	 store_user_del(struct store_txn *, const char *);
+int	 store_user_add_blocked(struct store_txn *, const char *, int64_t);
 int	 user_decode(const void *, size_t, struct user *);
 
 #endif

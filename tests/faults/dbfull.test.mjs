@@ -140,6 +140,7 @@ describe('a full database', () => {
 		    (r) => assert.equal(r.status, 200));
 		assert.match(res.headers['content-type'], /^text\/html/);
 		assert.match(res.body, /cannot handle this sign-in right now/);
+		assert.deepEqual(headerValues(res, 'Retry-After'), ['60']);
 	});
 
 	it('/register answers 503 temporarily_unavailable', async () => {
@@ -218,9 +219,24 @@ describe('a full database', () => {
 	});
 
 	it('metadata is served', async () => {
-		const res = await s.request('GET',
-		    '/.well-known/oauth-authorization-server');
-		assert.equal(res.status, 200);
+		for (const doc of ['oauth-authorization-server',
+		    'oauth-protected-resource',
+		    'oauth-protected-resource/mcp']) {
+			const res = await s.request('GET',
+			    `/.well-known/${doc}`);
+			assert.equal(res.status, 200, doc);
+		}
+	});
+
+	// /mcp and metadata.fcgi only read the database, and a read never
+	// meets a full map: neither has a 503 to give (a write by a tool
+	// is a tool error, above).  Every 503 above carried Retry-After.
+	it('/mcp answers no 503 to a full map', async () => {
+		let res = await callTool(s, tokens.access_token, 'whoami');
+		assert.equal(res.status, 200, res.body);
+		res = await s.request('POST', '/mcp', { json: { jsonrpc: '2.0',
+		    id: 1, method: 'tools/list' } });
+		assert.equal(res.status, 401, res.body);
 	});
 
 	it('every program that could not write said why in the log', () => {

@@ -477,7 +477,8 @@ describe('the consent page', () => {
 		const consent = await signInTo(p, url(pub,
 		    { scope: 'notes:write offline_access' }));
 		assert.match(consent.body, new RegExp("<li><strong>notes:write</strong>" +
-		    "<span>Create and delete your notes</span></li>"));
+		    "<span>Read, create and delete your notes</span></li>"),
+		    'notes:write implies notes:read, and the page says so');
 		assert.doesNotMatch(consent.body, /offline_access/);
 		assert.doesNotMatch(consent.body, /<strong>mcp<\/strong>/);
 	});

@@ -696,3 +696,44 @@ describe('a broken configuration', () => {
 		    id: 1, method: 'ping' })).status, 200);
 	});
 });
+
+// MCP 2026-07-28, basic/authorization, refresh tokens: a resource does
+// not ask for offline_access.  On a site that lists it, a token may
+// carry it; the step-up challenge still names only what the resource
+// needs, every scope of it at once.
+describe('the step-up challenge on a site that lists offline_access', () => {
+	let o, t;
+
+	before(async () => {
+		o = await TestServer.start({
+			users: [{ name: 'alice', password: 'alice-password' }],
+			config: 'scopes = mcp offline_access notes:read ' +
+			    'notes:write',
+		});
+		t = await obtainTokens(o,
+		    new Person(o, 'alice', 'alice-password'), await register(o),
+		    { scope: 'mcp offline_access notes:read' });
+		assert.equal(t.scope, 'mcp offline_access notes:read');
+	});
+
+	after(async () => {
+		await o?.stop();
+	});
+
+	it('names no offline_access', async () => {
+		const res = await o.request('POST', '/mcp', {
+			json: { jsonrpc: '2.0', id: 1, method: 'tools/call',
+			    params: { name: 'notes_add',
+			    arguments: { text: 'x' } } },
+			headers: { Authorization: `Bearer ${t.access_token}`,
+			    Accept: ACCEPT, 'MCP-Protocol-Version': '2025-11-25' },
+		});
+		assert.equal(res.status, 403, res.body);
+		assert.deepEqual(headerValues(res, 'WWW-Authenticate'), [
+			'Bearer error="insufficient_scope", error_description="this '
+			    + 'operation needs the scope notes:write", scope="mcp '
+			    + 'notes:read notes:write", resource_metadata="'
+			    + `${o.issuer}/.well-known/oauth-protected-resource/mcp"`,
+		]);
+	});
+});

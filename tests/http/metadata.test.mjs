@@ -126,6 +126,96 @@ describe('RFC 9728 protected resource metadata', () => {
 	}
 });
 
+// MCP 2026-07-28 clients (the Python SDK among them) send their
+// protocol version on every discovery request; so does the CORS
+// preflight of a browser client.  The documents do not depend on it.
+describe('discovery with MCP-Protocol-Version: 2026-07-28', () => {
+	for (const p of ['/.well-known/oauth-authorization-server',
+	    '/.well-known/oauth-protected-resource/mcp',
+	    '/.well-known/oauth-protected-resource']) {
+		it(`serves ${p} as without the header`, async () => {
+			const plain = await s.request('GET', p);
+			const res = await s.request('GET', p, { headers:
+			    { 'MCP-Protocol-Version': '2026-07-28' } });
+			assert.equal(res.status, 200);
+			assertJsonHeaders(res);
+			assert.equal(res.body, plain.body);
+			const pre = await s.request('OPTIONS', p, { headers: {
+				Origin: 'http://localhost:6274',
+				'Access-Control-Request-Method': 'GET',
+				'Access-Control-Request-Headers':
+				    'mcp-protocol-version',
+			} });
+			assert.equal(pre.status, 204);
+			assert.deepEqual(headerValues(pre,
+			    'Access-Control-Allow-Headers'),
+			    ['MCP-Protocol-Version']);
+		});
+	}
+});
+
+// The root document describes /mcp, not the origin, although RFC 9728
+// section 3.3 ties a document to the URL it was fetched from: see
+// docs/design.md, "Protected resource metadata at the root".  The
+// challenge names the path-suffixed URL, for which section 3.3 holds.
+describe('protected resource metadata at the origin root', () => {
+	it('is the document of /mcp, and the challenge names the ' +
+	    'path-suffixed one', async () => {
+		const root = await s.request('GET',
+		    '/.well-known/oauth-protected-resource');
+		const mcp = await s.request('GET',
+		    '/.well-known/oauth-protected-resource/mcp');
+		assert.equal(root.body, mcp.body);
+		assert.equal(root.json().resource, `${s.issuer}/mcp`);
+		const res = await s.request('POST', '/mcp', { json: {
+		    jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+		assert.equal(res.status, 401);
+		const m = /resource_metadata="([^"]+)"/.exec(
+		    headerValues(res, 'WWW-Authenticate')[0]);
+		const url = new URL(m[1]);
+		assert.equal(url.pathname,
+		    '/.well-known/oauth-protected-resource/mcp');
+		assert.equal(mcp.json().resource, url.origin +
+		    url.pathname.replace('/.well-known/oauth-protected-resource',
+		    ''), 'RFC 9728 §3.3 for the URL the challenge names');
+	});
+});
+
+// A site may list offline_access (clients that follow OpenID Connect
+// ask its authorization server for it); the resource never asks for it
+// (MCP 2026-07-28, basic/authorization, refresh tokens).
+describe('offline_access in the configured scopes', () => {
+	let o;
+
+	before(async () => {
+		o = await TestServer.start({ config:
+		    'scopes = mcp offline_access notes:read notes:write' });
+	});
+
+	after(async () => {
+		await o?.stop();
+	});
+
+	it('stays out of the protected resource metadata and the ' +
+	    'challenge', async () => {
+		for (const p of ['/.well-known/oauth-protected-resource/mcp',
+		    '/.well-known/oauth-protected-resource']) {
+			const res = await o.request('GET', p);
+			assert.deepEqual(res.json().scopes_supported,
+			    ['mcp', 'notes:read', 'notes:write'], p);
+		}
+		const res = await o.request('POST', '/mcp', { json: {
+		    jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+		assert.equal(res.status, 401);
+		const h = headerValues(res, 'WWW-Authenticate')[0];
+		assert.match(h, / scope="mcp notes:read notes:write"$/);
+		assert.deepEqual((await o.request('GET',
+		    '/.well-known/oauth-authorization-server')).json()
+		    .scopes_supported, ['mcp', 'offline_access', 'notes:read',
+		    'notes:write'], 'the authorization server may list it');
+	});
+});
+
 describe('other well-known paths', () => {
 	for (const p of ['/.well-known/openid-configuration',
 	    '/.well-known/oauth-authorization-server/mcp',

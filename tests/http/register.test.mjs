@@ -143,6 +143,30 @@ describe('successful registration (RFC 7591 §3.2.1)', () => {
 		assert.equal(res.status, 201, res.body);
 	});
 
+	// MCP 2026-07-28 (basic/authorization/client-registration) asks
+	// clients to send application_type; OpenID Connect registration
+	// then constrains redirect URIs by it, which this server, not an
+	// OpenID provider, does not: VS Code registers a loopback and an
+	// https redirect in one client, and must not be refused whichever
+	// type it sends.
+	it('stores application_type and keeps every redirect URI with it',
+	    async () => {
+		const uris = ['http://127.0.0.1:33418/',
+		    'https://vscode.dev/redirect'];
+		for (const type of ['native', 'web', undefined]) {
+			const res = await register({ redirect_uris: uris,
+			    token_endpoint_auth_method: 'none',
+			    application_type: type });
+			assert.equal(res.status, 201, res.body);
+			assert.deepEqual(res.json().redirect_uris, uris);
+			assert.equal(res.json().application_type, type);
+		}
+		const c = JSON.parse(s.admin(['--json', 'client', 'list'])
+		    .stdout).filter((x) => x.redirect_uris?.[1] ===
+		    'https://vscode.dev/redirect');
+		assert.equal(c.length, 3);
+	});
+
 	it('gives every client a different id', async () => {
 		const ids = new Set();
 		for (let i = 0; i < 5; i++) {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { CgiSite } from '../lib/cgi.mjs';
+import { CgiSite, mcpCgiRequest } from '../lib/cgi.mjs';
 import { formField, pkce } from '../lib/oauth.mjs';
 
 let site;
@@ -209,6 +209,110 @@ describe('user_auth = remote_user', () => {
 		assert.equal(res.status, 302);
 		assert.equal(new URL(res.header('Location')[0]).searchParams
 		    .get('error'), 'consent_required');
+	});
+});
+
+// The web server signs these people in, and most have no record here:
+// an administrator must still be able to block one, at once, with
+// what blocks a local user (user disable), and let her in again.
+describe('blocking a person the web server signs in', () => {
+	function consentPage(name, challenge) {
+		return site.run('authorize.fcgi', {
+			target: target({ code_challenge: challenge }),
+			env: { REMOTE_USER: name },
+		});
+	}
+
+	function approve(name, page) {
+		return site.run('authorize.fcgi', {
+			method: 'POST',
+			target: '/authorize',
+			headers: { Cookie: cookieOf(page) },
+			env: { REMOTE_USER: name },
+			body: new URLSearchParams({
+				request: formField(page.body, 'request'),
+				csrf: formField(page.body, 'csrf'),
+				action: 'approve',
+			}).toString(),
+		});
+	}
+
+	function tokensFor(name) {
+		const { verifier, challenge } = pkce();
+		const res = approve(name, consentPage(name, challenge));
+		assert.equal(res.status, 302, res.body);
+		const code = new URL(res.header('Location')[0]).searchParams
+		    .get('code');
+		const tok = token({ grant_type: 'authorization_code', code,
+		    code_verifier: verifier });
+		assert.equal(tok.status, 200, tok.body);
+		return tok.json();
+	}
+
+	function token(form) {
+		return site.run('token.fcgi', {
+			method: 'POST',
+			target: '/token',
+			body: new URLSearchParams({ client_id: client.client_id,
+			    ...form }).toString(),
+		});
+	}
+
+	function whoami(accessToken) {
+		return site.run('mcp.fcgi', mcpCgiRequest(accessToken,
+		    'tools/call', { name: 'whoami' }));
+	}
+
+	function listed(name) {
+		return JSON.parse(site.admin(['--json', 'user', 'list']).stdout)
+		    .find((u) => u.user === name);
+	}
+
+	it('disables one without a record: her tokens, her open consent ' +
+	    'page and her next sign-in all fail at once', () => {
+		const tokens = tokensFor('carol');
+		assert.equal(whoami(tokens.access_token).status, 200);
+		const page = consentPage('carol', pkce().challenge);
+		assertPage(page, 200);
+		assert.equal(listed('carol'), undefined, 'no record yet');
+
+		const out = site.admin(['user', 'disable', 'carol']).stdout;
+		assert.match(out, /^disabled user carol; revoked 1 grant/);
+		assert.equal(listed('carol').disabled, true);
+
+		const res = whoami(tokens.access_token);
+		assert.equal(res.status, 401, res.body);
+		assert.match(res.header('WWW-Authenticate')[0],
+		    /error="invalid_token"/);
+		const refreshed = token({ grant_type: 'refresh_token',
+		    refresh_token: tokens.refresh_token });
+		assert.equal(refreshed.status, 400, refreshed.body);
+		assert.equal(refreshed.json().error, 'invalid_grant');
+		assertPage(approve('carol', page), 403);
+		assertPage(consentPage('carol', pkce().challenge), 403);
+	});
+
+	it('enables her again, and a blocked record holds no password',
+	    () => {
+		site.admin(['user', 'disable', 'erin']);
+		assertPage(consentPage('erin', pkce().challenge), 403);
+		assert.match(site.admin(['user', 'enable', 'erin']).stdout,
+		    /^enabled user erin$/m);
+		assert.equal(listed('erin').disabled, false);
+		const tokens = tokensFor('erin');
+		assert.equal(whoami(tokens.access_token).status, 200);
+	});
+
+	it('enables one who was never blocked, and says what user del ' +
+	    'does not do', () => {
+		assert.match(site.admin(['user', 'enable', 'frank']).stdout,
+		    /^enabled user frank$/m);
+		assert.equal(listed('frank'), undefined);
+		site.admin(['user', 'disable', 'grace']);
+		const del = site.admin(['user', 'del', 'grace']);
+		assert.match(del.stderr,
+		    /still signs grace in; "user disable grace" blocks her/);
+		assertPage(consentPage('grace', pkce().challenge), 200);
 	});
 });
 

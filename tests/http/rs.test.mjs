@@ -799,3 +799,95 @@ describe('the built-in server\'s JWT access tokens, on several machines',
 		    'documented: keep access_token_lifetime short');
 	});
 });
+
+// Finding: with token_validation = jwt the built-in authorization
+// server kept registering clients and issuing codes and tokens that
+// /mcp then refused.  A site with a database (it once was its own
+// authorization server) shows that each endpoint is off, in its
+// callers' shape, and names the server to use.
+describe('resource-server mode: the built-in authorization server is off',
+    () => {
+	let p, s, client;
+
+	before(async () => {
+		p = await Provider.start();
+		s = await TestServer.start({
+			users: [{ name: 'alice', password: 'alice-password' }],
+			config: jwtConfig(p),
+		});
+		client = JSON.parse(s.admin(['--json', 'client', 'add',
+		    '--name', 'Old client', '--redirect-uri',
+		    'http://127.0.0.1:9999/callback']).stdout);
+	});
+
+	after(async () => {
+		await s?.stop();
+		await p?.stop();
+		p?.cleanup();
+	});
+
+	function assertOff(res) {
+		assert.equal(res.status, 404, res.body);
+		assert.equal(res.json().error, 'not_found');
+		assert.ok(res.json().error_description.includes(p.issuer),
+		    res.body);
+		assert.equal(res.headers['cache-control'], 'no-store');
+		assert.equal(res.headers['access-control-allow-origin'], '*');
+	}
+
+	it('registers no client (/register)', async () => {
+		assertOff(await s.request('POST', '/register', { json: {
+			redirect_uris: ['http://127.0.0.1:9999/callback'],
+			token_endpoint_auth_method: 'none',
+		} }));
+	});
+
+	it('issues no token (/token) and revokes none (/revoke)',
+	    async () => {
+		assertOff(await s.request('POST', '/token', { form: {
+			grant_type: 'authorization_code', code: 'x',
+			code_verifier: 'y'.repeat(43),
+			client_id: client.client_id,
+		} }));
+		assertOff(await s.request('POST', '/revoke', { form: {
+			token: 'x', client_id: client.client_id } }));
+	});
+
+	it('shows a person a page at /authorize, and no login form',
+	    async () => {
+		const q = new URLSearchParams({ response_type: 'code',
+		    client_id: client.client_id, state: 's',
+		    redirect_uri: 'http://127.0.0.1:9999/callback',
+		    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+		    code_challenge_method: 'S256' });
+		for (const res of [
+			await s.request('GET', `/authorize?${q}`),
+			await s.request('POST', '/authorize', { form: {
+			    action: 'login', username: 'alice',
+			    password: 'alice-password' } }),
+		]) {
+			assert.equal(res.status, 404, res.body);
+			assert.match(res.headers['content-type'], /^text\/html/);
+			assert.equal(res.headers.location, undefined);
+			assert.ok(res.body.includes(p.issuer), res.body);
+			assert.doesNotMatch(res.body, /type="password"/);
+			assert.deepEqual(headerValues(res, 'set-cookie'), []);
+		}
+	});
+
+	it('publishes no authorization server metadata, and the protected ' +
+	    'resource metadata names the provider', async () => {
+		assertOff(await s.request('GET',
+		    '/.well-known/oauth-authorization-server'));
+		for (const doc of ['openid-configuration', 'jwks.json'])
+			assert.equal((await s.request('GET',
+			    `/.well-known/${doc}`)).status, 404, doc);
+		for (const doc of ['/.well-known/oauth-protected-resource/mcp',
+		    '/.well-known/oauth-protected-resource']) {
+			const res = await s.request('GET', doc);
+			assert.equal(res.status, 200, doc);
+			assert.deepEqual(res.json().authorization_servers,
+			    [p.issuer], doc);
+		}
+	});
+});

@@ -125,6 +125,22 @@ export class CgiSite {
 	}
 }
 
+// The options of CgiSite.run() for one JSON-RPC request to mcp.fcgi
+// with a bearer token (legacy era, 2025-11-25).
+export function mcpCgiRequest(token, method, params, id = 1) {
+	return {
+		method: 'POST',
+		target: '/mcp',
+		headers: {
+			Authorization: `Bearer ${token}`,
+			Accept: 'application/json, text/event-stream',
+			'MCP-Protocol-Version': '2025-11-25',
+		},
+		env: { CONTENT_TYPE: 'application/json' },
+		body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+	};
+}
+
 // A finished program's response; fails on a sanitizer report or an
 // exit status other than 0.
 function finish(program, status, stdout, stderr) {

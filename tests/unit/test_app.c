@@ -228,3 +228,43 @@ Test(app, every_load_is_a_new_generation)
 	free(path);
 	testutil_rmdir(dir);
 }
+
+/*
+ * With token_validation = jwt the built-in authorization server's
+ * programs answer 404 naming the other server; with local, nothing.
+ */
+Test(app, resource_server_mode_turns_the_authorization_server_off)
+{
+	static const char	 rs[] = "issuer = https://mcp.example.com\n"
+	    "db_path = /unused\ntoken_validation = jwt\n"
+	    "authorization_server = https://id.example.com\n"
+	    "jwks_uri = https://id.example.com/jwks\n";
+	static const char	 local[] = "issuer = https://mcp.example.com\n"
+	    "db_path = /unused\n";
+	struct http_response	 resp;
+	struct app		 a;
+	char			 err[512];
+
+	memset(&a, 0, sizeof(a));
+	cr_assert_eq(config_parse("t", rs, strlen(rs), &a.cfg, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	http_response_init(&resp);
+	cr_assert_eq(app_resource_server_only(&a, &resp, APP_ANSWER_JSON), 1);
+	cr_assert_eq(resp.status, 404);
+	cr_assert_not_null(strstr(buf_cstr(&resp.body),
+	    "\"error\":\"not_found\""));
+	cr_assert_not_null(strstr(buf_cstr(&resp.body),
+	    "its authorization server is https://id.example.com\""));
+	cr_assert_not_null(strstr(buf_cstr(&resp.headers),
+	    "Cache-Control: no-store\r\n"));
+	http_response_free(&resp);
+	config_free(a.cfg);
+
+	cr_assert_eq(config_parse("t", local, strlen(local), &a.cfg, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	http_response_init(&resp);
+	cr_assert_eq(app_resource_server_only(&a, &resp, APP_ANSWER_JSON), 0);
+	cr_assert_eq(resp.body.len, 0);
+	http_response_free(&resp);
+	config_free(a.cfg);
+}

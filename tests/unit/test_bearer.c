@@ -233,3 +233,50 @@ Test(bearer, step_up_names_unconfigured_scopes)
 	    "admin:all\""), "%s", h);
 	http_response_free(&resp);
 }
+
+/*
+ * Neither challenge names offline_access, even on a site that lists it
+ * and for a token that carries it (MCP 2026-07-28, basic/authorization,
+ * refresh tokens); a default scope list of nothing else leaves the
+ * scope parameter out rather than empty.
+ */
+Test(bearer, challenges_leave_out_offline_access)
+{
+	static const char	 text[] = "issuer = https://mcp.example.com\n"
+	    "db_path = /unused\nscopes = mcp offline_access notes:write\n";
+	static const char	 only[] = "issuer = https://mcp.example.com\n"
+	    "db_path = /unused\nscopes = mcp offline_access\n"
+	    "default_scopes = offline_access\n";
+	struct http_response	 resp;
+	struct config		*oc;
+	const char		*h;
+	char			 err[512];
+
+	cr_assert_eq(config_parse("t", text, sizeof(text) - 1, &oc, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	http_response_init(&resp);
+	bearer_challenge(&resp, oc, BEARER_ENONE, NULL);
+	h = buf_cstr(&resp.headers);
+	cr_assert_not_null(strstr(h, "scope=\"mcp notes:write\"\r\n"), "%s", h);
+	http_response_free(&resp);
+
+	http_response_init(&resp);
+	bearer_insufficient_scope(&resp, oc, "mcp offline_access",
+	    "notes:write");
+	h = buf_cstr(&resp.headers);
+	cr_assert_not_null(strstr(h, "scope=\"mcp notes:write\""), "%s", h);
+	cr_assert_null(strstr(h, "offline_access"), "%s", h);
+	http_response_free(&resp);
+	config_free(oc);
+
+	cr_assert_eq(config_parse("t", only, sizeof(only) - 1, &oc, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	http_response_init(&resp);
+	bearer_challenge(&resp, oc, BEARER_ENONE, NULL);
+	h = buf_cstr(&resp.headers);
+	cr_assert_null(strstr(h, "scope="), "%s", h);
+	cr_assert_not_null(strstr(h, "oauth-protected-resource/mcp\"\r\n"),
+	    "%s", h);
+	http_response_free(&resp);
+	config_free(oc);
+}

@@ -120,3 +120,36 @@ Test(metadoc, protected_resource)
 	json_object_put(o);
 	buf_free(&b);
 }
+
+/*
+ * A site that lists offline_access (for clients that ask its
+ * authorization server for it) keeps it out of the protected resource
+ * metadata (MCP 2026-07-28, basic/authorization, refresh tokens).
+ */
+Test(metadoc, offline_access_only_for_the_authorization_server)
+{
+	static const char text[] = "issuer = https://mcp.example.com\n"
+	    "db_path = /x\nscopes = mcp offline_access notes:read\n";
+	static const char *const as_scopes[] = { "mcp", "offline_access",
+	    "notes:read" };
+	static const char *const rs_scopes[] = { "mcp", "notes:read" };
+	struct config	*oc;
+	struct buf	 b;
+	json_object	*o;
+	char		 err[CONFIG_ERR_MAX];
+
+	cr_assert_eq(config_parse("t", text, strlen(text), &oc, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	buf_init(&b);
+	metadoc_protected_resource(oc, &b);
+	cr_assert_not_null(o = json_tokener_parse(b.data));
+	assert_array(o, "scopes_supported", rs_scopes, 2);
+	json_object_put(o);
+	buf_reset(&b);
+	metadoc_authorization_server(oc, &b);
+	cr_assert_not_null(o = json_tokener_parse(b.data));
+	assert_array(o, "scopes_supported", as_scopes, 3);
+	json_object_put(o);
+	buf_free(&b);
+	config_free(oc);
+}

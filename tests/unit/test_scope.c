@@ -192,3 +192,28 @@ Test(scope, implied_for_narrowing_through_the_hierarchy)
 	    "read does not imply write");
 	cr_assert_not(scope_implied("mcp", "notes:write"));
 }
+
+/*
+ * What the resource says about scopes leaves out offline_access, even
+ * where a site lists it (MCP 2026-07-28, basic/authorization: refresh
+ * tokens are no resource requirement).
+ */
+Test(scope, resource_union_leaves_out_offline_access)
+{
+	static const char text[] = "issuer = https://mcp.example.com\n"
+	    "db_path = /nonexistent\n"
+	    "scopes = mcp offline_access notes:read\n";
+	struct config	*c;
+	char		 err[CONFIG_ERR_MAX];
+
+	cr_assert_eq(config_parse("/t.conf", text, strlen(text), &c, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	cr_assert_not(scope_is_resource("offline_access"));
+	cr_assert(scope_is_resource("notes:read"));
+	scope_resource_union(c, "mcp offline_access", "notes:read", &out);
+	cr_assert_str_eq(buf_cstr(&out), "mcp notes:read");
+	scope_union(c, "mcp offline_access", "notes:read", &out);
+	cr_assert_str_eq(buf_cstr(&out), "mcp offline_access notes:read",
+	    "a grant keeps what the site configured");
+	config_free(c);
+}
