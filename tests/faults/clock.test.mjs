@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { CgiSite } from '../lib/cgi.mjs';
+import { CgiSite, mcpCgiRequest } from '../lib/cgi.mjs';
 import { buildFakeClock, fakeClockEnv } from '../lib/fakeclock.mjs';
 import { formField, pkce } from '../lib/oauth.mjs';
 
@@ -132,18 +132,7 @@ function exchangeAt(at, c) {
 }
 
 function mcpAt(at, token) {
-	return runAt(at, 'mcp.fcgi', {
-		method: 'POST',
-		target: '/mcp',
-		headers: {
-			Authorization: `Bearer ${token}`,
-			Accept: 'application/json, text/event-stream',
-			'MCP-Protocol-Version': '2025-11-25',
-		},
-		env: { CONTENT_TYPE: 'application/json' },
-		body: JSON.stringify({ jsonrpc: '2.0', id: 1,
-		    method: 'tools/list' }),
-	});
+	return runAt(at, 'mcp.fcgi', mcpCgiRequest(token, 'tools/list'));
 }
 
 describe('at the exact second', () => {

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { CgiSite } from '../lib/cgi.mjs';
+import { CgiSite, mcpCgiRequest as mcpRequest } from '../lib/cgi.mjs';
 import { adminPath } from '../lib/harness.mjs';
 import { formField, pkce } from '../lib/oauth.mjs';
 
@@ -81,21 +81,6 @@ function tokenRequest(form, extra = {}) {
 		method: 'POST',
 		target: '/token',
 		body: new URLSearchParams(form).toString(),
-		...extra,
-	};
-}
-
-function mcpRequest(token, method, params, extra = {}) {
-	return {
-		method: 'POST',
-		target: '/mcp',
-		headers: {
-			Authorization: `Bearer ${token}`,
-			Accept: 'application/json, text/event-stream',
-			'MCP-Protocol-Version': '2025-11-25',
-		},
-		env: { CONTENT_TYPE: 'application/json' },
-		body: JSON.stringify({ jsonrpc: '2.0', id: 7, method, params }),
 		...extra,
 	};
 }
