@@ -393,7 +393,7 @@ print_record(struct admin *a, struct store_txn *t, struct admin_list *l,
 	}
 	if (token_decode(v.data, v.len, &tok) != STORE_OK)
 		return STORE_OK;
-	r.kind = tok.kind == TOKEN_REFRESH ? INDEX_REFRESH : INDEX_ACCESS;
+	r.kind = token_index_kind(tok.kind);
 	r.grant_id = tok.grant_id;
 	r.user = tok.user;
 	r.client_id = tok.client_id;
