@@ -12,7 +12,7 @@
 //    revokes the family;
 //  - a copy of the database holds no token that works;
 //  - refresh_rate_limit answers 429 with Retry-After, per grant;
-//  - grant_lifetime ends refreshing;
+//  - grant_lifetime ends refreshing, and the consent page says when;
 //  - a rotation keeps few bytes, and the purge frees the rest.
 
 import assert from 'node:assert/strict';
@@ -22,7 +22,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { FakeClock } from '../lib/fakeclock.mjs';
 import { TestServer, headerValues } from '../lib/harness.mjs';
 import { accessWorks, approvedCode, assertOAuthError,
-    assertTokenResponse } from '../lib/checks.mjs';
+    assertTokenResponse, signInTo, startAuthorization } from
+    '../lib/checks.mjs';
 import { Person, exchange, refresh, register } from '../lib/oauth.mjs';
 
 const PW = 'refresh-Pw-24680';
@@ -233,6 +234,19 @@ describe('refresh_rate_limit', () => {
 });
 
 describe('grant_lifetime', () => {
+	it('the consent page says when the approval ends', async () => {
+		const t0 = frozenNow();
+		const p = new Person(s, 'alice', PW);
+		const page = await signInTo(p, startAuthorization(pub).path);
+		const end = new Date((t0 + GRANT_LIFETIME) * 1000);
+		const day = `${end.getUTCDate()} ` + end.toLocaleString('en-GB',
+		    { month: 'long', timeZone: 'UTC' }) +
+		    ` ${end.getUTCFullYear()}`;
+		assert.match(page.body, new RegExp('<dt>Until</dt>\\n' +
+		    `<dd class="until">${day} \\(UTC\\), then you sign in ` +
+		    'again</dd>'));
+	});
+
 	it('ends refreshing, however often the grant was refreshed',
 	    async () => {
 		const t0 = frozenNow();
