@@ -10,6 +10,7 @@
 //    the grant lives on;
 //  - the rotated-out token after the window, or any older token,
 //    revokes the family;
+//  - a rotated-out token revoked at /revoke takes its grant;
 //  - a copy of the database holds no token that works;
 //  - refresh_rate_limit answers 429 with Retry-After, per grant;
 //  - grant_lifetime ends refreshing, and the consent page says when;
@@ -138,6 +139,26 @@ describe('reuse revokes the family (RFC 9700 §4.14.2)', () => {
 		    'invalid_grant', /revoked/);
 		assert.ok(!await accessWorks(s, t3.access_token));
 		assertOAuthError(await refresh(s, pub, t3.refresh_token), 400,
+		    'invalid_grant');
+	});
+});
+
+describe('revocation of a rotated-out token (RFC 7009)', () => {
+	it('takes its grant, as the current one would; not another ' +
+	    'client\'s', async () => {
+		const other = await register(s);
+		const t1 = await pair();
+		const t2 = assertTokenResponse(await refresh(s, pub,
+		    t1.refresh_token));
+		let res = await s.request('POST', '/revoke', { form: {
+		    token: t1.refresh_token, client_id: other.client_id } });
+		assert.equal(res.status, 200);
+		assert.ok(await accessWorks(s, t2.access_token));
+		res = await s.request('POST', '/revoke', { form: {
+		    token: t1.refresh_token, client_id: pub.client_id } });
+		assert.equal(res.status, 200);
+		assert.ok(!await accessWorks(s, t2.access_token));
+		assertOAuthError(await refresh(s, pub, t2.refresh_token), 400,
 		    'invalid_grant');
 	});
 });
