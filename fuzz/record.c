@@ -189,6 +189,22 @@ check_client(struct store_txn *t, const uint8_t *rec, size_t n)
 	client_free(&c);
 }
 
+/* rotated, sealed length (0), rate_start, rate_count. */
+#define GRANT_RETRY_FIELDS_LEN	(8 + 1 + 8 + 4)
+
+/*
+ * Whether a grant record of n bytes ended after the previous hash, as
+ * grants did before the retry window: it decodes, and is written anew
+ * with the later fields.
+ */
+static int
+grant_is_old_format(const struct grant *g, size_t n)
+{
+	return n == 1 + 4 + 4 * 2 + strlen(g->user) + strlen(g->client_id) +
+	    strlen(g->scope) + strlen(g->resource) + 3 * 8 +
+	    2 * (1 + CRYPTO_SHA256_LEN);
+}
+
 static void
 check_grant(struct store_txn *t, const uint8_t *rec, size_t n)
 {
@@ -201,10 +217,23 @@ check_grant(struct store_txn *t, const uint8_t *rec, size_t n)
 	}
 	FUZZ_CHECK(g.user != NULL && g.client_id != NULL &&
 	    g.scope != NULL && g.resource != NULL);
+	FUZZ_CHECK(g.sealed_len <= GRANT_SEALED_MAX);
 	memset(g.id, 'a', GRANT_ID_LEN);
 	g.id[GRANT_ID_LEN] = '\0';
 	FUZZ_CHECK(store_grant_put(t, &g) == STORE_OK);
-	check_stored(t, DB_GRANTS, g.id, GRANT_ID_LEN, rec, n);
+	if (grant_is_old_format(&g, n)) {
+		/* Written anew with its retry fields, all zero. */
+		struct store_val	 v;
+		size_t			 i;
+
+		FUZZ_CHECK(store_get(t, DB_GRANTS, g.id, GRANT_ID_LEN, &v) ==
+		    STORE_OK);
+		FUZZ_CHECK(v.len == n + GRANT_RETRY_FIELDS_LEN &&
+		    memcmp(v.data, rec, n) == 0);
+		for (i = n; i < v.len; i++)
+			FUZZ_CHECK(((const uint8_t *)v.data)[i] == 0);
+	} else
+		check_stored(t, DB_GRANTS, g.id, GRANT_ID_LEN, rec, n);
 	grant_free(&g);
 }
 
@@ -252,13 +281,25 @@ check_token(const uint8_t *rec, size_t n)
 		FUZZ_CHECK(tok.grant_id == NULL && tok.resource == NULL);
 		return;
 	}
-	FUZZ_CHECK(tok.kind == TOKEN_ACCESS || tok.kind == TOKEN_REFRESH);
+	FUZZ_CHECK(tok.kind == TOKEN_ACCESS || tok.kind == TOKEN_REFRESH ||
+	    tok.kind == TOKEN_RETIRED);
 	FUZZ_CHECK(tok.grant_id != NULL && tok.user != NULL &&
 	    tok.client_id != NULL && tok.scope != NULL &&
 	    tok.resource != NULL);
 	buf_init(&b);
 	rec_begin(&b);
 	rec_put_u8(&b, (uint8_t)tok.kind);
+	if (tok.kind == TOKEN_RETIRED) {
+		/* As token_retire() in grant.c writes one. */
+		unsigned char	 raw[GRANT_ID_LEN / 2];
+
+		FUZZ_CHECK(hex_decode(tok.grant_id, raw, sizeof(raw)) == 0);
+		rec_put_bytes(&b, raw, sizeof(raw));
+		rec_put_i64(&b, tok.expires);
+		check_encoded(&b, rec, n);
+		token_free(&tok);
+		return;
+	}
 	rec_put_str(&b, tok.grant_id);
 	rec_put_str(&b, tok.user);
 	rec_put_str(&b, tok.client_id);

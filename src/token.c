@@ -62,6 +62,9 @@ log_issued(const char *event, const struct client *c,
 	log_hash(&l, "access", tr->access_hash);
 	if (tr->has_refresh)
 		log_hash(&l, "refresh", tr->refresh_hash);
+	/* A retry with the previous token: the same refresh token again. */
+	if (tr->retried)
+		log_int(&l, "retry", 1);
 	log_end(&l);
 }
 
@@ -163,6 +166,9 @@ handle_post(struct app *a, struct http_request *req,
 	app_purge_some(a);
 	goto out;
 error:
+	/* Over refresh_rate_limit: when the same token may come back. */
+	if (e.status == 429 && tr.retry_after > 0)
+		http_headerf(resp, "Retry-After", "%ld", tr.retry_after);
 	oauth_error_respond(resp, &e);
 out:
 	form_free(&f);

@@ -323,6 +323,7 @@ struct token_row {
 	int64_t		 created;
 	int64_t		 expires;
 	int		 used;		/* codes */
+	int		 rotated;	/* a retired refresh token */
 };
 
 static void
@@ -335,7 +336,8 @@ print_token_row(struct admin *a, struct admin_list *l,
 	const char		*status;
 
 	admin_hash_prefix(r->hash, prefix);
-	status = r->expires <= now ? "expired" : r->used ? "used" : "live";
+	status = r->expires <= now ? "expired" : r->used ? "used" :
+	    r->rotated ? "rotated" : "live";
 	if (!a->json) {
 		printf("%-7s %-12s %-32s %-16s %-24s %-7s %s %s %s\n",
 		    kind_name(r->kind), prefix, r->grant_id, r->user,
@@ -393,11 +395,13 @@ print_record(struct admin *a, struct store_txn *t, struct admin_list *l,
 	}
 	if (token_decode(v.data, v.len, &tok) != STORE_OK)
 		return STORE_OK;
-	r.kind = tok.kind == TOKEN_REFRESH ? INDEX_REFRESH : INDEX_ACCESS;
+	r.kind = token_index_kind(tok.kind);
 	r.grant_id = tok.grant_id;
 	r.user = tok.user;
 	r.client_id = tok.client_id;
 	r.scope = tok.scope;
+	/* Kept only to recognise its reuse: its grant says whose it was. */
+	r.rotated = tok.kind == TOKEN_RETIRED;
 	r.created = tok.created;
 	r.expires = tok.expires;
 	print_token_row(a, l, &r, now);

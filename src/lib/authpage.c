@@ -1,11 +1,13 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "authpage.h"
 #include "buf.h"
 #include "client.h"
 #include "config.h"
+#include "consent.h"
 #include "http.h"
 #include "log.h"
 #include "oauth.h"
@@ -230,6 +232,7 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 	struct tmpl_scope	 items[CONFIG_LIST_MAX];
 	char			 host[REDIRECT_URI_MAX + 1];
 	char			 names[CONFIG_LIST_MAX][SCOPE_NAME_MAX + 1];
+	char			 until[64];
 	const char		*p;
 	size_t			 n = 0, len;
 	int			 loopback, custom;
@@ -252,6 +255,7 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 	}
 	authpage_redirect_host(pd->redirect_uri, host, sizeof(host),
 	    &loopback, &custom);
+	consent_grant_end(cfg, time(NULL), until, sizeof(until));
 	{
 		const struct tmpl_var	 v[] = {
 			{ .name = "client_name",
@@ -262,6 +266,7 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 			{ .name = "scopes", .type = TMPL_LIST,
 			    .items = items, .nitems = n },
 			{ .name = "redirect_host", .str = host },
+			{ .name = "grant_end", .str = until },
 			{ .name = "loopback", .type = TMPL_BOOL,
 			    .b = loopback },
 			{ .name = "custom_scheme", .type = TMPL_BOOL,

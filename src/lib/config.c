@@ -72,6 +72,13 @@ static const struct key keys[] = {
 	{ "refresh_token_lifetime", KEY_DURATION,
 	    offsetof(struct config, refresh_token_lifetime), 0, 300,
 	    365 * DAY, NULL },
+	{ "refresh_retry_window", KEY_DURATION,
+	    offsetof(struct config, refresh_retry_window), 0, 0, 300, NULL },
+	{ "refresh_rate_limit", KEY_COUNT,
+	    offsetof(struct config, refresh_rate_limit), 0, 0, 1000000, NULL },
+	{ "grant_lifetime", KEY_DURATION,
+	    offsetof(struct config, grant_lifetime), 0, 3600, 3650 * DAY,
+	    NULL },
 	{ "code_lifetime", KEY_DURATION,
 	    offsetof(struct config, code_lifetime), 0, 10, 600, NULL },
 	{ "session_lifetime", KEY_DURATION,
@@ -679,6 +686,9 @@ set_defaults(struct config *c)
 	c->db_map_size = 256 * 1024 * 1024;
 	c->access_token_lifetime = 3600;
 	c->refresh_token_lifetime = 30 * DAY;
+	c->refresh_retry_window = 60;
+	c->refresh_rate_limit = 60;
+	c->grant_lifetime = 90 * DAY;
 	c->code_lifetime = 600;
 	c->session_lifetime = 12 * 3600;
 	c->pending_lifetime = 600;

@@ -68,6 +68,9 @@ struct config {
 	char			*resource_name;
 	long			 access_token_lifetime;
 	long			 refresh_token_lifetime;
+	long			 refresh_retry_window;	/* of a rotated-out token */
+	long			 refresh_rate_limit;	/* per grant an hour */
+	long			 grant_lifetime;	/* absolute, from consent */
 	long			 code_lifetime;
 	long			 session_lifetime;
 	long			 pending_lifetime;

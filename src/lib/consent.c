@@ -1,6 +1,7 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "client.h"
 #include "config.h"
@@ -333,4 +334,23 @@ consent_deny(struct store *st, const char *id)
 	else
 		store_abort(t);
 	return rc == STORE_NOTFOUND ? CONSENT_ANSWERED : rc;
+}
+
+/*
+ * The day an approval given at now ends (grant_lifetime later: the
+ * user signs in again then), as the consent page shows it, in UTC:
+ * "2 March 2027".
+ */
+void
+consent_grant_end(const struct config *cfg, int64_t now, char *out,
+    size_t outsz)
+{
+	struct tm	 tm;
+	time_t		 end = (time_t)(now + cfg->grant_lifetime);
+
+	if (outsz == 0)
+		return;
+	if (gmtime_r(&end, &tm) == NULL ||
+	    strftime(out, outsz, "%-d %B %Y", &tm) == 0)
+		out[0] = '\0';
 }

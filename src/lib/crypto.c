@@ -1,4 +1,5 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,21 +312,156 @@ pkce_verify(const char *verifier, const char *challenge)
 	return CRYPTO_OK;
 }
 
+/* One derivation with the OpenSSL KDF called name ("HKDF", "SCRYPT"). */
+static int
+kdf_derive(const char *name, const OSSL_PARAM *params, unsigned char *key,
+    size_t keylen)
+{
+	EVP_KDF		*kdf;
+	EVP_KDF_CTX	*ctx = NULL;
+	int		 rc = CRYPTO_EKDF;
+
+	if ((kdf = EVP_KDF_fetch(NULL, name, NULL)) != NULL &&
+	    (ctx = EVP_KDF_CTX_new(kdf)) != NULL &&
+	    EVP_KDF_derive(ctx, key, keylen, params) == 1)
+		rc = CRYPTO_OK;
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	return rc;
+}
+
+/*
+ * The AES-256 key of crypto_seal(): HKDF-SHA-256 (RFC 5869) of the
+ * secret, with label as its "info".  The label keeps the key apart
+ * from every other use of the same secret: the database stores
+ * SHA-256(secret), from which this key cannot be computed.
+ */
+static int
+seal_key(const char *secret, const char *label, unsigned char *key,
+    size_t keylen)
+{
+	OSSL_PARAM	 params[4], *q = params;
+
+	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+	    (void *)secret, strlen(secret));
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+	    (void *)label, strlen(label));
+	*q = OSSL_PARAM_construct_end();
+	return kdf_derive("HKDF", params, key, keylen);
+}
+
+/*
+ * One AES-256-GCM pass: encrypts (enc 1) or decrypts in to out, with
+ * aad authenticated.  tag is written when encrypting and checked when
+ * decrypting (CRYPTO_MISMATCH when it does not match).
+ */
+static int
+gcm(int enc, const unsigned char *key, const unsigned char *nonce,
+    const void *aad, size_t aadlen, const unsigned char *in, size_t inlen,
+    unsigned char *out, unsigned char *tag)
+{
+	EVP_CIPHER_CTX	*ctx;
+	int		 n, rc = CRYPTO_ECIPHER;
+
+	if (inlen > INT_MAX || aadlen > INT_MAX ||
+	    (ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return CRYPTO_ECIPHER;
+	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL,
+	    enc) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN,
+	    CRYPTO_SEAL_NONCE, NULL) != 1 ||
+	    EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) != 1 ||
+	    EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aadlen) != 1 ||
+	    EVP_CipherUpdate(ctx, out, &n, in, (int)inlen) != 1)
+		goto out;
+	if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
+	    CRYPTO_SEAL_TAG, tag) != 1)
+		goto out;
+	if (EVP_CipherFinal_ex(ctx, out + n, &n) != 1) {
+		rc = enc ? CRYPTO_ECIPHER : CRYPTO_MISMATCH;
+		goto out;
+	}
+	if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
+	    CRYPTO_SEAL_TAG, tag) != 1)
+		goto out;
+	rc = CRYPTO_OK;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+/*
+ * Seals in (inlen bytes) so that only a holder of secret can read it:
+ * AES-256-GCM under a key derived from secret and label, aad bound to
+ * the result.  out receives nonce, ciphertext and tag
+ * (inlen + CRYPTO_SEAL_OVERHEAD bytes, *outlen).  A fresh random nonce
+ * each time, so one secret may seal more than once.
+ */
+int
+crypto_seal(const char *secret, const char *label, const void *aad,
+    size_t aadlen, const void *in, size_t inlen, unsigned char *out,
+    size_t outsz, size_t *outlen)
+{
+	unsigned char	 key[32];
+	int		 rc;
+
+	if (inlen > outsz || outsz - inlen < CRYPTO_SEAL_OVERHEAD)
+		return CRYPTO_ESPACE;
+	if ((rc = crypto_random(out, CRYPTO_SEAL_NONCE)) != CRYPTO_OK ||
+	    (rc = seal_key(secret, label, key, sizeof(key))) != CRYPTO_OK)
+		return rc;
+	rc = gcm(1, key, out, aad, aadlen, in, inlen, out + CRYPTO_SEAL_NONCE,
+	    out + CRYPTO_SEAL_NONCE + inlen);
+	crypto_wipe(key, sizeof(key));
+	if (rc == CRYPTO_OK)
+		*outlen = inlen + CRYPTO_SEAL_OVERHEAD;
+	return rc;
+}
+
+/*
+ * Opens what crypto_seal() sealed with the same secret, label and aad:
+ * out receives the plaintext (*outlen bytes).  CRYPTO_MISMATCH when
+ * anything differs or the sealed bytes were changed; out is then
+ * wiped.
+ */
+int
+crypto_unseal(const char *secret, const char *label, const void *aad,
+    size_t aadlen, const unsigned char *in, size_t inlen, void *out,
+    size_t outsz, size_t *outlen)
+{
+	unsigned char	 key[32], tag[CRYPTO_SEAL_TAG];
+	size_t		 n;
+	int		 rc;
+
+	if (inlen < CRYPTO_SEAL_OVERHEAD)
+		return CRYPTO_MISMATCH;
+	n = inlen - CRYPTO_SEAL_OVERHEAD;
+	if (n > outsz)
+		return CRYPTO_ESPACE;
+	if ((rc = seal_key(secret, label, key, sizeof(key))) != CRYPTO_OK)
+		return rc;
+	memcpy(tag, in + CRYPTO_SEAL_NONCE + n, sizeof(tag));
+	rc = gcm(0, key, in, aad, aadlen, in + CRYPTO_SEAL_NONCE, n, out,
+	    tag);
+	crypto_wipe(key, sizeof(key));
+	if (rc != CRYPTO_OK)
+		crypto_wipe(out, n);
+	else
+		*outlen = n;
+	return rc;
+}
+
 static int
 scrypt_derive(const char *pw, const unsigned char *salt, size_t saltlen,
     unsigned log2n, unsigned r, unsigned p, unsigned char *key,
     size_t keylen)
 {
-	EVP_KDF		*kdf = NULL;
-	EVP_KDF_CTX	*ctx = NULL;
 	OSSL_PARAM	 params[7], *q = params;
 	uint64_t	 n = (uint64_t)1 << log2n, maxmem = SCRYPT_MAX_MEM;
 	uint32_t	 r32 = r, p32 = p;
-	int		 rc = CRYPTO_EKDF;
 
-	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL ||
-	    (ctx = EVP_KDF_CTX_new(kdf)) == NULL)
-		goto out;
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
 	    (void *)pw, strlen(pw));
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
@@ -336,12 +472,7 @@ scrypt_derive(const char *pw, const unsigned char *salt, size_t saltlen,
 	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM,
 	    &maxmem);
 	*q = OSSL_PARAM_construct_end();
-	if (EVP_KDF_derive(ctx, key, keylen, params) == 1)
-		rc = CRYPTO_OK;
-out:
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return rc;
+	return kdf_derive("SCRYPT", params, key, keylen);
 }
 
 /*
@@ -415,13 +546,15 @@ crypto_strerror(int rc)
 	case CRYPTO_EDIGEST:
 		return "SHA-256 failed";
 	case CRYPTO_EKDF:
-		return "scrypt failed";
+		return "scrypt or HKDF failed";
 	case CRYPTO_ESPACE:
 		return "output buffer too small";
 	case CRYPTO_EFORMAT:
 		return "malformed value";
 	case CRYPTO_MISMATCH:
 		return "mismatch";
+	case CRYPTO_ECIPHER:
+		return "AES-GCM failed";
 	}
 	return "unknown error";
 }

@@ -186,8 +186,7 @@ record_of(struct store_txn *t, enum store_db db, const void *hash,
 			return rc;
 		*grant_id = tok.grant_id;
 		tok.grant_id = NULL;
-		*kind = tok.kind == TOKEN_REFRESH ? INDEX_REFRESH :
-		    INDEX_ACCESS;
+		*kind = token_index_kind(tok.kind);
 		token_free(&tok);
 	}
 	return STORE_OK;

@@ -26,7 +26,7 @@ tally(struct dbstats *s, enum store_db db, const struct store_val *v,
 	case DB_TOKENS:
 		if ((rc = token_decode(v->data, v->len, &tok)) != STORE_OK)
 			break;
-		if (tok.kind == TOKEN_REFRESH)
+		if (token_index_kind(tok.kind) == INDEX_REFRESH)
 			s->refresh_tokens++;
 		else
 			s->access_tokens++;

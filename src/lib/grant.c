@@ -56,7 +56,10 @@ token_free(struct token *t)
 /*
  * Grant record: flags u32, user, client_id, scope, resource strings,
  * created, last_refresh, expires i64, has_current u8, current hash,
- * has_previous u8, previous hash.
+ * has_previous u8, previous hash, rotated i64, sealed length u8, the
+ * sealed current token, rate_start i64, rate_count u32.  A grant
+ * written before the retry window existed ends after the previous
+ * hash: it has nothing sealed, so its previous token is not retried.
  */
 int
 grant_decode(const void *p, size_t n, struct grant *g)
@@ -76,6 +79,19 @@ grant_decode(const void *p, size_t n, struct grant *g)
 	rec_get_bytes(&r, g->refresh_current, CRYPTO_SHA256_LEN);
 	g->has_previous = rec_get_u8(&r);
 	rec_get_bytes(&r, g->refresh_previous, CRYPTO_SHA256_LEN);
+	g->rotated = g->rate_start = 0;
+	g->sealed_len = 0;
+	g->rate_count = 0;
+	if (rec_reader_left(&r) > 0) {
+		g->rotated = rec_get_i64(&r);
+		g->sealed_len = rec_get_u8(&r);
+		if (g->sealed_len > GRANT_SEALED_MAX)
+			r.err = 1;
+		else
+			rec_get_bytes(&r, g->sealed_current, g->sealed_len);
+		g->rate_start = rec_get_i64(&r);
+		g->rate_count = rec_get_u32(&r);
+	}
 	if (!rec_reader_ok(&r)) {
 		grant_free(g);
 		return STORE_CORRUPT;
@@ -118,6 +134,11 @@ store_grant_put(struct store_txn *t, const struct grant *g)
 	rec_put_bytes(&b, g->refresh_current, CRYPTO_SHA256_LEN);
 	rec_put_u8(&b, (uint8_t)g->has_previous);
 	rec_put_bytes(&b, g->refresh_previous, CRYPTO_SHA256_LEN);
+	rec_put_i64(&b, g->rotated);
+	rec_put_u8(&b, (uint8_t)g->sealed_len);
+	rec_put_bytes(&b, g->sealed_current, g->sealed_len);
+	rec_put_i64(&b, g->rate_start);
+	rec_put_u32(&b, g->rate_count);
 	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_GRANTS, g->id,
 	    GRANT_ID_LEN, b.data, b.len, 0);
 	buf_free(&b);
@@ -180,16 +201,42 @@ code_put(struct store_txn *t, const unsigned char *hash, const struct code *c)
 
 /*
  * Token record: kind u8, grant_id, user, client_id, scope, resource
- * strings, created, expires i64.
+ * strings, created, expires i64.  A retired refresh token's record is
+ * kind u8, the grant id's 16 bytes and expires i64: it is kept only to
+ * recognise the token's reuse, and decodes with empty strings.
  */
+static int
+retired_decode(struct rec_reader *r, struct token *t)
+{
+	unsigned char	 raw[GRANT_ID_LEN / 2];
+
+	rec_get_bytes(r, raw, sizeof(raw));
+	t->expires = rec_get_i64(r);
+	if (!rec_reader_ok(r) ||
+	    (t->grant_id = malloc(GRANT_ID_LEN + 1)) == NULL ||
+	    (t->user = strdup("")) == NULL ||
+	    (t->client_id = strdup("")) == NULL ||
+	    (t->scope = strdup("")) == NULL ||
+	    (t->resource = strdup("")) == NULL) {
+		token_free(t);
+		return STORE_CORRUPT;
+	}
+	hex_encode(raw, sizeof(raw), t->grant_id);
+	t->kind = TOKEN_RETIRED;
+	return STORE_OK;
+}
+
 int
 token_decode(const void *p, size_t n, struct token *t)
 {
 	struct rec_reader	 r;
 	uint8_t			 kind;
 
+	memset(t, 0, sizeof(*t));
 	rec_reader_init(&r, p, n);
 	kind = rec_get_u8(&r);
+	if (kind == TOKEN_RETIRED)
+		return retired_decode(&r, t);
 	t->grant_id = rec_get_str(&r);
 	t->user = rec_get_str(&r);
 	t->client_id = rec_get_str(&r);
@@ -205,6 +252,13 @@ token_decode(const void *p, size_t n, struct token *t)
 		return STORE_CORRUPT;
 	}
 	return STORE_OK;
+}
+
+/* The grant_tokens kind of a token: a retired one is a refresh token. */
+int
+token_index_kind(enum token_kind kind)
+{
+	return kind == TOKEN_ACCESS ? INDEX_ACCESS : INDEX_REFRESH;
 }
 
 int
@@ -245,6 +299,34 @@ index_del(struct store_txn *t, const char *grant_id, char kind,
 	rc = store_del(t, DB_GRANT_TOKENS, grant_id, GRANT_ID_LEN, v,
 	    sizeof(v));
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/*
+ * Replaces a rotated-out refresh token's record by the retired form
+ * (its grant and expiry, 26 bytes instead of about 150): just enough
+ * to recognise its reuse until it would have expired, when the purge
+ * removes it.  Its index entry stays, so that revoking the grant
+ * removes it at once.
+ */
+static int
+token_retire(struct store_txn *t, const unsigned char *hash,
+    const char *grant_id, int64_t expires)
+{
+	unsigned char	 raw[GRANT_ID_LEN / 2];
+	struct buf	 b;
+	int		 rc;
+
+	if (hex_decode(grant_id, raw, sizeof(raw)) == -1)
+		return STORE_CORRUPT;
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_u8(&b, TOKEN_RETIRED);
+	rec_put_bytes(&b, raw, sizeof(raw));
+	rec_put_i64(&b, expires);
+	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_TOKENS, hash,
+	    CRYPTO_SHA256_LEN, b.data, b.len, 0);
+	buf_free(&b);
+	return rc;
 }
 
 /*
@@ -494,35 +576,110 @@ wants_refresh(const struct client *c)
 }
 
 /*
- * Issues the access token (with access_scope) and, for clients that
- * registered the refresh_token grant, a new current refresh token, and
- * saves the grant.  The previous refresh token becomes prev (or none).
+ * The end of a grant: grant_lifetime after the consent that created
+ * it.  Refreshes stop there and the user signs in again.
+ */
+int64_t
+grant_end(const struct config *cfg, const struct grant *g)
+{
+	return g->created + cfg->grant_lifetime;
+}
+
+/* An expiry time cut to the grant's end. */
+static int64_t
+until_end(const struct config *cfg, const struct grant *g, int64_t t)
+{
+	int64_t	 end = grant_end(cfg, g);
+
+	return t < end ? t : end;
+}
+
+/*
+ * The label of the key that seals the current refresh token for
+ * retries: keeps it apart from any other use of the previous token.
+ */
+#define SEAL_LABEL	"mcp-oauth refresh successor v1"
+
+/*
+ * Issues a new current refresh token into out.  presented, the token
+ * it replaces (NULL for a code exchange), seals it, so that a retry
+ * with presented can be given the same one; the grant id is bound to
+ * the sealed bytes.
  */
 static int
-issue_pair(struct store_txn *t, const struct config *cfg,
-    const struct client *client, struct grant *g, const char *access_scope,
-    int64_t now, struct token_response *out)
+issue_refresh(struct store_txn *t, const struct config *cfg,
+    struct grant *g, const char *presented, int64_t now,
+    struct token_response *out)
 {
+	int64_t	 expires = until_end(cfg, g, now + cfg->refresh_token_lifetime);
 	int	 rc;
 
-	memset(out, 0, sizeof(*out));
-	out->expires_in = cfg->access_token_lifetime;
-	if ((rc = token_issue(t, cfg, g, TOKEN_ACCESS, access_scope, now,
-	    now + cfg->access_token_lifetime, out->access_token,
-	    sizeof(out->access_token), out->access_hash)) != STORE_OK)
+	if ((rc = token_issue(t, cfg, g, TOKEN_REFRESH, g->scope, now,
+	    expires, out->refresh_token, sizeof(out->refresh_token),
+	    out->refresh_hash)) != STORE_OK)
 		return rc;
-	if (wants_refresh(client)) {
-		if ((rc = token_issue(t, cfg, g, TOKEN_REFRESH, g->scope, now,
-		    now + cfg->refresh_token_lifetime, out->refresh_token,
-		    sizeof(out->refresh_token), out->refresh_hash)) != STORE_OK)
-			return rc;
-		out->has_refresh = 1;
-		g->has_current = 1;
-		memcpy(g->refresh_current, out->refresh_hash,
-		    CRYPTO_SHA256_LEN);
-		g->expires = now + cfg->refresh_token_lifetime;
-	} else if (g->expires < now + cfg->access_token_lifetime)
-		g->expires = now + cfg->access_token_lifetime;
+	out->has_refresh = 1;
+	g->has_current = 1;
+	memcpy(g->refresh_current, out->refresh_hash, CRYPTO_SHA256_LEN);
+	g->expires = expires;
+	g->sealed_len = 0;
+	if (presented != NULL && crypto_seal(presented, SEAL_LABEL, g->id,
+	    GRANT_ID_LEN, out->refresh_token, strlen(out->refresh_token),
+	    g->sealed_current, sizeof(g->sealed_current), &g->sealed_len) !=
+	    CRYPTO_OK)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+/*
+ * The current refresh token again, for a retry with the previous one:
+ * opened with the presented token and checked against the current
+ * hash.  STORE_CORRUPT if it cannot be (a damaged grant record).
+ */
+static int
+reissue_refresh(const struct grant *g, const char *presented,
+    struct token_response *out)
+{
+	unsigned char	 h[CRYPTO_SHA256_LEN];
+	size_t		 n;
+
+	if (crypto_unseal(presented, SEAL_LABEL, g->id, GRANT_ID_LEN,
+	    g->sealed_current, g->sealed_len, out->refresh_token,
+	    sizeof(out->refresh_token) - 1, &n) != CRYPTO_OK)
+		return STORE_CORRUPT;
+	out->refresh_token[n] = '\0';
+	if (strlen(out->refresh_token) != n ||
+	    crypto_sha256_str(out->refresh_token, h) != CRYPTO_OK ||
+	    !crypto_equal(h, g->refresh_current, CRYPTO_SHA256_LEN)) {
+		crypto_wipe(out->refresh_token, sizeof(out->refresh_token));
+		return STORE_CORRUPT;
+	}
+	memcpy(out->refresh_hash, h, sizeof(h));
+	out->has_refresh = 1;
+	out->retried = 1;
+	return STORE_OK;
+}
+
+/*
+ * Issues the access token (with access_scope, living
+ * access_token_lifetime but never past the grant's end), fills the
+ * rest of out and saves the grant.
+ */
+static int
+issue_access(struct store_txn *t, const struct config *cfg,
+    struct grant *g, const char *access_scope, int64_t now,
+    struct token_response *out)
+{
+	int64_t	 expires = until_end(cfg, g, now + cfg->access_token_lifetime);
+	int	 rc;
+
+	if ((rc = token_issue(t, cfg, g, TOKEN_ACCESS, access_scope, now,
+	    expires, out->access_token, sizeof(out->access_token),
+	    out->access_hash)) != STORE_OK)
+		return rc;
+	out->expires_in = (long)(expires - now);
+	if (g->expires < expires)
+		g->expires = expires;
 	snprintf(out->scope, sizeof(out->scope), "%s", access_scope);
 	snprintf(out->grant_id, sizeof(out->grant_id), "%s", g->id);
 	snprintf(out->user, sizeof(out->user), "%s", g->user);
@@ -649,8 +806,10 @@ grant_exchange_code(struct store_txn *t, const struct config *cfg,
 		goto fail;
 	}
 	g.flags |= GRANT_ACTIVE;
-	if ((rc = issue_pair(t, cfg, client, &g, g.scope, now, out)) !=
-	    STORE_OK)
+	memset(out, 0, sizeof(*out));
+	if ((wants_refresh(client) &&
+	    (rc = issue_refresh(t, cfg, &g, NULL, now, out)) != STORE_OK) ||
+	    (rc = issue_access(t, cfg, &g, g.scope, now, out)) != STORE_OK)
 		goto store_fail;
 	e->commit = 0;
 	code_free(&c);
@@ -665,10 +824,74 @@ fail:
 	return -1;
 }
 
+/* What a presented refresh token is to its grant. */
+enum refresh_role {
+	ROLE_CURRENT,		/* rotates */
+	ROLE_RETRY,		/* gets the current token again */
+	ROLE_REUSE		/* revokes the grant */
+};
+
+static enum refresh_role
+refresh_role(const struct config *cfg, const struct grant *g,
+    const unsigned char *hash, int64_t now)
+{
+	if (g->has_current &&
+	    crypto_equal(hash, g->refresh_current, CRYPTO_SHA256_LEN))
+		return ROLE_CURRENT;
+	if (g->has_previous &&
+	    crypto_equal(hash, g->refresh_previous, CRYPTO_SHA256_LEN) &&
+	    g->sealed_len > 0 && now < g->rotated + cfg->refresh_retry_window)
+		return ROLE_RETRY;
+	return ROLE_REUSE;
+}
+
+static void
+log_throttled(const struct grant *g)
+{
+	struct log_line	 l;
+
+	log_begin(&l, "refresh_throttled");
+	log_str(&l, "grant", g->id);
+	log_str(&l, "client", g->client_id);
+	log_str(&l, "user", g->user);
+	log_end(&l);
+}
+
+/*
+ * refresh_rate_limit, counted in the grant in fixed windows of
+ * REFRESH_RATE_WINDOW: whether one more refresh is over it (then
+ * *retry_after receives the seconds until the window ends).
+ */
+static int
+refresh_throttled(const struct config *cfg, const struct grant *g,
+    int64_t now, long *retry_after)
+{
+	if (cfg->refresh_rate_limit <= 0 ||
+	    g->rate_start + REFRESH_RATE_WINDOW <= now ||
+	    (long)g->rate_count < cfg->refresh_rate_limit)
+		return 0;
+	*retry_after = (long)(g->rate_start + REFRESH_RATE_WINDOW - now);
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return 1;
+}
+
+static void
+refresh_count(struct grant *g, int64_t now)
+{
+	if (g->rate_start + REFRESH_RATE_WINDOW <= now) {
+		g->rate_start = now;
+		g->rate_count = 0;
+	}
+	if (g->rate_count < UINT32_MAX)
+		g->rate_count++;
+}
+
 /*
  * The refresh_token grant with rotation (RFC 6749 §6, RFC 9700
- * §4.14.2).  scope narrows the access token (never widens); resource
- * must be the grant's if given.
+ * §4.14.2; the roles are described in grant.h).  scope narrows the
+ * access token (never widens); resource must be the grant's if given.
+ * Refused with 429 (out->retry_after set) over refresh_rate_limit.
  */
 int
 grant_refresh(struct store_txn *t, const struct config *cfg,
@@ -680,30 +903,28 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 	struct grant		 g;
 	struct revoke_counts	 n;
 	struct buf		 want;
+	enum refresh_role	 role;
 	unsigned char		 hash[CRYPTO_SHA256_LEN];
 	char			 bad[SCOPE_NAME_MAX + 1];
-	int			 rc, is_current, is_previous;
+	long			 retry = 0;
+	int			 rc;
 
 	memset(&tok, 0, sizeof(tok));
 	memset(&g, 0, sizeof(g));
 	memset(&n, 0, sizeof(n));
+	memset(out, 0, sizeof(*out));
 	buf_init(&want);
 	e->commit = 0;
 	if (strlen(refresh) > TOKEN_MAX ||
 	    crypto_sha256_str(refresh, hash) != CRYPTO_OK ||
 	    (rc = store_token_get(t, hash, &tok)) == STORE_NOTFOUND ||
-	    (rc == STORE_OK && tok.kind != TOKEN_REFRESH)) {
+	    (rc == STORE_OK && tok.kind == TOKEN_ACCESS)) {
 		oauth_error_set(e, 400, "invalid_grant",
 		    "unknown, expired or revoked refresh token");
 		goto fail;
 	}
 	if (rc != STORE_OK)
 		goto store_fail;
-	if (strcmp(tok.client_id, client->id) != 0) {
-		oauth_error_set(e, 400, "invalid_grant",
-		    "unknown, expired or revoked refresh token");
-		goto fail;
-	}
 	if (tok.expires <= now) {
 		oauth_error_set(e, 400, "invalid_grant",
 		    "unknown, expired or revoked refresh token");
@@ -716,12 +937,22 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 		    "unknown, expired or revoked refresh token");
 		goto fail;
 	}
-	is_current = g.has_current &&
-	    crypto_equal(hash, g.refresh_current, CRYPTO_SHA256_LEN);
-	is_previous = g.has_previous &&
-	    crypto_equal(hash, g.refresh_previous, CRYPTO_SHA256_LEN);
-	if (!is_current && !is_previous) {
-		/* An old, rotated token came back: theft (§4.14.2). */
+	/* Another client's token: as if unknown, and nothing changes. */
+	if (strcmp(g.client_id, client->id) != 0) {
+		oauth_error_set(e, 400, "invalid_grant",
+		    "unknown, expired or revoked refresh token");
+		goto fail;
+	}
+	if (grant_end(cfg, &g) <= now) {
+		oauth_error_set(e, 400, "invalid_grant", "this authorization "
+		    "has reached the end of its lifetime; sign in again");
+		goto fail;
+	}
+	if ((role = refresh_role(cfg, &g, hash, now)) == ROLE_REUSE) {
+		/*
+		 * An older token, or the previous one after its window:
+		 * someone else holds the family (RFC 9700 §4.14.2).
+		 */
 		if ((rc = grant_revoke(t, g.id, &n)) != STORE_OK &&
 		    rc != STORE_NOTFOUND)
 			goto store_fail;
@@ -751,20 +982,29 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 		    "resource does not match the authorization");
 		goto fail;
 	}
-	/*
-	 * The current token's first use retires the previous one.  When
-	 * the previous one comes back instead, the client lost the
-	 * response that carried the current one: it gets a new pair, and
-	 * the current token becomes an old one whose record stays, so
-	 * that if it shows up after all (someone else held the previous
-	 * token) the family is revoked as above.
-	 */
-	if (is_current) {
+	/* Counted only when it succeeds: a refused one writes nothing. */
+	if (refresh_throttled(cfg, &g, now, &retry)) {
+		log_throttled(&g);
+		out->retry_after = retry;
+		oauth_error_set(e, 429, "too_many_requests", "too many "
+		    "refreshes of this authorization; try again in %ld "
+		    "seconds with the same refresh token", retry);
+		goto fail;
+	}
+	if (role == ROLE_CURRENT) {
+		/* The presented token becomes the previous one. */
+		if ((rc = token_retire(t, hash, g.id, tok.expires)) !=
+		    STORE_OK)
+			goto store_fail;
 		g.has_previous = 1;
 		memcpy(g.refresh_previous, hash, CRYPTO_SHA256_LEN);
-	}
+		g.rotated = now;
+		rc = issue_refresh(t, cfg, &g, refresh, now, out);
+	} else
+		rc = reissue_refresh(&g, refresh, out);
 	g.last_refresh = now;
-	if ((rc = issue_pair(t, cfg, client, &g, scope != NULL ?
+	refresh_count(&g, now);
+	if (rc != STORE_OK || (rc = issue_access(t, cfg, &g, scope != NULL ?
 	    buf_cstr(&want) : g.scope, now, out)) != STORE_OK)
 		goto store_fail;
 	token_free(&tok);
@@ -772,6 +1012,7 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 	buf_free(&want);
 	return 0;
 store_fail:
+	crypto_wipe(out, sizeof(*out));
 	e->commit = 0;
 	oauth_store_error(e, rc);
 fail:
@@ -783,7 +1024,8 @@ fail:
 
 /*
  * RFC 7009 revocation by the client that owns the token.  A refresh
- * token takes its whole grant with it; an access token only itself.
+ * token, current or rotated out, takes its whole grant with it; an
+ * access token only itself.
  * Unknown tokens, and tokens of other clients, are left alone: the
  * endpoint answers 200 either way, so it reveals nothing.
  */
@@ -792,6 +1034,7 @@ token_revoke(struct store_txn *t, const struct client *client,
     const char *token_str, struct revoke_counts *counts)
 {
 	struct token	 tok;
+	struct grant	 g;
 	unsigned char	 hash[CRYPTO_SHA256_LEN];
 	int		 rc;
 
@@ -800,6 +1043,17 @@ token_revoke(struct store_txn *t, const struct client *client,
 		return STORE_NOTFOUND;
 	if ((rc = store_token_get(t, hash, &tok)) != STORE_OK)
 		return rc;
+	/* A retired token names no client: its grant does. */
+	if (tok.kind == TOKEN_RETIRED) {
+		if ((rc = store_grant_get(t, tok.grant_id, &g)) == STORE_OK) {
+			rc = strcmp(g.client_id, client->id) == 0 ?
+			    grant_revoke(t, tok.grant_id, counts) :
+			    STORE_NOTFOUND;
+			grant_free(&g);
+		}
+		token_free(&tok);
+		return rc;
+	}
 	if (strcmp(tok.client_id, client->id) != 0) {
 		token_free(&tok);
 		return STORE_NOTFOUND;

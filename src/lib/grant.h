@@ -11,12 +11,21 @@
  * Codes are single use: redeeming one marks it used (the record stays
  * until it expires) and presenting it again revokes the grant it
  * produced.  Refresh tokens rotate on every use; the grant remembers
- * the current one and the one before it.  The one before stays usable
- * until the current one is first used (a client that lost a response
- * can retry, which supersedes the current one); presenting any other
- * token of the family, older or superseded, is theft and revokes the
- * grant (RFC 9700 §4.14.2).  Rotated refresh tokens keep their records
- * until they expire, so that their reuse is recognised.
+ * the current one and the one before it (RFC 9700 §4.14.2):
+ *
+ *  - the current token gets a new one, which becomes current;
+ *  - the previous token, within refresh_retry_window of its rotation,
+ *    gets that same current token again (with a new access token): a
+ *    client that lost a response, or sent several refreshes at once,
+ *    ends on the one line of the family.  The grant keeps the current
+ *    token sealed under a key derived from the previous one, which
+ *    the database does not hold, so a copy of it reveals nothing;
+ *  - any other token of the family, or the previous one after its
+ *    window, is reuse and revokes the grant.
+ *
+ * A rotated-out token keeps only a small record (TOKEN_RETIRED: its
+ * hash, its grant and its expiry) so that its reuse is recognised.  A grant ends grant_lifetime after the consent
+ * that created it, whatever its refreshes.
  *
  * Every function here works inside the caller's transaction.  When one
  * fails with oauth_error.commit set (a replay that revoked a grant, a
@@ -43,7 +52,8 @@
 
 enum token_kind {
 	TOKEN_ACCESS = 1,
-	TOKEN_REFRESH = 2
+	TOKEN_REFRESH = 2,
+	TOKEN_RETIRED = 3	/* a rotated-out refresh token */
 };
 
 /* grant_tokens index values: a kind byte and the SHA-256. */
@@ -51,6 +61,11 @@ enum token_kind {
 #define INDEX_ACCESS		'a'
 #define INDEX_REFRESH		'r'
 #define INDEX_VALUE_LEN		(1 + CRYPTO_SHA256_LEN)
+
+/* The current refresh token sealed by crypto_seal(). */
+#define GRANT_SEALED_MAX	(TOKEN_MAX + CRYPTO_SEAL_OVERHEAD)
+/* The window of refresh_rate_limit. */
+#define REFRESH_RATE_WINDOW	3600
 
 struct grant {
 	char		 id[GRANT_ID_LEN + 1];
@@ -66,6 +81,11 @@ struct grant {
 	unsigned char	 refresh_current[CRYPTO_SHA256_LEN];
 	int		 has_previous;
 	unsigned char	 refresh_previous[CRYPTO_SHA256_LEN];
+	int64_t		 rotated;	/* when previous gave way to current */
+	size_t		 sealed_len;	/* 0: nothing sealed */
+	unsigned char	 sealed_current[GRANT_SEALED_MAX];
+	int64_t		 rate_start;	/* refresh_rate_limit's window */
+	uint32_t	 rate_count;	/* refreshes in it */
 };
 
 struct code {
@@ -115,6 +135,8 @@ struct token_response {
 	char		 user[USER_NAME_MAX + 1];
 	unsigned char	 access_hash[CRYPTO_SHA256_LEN];
 	unsigned char	 refresh_hash[CRYPTO_SHA256_LEN];
+	int		 retried;	/* the previous token's successor again */
+	long		 retry_after;	/* with a 429: seconds to wait */
 };
 
 /* Counts of what a revocation removed. */
@@ -128,6 +150,7 @@ struct revoke_counts {
 void	 grant_free(struct grant *);
 void	 code_free(struct code *);
 void	 token_free(struct token *);
+int	 token_index_kind(enum token_kind);
 int	 grant_decode(const void *, size_t, struct grant *);
 int	 code_decode(const void *, size_t, struct code *);
 int	 token_decode(const void *, size_t, struct token *);
@@ -155,6 +178,7 @@ int	 grant_unindex(struct store_txn *, const char *, const char *,
 	    const char *, unsigned long *);
 int	 token_revoke(struct store_txn *, const struct client *,
 	    const char *, struct revoke_counts *);
+int64_t	 grant_end(const struct config *, const struct grant *);
 int	 grant_has_active_consent(struct store_txn *, const char *,
 	    const char *, const char *, const char *, int64_t);
 

@@ -93,8 +93,7 @@ expiry_of(enum store_db db, const struct store_val *v, char **grant_id,
 		if (token_decode(v->data, v->len, &tok) != STORE_OK)
 			break;
 		e = tok.expires;
-		*kind = tok.kind == TOKEN_REFRESH ? INDEX_REFRESH :
-		    INDEX_ACCESS;
+		*kind = token_index_kind(tok.kind);
 		*grant_id = tok.grant_id;
 		tok.grant_id = NULL;
 		token_free(&tok);

@@ -169,6 +169,16 @@ rec_get_bytes(struct rec_reader *r, void *out, size_t n)
 	return 0;
 }
 
+/*
+ * The bytes not read yet (0 after an error): fields added to the end
+ * of a record format are read only when an older record has them.
+ */
+size_t
+rec_reader_left(const struct rec_reader *r)
+{
+	return r->err ? 0 : r->len - r->off;
+}
+
 /* True when every get succeeded and the record was read to its end. */
 int
 rec_reader_ok(const struct rec_reader *r)

@@ -40,6 +40,7 @@ uint64_t rec_get_u64(struct rec_reader *);
 int64_t	 rec_get_i64(struct rec_reader *);
 char	*rec_get_str(struct rec_reader *);
 int	 rec_get_bytes(struct rec_reader *, void *, size_t);
+size_t	 rec_reader_left(const struct rec_reader *);
 int	 rec_reader_ok(const struct rec_reader *);
 
 #endif

@@ -260,7 +260,7 @@ revoke_everything(struct store_txn *t, struct revoke_counts *n,
 	    STORE_OK; op = STORE_NEXT) {
 		if (n == NULL)
 			continue;
-		if (token_kind_of(&v) == TOKEN_REFRESH)
+		if (token_kind_of(&v) != TOKEN_ACCESS)
 			n->refresh_tokens++;
 		else
 			n->access_tokens++;
@@ -702,7 +702,7 @@ revoke_token_hash(struct store *st, const unsigned char *hash, int *kind,
 			store_abort(t);
 			return rc;
 		}
-		if (tok.kind == TOKEN_REFRESH) {
+		if (tok.kind != TOKEN_ACCESS) {
 			snprintf(grant_id, sizeof(grant_id), "%s",
 			    tok.grant_id);
 			token_free(&tok);

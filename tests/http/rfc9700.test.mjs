@@ -360,10 +360,19 @@ describe('RFC 9700 §4 attacks', () => {
 		    c.verifier));
 		const t2 = assertTokenResponse(await refresh(s, loop,
 		    t1.refresh_token));
-		/* The thief replays t1 first: it looks like a lost response. */
-		const stolen = assertTokenResponse(await refresh(s, loop,
+		/*
+		 * The thief replays t1 inside refresh_retry_window: it
+		 * looks like a lost response and gets the client's own t2,
+		 * not a line of its own.  It rotates on from there.
+		 */
+		const same = assertTokenResponse(await refresh(s, loop,
 		    t1.refresh_token));
-		/* The real client's t2 then gives the theft away. */
+		assert.equal(same.refresh_token, t2.refresh_token);
+		const t3 = assertTokenResponse(await refresh(s, loop,
+		    same.refresh_token));
+		const stolen = assertTokenResponse(await refresh(s, loop,
+		    t3.refresh_token));
+		/* The real client's t2, now older, gives the theft away. */
 		assertOAuthError(await refresh(s, loop, t2.refresh_token), 400,
 		    'invalid_grant');
 		assertOAuthError(await refresh(s, loop, stolen.refresh_token), 400,

@@ -300,3 +300,59 @@ Test(crypto, pkce_verify_enforces_the_verifier_abnf)
 	    CRYPTO_MISMATCH, "padding is not base64url");
 	cr_assert_eq(pkce_verify(RFC7636_VERIFIER, ""), CRYPTO_MISMATCH);
 }
+
+/*
+ * crypto_seal(): AES-256-GCM under HKDF-SHA-256(secret, label).  Only
+ * the same secret, label and associated data open it; any changed
+ * byte is refused and leaves nothing in the output.
+ */
+Test(crypto, seal_opens_only_with_the_same_secret_label_and_aad)
+{
+	static const char	 msg[] = "mcprt_the-successor-token";
+	unsigned char		 box[sizeof(msg) + CRYPTO_SEAL_OVERHEAD];
+	unsigned char		 box2[sizeof(box)];
+	char			 out[sizeof(msg)];
+	size_t			 n, m;
+
+	cr_assert_eq(crypto_seal("secret-1", "label", "aad", 3, msg,
+	    strlen(msg), box, sizeof(box), &n), CRYPTO_OK);
+	cr_assert_eq(n, strlen(msg) + CRYPTO_SEAL_OVERHEAD);
+	cr_assert_eq(crypto_unseal("secret-1", "label", "aad", 3, box, n,
+	    out, sizeof(out), &m), CRYPTO_OK);
+	cr_assert_eq(m, strlen(msg));
+	cr_assert_eq(memcmp(out, msg, m), 0);
+	/* A fresh nonce each time: the same message seals differently. */
+	cr_assert_eq(crypto_seal("secret-1", "label", "aad", 3, msg,
+	    strlen(msg), box2, sizeof(box2), &m), CRYPTO_OK);
+	cr_assert_neq(memcmp(box, box2, n), 0);
+	/* Nothing of the message shows in the sealed bytes. */
+	for (m = 0; m + 6 <= n; m++)
+		cr_assert_neq(memcmp(box + m, "mcprt_", 6), 0);
+
+	cr_assert_eq(crypto_unseal("secret-2", "label", "aad", 3, box, n,
+	    out, sizeof(out), &m), CRYPTO_MISMATCH);
+	cr_assert_eq(crypto_unseal("secret-1", "label2", "aad", 3, box, n,
+	    out, sizeof(out), &m), CRYPTO_MISMATCH);
+	cr_assert_eq(crypto_unseal("secret-1", "label", "aaX", 3, box, n,
+	    out, sizeof(out), &m), CRYPTO_MISMATCH);
+	cr_assert_eq(crypto_unseal("secret-1", "label", "aad", 3, box, n - 1,
+	    out, sizeof(out), &m), CRYPTO_MISMATCH, "a cut tag");
+	for (m = 0; m < n; m++) {
+		size_t	 k;
+
+		box[m] ^= 0x01;
+		memset(out, 'x', sizeof(out));
+		cr_assert_eq(crypto_unseal("secret-1", "label", "aad", 3,
+		    box, n, out, sizeof(out), &k), CRYPTO_MISMATCH,
+		    "byte %zu changed", m);
+		for (k = 0; k < strlen(msg); k++)
+			cr_assert_eq(out[k], 0, "wiped after a failure");
+		box[m] ^= 0x01;
+	}
+	cr_assert_eq(crypto_unseal("secret-1", "label", "aad", 3, box, 5,
+	    out, sizeof(out), &m), CRYPTO_MISMATCH, "shorter than a nonce");
+	cr_assert_eq(crypto_unseal("secret-1", "label", "aad", 3, box, n,
+	    out, 4, &m), CRYPTO_ESPACE);
+	cr_assert_eq(crypto_seal("secret-1", "label", "aad", 3, msg,
+	    strlen(msg), box, strlen(msg) + 10, &m), CRYPTO_ESPACE);
+}

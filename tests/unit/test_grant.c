@@ -3,10 +3,11 @@
  * The grant state machine against a real LMDB environment: codes
  * (single use, bound to client, redirect URI, PKCE challenge and
  * resource; RFC 7636 section 4.6, RFC 6749 sections 4.1.3 and 10.5,
- * RFC 8707, RFC 9700 sections 4.2 and 4.5), refresh rotation with
- * one-step grace and reuse detection (OAuth 2.1 section 4.3.1,
- * RFC 6749 section 6, RFC 9700 section 4.14), revocation (RFC 7009)
- * and remembered consent.  Times are passed in, so expiry is tested
+ * RFC 8707, RFC 9700 sections 4.2 and 4.5), refresh rotation with a
+ * retry window that converges and reuse detection (OAuth 2.1 section
+ * 4.3.1, RFC 6749 section 6, RFC 9700 section 4.14), the records a
+ * rotation leaves, the per-grant refresh rate limit, the grant's
+ * absolute lifetime, revocation (RFC 7009) and remembered consent.  Times are passed in, so expiry is tested
  * to the second.
  */
 #include <criterion/criterion.h>
@@ -18,6 +19,7 @@
 #include "../../src/lib/crypto.h"
 #include "../../src/lib/grant.h"
 #include "../../src/lib/oauth.h"
+#include "../../src/lib/record.h"
 #include "../../src/lib/store.h"
 #include "testutil.h"
 
@@ -58,7 +60,8 @@ setup(void)
 	dir = testutil_tmpdir();
 	snprintf(text, sizeof(text), "issuer = https://mcp.example.com\n"
 	    "db_path = %s/db\ncode_lifetime = 60\naccess_token_lifetime = 600\n"
-	    "refresh_token_lifetime = 3600\n", dir);
+	    "refresh_token_lifetime = 3600\nrefresh_retry_window = 60\n"
+	    "grant_lifetime = 2h\nrefresh_rate_limit = 20\n", dir);
 	cr_assert_eq(config_parse("/t.conf", text, strlen(text), &cfg, err,
 	    sizeof(err)), CONFIG_OK, "%s", err);
 	cr_assert_eq(store_open(cfg->db_path, 1 << 22, STORE_OPEN_CREATE, &st,
@@ -212,6 +215,18 @@ index_has(enum store_db db, const char *key, const char *grant_id)
 	store_abort(t);
 	cr_assert(rc == STORE_OK || rc == STORE_NOTFOUND);
 	return rc == STORE_OK;
+}
+
+/* Whether a stored value holds s anywhere. */
+static int
+holds(const struct store_val *v, const char *s)
+{
+	size_t	 i, n = strlen(s);
+
+	for (i = 0; i + n <= v->len; i++)
+		if (memcmp((const char *)v->data + i, s, n) == 0)
+			return 1;
+	return 0;
 }
 
 /* A code exchanged for a first pair at T0. */
@@ -540,59 +555,243 @@ Test(grant, refresh_rotates)
 	grant_free(&g);
 }
 
-Test(grant, grace_retry_with_the_previous_token)
+Test(grant, retry_within_the_window_gets_the_same_successor)
 {
-	struct token_response	 tr1, tr2, tr3, tr4;
+	struct token_response	 tr1, tr2, tr3, tr4, tr5;
 	struct oauth_error	 e;
 	char			 id[GRANT_ID_LEN + 1];
 
 	first_pair(&pub, id, &tr1);
 	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 10,
 	    &tr2, &e), 0);
+	cr_assert_not(tr2.retried);
 	/*
-	 * The client lost the response with tr2 and retries with tr1
-	 * (a rotation race clients are known to hit): it gets a new pair.
+	 * The client lost the response with tr2 (or sent a second
+	 * refresh at the same time) and comes with tr1 again inside the
+	 * window: the same successor, and a new access token.
 	 */
-	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 11,
-	    &tr3, &e), 0, "%s", e.description);
-	cr_assert_str_neq(tr3.refresh_token, tr2.refresh_token);
-	cr_assert(token_alive(tr3.refresh_token));
-	/* Using tr3 ends the grace of tr1. */
-	cr_assert_eq(refresh(&pub, tr3.refresh_token, NULL, NULL, T0 + 13,
-	    &tr4, &e), 0);
-	cr_assert(token_alive(tr4.refresh_token));
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL,
+	    T0 + 10 + 59, &tr3, &e), 0, "%s", e.description);
+	cr_assert_str_eq(tr3.refresh_token, tr2.refresh_token);
+	cr_assert(tr3.retried);
+	cr_assert_str_neq(tr3.access_token, tr2.access_token);
+	cr_assert(token_alive(tr3.access_token));
+	cr_assert(token_alive(tr2.access_token));
+	cr_assert_eq(memcmp(tr3.refresh_hash, tr2.refresh_hash,
+	    CRYPTO_SHA256_LEN), 0);
+	/* A scope narrows the access token of a retry too. */
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, "mcp", NULL, T0 + 12,
+	    &tr4, &e), 0, "%s", e.description);
+	cr_assert_str_eq(tr4.refresh_token, tr2.refresh_token);
+	cr_assert_str_eq(tr4.scope, "mcp");
+	/* The line goes on from the one successor. */
+	cr_assert_eq(refresh(&pub, tr2.refresh_token, NULL, NULL, T0 + 13,
+	    &tr5, &e), 0, "%s", e.description);
 	cr_assert(grant_exists(id));
+	/* tr1 is now two rotations old: reuse. */
 	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 14,
-	    &tr3, &e), -1, "tr1's grace ended when tr3 was used");
+	    &tr3, &e), -1);
+	cr_assert(e.commit);
+	cr_assert_not(grant_exists(id));
+	cr_assert_not(token_alive(tr5.refresh_token));
+}
+
+Test(grant, previous_token_after_the_window_is_reuse)
+{
+	struct token_response	 tr1, tr2, tr3;
+	struct oauth_error	 e;
+	char			 id[GRANT_ID_LEN + 1];
+
+	first_pair(&pub, id, &tr1);
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 10,
+	    &tr2, &e), 0);
+	/* The window is [rotation, rotation + 60 s). */
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL,
+	    T0 + 10 + 60, &tr3, &e), -1);
+	cr_assert_str_eq(e.error, "invalid_grant");
+	cr_assert(e.commit, "the revocation is committed");
+	cr_assert_not(grant_exists(id));
+	cr_assert_not(token_alive(tr2.refresh_token));
+	cr_assert_not(token_alive(tr2.access_token));
+	cr_assert_eq(index_count(id), 0);
+}
+
+Test(grant, no_window_means_no_retry)
+{
+	struct token_response	 tr1, tr2, tr3;
+	struct oauth_error	 e;
+	char			 id[GRANT_ID_LEN + 1];
+
+	cfg->refresh_retry_window = 0;
+	first_pair(&pub, id, &tr1);
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 10,
+	    &tr2, &e), 0);
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 10,
+	    &tr3, &e), -1);
 	cr_assert(e.commit);
 	cr_assert_not(grant_exists(id));
 }
 
 /*
- * Someone else held tr1 and used it first: the real client, holding
- * tr2, comes back with it.  tr2 was superseded, not forgotten, so its
- * use gives the theft away and the whole family dies (RFC 9700
- * §4.14.2) instead of the thief keeping the grant.
+ * What a rotation leaves in the database: the rotated-out token as a
+ * 26-byte retired record (kind, grant id, expiry), and in the grant
+ * the successor sealed under a key from the rotated-out token, which
+ * neither the grant nor any record holds: the successor appears
+ * nowhere in clear, and its hash opens nothing.
  */
-Test(grant, superseded_token_reveals_a_stolen_previous_one)
+Test(grant, rotation_leaves_a_retired_record_and_a_sealed_successor)
 {
-	struct token_response	 tr1, tr2, tr3, tr4;
+	struct token_response	 tr1, tr2;
 	struct oauth_error	 e;
-	char			 id[GRANT_ID_LEN + 1];
+	struct store_txn	*t;
+	struct store_val	 v;
+	struct token		 rec;
+	struct grant		 g;
+	char			 id[GRANT_ID_LEN + 1], out[TOKEN_MAX];
+	size_t			 n;
 
 	first_pair(&pub, id, &tr1);
 	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 10,
 	    &tr2, &e), 0);
-	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 11,
-	    &tr3, &e), 0, "the thief's replay of tr1 looks like a retry");
-	cr_assert_eq(refresh(&pub, tr2.refresh_token, NULL, NULL, T0 + 12,
-	    &tr4, &e), -1);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(store_get(t, DB_TOKENS, tr1.refresh_hash,
+	    CRYPTO_SHA256_LEN, &v), STORE_OK);
+	cr_assert_eq(v.len, 1 + 1 + GRANT_ID_LEN / 2 + 8);
+	cr_assert_eq(((const unsigned char *)v.data)[0], RECORD_VERSION);
+	cr_assert_eq(((const unsigned char *)v.data)[1], TOKEN_RETIRED);
+	cr_assert_eq(token_decode(v.data, v.len, &rec), STORE_OK);
+	cr_assert_eq(rec.kind, TOKEN_RETIRED);
+	cr_assert_str_eq(rec.grant_id, id);
+	cr_assert_eq(rec.expires, T0 + 1 + 3600, "the expiry it had");
+	cr_assert_str_eq(rec.client_id, "");
+	cr_assert_eq(token_index_kind(rec.kind), INDEX_REFRESH);
+	token_free(&rec);
+	/* Truncated or extended, it is corrupt. */
+	cr_assert_eq(token_decode(v.data, v.len - 1, &rec), STORE_CORRUPT);
+
+	cr_assert_eq(store_get(t, DB_GRANTS, id, GRANT_ID_LEN, &v),
+	    STORE_OK);
+	cr_assert_not(holds(&v, tr2.refresh_token + 6),
+	    "no successor in clear");
+	cr_assert_not(holds(&v, tr1.refresh_token + 6));
+	cr_assert_eq(store_grant_get(t, id, &g), STORE_OK);
+	store_abort(t);
+	cr_assert_eq(g.rotated, T0 + 10);
+	cr_assert_eq(g.sealed_len, strlen(tr2.refresh_token) +
+	    CRYPTO_SEAL_OVERHEAD);
+	cr_assert_eq(g.rate_start, T0 + 10);
+	cr_assert_eq(g.rate_count, 1);
+	/* Only the rotated-out token opens it. */
+	cr_assert_eq(crypto_unseal(tr1.refresh_token,
+	    "mcp-oauth refresh successor v1", id, GRANT_ID_LEN,
+	    g.sealed_current, g.sealed_len, out, sizeof(out), &n), CRYPTO_OK);
+	cr_assert_eq(n, strlen(tr2.refresh_token));
+	cr_assert_eq(memcmp(out, tr2.refresh_token, n), 0);
+	cr_assert_eq(crypto_unseal(tr2.refresh_token,
+	    "mcp-oauth refresh successor v1", id, GRANT_ID_LEN,
+	    g.sealed_current, g.sealed_len, out, sizeof(out), &n),
+	    CRYPTO_MISMATCH);
+	grant_free(&g);
+	/* The retired token still counts for its grant's index. */
+	cr_assert_eq(index_count(id), 5, "code, 2 access, 2 refresh");
+}
+
+/* A grant record written before the retry window decodes as before. */
+Test(grant, an_older_grant_record_decodes)
+{
+	struct token_response	 tr1;
+	struct store_txn	*t;
+	struct store_val	 v;
+	struct grant		 g;
+	unsigned char		 old[512];
+	char			 id[GRANT_ID_LEN + 1];
+	size_t			 len;
+
+	first_pair(&pub, id, &tr1);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(store_get(t, DB_GRANTS, id, GRANT_ID_LEN, &v), STORE_OK);
+	/* rotated 8, sealed length 1, rate_start 8, rate_count 4. */
+	len = v.len - (8 + 1 + 8 + 4);
+	cr_assert_leq(len, sizeof(old));
+	memcpy(old, v.data, len);
+	store_abort(t);
+	cr_assert_eq(grant_decode(old, len, &g), STORE_OK);
+	cr_assert_eq(g.sealed_len, 0);
+	cr_assert_eq(g.rotated, 0);
+	cr_assert(g.has_current);
+	grant_free(&g);
+	cr_assert_eq(grant_decode(old, len + 3, &g), STORE_CORRUPT);
+}
+
+Test(grant, refresh_rate_limit_per_grant)
+{
+	struct token_response	 tr, tr2, other_tr;
+	struct oauth_error	 e;
+	char			 id[GRANT_ID_LEN + 1], id2[GRANT_ID_LEN + 1];
+	int			 i;
+
+	cfg->refresh_rate_limit = 3;
+	first_pair(&pub, id, &tr);
+	first_pair(&pub, id2, &other_tr);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(refresh(&pub, tr.refresh_token, NULL, NULL,
+		    T0 + 10 + i, &tr2, &e), 0, "%s", e.description);
+		tr = tr2;
+	}
+	cr_assert_eq(refresh(&pub, tr.refresh_token, NULL, NULL, T0 + 20,
+	    &tr2, &e), -1);
+	cr_assert_eq(e.status, 429);
+	cr_assert_str_eq(e.error, "too_many_requests");
+	cr_assert_not(e.commit, "a refused refresh writes nothing");
+	cr_assert_eq(tr2.retry_after, 3600 - 10);
+	cr_assert(token_alive(tr.refresh_token), "the token stays current");
+	/* Retries count too: each one is an access token. */
+	cr_assert_eq(refresh(&pub, tr.refresh_token, NULL, NULL, T0 + 21,
+	    &tr2, &e), -1);
+	cr_assert_eq(e.status, 429);
+	/* Another grant has its own count. */
+	cr_assert_eq(refresh(&pub, other_tr.refresh_token, NULL, NULL,
+	    T0 + 20, &tr2, &e), 0, "%s", e.description);
+	/* A new window, the same token. */
+	cr_assert_eq(refresh(&pub, tr.refresh_token, NULL, NULL,
+	    T0 + 10 + 3600, &tr2, &e), 0, "%s", e.description);
+	cr_assert(grant_exists(id));
+}
+
+Test(grant, grant_lifetime_ends_refresh)
+{
+	struct token_response	 tr1, tr2, tr3;
+	struct oauth_error	 e;
+	struct store_txn	*t;
+	struct grant		 g;
+	char			 id[GRANT_ID_LEN + 1];
+	int64_t			 end = T0 + 7200;
+
+	/* The code was issued at T0: the grant ends at T0 + 2 h. */
+	first_pair(&pub, id, &tr1);
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 3000,
+	    &tr2, &e), 0, "%s", e.description);
+	cr_assert_eq(refresh(&pub, tr2.refresh_token, NULL, NULL, end - 1800,
+	    &tr3, &e), 0, "%s", e.description);
+	cr_assert_eq(tr3.expires_in, 600);
+	/* Both tokens stop at the end, not a lifetime later. */
+	cr_assert_eq(refresh(&pub, tr3.refresh_token, NULL, NULL, end - 100,
+	    &tr1, &e), 0, "%s", e.description);
+	cr_assert_eq(tr1.expires_in, 100);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(store_grant_get(t, id, &g), STORE_OK);
+	store_abort(t);
+	cr_assert_eq(g.expires, end);
+	cr_assert_eq(grant_end(cfg, &g), end);
+	grant_free(&g);
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, end - 1,
+	    &tr2, &e), 0, "the last second: %s", e.description);
+	cr_assert_eq(tr2.expires_in, 1);
+	cr_assert_eq(refresh(&pub, tr2.refresh_token, NULL, NULL, end,
+	    &tr3, &e), -1);
 	cr_assert_str_eq(e.error, "invalid_grant");
-	cr_assert(e.commit);
-	cr_assert_not(grant_exists(id));
-	cr_assert_not(token_alive(tr3.refresh_token),
-	    "the thief's tokens die with the family");
-	cr_assert_not(token_alive(tr3.access_token));
+	cr_assert_not(e.commit, "the end is not theft");
+	cr_assert(grant_exists(id));
 }
 
 Test(grant, reuse_of_an_older_token_revokes_the_family)

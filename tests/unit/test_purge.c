@@ -3,8 +3,9 @@
  * Purge against a real LMDB environment: what expires goes (to the
  * second: expires <= now), what lives stays, index entries go with
  * their records, steps are bounded and resume, the opportunistic
- * purge keeps its position in the database, and a full map is
- * purged all the same.
+ * purge keeps its position in the database, a rotated-out refresh
+ * token's small record goes when the token would have expired, and a
+ * full map is purged all the same.
  */
 #include <criterion/criterion.h>
 
@@ -256,5 +257,72 @@ Test(purge, index_follows_records)
 		cr_assert_eq(fx_token_stored(g[i].access), i > 15);
 		cr_assert(fx_token_works(g[i].refresh));
 	}
+	assert_consistent();
+}
+
+/* One refresh of token at now, committed; the new refresh token. */
+static void
+refresh_at(const char *token, int64_t now, char *out)
+{
+	struct store_txn	*t;
+	struct token_response	 tr;
+	struct oauth_error	 e;
+
+	memset(&e, 0, sizeof(e));
+	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
+	cr_assert_eq(grant_refresh(t, fx_cfg, &fx_app, token, NULL, NULL, now,
+	    &tr, &e), 0, "%s", e.description);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	memcpy(out, tr.refresh_token, TOKEN_MAX);
+}
+
+/*
+ * A rotation keeps of the rotated-out refresh token only a 26-byte
+ * record, indexed under its grant; the purge removes it, with its
+ * index entry, when the token would have expired, and leaves the
+ * younger ones (which still reveal a reuse) and the grant.
+ */
+Test(purge, rotated_out_refresh_tokens_go_when_they_expire)
+{
+	struct fx_grant		 g;
+	struct purge_counts	 c;
+	struct store_val	 v;
+	struct store_txn	*t;
+	unsigned char		 h[CRYPTO_SHA256_LEN];
+	char			 r2[TOKEN_MAX], r3[TOKEN_MAX];
+
+	fx_grant("alice", &fx_app, FX_T0, 0, &g);
+	refresh_at(g.refresh, FX_T0 + 100, r2);
+	refresh_at(r2, FX_T0 + 200, r3);
+	/* Three refresh tokens, two access tokens more, a code. */
+	cr_assert_eq(fx_dups(DB_GRANT_TOKENS, g.id), 1 + 3 + 3);
+	cr_assert_eq(crypto_sha256_str(g.refresh, h), CRYPTO_OK);
+	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
+	cr_assert_eq(store_get(t, DB_TOKENS, h, sizeof(h), &v), STORE_OK);
+	cr_assert_eq(v.len, 26, "version, kind, grant id, expiry");
+	store_abort(t);
+
+	/* The first refresh token expires at FX_T0 + its lifetime. */
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(purge_run(fx_st, FX_T0 + FX_REFRESH_LIFE, 0, &c, NULL),
+	    STORE_OK);
+	cr_assert_eq(c.refresh_tokens, 1);
+	cr_assert_eq(c.access_tokens, 3);
+	cr_assert_eq(c.codes, 1);
+	cr_assert_eq(c.grants, 0);
+	cr_assert_not(fx_token_stored(g.refresh));
+	cr_assert(fx_token_stored(r2), "kept until it would expire");
+	cr_assert(fx_token_works(r3));
+	cr_assert_eq(fx_dups(DB_GRANT_TOKENS, g.id), 2);
+	assert_consistent();
+
+	/* The second one, a rotation later. */
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(purge_run(fx_st, FX_T0 + 100 + FX_REFRESH_LIFE, 0, &c,
+	    NULL), STORE_OK);
+	cr_assert_eq(c.refresh_tokens, 1);
+	cr_assert_not(fx_token_stored(r2));
+	cr_assert(fx_token_works(r3));
+	cr_assert_eq(fx_dups(DB_GRANT_TOKENS, g.id), 1);
 	assert_consistent();
 }

@@ -95,6 +95,20 @@ Test(record, embedded_nul_refused)
 	cr_assert_not(rec_reader_ok(&r));
 }
 
+/* Fields added at the end of a format are read only when present. */
+Test(record, left_tells_what_remains)
+{
+	struct rec_reader	 r;
+
+	rec_reader_init(&r, "\x01\x05\x09\x0a", 4);
+	cr_assert_eq(rec_reader_left(&r), 3);
+	cr_assert_eq(rec_get_u8(&r), 5);
+	cr_assert_eq(rec_reader_left(&r), 2);
+	cr_assert_eq(rec_get_u32(&r), 0, "past the end");
+	cr_assert_eq(rec_reader_left(&r), 0, "nothing after an error");
+	cr_assert_not(rec_reader_ok(&r));
+}
+
 Test(record, trailing_bytes_refused)
 {
 	struct rec_reader	 r;

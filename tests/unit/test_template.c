@@ -387,7 +387,7 @@ Test(template, real_pages_escape_client_strings)
 {
 	struct config		*cfg = page_config("https://mcp.example.com");
 	struct http_response	 resp;
-	struct tmpl_var		 v[9], sv[2];
+	struct tmpl_var		 v[10], sv[2];
 	struct tmpl_scope	 items[1];
 	const char		*body;
 
@@ -427,9 +427,10 @@ Test(template, real_pages_escape_client_strings)
 	v[6] = boolean("custom_scheme", 1);
 	v[7] = str("request", HOSTILE);
 	v[8] = str("csrf", HOSTILE);
+	v[9] = str("grant_end", HOSTILE);
 	http_response_init(&resp);
 	cr_assert_eq(page_render(cfg, &resp, 200, "consent", "Allow access?",
-	    v, 9), 0, "%s", buf_cstr(&resp.body));
+	    v, 10), 0, "%s", buf_cstr(&resp.body));
 	body = buf_cstr(&resp.body);
 	cr_assert_null(strstr(body, "<script"), "%s", body);
 	cr_assert_null(strstr(body, "name given by the application"),
@@ -437,6 +438,8 @@ Test(template, real_pages_escape_client_strings)
 	cr_assert_not_null(strstr(body, "<li><strong>" ESCAPED "</strong>"
 	    "<span>" ESCAPED "</span></li>"), "%s", body);
 	cr_assert_not_null(strstr(body, "<code>" ESCAPED "</code>"));
+	cr_assert_not_null(strstr(body, "<dd class=\"until\">" ESCAPED),
+	    "the end of the approval, escaped");
 	cr_assert_not_null(strstr(body, "class=\"warning\""),
 	    "a warning for a loopback-only redirect URI");
 	cr_assert_not_null(strstr(body, "value=\"approve\""));
