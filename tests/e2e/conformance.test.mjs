@@ -49,6 +49,25 @@ const REQUIRED = [
 	'dns-rebinding-protection',
 ];
 
+// Revision 2026-07-28 (stateless, per-request _meta): every check of
+// these scenarios, and the tool scenarios that need no streaming.  The
+// rest of that revision's list (resources, prompts, completion,
+// progress, input-required results, subscriptions) is a later issue.
+const REQUIRED_MODERN = [
+	'server-stateless',
+	'dns-rebinding-protection',
+	'caching',
+	'tools-list',
+	'tools-call-simple-text',
+	'tools-call-error',
+	'tools-call-image',
+	'tools-call-audio',
+	'tools-call-embedded-resource',
+	'tools-call-mixed-content',
+];
+const EVERY_CHECK = ['server-stateless', 'dns-rebinding-protection',
+    'caching'];
+
 const ALICE = { name: 'alice', password: 'alice has a long password' };
 
 // hop-by-hop headers (RFC 9110 §7.6.1) a proxy does not forward.
@@ -284,11 +303,12 @@ describe('MCP conformance suite', () => {
 		}
 	});
 
-	test('server scenarios', async (t) => {
+	test('server scenarios of revision 2025-11-25', async (t) => {
 		const url = `http://127.0.0.1:${proxy.port}/mcp`;
-		const run = await runSuite(url, outDir);
+		const dir = fs.mkdtempSync(path.join(outDir, 'legacy-'));
+		const run = await runSuite(url, dir);
 		fs.writeFileSync(artifactPath('conformance.out'), run.output);
-		const results = readResults(outDir);
+		const results = readResults(dir);
 		const { passed, failed, undecided } = judge(results);
 		t.diagnostic(`conformance: ${passed.length} scenarios pass: ` +
 		    passed.join(' '));
@@ -304,6 +324,41 @@ describe('MCP conformance suite', () => {
 		// Every request carried Host and Origin through unchanged,
 		// the rebinding attempt among them.
 		assert.ok(proxy.seen.some((r) =>
+		    r.host === 'evil.example.com'));
+	});
+
+	test('server scenarios of revision 2026-07-28', async (t) => {
+		const url = `http://127.0.0.1:${proxy.port}/mcp`;
+		const dir = fs.mkdtempSync(path.join(outDir, 'modern-'));
+		const mark = proxy.seen.length;
+		const run = await runSuite(url, dir,
+		    ['--requirements', '2026-07-28']);
+		fs.writeFileSync(artifactPath('conformance-2026-07-28.out'),
+		    run.output);
+		const results = readResults(dir);
+		const { passed, failed, undecided } = judge(results);
+		t.diagnostic(`conformance 2026-07-28: ${passed.length} ` +
+		    `scenarios pass: ${passed.join(' ')}`);
+		for (const f of failed)
+			t.diagnostic(`conformance 2026-07-28: fails: ${f}`);
+		for (const u of undecided)
+			t.diagnostic(`conformance 2026-07-28: no verdict: ${u}`);
+		assert.ok(Object.keys(results).length >= REQUIRED_MODERN.length,
+		    `the suite ran (exit ${run.code}, ${run.signal ?? ''}):\n` +
+		    run.output.slice(-3000));
+		const missing = REQUIRED_MODERN.filter((n) =>
+		    !passed.includes(n));
+		assert.deepEqual(missing, [], failed.join('\n'));
+		// Not even a warning in these: each check succeeded or did
+		// not apply (subscriptions, which this server does not
+		// offer).
+		for (const name of EVERY_CHECK) {
+			const notOk = results[name].filter((c) =>
+			    c.status !== 'SUCCESS' && c.status !== 'SKIPPED');
+			assert.deepEqual(notOk.map((c) => `${c.id}: ` +
+			    `${c.status}: ${c.errorMessage}`), [], name);
+		}
+		assert.ok(proxy.seen.slice(mark).some((r) =>
 		    r.host === 'evil.example.com'));
 	});
 });
