@@ -6,7 +6,10 @@
 // behind the real bearer validation.  The suite cannot authorize, so
 // a loopback proxy adds a token that alice obtained through the real
 // flow; Host and Origin pass through unchanged, so the server's own
-// DNS-rebinding protection is what the suite tests.  The shipped
+// DNS-rebinding protection is what the suite tests.  Both eras are
+// run: the scenarios revision 2025-11-25 requires (initialize, a
+// legacy client) and those 2026-07-28 requires (stateless, per-request
+// _meta, server/discover), at the same /mcp.  The shipped
 // mcp.fcgi, behind the same proxy, runs the scenarios that need no
 // fixture tools: server-initialize, ping, tools-list and
 // dns-rebinding-protection.
@@ -129,8 +132,8 @@ async function tokenProxy() {
 }
 
 // Runs the suite with Node 22: the server scenarios that spec revision
-// 2025-11-25 requires, as frozen at its release, or the scenarios that
-// which names (--scenario NAME).  Resolves { code,
+// 2025-11-25 requires, as frozen at its release, or those that which
+// names (--requirements REVISION, --scenario NAME).  Resolves { code,
 // signal, output }; the exit code counts every required scenario, so
 // the test judges from the results instead.
 function runSuite(url, outDir, which = ['--requirements', '2025-11-25']) {
@@ -163,7 +166,12 @@ function readResults(outDir) {
 		if (m === null)
 			continue;
 		const file = path.join(outDir, d, 'checks.json');
-		results[m[1]] = JSON.parse(fs.readFileSync(file, 'utf8'));
+		// A scenario that threw leaves its directory without
+		// checks.json: a failure.
+		results[m[1]] = fs.existsSync(file) ?
+		    JSON.parse(fs.readFileSync(file, 'utf8')) :
+		    [{ id: m[1], status: 'FAILURE',
+		    errorMessage: 'the scenario did not finish' }];
 	}
 	return results;
 }

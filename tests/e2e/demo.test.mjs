@@ -1,7 +1,8 @@
 // Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
-// scripts/demo --conformance --detach --port N: the demo serves the
-// conformance suite's fixture program at /mcp, behind the same OAuth
-// (a token from the real flow, as the demo user), and --stop ends it.
+// scripts/demo --conformance --detach --port N, under lighttpd and
+// under Apache (--server apache): the demo serves the conformance
+// suite's fixture program at /mcp, behind the same OAuth (a token from
+// the real flow, as the demo user), and --stop ends it.
 // The demo keeps its files under a directory of the test's own
 // (MCP_OAUTH_DEMO_VAR), so a developer's demo under ./var/ is left
 // alone.
@@ -40,65 +41,75 @@ async function mcp(s, token, method, params) {
 	return res;
 }
 
-describe('scripts/demo --conformance', () => {
-	let dir;
-	let env;
-	let port;
-	let started;
+for (const server of [[], ['--server', 'apache']]) {
+	const label = ['--conformance', ...server].join(' ');
 
-	before(async () => {
-		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-demo-'));
-		port = await freePort();
-		env = {
-			MCP_OAUTH_DEMO_VAR: dir,
-			MCP_OAUTH_DEMO_PASSWORD: PASSWORD,
-			MCP_OAUTH_BUILD_DIR: buildDir,
-		};
-		started = demo(env, ['--conformance', '--detach', '--port',
-		    String(port)]);
-	});
+	describe(`scripts/demo ${label}`, () => {
+		let dir;
+		let env;
+		let port;
+		let started;
 
-	after(() => {
-		if (dir === undefined)
-			return;
-		demo(env, ['--stop']);
-		fs.rmSync(dir, { recursive: true, force: true });
-	});
-
-	test('serves the fixture tools behind OAuth, and stops',
-	    async () => {
-		assert.equal(started.status, 0, started.output);
-		assert.match(started.output,
-		    /MCP URL: +https:\/\/localhost:\d+\/mcp \(the conformance/);
-		const ca = fs.readFileSync(path.join(dir, 'demo', 'cert.pem'));
-		const s = remoteServer({ port, ca });
-		s.issuer = `https://localhost:${port}`;
-
-		// No token, no tools.
-		assert.equal((await mcp(s, undefined, 'tools/list')).status,
-		    401);
-
-		const client = await register(s, { client_name: 'demo test' });
-		const person = new Person(s, 'demo', PASSWORD);
-		const tok = await obtainTokens(s, person, client, {
-			scope: 'mcp',
-			resource: `${s.issuer}/mcp`,
+		before(async () => {
+			dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-demo-'));
+			// Apache runs the programs as www-data when started as
+			// root: they must reach the demo's directory.
+			fs.chmodSync(dir, 0o755);
+			port = await freePort();
+			env = {
+				MCP_OAUTH_DEMO_VAR: dir,
+				MCP_OAUTH_DEMO_PASSWORD: PASSWORD,
+				MCP_OAUTH_BUILD_DIR: buildDir,
+			};
+			started = demo(env, ['--conformance', ...server,
+			    '--detach', '--port', String(port)]);
 		});
-		let res = await mcp(s, tok.access_token, 'tools/list');
-		assert.equal(res.status, 200, res.body);
-		const names = res.json().result.tools.map((x) => x.name);
-		assert.ok(names.includes('test_simple_text'), names.join(' '));
-		assert.ok(!names.includes('whoami'), names.join(' '));
-		res = await mcp(s, tok.access_token, 'tools/call',
-		    { name: 'test_simple_text', arguments: {} });
-		assert.equal(res.status, 200, res.body);
-		assert.equal(res.json().result.content[0].text,
-		    'This is a simple text response for testing.');
 
-		const stopped = demo(env, ['--stop']);
-		assert.equal(stopped.status, 0, stopped.output);
-		assert.match(stopped.output, /demo stopped/);
-		await assert.rejects(s.request('GET',
-		    '/.well-known/oauth-authorization-server'));
+		after(() => {
+			if (dir === undefined)
+				return;
+			demo(env, ['--stop']);
+			fs.rmSync(dir, { recursive: true, force: true });
+		});
+
+		test('serves the fixture tools behind OAuth, and stops',
+		    async () => {
+			assert.equal(started.status, 0, started.output);
+			assert.match(started.output,
+			    /MCP URL: +https:\/\/localhost:\d+\/mcp \(the conf/);
+			const ca = fs.readFileSync(path.join(dir, 'demo',
+			    'cert.pem'));
+			const s = remoteServer({ port, ca });
+			s.issuer = `https://localhost:${port}`;
+
+			// No token, no tools.
+			assert.equal((await mcp(s, undefined, 'tools/list'))
+			    .status, 401);
+
+			const client = await register(s,
+			    { client_name: 'demo test' });
+			const person = new Person(s, 'demo', PASSWORD);
+			const tok = await obtainTokens(s, person, client, {
+				scope: 'mcp',
+				resource: `${s.issuer}/mcp`,
+			});
+			let res = await mcp(s, tok.access_token, 'tools/list');
+			assert.equal(res.status, 200, res.body);
+			const names = res.json().result.tools.map((x) => x.name);
+			assert.ok(names.includes('test_simple_text'),
+			    names.join(' '));
+			assert.ok(!names.includes('whoami'), names.join(' '));
+			res = await mcp(s, tok.access_token, 'tools/call',
+			    { name: 'test_simple_text', arguments: {} });
+			assert.equal(res.status, 200, res.body);
+			assert.equal(res.json().result.content[0].text,
+			    'This is a simple text response for testing.');
+
+			const stopped = demo(env, ['--stop']);
+			assert.equal(stopped.status, 0, stopped.output);
+			assert.match(stopped.output, /demo stopped/);
+			await assert.rejects(s.request('GET',
+			    '/.well-known/oauth-authorization-server'));
+		});
 	});
-});
+}
