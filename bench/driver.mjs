@@ -44,6 +44,12 @@ const PASSWORD = 'bench-password-0123';
 const CONFIG = 'db_map_size = 8G\nregistration_rate_limit = 0\n' +
     'authorize_rate_limit = 0\n';
 const MCP_BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
+// The same call in MCP 2026-07-28: the version and the client's
+// capabilities in _meta, and the headers that mirror them.
+const MODERN_BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/list",' +
+    '"params":{"_meta":{"io.modelcontextprotocol/protocolVersion":' +
+    '"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},' +
+    '"io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"1"}}}}';
 const benchDir = path.join(repo, 'bench');
 const benchBin = path.join(buildDir, 'bench');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-bench-'));
@@ -353,6 +359,15 @@ function mcpTarget(name, port, token, pgid) {
 	};
 }
 
+function modernTarget(name, port, token, pgid) {
+	const t = mcpTarget(name, port, token, pgid);
+
+	t.body = MODERN_BODY;
+	t.headers['MCP-Protocol-Version'] = '2026-07-28';
+	t.headers['Mcp-Method'] = 'tools/list';
+	return t;
+}
+
 // ---------------------------------------------------------------------
 // Measurement rounds: every system once per repetition, the order
 // rotated each time, after one unrecorded warm-up run each.
@@ -551,6 +566,8 @@ async function main() {
 		hello3k: mcpTarget('hello-3k', hello3k.port, tok.access_token,
 		    hello3k.child.pid),
 		mcp: mcpTarget('mcp', a.port, tok.access_token, a.child.pid),
+		mcpModern: modernTarget('mcp-modern', a.port, tok.access_token,
+		    a.child.pid),
 		sdk: mcpTarget('sdk', peer.port, tok.access_token, peer.pgid),
 		sdk1: mcpTarget('sdk-1proc', peer1.port, tok.access_token,
 		    peer1.pgid),
@@ -565,6 +582,7 @@ async function main() {
 	const rHello = await checkOnce(T.hello, 200, '"jsonrpc"');
 	const rHello3k = await checkOnce(T.hello3k, 200, '"pad"');
 	const rMcp = await checkOnce(T.mcp, 200, 'notes_delete');
+	const rModern = await checkOnce(T.mcpModern, 200, '"ttlMs"');
 	const rSdk = await checkOnce(T.sdk, 200, 'notes_delete');
 	await checkOnce(T.sdk1, 200, 'notes_delete');
 	const rSdkLow = await checkOnce(T.sdkLow, 200, 'notes_delete');
@@ -576,6 +594,7 @@ async function main() {
 		throw new Error(`the peer lists other tools: ${names(rSdk.body)}`);
 	out.bodies = { hello: rHello.body.length,
 	    hello3k: rHello3k.body.length, mcp: rMcp.body.length,
+	    mcpModern: rModern.body.length,
 	    sdkLow: rSdkLow.body.length,
 	    sdk: rSdk.body.length };
 
@@ -600,7 +619,8 @@ async function main() {
 	}
 	out.scale = scale.map(({ n, secs, du }) => ({ n, secs, du }));
 
-	const mainTargets = [T.hello, T.hello3k, T.mcp, T.sdk, T.sdk1,
+	const mainTargets = [T.hello, T.hello3k, T.mcp, T.mcpModern, T.sdk,
+	    T.sdk1,
 	    T.sdkLow, T.mcp401,
 	    T.metadata, ...scale.map((x) => x.target)].filter((t) =>
 	    !process.env.BENCH_SYSTEMS ||
@@ -927,6 +947,11 @@ function report(o) {
 	const r2 = g.mcp && g.sdk ? g.mcp.rps / g.sdk.rps : NaN;
 	const s1k = g['mcp-1k'], s1m = g['mcp-1M'];
 	const r3 = s1k && s1m ? s1m.rps / s1k.rps : NaN;
+	// What the modern era costs over the legacy one, per request: the
+	// server's CPU time, and the throughput the other way round.
+	const gm = g['mcp-modern'];
+	const r4 = gm?.cpu && g.mcp?.cpu ? gm.cpu.total / g.mcp.cpu.total : NaN;
+	const r4rps = gm && g.mcp ? g.mcp.rps / gm.rps : NaN;
 	const ok = (b) => (b ? 'met' : '**missed**');
 
 	L.push(`# Benchmarks, ${date}${quick ? ' (quick run)' : ''}`);
@@ -974,6 +999,8 @@ function report(o) {
 	row('1b', 'the same responder, body as long as tools/list\'s',
 	    g['hello-3k'], o.bodies.hello3k);
 	row(2, '`/mcp` tools/list, valid token (mcp.fcgi)', g.mcp, o.bodies.mcp);
+	row('2m', 'the same in MCP 2026-07-28 (`_meta`, `Mcp-Method`)',
+	    g['mcp-modern'], o.bodies.mcpModern);
 	row(3, '`/mcp` invalid token → 401', g['mcp-401']);
 	row(3, '`/.well-known/oauth-authorization-server`', g.metadata);
 	if (o.token) {
@@ -1039,6 +1066,9 @@ function report(o) {
 	    `${r2.toFixed(2)} | ≥ 8 ${ok(r2 >= 8)} |`);
 	L.push(`| R3 = (2) at 1M / (2) at 1k | ${r3.toFixed(2)} | ≥ 0.90 ` +
 	    `${ok(r3 >= 0.9)} |`);
+	L.push(`| R4 = server CPU per request, (2m) / (2), modern / legacy ` +
+	    `(req/s (2) / (2m): ${r4rps.toFixed(2)}) | ${r4.toFixed(2)} | ` +
+	    `≤ 1.05 ${ok(r4 <= 1.05)} |`);
 	if (g.mcp && g.sdk)
 		L.push(`| p99 (2) vs (6) | ${fmtMs(g.mcp.p99)} ms vs ` +
 		    `${fmtMs(g.sdk.p99)} ms | lower ${ok(g.mcp.p99 <
@@ -1122,7 +1152,7 @@ function report(o) {
 	log(`\n${md}`);
 	log(`bench: wrote ${path.relative(repo, file)}`);
 	log(`mcp/hello ${r1.toFixed(2)}, mcp/sdk ${r2.toFixed(2)}, 1M/1k ` +
-	    `${r3.toFixed(2)}`);
+	    `${r3.toFixed(2)}, modern/legacy ${r4.toFixed(2)}`);
 }
 
 try {

@@ -42,20 +42,32 @@ static const struct mcp_server	*prepared_for;
  * building it parsed each tool's schemas and allocated hundreds of
  * objects per request, most of the cost of the hot path.
  */
-static struct json_object	*first_page;
-static const struct mcp_server	*first_page_for;
-static const struct tool *const	*first_page_tools;
-static size_t			 first_page_ntools;
+struct first_page {
+	struct json_object	*page;
+	const struct mcp_server	*server;
+	const struct tool *const *tools;
+	size_t			 ntools;
+};
+
+/* One per era: a modern page carries resultType and caching hints. */
+static struct first_page	 first_pages[2];
+
+/* Whether v is one of a NULL-terminated list of versions. */
+int
+mcp_version_listed(const char *const *list, const char *v)
+{
+	size_t	 i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(list[i], v) == 0)
+			return 1;
+	return 0;
+}
 
 int
 mcp_version_supported(const char *v)
 {
-	size_t	 i;
-
-	for (i = 0; mcp_versions[i] != NULL; i++)
-		if (strcmp(mcp_versions[i], v) == 0)
-			return 1;
-	return 0;
+	return mcp_version_listed(mcp_versions, v);
 }
 
 /* Appends the supported versions, newest first, separated by ", ". */
@@ -81,9 +93,10 @@ mcp_tools_prepare(const struct mcp_server *srv, char *why, size_t whysz)
 
 	if (prepared_for == srv)
 		return 0;
-	json_object_put(first_page);
-	first_page = NULL;
-	first_page_for = NULL;
+	for (i = 0; i < 2; i++) {
+		json_object_put(first_pages[i].page);
+		memset(&first_pages[i], 0, sizeof(first_pages[i]));
+	}
 	free(schemas);
 	if ((schemas = calloc(srv->ntools + 1, sizeof(*schemas))) == NULL)
 		return -1;
@@ -137,6 +150,65 @@ jsonrpc_result(struct json_object *id, struct json_object *result)
 	return o;
 }
 
+/* The server's name, title and version (schema: Implementation). */
+static struct json_object *
+server_info(const struct mcp_context *ctx)
+{
+	struct json_object	*info;
+
+	info = json_object_new_object();
+	json_object_object_add(info, "name",
+	    json_object_new_string(ctx->server->name));
+	if (ctx->server->title != NULL)
+		json_object_object_add(info, "title",
+		    json_object_new_string(ctx->server->title));
+	json_object_object_add(info, "version",
+	    json_object_new_string(PACKAGE_VERSION));
+	return info;
+}
+
+/*
+ * A modern result names its type and, as every result SHOULD, the
+ * server (MCP 2026-07-28, basic/index: resultType, per-response
+ * protocol fields).  Our results are always complete: no tool asks the
+ * client for more input.
+ */
+static void
+modern_result(const struct mcp_context *ctx, struct json_object *r)
+{
+	struct json_object	*meta;
+
+	json_object_object_add(r, "resultType",
+	    json_object_new_string("complete"));
+	meta = json_object_new_object();
+	json_object_object_add(meta, MCP_META_SERVER_INFO, server_info(ctx));
+	json_object_object_add(r, "_meta", meta);
+}
+
+/*
+ * The caching hints of a result that is the same for every caller
+ * (MCP 2026-07-28, server/utilities/caching): every tool is listed
+ * whatever the token's scopes, so the list is public.
+ */
+static void
+cache_hints(struct json_object *r)
+{
+	json_object_object_add(r, "ttlMs",
+	    json_object_new_int(MCP_CACHE_TTL_MS));
+	json_object_object_add(r, "cacheScope",
+	    json_object_new_string("public"));
+}
+
+/* A successful reply, dressed for the request's era. */
+static struct json_object *
+reply_result(const struct mcp_context *ctx, struct json_object *id,
+    struct json_object *r)
+{
+	if (ctx->modern)
+		modern_result(ctx, r);
+	return jsonrpc_result(id, r);
+}
+
 /*
  * An error whose message names something the client sent (a method or
  * tool name, valid UTF-8 since the parser checks it), cut to fit at a
@@ -178,7 +250,7 @@ static struct json_object *
 do_initialize(struct mcp_context *ctx, struct json_object *id,
     struct json_object *params, enum mcp_outcome *outcome)
 {
-	struct json_object	*r, *caps, *tools, *info, *v;
+	struct json_object	*r, *caps, *tools, *v;
 	const char		*asked, *version;
 
 	(void)outcome;
@@ -200,15 +272,7 @@ do_initialize(struct mcp_context *ctx, struct json_object *id,
 	    json_object_new_boolean(0));
 	json_object_object_add(caps, "tools", tools);
 	json_object_object_add(r, "capabilities", caps);
-	info = json_object_new_object();
-	json_object_object_add(info, "name",
-	    json_object_new_string(ctx->server->name));
-	if (ctx->server->title != NULL)
-		json_object_object_add(info, "title",
-		    json_object_new_string(ctx->server->title));
-	json_object_object_add(info, "version",
-	    json_object_new_string(PACKAGE_VERSION));
-	json_object_object_add(r, "serverInfo", info);
+	json_object_object_add(r, "serverInfo", server_info(ctx));
 	if (ctx->server->instructions != NULL)
 		json_object_object_add(r, "instructions",
 		    json_object_new_string(ctx->server->instructions));
@@ -266,21 +330,21 @@ tool_json(const struct tool *t, struct json_object *schema)
 }
 
 static void
-first_page_keep(const struct mcp_server *srv, struct json_object *r)
+first_page_keep(const struct mcp_context *ctx, struct json_object *r)
 {
-	char	*text;
+	struct first_page	*fp = &first_pages[ctx->modern != 0];
+	char			*text;
 
-	json_object_put(first_page);
-	first_page = NULL;
-	first_page_for = NULL;
+	json_object_put(fp->page);
+	memset(fp, 0, sizeof(*fp));
 	if ((text = strdup(json_str(r))) == NULL)
 		return;
 	json_object_set_serializer(r, json_object_userdata_to_json_string,
 	    text, json_object_free_userdata);
-	first_page = json_object_get(r);
-	first_page_for = srv;
-	first_page_tools = srv->tools;
-	first_page_ntools = srv->ntools;
+	fp->page = json_object_get(r);
+	fp->server = ctx->server;
+	fp->tools = ctx->server->tools;
+	fp->ntools = ctx->server->ntools;
 }
 
 /*
@@ -291,6 +355,7 @@ static struct json_object *
 do_tools_list(struct mcp_context *ctx, struct json_object *id,
     struct json_object *params, enum mcp_outcome *outcome)
 {
+	const struct first_page	*fp = &first_pages[ctx->modern != 0];
 	struct json_object	*r, *list, *v;
 	size_t			 start = 0, i, n;
 	unsigned char		 raw[8];
@@ -313,11 +378,10 @@ do_tools_list(struct mcp_context *ctx, struct json_object *id,
 			return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
 			    "invalid cursor");
 	}
-	if (start == 0 && first_page != NULL &&
-	    first_page_for == ctx->server &&
-	    first_page_tools == ctx->server->tools &&
-	    first_page_ntools == ctx->server->ntools)
-		return jsonrpc_result(id, json_object_get(first_page));
+	if (start == 0 && fp->page != NULL && fp->server == ctx->server &&
+	    fp->tools == ctx->server->tools &&
+	    fp->ntools == ctx->server->ntools)
+		return jsonrpc_result(id, json_object_get(fp->page));
 	r = json_object_new_object();
 	list = json_object_new_array();
 	n = ctx->server->ntools - start;
@@ -338,9 +402,66 @@ do_tools_list(struct mcp_context *ctx, struct json_object *id,
 		json_object_object_add(r, "nextCursor",
 		    json_object_new_string(cursor));
 	}
+	if (ctx->modern) {
+		modern_result(ctx, r);
+		cache_hints(r);
+	}
 	if (start == 0)
-		first_page_keep(ctx->server, r);
+		first_page_keep(ctx, r);
 	return jsonrpc_result(id, r);
+}
+
+/*
+ * server/discover (MCP 2026-07-28, server/discover): the versions we
+ * speak, both eras, so that the list agrees with the one an
+ * unsupported-version error gives; our capabilities, who we are, the
+ * instructions, and the caching hints every discover result carries.
+ */
+static struct json_object *
+do_discover(struct mcp_context *ctx, struct json_object *id,
+    struct json_object *params, enum mcp_outcome *outcome)
+{
+	struct json_object	*r, *caps;
+
+	(void)params;
+	(void)outcome;
+	r = json_object_new_object();
+	json_object_object_add(r, "supportedVersions",
+	    mcp_all_versions_json());
+	caps = json_object_new_object();
+	json_object_object_add(caps, "tools", json_object_new_object());
+	json_object_object_add(r, "capabilities", caps);
+	if (ctx->server->instructions != NULL)
+		json_object_object_add(r, "instructions",
+		    json_object_new_string(ctx->server->instructions));
+	modern_result(ctx, r);
+	cache_hints(r);
+	return jsonrpc_result(id, r);
+}
+
+/*
+ * A tool that needs a capability of the client the request does not
+ * declare (MCP 2026-07-28, basic/index: a server must not rely on
+ * capabilities the client has not declared; schema:
+ * MissingRequiredClientCapabilityError).  A legacy client declared its
+ * capabilities once, in an initialize we keep no record of, so only
+ * a modern request is checked.
+ */
+static struct json_object *
+missing_capability(struct json_object *id, const char *capability)
+{
+	struct json_object	*r, *e, *data, *caps;
+
+	r = errorf(id, MCP_MISSING_CLIENT_CAPABILITY, "The tool needs the "
+	    "client capability %s, which the request does not declare",
+	    capability);
+	caps = json_object_new_object();
+	json_object_object_add(caps, capability, json_object_new_object());
+	data = json_object_new_object();
+	json_object_object_add(data, "requiredCapabilities", caps);
+	json_object_object_get_ex(r, "error", &e);
+	json_object_object_add(e, "data", data);
+	return r;
 }
 
 static int
@@ -380,6 +501,10 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 		*outcome = MCP_FORBIDDEN;
 		return NULL;
 	}
+	if (ctx->modern && t->client_capability != NULL &&
+	    (ctx->client_caps == NULL || !json_object_object_get_ex(
+	    ctx->client_caps, t->client_capability, NULL)))
+		return missing_capability(id, t->client_capability);
 	if (!json_object_object_get_ex(params, "arguments", &args) ||
 	    args == NULL)
 		args = NULL;
@@ -424,7 +549,7 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 		json_object_object_add(r, "isError",
 		    json_object_new_boolean(1));
 	json_object_put(call.args);
-	return jsonrpc_result(id, r);
+	return reply_result(ctx, id, r);
 }
 
 /*
@@ -546,17 +671,23 @@ mcp_tools_check_scopes(const struct mcp_server *srv, const struct config *cfg)
  * response and may set the outcome (tools/call sets MCP_FORBIDDEN).
  * The tools/ methods need the tools' schemas parsed first.
  */
+#define LEGACY	1
+#define MODERN	2
+
 static const struct mcp_method {
 	const char	*name;
+	int		 eras;		/* LEGACY, MODERN or both */
 	int		 needs_tools;
 	struct json_object *(*handle)(struct mcp_context *,
 			    struct json_object *, struct json_object *,
 			    enum mcp_outcome *);
 } mcp_methods[] = {
-	{ "initialize",	0, do_initialize },
-	{ "ping",	0, do_ping },
-	{ "tools/list",	1, do_tools_list },
-	{ "tools/call",	1, do_tools_call },
+	/* MCP 2026-07-28 removed initialize and ping (changelog). */
+	{ "initialize",		LEGACY,		0, do_initialize },
+	{ "ping",		LEGACY,		0, do_ping },
+	{ "server/discover",	MODERN,		0, do_discover },
+	{ "tools/list",		LEGACY | MODERN, 1, do_tools_list },
+	{ "tools/call",		LEGACY | MODERN, 1, do_tools_call },
 };
 
 /*
@@ -624,7 +755,8 @@ mcp_handle_message(struct mcp_context *ctx, struct json_object *msg,
 		return MCP_REPLY;
 	}
 	for (i = 0; i < sizeof(mcp_methods) / sizeof(mcp_methods[0]); i++)
-		if (strcmp(method, mcp_methods[i].name) == 0) {
+		if (strcmp(method, mcp_methods[i].name) == 0 &&
+		    (mcp_methods[i].eras & (ctx->modern ? MODERN : LEGACY))) {
 			m = &mcp_methods[i];
 			break;
 		}

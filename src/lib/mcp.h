@@ -1,9 +1,13 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The MCP server: Streamable HTTP without sessions, JSON responses
- * only (MCP 2025-11-25, basic/transports; 2025-03-26 batches too), the
- * lifecycle of the 2025 revisions (initialize, ping, notifications;
- * basic/lifecycle), and tools from a table of descriptors (tool.h).
+ * only, and tools from a table of descriptors (tool.h), in two eras at
+ * one endpoint (MCP 2026-07-28, basic/versioning, backward
+ * compatibility): the legacy revisions 2025-03-26 to 2025-11-25 with
+ * their lifecycle (initialize, ping, notifications; 2025-03-26 batches
+ * too), and the modern, stateless 2026-07-28, where every request
+ * carries its version and the client's capabilities in params._meta
+ * (mcpera.c tells the two apart).
  *
  * mcp_main() is the whole program: mcp.fcgi passes the built-in tools,
  * the conformance test program passes the suite's fixture tools.
@@ -31,6 +35,27 @@ struct json_object;
 #define JSONRPC_INTERNAL_ERROR	-32603
 #define JSONRPC_SERVER_ERROR	-32000
 
+/* The errors MCP 2026-07-28 defines (basic/index, error codes). */
+#define MCP_HEADER_MISMATCH	-32020
+#define MCP_MISSING_CLIENT_CAPABILITY -32021
+#define MCP_UNSUPPORTED_VERSION	-32022
+
+/* The reserved _meta keys of a modern request (basic/index, _meta). */
+#define MCP_META_VERSION	"io.modelcontextprotocol/protocolVersion"
+#define MCP_META_CAPABILITIES	"io.modelcontextprotocol/clientCapabilities"
+#define MCP_META_SERVER_INFO	"io.modelcontextprotocol/serverInfo"
+
+/*
+ * How long a client may keep a tools/list or server/discover result
+ * (MCP 2026-07-28, server/utilities/caching): the list changes only
+ * when the server is upgraded, and five minutes bounds how long a
+ * client goes on with the old one.
+ */
+#define MCP_CACHE_TTL_MS	300000
+
+/* The longest Mcp-Name header value we decode (4 KiB of base64). */
+#define MCP_HEADER_VALUE_MAX	4096
+
 struct mcp_server {
 	const char		*program;	/* in log lines: "mcp.fcgi" */
 	const char		*name;		/* serverInfo.name */
@@ -55,11 +80,42 @@ struct mcp_context {
 	const char		*version;	/* effective protocol version */
 	int			 in_batch;
 	const char		*needed_scope;	/* with MCP_FORBIDDEN */
+	int			 modern;	/* a 2026-07-28 request */
+	struct json_object	*client_caps;	/* its clientCapabilities */
+};
+
+/* Which era a request belongs to (mcpera.c). */
+enum mcp_era {
+	MCP_ERA_LEGACY,		/* served as the 2025 revisions are */
+	MCP_ERA_MODERN,		/* served statelessly as 2026-07-28 */
+	MCP_ERA_REFUSED		/* answered with the refusal at once */
+};
+
+/* The mirrored request headers of MCP 2026-07-28 (streamable-http). */
+struct mcp_headers {
+	const char	*protocol_version;	/* MCP-Protocol-Version */
+	const char	*method;		/* Mcp-Method */
+	const char	*name;			/* Mcp-Name */
+};
+
+/* A request refused before it runs: its HTTP status and reply. */
+struct mcp_refusal {
+	int			 status;
+	struct json_object	*reply;
 };
 
 extern const char *const mcp_versions[];
+extern const char *const mcp_modern_versions[];
 
+int	 mcp_version_listed(const char *const *, const char *);
 int	 mcp_version_supported(const char *);
+int	 mcp_modern_version_supported(const char *);
+int	 mcp_version_is_modern_era(const char *);
+struct json_object *mcp_all_versions_json(void);
+enum mcp_era mcp_classify(const struct mcp_headers *, struct json_object *,
+	    struct mcp_refusal *);
+int	 mcp_header_decode(const char *, char *, size_t, size_t *);
+int	 mcp_reply_status(struct json_object *);
 void	 mcp_versions_text(struct buf *);
 int	 mcp_tools_prepare(const struct mcp_server *, char *, size_t);
 void	 mcp_tools_check_scopes(const struct mcp_server *,

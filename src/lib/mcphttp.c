@@ -222,6 +222,43 @@ process(struct mcp_context *ctx, struct json_object *body,
 }
 
 /*
+ * One request or notification of MCP 2026-07-28, already classified
+ * (mcp_classify()): stateless, its version and the client's
+ * capabilities in its own _meta; a notification is accepted with 202
+ * (basic/transports/streamable-http, sending messages), and an error
+ * gets the status the transport gives it (mcp_reply_status()).
+ */
+static void
+process_modern(struct mcp_context *ctx, struct json_object *body,
+    struct http_response *resp)
+{
+	struct json_object	*reply, *params, *meta, *v;
+
+	ctx->modern = 1;
+	if (json_object_object_get_ex(body, "params", &params) &&
+	    json_object_object_get_ex(params, "_meta", &meta)) {
+		if (json_object_object_get_ex(meta, MCP_META_VERSION, &v))
+			ctx->version = json_object_get_string(v);
+		if (json_object_object_get_ex(meta, MCP_META_CAPABILITIES,
+		    &v))
+			ctx->client_caps = v;
+	}
+	switch (mcp_handle_message(ctx, body, &reply)) {
+	case MCP_FORBIDDEN:
+		forbidden(ctx, resp);
+		break;
+	case MCP_NO_REPLY:
+		http_status(resp, 202);
+		break;
+	case MCP_REPLY:
+		reply_json(resp, reply);
+		http_status(resp, mcp_reply_status(reply));
+		break;
+	}
+	json_object_put(reply);
+}
+
+/*
  * The token, checked the configured way: our own database, the
  * provider's signing keys, or the provider's introspection endpoint
  * (token_validation).  The JWK Set cache lives as long as the process.
@@ -266,6 +303,8 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
     struct http_request *req, struct http_response *resp)
 {
 	struct mcp_context	 ctx;
+	struct mcp_headers	 hdrs;
+	struct mcp_refusal	 refusal;
 	struct bearer		 token;
 	struct json_object	*body = NULL;
 	const struct config	*cfg = a->cfg;
@@ -296,7 +335,7 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 		    "POST, GET, DELETE, OPTIONS");
 		http_header(resp, "Access-Control-Allow-Headers",
 		    "Authorization, Content-Type, MCP-Protocol-Version, "
-		    "Mcp-Session-Id, Last-Event-ID");
+		    "Mcp-Session-Id, Last-Event-ID, Mcp-Method, Mcp-Name");
 		http_header(resp, "Access-Control-Max-Age", "86400");
 		return;
 	}
@@ -353,7 +392,13 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.version = req->protocol_version != NULL ? req->protocol_version :
 	    "2025-03-26";
-	if (!mcp_version_supported(ctx.version)) {
+	/*
+	 * A version of neither era is refused before the body is read,
+	 * as a legacy server does; a modern one is checked against the
+	 * body (mcp_classify()).
+	 */
+	if (!mcp_version_supported(ctx.version) &&
+	    !mcp_version_is_modern_era(ctx.version)) {
 		refuse_version(resp, ctx.version);
 		return;
 	}
@@ -377,7 +422,22 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	ctx.cfg = cfg;
 	ctx.app = a;
 	ctx.token = &token;
-	process(&ctx, body, resp);
+	hdrs.protocol_version = req->protocol_version;
+	hdrs.method = http_env(req->envp, "HTTP_MCP_METHOD");
+	hdrs.name = http_env(req->envp, "HTTP_MCP_NAME");
+	switch (mcp_classify(&hdrs, body, &refusal)) {
+	case MCP_ERA_LEGACY:
+		process(&ctx, body, resp);
+		break;
+	case MCP_ERA_MODERN:
+		process_modern(&ctx, body, resp);
+		break;
+	case MCP_ERA_REFUSED:
+		reply_json(resp, refusal.reply);
+		http_status(resp, refusal.status);
+		json_object_put(refusal.reply);
+		break;
+	}
 	json_object_put(body);
 }
 

@@ -68,6 +68,12 @@ struct tool {
 	const char	*output_schema;
 	const char	*annotations;	/* JSON object text, or NULL */
 	const char	*scope;		/* needed to call it, or NULL */
+	/*
+	 * A capability the client must declare to call it ("sampling",
+	 * "elicitation"), or NULL: a modern request without it is refused
+	 * with -32021.
+	 */
+	const char	*client_capability;
 	enum tool_status (*handler)(struct tool_call *);
 };
 

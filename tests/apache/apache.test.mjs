@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // What the Apache deployments (apache/) must do beyond serving the
 // endpoints, which every other file under tests/http/ checks under each
-// server kind: the Authorization header reaches the programs; every
-// root URL (and, as under lighttpd, every path it prefixes) reaches its
-// program and nothing else does; HSTS; large bodies; the programs'
-// stderr in Apache's error log; a revocation seen at once by every
-// mod_fcgid process; and mod_fcgid respawning a killed program without
-// losing requests.
+// server kind: the Authorization header and the MCP 2026-07-28 request
+// headers reach the programs; every root URL (and, as under lighttpd,
+// every path it prefixes) reaches its program and nothing else does;
+// HSTS; large bodies; the programs' stderr in Apache's error log; a
+// revocation seen at once by every mod_fcgid process; and mod_fcgid
+// respawning a killed program without losing requests.
 //
 // Runs only when MCP_TEST_SERVER is an Apache kind (apache-vhost,
 // apache-htaccess, apache-cgi): scripts/check runs tests/apache/ in
@@ -165,6 +165,37 @@ describe(`Apache deployment (${serverKind})`, () => {
 			assert.equal(res.status, 200, res.body);
 			assert.deepEqual(res.json(), { jsonrpc: '2.0', id: 1,
 			    result: {} });
+		});
+	});
+
+	// MCP 2026-07-28 mirrors the method and the tool's name into
+	// request headers that the program compares with the body
+	// (streamable-http, request metadata): a header Apache withheld
+	// would be a 400 -32020.
+	describe('the MCP 2026-07-28 request headers', () => {
+		it('reach mcp.fcgi: a modern tools/call succeeds', async () => {
+			const tok = await obtainTokens(s,
+			    new Person(s, 'alice', 'alice-password'),
+			    await register(s));
+			const res = await s.request('POST', '/mcp', {
+				json: { jsonrpc: '2.0', id: 1, method: 'tools/call',
+				    params: { name: 'whoami', arguments: {}, _meta: {
+				    'io.modelcontextprotocol/protocolVersion':
+				    '2026-07-28',
+				    'io.modelcontextprotocol/clientCapabilities': {},
+				    } } },
+				headers: {
+					Accept: 'application/json, text/event-stream',
+					Authorization: `Bearer ${tok.access_token}`,
+					'MCP-Protocol-Version': '2026-07-28',
+					'Mcp-Method': 'tools/call',
+					'Mcp-Name': '=?base64?d2hvYW1p?=',
+				},
+			});
+			assert.equal(res.status, 200, res.body);
+			assert.equal(res.json().result.resultType, 'complete');
+			assert.equal(res.json().result.structuredContent.user,
+			    'alice');
 		});
 	});
 

@@ -548,3 +548,327 @@ Test(mcp, unconfigured_tool_scope_is_logged)
 	    strchr(out, '\n')[1] == '\0', "one line: %s", out);
 	config_free(c);
 }
+
+/* MCP 2026-07-28 at the same endpoint: the mirrored header values. */
+Test(mcp, header_decode)
+{
+	char	 out[64], big[MCP_HEADER_VALUE_MAX + 2];
+	size_t	 len;
+
+	cr_assert_eq(mcp_header_decode("get_weather", out, sizeof(out), &len),
+	    0);
+	cr_assert_str_eq(out, "get_weather");
+	cr_assert_eq(len, 11);
+	cr_assert_eq(mcp_header_decode("=?base64?SGVsbG8sIOS4lueVjA==?=", out,
+	    sizeof(out), &len), 0);
+	cr_assert_str_eq(out, "Hello, \xe4\xb8\x96\xe7\x95\x8c");
+	cr_assert_eq(mcp_header_decode("=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?=",
+	    out, sizeof(out), &len), 0, "the sentinel, encoded");
+	cr_assert_str_eq(out, "=?base64?literal?=");
+	cr_assert_eq(mcp_header_decode("=?base64?" "?=", out, sizeof(out), &len),
+	    0);
+	cr_assert_eq(len, 0);
+	/* Not base64, not canonical, a NUL, control characters. */
+	cr_assert_eq(mcp_header_decode("=?base64?***?=", out, sizeof(out),
+	    &len), -1);
+	cr_assert_eq(mcp_header_decode("=?base64?SGk?=", out, sizeof(out),
+	    &len), 0);
+	cr_assert_eq(mcp_header_decode("=?base64?SGm=?=", out, sizeof(out),
+	    &len), -1, "non-zero trailing bits");
+	cr_assert_eq(mcp_header_decode("=?base64?AA==?=", out, sizeof(out),
+	    &len), -1, "a NUL byte");
+	cr_assert_eq(mcp_header_decode("a\x01" "b", out, sizeof(out), &len),
+	    -1);
+	cr_assert_eq(mcp_header_decode("caf\xc3\xa9", out, sizeof(out), &len),
+	    -1, "raw non-ASCII must come as base64");
+	/* Length limits: the header's and the output buffer's. */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cr_assert_eq(mcp_header_decode(big, out, sizeof(out), &len), -1);
+	big[MCP_HEADER_VALUE_MAX] = '\0';
+	cr_assert_eq(mcp_header_decode(big, out, sizeof(out), &len), -1,
+	    "longer than the buffer");
+	cr_assert_eq(mcp_header_decode("=?base64?YWJjZA==?=", out, 4, &len),
+	    -1, "4 bytes do not fit in 4 with the NUL");
+	cr_assert_eq(mcp_header_decode("=?base64?YWJj?=", out, 4, &len), 0);
+	cr_assert_str_eq(out, "abc");
+}
+
+#define META	"\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":" \
+	"\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}"
+
+/* Which era a request is, and the refusals of mcp_classify(). */
+Test(mcp, classify)
+{
+	static const struct {
+		const char	*version, *method, *name;
+		const char	*body;
+		enum mcp_era	 era;
+		int		 status, code;
+	} cases[] = {
+		/* Legacy: no claim, whatever else is sent. */
+		{ "2025-11-25", NULL, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"ping\"}", MCP_ERA_LEGACY, 0, 0 },
+		{ NULL, "ping", "x", "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"ping\"}", MCP_ERA_LEGACY, 0, 0 },
+		{ NULL, NULL, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+		    "\"initialize\",\"params\":{\"protocolVersion\":"
+		    "\"2025-11-25\"}}", MCP_ERA_LEGACY, 0, 0 },
+		{ "2025-03-26", NULL, NULL, "[{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"ping\"}]", MCP_ERA_LEGACY, 0, 0 },
+		{ NULL, NULL, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
+		    "{}}", MCP_ERA_LEGACY, 0, 0 },
+		{ "2025-11-25", NULL, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"ping\",\"params\":{\"_meta\":{\"a\":1}}}",
+		    MCP_ERA_LEGACY, 0, 0 },
+		/* Modern. */
+		{ "2026-07-28", "server/discover", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"server/discover\",\"params\":{"
+		    META "}}", MCP_ERA_MODERN, 0, 0 },
+		{ "2026-07-28", "tools/call", "whoami", "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+		    "\"whoami\"," META "}}", MCP_ERA_MODERN, 0, 0 },
+		{ "2026-07-28", "tools/call", "=?base64?d2hvYW1p?=",
+		    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+		    "\"params\":{\"name\":\"whoami\"," META "}}",
+		    MCP_ERA_MODERN, 0, 0 },
+		{ "2026-07-28", "initialize", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"initialize\",\"params\":{" META "}}",
+		    MCP_ERA_MODERN, 0, 0 },
+		{ NULL, NULL, NULL, "{\"jsonrpc\":\"2.0\",\"method\":"
+		    "\"notifications/x\",\"params\":{" META "}}",
+		    MCP_ERA_MODERN, 0, 0 },
+		{ "2026-07-28", NULL, NULL, "{\"jsonrpc\":\"2.0\",\"method\":"
+		    "\"notifications/x\"}", MCP_ERA_MODERN, 0, 0 },
+		/* The version header: missing, or not the body's. */
+		{ NULL, "tools/list", NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"tools/list\",\"params\":{" META "}}",
+		    MCP_ERA_REFUSED, 400, -32020 },
+		{ "2025-11-25", "tools/list", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"tools/list\",\"params\":{" META "}}",
+		    MCP_ERA_REFUSED, 400, -32020 },
+		{ "2026-07-28", NULL, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+		    "\"2025-11-25\"}}", MCP_ERA_REFUSED, 400, -32020 },
+		/* Mcp-Method and Mcp-Name. */
+		{ "2026-07-28", NULL, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"tools/list\",\"params\":{" META "}}",
+		    MCP_ERA_REFUSED, 400, -32020 },
+		{ "2026-07-28", "tools/call", "whoami", "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"tools/list\",\"params\":{" META "}}",
+		    MCP_ERA_REFUSED, 400, -32020 },
+		{ "2026-07-28", "tools/call", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+		    "\"whoami\"," META "}}", MCP_ERA_REFUSED, 400, -32020 },
+		{ "2026-07-28", "tools/call", "notes_add", "{\"jsonrpc\":"
+		    "\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+		    "\"name\":\"whoami\"," META "}}", MCP_ERA_REFUSED, 400,
+		    -32020 },
+		{ "2026-07-28", "tools/call", "=?base64?!!?=", "{\"jsonrpc\":"
+		    "\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+		    "\"name\":\"whoami\"," META "}}", MCP_ERA_REFUSED, 400,
+		    -32020 },
+		{ "2026-07-28", "resources/read", "a:b", "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":"
+		    "\"a:c\"," META "}}", MCP_ERA_REFUSED, 400, -32020 },
+		/* Versions we do not speak. */
+		{ "2027-01-01", "tools/list", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+		    "\"io.modelcontextprotocol/protocolVersion\":\"2027-01-01\","
+		    "\"io.modelcontextprotocol/clientCapabilities\":{}}}}",
+		    MCP_ERA_REFUSED, 400, -32022 },
+		{ "2025-11-25", "tools/list", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+		    "\"io.modelcontextprotocol/protocolVersion\":\"2025-11-25\","
+		    "\"io.modelcontextprotocol/clientCapabilities\":{}}}}",
+		    MCP_ERA_REFUSED, 400, -32022 },
+		/* _meta missing or incomplete. */
+		{ "2026-07-28", "server/discover", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"server/discover\",\"params\":{}}",
+		    MCP_ERA_REFUSED, 400, -32602 },
+		{ "2026-07-28", "server/discover", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"server/discover\",\"params\":{"
+		    "\"_meta\":{\"io.modelcontextprotocol/clientCapabilities\":"
+		    "{}}}}", MCP_ERA_REFUSED, 400, -32602 },
+		{ "2026-07-28", "server/discover", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"server/discover\",\"params\":{"
+		    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
+		    "\"2026-07-28\"}}}", MCP_ERA_REFUSED, 400, -32602 },
+		{ "2026-07-28", "server/discover", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"server/discover\",\"params\":{"
+		    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":7,"
+		    "\"io.modelcontextprotocol/clientCapabilities\":{}}}}",
+		    MCP_ERA_REFUSED, 400, -32602 },
+		/* No batches, nothing but a request or a notification. */
+		{ "2026-07-28", NULL, NULL, "[{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"tools/list\",\"params\":{" META "}}]",
+		    MCP_ERA_REFUSED, 400, -32600 },
+		{ NULL, NULL, NULL, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+		    "\"ping\"},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+		    "\"tools/list\",\"params\":{" META "}}]", MCP_ERA_REFUSED,
+		    400, -32600 },
+		{ "2026-07-28", NULL, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"result\":{}}", MCP_ERA_REFUSED, 400, -32600 },
+		{ "2026-07-28", NULL, NULL, "17", MCP_ERA_REFUSED, 400,
+		    -32600 },
+	};
+	struct mcp_headers	 h;
+	struct mcp_refusal	 r;
+	struct json_object	*body, *e, *v;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		h.protocol_version = cases[i].version;
+		h.method = cases[i].method;
+		h.name = cases[i].name;
+		cr_assert_eq(json_parse_strict(cases[i].body,
+		    strlen(cases[i].body), &body), JSONU_OK, "case %zu", i);
+		memset(&r, 0, sizeof(r));
+		cr_assert_eq(mcp_classify(&h, body, &r), cases[i].era,
+		    "case %zu: %s", i, r.reply ? json_str(r.reply) : "-");
+		if (cases[i].era == MCP_ERA_REFUSED) {
+			cr_assert_eq(r.status, cases[i].status, "case %zu", i);
+			cr_assert(json_object_object_get_ex(r.reply, "error",
+			    &e));
+			json_object_object_get_ex(e, "code", &v);
+			cr_assert_eq(json_object_get_int(v), cases[i].code,
+			    "case %zu: %s", i, json_str(r.reply));
+			json_object_put(r.reply);
+		} else
+			cr_assert_null(r.reply, "case %zu", i);
+		json_object_put(body);
+	}
+}
+
+Test(mcp, classify_unsupported_version_names_both_eras)
+{
+	struct mcp_headers	 h = { "2027-01-01", "tools/list", NULL };
+	struct mcp_refusal	 r;
+	struct json_object	*body;
+	const char		*text = "{\"jsonrpc\":\"2.0\",\"id\":\"a\","
+	    "\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+	    "\"io.modelcontextprotocol/protocolVersion\":\"2027-01-01\"}}}";
+
+	cr_assert_eq(json_parse_strict(text, strlen(text), &body), JSONU_OK);
+	cr_assert_eq(mcp_classify(&h, body, &r), MCP_ERA_REFUSED);
+	cr_assert_str_eq(json_str(r.reply), "{\"jsonrpc\":\"2.0\",\"id\":\"a\","
+	    "\"error\":{\"code\":-32022,\"message\":\"Unsupported protocol "
+	    "version\",\"data\":{\"supported\":[\"2026-07-28\",\"2025-11-25\","
+	    "\"2025-06-18\",\"2025-03-26\"],\"requested\":\"2027-01-01\"}}}");
+	json_object_put(r.reply);
+	json_object_put(body);
+}
+
+static enum tool_status
+samples(struct tool_call *call)
+{
+	tool_text(call, "sampled");
+	return TOOL_OK;
+}
+
+static const struct tool t_samples = {
+	.name = "samples", .description = "Needs sampling.",
+	.input_schema = "{\"type\":\"object\"}", .client_capability = "sampling",
+	.handler = samples,
+};
+
+/* The methods of the modern era and the shape of their results. */
+Test(mcp, modern_methods)
+{
+	const struct tool *const	 tools[] = { &t_echo, &t_samples };
+	struct mcp_server		 srv = { .program = "t", .name = "srv",
+	    .instructions = "Be kind.", .tools = tools, .ntools = 2 };
+	struct json_object		*caps, *msg, *r;
+	const char			*text;
+	size_t				 i;
+	static const char *const	 gone[] = { "initialize", "ping",
+	    "logging/setLevel", "resources/list", "prompts/get" };
+
+	ctx.server = &srv;
+	ctx.modern = 1;
+	ctx.version = "2026-07-28";
+	caps = json_object_new_object();
+	ctx.client_caps = caps;
+	cr_assert_str_eq(reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"server/discover\",\"params\":{}}"), "{\"jsonrpc\":\"2.0\","
+	    "\"id\":1,\"result\":{\"supportedVersions\":[\"2026-07-28\","
+	    "\"2025-11-25\",\"2025-06-18\",\"2025-03-26\"],\"capabilities\":{"
+	    "\"tools\":{}},\"instructions\":\"Be kind.\",\"resultType\":"
+	    "\"complete\",\"_meta\":{\"io.modelcontextprotocol/serverInfo\":{"
+	    "\"name\":\"srv\",\"version\":\"" PACKAGE_VERSION "\"}},\"ttlMs\":"
+	    "300000,\"cacheScope\":\"public\"}}");
+	text = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/list\",\"params\":{}}");
+	cr_assert_not_null(strstr(text, "\"resultType\":\"complete\""), "%s",
+	    text);
+	cr_assert_not_null(strstr(text, "\"ttlMs\":300000,\"cacheScope\":"
+	    "\"public\"}"), "%s", text);
+	text = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/list\",\"params\":{}}");
+	cr_assert_not_null(strstr(text, "\"ttlMs\":300000"), "the kept page");
+	text = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{"
+	    "\"word\":\"hi\"}}}");
+	cr_assert_str_eq(text, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{"
+	    "\"content\":[{\"type\":\"text\",\"text\":\"hello alice, hi\"}],"
+	    "\"resultType\":\"complete\",\"_meta\":{"
+	    "\"io.modelcontextprotocol/serverInfo\":{\"name\":\"srv\","
+	    "\"version\":\"" PACKAGE_VERSION "\"}}}}");
+	/* A capability the client did not declare: -32021, 400. */
+	cr_assert_eq(handle("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"samples\"}}", &r),
+	    MCP_REPLY);
+	cr_assert_str_eq(json_str(r), "{\"jsonrpc\":\"2.0\",\"id\":4,\"error\":{"
+	    "\"code\":-32021,\"message\":\"The tool needs the client "
+	    "capability sampling, which the request does not declare\","
+	    "\"data\":{\"requiredCapabilities\":{\"sampling\":{}}}}}");
+	cr_assert_eq(mcp_reply_status(r), 400);
+	json_object_put(r);
+	json_object_object_add(caps, "sampling", json_object_new_object());
+	cr_assert_not_null(strstr(reply_text("{\"jsonrpc\":\"2.0\",\"id\":4,"
+	    "\"method\":\"tools/call\",\"params\":{\"name\":\"samples\"}}"),
+	    "sampled"));
+	/* Removed and unknown methods: -32601, 404. */
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		char	 req[128];
+
+		snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":5,"
+		    "\"method\":\"%s\",\"params\":{}}", gone[i]);
+		cr_assert_eq(json_parse_strict(req, strlen(req), &msg),
+		    JSONU_OK);
+		cr_assert_eq(mcp_handle_message(&ctx, msg, &r), MCP_REPLY);
+		cr_assert_not_null(strstr(json_str(r), "-32601"), "%s",
+		    gone[i]);
+		cr_assert_eq(mcp_reply_status(r), 404);
+		json_object_put(r);
+		json_object_put(msg);
+	}
+	/* A legacy request never sees the modern method, nor -32021. */
+	ctx.modern = 0;
+	ctx.client_caps = NULL;
+	cr_assert_not_null(strstr(reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"server/discover\"}"), "-32601"));
+	text = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/list\"}");
+	cr_assert_null(strstr(text, "resultType"), "%s", text);
+	cr_assert_null(strstr(text, "ttlMs"), "%s", text);
+	cr_assert_not_null(strstr(reply_text("{\"jsonrpc\":\"2.0\",\"id\":4,"
+	    "\"method\":\"tools/call\",\"params\":{\"name\":\"samples\"}}"),
+	    "sampled"));
+	json_object_put(caps);
+}
+
+Test(mcp, reply_status)
+{
+	struct json_object	*r;
+
+	r = jsonrpc_error(NULL, JSONRPC_INVALID_PARAMS, "x");
+	cr_assert_eq(mcp_reply_status(r), 200, "in-band, as an unknown tool");
+	json_object_put(r);
+	r = jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, "x");
+	cr_assert_eq(mcp_reply_status(r), 400);
+	json_object_put(r);
+	r = jsonrpc_error(NULL, JSONRPC_INTERNAL_ERROR, "x");
+	cr_assert_eq(mcp_reply_status(r), 200);
+	json_object_put(r);
+}

@@ -72,6 +72,17 @@ error_handling(struct tool_call *call)
 	return TOOL_OK;
 }
 
+/*
+ * Reached only when the request declares sampling; the library refuses
+ * a modern request that does not with -32021 (server-stateless).
+ */
+static enum tool_status
+missing_capability(struct tool_call *call)
+{
+	tool_text(call, "The client declares the sampling capability.");
+	return TOOL_OK;
+}
+
 /* Echoes the arguments, which the schema below has already checked. */
 static enum tool_status
 json_schema_2020_12(struct tool_call *call)
@@ -125,6 +136,15 @@ static const struct tool test_error_handling = {
 	.handler = error_handling,
 };
 
+static const struct tool test_missing_capability = {
+	.name = "test_missing_capability",
+	.description = "Tests the refusal of a request that does not declare "
+	    "a client capability the tool needs (sampling)",
+	.input_schema = NO_ARGUMENTS,
+	.client_capability = "sampling",
+	.handler = missing_capability,
+};
+
 /*
  * The suite's fixture schema, keyword for keyword: tools/list must
  * return $schema, $defs (with $anchor), the composition and the
@@ -165,6 +185,7 @@ static const struct tool *const fixture_tools[] = {
 	&test_multiple_content_types,
 	&test_error_handling,
 	&json_schema_2020_12_tool,
+	&test_missing_capability,
 };
 
 static const struct mcp_server server = {
