@@ -241,11 +241,11 @@ describe('MCP 2026-07-28 clients', () => {
 			child.stdout.on('data', (c) => stdout.push(c));
 			const url = watchFor(child.stderr,
 			    /Please navigate to: (\S+)/, stderr);
-			url.catch(() => {});
 			const done = new Promise((resolve) =>
 			    child.on('close', (code) => resolve(code)));
-			const first = await Promise.race([url, done.then(() =>
-			    undefined)]);
+			// Signed in already: the run ends without a URL.
+			const first = await Promise.race([url.catch(() =>
+			    undefined), done.then(() => undefined)]);
 			if (first !== undefined)
 				await deliver(await signIn(s, person, first));
 			const code = await done;
@@ -253,7 +253,10 @@ describe('MCP 2026-07-28 clients', () => {
 			out.push(`$ inspector ${args.join(' ')}\n` +
 			    `${stderr.join('')}${text}\n`);
 			assert.equal(code, 0, out.at(-1));
-			return JSON.parse(text);
+			// --format json: {"result": ...} or {"error": ...}.
+			const reply = JSON.parse(text);
+			assert.ok(reply.result, text);
+			return reply.result;
 		}
 		t.after(() => fs.writeFileSync(artifactPath('inspector.out'),
 		    out.join('\n')));
