@@ -238,6 +238,19 @@ classify_modern(const struct mcp_headers *h, const char *method,
 		return refuse(r, 400, id, JSONRPC_INVALID_PARAMS, "Invalid "
 		    "params: _meta." MCP_META_VERSION " must be a string");
 	version = json_object_get_string(v);
+	/*
+	 * A claim naming a 2025 revision is no modern request: that
+	 * revision is served as it always was (as the TypeScript SDK's
+	 * server does), once the header, if any, agrees.
+	 */
+	if (mcp_version_supported(version)) {
+		if (h->protocol_version != NULL &&
+		    strcmp(h->protocol_version, version) != 0)
+			return refuse(r, 400, id, MCP_HEADER_MISMATCH, "Header "
+			    "mismatch: the MCP-Protocol-Version header does not "
+			    "match _meta." MCP_META_VERSION);
+		return MCP_ERA_LEGACY;
+	}
 	if (h->protocol_version == NULL && is_request)
 		return refuse(r, 400, id, MCP_HEADER_MISMATCH, "Header "
 		    "mismatch: the MCP-Protocol-Version header is required");

@@ -267,15 +267,6 @@ describe('refusals of MCP 2026-07-28 (400, 404)', () => {
 		});
 	}
 
-	it('a legacy version in _meta (-32022: legacy starts with initialize)',
-	    async () => {
-		const e = assertError(await modern(alice.access_token, 'tools/list',
-		    { _meta: meta({ [V]: '2025-11-25' }) },
-		    { headers: { 'MCP-Protocol-Version': '2025-11-25' } }), 400,
-		    -32022);
-		assert.equal(e.data.requested, '2025-11-25');
-	});
-
 	it('required _meta fields missing (-32602)', async () => {
 		for (const m of [undefined, { [CAPS]: {} }, { [V]: MODERN }]) {
 			const body = { jsonrpc: '2.0', id: 7, method: 'server/discover',
@@ -353,6 +344,16 @@ describe('legacy next to modern', () => {
 		    'Mcp-Name': 'y' });
 		assert.equal(res.status, 200);
 		assert.equal(res.json().result.structuredContent.user, 'alice');
+	});
+
+	it('serves a 2025 version named in _meta as that revision',
+	    async () => {
+		const res = await modern(alice.access_token, 'tools/list',
+		    { _meta: meta({ [V]: '2025-11-25' }) },
+		    { headers: { 'MCP-Protocol-Version': '2025-11-25' } });
+		assert.equal(res.status, 200);
+		assert.equal(res.json().result.resultType, undefined);
+		assert.equal(res.json().result.tools.length, 5);
 	});
 
 	it('serves server/discover only in the modern era', async () => {

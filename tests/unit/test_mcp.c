@@ -681,6 +681,19 @@ Test(mcp, classify)
 		    "\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
 		    "\"io.modelcontextprotocol/protocolVersion\":\"2025-11-25\","
 		    "\"io.modelcontextprotocol/clientCapabilities\":{}}}}",
+		    MCP_ERA_LEGACY, 0, 0 },
+		{ NULL, NULL, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"initialize\",\"params\":{\"_meta\":{"
+		    "\"io.modelcontextprotocol/protocolVersion\":\"2025-06-18\"}}}",
+		    MCP_ERA_LEGACY, 0, 0 },
+		{ "2025-06-18", "tools/list", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+		    "\"io.modelcontextprotocol/protocolVersion\":\"2025-11-25\"}}}",
+		    MCP_ERA_REFUSED, 400, -32020 },
+		{ "2024-11-05", "tools/list", NULL, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+		    "\"io.modelcontextprotocol/protocolVersion\":\"2024-11-05\","
+		    "\"io.modelcontextprotocol/clientCapabilities\":{}}}}",
 		    MCP_ERA_REFUSED, 400, -32022 },
 		/* _meta missing or incomplete. */
 		{ "2026-07-28", "server/discover", NULL, "{\"jsonrpc\":\"2.0\","
