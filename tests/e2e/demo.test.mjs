@@ -2,7 +2,7 @@
 // scripts/demo --conformance --detach --port N, under lighttpd and
 // under Apache (--server apache): the demo serves the conformance
 // suite's fixture program at /mcp, behind the same OAuth (a token from
-// the real flow, as the demo user), and --stop ends it.
+// the real flow, as the demo user) in both eras, and --stop ends it.
 // The demo keeps its files under a directory of the test's own
 // (MCP_OAUTH_DEMO_VAR), so a developer's demo under ./var/ is left
 // alone.
@@ -104,6 +104,26 @@ for (const server of [[], ['--server', 'apache']]) {
 			assert.equal(res.status, 200, res.body);
 			assert.equal(res.json().result.content[0].text,
 			    'This is a simple text response for testing.');
+
+			// And in the 2026-07-28 era, statelessly.
+			const meta = {
+				'io.modelcontextprotocol/protocolVersion':
+				    '2026-07-28',
+				'io.modelcontextprotocol/clientCapabilities': {},
+			};
+			res = await s.request('POST', '/mcp', {
+				headers: {
+					Authorization: `Bearer ${tok.access_token}`,
+					Accept: 'application/json, text/event-stream',
+					'MCP-Protocol-Version': '2026-07-28',
+					'Mcp-Method': 'tools/list',
+				},
+				json: { jsonrpc: '2.0', id: 2, method: 'tools/list',
+				    params: { _meta: meta } },
+			});
+			assert.equal(res.status, 200, res.body);
+			assert.deepEqual(res.json().result.tools.map((x) => x.name),
+			    names);
 
 			const stopped = demo(env, ['--stop']);
 			assert.equal(stopped.status, 0, stopped.output);
