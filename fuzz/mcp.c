@@ -4,7 +4,10 @@
  * mcp.fcgi calls it for one message or each message of a batch, with
  * a server of fixture tools that need no database.  Arguments reach a
  * handler only after schema_validate() accepted them, so the "echo"
- * handler checks that what its schema promises holds.
+ * handler checks that what its schema promises holds.  Then the era
+ * of the same body under several MCP-Protocol-Version headers
+ * (mcp_classify()), the modern path for what it accepts, and the
+ * input as an Mcp-Name header value (mcp_header_decode()).
  */
 #include <string.h>
 
@@ -163,6 +166,92 @@ one(struct mcp_context *ctx, struct json_object *msg)
 	json_object_put(reply);
 }
 
+/* The input as a header value: decoded, or refused, within bounds. */
+static void
+header(const uint8_t *data, size_t size)
+{
+	char	 in[MCP_HEADER_VALUE_MAX + 8], out[256];
+	size_t	 len;
+
+	if (size >= sizeof(in))
+		size = sizeof(in) - 1;
+	memcpy(in, data, size);
+	in[size] = '\0';
+	if (mcp_header_decode(in, out, sizeof(out), &len) == 0) {
+		FUZZ_CHECK(len < sizeof(out));
+		FUZZ_CHECK(strlen(out) == len);
+	}
+}
+
+/*
+ * The era of body under each header set: a refusal is a 400 with an
+ * error the spec defines for it; a modern message runs as such, and
+ * its reply gets a status of the transport's.
+ */
+static void
+era(struct mcp_context *ctx, struct json_object *body)
+{
+	static const char *const versions[] = { NULL, "2026-07-28",
+	    "2025-11-25", "2027-01-01" };
+	struct mcp_headers	 h;
+	struct mcp_refusal	 r;
+	struct json_object	*v, *params = NULL, *meta, *reply, *e;
+	enum mcp_outcome	 out;
+	size_t			 i;
+	int			 code, status;
+
+	memset(&h, 0, sizeof(h));
+	if (json_object_object_get_ex(body, "method", &v) &&
+	    json_object_is_type(v, json_type_string))
+		h.method = json_object_get_string(v);
+	if (json_object_object_get_ex(body, "params", &params) &&
+	    json_object_object_get_ex(params, "name", &v) &&
+	    json_object_is_type(v, json_type_string))
+		h.name = json_object_get_string(v);
+	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		h.protocol_version = versions[i];
+		memset(&r, 0, sizeof(r));
+		switch (mcp_classify(&h, body, &r)) {
+		case MCP_ERA_LEGACY:
+			FUZZ_CHECK(r.reply == NULL);
+			break;
+		case MCP_ERA_REFUSED:
+			FUZZ_CHECK(r.status == 400);
+			FUZZ_CHECK(json_object_object_get_ex(r.reply, "error",
+			    &e) && json_object_object_get_ex(e, "code", &v));
+			code = json_object_get_int(v);
+			FUZZ_CHECK(code == -32600 || code == -32602 ||
+			    code == -32020 || code == -32022);
+			FUZZ_CHECK(json_str(r.reply) != NULL);
+			json_object_put(r.reply);
+			break;
+		case MCP_ERA_MODERN:
+			FUZZ_CHECK(r.reply == NULL);
+			ctx->modern = 1;
+			ctx->client_caps = NULL;
+			if (json_object_object_get_ex(params, "_meta", &meta) &&
+			    json_object_object_get_ex(meta,
+			    "io.modelcontextprotocol/clientCapabilities", &v))
+				ctx->client_caps = v;
+			out = mcp_handle_message(ctx, body, &reply);
+			FUZZ_CHECK(out != MCP_FORBIDDEN ||
+			    strcmp(ctx->needed_scope, "admin") == 0);
+			if (out == MCP_REPLY) {
+				check_reply(body, reply);
+				status = mcp_reply_status(reply);
+				FUZZ_CHECK(status == 200 || status == 400 ||
+				    status == 404);
+			}
+			json_object_put(reply);
+			ctx->modern = 0;
+			ctx->client_caps = NULL;
+			break;
+		default:
+			FUZZ_CHECK(!"an era");
+		}
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -179,6 +268,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sizeof(err)) != CONFIG_OK)
 			abort();
 	}
+	header(data, size);
 	if (json_parse_strict((const char *)data, size, &body) != JSONU_OK)
 		return 0;
 	memset(&ctx, 0, sizeof(ctx));
@@ -193,6 +283,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			one(&ctx, json_object_array_get_idx(body, i));
 	} else
 		one(&ctx, body);
+	ctx.in_batch = 0;
+	era(&ctx, body);
 	json_object_put(body);
 	return 0;
 }
