@@ -6,7 +6,10 @@
 // behind the real bearer validation.  The suite cannot authorize, so
 // a loopback proxy adds a token that alice obtained through the real
 // flow; Host and Origin pass through unchanged, so the server's own
-// DNS-rebinding protection is what the suite tests.  The shipped
+// DNS-rebinding protection is what the suite tests.  Both eras are
+// run: the scenarios revision 2025-11-25 requires (initialize, a
+// legacy client) and those 2026-07-28 requires (stateless, per-request
+// _meta, server/discover), at the same /mcp.  The shipped
 // mcp.fcgi, behind the same proxy, runs the scenarios that need no
 // fixture tools: server-initialize, ping, tools-list and
 // dns-rebinding-protection.
@@ -48,6 +51,25 @@ const REQUIRED = [
 	'json-schema-2020-12',
 	'dns-rebinding-protection',
 ];
+
+// Revision 2026-07-28 (stateless, per-request _meta): every check of
+// these scenarios, and the tool scenarios that need no streaming.  The
+// rest of that revision's list (resources, prompts, completion,
+// progress, input-required results, subscriptions) is a later issue.
+const REQUIRED_MODERN = [
+	'server-stateless',
+	'dns-rebinding-protection',
+	'caching',
+	'tools-list',
+	'tools-call-simple-text',
+	'tools-call-error',
+	'tools-call-image',
+	'tools-call-audio',
+	'tools-call-embedded-resource',
+	'tools-call-mixed-content',
+];
+const EVERY_CHECK = ['server-stateless', 'dns-rebinding-protection',
+    'caching'];
 
 const ALICE = { name: 'alice', password: 'alice has a long password' };
 
@@ -110,8 +132,8 @@ async function tokenProxy() {
 }
 
 // Runs the suite with Node 22: the server scenarios that spec revision
-// 2025-11-25 requires, as frozen at its release, or the scenarios that
-// which names (--scenario NAME).  Resolves { code,
+// 2025-11-25 requires, as frozen at its release, or those that which
+// names (--requirements REVISION, --scenario NAME).  Resolves { code,
 // signal, output }; the exit code counts every required scenario, so
 // the test judges from the results instead.
 function runSuite(url, outDir, which = ['--requirements', '2025-11-25']) {
@@ -144,7 +166,12 @@ function readResults(outDir) {
 		if (m === null)
 			continue;
 		const file = path.join(outDir, d, 'checks.json');
-		results[m[1]] = JSON.parse(fs.readFileSync(file, 'utf8'));
+		// A scenario that threw leaves its directory without
+		// checks.json: a failure.
+		results[m[1]] = fs.existsSync(file) ?
+		    JSON.parse(fs.readFileSync(file, 'utf8')) :
+		    [{ id: m[1], status: 'FAILURE',
+		    errorMessage: 'the scenario did not finish' }];
 	}
 	return results;
 }
@@ -284,11 +311,12 @@ describe('MCP conformance suite', () => {
 		}
 	});
 
-	test('server scenarios', async (t) => {
+	test('server scenarios of revision 2025-11-25', async (t) => {
 		const url = `http://127.0.0.1:${proxy.port}/mcp`;
-		const run = await runSuite(url, outDir);
+		const dir = fs.mkdtempSync(path.join(outDir, 'legacy-'));
+		const run = await runSuite(url, dir);
 		fs.writeFileSync(artifactPath('conformance.out'), run.output);
-		const results = readResults(outDir);
+		const results = readResults(dir);
 		const { passed, failed, undecided } = judge(results);
 		t.diagnostic(`conformance: ${passed.length} scenarios pass: ` +
 		    passed.join(' '));
@@ -305,6 +333,47 @@ describe('MCP conformance suite', () => {
 		// the rebinding attempt among them.
 		assert.ok(proxy.seen.some((r) =>
 		    r.host === 'evil.example.com'));
+	});
+
+	test('server scenarios of revision 2026-07-28', async (t) => {
+		const url = `http://127.0.0.1:${proxy.port}/mcp`;
+		const dir = fs.mkdtempSync(path.join(outDir, 'modern-'));
+		const mark = proxy.seen.length;
+		const run = await runSuite(url, dir,
+		    ['--requirements', '2026-07-28']);
+		fs.writeFileSync(artifactPath('conformance-2026-07-28.out'),
+		    run.output);
+		const results = readResults(dir);
+		const { passed, failed, undecided } = judge(results);
+		t.diagnostic(`conformance 2026-07-28: ${passed.length} ` +
+		    `scenarios pass: ${passed.join(' ')}`);
+		for (const f of failed)
+			t.diagnostic(`conformance 2026-07-28: fails: ${f}`);
+		for (const u of undecided)
+			t.diagnostic(`conformance 2026-07-28: no verdict: ${u}`);
+		assert.ok(Object.keys(results).length >= REQUIRED_MODERN.length,
+		    `the suite ran (exit ${run.code}, ${run.signal ?? ''}):\n` +
+		    run.output.slice(-3000));
+		assert.ok(proxy.seen.slice(mark).some((r) =>
+		    r.host === 'evil.example.com'));
+		// One subtest per required scenario, so that each failure
+		// is named on its own.  In server-stateless,
+		// dns-rebinding-protection and caching not even a warning:
+		// each check succeeded or did not apply (subscriptions,
+		// which this server does not offer).
+		for (const name of REQUIRED_MODERN)
+			await t.test(name, () => {
+				const checks = results[name] ?? [];
+				assert.ok(checks.length > 0, `${name} did not run`);
+				const notOk = checks.filter((c) =>
+				    c.status === 'FAILURE' ||
+				    (EVERY_CHECK.includes(name) &&
+				    c.status !== 'SUCCESS' &&
+				    c.status !== 'SKIPPED'));
+				assert.deepEqual(notOk.map((c) => `${c.id}: ` +
+				    `${c.status}: ${c.errorMessage ?? ''}`), []);
+				assert.ok(passed.includes(name));
+			});
 	});
 });
 

@@ -83,6 +83,28 @@ missing_capability(struct tool_call *call)
 	return TOOL_OK;
 }
 
+/*
+ * Two more diagnostic tools of server-stateless.  The suite calls
+ * test_streaming_elicitation declaring elicitation and checks that the
+ * response carries no request of the server's own: this server asks
+ * the client nothing, so it answers at once.  test_logging_tool,
+ * called without a log level, must bring no log notification.
+ */
+static enum tool_status
+streaming_elicitation(struct tool_call *call)
+{
+	tool_text(call, "Nothing to ask: this server sends no requests of "
+	    "its own.");
+	return TOOL_OK;
+}
+
+static enum tool_status
+logging_tool(struct tool_call *call)
+{
+	tool_text(call, "Done, without a log message.");
+	return TOOL_OK;
+}
+
 /* Echoes the arguments, which the schema below has already checked. */
 static enum tool_status
 json_schema_2020_12(struct tool_call *call)
@@ -145,6 +167,22 @@ static const struct tool test_missing_capability = {
 	.handler = missing_capability,
 };
 
+static const struct tool test_streaming_elicitation = {
+	.name = "test_streaming_elicitation",
+	.description = "Tests that a response carries no request of the "
+	    "server's own (elicitation)",
+	.input_schema = NO_ARGUMENTS,
+	.client_capability = "elicitation",
+	.handler = streaming_elicitation,
+};
+
+static const struct tool test_logging_tool = {
+	.name = "test_logging_tool",
+	.description = "Tests that no log message comes without a log level",
+	.input_schema = NO_ARGUMENTS,
+	.handler = logging_tool,
+};
+
 /*
  * The suite's fixture schema, keyword for keyword: tools/list must
  * return $schema, $defs (with $anchor), the composition and the
@@ -186,6 +224,8 @@ static const struct tool *const fixture_tools[] = {
 	&test_error_handling,
 	&json_schema_2020_12_tool,
 	&test_missing_capability,
+	&test_streaming_elicitation,
+	&test_logging_tool,
 };
 
 static const struct mcp_server server = {
