@@ -785,26 +785,38 @@ mcp_batch_scopes(const struct mcp_context *ctx, struct json_object *batch,
 	return needed->len > 0 ? -1 : 0;
 }
 
+static void
+unconfigured(const struct config *cfg, const char *what, const char *name,
+    const char *scope)
+{
+	if (scope != NULL && !config_list_has(&cfg->scopes, scope))
+		log_msg("tool_error", "%s %s needs the scope %s, which is not "
+		    "in the configured scopes", what, name, scope);
+}
+
 /*
- * Logs a tool_error for every tool needing a scope that the
- * configuration's scopes do not list: clients cannot discover or
- * request it, and this server never grants it.  Called once per
- * configuration load.
+ * Logs a tool_error for every tool, resource, template and prompt
+ * needing a scope that the configuration's scopes do not list: clients
+ * cannot discover or request it, and this server never grants it.
+ * Called once per configuration load.
  */
 void
 mcp_tools_check_scopes(const struct mcp_server *srv, const struct config *cfg)
 {
-	const struct tool	*t;
 	size_t			 i;
 
-	for (i = 0; i < srv->ntools; i++) {
-		t = srv->tools[i];
-		if (t->scope != NULL &&
-		    !config_list_has(&cfg->scopes, t->scope))
-			log_msg("tool_error", "tool %s needs the scope %s, "
-			    "which is not in the configured scopes", t->name,
-			    t->scope);
-	}
+	for (i = 0; i < srv->ntools; i++)
+		unconfigured(cfg, "tool", srv->tools[i]->name,
+		    srv->tools[i]->scope);
+	for (i = 0; i < srv->nresources; i++)
+		unconfigured(cfg, "resource", srv->resources[i]->uri,
+		    srv->resources[i]->scope);
+	for (i = 0; i < srv->ntemplates; i++)
+		unconfigured(cfg, "resource template",
+		    srv->templates[i]->uri_template, srv->templates[i]->scope);
+	for (i = 0; i < srv->nprompts; i++)
+		unconfigured(cfg, "prompt", srv->prompts[i]->name,
+		    srv->prompts[i]->scope);
 }
 
 /*

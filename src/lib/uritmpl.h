@@ -6,8 +6,10 @@
  * Besides expanding, a template is matched against a URI to recover
  * the variables: each expression takes the text up to the first
  * occurrence of the literal that follows it (the end for the last),
- * so a template whose expressions are not separated by literal text
- * is refused as ambiguous.
+ * or up to the "#" of a fragment expression that follows it, so a
+ * template whose expressions are not separated by either is refused as
+ * ambiguous.  Values are percent-decoded; one that decodes to a NUL is
+ * refused, as is a URI or template longer than URITMPL_LEN_MAX.
  */
 #ifndef MCP_URITMPL_H
 #define MCP_URITMPL_H

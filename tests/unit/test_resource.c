@@ -7,12 +7,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "../../src/lib/bearer.h"
 #include "../../src/lib/buf.h"
 #include "../../src/lib/complete.h"
+#include "../../src/lib/config.h"
 #include "../../src/lib/jsonutil.h"
 #include "../../src/lib/mcp.h"
 
@@ -472,4 +474,38 @@ Test(resource, absent_without_descriptors)
 	HAS(call("prompts/list", "{}"), "-32601");
 	HAS(call("initialize", "{\"protocolVersion\":\"2025-11-25\"}"),
 	    "\"capabilities\":{\"tools\":{\"listChanged\":false}}");
+}
+
+/*
+ * A resource template or prompt needing a scope the configuration does
+ * not list is logged as tools are; one with a listed scope is not.
+ */
+Test(resource, unconfigured_scopes_are_logged)
+{
+	static const char	 text[] = "issuer = https://mcp.example.com\n"
+	    "db_path = /unused\nscopes = mcp\n";
+	struct config		*c;
+	char			 err[256], out[2048];
+	int			 fds[2], saved;
+	ssize_t			 n;
+
+	cr_assert_eq(config_parse("t", text, strlen(text), &c, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	cr_assert_eq(pipe(fds), 0);
+	saved = dup(STDERR_FILENO);
+	dup2(fds[1], STDERR_FILENO);
+	mcp_tools_check_scopes(&server, c);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	cr_assert_gt(n, 0);
+	out[n] = '\0';
+	HAS(out, "msg=\"resource template files:///{+path} needs the scope "
+	    "files:read, which is not in the configured scopes\"");
+	HAS(out, "msg=\"prompt secret needs the scope admin:all");
+	cr_expect_null(strstr(out, "item://"), "%s", out);
+	cr_expect_null(strstr(out, "memo://"), "%s", out);
+	config_free(c);
 }
