@@ -59,16 +59,7 @@ void
 prompt_resource(struct tool_call *call, const char *role, const char *uri,
     const char *mime, const char *text)
 {
-	struct json_object	*c, *r;
-
-	r = json_object_new_object();
-	json_object_object_add(r, "uri", json_object_new_string(uri));
-	json_object_object_add(r, "mimeType", json_object_new_string(mime));
-	json_object_object_add(r, "text", json_object_new_string(text));
-	c = json_object_new_object();
-	json_object_object_add(c, "type", json_object_new_string("resource"));
-	json_object_object_add(c, "resource", r);
-	add_message(call, role, c);
+	add_message(call, role, tool_embedded_text(uri, mime, text));
 }
 
 /* The prompt as prompts/list shows it (schema: Prompt). */

@@ -85,6 +85,8 @@ void	 tool_image(struct tool_call *, const char *, const char *);
 void	 tool_audio(struct tool_call *, const char *, const char *);
 void	 tool_resource_text(struct tool_call *, const char *, const char *,
 	    const char *);
+struct json_object *tool_embedded_text(const char *, const char *,
+	    const char *);
 void	 tool_structured(struct tool_call *, struct json_object *);
 int	 tool_store(struct tool_call *, struct store **);
 
