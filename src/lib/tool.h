@@ -23,7 +23,9 @@
  *	};
  *
  * Adding a tool is this file plus one line in the program's table
- * (src/tools/builtin.c).
+ * (src/tools/builtin.c).  Resource and prompt handlers (resource.h,
+ * prompt.h) receive the same struct tool_call, their arguments in
+ * args and what they build in content.
  */
 #ifndef MCP_TOOL_H
 #define MCP_TOOL_H
