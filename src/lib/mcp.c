@@ -720,7 +720,7 @@ forbidden_scope(const struct mcp_context *ctx, struct json_object *msg)
 		if (!json_object_object_get_ex(params, "name", &v) ||
 		    !json_object_is_type(v, json_type_string))
 			return NULL;
-		if (method[0] == 'p') {
+		if (strcmp(method, "prompts/get") == 0) {
 			p = mcp_prompt_find(srv, json_object_get_string(v));
 			scope = p != NULL ? p->scope : NULL;
 		} else
