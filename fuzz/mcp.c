@@ -2,7 +2,8 @@
 /*
  * The JSON-RPC envelope and tool dispatch: mcp_handle_message(), as
  * mcp.fcgi calls it for one message or each message of a batch, with
- * a server of fixture tools that need no database.  Arguments reach a
+ * a server of fixture tools, resources and prompts that need no
+ * database.  Arguments reach a
  * handler only after schema_validate() accepted them, so the "echo"
  * handler checks that what its schema promises holds.  Then the era
  * of the same body under several MCP-Protocol-Version headers
@@ -13,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "../src/lib/complete.h"
 #include "../src/lib/config.h"
 #include "../src/lib/jsonutil.h"
 #include "../src/lib/mcp.h"
@@ -98,12 +100,88 @@ static const struct tool *const tools[] = {
 	&tool_whoami, &tool_echo, &tool_fail, &tool_admin
 };
 
+static enum resource_status
+read_memo(struct tool_call *call)
+{
+	resource_blob(call, "memo://readme", "text/plain", "a\0b", 3);
+	return RESOURCE_OK;
+}
+
+/* A template's variables reach the handler as strings, "path" always. */
+static enum resource_status
+read_file(struct tool_call *call)
+{
+	const char	*path = tool_arg_string(call, "path");
+
+	FUZZ_CHECK(path != NULL);
+	if (strcmp(path, "missing") == 0)
+		return RESOURCE_NOT_FOUND;
+	resource_text(call, "files:///x", "text/plain", path);
+	return RESOURCE_OK;
+}
+
+static enum resource_status
+list_files(struct tool_call *call)
+{
+	resource_listed(call, "files:///a", "a", NULL, "text/plain");
+	return RESOURCE_OK;
+}
+
+static enum resource_status
+complete_file(struct tool_call *call, const char *var, const char *prefix)
+{
+	(void)var;
+	complete_value(call, prefix);
+	return RESOURCE_OK;
+}
+
+/* A required argument is there, and a string, before the handler runs. */
+static enum prompt_status
+greet(struct tool_call *call)
+{
+	const char	*name = tool_arg_string(call, "name");
+
+	FUZZ_CHECK(name != NULL);
+	prompt_text(call, "user", "Greet %s.", name);
+	prompt_resource(call, "assistant", "memo://readme", "text/plain", name);
+	return PROMPT_OK;
+}
+
+static const struct resource memo = {
+	.uri = "memo://readme", .name = "readme", .read = read_memo,
+};
+static const struct resource_template files = {
+	.uri_template = "files:///{+path}{#frag}", .name = "file",
+	.scope = "notes:read", .read = read_file, .list = list_files,
+	.complete = complete_file,
+};
+static const struct prompt_argument greet_args[] = {
+	{ .name = "name", .required = 1 }, { .name = "mood" },
+};
+static const struct prompt prompt_greet = {
+	.name = "greet", .arguments = greet_args, .narguments = 2,
+	.handler = greet,
+};
+static const struct prompt prompt_admin = {
+	.name = "admin", .scope = "admin", .handler = greet,
+};
+static const struct resource *const resources[] = { &memo };
+static const struct resource_template *const templates[] = { &files };
+static const struct prompt *const prompts[] = { &prompt_greet,
+    &prompt_admin };
+
 static const struct mcp_server server = {
 	.program = "fuzz-mcp",
 	.name = "fuzz",
 	.title = "Fuzz",
 	.tools = tools,
 	.ntools = sizeof(tools) / sizeof(tools[0]),
+	.resources = resources,
+	.nresources = 1,
+	.templates = templates,
+	.ntemplates = 1,
+	.prompts = prompts,
+	.nprompts = 2,
 };
 
 static struct config	*cfg;

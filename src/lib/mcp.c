@@ -15,6 +15,7 @@
 #include "schema.h"
 #include "scope.h"
 #include "tool.h"
+#include "uritmpl.h"
 
 /*
  * Newest first: the first is the counter-offer to an initialize that
@@ -186,22 +187,22 @@ modern_result(const struct mcp_context *ctx, struct json_object *r)
 }
 
 /*
- * The caching hints of a result that is the same for every caller
- * (MCP 2026-07-28, server/utilities/caching): every tool is listed
- * whatever the token's scopes, so the list is public.
+ * The caching hints of a modern result (MCP 2026-07-28,
+ * server/utilities/caching): "public" for what is the same for every
+ * caller (every tool, prompt and template is listed whatever the
+ * token's scopes), "private" for what depends on the user.
  */
-static void
-cache_hints(struct json_object *r)
+void
+mcp_cache_hints(struct json_object *r, const char *scope, int ttl_ms)
 {
-	json_object_object_add(r, "ttlMs",
-	    json_object_new_int(MCP_CACHE_TTL_MS));
+	json_object_object_add(r, "ttlMs", json_object_new_int(ttl_ms));
 	json_object_object_add(r, "cacheScope",
-	    json_object_new_string("public"));
+	    json_object_new_string(scope));
 }
 
 /* A successful reply, dressed for the request's era. */
-static struct json_object *
-reply_result(const struct mcp_context *ctx, struct json_object *id,
+struct json_object *
+mcp_reply_result(const struct mcp_context *ctx, struct json_object *id,
     struct json_object *r)
 {
 	if (ctx->modern)
@@ -215,8 +216,8 @@ reply_result(const struct mcp_context *ctx, struct json_object *id,
  * character boundary: half a character would make the reply invalid
  * UTF-8, which strict clients refuse to parse.
  */
-static struct json_object *
-errorf(struct json_object *id, int code, const char *fmt, const char *arg)
+struct json_object *
+mcp_errorf(struct json_object *id, int code, const char *fmt, const char *arg)
 {
 	char		 msg[256];
 	size_t		 len = sizeof(msg) - 1, i, need;
@@ -246,6 +247,54 @@ errorf(struct json_object *id, int code, const char *fmt, const char *arg)
 	return jsonrpc_error(id, code, msg);
 }
 
+/* Whether a prompt or template of the server completes arguments. */
+static int
+completes(const struct mcp_server *srv)
+{
+	size_t	 i;
+
+	for (i = 0; i < srv->ntemplates; i++)
+		if (srv->templates[i]->complete != NULL)
+			return 1;
+	for (i = 0; i < srv->nprompts; i++)
+		if (srv->prompts[i]->complete != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * The capabilities we declare: tools always, resources, prompts and
+ * completions only when the server has some (MCP 2025-11-25,
+ * basic/lifecycle: capability negotiation).  None of the lists
+ * changes while a client is connected, and nothing is subscribable.
+ */
+static struct json_object *
+capabilities(const struct mcp_server *srv)
+{
+	struct json_object	*caps, *o;
+
+	caps = json_object_new_object();
+	json_object_object_add(caps, "tools", json_object_new_object());
+	if (srv->nresources > 0 || srv->ntemplates > 0) {
+		o = json_object_new_object();
+		json_object_object_add(o, "subscribe",
+		    json_object_new_boolean(0));
+		json_object_object_add(o, "listChanged",
+		    json_object_new_boolean(0));
+		json_object_object_add(caps, "resources", o);
+	}
+	if (srv->nprompts > 0) {
+		o = json_object_new_object();
+		json_object_object_add(o, "listChanged",
+		    json_object_new_boolean(0));
+		json_object_object_add(caps, "prompts", o);
+	}
+	if (completes(srv))
+		json_object_object_add(caps, "completions",
+		    json_object_new_object());
+	return caps;
+}
+
 static struct json_object *
 do_initialize(struct mcp_context *ctx, struct json_object *id,
     struct json_object *params, enum mcp_outcome *outcome)
@@ -266,11 +315,10 @@ do_initialize(struct mcp_context *ctx, struct json_object *id,
 	r = json_object_new_object();
 	json_object_object_add(r, "protocolVersion",
 	    json_object_new_string(version));
-	caps = json_object_new_object();
-	tools = json_object_new_object();
+	caps = capabilities(ctx->server);
+	json_object_object_get_ex(caps, "tools", &tools);
 	json_object_object_add(tools, "listChanged",
 	    json_object_new_boolean(0));
-	json_object_object_add(caps, "tools", tools);
 	json_object_object_add(r, "capabilities", caps);
 	json_object_object_add(r, "serverInfo", server_info(ctx));
 	if (ctx->server->instructions != NULL)
@@ -348,36 +396,64 @@ first_page_keep(const struct mcp_context *ctx, struct json_object *r)
 }
 
 /*
- * tools/list, in the table's order, MCP_PAGE_SIZE per page.  The
- * cursor is the base64url of the next index.
+ * The cursor of a paged list (MCP 2025-11-25, server/utilities/
+ * pagination): the base64url of the next index, four bytes.  Returns
+ * -1 for a cursor that is not one we could have made for a list of
+ * total entries (the error is -32602); *start is 0 without a cursor.
  */
+int
+mcp_cursor_read(struct json_object *params, size_t total, size_t *start)
+{
+	struct json_object	*v;
+	unsigned char		 raw[8];
+	const char		*c;
+	size_t			 len;
+
+	*start = 0;
+	if (params == NULL || !json_object_object_get_ex(params, "cursor",
+	    &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	c = json_object_get_string(v);
+	if (base64url_decode(c, strlen(c), raw, sizeof(raw), &len) !=
+	    CRYPTO_OK || len != 4)
+		return -1;
+	*start = (size_t)raw[0] << 24 | (size_t)raw[1] << 16 |
+	    (size_t)raw[2] << 8 | raw[3];
+	if (*start == 0 || *start >= total)
+		return -1;
+	return 0;
+}
+
+/* Adds nextCursor, the cursor of the page that starts at index next. */
+void
+mcp_cursor_add(struct json_object *r, size_t next)
+{
+	unsigned char	 raw[4];
+	char		 cursor[16];
+
+	raw[0] = (unsigned char)(next >> 24);
+	raw[1] = (unsigned char)(next >> 16);
+	raw[2] = (unsigned char)(next >> 8);
+	raw[3] = (unsigned char)next;
+	base64url_encode(raw, 4, cursor, sizeof(cursor));
+	json_object_object_add(r, "nextCursor", json_object_new_string(cursor));
+}
+
+/* tools/list, in the table's order, MCP_PAGE_SIZE per page. */
 static struct json_object *
 do_tools_list(struct mcp_context *ctx, struct json_object *id,
     struct json_object *params, enum mcp_outcome *outcome)
 {
 	const struct first_page	*fp = &first_pages[ctx->modern != 0];
-	struct json_object	*r, *list, *v;
+	struct json_object	*r, *list;
 	size_t			 start = 0, i, n;
-	unsigned char		 raw[8];
-	char			 cursor[16];
 
 	(void)outcome;
-	if (params != NULL && json_object_object_get_ex(params, "cursor", &v)
-	    && v != NULL) {
-		const char	*c = json_object_get_string(v);
-		size_t		 len;
-
-		if (!json_object_is_type(v, json_type_string) ||
-		    base64url_decode(c, strlen(c), raw, sizeof(raw), &len) !=
-		    CRYPTO_OK || len != 4)
-			return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
-			    "invalid cursor");
-		start = (size_t)raw[0] << 24 | (size_t)raw[1] << 16 |
-		    (size_t)raw[2] << 8 | raw[3];
-		if (start == 0 || start >= ctx->server->ntools)
-			return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
-			    "invalid cursor");
-	}
+	if (mcp_cursor_read(params, ctx->server->ntools, &start) == -1)
+		return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
+		    "invalid cursor");
 	if (start == 0 && fp->page != NULL && fp->server == ctx->server &&
 	    fp->tools == ctx->server->tools &&
 	    fp->ntools == ctx->server->ntools)
@@ -391,20 +467,11 @@ do_tools_list(struct mcp_context *ctx, struct json_object *id,
 		json_object_array_add(list, tool_json(ctx->server->tools[i],
 		    schemas[i]));
 	json_object_object_add(r, "tools", list);
-	if (start + n < ctx->server->ntools) {
-		size_t	 next = start + n;
-
-		raw[0] = (unsigned char)(next >> 24);
-		raw[1] = (unsigned char)(next >> 16);
-		raw[2] = (unsigned char)(next >> 8);
-		raw[3] = (unsigned char)next;
-		base64url_encode(raw, 4, cursor, sizeof(cursor));
-		json_object_object_add(r, "nextCursor",
-		    json_object_new_string(cursor));
-	}
+	if (start + n < ctx->server->ntools)
+		mcp_cursor_add(r, start + n);
 	if (ctx->modern) {
 		modern_result(ctx, r);
-		cache_hints(r);
+		mcp_cache_hints(r, "public", MCP_CACHE_TTL_MS);
 	}
 	if (start == 0)
 		first_page_keep(ctx, r);
@@ -428,14 +495,13 @@ do_discover(struct mcp_context *ctx, struct json_object *id,
 	r = json_object_new_object();
 	json_object_object_add(r, "supportedVersions",
 	    mcp_all_versions_json());
-	caps = json_object_new_object();
-	json_object_object_add(caps, "tools", json_object_new_object());
+	caps = capabilities(ctx->server);
 	json_object_object_add(r, "capabilities", caps);
 	if (ctx->server->instructions != NULL)
 		json_object_object_add(r, "instructions",
 		    json_object_new_string(ctx->server->instructions));
 	modern_result(ctx, r);
-	cache_hints(r);
+	mcp_cache_hints(r, "public", MCP_CACHE_TTL_MS);
 	return jsonrpc_result(id, r);
 }
 
@@ -452,7 +518,7 @@ missing_capability(struct json_object *id, const char *capability)
 {
 	struct json_object	*r, *e, *data, *caps;
 
-	r = errorf(id, MCP_MISSING_CLIENT_CAPABILITY, "The tool needs the "
+	r = mcp_errorf(id, MCP_MISSING_CLIENT_CAPABILITY, "The tool needs the "
 	    "client capability %s, which the request does not declare",
 	    capability);
 	caps = json_object_new_object();
@@ -468,6 +534,55 @@ static int
 store_for_tool(void *ctx, struct store **out)
 {
 	return app_store(ctx, out);
+}
+
+/*
+ * Prepares the request structure a handler receives (tool.h): the
+ * caller from the token, the database on demand, args (a new
+ * reference, or an empty object) and an empty content array.
+ */
+void
+mcp_call_init(struct mcp_context *ctx, struct tool_call *call,
+    struct tool_caller *caller, struct json_object *args)
+{
+	memset(call, 0, sizeof(*call));
+	caller->user = ctx->token->user;
+	caller->client_id = ctx->token->client_id;
+	caller->scope = ctx->token->scope;
+	caller->token_expires = ctx->token->expires;
+	call->caller = caller;
+	call->cfg = ctx->cfg;
+	call->open_store = store_for_tool;
+	call->open_store_ctx = ctx->app;
+	call->args = args != NULL ? json_object_get(args) :
+	    json_object_new_object();
+	call->content = json_object_new_array();
+}
+
+/* Drops what mcp_call_init() and the handler left in call. */
+void
+mcp_call_free(struct tool_call *call)
+{
+	json_object_put(call->args);
+	json_object_put(call->content);
+	json_object_put(call->structured);
+	memset(call, 0, sizeof(*call));
+}
+
+/*
+ * Whether the token lacks scope; if so the request is answered with
+ * the 403 step-up challenge naming it (MCP 2025-11-25,
+ * basic/authorization, scope challenge handling).
+ */
+int
+mcp_scope_refused(struct mcp_context *ctx, const char *scope,
+    enum mcp_outcome *outcome)
+{
+	if (scope == NULL || scope_allows(ctx->token->scope, scope))
+		return 0;
+	ctx->needed_scope = scope;
+	*outcome = MCP_FORBIDDEN;
+	return 1;
 }
 
 static struct json_object *
@@ -494,13 +609,10 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 			break;
 		}
 	if (t == NULL)
-		return errorf(id, JSONRPC_INVALID_PARAMS, "Unknown tool: %s",
+		return mcp_errorf(id, JSONRPC_INVALID_PARAMS, "Unknown tool: %s",
 		    name);
-	if (t->scope != NULL && !scope_allows(ctx->token->scope, t->scope)) {
-		ctx->needed_scope = t->scope;
-		*outcome = MCP_FORBIDDEN;
+	if (mcp_scope_refused(ctx, t->scope, outcome))
 		return NULL;
-	}
 	if (ctx->modern && t->client_capability != NULL &&
 	    (ctx->client_caps == NULL || !json_object_object_get_ex(
 	    ctx->client_caps, t->client_capability, NULL)))
@@ -512,18 +624,7 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 		return jsonrpc_error(id, JSONRPC_INVALID_PARAMS,
 		    "params.arguments must be an object");
 
-	memset(&call, 0, sizeof(call));
-	caller.user = ctx->token->user;
-	caller.client_id = ctx->token->client_id;
-	caller.scope = ctx->token->scope;
-	caller.token_expires = ctx->token->expires;
-	call.caller = &caller;
-	call.cfg = ctx->cfg;
-	call.open_store = store_for_tool;
-	call.open_store_ctx = ctx->app;
-	call.args = args != NULL ? json_object_get(args) :
-	    json_object_new_object();
-	call.content = json_object_new_array();
+	mcp_call_init(ctx, &call, &caller, args);
 
 	/*
 	 * Bad arguments are a tool error the model can correct, not a
@@ -549,7 +650,7 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 		json_object_object_add(r, "isError",
 		    json_object_new_boolean(1));
 	json_object_put(call.args);
-	return reply_result(ctx, id, r);
+	return mcp_reply_result(ctx, id, r);
 }
 
 /*
@@ -574,17 +675,22 @@ id_valid(struct json_object *id)
 }
 
 /*
- * The tool a message calls, if the token's scopes do not allow it:
- * the checks mcp_handle_message() and do_tools_call() make before they
- * answer MCP_FORBIDDEN, in the same order, so that a batch is refused
- * exactly when one of its messages would be.
+ * The scope a tools/call, resources/read, prompts/get or
+ * completion/complete message needs, if the token lacks it: the checks
+ * the handlers make before they answer MCP_FORBIDDEN, in the same
+ * order, so that a batch is refused exactly when one of its messages
+ * would be.
  */
-static const struct tool *
-forbidden_tool(const struct mcp_context *ctx, struct json_object *msg)
+static const char *
+forbidden_scope(const struct mcp_context *ctx, struct json_object *msg)
 {
-	struct json_object	*v, *id, *params;
-	const struct tool	*t;
-	const char		*name;
+	const struct mcp_server	*srv = ctx->server;
+	const struct resource	*res;
+	const struct resource_template *tmpl;
+	const struct prompt	*p;
+	struct uritmpl_vars	 vars;
+	struct json_object	*v, *id, *params, *ref;
+	const char		*method, *scope = NULL, *type;
 	size_t			 i;
 
 	if (!json_object_is_type(msg, json_type_object) ||
@@ -593,28 +699,62 @@ forbidden_tool(const struct mcp_context *ctx, struct json_object *msg)
 	    strcmp(json_object_get_string(v), "2.0") != 0 ||
 	    !json_object_object_get_ex(msg, "method", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), "tools/call") != 0 ||
 	    !json_object_object_get_ex(msg, "id", &id) || !id_valid(id) ||
 	    !json_object_object_get_ex(msg, "params", &params) ||
-	    !json_object_is_type(params, json_type_object) ||
-	    !json_object_object_get_ex(params, "name", &v) ||
-	    !json_object_is_type(v, json_type_string))
+	    !json_object_is_type(params, json_type_object))
 		return NULL;
-	name = json_object_get_string(v);
-	for (i = 0; i < ctx->server->ntools; i++) {
-		t = ctx->server->tools[i];
-		if (strcmp(t->name, name) != 0)
-			continue;
-		if (t->scope != NULL &&
-		    !scope_allows(ctx->token->scope, t->scope))
-			return t;
-		return NULL;
+	method = json_object_get_string(v);
+	if (strcmp(method, "completion/complete") == 0) {
+		if (!json_object_object_get_ex(params, "ref", &ref) ||
+		    !json_object_is_type(ref, json_type_object) ||
+		    !json_object_object_get_ex(ref, "type", &v) ||
+		    !json_object_is_type(v, json_type_string))
+			return NULL;
+		type = json_object_get_string(v);
+		params = ref;
+		method = strcmp(type, "ref/prompt") == 0 ? "prompts/get" :
+		    strcmp(type, "ref/resource") == 0 ? "template" : "";
 	}
+	if (strcmp(method, "tools/call") == 0 ||
+	    strcmp(method, "prompts/get") == 0) {
+		if (!json_object_object_get_ex(params, "name", &v) ||
+		    !json_object_is_type(v, json_type_string))
+			return NULL;
+		if (strcmp(method, "prompts/get") == 0) {
+			p = mcp_prompt_find(srv, json_object_get_string(v));
+			scope = p != NULL ? p->scope : NULL;
+		} else
+			for (i = 0; i < srv->ntools; i++)
+				if (strcmp(srv->tools[i]->name,
+				    json_object_get_string(v)) == 0) {
+					scope = srv->tools[i]->scope;
+					break;
+				}
+	} else if (strcmp(method, "resources/read") == 0) {
+		if (!json_object_object_get_ex(params, "uri", &v) ||
+		    !json_object_is_type(v, json_type_string) ||
+		    mcp_resource_find(srv, json_object_get_string(v), &res,
+		    &tmpl, &vars) == -1)
+			return NULL;
+		scope = res != NULL ? res->scope : tmpl->scope;
+	} else if (strcmp(method, "template") == 0) {
+		if (!json_object_object_get_ex(params, "uri", &v) ||
+		    !json_object_is_type(v, json_type_string))
+			return NULL;
+		for (i = 0; i < srv->ntemplates; i++)
+			if (strcmp(srv->templates[i]->uri_template,
+			    json_object_get_string(v)) == 0) {
+				scope = srv->templates[i]->scope;
+				break;
+			}
+	}
+	if (scope != NULL && !scope_allows(ctx->token->scope, scope))
+		return scope;
 	return NULL;
 }
 
 /*
- * Checks the scopes of every tools/call request of a 2025-03-26 batch
+ * Checks the scopes of every request of a 2025-03-26 batch
  * before any message runs: a refused one answers the whole batch with
  * 403, and the replies of messages already run (their writes
  * committed) would be lost.  Returns -1 if one is refused, with the
@@ -624,7 +764,7 @@ int
 mcp_batch_scopes(const struct mcp_context *ctx, struct json_object *batch,
     struct buf *needed)
 {
-	const struct tool	*t;
+	const char		*scope;
 	char			 why[256];
 	size_t			 i, n;
 
@@ -634,50 +774,70 @@ mcp_batch_scopes(const struct mcp_context *ctx, struct json_object *batch,
 		return 0;
 	n = json_object_array_length(batch);
 	for (i = 0; i < n; i++) {
-		t = forbidden_tool(ctx, json_object_array_get_idx(batch, i));
-		if (t == NULL || scope_has(buf_cstr(needed), t->scope))
+		scope = forbidden_scope(ctx, json_object_array_get_idx(batch,
+		    i));
+		if (scope == NULL || scope_has(buf_cstr(needed), scope))
 			continue;
 		if (needed->len > 0)
 			buf_putc(needed, ' ');
-		buf_puts(needed, t->scope);
+		buf_puts(needed, scope);
 	}
 	return needed->len > 0 ? -1 : 0;
 }
 
+static void
+unconfigured(const struct config *cfg, const char *what, const char *name,
+    const char *scope)
+{
+	if (scope != NULL && !config_list_has(&cfg->scopes, scope))
+		log_msg("tool_error", "%s %s needs the scope %s, which is not "
+		    "in the configured scopes", what, name, scope);
+}
+
 /*
- * Logs a tool_error for every tool needing a scope that the
- * configuration's scopes do not list: clients cannot discover or
- * request it, and this server never grants it.  Called once per
- * configuration load.
+ * Logs a tool_error for every tool, resource, template and prompt
+ * needing a scope that the configuration's scopes do not list: clients
+ * cannot discover or request it, and this server never grants it.
+ * Called once per configuration load.
  */
 void
 mcp_tools_check_scopes(const struct mcp_server *srv, const struct config *cfg)
 {
-	const struct tool	*t;
 	size_t			 i;
 
-	for (i = 0; i < srv->ntools; i++) {
-		t = srv->tools[i];
-		if (t->scope != NULL &&
-		    !config_list_has(&cfg->scopes, t->scope))
-			log_msg("tool_error", "tool %s needs the scope %s, "
-			    "which is not in the configured scopes", t->name,
-			    t->scope);
-	}
+	for (i = 0; i < srv->ntools; i++)
+		unconfigured(cfg, "tool", srv->tools[i]->name,
+		    srv->tools[i]->scope);
+	for (i = 0; i < srv->nresources; i++)
+		unconfigured(cfg, "resource", srv->resources[i]->uri,
+		    srv->resources[i]->scope);
+	for (i = 0; i < srv->ntemplates; i++)
+		unconfigured(cfg, "resource template",
+		    srv->templates[i]->uri_template, srv->templates[i]->scope);
+	for (i = 0; i < srv->nprompts; i++)
+		unconfigured(cfg, "prompt", srv->prompts[i]->name,
+		    srv->prompts[i]->scope);
 }
 
 /*
  * The requests we answer, each by one function that returns the
  * response and may set the outcome (tools/call sets MCP_FORBIDDEN).
- * The tools/ methods need the tools' schemas parsed first.
+ * The tools/ methods need the tools' schemas parsed first; the
+ * resource, prompt and completion methods exist only on a server that
+ * has what they serve, as the capabilities say (capabilities()).
  */
 #define LEGACY	1
 #define MODERN	2
 
+#define NEEDS_TOOLS	1
+#define NEEDS_RESOURCES	2
+#define NEEDS_PROMPTS	4
+#define NEEDS_COMPLETE	8
+
 static const struct mcp_method {
 	const char	*name;
 	int		 eras;		/* LEGACY, MODERN or both */
-	int		 needs_tools;
+	int		 needs;
 	struct json_object *(*handle)(struct mcp_context *,
 			    struct json_object *, struct json_object *,
 			    enum mcp_outcome *);
@@ -686,9 +846,33 @@ static const struct mcp_method {
 	{ "initialize",		LEGACY,		0, do_initialize },
 	{ "ping",		LEGACY,		0, do_ping },
 	{ "server/discover",	MODERN,		0, do_discover },
-	{ "tools/list",		LEGACY | MODERN, 1, do_tools_list },
-	{ "tools/call",		LEGACY | MODERN, 1, do_tools_call },
+	{ "tools/list",	LEGACY | MODERN, NEEDS_TOOLS, do_tools_list },
+	{ "tools/call",	LEGACY | MODERN, NEEDS_TOOLS, do_tools_call },
+	{ "resources/list", LEGACY | MODERN, NEEDS_RESOURCES,
+	    mcp_resources_list },
+	{ "resources/templates/list", LEGACY | MODERN, NEEDS_RESOURCES,
+	    mcp_resource_templates_list },
+	{ "resources/read", LEGACY | MODERN, NEEDS_RESOURCES,
+	    mcp_resources_read },
+	{ "prompts/list", LEGACY | MODERN, NEEDS_PROMPTS, mcp_prompts_list },
+	{ "prompts/get", LEGACY | MODERN, NEEDS_PROMPTS, mcp_prompts_get },
+	{ "completion/complete", LEGACY | MODERN, NEEDS_COMPLETE,
+	    mcp_complete },
 };
+
+/* Whether the server has what a method with these needs serves. */
+static int
+server_has(const struct mcp_server *srv, int needs)
+{
+	if ((needs & NEEDS_RESOURCES) &&
+	    srv->nresources == 0 && srv->ntemplates == 0)
+		return 0;
+	if ((needs & NEEDS_PROMPTS) && srv->nprompts == 0)
+		return 0;
+	if ((needs & NEEDS_COMPLETE) && !completes(srv))
+		return 0;
+	return 1;
+}
 
 /*
  * Handles one JSON-RPC message.  *reply receives the response for a
@@ -756,14 +940,15 @@ mcp_handle_message(struct mcp_context *ctx, struct json_object *msg,
 	}
 	for (i = 0; i < sizeof(mcp_methods) / sizeof(mcp_methods[0]); i++)
 		if (strcmp(method, mcp_methods[i].name) == 0 &&
-		    (mcp_methods[i].eras & (ctx->modern ? MODERN : LEGACY))) {
+		    (mcp_methods[i].eras & (ctx->modern ? MODERN : LEGACY)) &&
+		    server_has(ctx->server, mcp_methods[i].needs)) {
 			m = &mcp_methods[i];
 			break;
 		}
 	if (m == NULL)
-		*reply = errorf(id, JSONRPC_METHOD_NOT_FOUND,
+		*reply = mcp_errorf(id, JSONRPC_METHOD_NOT_FOUND,
 		    "Method not found: %s", method);
-	else if (m->needs_tools &&
+	else if ((m->needs & NEEDS_TOOLS) &&
 	    mcp_tools_prepare(ctx->server, why, sizeof(why)) == -1) {
 		log_msg("tool_error", "%s", why);
 		*reply = jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,

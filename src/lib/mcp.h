@@ -21,9 +21,12 @@
 #include "bearer.h"
 #include "buf.h"
 #include "config.h"
+#include "prompt.h"
+#include "resource.h"
 #include "tool.h"
 
 struct json_object;
+struct uritmpl_vars;
 
 #define MCP_PAGE_SIZE	50
 
@@ -53,6 +56,9 @@ struct json_object;
  */
 #define MCP_CACHE_TTL_MS	300000
 
+/* The resource-not-found error of the 2025 revisions (server/resources). */
+#define MCP_RESOURCE_NOT_FOUND	-32002
+
 /* The longest Mcp-Name header value we decode (4 KiB of base64). */
 #define MCP_HEADER_VALUE_MAX	4096
 
@@ -63,13 +69,19 @@ struct mcp_server {
 	const char		*instructions;
 	const struct tool *const *tools;
 	size_t			 ntools;
+	const struct resource *const *resources;
+	size_t			 nresources;
+	const struct resource_template *const *templates;
+	size_t			 ntemplates;
+	const struct prompt *const *prompts;
+	size_t			 nprompts;
 };
 
 /* The outcome of one JSON-RPC message. */
 enum mcp_outcome {
 	MCP_REPLY,		/* *reply is the response object */
 	MCP_NO_REPLY,		/* a notification or a client response */
-	MCP_FORBIDDEN		/* a tool needs a scope the token lacks */
+	MCP_FORBIDDEN		/* the request needs a scope the token lacks */
 };
 
 struct mcp_context {
@@ -126,6 +138,37 @@ enum mcp_outcome mcp_handle_message(struct mcp_context *,
 	    struct json_object *, struct json_object **);
 struct json_object *jsonrpc_error(struct json_object *, int, const char *);
 int	 mcp_main(const struct mcp_server *);
+
+/* Shared by the method handlers (mcp.c, mcpresource.c, mcpprompt.c). */
+struct json_object *mcp_reply_result(const struct mcp_context *,
+	    struct json_object *, struct json_object *);
+struct json_object *mcp_errorf(struct json_object *, int, const char *,
+	    const char *);
+void	 mcp_cache_hints(struct json_object *, const char *, int);
+int	 mcp_cursor_read(struct json_object *, size_t, size_t *);
+void	 mcp_cursor_add(struct json_object *, size_t);
+void	 mcp_call_init(struct mcp_context *, struct tool_call *,
+	    struct tool_caller *, struct json_object *);
+void	 mcp_call_free(struct tool_call *);
+int	 mcp_scope_refused(struct mcp_context *, const char *,
+	    enum mcp_outcome *);
+const struct prompt *mcp_prompt_find(const struct mcp_server *,
+	    const char *);
+int	 mcp_resource_find(const struct mcp_server *, const char *,
+	    const struct resource **, const struct resource_template **,
+	    struct uritmpl_vars *);
+struct json_object *mcp_resources_list(struct mcp_context *,
+	    struct json_object *, struct json_object *, enum mcp_outcome *);
+struct json_object *mcp_resource_templates_list(struct mcp_context *,
+	    struct json_object *, struct json_object *, enum mcp_outcome *);
+struct json_object *mcp_resources_read(struct mcp_context *,
+	    struct json_object *, struct json_object *, enum mcp_outcome *);
+struct json_object *mcp_prompts_list(struct mcp_context *,
+	    struct json_object *, struct json_object *, enum mcp_outcome *);
+struct json_object *mcp_prompts_get(struct mcp_context *,
+	    struct json_object *, struct json_object *, enum mcp_outcome *);
+struct json_object *mcp_complete(struct mcp_context *,
+	    struct json_object *, struct json_object *, enum mcp_outcome *);
 void	 mcp_handle_http(struct app *, const struct mcp_server *,
 	    struct http_request *, struct http_response *);
 

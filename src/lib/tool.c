@@ -74,10 +74,12 @@ tool_audio(struct tool_call *call, const char *base64, const char *mime)
 	add_binary(call, "audio", base64, mime);
 }
 
-/* Appends an embedded text resource. */
-void
-tool_resource_text(struct tool_call *call, const char *uri, const char *mime,
-    const char *text)
+/*
+ * An embedded text resource content block (schema: EmbeddedResource),
+ * for tool results and prompt messages alike.
+ */
+struct json_object *
+tool_embedded_text(const char *uri, const char *mime, const char *text)
 {
 	struct json_object	*o, *r;
 
@@ -88,7 +90,16 @@ tool_resource_text(struct tool_call *call, const char *uri, const char *mime,
 	o = json_object_new_object();
 	json_object_object_add(o, "type", json_object_new_string("resource"));
 	json_object_object_add(o, "resource", r);
-	json_object_array_add(call->content, o);
+	return o;
+}
+
+/* Appends an embedded text resource. */
+void
+tool_resource_text(struct tool_call *call, const char *uri, const char *mime,
+    const char *text)
+{
+	json_object_array_add(call->content, tool_embedded_text(uri, mime,
+	    text));
 }
 
 /*

@@ -23,7 +23,9 @@
  *	};
  *
  * Adding a tool is this file plus one line in the program's table
- * (src/tools/builtin.c).
+ * (src/tools/builtin.c).  Resource and prompt handlers (resource.h,
+ * prompt.h) receive the same struct tool_call, their arguments in
+ * args and what they build in content.
  */
 #ifndef MCP_TOOL_H
 #define MCP_TOOL_H
@@ -84,6 +86,8 @@ void	 tool_error(struct tool_call *, const char *, ...)
 void	 tool_image(struct tool_call *, const char *, const char *);
 void	 tool_audio(struct tool_call *, const char *, const char *);
 void	 tool_resource_text(struct tool_call *, const char *, const char *,
+	    const char *);
+struct json_object *tool_embedded_text(const char *, const char *,
 	    const char *);
 void	 tool_structured(struct tool_call *, struct json_object *);
 int	 tool_store(struct tool_call *, struct store **);

@@ -3,6 +3,8 @@
  * What the notes tools share: opening the database for the caller and
  * turning database failures into tool errors.
  */
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -87,4 +89,38 @@ notes_limit(struct tool_call *call, struct store_txn *t)
 	tool_error(call, "Too many changes: at most %ld a minute. Try again "
 	    "in %ld seconds.", limit, retry);
 	return -1;
+}
+
+/*
+ * Begins a read-only transaction for a resource, prompt or completion
+ * handler, which report failure by their status rather than in a tool
+ * result: the reason goes to the error log.
+ */
+int
+notes_read_txn(struct tool_call *call, struct store_txn **t)
+{
+	struct store	*st;
+	int		 rc;
+
+	if ((rc = tool_store(call, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, t)) != STORE_OK) {
+		log_msg("store_error", "notes: %s", store_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A note number as text (a URI variable or a prompt argument): decimal
+ * digits without a leading zero, at most 18 of them.  -1 otherwise.
+ */
+int
+notes_id_parse(const char *s, uint64_t *id)
+{
+	size_t	 n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 18 || s[n] != '\0' || s[0] == '0')
+		return -1;
+	*id = strtoull(s, NULL, 10);
+	return 0;
 }

@@ -93,7 +93,9 @@ describe('server/discover', () => {
 		assert.equal(r.id, 1);
 		assert.equal(r.result.resultType, 'complete');
 		assert.deepEqual(r.result.supportedVersions, ALL_VERSIONS);
-		assert.deepEqual(r.result.capabilities, { tools: {} });
+		assert.deepEqual(r.result.capabilities, { tools: {},
+		    resources: { subscribe: false, listChanged: false },
+		    prompts: { listChanged: false }, completions: {} });
 		const info = r.result._meta['io.modelcontextprotocol/serverInfo'];
 		assert.equal(info.name, 'mcp-oauth-fcgi');
 		assert.equal(typeof info.version, 'string');
@@ -278,7 +280,7 @@ describe('refusals of MCP 2026-07-28 (400, 404)', () => {
 	});
 
 	for (const method of ['initialize', 'ping', 'logging/setLevel',
-	    'resources/subscribe', 'prompts/list', 'unknown/method']) {
+	    'resources/subscribe', 'resources/unsubscribe', 'unknown/method']) {
 		it(`${method} with modern _meta (404, -32601)`, async () => {
 			assertError(await modern(alice.access_token, method, {},
 			    { id: 500 }), 404, -32601, 500);

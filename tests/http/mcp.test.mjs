@@ -543,8 +543,12 @@ describe('lifecycle (initialize, initialized, ping)', () => {
 			assert.equal(res.status, 200);
 			const r = res.json().result;
 			assert.equal(r.protocolVersion, v);
-			assert.deepEqual(r.capabilities,
-			    { tools: { listChanged: false } });
+			assert.deepEqual(r.capabilities, {
+				tools: { listChanged: false },
+				resources: { subscribe: false, listChanged: false },
+				prompts: { listChanged: false },
+				completions: {},
+			});
 			assert.equal(r.serverInfo.name, 'mcp-oauth-fcgi');
 			assert.equal(typeof r.serverInfo.version, 'string');
 			assert.equal(res.headers['mcp-session-id'], undefined,
