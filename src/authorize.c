@@ -92,7 +92,7 @@ user_approved(struct app *a, const struct http_request *req,
 		return 0;
 	if (consent_current_user(t, a->cfg, req->remote_user, req->cookie,
 	    now, user, sizeof(user)) == 0)
-		approved = grant_has_active_consent(t, user, c->id, "",
+		approved = grant_has_active_consent(t, a->cfg, user, c->id, "",
 		    a->cfg->mcp_url, now);
 	store_abort(t);
 	return approved;

@@ -100,12 +100,13 @@ consent_current_user(struct store_txn *t, const struct config *cfg,
  * the request asks with prompt=consent.
  */
 int
-consent_remembered(struct store_txn *t, const struct client *c,
-    const struct pending *pd, const char *user, int64_t now)
+consent_remembered(struct store_txn *t, const struct config *cfg,
+    const struct client *c, const struct pending *pd, const char *user,
+    int64_t now)
 {
 	if ((pd->prompt & PROMPT_CONSENT) || c->auth_method == CLIENT_AUTH_NONE)
 		return 0;
-	return grant_has_active_consent(t, user, c->id, pd->scope,
+	return grant_has_active_consent(t, cfg, user, c->id, pd->scope,
 	    pd->resource, now);
 }
 
@@ -131,7 +132,8 @@ consent_who(struct store *st, const struct config *cfg,
 	    now, w->user, sizeof(w->user)) == 0 &&
 	    !(pd->prompt & PROMPT_LOGIN);
 	if (w->signed_in && c != NULL)
-		w->remembered = consent_remembered(t, c, pd, w->user, now);
+		w->remembered = consent_remembered(t, cfg, c, pd, w->user,
+		    now);
 	store_abort(t);
 	return STORE_OK;
 }

@@ -63,8 +63,9 @@ void	 consent_log(const char *, const char *, const char *,
 	    const char *);
 int	 consent_user_allowed(struct store_txn *, const struct config *,
 	    const char *);
-int	 consent_remembered(struct store_txn *, const struct client *,
-	    const struct pending *, const char *, int64_t);
+int	 consent_remembered(struct store_txn *, const struct config *,
+	    const struct client *, const struct pending *, const char *,
+	    int64_t);
 enum consent_step consent_next(const struct config *, uint32_t, int, int);
 int	 consent_save(struct store *, const struct config *, const char *,
 	    struct pending *, char *, size_t, int, char *, size_t, int64_t,

@@ -860,15 +860,20 @@ log_throttled(const struct grant *g)
 /*
  * refresh_rate_limit, counted in the grant in fixed windows of
  * REFRESH_RATE_WINDOW: whether one more refresh is over it (then
- * *retry_after receives the seconds until the window ends).
+ * *retry_after receives the seconds until the window ends).  A retry
+ * may go REFRESH_RETRY_ALLOWANCE beyond the limit (see grant.h).
  */
 static int
 refresh_throttled(const struct config *cfg, const struct grant *g,
-    int64_t now, long *retry_after)
+    enum refresh_role role, int64_t now, long *retry_after)
 {
+	long	 limit = cfg->refresh_rate_limit;
+
+	if (role == ROLE_RETRY)
+		limit += REFRESH_RETRY_ALLOWANCE;
 	if (cfg->refresh_rate_limit <= 0 ||
 	    g->rate_start + REFRESH_RATE_WINDOW <= now ||
-	    (long)g->rate_count < cfg->refresh_rate_limit)
+	    (long)g->rate_count < limit)
 		return 0;
 	*retry_after = (long)(g->rate_start + REFRESH_RATE_WINDOW - now);
 	if (*retry_after < 1)
@@ -983,12 +988,19 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 		goto fail;
 	}
 	/* Counted only when it succeeds: a refused one writes nothing. */
-	if (refresh_throttled(cfg, &g, now, &retry)) {
+	if (refresh_throttled(cfg, &g, role, now, &retry)) {
 		log_throttled(&g);
 		out->retry_after = retry;
-		oauth_error_set(e, 429, "too_many_requests", "too many "
-		    "refreshes of this authorization; try again in %ld "
-		    "seconds with the same refresh token", retry);
+		if (role == ROLE_RETRY)
+			oauth_error_set(e, 429, "too_many_requests", "too "
+			    "many refreshes of this authorization; try "
+			    "again in %ld seconds with the newest refresh "
+			    "token", retry);
+		else
+			oauth_error_set(e, 429, "too_many_requests", "too "
+			    "many refreshes of this authorization; try "
+			    "again in %ld seconds with the same refresh "
+			    "token", retry);
 		goto fail;
 	}
 	if (role == ROLE_CURRENT) {
@@ -1072,13 +1084,16 @@ token_revoke(struct store_txn *t, const struct client *client,
 }
 
 /*
- * Whether user already granted client (active, unexpired) at least
- * scope for resource: /authorize then need not ask again.
+ * Whether user already granted client (active, unexpired, before the
+ * end of its grant_lifetime) at least scope for resource: /authorize
+ * then need not ask again.  The lifetime is checked here as well as at
+ * refresh, since a grant written before it was lowered (or before it
+ * existed) can have an expiry beyond it.
  */
 int
-grant_has_active_consent(struct store_txn *t, const char *user,
-    const char *client_id, const char *scope, const char *resource,
-    int64_t now)
+grant_has_active_consent(struct store_txn *t, const struct config *cfg,
+    const char *user, const char *client_id, const char *scope,
+    const char *resource, int64_t now)
 {
 	struct store_cursor	*cur;
 	struct store_val	 k, v;
@@ -1100,6 +1115,7 @@ grant_has_active_consent(struct store_txn *t, const char *user,
 		if (store_grant_get(t, id, &g) != STORE_OK)
 			continue;
 		found = (g.flags & GRANT_ACTIVE) && g.expires > now &&
+		    grant_end(cfg, &g) > now &&
 		    strcmp(g.client_id, client_id) == 0 &&
 		    scope_subset(scope, g.scope) &&
 		    resource_equal(resource, g.resource);

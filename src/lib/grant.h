@@ -66,6 +66,15 @@ enum token_kind {
 #define GRANT_SEALED_MAX	(TOKEN_MAX + CRYPTO_SEAL_OVERHEAD)
 /* The window of refresh_rate_limit. */
 #define REFRESH_RATE_WINDOW	3600
+/*
+ * Retries of the rotated-out token allowed beyond refresh_rate_limit
+ * in one window.  A retry refused with 429 would come back after the
+ * retry window and count as reuse, revoking the grant; this allowance
+ * lets the usual burst (a lost answer, parallel requests that all saw
+ * a 401) through at the limit while keeping the number of access
+ * tokens a grant can mint bounded.
+ */
+#define REFRESH_RETRY_ALLOWANCE	16
 
 struct grant {
 	char		 id[GRANT_ID_LEN + 1];
@@ -179,7 +188,7 @@ int	 grant_unindex(struct store_txn *, const char *, const char *,
 int	 token_revoke(struct store_txn *, const struct client *,
 	    const char *, struct revoke_counts *);
 int64_t	 grant_end(const struct config *, const struct grant *);
-int	 grant_has_active_consent(struct store_txn *, const char *,
-	    const char *, const char *, const char *, int64_t);
+int	 grant_has_active_consent(struct store_txn *, const struct config *,
+	    const char *, const char *, const char *, const char *, int64_t);
 
 #endif

@@ -396,11 +396,11 @@ Test(consent, approval_is_remembered_for_confidential_clients_only)
 
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
 	pd.client_id = conf.id;
-	cr_assert_eq(consent_remembered(t, &conf, &pd, "alice", T0 + 1), 1);
+	cr_assert_eq(consent_remembered(t, cfg, &conf, &pd, "alice", T0 + 1), 1);
 	pd.prompt = PROMPT_CONSENT;
-	cr_assert_eq(consent_remembered(t, &conf, &pd, "alice", T0 + 1), 0);
+	cr_assert_eq(consent_remembered(t, cfg, &conf, &pd, "alice", T0 + 1), 0);
 	pd.prompt = 0;
-	cr_assert_eq(consent_remembered(t, &pub, &pd, "alice", T0 + 1), 0);
+	cr_assert_eq(consent_remembered(t, cfg, &pub, &pd, "alice", T0 + 1), 0);
 	store_abort(t);
 }
 

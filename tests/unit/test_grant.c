@@ -758,6 +758,43 @@ Test(grant, refresh_rate_limit_per_grant)
 	cr_assert(grant_exists(id));
 }
 
+/*
+ * A retry of the rotated-out token at the limit: refused with 429 it
+ * would come back after the retry window and revoke the grant, so
+ * retries get REFRESH_RETRY_ALLOWANCE beyond the limit.
+ */
+Test(grant, a_retry_at_the_rate_limit_is_not_turned_into_reuse)
+{
+	struct token_response	 tr1, tr2, tr3;
+	struct oauth_error	 e;
+	char			 id[GRANT_ID_LEN + 1];
+	int			 i;
+
+	cfg->refresh_rate_limit = 1;
+	first_pair(&pub, id, &tr1);
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 10,
+	    &tr2, &e), 0, "%s", e.description);
+	/* The answer was lost: the retry gets the same successor. */
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 11,
+	    &tr3, &e), 0, "%s", e.description);
+	cr_assert_str_eq(tr3.refresh_token, tr2.refresh_token);
+	for (i = 1; i < REFRESH_RETRY_ALLOWANCE; i++) {
+		cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL,
+		    T0 + 11 + i, &tr3, &e), 0, "retry %d: %s", i,
+		    e.description);
+		cr_assert_str_eq(tr3.refresh_token, tr2.refresh_token);
+	}
+	/* Beyond the allowance: 429, pointing at the newest token. */
+	cr_assert_eq(refresh(&pub, tr1.refresh_token, NULL, NULL, T0 + 40,
+	    &tr3, &e), -1);
+	cr_assert_eq(e.status, 429);
+	cr_assert_not(e.commit);
+	cr_assert(strstr(e.description, "newest") != NULL, "%s",
+	    e.description);
+	cr_assert(grant_exists(id));
+	cr_assert(token_alive(tr2.refresh_token), "the newest token lives");
+}
+
 Test(grant, grant_lifetime_ends_refresh)
 {
 	struct token_response	 tr1, tr2, tr3;
@@ -1105,27 +1142,53 @@ Test(grant, remembered_consent)
 	/* An unredeemed code is not an approval to remember. */
 	issue(&pub, "mcp notes:read", 1, T0, code, id);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, cfg, "alice", "mcpc_public",
 	    "mcp", RESOURCE, T0 + 1));
 	store_abort(t);
 
 	first_pair(&pub, id, &tr);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
-	cr_assert(grant_has_active_consent(t, "alice", "mcpc_public",
+	cr_assert(grant_has_active_consent(t, cfg, "alice", "mcpc_public",
 	    "mcp notes:read", RESOURCE, T0 + 2));
-	cr_assert(grant_has_active_consent(t, "alice", "mcpc_public", "mcp",
+	cr_assert(grant_has_active_consent(t, cfg, "alice", "mcpc_public", "mcp",
 	    RESOURCE "/", T0 + 2));
-	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, cfg, "alice", "mcpc_public",
 	    "mcp notes:write", RESOURCE, T0 + 2), "a wider scope asks again");
-	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_other",
+	cr_assert_not(grant_has_active_consent(t, cfg, "alice", "mcpc_other",
 	    "mcp", RESOURCE, T0 + 2));
-	cr_assert_not(grant_has_active_consent(t, "bob", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, cfg, "bob", "mcpc_public",
 	    "mcp", RESOURCE, T0 + 2));
-	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, cfg, "alice", "mcpc_public",
 	    "mcp", "https://other.example/mcp", T0 + 2));
-	cr_assert(grant_has_active_consent(t, "alice", "mcpc_public",
+	cr_assert(grant_has_active_consent(t, cfg, "alice", "mcpc_public",
 	    "mcp", RESOURCE, T0 + 3600), "the grant's last second");
-	cr_assert_not(grant_has_active_consent(t, "alice", "mcpc_public",
+	cr_assert_not(grant_has_active_consent(t, cfg, "alice", "mcpc_public",
 	    "mcp", RESOURCE, T0 + 1 + 3600), "expired with the grant");
 	store_abort(t);
+}
+
+/*
+ * A grant whose expiry lies beyond the end of its grant_lifetime (the
+ * lifetime was lowered, or the grant predates it) is not a remembered
+ * consent past that end.
+ */
+Test(grant, remembered_consent_ends_with_the_grant_lifetime)
+{
+	struct store_txn	*t;
+	struct token_response	 tr;
+	char			 id[GRANT_ID_LEN + 1];
+	int64_t			 saved = cfg->grant_lifetime;
+
+	first_pair(&pub, id, &tr);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert(grant_has_active_consent(t, cfg, "alice", "mcpc_public",
+	    "mcp", RESOURCE, T0 + 600));
+	/* The site lowers grant_lifetime to ten minutes. */
+	cfg->grant_lifetime = 600;
+	cr_assert_not(grant_has_active_consent(t, cfg, "alice",
+	    "mcpc_public", "mcp", RESOURCE, T0 + 600));
+	cr_assert(grant_has_active_consent(t, cfg, "alice", "mcpc_public",
+	    "mcp", RESOURCE, T0 + 599));
+	store_abort(t);
+	cfg->grant_lifetime = saved;
 }
