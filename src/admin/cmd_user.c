@@ -151,35 +151,12 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 }
 
 /*
- * With user_auth = remote_user, gives a person the web server signs
- * in, and who has no record here, a blocked one (user.c), so that
- * disabling her works as it does for a local user.  Returns a store
- * code; one who has a record already is left to the caller.
- */
-static int
-user_block_remote(struct admin *a, const char *name)
-{
-	struct store_txn	*t;
-	int			 rc;
-
-	if (a->cfg->user_auth != USER_AUTH_REMOTE_USER)
-		return STORE_OK;
-	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK)
-		return rc;
-	rc = store_user_add_blocked(t, name, admin_now());
-	if (rc == STORE_OK)
-		return store_commit(t);
-	store_abort(t);
-	return rc == STORE_EXISTS ? STORE_OK : rc;
-}
-
-/*
  * Enables a user, or disables her and revokes everything she holds:
  * the flag and the grants change in one transaction, so no token of
  * hers works from the moment she cannot sign in.  With user_auth =
  * remote_user, a person without a record can be disabled too (she
- * gets a blocked record first), and enabling one without a record
- * succeeds: nothing blocks her.
+ * gets a blocked record in the same transaction), and enabling one
+ * without a record succeeds: nothing blocks her.
  */
 static int
 user_set_disabled(struct admin *a, const char *name, int disabled)
@@ -193,11 +170,11 @@ user_set_disabled(struct admin *a, const char *name, int disabled)
 	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
 	memset(&r, 0, sizeof(r));
-	if (disabled) {
-		if ((rc = user_block_remote(a, name)) == STORE_OK)
-			rc = revoke_user_disable(a->store, name, admin_now(),
-			    &r);
-	} else if ((rc = store_begin(a->store, 0, &t)) == STORE_OK) {
+	if (disabled && a->cfg->user_auth == USER_AUTH_REMOTE_USER)
+		rc = revoke_user_block(a->store, name, admin_now(), &r);
+	else if (disabled)
+		rc = revoke_user_disable(a->store, name, admin_now(), &r);
+	else if ((rc = store_begin(a->store, 0, &t)) == STORE_OK) {
 		if ((rc = store_user_get(t, name, &u)) == STORE_OK) {
 			u.flags &= ~(uint32_t)USER_DISABLED;
 			u.updated = admin_now();

@@ -486,6 +486,7 @@ enum kill_what {
 	KILL_CLIENT,
 	KILL_GRANT,
 	DISABLE_USER,
+	BLOCK_USER,
 	DELETE_USER,
 	DELETE_CLIENT
 };
@@ -503,6 +504,20 @@ first_phase(struct store_txn *t, enum kill_what what, const char *key,
 	int			 rc, known = 0;
 
 	switch (what) {
+	case BLOCK_USER:
+		/*
+		 * A person the web server signs in who has no record
+		 * gets a blocked one here, in the same transaction that
+		 * revokes what she holds.
+		 */
+		rc = store_user_add_blocked(t, key, now);
+		if (rc == STORE_OK) {
+			known = 1;
+			break;
+		}
+		if (rc != STORE_EXISTS)
+			return rc;
+		/* FALLTHROUGH */
 	case DISABLE_USER:
 		if ((rc = store_user_get(t, key, &u)) != STORE_OK)
 			return rc;
@@ -536,14 +551,15 @@ first_phase(struct store_txn *t, enum kill_what what, const char *key,
 	case KILL_GRANT:
 		return revoke_kill_grant(t, key, l, &r->n);
 	}
-	if (what == KILL_USER || what == DISABLE_USER || what == DELETE_USER)
+	if (what == KILL_USER || what == DISABLE_USER || what == BLOCK_USER ||
+	    what == DELETE_USER)
 		rc = revoke_kill_user(t, key, l, &r->n);
 	else
 		rc = revoke_kill_client(t, key, l, &r->n);
 	if (rc == STORE_OK && !known && l->len == 0)
 		return STORE_NOTFOUND;
 	if (rc == STORE_OK && (what == KILL_USER || what == DISABLE_USER ||
-	    what == DELETE_USER))
+	    what == BLOCK_USER || what == DELETE_USER))
 		rc = revoke_sessions(t, key, &r->sessions);
 	return rc;
 }
@@ -615,6 +631,18 @@ revoke_user_disable(struct store *st, const char *user, int64_t now,
     struct revoke_result *r)
 {
 	return revoke_run(st, DISABLE_USER, user, now, r);
+}
+
+/*
+ * As revoke_user_disable(), but a user without a record (one the web
+ * server signs in, with user_auth = remote_user) gets a blocked record
+ * (store_user_add_blocked()) in the same transaction.
+ */
+int
+revoke_user_block(struct store *st, const char *user, int64_t now,
+    struct revoke_result *r)
+{
+	return revoke_run(st, BLOCK_USER, user, now, r);
 }
 
 /* Deletes user, her notes, grants and sessions. */

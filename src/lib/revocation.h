@@ -81,6 +81,8 @@ int	 revoke_all(struct store *, struct revoke_result *);
 /* Disable or delete a user or client and revoke in one go. */
 int	 revoke_user_disable(struct store *, const char *, int64_t,
 	    struct revoke_result *);
+int	 revoke_user_block(struct store *, const char *, int64_t,
+	    struct revoke_result *);
 int	 revoke_user_delete(struct store *, const char *,
 	    struct revoke_result *);
 int	 revoke_client_delete(struct store *, const char *,

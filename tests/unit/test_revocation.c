@@ -258,6 +258,48 @@ Test(revocation, disable_user)
 	    STORE_NOTFOUND);
 }
 
+/*
+ * With user_auth = remote_user a person may have grants and no record:
+ * blocking her writes a disabled record and revokes her grants and
+ * sessions in one transaction; for one with a record it disables it.
+ */
+Test(revocation, block_user_without_a_record)
+{
+	struct fx_grant		 c, b;
+	struct revoke_result	 r;
+	struct store_txn	*t;
+	struct user		 u;
+	char			 cookie[SESSION_TOKEN_MAX];
+
+	fx_grant("carol", &fx_app, FX_T0, 0, &c);
+	fx_grant("bob", &fx_app, FX_T0, 0, &b);
+	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
+	cr_assert_eq(session_create(t, "carol", FX_T0, 600, cookie,
+	    sizeof(cookie)), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	memset(&r, 0, sizeof(r));
+	cr_assert_eq(revoke_user_block(fx_st, "carol", FX_T0 + 5, &r),
+	    STORE_OK);
+	cr_assert_eq(r.n.grants, 1);
+	cr_assert_eq(r.sessions, 1);
+	cr_assert_not(fx_token_works(c.access));
+	cr_assert(fx_token_works(b.access));
+	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
+	cr_assert_eq(store_user_get(t, "carol", &u), STORE_OK);
+	store_abort(t);
+	cr_assert(u.flags & USER_DISABLED);
+	cr_assert_str_eq(u.password_hash, "");
+	user_free(&u);
+	/* Again, and for one with a record: she stays disabled. */
+	cr_assert_eq(revoke_user_block(fx_st, "carol", FX_T0 + 6, &r),
+	    STORE_OK);
+	cr_assert_eq(revoke_user_block(fx_st, "bob", FX_T0 + 6, &r),
+	    STORE_OK);
+	cr_assert_not(fx_token_works(b.access));
+	cr_assert_eq(revoke_user_block(fx_st, "not a name", FX_T0, &r),
+	    STORE_NOTFOUND);
+}
+
 Test(revocation, delete_user_and_client)
 {
 	struct fx_grant		 a, b;
