@@ -2,8 +2,8 @@
 // The MCP conformance suite (@modelcontextprotocol/conformance, run
 // with Node 22 from the npm package "node") against
 // tests/e2e/conformance/mcp-conformance: the library's MCP endpoint
-// with the suite's fixture tools, at /mcp under lighttpd over TLS,
-// behind the real bearer validation.  The suite cannot authorize, so
+// with the suite's fixture tools, resources and prompts, at /mcp under
+// lighttpd over TLS, behind the real bearer validation.  The suite cannot authorize, so
 // a loopback proxy adds a token that alice obtained through the real
 // flow; Host and Origin pass through unchanged, so the server's own
 // DNS-rebinding protection is what the suite tests.  Both eras are
@@ -11,8 +11,8 @@
 // legacy client) and those 2026-07-28 requires (stateless, per-request
 // _meta, server/discover), at the same /mcp.  The shipped
 // mcp.fcgi, behind the same proxy, runs the scenarios that need no
-// fixture tools: server-initialize, ping, tools-list and
-// dns-rebinding-protection.
+// fixture tools, resources or prompts: server-initialize, ping,
+// tools-list and dns-rebinding-protection.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -35,9 +35,22 @@ const suite = path.join(here, 'node_modules', '@modelcontextprotocol',
 const program = process.env.MCP_CONFORMANCE_PROGRAM ??
     path.join(buildDir, 'tests', 'e2e', 'conformance', 'mcp-conformance');
 
-// The scenarios this server must pass: the lifecycle, tools and
-// security ones.  Resources, prompts, logging, completions, progress
-// and server-to-client requests come with a later issue.
+// The scenarios this server must pass: the lifecycle, tools,
+// resources, prompts, completion and security ones.  Logging,
+// progress, resource subscriptions and server-to-client requests
+// (sampling, elicitation) come with a later issue.
+const RESOURCES_PROMPTS = [
+	'resources-list',
+	'resources-read-text',
+	'resources-read-binary',
+	'resources-templates-read',
+	'prompts-list',
+	'prompts-get-simple',
+	'prompts-get-with-args',
+	'prompts-get-embedded-resource',
+	'prompts-get-with-image',
+	'completion-complete',
+];
 const REQUIRED = [
 	'server-initialize',
 	'ping',
@@ -50,12 +63,14 @@ const REQUIRED = [
 	'tools-call-error',
 	'json-schema-2020-12',
 	'dns-rebinding-protection',
+	...RESOURCES_PROMPTS,
 ];
 
 // Revision 2026-07-28 (stateless, per-request _meta): every check of
-// these scenarios, and the tool scenarios that need no streaming.  The
-// rest of that revision's list (resources, prompts, completion,
-// progress, input-required results, subscriptions) is a later issue.
+// these scenarios, and the tool, resource, prompt and completion
+// scenarios that need no streaming.  The rest of that revision's list
+// (progress, input-required results, tasks, subscriptions) is a later
+// issue.
 const REQUIRED_MODERN = [
 	'server-stateless',
 	'dns-rebinding-protection',
@@ -67,6 +82,8 @@ const REQUIRED_MODERN = [
 	'tools-call-audio',
 	'tools-call-embedded-resource',
 	'tools-call-mixed-content',
+	...RESOURCES_PROMPTS,
+	'sep-2164-resource-not-found',
 ];
 const EVERY_CHECK = ['server-stateless', 'dns-rebinding-protection',
     'caching'];
@@ -273,25 +290,26 @@ describe('MCP conformance suite', () => {
 		assert.ok(names.includes('json_schema_2020_12_tool'), names);
 	});
 
+	// One 2025-11-25 request through the proxy: its JSON-RPC response.
+	async function rpc(method, params) {
+		const res = await fetch(`http://127.0.0.1:${proxy.port}/mcp`, {
+			method: 'POST',
+			headers: {
+				'Content-Type': 'application/json',
+				Accept: 'application/json',
+				'MCP-Protocol-Version': '2025-11-25',
+			},
+			body: JSON.stringify({ jsonrpc: '2.0', id: 7, method,
+			    params }),
+		});
+		assert.equal(res.status, 200);
+		return res.json();
+	}
+
 	test('the 2020-12 fixture schema is enforced, not only listed',
 	    async () => {
-		async function call(args) {
-			const res = await fetch(
-			    `http://127.0.0.1:${proxy.port}/mcp`, {
-				method: 'POST',
-				headers: {
-					'Content-Type': 'application/json',
-					Accept: 'application/json',
-					'MCP-Protocol-Version': '2025-11-25',
-				},
-				body: JSON.stringify({ jsonrpc: '2.0', id: 7,
-				    method: 'tools/call', params: {
-				    name: 'json_schema_2020_12_tool',
-				    arguments: args } }),
-			});
-			assert.equal(res.status, 200);
-			return (await res.json()).result;
-		}
+		const call = async (args) => (await rpc('tools/call', {
+		    name: 'json_schema_2020_12_tool', arguments: args })).result;
 		const ok = await call({ name: 'Ada', contactMethod: 'phone',
 		    phone: '555', address: { city: 'London' } });
 		assert.equal(ok.isError, undefined, JSON.stringify(ok));
@@ -309,6 +327,34 @@ describe('MCP conformance suite', () => {
 			assert.equal(r.isError, true, JSON.stringify(bad));
 			assert.match(r.content[0].text, /^Invalid arguments/);
 		}
+	});
+
+	// The suite only checks that completion answers an array; the
+	// fixture's handler filters by prefix, case-insensitively.
+	test('completion offers the fixture words that start with the value',
+	    async () => {
+		const { completion } = (await rpc('completion/complete', {
+			ref: { type: 'ref/prompt',
+			    name: 'test_prompt_with_arguments' },
+			argument: { name: 'arg1', value: 'PAR' },
+		})).result;
+		assert.deepEqual(completion.values, ['paris', 'park', 'party']);
+		assert.equal(completion.total, 3);
+		assert.equal(completion.hasMore, false);
+	});
+
+	test('the template serves only ids it can echo unescaped',
+	    async () => {
+		const ok = await rpc('resources/read',
+		    { uri: 'test://template/abc-9/data' });
+		assert.deepEqual(JSON.parse(ok.result.contents[0].text),
+		    { id: 'abc-9', templateTest: true,
+		    data: 'Data for ID: abc-9' });
+		const bad = await rpc('resources/read',
+		    { uri: 'test://template/%22%7D/data' });
+		assert.equal(bad.error?.code, -32002, JSON.stringify(bad));
+		assert.equal(bad.error.data?.uri,
+		    'test://template/%22%7D/data');
 	});
 
 	test('server scenarios of revision 2025-11-25', async (t) => {

@@ -8,11 +8,20 @@
  *
  * The fixtures follow the suite's scenario descriptions and its
  * example "everything" server: src/scenarios/server/tools.ts and
- * json-schema-2020-12.ts.  None needs a scope beyond a valid token.
+ * json-schema-2020-12.ts, and the resources, resource template and
+ * prompts of its resources-*, prompts-* and completion-complete
+ * scenarios.  None needs a scope beyond a valid token.
  */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
 #include <json-c/json.h>
 
+#include "lib/complete.h"
 #include "lib/mcp.h"
+#include "lib/prompt.h"
+#include "lib/resource.h"
 
 /* A 1x1 red pixel, as a PNG. */
 #define RED_PIXEL_PNG \
@@ -22,6 +31,19 @@
 /* The smallest WAV file: a RIFF header, 8 kHz mono, one silent sample. */
 #define SILENT_WAV \
 	"UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA="
+
+/* The same pixel as bytes, for resource_blob(), which encodes it. */
+static const unsigned char red_pixel_png[] = {
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+	0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+	0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+	0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0xfc, 0xcf, 0xc0, 0xf0,
+	0x1f, 0x00, 0x05, 0x05, 0x02, 0x00, 0x5f, 0xc8, 0xf1, 0xd2, 0x00, 0x00,
+	0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+};
+
+/* The longest id the template's read handler accepts. */
+#define TEMPLATE_ID_MAX	64
 
 #define NO_ARGUMENTS	"{\"type\":\"object\",\"properties\":{}}"
 
@@ -228,12 +250,205 @@ static const struct tool *const fixture_tools[] = {
 	&test_logging_tool,
 };
 
+/*
+ * The resources of resources-list, resources-read-text,
+ * resources-read-binary and resources-templates-read.
+ */
+static enum resource_status
+read_static_text(struct tool_call *call)
+{
+	resource_text(call, "test://static-text", "text/plain",
+	    "This is the content of the static text resource.");
+	return RESOURCE_OK;
+}
+
+static enum resource_status
+read_static_binary(struct tool_call *call)
+{
+	resource_blob(call, "test://static-binary", "image/png",
+	    red_pixel_png, sizeof(red_pixel_png));
+	return RESOURCE_OK;
+}
+
+/*
+ * test://template/{id}/data.  The id is echoed in the URI and the
+ * JSON text, so only a short one of letters, digits, '-' and '_' is
+ * served: it needs no escaping in either.
+ */
+static enum resource_status
+read_template_data(struct tool_call *call)
+{
+	const char		*id = tool_arg_string(call, "id");
+	char			 uri[sizeof("test://template//data") +
+				    TEMPLATE_ID_MAX];
+	char			 text[128 + 2 * TEMPLATE_ID_MAX];
+	size_t			 i, len;
+
+	if (id == NULL || (len = strlen(id)) == 0 || len > TEMPLATE_ID_MAX)
+		return RESOURCE_NOT_FOUND;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)id[i]) && id[i] != '-' &&
+		    id[i] != '_')
+			return RESOURCE_NOT_FOUND;
+	snprintf(uri, sizeof(uri), "test://template/%s/data", id);
+	snprintf(text, sizeof(text), "{\"id\":\"%s\",\"templateTest\":true,"
+	    "\"data\":\"Data for ID: %s\"}", id, id);
+	resource_text(call, uri, "application/json", text);
+	return RESOURCE_OK;
+}
+
+static const struct resource static_text_resource = {
+	.uri = "test://static-text",
+	.name = "static-text",
+	.description = "A static text resource for testing",
+	.mime_type = "text/plain",
+	.read = read_static_text,
+};
+
+static const struct resource static_binary_resource = {
+	.uri = "test://static-binary",
+	.name = "static-binary",
+	.description = "A static binary resource (a 1x1 PNG) for testing",
+	.mime_type = "image/png",
+	.read = read_static_binary,
+};
+
+static const struct resource *const fixture_resources[] = {
+	&static_text_resource,
+	&static_binary_resource,
+};
+
+static const struct resource_template template_data = {
+	.uri_template = "test://template/{id}/data",
+	.name = "template-data",
+	.description = "A resource template with an id parameter",
+	.mime_type = "application/json",
+	.read = read_template_data,
+};
+
+static const struct resource_template *const fixture_templates[] = {
+	&template_data,
+};
+
+/*
+ * The prompts of prompts-list, prompts-get-simple,
+ * prompts-get-with-args, prompts-get-embedded-resource,
+ * prompts-get-with-image and completion-complete.
+ */
+static enum prompt_status
+simple_prompt(struct tool_call *call)
+{
+	prompt_text(call, "user", "This is a simple prompt for testing.");
+	return PROMPT_OK;
+}
+
+static enum prompt_status
+prompt_with_arguments(struct tool_call *call)
+{
+	prompt_text(call, "user", "Prompt with arguments: arg1='%s', "
+	    "arg2='%s'", tool_arg_string(call, "arg1"),
+	    tool_arg_string(call, "arg2"));
+	return PROMPT_OK;
+}
+
+/* Offers a few words for arg1, those that start with what was typed. */
+static enum prompt_status
+complete_arguments(struct tool_call *call, const char *arg,
+    const char *prefix)
+{
+	static const char *const words[] = {
+		"paris", "park", "party", "test", "testing",
+	};
+	size_t			 i;
+
+	if (strcmp(arg, "arg1") != 0)
+		return PROMPT_OK;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (complete_prefix(words[i], prefix))
+			complete_value(call, words[i]);
+	return PROMPT_OK;
+}
+
+static enum prompt_status
+prompt_with_embedded_resource(struct tool_call *call)
+{
+	prompt_resource(call, "user", tool_arg_string(call, "resourceUri"),
+	    "text/plain", "Embedded resource content for testing.");
+	prompt_text(call, "user", "Please process the embedded resource "
+	    "above.");
+	return PROMPT_OK;
+}
+
+static enum prompt_status
+prompt_with_image(struct tool_call *call)
+{
+	prompt_image(call, "user", RED_PIXEL_PNG, "image/png");
+	prompt_text(call, "user", "Please analyze the image above.");
+	return PROMPT_OK;
+}
+
+static const struct prompt test_simple_prompt = {
+	.name = "test_simple_prompt",
+	.description = "A simple prompt without arguments",
+	.handler = simple_prompt,
+};
+
+static const struct prompt_argument two_arguments[] = {
+	{ .name = "arg1", .description = "First test argument",
+	    .required = 1 },
+	{ .name = "arg2", .description = "Second test argument",
+	    .required = 1 },
+};
+
+static const struct prompt test_prompt_with_arguments = {
+	.name = "test_prompt_with_arguments",
+	.description = "A prompt with two required arguments",
+	.arguments = two_arguments,
+	.narguments = sizeof(two_arguments) / sizeof(two_arguments[0]),
+	.handler = prompt_with_arguments,
+	.complete = complete_arguments,
+};
+
+static const struct prompt_argument resource_uri_argument[] = {
+	{ .name = "resourceUri", .description = "URI of the resource to "
+	    "embed", .required = 1 },
+};
+
+static const struct prompt test_prompt_with_embedded_resource = {
+	.name = "test_prompt_with_embedded_resource",
+	.description = "A prompt with an embedded resource",
+	.arguments = resource_uri_argument,
+	.narguments = 1,
+	.handler = prompt_with_embedded_resource,
+};
+
+static const struct prompt test_prompt_with_image = {
+	.name = "test_prompt_with_image",
+	.description = "A prompt with an image",
+	.handler = prompt_with_image,
+};
+
+static const struct prompt *const fixture_prompts[] = {
+	&test_simple_prompt,
+	&test_prompt_with_arguments,
+	&test_prompt_with_embedded_resource,
+	&test_prompt_with_image,
+};
+
 static const struct mcp_server server = {
 	.program = "mcp-conformance",
 	.name = "mcp-oauth-fcgi-conformance",
 	.title = "mcp-oauth-fcgi conformance fixtures",
 	.tools = fixture_tools,
 	.ntools = sizeof(fixture_tools) / sizeof(fixture_tools[0]),
+	.resources = fixture_resources,
+	.nresources = sizeof(fixture_resources) /
+	    sizeof(fixture_resources[0]),
+	.templates = fixture_templates,
+	.ntemplates = sizeof(fixture_templates) /
+	    sizeof(fixture_templates[0]),
+	.prompts = fixture_prompts,
+	.nprompts = sizeof(fixture_prompts) / sizeof(fixture_prompts[0]),
 };
 
 int
