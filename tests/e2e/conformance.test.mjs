@@ -84,6 +84,8 @@ const REQUIRED_MODERN = [
 	'tools-call-mixed-content',
 	...RESOURCES_PROMPTS,
 	'sep-2164-resource-not-found',
+	'json-schema-2020-12',
+	'http-header-validation',
 ];
 const EVERY_CHECK = ['server-stateless', 'dns-rebinding-protection',
     'caching'];
