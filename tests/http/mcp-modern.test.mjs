@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { TestServer, buildDir, headerValues } from '../lib/harness.mjs';
-import { Person, obtainTokens, register } from '../lib/oauth.mjs';
+import { Person, aliceAndBob, obtainTokens, register } from '../lib/oauth.mjs';
 
 const MODERN = '2026-07-28';
 const ALL_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'];
@@ -23,17 +23,7 @@ const CAPS = 'io.modelcontextprotocol/clientCapabilities';
 let s, client, alice, bob;
 
 before(async () => {
-	s = await TestServer.start({
-		users: [
-			{ name: 'alice', password: 'alice-password' },
-			{ name: 'bob', password: 'bob-password' },
-		],
-	});
-	client = await register(s);
-	alice = await obtainTokens(s, new Person(s, 'alice', 'alice-password'),
-	    client);
-	bob = await obtainTokens(s, new Person(s, 'bob', 'bob-password'),
-	    client);
+	({ s, client, alice, bob } = await aliceAndBob());
 });
 
 after(async () => {

@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { TestServer } from '../lib/harness.mjs';
-import { Person, obtainTokens, register } from '../lib/oauth.mjs';
+import { Person, aliceAndBob, obtainTokens } from '../lib/oauth.mjs';
 
 const MODERN = '2026-07-28';
 const ACCEPT = 'application/json, text/event-stream';
@@ -50,17 +49,7 @@ async function addNote(token, title, text) {
 }
 
 before(async () => {
-	s = await TestServer.start({
-		users: [
-			{ name: 'alice', password: 'alice-password' },
-			{ name: 'bob', password: 'bob-password' },
-		],
-	});
-	client = await register(s);
-	alice = await obtainTokens(s, new Person(s, 'alice', 'alice-password'),
-	    client);
-	bob = await obtainTokens(s, new Person(s, 'bob', 'bob-password'),
-	    client);
+	({ s, client, alice, bob } = await aliceAndBob());
 	narrow = await obtainTokens(s, new Person(s, 'alice', 'alice-password'),
 	    client, { scope: 'mcp' });
 	aliceNote = await addNote(alice.access_token, 'Groceries',

@@ -10,26 +10,16 @@ import { after, before, describe, it } from 'node:test';
 
 import { TestServer, headerValues } from '../lib/harness.mjs';
 import {
-	Person, authorizeQuery, exchange, obtainTokens, pkce, redirectParams,
-	register,
+	Person, aliceAndBob, authorizeQuery, exchange, obtainTokens, pkce,
+	redirectParams, register,
 } from '../lib/oauth.mjs';
 
 let s, client, alice, bob;
 
 before(async () => {
-	s = await TestServer.start({
-		users: [
-			{ name: 'alice', password: 'alice-password' },
-			{ name: 'bob', password: 'bob-password' },
-		],
-		config: 'allowed_origins = http://localhost:6274\n' +
-		    'mcp_max_body = 4K',
-	});
-	client = await register(s);
-	alice = await obtainTokens(s, new Person(s, 'alice', 'alice-password'),
-	    client);
-	bob = await obtainTokens(s, new Person(s, 'bob', 'bob-password'),
-	    client);
+	({ s, client, alice, bob } = await aliceAndBob(
+	    'allowed_origins = http://localhost:6274\n' +
+	    'mcp_max_body = 4K'));
 });
 
 after(async () => {

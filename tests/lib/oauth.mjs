@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 
-import { headerValues } from './harness.mjs';
+import { TestServer, headerValues } from './harness.mjs';
 
 export function pkce() {
 	const verifier = crypto.randomBytes(32).toString('base64url');
@@ -190,4 +190,23 @@ export async function obtainTokens(s, person, client, params = {}) {
 	const tok = await exchange(s, client, p.code, verifier);
 	assert.equal(tok.status, 200, tok.body);
 	return { ...tok.json(), code: p.code, verifier };
+}
+
+// A server with the users alice and bob, one registered public client
+// and a token response for each of them: what the /mcp tests start
+// from.  config is added to the server's configuration.
+export async function aliceAndBob(config) {
+	const s = await TestServer.start({
+		users: [
+			{ name: 'alice', password: 'alice-password' },
+			{ name: 'bob', password: 'bob-password' },
+		],
+		...(config === undefined ? {} : { config }),
+	});
+	const client = await register(s);
+	const alice = await obtainTokens(s,
+	    new Person(s, 'alice', 'alice-password'), client);
+	const bob = await obtainTokens(s,
+	    new Person(s, 'bob', 'bob-password'), client);
+	return { s, client, alice, bob };
 }
