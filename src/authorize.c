@@ -26,6 +26,8 @@
 #include "lib/app.h"
 #include "lib/authpage.h"
 #include "lib/authreq.h"
+#include "lib/cimd.h"
+#include "lib/cimdfetch.h"
 #include "lib/client.h"
 #include "lib/config.h"
 #include "lib/consent.h"
@@ -33,6 +35,7 @@
 #include "lib/form.h"
 #include "lib/grant.h"
 #include "lib/http.h"
+#include "lib/log.h"
 #include "lib/page.h"
 #include "lib/session.h"
 #include "lib/signin.h"
@@ -70,6 +73,36 @@ client_lookup(void *arg, const char *client_id, struct client *c)
 	rc = store_client_get(t, client_id, c);
 	store_abort(t);
 	return rc;
+}
+
+/*
+ * For a client_id that is a metadata document URL, fetches the
+ * document unless a fresh copy is stored.  When it cannot, the person
+ * gets a page saying why (nothing goes to the client: its redirect
+ * URIs are unknown); -1 then.
+ */
+static int
+cimd_client_ready(struct app *a, struct http_response *resp,
+    const char *client_id)
+{
+	struct store	*st;
+	char		 why[512], text[640];
+	int		 rc;
+
+	if (client_id == NULL || !cimd_is_url(client_id))
+		return 0;
+	if ((rc = app_store(a, &st)) != STORE_OK) {
+		authpage_server_error(a->cfg, resp, rc);
+		return -1;
+	}
+	rc = cimd_ensure(a->cfg, st, client_id, time(NULL), why, sizeof(why));
+	if (rc == CIMDF_OK)
+		return 0;
+	log_msg("cimd_refused", "%s: %s", cimdfetch_strerror(rc), why);
+	snprintf(text, sizeof(text), "The application's description "
+	    "(its client ID metadata document) cannot be used: %s.", why);
+	authpage_no_redirect(a->cfg, resp, text);
+	return -1;
 }
 
 /*
@@ -271,6 +304,8 @@ handle_new_request(struct app *a, const struct http_request *req,
 	int64_t		 now = time(NULL);
 
 	authreq_init(&r);
+	if (cimd_client_ready(a, resp, form_get(f, "client_id")) == -1)
+		goto out;
 	switch (authreq_check(&r, a->cfg, f, client_lookup, a)) {
 	case AUTHREQ_OK:
 		break;

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "lib/app.h"
+#include "lib/cimdfetch.h"
 #include "lib/client.h"
 #include "lib/crypto.h"
 #include "lib/form.h"
@@ -91,6 +92,10 @@ handle_post(struct app *a, struct http_request *req,
 		goto error;
 	if (rc == 1)
 		goto out;
+	/* A metadata document client: fetched first, outside the txn. */
+	if (app_store(a, &st) == STORE_OK && cimd_ensure_oauth(a->cfg, st,
+	    form_get(&f, "client_id"), now, &e) == -1)
+		goto error;
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
 		oauth_store_respond(resp, rc);

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "cimd.h"
 #include "client.h"
 #include "config.h"
 #include "crypto.h"
@@ -41,15 +42,20 @@ client_free(struct client *c)
 	client_init(c);
 }
 
-/* Client IDs are ours: "mcpc_" and base64url characters. */
+/*
+ * Client IDs are ours ("mcpc_" and base64url characters) or the URLs
+ * of client ID metadata documents (cimd.c).
+ */
 int
 client_id_valid(const char *id)
 {
 	size_t	 n = strlen(id);
 
-	return n > 0 && n <= CLIENT_ID_MAX &&
+	if (n > 0 && n <= CLIENT_ID_MAX &&
 	    strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_.") == n;
+	    "0123456789-_.") == n)
+		return 1;
+	return cimd_is_url(id);
 }
 
 /* A fresh, server-chosen client ID (RFC 9700 §4.15): 128 random bits. */
@@ -484,7 +490,9 @@ empty_to_null(char **s)
  * Record: flags u32, created i64, method u8, has_secret u8, secret
  * hash 32 bytes, grant_types u32, response_types u32, name, uri,
  * scope, software_id, software_version, application_type strings,
- * redirect count u16, redirect URI strings.
+ * redirect count u16, redirect URI strings; then, for a client from a
+ * metadata document (CLIENT_CIMD), fetched i64, expires i64 and the
+ * document's SHA-256 (32 bytes).
  */
 int
 client_decode(const void *p, size_t n, struct client *c)
@@ -518,6 +526,11 @@ client_decode(const void *p, size_t n, struct client *c)
 			c->redirect_uris[i] = rec_get_str(&r);
 			c->nredirect_uris = i + 1;
 		}
+	}
+	if (c->flags & CLIENT_CIMD) {
+		c->fetched = rec_get_i64(&r);
+		c->expires = rec_get_i64(&r);
+		rec_get_bytes(&r, c->doc_hash, sizeof(c->doc_hash));
 	}
 	if (!rec_reader_ok(&r)) {
 		client_free(c);
@@ -573,6 +586,11 @@ store_client_put(struct store_txn *t, const struct client *c, int create)
 	rec_put_u32(&b, (uint32_t)c->nredirect_uris);
 	for (i = 0; i < c->nredirect_uris; i++)
 		rec_put_str(&b, c->redirect_uris[i]);
+	if (c->flags & CLIENT_CIMD) {
+		rec_put_i64(&b, c->fetched);
+		rec_put_i64(&b, c->expires);
+		rec_put_bytes(&b, c->doc_hash, sizeof(c->doc_hash));
+	}
 	if (buf_failed(&b))
 		rc = STORE_ENOMEM;
 	else

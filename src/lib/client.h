@@ -19,6 +19,8 @@ struct form;
 struct oauth_error;
 
 #define CLIENT_ID_MAX		64
+/* A client ID metadata document URL is longer (cimd.h). */
+#define CLIENT_KEY_MAX		255
 #define CLIENT_REDIRECTS_MAX	10
 #define CLIENT_STRING_MAX	200
 #define CLIENT_METADATA_MAX	(16 * 1024)
@@ -26,6 +28,8 @@ struct oauth_error;
 
 /* Record flags. */
 #define CLIENT_DYNAMIC		0x01	/* registered through /register */
+#define CLIENT_CIMD		0x02	/* from a metadata document (cimd.h) */
+#define CLIENT_PINNED		0x04	/* CIMD, stored by the administrator */
 
 /* grant_types and response_types bits. */
 #define CLIENT_GRANT_CODE	0x01
@@ -46,7 +50,7 @@ enum client_err {
 };
 
 struct client {
-	char			 id[CLIENT_ID_MAX + 1];
+	char			 id[CLIENT_KEY_MAX + 1];
 	uint32_t		 flags;
 	int64_t			 created;
 	enum client_auth_method	 auth_method;
@@ -62,6 +66,10 @@ struct client {
 	char			*application_type;
 	char			**redirect_uris;
 	size_t			 nredirect_uris;
+	/* CLIENT_CIMD only: the cached document. */
+	int64_t			 fetched;	/* when it was fetched */
+	int64_t			 expires;	/* when to fetch it again */
+	unsigned char		 doc_hash[CRYPTO_SHA256_LEN];
 };
 
 void	 client_init(struct client *);

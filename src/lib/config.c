@@ -36,7 +36,8 @@ enum key_type {
 	KEY_CHOICE,
 	KEY_URL,
 	KEY_ALGORITHMS,
-	KEY_TYPES
+	KEY_TYPES,
+	KEY_DOMAINS
 };
 
 struct key {
@@ -56,6 +57,7 @@ static const char *const validation_words[] = { "local", "jwt",
     "introspection", NULL };
 static const char *const format_words[] = { "opaque", "jwt", NULL };
 static const char *const yes_no_words[] = { "no", "yes", NULL };
+static const char *const cimd_words[] = { "open", "allowlist", "off", NULL };
 
 #define DAY	(24L * 60 * 60)
 
@@ -135,6 +137,13 @@ static const struct key keys[] = {
 	{ "http_ca_file", KEY_PATH, offsetof(struct config, http_ca_file), 0,
 	    0, 0, NULL },
 	{ "cache_dir", KEY_PATH, offsetof(struct config, cache_dir), 0, 0, 0, NULL },
+	{ "cimd", KEY_CHOICE, offsetof(struct config, cimd), 0, 0, 0,
+	    cimd_words },
+	{ "cimd_allowlist", KEY_DOMAINS,
+	    offsetof(struct config, cimd_allowlist), 0, 0, 0, NULL },
+	{ "cimd_test_allow_loopback", KEY_CHOICE,
+	    offsetof(struct config, cimd_test_allow_loopback), 0, 0, 0,
+	    yes_no_words },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -188,6 +197,7 @@ config_free(struct config *c)
 	list_free(&c->default_scopes);
 	list_free(&c->allowed_origins);
 	list_free(&c->allowed_hosts);
+	list_free(&c->cimd_allowlist);
 	list_free(&c->jwt_algorithms);
 	list_free(&c->jwt_allowed_typ);
 	free(c->authorization_server);
@@ -402,6 +412,25 @@ host_valid(const char *s)
 	return n > 0 && n <= 255;
 }
 
+/*
+ * A domain of cimd_allowlist: a lower-case DNS name, or "*." and one
+ * (a wildcard for the names under it).
+ */
+static int
+domain_valid(const char *s)
+{
+	size_t	 n;
+
+	if (strncmp(s, "*.", 2) == 0)
+		s += 2;
+	for (n = 0; s[n] != '\0'; n++)
+		if (!islower((unsigned char)s[n]) &&
+		    !isdigit((unsigned char)s[n]) && strchr(".-", s[n]) == NULL)
+			return 0;
+	return n > 0 && n <= 253 && s[0] != '.' && s[n - 1] != '.' &&
+	    strstr(s, "..") == NULL;
+}
+
 static int
 algorithm_valid(const char *s)
 {
@@ -612,6 +641,10 @@ apply_key(struct config *c, const struct key *k, const char *v, char *why,
 		return CONFIG_OK;
 	case KEY_HOSTS:
 		if (parse_list(v, field, host_valid, why, whysz) == -1)
+			return CONFIG_EVALUE;
+		return CONFIG_OK;
+	case KEY_DOMAINS:
+		if (parse_list(v, field, domain_valid, why, whysz) == -1)
 			return CONFIG_EVALUE;
 		return CONFIG_OK;
 	case KEY_ALGORITHMS:

@@ -45,6 +45,13 @@ enum config_token_format {
 	TOKEN_FORMAT_JWT
 };
 
+/* Client ID metadata documents (cimd.h). */
+enum config_cimd {
+	CONFIG_CIMD_OPEN = 0,		/* any domain */
+	CONFIG_CIMD_ALLOWLIST,		/* the domains in cimd_allowlist */
+	CONFIG_CIMD_OFF
+};
+
 struct config_list {
 	char	**items;
 	size_t	  len;
@@ -101,6 +108,9 @@ struct config {
 	char			*introspection_client_secret;
 	char			*http_ca_file;
 	char			*cache_dir;
+	enum config_cimd	 cimd;
+	struct config_list	 cimd_allowlist;
+	int			 cimd_test_allow_loopback; /* tests only */
 	time_t			 mtime;		/* of the file when loaded */
 };
 

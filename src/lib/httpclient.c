@@ -1,4 +1,8 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +38,8 @@ static struct {
 			    unsigned int);
 	void		 (*url_cleanup)(CURLU *);
 	void		 (*free)(void *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void		 (*slist_free_all)(struct curl_slist *);
 } curl;
 
 /*
@@ -73,13 +79,16 @@ curl_load(char *err, size_t errsz)
 	*(void **)&curl.url_get = dlsym(h, "curl_url_get");
 	*(void **)&curl.url_cleanup = dlsym(h, "curl_url_cleanup");
 	*(void **)&curl.free = dlsym(h, "curl_free");
+	*(void **)&curl.slist_append = dlsym(h, "curl_slist_append");
+	*(void **)&curl.slist_free_all = dlsym(h, "curl_slist_free_all");
 	if (curl.global_init == NULL || curl.easy_init == NULL ||
 	    curl.easy_setopt == NULL || curl.easy_perform == NULL ||
 	    curl.easy_getinfo == NULL || curl.easy_cleanup == NULL ||
 	    curl.easy_reset == NULL || curl.easy_strerror == NULL ||
 	    curl.url == NULL || curl.url_set == NULL ||
 	    curl.url_get == NULL || curl.url_cleanup == NULL ||
-	    curl.free == NULL ||
+	    curl.free == NULL || curl.slist_append == NULL ||
+	    curl.slist_free_all == NULL ||
 	    curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		dlclose(h);
 		goto done;
@@ -110,6 +119,75 @@ sink_write(char *p, size_t size, size_t n, void *arg)
 	}
 	buf_append(s->out, p, len);
 	return buf_failed(s->out) ? 0 : len;
+}
+
+/*
+ * Keeps the Cache-Control and Expires header values, truncated to the
+ * buffers (a longer value is not one we could use anyway).
+ */
+static void
+header_keep(const char *p, size_t len, const char *name, char *dst,
+    size_t dstsz)
+{
+	size_t	 n = strlen(name);
+
+	if (len <= n || strncasecmp(p, name, n) != 0)
+		return;
+	p += n;
+	len -= n;
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)p[len - 1]))
+		len--;
+	if (len >= dstsz)
+		len = dstsz - 1;
+	memcpy(dst, p, len);
+	dst[len] = '\0';
+}
+
+static size_t
+header_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct httpc_headers	*h = arg;
+	size_t			 len = size * n;
+
+	header_keep(p, len, "cache-control:", h->cache_control,
+	    sizeof(h->cache_control));
+	header_keep(p, len, "expires:", h->expires, sizeof(h->expires));
+	return len;
+}
+
+/*
+ * The socket for a pinned request: only to the address the caller
+ * checked.  CURLOPT_RESOLVE already sends libcurl there; this makes
+ * sure no other path (a proxy, a cached entry) can reach elsewhere.
+ */
+static curl_socket_t
+pinned_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	const struct sockaddr		*pin = arg;
+	const struct sockaddr_in	*p4, *a4;
+	const struct sockaddr_in6	*p6, *a6;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || a->family != pin->sa_family)
+		return CURL_SOCKET_BAD;
+	if (pin->sa_family == AF_INET) {
+		p4 = (const struct sockaddr_in *)(const void *)pin;
+		a4 = (const struct sockaddr_in *)(const void *)&a->addr;
+		if (memcmp(&p4->sin_addr, &a4->sin_addr,
+		    sizeof(p4->sin_addr)) != 0)
+			return CURL_SOCKET_BAD;
+	} else if (pin->sa_family == AF_INET6) {
+		p6 = (const struct sockaddr_in6 *)(const void *)pin;
+		a6 = (const struct sockaddr_in6 *)(const void *)&a->addr;
+		if (memcmp(&p6->sin6_addr, &a6->sin6_addr,
+		    sizeof(p6->sin6_addr)) != 0)
+			return CURL_SOCKET_BAD;
+	} else
+		return CURL_SOCKET_BAD;
+	return socket(a->family, a->socktype, a->protocol);
 }
 
 /*
@@ -182,6 +260,7 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 {
 	CURL		*c;
 	CURLcode	 cc;
+	struct curl_slist *resolve = NULL;
 	struct sink	 s = { out, req->max_body, 0 };
 	char		 cerr[CURL_ERROR_SIZE];
 	int		 rc;
@@ -195,11 +274,26 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	}
 	if (curl_load(err, errsz) == -1)
 		return HTTPC_ENOMEM;
-	if (handle == NULL && (handle = curl.easy_init()) == NULL) {
+	if (req->pin_addr != NULL) {
+		/* A handle of its own: nothing shared with other fetches. */
+		if (strncmp(req->url, "https://", 8) != 0) {
+			snprintf(err, errsz, "%s: only https URLs are fetched",
+			    req->url);
+			return HTTPC_EURL;
+		}
+		if ((c = curl.easy_init()) == NULL ||
+		    (resolve = curl.slist_append(NULL, req->pin_resolve)) ==
+		    NULL) {
+			if (c != NULL)
+				curl.easy_cleanup(c);
+			snprintf(err, errsz, "out of memory");
+			return HTTPC_ENOMEM;
+		}
+	} else if (handle == NULL && (handle = curl.easy_init()) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return HTTPC_ENOMEM;
-	}
-	c = handle;
+	} else
+		c = handle;
 	cerr[0] = '\0';
 	curl.easy_setopt(c, CURLOPT_URL, req->url);
 	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
@@ -207,8 +301,24 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    req->connect_timeout_ms > 0 ? req->connect_timeout_ms :
 	    (long)HTTPC_CONNECT_TIMEOUT_MS);
-	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)HTTPC_TIMEOUT_MS);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
+	    req->timeout_ms : (long)HTTPC_TIMEOUT_MS);
+	if (req->pin_addr != NULL) {
+		curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+		curl.easy_setopt(c, CURLOPT_PROXY, "");
+		curl.easy_setopt(c, CURLOPT_RESOLVE, resolve);
+		curl.easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, pinned_socket);
+		curl.easy_setopt(c, CURLOPT_OPENSOCKETDATA,
+		    (void *)req->pin_addr);
+		curl.easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	}
+	if (req->headers != NULL) {
+		memset(req->headers, 0, sizeof(*req->headers));
+		curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, header_write);
+		curl.easy_setopt(c, CURLOPT_HEADERDATA, req->headers);
+	}
 	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)req->max_body);
@@ -233,7 +343,11 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	 * The handle outlives this call: reset, it keeps no pointer into
 	 * this stack frame and no credentials, only its connections.
 	 */
-	curl.easy_reset(c);
+	if (c != handle) {
+		curl.easy_cleanup(c);
+		curl.slist_free_all(resolve);
+	} else
+		curl.easy_reset(c);
 	if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errsz, "%s: response larger than %zu bytes",
 		    req->url, req->max_body);

@@ -8,6 +8,8 @@
 #ifndef MCP_HTTPCLIENT_H
 #define MCP_HTTPCLIENT_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 
 #include "buf.h"
@@ -24,6 +26,12 @@ enum httpc_err {
 	HTTPC_ENOMEM
 };
 
+/* Response headers a caller asks for (cache lifetimes). */
+struct httpc_headers {
+	char	 cache_control[256];
+	char	 expires[64];
+};
+
 struct httpc_request {
 	const char	*url;
 	const char	*ca_file;	/* NULL: the system's CAs */
@@ -31,6 +39,18 @@ struct httpc_request {
 	const char	*user;		/* HTTP Basic, or NULL */
 	const char	*password;
 	size_t		 max_body;
+	/*
+	 * For URLs that someone else chose (cimdfetch.c): https only, no
+	 * proxy, a handle of its own (no shared connections or DNS
+	 * cache), and the connection only to pin_addr, the address the
+	 * caller resolved and checked; pin_resolve is the matching
+	 * "host:port:address" for CURLOPT_RESOLVE.
+	 */
+	const struct sockaddr	*pin_addr;
+	const char		*pin_resolve;
+	long			 connect_timeout_ms;	/* 0: the default */
+	long			 timeout_ms;		/* 0: the default */
+	struct httpc_headers	*headers;		/* NULL: not wanted */
 };
 
 int		 httpc_url_allowed(const char *);

@@ -113,6 +113,16 @@ metadoc_authorization_server(const struct config *cfg, struct buf *out)
 	json_object_object_add(o,
 	    "authorization_response_iss_parameter_supported",
 	    json_object_new_boolean(1));
+	/*
+	 * Clients may use the URL of their metadata document as client_id
+	 * (draft-ietf-oauth-client-id-metadata-document, section 5; MCP
+	 * 2025-11-25, basic/authorization).  They authenticate with
+	 * "none", listed above.
+	 */
+	if (cfg->cimd != CONFIG_CIMD_OFF)
+		json_object_object_add(o,
+		    "client_id_metadata_document_supported",
+		    json_object_new_boolean(1));
 	/* JWT access tokens can be checked offline with these keys. */
 	if (cfg->access_token_format == TOKEN_FORMAT_JWT)
 		add_url(o, "jwks_uri", cfg->issuer, "/.well-known/jwks.json");

@@ -1,0 +1,432 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cimd.h"
+#include "cimdfetch.h"
+#include "client.h"
+#include "config.h"
+#include "crypto.h"
+#include "httpclient.h"
+#include "log.h"
+#include "netpolicy.h"
+#include "oauth.h"
+#include "ratelimit.h"
+#include "store.h"
+
+/*
+ * The lifetime of a fetched document from its Cache-Control and
+ * Expires headers (RFC 9111 section 5.2.2.1 and 5.3): max-age wins
+ * over Expires; no-store and no-cache are read as the minimum, since
+ * the document must outlive the few minutes of one authorization.
+ * Everything is bounded to CIMD_TTL_MIN..CIMD_TTL_MAX.
+ */
+int64_t
+cimd_ttl(const char *cache_control, const char *expires, int64_t now)
+{
+	const char	*p;
+	struct tm	 tm;
+	int64_t		 ttl = CIMD_TTL_DEFAULT;
+	int		 have = 0;
+	long long	 v;
+	char		*end;
+
+	for (p = cache_control; p != NULL && *p != '\0'; ) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "no-store", 8) == 0 ||
+		    strncasecmp(p, "no-cache", 8) == 0)
+			return CIMD_TTL_MIN;
+		if (strncasecmp(p, "max-age=", 8) == 0 &&
+		    isdigit((unsigned char)p[8])) {
+			v = strtoll(p + 8, &end, 10);
+			if (*end == '\0' || *end == ',' || *end == ' ' ||
+			    *end == ';') {
+				ttl = v;
+				have = 1;
+			}
+		}
+		p += strcspn(p, ",");
+	}
+	if (!have && expires != NULL && *expires != '\0') {
+		memset(&tm, 0, sizeof(tm));
+		p = strptime(expires, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		if (p != NULL && *p == '\0')
+			ttl = (int64_t)timegm(&tm) - now;
+		else
+			ttl = 0;	/* an invalid date means expired */
+	}
+	if (ttl < CIMD_TTL_MIN)
+		ttl = CIMD_TTL_MIN;
+	if (ttl > CIMD_TTL_MAX)
+		ttl = CIMD_TTL_MAX;
+	return ttl;
+}
+
+/*
+ * Resolves host and picks the address to connect to.  Every address
+ * the name has must be allowed, not just the one we pick: a name that
+ * mixes public and private addresses is refused.  Loopback is allowed
+ * only with cimd_test_allow_loopback (tests).
+ */
+static int
+resolve_checked(const struct config *cfg, const struct cimd_url *u,
+    struct sockaddr_storage *pick, char *resolve, size_t resolvesz,
+    char *why, size_t whysz)
+{
+	struct addrinfo		 hints, *res = NULL, *ai;
+	char			 addr[INET6_ADDRSTRLEN];
+	int			 rc, verdict, found = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(u->host, NULL, &hints, &res)) != 0) {
+		snprintf(why, whysz, "%s cannot be resolved (%s)", u->host,
+		    gai_strerror(rc));
+		return CIMDF_EFETCH;
+	}
+	rc = CIMDF_OK;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		verdict = netpolicy_sockaddr(ai->ai_addr);
+		if (verdict == NETPOLICY_PUBLIC || (verdict ==
+		    NETPOLICY_LOOPBACK && cfg->cimd_test_allow_loopback)) {
+			if (!found) {
+				memcpy(pick, ai->ai_addr, ai->ai_addrlen);
+				found = 1;
+			}
+			continue;
+		}
+		/*
+		 * The address itself is not named: the message reaches
+		 * whoever chose the URL, and our resolver may see names
+		 * the world does not.
+		 */
+		snprintf(why, whysz, "%s resolves to a special-use "
+		    "address (private, loopback, link-local, ...), which is "
+		    "never fetched from", u->host);
+		rc = CIMDF_EADDR;
+		goto out;
+	}
+	if (!found) {
+		snprintf(why, whysz, "%s has no IPv4 or IPv6 address",
+		    u->host);
+		rc = CIMDF_EFETCH;
+		goto out;
+	}
+	if (pick->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)pick)->
+		    sin_addr, addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)pick)->
+		    sin6_addr, addr, sizeof(addr));
+	snprintf(resolve, resolvesz, pick->ss_family == AF_INET6 ?
+	    "%s:%u:[%s]" : "%s:%u:%s", u->host, u->port, addr);
+out:
+	freeaddrinfo(res);
+	return rc;
+}
+
+/*
+ * Fetches and validates the document at url into c (not stored).  On
+ * failure why says what went wrong, for the person's error page and
+ * the log.
+ */
+int
+cimd_fetch_client(const struct config *cfg, const char *url, int64_t now,
+    struct client *c, char *why, size_t whysz)
+{
+	struct cimd_url		 u;
+	struct sockaddr_storage	 pick;
+	struct httpc_request	 req;
+	struct httpc_headers	 hdrs;
+	struct buf		 body;
+	char			 resolve[CIMD_HOST_MAX + 64], err[512];
+	long			 status;
+	int			 rc;
+
+	client_init(c);
+	buf_init(&body);
+	if (cimd_url_parse(url, &u) != CIMD_OK) {
+		snprintf(why, whysz, "the client_id is not a valid metadata "
+		    "document URL");
+		return CIMDF_EURL;
+	}
+	if (!cimd_host_allowed(cfg, u.host)) {
+		snprintf(why, whysz, "clients from %s are not accepted here",
+		    u.host);
+		return CIMDF_EOFF;
+	}
+	memset(&pick, 0, sizeof(pick));
+	if ((rc = resolve_checked(cfg, &u, &pick, resolve, sizeof(resolve),
+	    why, whysz)) != CIMDF_OK)
+		return rc;
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.ca_file = cfg->http_ca_file;
+	req.max_body = CIMD_DOC_MAX;
+	req.pin_addr = (const struct sockaddr *)&pick;
+	req.pin_resolve = resolve;
+	req.connect_timeout_ms = CIMD_CONNECT_TIMEOUT_MS;
+	req.timeout_ms = CIMD_TIMEOUT_MS;
+	req.headers = &hdrs;
+	rc = httpc_fetch(&req, &body, &status, err, sizeof(err));
+	if (rc != HTTPC_OK) {
+		snprintf(why, whysz, "%s", err);
+		rc = rc == HTTPC_ENOMEM ? CIMDF_ENOMEM : CIMDF_EFETCH;
+		goto out;
+	}
+	switch (cimd_parse(cfg, url, buf_cstr(&body), body.len, c, why,
+	    whysz)) {
+	case CIMD_OK:
+		break;
+	case CIMD_ENOMEM:
+		rc = CIMDF_ENOMEM;
+		goto out;
+	default:
+		rc = CIMDF_EDOC;
+		goto out;
+	}
+	c->created = now;
+	c->fetched = now;
+	c->expires = now + cimd_ttl(hdrs.cache_control, hdrs.expires, now);
+	if (crypto_sha256(body.data, body.len, c->doc_hash) != CRYPTO_OK) {
+		client_free(c);
+		rc = CIMDF_ENOMEM;
+		goto out;
+	}
+	rc = CIMDF_OK;
+out:
+	buf_free(&body);
+	return rc;
+}
+
+/* The lease key's subject: the URL's SHA-256 in hex (keys are short). */
+static void
+lease_subject(const char *url, char *out)
+{
+	unsigned char	 h[CRYPTO_SHA256_LEN];
+
+	crypto_sha256(url, strlen(url), h);
+	hex_encode(h, sizeof(h), out);
+}
+
+/*
+ * Reads the stored client for url: 1 if it is there and still fresh
+ * (or pinned by the administrator), 0 if absent or stale, -1 on a
+ * database error.  *stale is set when a stale record exists.
+ */
+static int
+cached(struct store *st, const char *url, int64_t now, int *stale)
+{
+	struct store_txn	*t;
+	struct client		 c;
+	int			 rc, fresh = 0;
+
+	*stale = 0;
+	if (store_begin(st, 1, &t) != STORE_OK)
+		return -1;
+	rc = store_client_get(t, url, &c);
+	store_abort(t);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != STORE_OK)
+		return -1;
+	if ((c.flags & CLIENT_CIMD) && (c.flags & CLIENT_PINNED ||
+	    c.expires > now))
+		fresh = 1;
+	else
+		*stale = 1;
+	client_free(&c);
+	return fresh;
+}
+
+/* Takes the fetch lease of url: 1 if ours, 0 if held, -1 on error. */
+static int
+lease_take(struct store *st, const char *url, int64_t now)
+{
+	struct store_txn	*t;
+	char			 subject[2 * CRYPTO_SHA256_LEN + 1];
+	long			 retry;
+	int			 over;
+
+	lease_subject(url, subject);
+	if (store_begin(st, 0, &t) != STORE_OK)
+		return -1;
+	over = ratelimit_hit(t, "cimd-fetch", subject, now, 1, CIMD_LEASE,
+	    &retry);
+	if (over == -1 || store_commit(t) != STORE_OK) {
+		if (over == -1)
+			store_abort(t);
+		return -1;
+	}
+	return over ? 0 : 1;
+}
+
+static void
+lease_release(struct store *st, const char *url)
+{
+	struct store_txn	*t;
+	char			 subject[2 * CRYPTO_SHA256_LEN + 1];
+
+	lease_subject(url, subject);
+	if (store_begin(st, 0, &t) != STORE_OK)
+		return;
+	if (ratelimit_reset(t, "cimd-fetch", subject) == STORE_OK)
+		store_commit(t);
+	else
+		store_abort(t);
+}
+
+/* Stores c, replacing what was there unless the administrator pinned it. */
+static int
+store_fetched(struct store *st, const struct client *c)
+{
+	struct store_txn	*t;
+	struct client		 old;
+	int			 rc;
+
+	if (store_begin(st, 0, &t) != STORE_OK)
+		return CIMDF_ESTORE;
+	rc = store_client_get(t, c->id, &old);
+	if (rc == STORE_OK && (old.flags & CLIENT_PINNED)) {
+		client_free(&old);
+		store_abort(t);
+		return CIMDF_OK;
+	}
+	if (rc == STORE_OK)
+		client_free(&old);
+	if ((rc == STORE_OK || rc == STORE_NOTFOUND) &&
+	    store_client_put(t, c, 0) == STORE_OK &&
+	    store_commit(t) == STORE_OK)
+		return CIMDF_OK;
+	store_abort(t);
+	return CIMDF_ESTORE;
+}
+
+/*
+ * Makes sure the client record of client_id is in the store and fresh
+ * when client_id is a metadata document URL, fetching the document if
+ * needed; any other client_id is left to the usual lookup.  Called
+ * before the request's transaction begins: no LMDB transaction is held
+ * while fetching.
+ */
+int
+cimd_ensure(const struct config *cfg, struct store *st, const char *url,
+    int64_t now, char *why, size_t whysz)
+{
+	struct cimd_url	 u;
+	struct client	 c;
+	int		 rc, stale, waited;
+
+	why[0] = '\0';
+	if (url == NULL || cimd_url_parse(url, &u) != CIMD_OK)
+		return CIMDF_OK;
+	if (!cimd_host_allowed(cfg, u.host)) {
+		snprintf(why, whysz, cfg->cimd == CONFIG_CIMD_OFF ?
+		    "this server does not accept clients identified by a "
+		    "metadata document URL" :
+		    "clients from %s are not accepted here", u.host);
+		return CIMDF_EOFF;
+	}
+	for (waited = 0; ; waited++) {
+		if ((rc = cached(st, url, now, &stale)) == -1) {
+			snprintf(why, whysz, "the database failed");
+			return CIMDF_ESTORE;
+		}
+		if (rc == 1)
+			return CIMDF_OK;
+		if ((rc = lease_take(st, url, now)) == -1) {
+			snprintf(why, whysz, "the database failed");
+			return CIMDF_ESTORE;
+		}
+		if (rc == 1)
+			break;
+		/*
+		 * Another process is fetching: a stale document serves
+		 * meanwhile; without one, wait for its result as long as
+		 * its fetch may take.
+		 */
+		if (stale)
+			return CIMDF_OK;
+		if (waited * 250 >= CIMD_TIMEOUT_MS + CIMD_CONNECT_TIMEOUT_MS) {
+			snprintf(why, whysz, "the client's metadata document "
+			    "is being fetched; try again in a few seconds");
+			return CIMDF_EBUSY;
+		}
+		usleep(250 * 1000);
+	}
+	rc = cimd_fetch_client(cfg, url, now, &c, why, whysz);
+	if (rc == CIMDF_OK) {
+		rc = store_fetched(st, &c);
+		if (rc != CIMDF_OK)
+			snprintf(why, whysz, "the database failed");
+		client_free(&c);
+	}
+	lease_release(st, url);
+	return rc;
+}
+
+/*
+ * cimd_ensure() for the token endpoint: on failure e holds the OAuth
+ * error (invalid_client, or a server error) and -1 is returned.
+ */
+int
+cimd_ensure_oauth(const struct config *cfg, struct store *st,
+    const char *client_id, int64_t now, struct oauth_error *e)
+{
+	char	 why[512];
+	int	 rc;
+
+	rc = cimd_ensure(cfg, st, client_id, now, why, sizeof(why));
+	if (rc == CIMDF_OK)
+		return 0;
+	log_msg("cimd_refused", "%s: %s", cimdfetch_strerror(rc), why);
+	if (rc == CIMDF_ESTORE || rc == CIMDF_ENOMEM)
+		oauth_error_set(e, 500, "server_error", "%s", why);
+	else if (rc == CIMDF_EBUSY)
+		oauth_error_set(e, 503, "temporarily_unavailable", "%s", why);
+	else
+		oauth_error_set(e, 401, "invalid_client", "the client's "
+		    "metadata document cannot be used: %s", why);
+	return -1;
+}
+
+const char *
+cimdfetch_strerror(int rc)
+{
+	switch (rc) {
+	case CIMDF_OK:
+		return "success";
+	case CIMDF_EOFF:
+		return "metadata documents not accepted";
+	case CIMDF_EURL:
+		return "not a metadata document URL";
+	case CIMDF_EADDR:
+		return "special-use address";
+	case CIMDF_EFETCH:
+		return "cannot fetch the document";
+	case CIMDF_EDOC:
+		return "invalid document";
+	case CIMDF_EBUSY:
+		return "being fetched";
+	case CIMDF_ESTORE:
+		return "database error";
+	case CIMDF_ENOMEM:
+		return "out of memory";
+	}
+	return "error";
+}

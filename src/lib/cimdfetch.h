@@ -1,0 +1,59 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+/*
+ * Fetching and caching client ID metadata documents.  The host of the
+ * client_id URL is resolved here, every address it has must be a
+ * globally reachable unicast one (netpolicy.h), and libcurl connects
+ * to exactly the address checked, so that DNS cannot answer
+ * differently between the check and the connection.  https only,
+ * certificate verified, no redirects, no proxy, CIMD_DOC_MAX bytes,
+ * short timeouts, only a 200 counts.
+ *
+ * A valid document is stored as a client record (CLIENT_CIMD) in the
+ * clients database, keyed by its URL, until the time its
+ * Cache-Control max-age or Expires header gives, bounded to
+ * CIMD_TTL_MIN..CIMD_TTL_MAX (CIMD_TTL_DEFAULT without either).  An
+ * error or an invalid document is never stored.  One process fetches
+ * a URL at a time: a short lease in the ratelimit database.
+ */
+#ifndef MCP_CIMDFETCH_H
+#define MCP_CIMDFETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "config.h"
+#include "store.h"
+
+struct oauth_error;
+
+#define CIMD_TTL_MIN		300
+#define CIMD_TTL_MAX		(24 * 3600)
+#define CIMD_TTL_DEFAULT	3600
+#define CIMD_CONNECT_TIMEOUT_MS	2000
+#define CIMD_TIMEOUT_MS		4000
+/* How long the fetch lease of one URL lasts. */
+#define CIMD_LEASE		10
+
+enum cimdfetch_err {
+	CIMDF_OK = 0,
+	CIMDF_EOFF,		/* cimd = off, or the host is not allowed */
+	CIMDF_EURL,		/* not a metadata document URL */
+	CIMDF_EADDR,		/* the host resolves to a special address */
+	CIMDF_EFETCH,		/* DNS, connection, TLS, status, size */
+	CIMDF_EDOC,		/* the document is invalid */
+	CIMDF_EBUSY,		/* another process is fetching it */
+	CIMDF_ESTORE,
+	CIMDF_ENOMEM
+};
+
+int	 cimd_ensure(const struct config *, struct store *, const char *,
+	    int64_t, char *, size_t);
+int	 cimd_ensure_oauth(const struct config *, struct store *,
+	    const char *, int64_t, struct oauth_error *);
+int	 cimd_fetch_client(const struct config *, const char *, int64_t,
+	    struct client *, char *, size_t);
+int64_t	 cimd_ttl(const char *, const char *, int64_t);
+const char *cimdfetch_strerror(int);
+
+#endif
