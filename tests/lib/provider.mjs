@@ -14,7 +14,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
-function certificate(dir) {
+export function certificate(dir) {
 	const key = path.join(dir, 'provider-key.pem');
 	const cert = path.join(dir, 'provider-cert.pem');
 	const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec',

@@ -1,0 +1,251 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
+// Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-
+// document; MCP 2025-11-25 and 2026-07-28, basic/authorization): a
+// client whose client_id is the https URL of its metadata document
+// completes the flow with no registration; the document is cached;
+// every document or address the server must not use is refused with a
+// page for the person, and nothing is sent to the client.  The
+// client's site is CimdSite, https on loopback, which the server may
+// reach only because of the test-only key cimd_test_allow_loopback.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { TestServer } from '../lib/harness.mjs';
+import { CimdSite } from '../lib/cimdserver.mjs';
+import { accessWorks, assertHtmlPage } from '../lib/checks.mjs';
+import { Person, authorizeQuery, obtainTokens, pkce, refresh } from
+    '../lib/oauth.mjs';
+
+const ALICE = 'alice-Pw-123456';
+let site;
+
+before(async () => {
+	site = await CimdSite.start();
+});
+
+after(async () => {
+	await site?.stop();
+});
+
+function cimdConfig(extra = []) {
+	return [`http_ca_file = ${site.certFile}`, ...extra].join('\n');
+}
+
+// The page /authorize shows for client, which must be an error page
+// that names why; no redirect goes to the client.
+async function refused(s, client, why) {
+	const { challenge } = pkce();
+	const res = await s.request('GET', authorizeQuery(client, {
+		code_challenge: challenge, code_challenge_method: 'S256' }));
+	assertHtmlPage(res, 400);
+	assert.match(res.body, /metadata document/);
+	assert.match(res.body, why);
+	return res;
+}
+
+describe('CIMD with loopback allowed (tests only)', () => {
+	let s;
+
+	before(async () => {
+		s = await TestServer.start({
+			users: [{ name: 'alice', password: ALICE }],
+			config: cimdConfig(['cimd_test_allow_loopback = yes']),
+		});
+	});
+
+	after(async () => {
+		await s?.stop();
+	});
+
+	it('advertises CIMD and the none method', async () => {
+		const res = await s.request('GET',
+		    '/.well-known/oauth-authorization-server');
+		assert.equal(res.status, 200);
+		const m = res.json();
+		assert.equal(m.client_id_metadata_document_supported, true);
+		assert.ok(m.token_endpoint_auth_methods_supported
+		    .includes('none'));
+	});
+
+	it('a CIMD client completes the flow, refreshes, and is cached',
+	    async () => {
+		const client = site.publish('/flow/client.json', {},
+		    { 'Cache-Control': 'max-age=3600' });
+		const alice = new Person(s, 'alice', ALICE);
+		const tok = await obtainTokens(s, alice, client);
+		assert.ok(await accessWorks(s, tok.access_token));
+		const fetched = site.hitsFor('/flow/client.json');
+		assert.ok(fetched >= 1);
+		const again = await refresh(s, client, tok.refresh_token);
+		assert.equal(again.status, 200, again.body);
+		assert.ok(await accessWorks(s, again.json().access_token));
+		// A second authorization uses the stored document.
+		await obtainTokens(s, alice, client);
+		assert.equal(site.hitsFor('/flow/client.json'), fetched);
+	});
+
+	it('only the registered redirect URI is accepted', async () => {
+		const client = site.publish('/exact/client.json');
+		const res = await s.request('GET', authorizeQuery(client, {
+			redirect_uri: 'https://evil.example/cb',
+			code_challenge: pkce().challenge,
+			code_challenge_method: 'S256',
+		}));
+		assertHtmlPage(res, 400);
+	});
+
+	it('refuses a redirect and does not follow it', async () => {
+		const target = site.publish('/target/client.json');
+		site.docs.set('/moved/client.json', { status: 302,
+		    headers: { Location: target.client_id } });
+		const before = site.hitsFor('/target/client.json');
+		await refused(s, { client_id: site.url('/moved/client.json'),
+		    redirect_uris: target.redirect_uris }, /302/);
+		assert.equal(site.hitsFor('/target/client.json'), before);
+	});
+
+	it('refuses a document over 5 KB', async () => {
+		const client = site.publish('/big/client.json',
+		    { client_uri: undefined, padding: 'x'.repeat(6000) });
+		await refused(s, client, /larger than 5120 bytes/);
+	});
+
+	it('gives up on a server that does not answer', async () => {
+		site.docs.set('/slow/client.json', { stall: true });
+		await refused(s, { client_id: site.url('/slow/client.json'),
+		    redirect_uris: ['http://127.0.0.1:9999/callback'] },
+		    /[Tt]imeout|timed out/);
+	});
+
+	it('refuses invalid JSON, and does not cache the failure',
+	    async () => {
+		const p = '/broken/client.json';
+		site.docs.set(p, { status: 200, body: '{"client_id": ' });
+		const client = { client_id: site.url(p),
+		    redirect_uris: ['http://127.0.0.1:9999/callback'] };
+		await refused(s, client, /not valid JSON/);
+		const hits = site.hitsFor(p);
+		site.publish(p);
+		const tok = await obtainTokens(s,
+		    new Person(s, 'alice', ALICE), client);
+		assert.ok(tok.access_token);
+		assert.equal(site.hitsFor(p), hits + 1);
+	});
+
+	it('refuses a 404', async () => {
+		await refused(s, { client_id: site.url('/missing/client.json'),
+		    redirect_uris: ['http://127.0.0.1:9999/callback'] },
+		    /404/);
+	});
+
+	it('refuses a document whose client_id differs', async () => {
+		const client = site.publish('/mismatch/client.json',
+		    { client_id: site.url('/other/client.json') });
+		await refused(s, { ...client,
+		    client_id: site.url('/mismatch/client.json') },
+		    /client_id: must equal/);
+	});
+
+	it('refuses a secret auth method or a secret', async () => {
+		const a = site.publish('/basic/client.json',
+		    { token_endpoint_auth_method: 'client_secret_basic' });
+		await refused(s, a, /only none/);
+		const b = site.publish('/secret/client.json',
+		    { client_secret: 'hunter2' });
+		await refused(s, b, /client_secret/);
+	});
+
+	it('refuses redirect URIs our policy refuses', async () => {
+		const client = site.publish('/evil/client.json',
+		    { redirect_uris: ['http://evil.example/cb'] });
+		await refused(s, client, /redirect_uris|http/);
+	});
+
+	it('the token endpoint refuses a client whose document fails',
+	    async () => {
+		site.docs.set('/gone/client.json', { status: 500 });
+		const res = await s.request('POST', '/token', { form: {
+			grant_type: 'authorization_code', code: 'x',
+			code_verifier: 'y'.repeat(43),
+			redirect_uri: 'http://127.0.0.1:9999/callback',
+			client_id: site.url('/gone/client.json'),
+		} });
+		assert.equal(res.status, 401, res.body);
+		assert.equal(res.json().error, 'invalid_client');
+	});
+});
+
+describe('CIMD without loopback: special-use addresses', () => {
+	let s;
+
+	before(async () => {
+		s = await TestServer.start({
+			users: [{ name: 'alice', password: ALICE }],
+			config: cimdConfig(),
+		});
+	});
+
+	after(async () => {
+		await s?.stop();
+	});
+
+	const cb = ['http://127.0.0.1:9999/callback'];
+
+	for (const host of ['127.0.0.1', '10.0.0.1', '169.254.169.254',
+	    '192.168.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1',
+	    '198.18.0.1']) {
+		it(`refuses ${host} before connecting`, async () => {
+			const before = site.hitsFor('/c.json');
+			await refused(s, { client_id: `https://${host}:` +
+			    `${site.port}/c.json`, redirect_uris: cb },
+			    /special-use address/);
+			assert.equal(site.hitsFor('/c.json'), before);
+		});
+	}
+
+	it('refuses a name that resolves to loopback', async () => {
+		site.publish('/named/client.json');
+		const before = site.hitsFor('/named/client.json');
+		await refused(s, { client_id:
+		    `https://localhost:${site.port}/named/client.json`,
+		    redirect_uris: cb }, /localhost resolves to a special-use/);
+		assert.equal(site.hitsFor('/named/client.json'), before);
+	});
+});
+
+describe('CIMD restricted by configuration', () => {
+	it('cimd = allowlist refuses other domains', async () => {
+		const s = await TestServer.start({ config: cimdConfig([
+			'cimd_test_allow_loopback = yes',
+			'cimd = allowlist',
+			'cimd_allowlist = vscode.dev *.example.org',
+		]) });
+		try {
+			const client = site.publish('/allow/client.json');
+			const before = site.hitsFor('/allow/client.json');
+			await refused(s, client,
+			    /clients from 127\.0\.0\.1 are not accepted/);
+			assert.equal(site.hitsFor('/allow/client.json'), before);
+		} finally {
+			await s.stop();
+		}
+	});
+
+	it('cimd = off neither advertises nor fetches', async () => {
+		const s = await TestServer.start({ config: cimdConfig([
+			'cimd_test_allow_loopback = yes', 'cimd = off',
+		]) });
+		try {
+			const m = (await s.request('GET',
+			    '/.well-known/oauth-authorization-server')).json();
+			assert.equal(m.client_id_metadata_document_supported,
+			    undefined);
+			const client = site.publish('/off/client.json');
+			await refused(s, client, /does not accept/);
+			assert.equal(site.hitsFor('/off/client.json'), 0);
+		} finally {
+			await s.stop();
+		}
+	});
+});

@@ -1,0 +1,98 @@
+// Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
+// A client's web site for the Client ID Metadata Document tests: it
+// serves JSON documents over TLS on loopback, one per path, and counts
+// the requests for each, so tests can see the server's cache.  A path
+// can also misbehave: docs.set(path, { status, headers, body }) gives
+// any answer; { stall: true } accepts the request and never answers.
+// The server under test trusts the certificate through http_ca_file
+// and may fetch from loopback only with cimd_test_allow_loopback.
+
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+
+import { certificate } from './provider.mjs';
+
+export class CimdSite {
+	static async start() {
+		const site = new CimdSite();
+		await site.#listen();
+		return site;
+	}
+
+	constructor() {
+		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-cimd-'));
+		this.tls = certificate(this.dir);
+		fs.chmodSync(this.dir, 0o755);
+		fs.chmodSync(this.tls.cert, 0o644);
+		this.certFile = this.tls.cert;
+		this.docs = new Map();		// path → answer
+		this.hits = new Map();		// path → requests
+	}
+
+	// The client_id URL of path on this site.
+	url(p) {
+		return `${this.origin}${p}`;
+	}
+
+	// Publishes a client's document at p: client_id is its URL.
+	publish(p, metadata = {}, headers = {}) {
+		const doc = {
+			client_id: this.url(p),
+			client_name: 'CIMD test client',
+			redirect_uris: ['http://127.0.0.1:9999/callback'],
+			grant_types: ['authorization_code', 'refresh_token'],
+			response_types: ['code'],
+			token_endpoint_auth_method: 'none',
+			...metadata,
+		};
+		for (const k of Object.keys(doc))
+			if (doc[k] === undefined)
+				delete doc[k];
+		this.docs.set(p, { status: 200, headers: { 'Content-Type':
+		    'application/json', ...headers },
+		    body: JSON.stringify(doc) });
+		return { ...doc, redirect_uris: doc.redirect_uris ?? [] };
+	}
+
+	hitsFor(p) {
+		return this.hits.get(p) ?? 0;
+	}
+
+	#handle(req, res) {
+		this.hits.set(req.url, this.hitsFor(req.url) + 1);
+		const answer = this.docs.get(req.url);
+		if (answer === undefined) {
+			res.writeHead(404);
+			res.end();
+			return;
+		}
+		if (answer.stall)
+			return;		// stop() closes the connection
+		res.writeHead(answer.status, answer.headers ?? {});
+		res.end(answer.body ?? '');
+	}
+
+	#listen() {
+		this.server = https.createServer({
+			key: fs.readFileSync(this.tls.key),
+			cert: fs.readFileSync(this.tls.cert),
+		}, (req, res) => this.#handle(req, res));
+		return new Promise((resolve) => {
+			this.server.listen(0, '127.0.0.1', () => {
+				this.port = this.server.address().port;
+				this.origin = `https://127.0.0.1:${this.port}`;
+				resolve();
+			});
+		});
+	}
+
+	async stop() {
+		if (this.server?.listening) {
+			this.server.closeAllConnections();
+			await new Promise((r) => this.server.close(r));
+		}
+		fs.rmSync(this.dir, { recursive: true, force: true });
+	}
+}
