@@ -100,6 +100,11 @@ static const struct field fields[] = {
 	    offsetof(struct config, introspection_client_secret) },
 	{ "http_ca_file", FIELD_STRING, offsetof(struct config, http_ca_file) },
 	{ "cache_dir", FIELD_STRING, offsetof(struct config, cache_dir) },
+	{ "cimd", FIELD_INT, offsetof(struct config, cimd) },
+	{ "cimd_allowlist", FIELD_LIST,
+	    offsetof(struct config, cimd_allowlist) },
+	{ "cimd_test_allow_loopback", FIELD_INT,
+	    offsetof(struct config, cimd_test_allow_loopback) },
 };
 
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
