@@ -5,6 +5,9 @@
  * registered, so the consent page shows its name without the
  * "name given by the application" tag.  Deleting a client revokes
  * every grant it holds, found through the client_grants index.
+ * "client pin URL" fetches a client ID metadata document now and keeps
+ * it until the next pin or del, for sites that cannot fetch at request
+ * time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,8 @@
 #include <json-c/json.h>
 
 #include "../lib/buf.h"
+#include "../lib/cimd.h"
+#include "../lib/cimdfetch.h"
 #include "../lib/client.h"
 #include "../lib/crypto.h"
 #include "../lib/grant.h"
@@ -68,6 +73,21 @@ client_json(const struct client *c, long grants)
 		return NULL;
 	json_object_object_add(o, "dynamic",
 	    json_object_new_boolean((c->flags & CLIENT_DYNAMIC) != 0));
+	if (c->flags & CLIENT_CIMD) {
+		struct json_object	*m = json_object_new_object();
+		struct cimd_url		 u;
+
+		if (cimd_url_parse(c->id, &u) == CIMD_OK)
+			json_object_object_add(m, "domain",
+			    json_object_new_string(u.host));
+		json_object_object_add(m, "fetched",
+		    json_object_new_int64(c->fetched));
+		json_object_object_add(m, "expires",
+		    json_object_new_int64(c->expires));
+		json_object_object_add(m, "pinned", json_object_new_boolean(
+		    (c->flags & CLIENT_PINNED) != 0));
+		json_object_object_add(o, "metadata_document", m);
+	}
 	if (grants >= 0)
 		json_object_object_add(o, "grants",
 		    json_object_new_int64(grants));
@@ -239,6 +259,75 @@ grant_count(struct store_txn *t, const char *id)
 	return (long)n;
 }
 
+static const char *
+client_type(const struct client *c)
+{
+	if (c->flags & CLIENT_PINNED)
+		return "pinned";
+	if (c->flags & CLIENT_CIMD)
+		return "cimd";
+	return c->flags & CLIENT_DYNAMIC ? "dynamic" : "admin";
+}
+
+/* For a metadata document client: " [domain, fetched TIME]". */
+static void
+print_cimd(const struct client *c)
+{
+	struct cimd_url	 u;
+
+	if (!(c->flags & CLIENT_CIMD) || cimd_url_parse(c->id, &u) != CIMD_OK)
+		return;
+	printf(" [%s, fetched ", u.host);
+	admin_print_time(c->fetched);
+	printf("]");
+}
+
+/*
+ * Fetches the metadata document at url now, as /authorize would, and
+ * stores it pinned: requests use it without fetching until the next
+ * pin, and "client del" removes it.
+ */
+static int
+client_pin(struct admin *a, const char *url)
+{
+	struct store_txn	*t;
+	struct client		 c;
+	char			 why[512];
+	int			 rc;
+
+	if (!cimd_is_url(url)) {
+		admin_err("%s: not a client ID metadata document URL (https, "
+		    "a path, no query, fragment or userinfo)", url);
+		return EXIT_FAIL;
+	}
+	if ((rc = cimd_fetch_client(a->cfg, url, time(NULL), &c, why,
+	    sizeof(why))) != CIMDF_OK) {
+		admin_err("%s: %s", url, why);
+		return EXIT_FAIL;
+	}
+	c.flags |= CLIENT_PINNED;
+	if (admin_begin(a, 0, &t) == -1) {
+		client_free(&c);
+		return EXIT_FAIL;
+	}
+	if ((rc = store_client_put(t, &c, 0)) != STORE_OK)
+		store_abort(t);
+	else
+		rc = store_commit(t);
+	if (rc != STORE_OK) {
+		admin_err("cannot store %s: %s", url, store_strerror(rc));
+		client_free(&c);
+		return EXIT_FAIL;
+	}
+	if (a->json)
+		admin_json_print(client_json(&c, -1));
+	else
+		printf("pinned %s (%s)\n", url, c.name != NULL ? c.name :
+		    "no name");
+	client_free(&c);
+	return EXIT_OK;
+}
+
 static int
 client_list(struct admin *a)
 {
@@ -265,7 +354,7 @@ client_list(struct admin *a)
 		struct client	 c;
 
 		client_init(&c);
-		if (k.len == 0 || k.len > CLIENT_ID_MAX)
+		if (k.len == 0 || k.len > CLIENT_KEY_MAX)
 			continue;
 		memcpy(c.id, k.data, k.len);
 		c.id[k.len] = '\0';
@@ -279,10 +368,11 @@ client_list(struct admin *a)
 		else {
 			printf("%-28s %-20s %-8s %-6ld ", c.id,
 			    client_auth_method_name(c.auth_method),
-			    c.flags & CLIENT_DYNAMIC ? "dynamic" : "admin",
-			    grant_count(t, c.id));
+			    client_type(&c), grant_count(t, c.id));
 			admin_print_time(c.created);
-			printf(" %s\n", c.name != NULL ? c.name : "-");
+			printf(" %s", c.name != NULL ? c.name : "-");
+			print_cimd(&c);
+			printf("\n");
 		}
 		client_free(&c);
 	}
@@ -319,8 +409,21 @@ client_show(struct admin *a, const char *id)
 	}
 	printf("client_id:                  %s\n", c.id);
 	printf("client_name:                %s\n", c.name ? c.name : "-");
-	printf("registered:                 %s\n", c.flags & CLIENT_DYNAMIC ?
-	    "dynamically (/register)" : "by the administrator");
+	printf("registered:                 %s\n", c.flags & CLIENT_PINNED ?
+	    "metadata document, pinned by the administrator" :
+	    c.flags & CLIENT_CIMD ? "metadata document (fetched on use)" :
+	    c.flags & CLIENT_DYNAMIC ? "dynamically (/register)" :
+	    "by the administrator");
+	if (c.flags & CLIENT_CIMD) {
+		printf("document_fetched:           ");
+		admin_print_time(c.fetched);
+		printf("\ndocument_expires:           ");
+		if (c.flags & CLIENT_PINNED)
+			printf("never (pinned)");
+		else
+			admin_print_time(c.expires);
+		printf("\n");
+	}
 	printf("client_id_issued_at:        ");
 	admin_print_time(c.created);
 	printf("\ntoken_endpoint_auth_method: %s\n",
@@ -463,5 +566,7 @@ cmd_client(struct admin *a, int argc, char **argv)
 		return client_show(a, argv[2]);
 	if (strcmp(argv[1], "del") == 0)
 		return client_del(a, argv[2]);
+	if (strcmp(argv[1], "pin") == 0)
+		return client_pin(a, argv[2]);
 	return EXIT_USAGE;
 }

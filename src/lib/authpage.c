@@ -5,6 +5,7 @@
 
 #include "authpage.h"
 #include "buf.h"
+#include "cimd.h"
 #include "client.h"
 #include "config.h"
 #include "consent.h"
@@ -131,6 +132,31 @@ authpage_server_error(const struct config *cfg, struct http_response *resp,
 	    "administrator of this server.");
 }
 
+/*
+ * The name a page shows for c is self-declared unless the administrator
+ * registered it: dynamic registration and metadata documents say
+ * whatever their author likes.
+ */
+static int
+self_declared(const struct client *c)
+{
+	return (c->flags & (CLIENT_DYNAMIC | CLIENT_CIMD)) != 0;
+}
+
+/*
+ * The verified domain of a metadata document client: the host of its
+ * client_id, whose site served the document; "" for other clients.
+ */
+static void
+client_domain(const struct client *c, char *out, size_t outsz)
+{
+	struct cimd_url	 u;
+
+	out[0] = '\0';
+	if ((c->flags & CLIENT_CIMD) && cimd_url_parse(c->id, &u) == CIMD_OK)
+		snprintf(out, outsz, "%s", u.host);
+}
+
 /* The login page for pending request id request, with its CSRF token. */
 void
 authpage_login(const struct config *cfg, struct http_response *resp,
@@ -141,7 +167,7 @@ authpage_login(const struct config *cfg, struct http_response *resp,
 		{ .name = "client_name",
 		    .str = c->name != NULL ? c->name : c->id },
 		{ .name = "self_declared", .type = TMPL_BOOL,
-		    .b = (c->flags & CLIENT_DYNAMIC) != 0 },
+		    .b = self_declared(c) },
 		{ .name = "request", .str = request },
 		{ .name = "csrf", .str = csrf },
 		{ .name = "username", .str = username != NULL ? username : "" },
@@ -232,7 +258,7 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 	struct tmpl_scope	 items[CONFIG_LIST_MAX];
 	char			 host[REDIRECT_URI_MAX + 1];
 	char			 names[CONFIG_LIST_MAX][SCOPE_NAME_MAX + 1];
-	char			 until[64];
+	char			 until[64], domain[CIMD_HOST_MAX + 1];
 	const char		*p;
 	size_t			 n = 0, len;
 	int			 loopback, custom;
@@ -256,12 +282,14 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 	authpage_redirect_host(pd->redirect_uri, host, sizeof(host),
 	    &loopback, &custom);
 	consent_grant_end(cfg, time(NULL), until, sizeof(until));
+	client_domain(c, domain, sizeof(domain));
 	{
 		const struct tmpl_var	 v[] = {
 			{ .name = "client_name",
 			    .str = c->name != NULL ? c->name : c->id },
 			{ .name = "self_declared", .type = TMPL_BOOL,
-			    .b = (c->flags & CLIENT_DYNAMIC) != 0 },
+			    .b = self_declared(c) },
+			{ .name = "client_domain", .str = domain },
 			{ .name = "user", .str = user },
 			{ .name = "scopes", .type = TMPL_LIST,
 			    .items = items, .nitems = n },

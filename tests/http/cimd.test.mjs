@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { TestServer } from '../lib/harness.mjs';
 import { CimdSite } from '../lib/cimdserver.mjs';
 import { accessWorks, assertHtmlPage } from '../lib/checks.mjs';
+import { FakeClock } from '../lib/fakeclock.mjs';
 import { Person, authorizeQuery, obtainTokens, pkce, refresh } from
     '../lib/oauth.mjs';
 
@@ -46,16 +47,76 @@ async function refused(s, client, why) {
 
 describe('CIMD with loopback allowed (tests only)', () => {
 	let s;
+	let clock;
 
 	before(async () => {
+		clock = new FakeClock();
 		s = await TestServer.start({
 			users: [{ name: 'alice', password: ALICE }],
 			config: cimdConfig(['cimd_test_allow_loopback = yes']),
+			env: clock.env(),
 		});
 	});
 
 	after(async () => {
 		await s?.stop();
+		clock?.cleanup();
+	});
+
+	// The consent page for client, as alice sees it (signing in first
+	// if need be).
+	async function consentPage(alice, client) {
+		const q = authorizeQuery(client, {
+			code_challenge: pkce().challenge,
+			code_challenge_method: 'S256',
+		});
+		let page = await alice.get(q);
+		if (page.body.includes('<h1>Sign in</h1>')) {
+			const res = await alice.login(page);
+			assert.equal(res.status, 303, res.body.slice(0, 300));
+			page = await alice.get(res.headers.location);
+		}
+		assertHtmlPage(page, 200);
+		assert.match(page.body, /<h1>Allow access\?<\/h1>/);
+		return page.body;
+	}
+
+	it('the consent page names the verified domain and the redirect ' +
+	    'host, and warns of loopback', async () => {
+		const client = site.publish('/consent/client.json',
+		    { client_name: '<b>Shiny</b> App' });
+		const body = await consentPage(new Person(s, 'alice', ALICE),
+		    client);
+		assert.match(body, /Published by/);
+		assert.match(body, /<strong class="domain">127\.0\.0\.1<\/strong>/);
+		assert.match(body, /&lt;b&gt;Shiny&lt;\/b&gt; App<\/strong> <span class="tag">name given by the application/);
+		assert.ok(!body.includes('<b>Shiny'));
+		assert.match(body, /<code>127\.0\.0\.1:9999<\/code>/);
+		assert.match(body, /runs on your own computer/);
+	});
+
+	it('a changed document is fetched after its max-age and the ' +
+	    'person is asked again with what it now says', async () => {
+		const p = '/changing/client.json';
+		const alice = new Person(s, 'alice', ALICE);
+		const v1 = site.publish(p, { client_name: 'Version One' },
+		    { 'Cache-Control': 'max-age=300' });
+		await obtainTokens(s, alice, v1);
+		const hits = site.hitsFor(p);
+		site.publish(p, { client_name: 'Version Two' },
+		    { 'Cache-Control': 'max-age=300' });
+		// Within max-age: the stored version, no fetch.
+		assert.match(await consentPage(alice, v1), /Version One/);
+		assert.equal(site.hitsFor(p), hits);
+		try {
+			clock.offset(301);
+			const body = await consentPage(alice, v1);
+			assert.match(body, /Version Two/);
+			assert.ok(!body.includes('Version One'));
+			assert.equal(site.hitsFor(p), hits + 1);
+		} finally {
+			clock.real();
+		}
 	});
 
 	it('advertises CIMD and the none method', async () => {
