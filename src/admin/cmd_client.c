@@ -300,6 +300,9 @@ client_pin(struct admin *a, const char *url)
 		    "a path, no query, fragment or userinfo)", url);
 		return EXIT_FAIL;
 	}
+	/* The configuration, without a transaction held while fetching. */
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
 	if ((rc = cimd_fetch_client(a->cfg, url, time(NULL), &c, why,
 	    sizeof(why))) != CIMDF_OK) {
 		admin_err("%s: %s", url, why);

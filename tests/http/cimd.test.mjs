@@ -9,6 +9,7 @@
 // reach only because of the test-only key cimd_test_allow_loopback.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
 import { TestServer } from '../lib/harness.mjs';
@@ -31,6 +32,23 @@ after(async () => {
 
 function cimdConfig(extra = []) {
 	return [`http_ca_file = ${site.certFile}`, ...extra].join('\n');
+}
+
+// mcp-oauth-admin with args, run without blocking this process (which
+// serves the documents it fetches): { status, stdout, stderr }.
+function adminAsync(s, args) {
+	const argv = [s.adminPath, '--config', s.configFile, ...args];
+	if (s.runAs !== null)
+		argv.unshift('runuser', '-u', s.runAs, '--');
+	return new Promise((resolve, reject) => {
+		const child = spawn(argv[0], argv.slice(1));
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => { stdout += d; });
+		child.stderr.on('data', (d) => { stderr += d; });
+		child.on('error', reject);
+		child.on('close', (status) => resolve({ status, stdout, stderr }));
+	});
 }
 
 // The page /authorize shows for client, which must be an error page
@@ -221,6 +239,52 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		const client = site.publish('/evil/client.json',
 		    { redirect_uris: ['http://evil.example/cb'] });
 		await refused(s, client, /redirect_uris|http/);
+	});
+
+	it('admin client pin stores a document that is used without ' +
+	    'fetching, and client list shows it', async () => {
+		const p = '/pinned/client.json';
+		const client = site.publish(p, { client_name: 'Pinned App' });
+		const r = await adminAsync(s, ['client', 'pin', client.client_id]);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /pinned .*Pinned App/);
+		const hits = site.hitsFor(p);
+		// The site now fails: the pinned copy still serves, even
+		// after the longest cache lifetime.
+		site.docs.set(p, { status: 500 });
+		try {
+			clock.offset(25 * 3600);
+			const tok = await obtainTokens(s,
+			    new Person(s, 'alice', ALICE), client);
+			assert.ok(tok.access_token);
+		} finally {
+			clock.real();
+		}
+		assert.equal(site.hitsFor(p), hits);
+		const list = await adminAsync(s, ['client', 'list']);
+		assert.equal(list.status, 0, list.stderr);
+		const line = list.stdout.split('\n')
+		    .find((l) => l.startsWith(client.client_id));
+		assert.ok(line, list.stdout);
+		assert.match(line, /\bpinned\b/);
+		assert.match(line, /Pinned App \[127\.0\.0\.1, fetched \d{4}-/);
+		const json = JSON.parse((await adminAsync(s,
+		    ['--json', 'client', 'show', client.client_id])).stdout);
+		assert.equal(json.metadata_document.domain, '127.0.0.1');
+		assert.equal(json.metadata_document.pinned, true);
+	});
+
+	it('admin client pin refuses an invalid document and stores ' +
+	    'nothing', async () => {
+		const client = site.publish('/badpin/client.json',
+		    { client_secret: 'x' });
+		const r = await adminAsync(s, ['client', 'pin', client.client_id]);
+		assert.notEqual(r.status, 0);
+		assert.match(r.stderr, /client_secret/);
+		const show = await adminAsync(s,
+		    ['client', 'show', client.client_id]);
+		assert.notEqual(show.status, 0);
+		assert.match(show.stderr, /no such client/);
 	});
 
 	it('the token endpoint refuses a client whose document fails',
