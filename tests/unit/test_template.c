@@ -387,7 +387,7 @@ Test(template, real_pages_escape_client_strings)
 {
 	struct config		*cfg = page_config("https://mcp.example.com");
 	struct http_response	 resp;
-	struct tmpl_var		 v[10], sv[2];
+	struct tmpl_var		 v[11], sv[2];
 	struct tmpl_scope	 items[1];
 	const char		*body;
 
@@ -428,9 +428,10 @@ Test(template, real_pages_escape_client_strings)
 	v[7] = str("request", HOSTILE);
 	v[8] = str("csrf", HOSTILE);
 	v[9] = str("grant_end", HOSTILE);
+	v[10] = str("client_domain", HOSTILE);
 	http_response_init(&resp);
 	cr_assert_eq(page_render(cfg, &resp, 200, "consent", "Allow access?",
-	    v, 10), 0, "%s", buf_cstr(&resp.body));
+	    v, 11), 0, "%s", buf_cstr(&resp.body));
 	body = buf_cstr(&resp.body);
 	cr_assert_null(strstr(body, "<script"), "%s", body);
 	cr_assert_null(strstr(body, "name given by the application"),
@@ -438,6 +439,8 @@ Test(template, real_pages_escape_client_strings)
 	cr_assert_not_null(strstr(body, "<li><strong>" ESCAPED "</strong>"
 	    "<span>" ESCAPED "</span></li>"), "%s", body);
 	cr_assert_not_null(strstr(body, "<code>" ESCAPED "</code>"));
+	cr_assert_not_null(strstr(body, "<strong class=\"domain\">" ESCAPED
+	    "</strong>"), "the verified domain, escaped");
 	cr_assert_not_null(strstr(body, "<dd class=\"until\">" ESCAPED),
 	    "the end of the approval, escaped");
 	cr_assert_not_null(strstr(body, "class=\"warning\""),
