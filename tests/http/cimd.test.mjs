@@ -164,6 +164,26 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		assert.equal(site.hitsFor('/flow/client.json'), fetched);
 	});
 
+	it('one fetch for many requests at once (the fetch lease)',
+	    async () => {
+		const p = '/crowd/client.json';
+		const client = site.publish(p);
+		// A slow site: every request arrives while the first fetch
+		// is under way.
+		site.docs.get(p).delayMs = 1500;
+		const q = authorizeQuery(client, {
+			code_challenge: pkce().challenge,
+			code_challenge_method: 'S256',
+		});
+		const pages = await Promise.all(Array.from({ length: 6 },
+		    () => s.request('GET', q)));
+		for (const page of pages) {
+			assertHtmlPage(page, 200);
+			assert.match(page.body, /<h1>Sign in<\/h1>/);
+		}
+		assert.equal(site.hitsFor(p), 1);
+	});
+
 	it('only the registered redirect URI is accepted', async () => {
 		const client = site.publish('/exact/client.json');
 		const res = await s.request('GET', authorizeQuery(client, {

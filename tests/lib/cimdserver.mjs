@@ -3,7 +3,8 @@
 // serves JSON documents over TLS on loopback, one per path, and counts
 // the requests for each, so tests can see the server's cache.  A path
 // can also misbehave: docs.set(path, { status, headers, body }) gives
-// any answer; { stall: true } accepts the request and never answers.
+// any answer; { stall: true } accepts the request and never answers;
+// { ..., delayMs } answers after that long (a slow site).
 // The server under test trusts the certificate through http_ca_file
 // and may fetch from loopback only with cimd_test_allow_loopback.
 
@@ -70,8 +71,14 @@ export class CimdSite {
 		}
 		if (answer.stall)
 			return;		// stop() closes the connection
-		res.writeHead(answer.status, answer.headers ?? {});
-		res.end(answer.body ?? '');
+		const send = () => {
+			res.writeHead(answer.status, answer.headers ?? {});
+			res.end(answer.body ?? '');
+		};
+		if (answer.delayMs !== undefined)
+			setTimeout(send, answer.delayMs);
+		else
+			send();
 	}
 
 	#listen() {
