@@ -93,8 +93,9 @@ resolve_checked(const struct config *cfg, const struct cimd_url *u,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(u->host, NULL, &hints, &res)) != 0) {
-		snprintf(why, whysz, "%s cannot be resolved (%s)", u->host,
+		log_msg("cimd_fetch_failed", "%s: %s", u->host,
 		    gai_strerror(rc));
+		snprintf(why, whysz, "%s cannot be found (DNS)", u->host);
 		return CIMDF_EFETCH;
 	}
 	rc = CIMDF_OK;
@@ -184,9 +185,36 @@ cimd_fetch_client(const struct config *cfg, const char *url, int64_t now,
 	req.timeout_ms = CIMD_TIMEOUT_MS;
 	req.headers = &hdrs;
 	rc = httpc_fetch(&req, &body, &status, err, sizeof(err));
-	if (rc != HTTPC_OK) {
-		snprintf(why, whysz, "%s", err);
-		rc = rc == HTTPC_ENOMEM ? CIMDF_ENOMEM : CIMDF_EFETCH;
+	/*
+	 * The reason goes to whoever chose the URL: it says no more than
+	 * "unreachable" about a connection (refused, reset, timed out,
+	 * bad certificate), so that the server is no oracle for which
+	 * ports answer on networks only it can reach.  The log has it all.
+	 */
+	if (rc != HTTPC_OK)
+		log_msg("cimd_fetch_failed", "%s", err);
+	switch (rc) {
+	case HTTPC_OK:
+		break;
+	case HTTPC_ESTATUS:
+		snprintf(why, whysz, "%s answered with HTTP status %ld, not "
+		    "200 (redirects are not followed)", u.host, status);
+		rc = CIMDF_EFETCH;
+		goto out;
+	case HTTPC_ETOOBIG:
+		snprintf(why, whysz, "the document is larger than %d bytes",
+		    CIMD_DOC_MAX);
+		rc = CIMDF_EFETCH;
+		goto out;
+	case HTTPC_ENOMEM:
+		snprintf(why, whysz, "out of memory");
+		rc = CIMDF_ENOMEM;
+		goto out;
+	default:
+		snprintf(why, whysz, "%s cannot be reached over https (no "
+		    "connection, an untrusted certificate, or no answer within "
+		    "%d seconds)", u.host, CIMD_TIMEOUT_MS / 1000);
+		rc = CIMDF_EFETCH;
 		goto out;
 	}
 	switch (cimd_parse(cfg, url, buf_cstr(&body), body.len, c, why,

@@ -200,7 +200,8 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		    headers: { Location: target.client_id } });
 		const before = site.hitsFor('/target/client.json');
 		await refused(s, { client_id: site.url('/moved/client.json'),
-		    redirect_uris: target.redirect_uris }, /302/);
+		    redirect_uris: target.redirect_uris },
+		    /HTTP status 302, not 200 \(redirects are not followed\)/);
 		assert.equal(site.hitsFor('/target/client.json'), before);
 	});
 
@@ -214,7 +215,7 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		site.docs.set('/slow/client.json', { stall: true });
 		await refused(s, { client_id: site.url('/slow/client.json'),
 		    redirect_uris: ['http://127.0.0.1:9999/callback'] },
-		    /[Tt]imeout|timed out/);
+		    /127\.0\.0\.1 cannot be reached over https/);
 	});
 
 	it('refuses invalid JSON, and does not cache the failure',
@@ -235,7 +236,7 @@ describe('CIMD with loopback allowed (tests only)', () => {
 	it('refuses a 404', async () => {
 		await refused(s, { client_id: site.url('/missing/client.json'),
 		    redirect_uris: ['http://127.0.0.1:9999/callback'] },
-		    /404/);
+		    /HTTP status 404/);
 	});
 
 	it('refuses a document whose client_id differs', async () => {
@@ -372,6 +373,19 @@ describe('CIMD restricted by configuration', () => {
 			await refused(s, client,
 			    /clients from 127\.0\.0\.1 are not accepted/);
 			assert.equal(site.hitsFor('/allow/client.json'), before);
+		} finally {
+			await s.stop();
+		}
+	});
+
+	it('a site whose certificate is not trusted is refused',
+	    async () => {
+		// No http_ca_file: the site's self-signed certificate fails.
+		const s = await TestServer.start({
+			config: 'cimd_test_allow_loopback = yes' });
+		try {
+			const client = site.publish('/untrusted/client.json');
+			await refused(s, client, /cannot be reached over https/);
 		} finally {
 			await s.stop();
 		}
