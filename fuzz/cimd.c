@@ -24,18 +24,6 @@
 
 static struct config	*cfg;
 
-static void
-load_config(void)
-{
-	static const char text[] = "issuer = https://mcp.example.com\n"
-	    "db_path = /nonexistent\n";
-	char	 err[CONFIG_ERR_MAX];
-
-	if (config_parse("fuzz.conf", text, strlen(text), &cfg, err,
-	    sizeof(err)) != CONFIG_OK) {
-		fprintf(stderr, "%s\n", err);
-		abort();
-	}
 }
 
 static void
@@ -75,7 +63,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int		 rc, url_ok;
 
 	if (cfg == NULL)
-		load_config();
+		cfg = fuzz_config("issuer = https://mcp.example.com\n"
+		    "db_path = /nonexistent\n");
 	fuzz_split(data, size, &url, &doc);
 	url_ok = cimd_url_parse(url, &u) == CIMD_OK;
 	if (url_ok)

@@ -18,19 +18,6 @@
 
 static struct config	*cfg;
 
-static void
-load_config(void)
-{
-	static const char text[] = "issuer = https://mcp.example.com\n"
-	    "db_path = /nonexistent\n"
-	    "scopes = mcp notes:read notes:write files:read\n";
-	char	 err[CONFIG_ERR_MAX];
-
-	if (config_parse("fuzz.conf", text, strlen(text), &cfg, err,
-	    sizeof(err)) != CONFIG_OK) {
-		fprintf(stderr, "%s\n", err);
-		abort();
-	}
 }
 
 static void
@@ -134,7 +121,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int		 rc;
 
 	if (cfg == NULL)
-		load_config();
+		cfg = fuzz_config("issuer = https://mcp.example.com\n"
+		    "db_path = /nonexistent\n"
+		    "scopes = mcp notes:read notes:write files:read\n");
 	why[0] = '\0';
 	rc = client_from_json(cfg, (const char *)data, size, &c, why,
 	    sizeof(why));

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/lib/config.h"
+
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* An invariant: when it does not hold, say which and abort. */
@@ -59,6 +61,21 @@ fuzz_split(const uint8_t *data, size_t size, char **a, char **b)
 	n = (size_t)(nl - data);
 	*a = fuzz_cstr(data, n);
 	*b = fuzz_cstr(nl + 1, size - n - 1);
+}
+
+/* A configuration from text, for targets that need one; aborts if bad. */
+static inline struct config *
+fuzz_config(const char *text)
+{
+	struct config	*cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	if (config_parse("fuzz.conf", text, strlen(text), &cfg, err,
+	    sizeof(err)) != CONFIG_OK) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
+	return cfg;
 }
 
 #endif

@@ -67,16 +67,24 @@ in_block(const unsigned char *a, const struct block *b)
 	return (a[full] & mask) == (b->prefix[full] & mask);
 }
 
-int
-netpolicy_ipv4(const unsigned char a[4])
+static int
+in_any(const unsigned char *a, const struct block *blocks, size_t n)
 {
 	size_t	 i;
 
+	for (i = 0; i < n; i++)
+		if (in_block(a, &blocks[i]))
+			return 1;
+	return 0;
+}
+
+int
+netpolicy_ipv4(const unsigned char a[4])
+{
 	if (a[0] == 127)
 		return NETPOLICY_LOOPBACK;
-	for (i = 0; i < sizeof(v4_special) / sizeof(v4_special[0]); i++)
-		if (in_block(a, &v4_special[i]))
-			return NETPOLICY_SPECIAL;
+	if (in_any(a, v4_special, sizeof(v4_special) / sizeof(v4_special[0])))
+		return NETPOLICY_SPECIAL;
 	return NETPOLICY_PUBLIC;
 }
 
@@ -87,8 +95,6 @@ netpolicy_ipv6(const unsigned char a[16])
 	static const unsigned char mapped[12] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 	};
-	size_t	 i;
-
 	if (memcmp(a, loopback, sizeof(loopback)) == 0)
 		return NETPOLICY_LOOPBACK;
 	/*
@@ -98,11 +104,9 @@ netpolicy_ipv6(const unsigned char a[16])
 	 */
 	if (memcmp(a, mapped, sizeof(mapped)) == 0)
 		return netpolicy_ipv4(a + 12);
-	if ((a[0] & 0xe0) != 0x20)
+	if ((a[0] & 0xe0) != 0x20 ||
+	    in_any(a, v6_special, sizeof(v6_special) / sizeof(v6_special[0])))
 		return NETPOLICY_SPECIAL;
-	for (i = 0; i < sizeof(v6_special) / sizeof(v6_special[0]); i++)
-		if (in_block(a, &v6_special[i]))
-			return NETPOLICY_SPECIAL;
 	return NETPOLICY_PUBLIC;
 }
 

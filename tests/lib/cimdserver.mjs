@@ -9,11 +9,8 @@
 // and may fetch from loopback only with cimd_test_allow_loopback.
 
 import fs from 'node:fs';
-import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
 
-import { certificate } from './provider.mjs';
+import { listenHttps, loopbackCertificate } from './provider.mjs';
 
 export class CimdSite {
 	static async start() {
@@ -23,10 +20,8 @@ export class CimdSite {
 	}
 
 	constructor() {
-		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-cimd-'));
-		this.tls = certificate(this.dir);
-		fs.chmodSync(this.dir, 0o755);
-		fs.chmodSync(this.tls.cert, 0o644);
+		this.tls = loopbackCertificate('mcp-cimd-');
+		this.dir = this.tls.dir;
 		this.certFile = this.tls.cert;
 		this.docs = new Map();		// path → answer
 		this.hits = new Map();		// path → requests
@@ -81,18 +76,11 @@ export class CimdSite {
 			send();
 	}
 
-	#listen() {
-		this.server = https.createServer({
-			key: fs.readFileSync(this.tls.key),
-			cert: fs.readFileSync(this.tls.cert),
-		}, (req, res) => this.#handle(req, res));
-		return new Promise((resolve) => {
-			this.server.listen(0, '127.0.0.1', () => {
-				this.port = this.server.address().port;
-				this.origin = `https://127.0.0.1:${this.port}`;
-				resolve();
-			});
-		});
+	async #listen() {
+		this.server = await listenHttps(this.tls,
+		    (req, res) => this.#handle(req, res));
+		this.port = this.server.address().port;
+		this.origin = `https://127.0.0.1:${this.port}`;
 	}
 
 	async stop() {

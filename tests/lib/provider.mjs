@@ -14,7 +14,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
-export function certificate(dir) {
+function certificate(dir) {
 	const key = path.join(dir, 'provider-key.pem');
 	const cert = path.join(dir, 'provider-cert.pem');
 	const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec',
@@ -25,6 +25,30 @@ export function certificate(dir) {
 	if (r.status !== 0)
 		throw new Error(`openssl: ${r.stderr}`);
 	return { key, cert };
+}
+
+// A fresh directory (prefix names it) holding a certificate for
+// 127.0.0.1 and localhost and its key.  The certificate is what the
+// server under test trusts; it may run as the web server's user
+// (Apache), so it must be able to read it.
+export function loopbackCertificate(prefix) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	const tls = certificate(dir);
+	fs.chmodSync(dir, 0o755);
+	fs.chmodSync(tls.cert, 0o644);
+	return { dir, ...tls };
+}
+
+// An https server on a free loopback port with tls's certificate:
+// resolves to the server once it listens.
+export function listenHttps(tls, handler) {
+	const server = https.createServer({
+		key: fs.readFileSync(tls.key),
+		cert: fs.readFileSync(tls.cert),
+	}, handler);
+	return new Promise((resolve) => {
+		server.listen(0, '127.0.0.1', () => resolve(server));
+	});
 }
 
 const ALGS = {
@@ -80,15 +104,8 @@ export class Provider {
 	}
 
 	constructor() {
-		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-provider-'));
-		this.tls = certificate(this.dir);
-		/*
-		 * The certificate is what the server under test trusts; it
-		 * may run as the web server's user (Apache), so it must be
-		 * able to read it.
-		 */
-		fs.chmodSync(this.dir, 0o755);
-		fs.chmodSync(this.tls.cert, 0o644);
+		this.tls = loopbackCertificate('mcp-provider-');
+		this.dir = this.tls.dir;
 		this.certFile = this.tls.cert;
 		this.keys = [];		// { kid, alg, privateKey, publicKey }
 		this.published = null;	// the kids in the JWKS (all if null)
@@ -199,21 +216,14 @@ export class Provider {
 		res.end(text);
 	}
 
-	#listen() {
-		this.server = https.createServer({
-			key: fs.readFileSync(this.tls.key),
-			cert: fs.readFileSync(this.tls.cert),
-		}, (req, res) => this.#handle(req, res));
-		return new Promise((resolve) => {
-			this.server.listen(0, '127.0.0.1', () => {
-				this.port = this.server.address().port;
-				this.origin = `https://127.0.0.1:${this.port}`;
-				this.issuer = `${this.origin}/realms/test`;
-				this.jwksUri = `${this.origin}/jwks`;
-				this.introspectionUri = `${this.origin}/introspect`;
-				resolve();
-			});
-		});
+	async #listen() {
+		this.server = await listenHttps(this.tls,
+		    (req, res) => this.#handle(req, res));
+		this.port = this.server.address().port;
+		this.origin = `https://127.0.0.1:${this.port}`;
+		this.issuer = `${this.origin}/realms/test`;
+		this.jwksUri = `${this.origin}/jwks`;
+		this.introspectionUri = `${this.origin}/introspect`;
 	}
 
 	async stop() {
