@@ -24,8 +24,6 @@
 
 static struct config	*cfg;
 
-}
-
 static void
 check_url(const char *url, const struct cimd_url *u)
 {

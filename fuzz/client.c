@@ -18,8 +18,6 @@
 
 static struct config	*cfg;
 
-}
-
 static void
 check_string(const char *s, size_t max)
 {

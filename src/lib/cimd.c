@@ -12,11 +12,15 @@
 #include "config.h"
 #include "jsonutil.h"
 
-/* RFC 3986 path characters (pchar and "/"), no "?" and no "#". */
+/*
+ * RFC 3986 path characters (pchar and "/"), no "?" and no "#", and no
+ * "@" either: legal in a path, but a URL with an "@" anywhere is read
+ * as userinfo by too many people and programs.
+ */
 static int
 path_char(unsigned char c)
 {
-	return isalnum(c) || strchr("-._~!$&'()*+,;=:@/%", c) != NULL;
+	return isalnum(c) || strchr("-._~!$&'()*+,;=:/%", c) != NULL;
 }
 
 /*

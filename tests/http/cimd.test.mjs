@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
-import { TestServer } from '../lib/harness.mjs';
+import { TestServer, sanitizerReport } from '../lib/harness.mjs';
 import { CimdSite } from '../lib/cimdserver.mjs';
 import { accessWorks, assertHtmlPage } from '../lib/checks.mjs';
 import { FakeClock } from '../lib/fakeclock.mjs';
@@ -47,7 +47,13 @@ function adminAsync(s, args) {
 		child.stdout.on('data', (d) => { stdout += d; });
 		child.stderr.on('data', (d) => { stderr += d; });
 		child.on('error', reject);
-		child.on('close', (status) => resolve({ status, stdout, stderr }));
+		child.on('close', (status) => {
+			const report = sanitizerReport(stderr);
+			if (report !== null)
+				reject(new Error(`mcp-oauth-admin ${args.join(' ')}` +
+				    `: sanitizer report:\n${report}`));
+			resolve({ status, stdout, stderr });
+		});
 	});
 }
 

@@ -37,6 +37,7 @@ static const struct url_case urls[] = {
 	{ "https://app.example.com/c#", 0 },
 	{ "https://user@app.example.com/c", 0 },
 	{ "https://user:pw@app.example.com/c", 0 },
+	{ "https://app.example.com/a@b/c", 0 },
 	{ "https://app.example.com/./c", 0 },
 	{ "https://app.example.com/../c", 0 },
 	{ "https://app.example.com/a/..", 0 },
