@@ -9,7 +9,10 @@
 //   Inspector CLI                  --protocol-era modern
 //   mcp-remote                     --protocol auto (a stdio bridge,
 //                                  driven by the SDK's stdio client as
-//                                  a desktop host would)
+//                                  a desktop host would), and again
+//                                  with --client-metadata-url (a
+//                                  Client ID Metadata Document, no
+//                                  registration)
 //
 // The browser of each is a Person (tests/lib/oauth.mjs) following the
 // authorization URL the client prints or hands over, whose redirect
@@ -29,6 +32,7 @@ import { Client as StdioHost } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from
     '@modelcontextprotocol/sdk/client/stdio.js';
 
+import { CimdSite } from '../lib/cimdserver.mjs';
 import { freePort, TestServer } from '../lib/harness.mjs';
 import { artifactPath, PersonProvider, recordingFetch, WatchedPerson }
     from './lib.mjs';
@@ -311,5 +315,76 @@ describe('MCP 2026-07-28 clients', () => {
 		// It found a 2026-07-28 server and said nothing went wrong.
 		assert.doesNotMatch(log, /error/i, log);
 		assert.match(log, /Remote server speaks MCP 2026-07-28/, log);
+	});
+});
+
+// mcp-remote 0.15.1 with --client-metadata-url: the server advertises
+// Client ID Metadata Documents, so mcp-remote uses the URL as its
+// client_id and never registers; the server fetches the document from
+// a loopback https site (the test-only cimd_test_allow_loopback).
+describe('mcp-remote with a Client ID Metadata Document', () => {
+	let site;
+	let s;
+
+	before(async () => {
+		site = await CimdSite.start();
+		s = await TestServer.start({
+			users: [ALICE],
+			config: [`http_ca_file = ${site.certFile}`,
+			    'cimd_test_allow_loopback = yes'].join('\n'),
+		});
+	});
+
+	after(async () => {
+		await s?.stop();
+		await site?.stop();
+	});
+
+	test('mcp-remote --client-metadata-url', async (t) => {
+		const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-rem-'));
+		t.after(() => fs.rmSync(home, { recursive: true, force: true }));
+		const callbackPort = await freePort();
+		const doc = site.publish('/mcp-remote/client.json', {
+			client_name: 'mcp-remote (CIMD)',
+			redirect_uris: [`http://127.0.0.1:${callbackPort}` +
+			    '/oauth/callback'],
+		});
+		const person = new WatchedPerson(s, ALICE.name, ALICE.password);
+		const transport = new StdioClientTransport({
+			command: node22,
+			args: [mcpRemote, `${s.issuer}/mcp`,
+			    String(callbackPort), '--host', '127.0.0.1',
+			    '--client-metadata-url', doc.client_id],
+			env: clientEnv(s, home),
+			stderr: 'pipe',
+		});
+		const stderr = [];
+		const url = watchFor(transport.stderr,
+		    /Please authorize this client by visiting:\s+(\S+)/, stderr);
+		url.catch(() => {});
+		t.after(() => fs.writeFileSync(
+		    artifactPath('mcp-remote-cimd.out'), stderr.join('')));
+		const host = new StdioHost({ name: 'mcp-oauth-fcgi-e2e host',
+		    version: '1.0.0' });
+		const connected = host.connect(transport);
+		connected.catch(() => {});
+		const first = await Promise.race([url, connected.then(() =>
+		    undefined)]);
+		assert.ok(first, 'mcp-remote asked for authorization');
+		assert.equal(new URL(first).searchParams.get('client_id'),
+		    doc.client_id);
+		await deliver(await signIn(s, person, first));
+		await connected;
+		t.after(() => host.close());
+		const me = await useTools(
+		    async () => (await host.listTools()).tools,
+		    (name, args) => host.callTool({ name, arguments: args }),
+		    'mcp-remote');
+		assert.equal(me.client_id, doc.client_id);
+		assert.deepEqual([person.logins, person.consents], [1, 1]);
+		assert.ok(site.hitsFor('/mcp-remote/client.json') >= 1);
+		const log = stderr.join('');
+		assert.match(log, /Using client metadata document/, log);
+		assert.doesNotMatch(log, /register/i, log);
 	});
 });
