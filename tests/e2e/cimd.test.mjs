@@ -9,7 +9,10 @@
 // cimd_test_allow_loopback lets it reach.
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -18,7 +21,11 @@ import { StreamableHTTPClientTransport } from
 
 import { CimdSite } from '../lib/cimdserver.mjs';
 import { freePort, TestServer } from '../lib/harness.mjs';
-import { PersonProvider, recordingFetch, WatchedPerson } from './lib.mjs';
+import { pkce } from '../lib/oauth.mjs';
+import { artifactPath, callbackListener, PersonProvider, recordingFetch,
+    WatchedPerson } from './lib.mjs';
+
+const CHROMIUM = process.env.MCP_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
 const ALICE = { name: 'alice', password: 'alice has a long password' };
 
@@ -82,5 +89,67 @@ describe('MCP TypeScript SDK client with a Client ID Metadata Document',
 		const added = await client.callTool({ name: 'notes_add',
 		    arguments: { title: 'CIMD', text: 'from a CIMD client' } });
 		assert.notEqual(added.isError, true, JSON.stringify(added));
+	});
+
+	// What a person sees: headless Chromium on the real pages, with a
+	// screenshot of the consent page (consent-cimd.png).
+	test('headless Chromium: the consent page names the domain',
+	    async (t) => {
+		const callback = await callbackListener();
+		t.after(() => callback.close());
+		const doc = site.publish('/browser/client.json', {
+			client_name: 'Browser CIMD <b>client</b>',
+			redirect_uris: [callback.url],
+		});
+		const spki = crypto.createHash('sha256').update(
+		    new crypto.X509Certificate(s.ca).publicKey.export(
+		    { type: 'spki', format: 'der' })).digest('base64');
+		const browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			headless: true,
+			args: ['--disable-quic',
+			    `--ignore-certificate-errors-spki-list=${spki}`],
+		});
+		t.after(() => browser.close());
+		const page = await (await browser.newContext()).newPage();
+		const url = new URL('/authorize', s.issuer);
+		url.search = new URLSearchParams({
+			response_type: 'code',
+			client_id: doc.client_id,
+			redirect_uri: callback.url,
+			scope: 'mcp',
+			state: 'st',
+			code_challenge: pkce().challenge,
+			code_challenge_method: 'S256',
+		}).toString();
+		assert.equal((await page.goto(url.href)).status(), 200);
+		await page.fill('#username', ALICE.name);
+		await page.fill('#password', ALICE.password);
+		await Promise.all([
+			page.waitForURL(/\/authorize\?request=/),
+			page.click('button[type=submit]'),
+		]);
+		assert.equal(await page.locator('h1').textContent(),
+		    'Allow access?');
+		assert.equal(await page.locator('.domain').textContent(),
+		    '127.0.0.1');
+		const lead = await page.locator('.lead').textContent();
+		assert.match(lead, /Browser CIMD <b>client<\/b> name given by the application/);
+		assert.equal(await page.locator('b').count(), 0);
+		assert.ok((await page.locator('dd code').allTextContents())
+		    .includes(new URL(callback.url).host));
+		assert.match(await page.locator('.warning').textContent(),
+		    /runs on your own computer/);
+		await page.screenshot({ path: artifactPath('consent-cimd.png'),
+		    fullPage: true });
+		const received = callback.next();
+		await Promise.all([
+			page.waitForURL((u) => u.href.startsWith(callback.url),
+			    { timeout: 15000 }),
+			page.click('button[value=approve]'),
+		]);
+		const params = await received;
+		assert.equal(params.state, 'st');
+		assert.match(params.code ?? '', /\S/);
 	});
 });
