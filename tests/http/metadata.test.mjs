@@ -53,6 +53,7 @@ describe('RFC 8414 authorization server metadata', () => {
 			    'client_secret_post', 'client_secret_basic'],
 			scopes_supported: ['mcp', 'notes:read', 'notes:write'],
 			authorization_response_iss_parameter_supported: true,
+			client_id_metadata_document_supported: true,
 		}) + '\n');
 	});
 
