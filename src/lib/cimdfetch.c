@@ -319,9 +319,12 @@ lease_release(struct store *st, const char *url)
 		store_abort(t);
 }
 
-/* Stores c, replacing what was there unless the administrator pinned it. */
+/*
+ * Stores c, replacing what was there unless the administrator pinned
+ * it; a client seen before keeps the time it was first seen.
+ */
 static int
-store_fetched(struct store *st, const struct client *c)
+store_fetched(struct store *st, struct client *c)
 {
 	struct store_txn	*t;
 	struct client		 old;
@@ -335,8 +338,10 @@ store_fetched(struct store *st, const struct client *c)
 		store_abort(t);
 		return CIMDF_OK;
 	}
-	if (rc == STORE_OK)
+	if (rc == STORE_OK) {
+		c->created = old.created;
 		client_free(&old);
+	}
 	if ((rc == STORE_OK || rc == STORE_NOTFOUND) &&
 	    store_client_put(t, c, 0) == STORE_OK &&
 	    store_commit(t) == STORE_OK)
