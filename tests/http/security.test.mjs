@@ -220,11 +220,16 @@ describe('the built-in server', () => {
 		    'nothing was fetched');
 	});
 
-	it('no client id metadata documents, and nothing ' +
-	    'is fetched for a URL client_id', async () => {
+	// Client ID Metadata Documents are on by default: a URL client_id
+	// that points at this machine (the provider here listens on
+	// loopback) or at a name that does not resolve is refused with a
+	// page, and nothing is fetched (tests/http/cimd.test.mjs has the
+	// rest).
+	it('a URL client_id on loopback or unresolvable fetches nothing',
+	    async () => {
 		const meta = (await s.request('GET',
 		    '/.well-known/oauth-authorization-server')).json();
-		assert.notEqual(meta.client_id_metadata_document_supported, true);
+		assert.equal(meta.client_id_metadata_document_supported, true);
 		const since = p.requests.length;
 		for (const clientId of [`${p.origin}/client.json`,
 		    'https://attacker.example/client.json']) {
@@ -238,6 +243,7 @@ describe('the built-in server', () => {
 			}));
 			assert.equal(res.status, 400);
 			assert.deepEqual(headerValues(res, 'Location'), []);
+			assert.match(res.body, /metadata document/);
 		}
 		assert.deepEqual(p.requests.slice(since), [],
 		    'nothing was fetched');
