@@ -19,8 +19,8 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from
     '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-import { CimdSite } from '../lib/cimdserver.mjs';
-import { freePort, TestServer } from '../lib/harness.mjs';
+import { cimdTestServer } from '../lib/cimdserver.mjs';
+import { freePort } from '../lib/harness.mjs';
 import { pkce } from '../lib/oauth.mjs';
 import { artifactPath, callbackListener, PersonProvider, recordingFetch,
     WatchedPerson } from './lib.mjs';
@@ -35,12 +35,7 @@ describe('MCP TypeScript SDK client with a Client ID Metadata Document',
 	let s;
 
 	before(async () => {
-		site = await CimdSite.start();
-		s = await TestServer.start({
-			users: [ALICE],
-			config: [`http_ca_file = ${site.certFile}`,
-			    'cimd_test_allow_loopback = yes'].join('\n'),
-		});
+		({ site, s } = await cimdTestServer({ users: [ALICE] }));
 	});
 
 	after(async () => {

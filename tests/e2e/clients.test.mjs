@@ -32,7 +32,7 @@ import { Client as StdioHost } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from
     '@modelcontextprotocol/sdk/client/stdio.js';
 
-import { CimdSite } from '../lib/cimdserver.mjs';
+import { cimdTestServer } from '../lib/cimdserver.mjs';
 import { freePort, TestServer } from '../lib/harness.mjs';
 import { artifactPath, PersonProvider, recordingFetch, WatchedPerson }
     from './lib.mjs';
@@ -327,12 +327,7 @@ describe('mcp-remote with a Client ID Metadata Document', () => {
 	let s;
 
 	before(async () => {
-		site = await CimdSite.start();
-		s = await TestServer.start({
-			users: [ALICE],
-			config: [`http_ca_file = ${site.certFile}`,
-			    'cimd_test_allow_loopback = yes'].join('\n'),
-		});
+		({ site, s } = await cimdTestServer({ users: [ALICE] }));
 	});
 
 	after(async () => {

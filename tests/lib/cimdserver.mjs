@@ -10,6 +10,7 @@
 
 import fs from 'node:fs';
 
+import { TestServer } from './harness.mjs';
 import { listenHttps, loopbackCertificate } from './provider.mjs';
 
 export class CimdSite {
@@ -89,5 +90,23 @@ export class CimdSite {
 			await new Promise((r) => this.server.close(r));
 		}
 		fs.rmSync(this.dir, { recursive: true, force: true });
+	}
+}
+
+// A CimdSite and a TestServer (options as TestServer.start's) that
+// trusts the site's certificate and, by the test-only key, may fetch
+// from loopback: { site, s }.
+export async function cimdTestServer(options = {}) {
+	const site = await CimdSite.start();
+	try {
+		const s = await TestServer.start({ ...options, config: [
+			`http_ca_file = ${site.certFile}`,
+			'cimd_test_allow_loopback = yes',
+			options.config ?? '',
+		].join('\n') });
+		return { site, s };
+	} catch (e) {
+		await site.stop();
+		throw e;
 	}
 }
