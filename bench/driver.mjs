@@ -1109,8 +1109,8 @@ function report(o) {
 		    'on the lighttpd server above, after every benchmark and ' +
 		    `${fmtInt(P.rssRequests)} more requests to each of ` +
 		    'authorize, register and revoke, and ' +
-		    `${o.rss.signins} sign-ins (scrypt: 16 MiB each) ` +
-		    '(RssAnon: heap and stack; ' +
+		    `${o.rss.signins} sign-ins, each with scrypt's 16 MiB ` +
+		    'work area (RssAnon: heap and stack; ' +
 		    'RssFile: the binary, the libraries and the resident part of ' +
 		    'the LMDB map, clean page-cache pages shared with every ' +
 		    'other process, which grows with the database a writer ' +
