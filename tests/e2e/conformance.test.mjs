@@ -86,6 +86,21 @@ const REQUIRED_MODERN = [
 	'sep-2164-resource-not-found',
 	'json-schema-2020-12',
 	'http-header-validation',
+	// Input-required results (basic/patterns/mrtr).
+	'input-required-result-basic-elicitation',
+	'input-required-result-basic-sampling',
+	'input-required-result-basic-list-roots',
+	'input-required-result-request-state',
+	'input-required-result-multiple-input-requests',
+	'input-required-result-multi-round',
+	'input-required-result-missing-input-response',
+	'input-required-result-non-tool-request',
+	'input-required-result-result-type',
+	'input-required-result-unsupported-methods',
+	'input-required-result-tampered-state',
+	'input-required-result-capability-check',
+	'input-required-result-ignore-extra-params',
+	'input-required-result-validate-input',
 ];
 const EVERY_CHECK = ['server-stateless', 'dns-rebinding-protection',
     'caching'];
