@@ -30,7 +30,7 @@ struct store;
 /* How long a state may be presented: a person answers a question. */
 #define REQSTATE_LIFETIME	600
 /* The sealed bytes and their base64url encoding, at most. */
-#define REQSTATE_RAW_MAX	(1 + CRYPTO_SEAL_OVERHEAD + 8 + \
+#define REQSTATE_RAW_MAX	(1 + CRYPTO_SEAL_OVERHEAD + 9 + \
 				    REQSTATE_PAYLOAD_MAX)
 #define REQSTATE_ENCODED_MAX	((REQSTATE_RAW_MAX + 2) / 3 * 4)
 /* The longest user, client, method or name bound into a state. */

@@ -109,15 +109,16 @@ missing_capability(struct tool_call *call)
 /*
  * Two more diagnostic tools of server-stateless.  The suite calls
  * test_streaming_elicitation declaring elicitation and checks that the
- * response carries no request of the server's own: this server asks
- * the client nothing, so it answers at once.  test_logging_tool,
+ * response carries no request of the server's own: this server never
+ * sends one on a stream (it asks through input-required results), so
+ * it answers at once.  test_logging_tool,
  * called without a log level, must bring no log notification.
  */
 static enum tool_status
 streaming_elicitation(struct tool_call *call)
 {
 	tool_text(call, "Nothing to ask: this server sends no requests of "
-	    "its own.");
+	    "its own on a stream.");
 	return TOOL_OK;
 }
 
