@@ -94,7 +94,8 @@ const struct tool tool_notes_delete = {
 	.name = "notes_delete",
 	.title = "Delete a note",
 	.description = "Deletes one of your notes by its number (see "
-	    "notes_list).",
+	    "notes_list).  A client that can ask you (elicitation) asks you "
+	    "to confirm first.",
 	.input_schema = "{\"type\":\"object\",\"properties\":{"
 	    "\"id\":{\"type\":\"integer\",\"minimum\":1,"
 	    "\"description\":\"The note's number.\"}},"
