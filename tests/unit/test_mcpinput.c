@@ -17,6 +17,7 @@
 #include "../../src/lib/jsonutil.h"
 #include "../../src/lib/mcp.h"
 #include "../../src/lib/tool.h"
+#include "mcpfixture.h"
 
 /* What the handler did: how often it ran, what its asking returned. */
 static int	 runs;
@@ -64,13 +65,7 @@ static struct json_object	*caps;
 static void
 setup(void)
 {
-	memset(&token, 0, sizeof(token));
-	strcpy(token.user, "alice");
-	strcpy(token.client_id, "mcpc_x");
-	strcpy(token.scope, "mcp");
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.server = &server;
-	ctx.token = &token;
+	mcpfixture_context(&ctx, &token, &server);
 	ctx.version = "2026-07-28";
 	ctx.modern = 1;
 	memset(asked_rc, 0, sizeof(asked_rc));
