@@ -293,8 +293,8 @@ first_root(const struct tool_call *call, const char *key)
 static enum tool_status
 cannot_ask(struct tool_call *call, const char *what)
 {
-	tool_error(call, "This tool needs %s, which the client did not "
-	    "declare.", what);
+	tool_error(call, "This tool needs %s, asked for only in a "
+	    "2026-07-28 request that declares it.", what);
 	return TOOL_OK;
 }
 
