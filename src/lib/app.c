@@ -464,6 +464,7 @@ app_main(const char *name, app_handler handler,
 	a.config_error = config_error != NULL ? config_error :
 	    app_config_error_oauth;
 	log_init(name);
+	crypto_init();
 	signal(SIGPIPE, SIG_IGN);
 	if ((path = getenv("MCP_OAUTH_CONFIG")) == NULL || *path == '\0')
 		path = config_default_path();
