@@ -485,6 +485,7 @@ app_main(const char *name, app_handler handler,
 	    app_config_error_oauth;
 	log_init(name);
 	app_malloc_policy();
+	crypto_init();
 	signal(SIGPIPE, SIG_IGN);
 	if ((path = getenv("MCP_OAUTH_CONFIG")) == NULL || *path == '\0')
 		path = config_default_path();
