@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 #include "app.h"
 #include "crypto.h"
@@ -51,10 +52,23 @@ capability_of(const char *method)
 int
 tool_can_ask(const struct tool_call *call, const char *capability)
 {
-	return call->input.modern && call->input.client_caps != NULL &&
-	    json_object_is_type(call->input.client_caps, json_type_object) &&
-	    json_object_object_get_ex(call->input.client_caps, capability,
-	    NULL);
+	struct json_object	*cap;
+
+	if (!call->input.modern || call->input.client_caps == NULL ||
+	    !json_object_is_type(call->input.client_caps, json_type_object) ||
+	    !json_object_object_get_ex(call->input.client_caps, capability,
+	    &cap) || !json_object_is_type(cap, json_type_object))
+		return 0;
+	/*
+	 * We ask only in form mode, which a client declares with an empty
+	 * elicitation object or one naming "form"; a client that offers
+	 * only "url" must not be sent a form (client/elicitation).
+	 */
+	if (strcmp(capability, "elicitation") == 0 &&
+	    json_object_object_length(cap) > 0 &&
+	    !json_object_object_get_ex(cap, "form", NULL))
+		return 0;
+	return 1;
 }
 
 /*
@@ -159,10 +173,11 @@ struct json_object *
 tool_answer_accepted(const struct tool_call *call, const char *key)
 {
 	struct json_object	*a, *v;
+	const char		*action;
 
 	if ((a = tool_answer(call, key)) == NULL ||
-	    json_get_string(a, "action") == NULL ||
-	    strcmp(json_get_string(a, "action"), "accept") != 0 ||
+	    (action = json_get_string(a, "action")) == NULL ||
+	    strcmp(action, "accept") != 0 ||
 	    !json_object_object_get_ex(a, "content", &v) ||
 	    !json_object_is_type(v, json_type_object))
 		return NULL;
@@ -185,23 +200,56 @@ tool_state_keep(struct tool_call *call, const char *state)
 {
 	char	*s;
 
-	if (strlen(state) > REQSTATE_PAYLOAD_MAX ||
+	if (!call->input.modern || strlen(state) > REQSTATE_PAYLOAD_MAX ||
 	    (s = strdup(state)) == NULL)
 		return -1;
-	free(call->input.next_state);
+	if (call->input.next_state != NULL) {
+		crypto_wipe(call->input.next_state,
+		    strlen(call->input.next_state));
+		free(call->input.next_state);
+	}
 	call->input.next_state = s;
 	return 0;
 }
 
-/* What a state is bound to in this request. */
-static void
+/*
+ * What a state is bound to in this request: the user, the client, the
+ * method, and in place of the name a digest of the name and the
+ * arguments (written to subject, SUBJECT_LEN bytes), so that a state
+ * answers only the request that produced it (basic/patterns/mrtr: the
+ * method and a digest of its salient parameters).  The arguments are
+ * hashed as the client sent them, in its order: a client repeats the
+ * request as it was; one that reorders them is refused, which fails
+ * closed.  The digest also keeps a long resource URI within the bound.
+ */
+#define SUBJECT_LEN	(2 * CRYPTO_SHA256_LEN + 1)
+
+static int
 binding(const struct mcp_context *ctx, const char *method, const char *name,
-    struct reqstate_bind *b)
+    const struct tool_call *call, char *subject, struct reqstate_bind *b)
 {
+	EVP_MD_CTX	*md;
+	const char	*args;
+	unsigned char	 digest[CRYPTO_SHA256_LEN];
+	int		 ok;
+
+	args = call->args != NULL ? json_object_to_json_string_ext(call->args,
+	    JSON_C_TO_STRING_PLAIN) : "";
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, name, strlen(name) + 1) == 1 &&
+	    EVP_DigestUpdate(md, args, strlen(args)) == 1 &&
+	    EVP_DigestFinal_ex(md, digest, NULL) == 1;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return -1;
+	hex_encode(digest, sizeof(digest), subject);
 	b->user = ctx->token->user;
 	b->client_id = ctx->token->client_id;
 	b->method = method;
-	b->name = name;
+	b->name = subject;
+	return 0;
 }
 
 static int
@@ -242,6 +290,7 @@ open_state(struct mcp_context *ctx, struct json_object *id,
 	struct reqstate_bind	 b;
 	unsigned char		 key[REQSTATE_KEY_LEN];
 	char			 payload[REQSTATE_PAYLOAD_MAX + 1];
+	char			 subject[SUBJECT_LEN];
 	size_t			 len;
 	int			 rc;
 
@@ -254,14 +303,18 @@ open_state(struct mcp_context *ctx, struct json_object *id,
 		return jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
 		    "the request state key is unavailable");
 	}
-	binding(ctx, method, name, &b);
-	rc = reqstate_open(key, &b, (int64_t)time(NULL),
-	    json_object_get_string(v), payload, sizeof(payload) - 1, &len);
+	if (binding(ctx, method, name, call, subject, &b) == -1)
+		rc = REQSTATE_ECRYPTO;
+	else
+		rc = reqstate_open(key, &b, (int64_t)time(NULL),
+		    json_object_get_string(v), payload, sizeof(payload) - 1,
+		    &len);
 	crypto_wipe(key, sizeof(key));
 	if (rc != REQSTATE_OK || memchr(payload, '\0', len) != NULL) {
-		log_msg("request_state_refused", "%s %s: %s", method,
-		    ctx->token->client_id, rc != REQSTATE_OK ?
-		    reqstate_strerror(rc) : "NUL in payload");
+		/* The reason first: the client ID may be long. */
+		log_msg("request_state_refused", "%s: %s %s",
+		    rc != REQSTATE_OK ? reqstate_strerror(rc) :
+		    "NUL in payload", method, ctx->token->client_id);
 		crypto_wipe(payload, sizeof(payload));
 		return state_refused(id);
 	}
@@ -288,7 +341,13 @@ mcp_input_begin(struct mcp_context *ctx, struct json_object *id,
 {
 	struct json_object	*v;
 
-	if (!ctx->modern || params == NULL)
+	/*
+	 * A state binds the user and the client: a token without either
+	 * (an introspection answer may lack client_id) would give a state
+	 * any client of that user could present, so nothing is asked.
+	 */
+	if (!ctx->modern || params == NULL || ctx->token->user[0] == '\0' ||
+	    ctx->token->client_id[0] == '\0')
 		return NULL;
 	call->input.modern = 1;
 	call->input.client_caps = ctx->client_caps;
@@ -322,9 +381,12 @@ mcp_input_reply(struct mcp_context *ctx, struct json_object *id,
 	struct json_object	*r, *reply;
 	unsigned char		 key[REQSTATE_KEY_LEN];
 	char			 sealed[REQSTATE_ENCODED_MAX + 1];
+	char			 subject[SUBJECT_LEN];
 	int			 rc;
 
-	if (call->input.asked == NULL && call->input.next_state == NULL)
+	/* Nothing is ever asked of a legacy request (tool_can_ask()). */
+	if (!call->input.modern || (call->input.asked == NULL &&
+	    call->input.next_state == NULL))
 		return NULL;
 	r = json_object_new_object();
 	if (call->input.asked != NULL) {
@@ -332,8 +394,9 @@ mcp_input_reply(struct mcp_context *ctx, struct json_object *id,
 		call->input.asked = NULL;
 	}
 	if (call->input.next_state != NULL) {
-		binding(ctx, method, name, &b);
-		if ((rc = server_key(ctx, key)) == REQSTATE_OK)
+		if (binding(ctx, method, name, call, subject, &b) == -1)
+			rc = REQSTATE_ECRYPTO;
+		else if ((rc = server_key(ctx, key)) == REQSTATE_OK)
 			rc = reqstate_seal(key, &b, (int64_t)time(NULL) +
 			    REQSTATE_LIFETIME, call->input.next_state,
 			    strlen(call->input.next_state), sealed,

@@ -65,7 +65,7 @@ reqstate_seal(const unsigned char *key, const struct reqstate_bind *b,
     size_t outsz)
 {
 	unsigned char	 aad[1 + 4 * (2 + REQSTATE_BIND_MAX)];
-	unsigned char	 plain[9 + REQSTATE_PAYLOAD_MAX];
+	unsigned char	 plain[REQSTATE_HDR_LEN + REQSTATE_PAYLOAD_MAX];
 	unsigned char	 raw[REQSTATE_RAW_MAX];
 	char		 secret[2 * REQSTATE_KEY_LEN + 1];
 	size_t		 aadlen, sealed, n;
@@ -80,11 +80,12 @@ reqstate_seal(const unsigned char *key, const struct reqstate_bind *b,
 	for (i = 0; i < 8; i++)
 		plain[1 + i] = (unsigned char)(e >> (56 - 8 * i));
 	if (len > 0)
-		memcpy(plain + 9, payload, len);
+		memcpy(plain + REQSTATE_HDR_LEN, payload, len);
 	key_secret(key, secret);
 	raw[0] = REQSTATE_VERSION;
-	if (crypto_seal(secret, SEAL_LABEL, aad, aadlen, plain, 9 + len,
-	    raw + 1, sizeof(raw) - 1, &sealed) != CRYPTO_OK)
+	if (crypto_seal(secret, SEAL_LABEL, aad, aadlen, plain,
+	    REQSTATE_HDR_LEN + len, raw + 1, sizeof(raw) - 1, &sealed) !=
+	    CRYPTO_OK)
 		goto out;
 	n = base64url_encode(raw, 1 + sealed, out, outsz);
 	rc = n == 0 ? REQSTATE_ETOOBIG : REQSTATE_OK;
@@ -105,7 +106,7 @@ reqstate_open(const unsigned char *key, const struct reqstate_bind *b,
     int64_t now, const char *in, void *out, size_t outsz, size_t *outlen)
 {
 	unsigned char	 aad[1 + 4 * (2 + REQSTATE_BIND_MAX)];
-	unsigned char	 plain[9 + REQSTATE_PAYLOAD_MAX];
+	unsigned char	 plain[REQSTATE_HDR_LEN + REQSTATE_PAYLOAD_MAX];
 	unsigned char	 raw[REQSTATE_RAW_MAX];
 	char		 secret[2 * REQSTATE_KEY_LEN + 1];
 	size_t		 inlen, rawlen, aadlen, plainlen;
@@ -117,7 +118,7 @@ reqstate_open(const unsigned char *key, const struct reqstate_bind *b,
 	if (inlen > REQSTATE_ENCODED_MAX)
 		return REQSTATE_ETOOBIG;
 	if (base64url_decode(in, inlen, raw, sizeof(raw), &rawlen) != 0 ||
-	    rawlen < 1 + CRYPTO_SEAL_OVERHEAD + 9 ||
+	    rawlen < 1 + CRYPTO_SEAL_OVERHEAD + REQSTATE_HDR_LEN ||
 	    raw[0] != REQSTATE_VERSION)
 		return REQSTATE_EMALFORMED;
 	if (bind_aad(b, aad, sizeof(aad), &aadlen) == -1)
@@ -132,7 +133,7 @@ reqstate_open(const unsigned char *key, const struct reqstate_bind *b,
 		return REQSTATE_ECRYPTO;
 	/* Authentic from here on: sealed by us, for this binding. */
 	rc = REQSTATE_EMALFORMED;
-	if (plainlen < 9 || plain[0] != REQSTATE_VERSION)
+	if (plainlen < REQSTATE_HDR_LEN || plain[0] != REQSTATE_VERSION)
 		goto out;
 	for (i = 0; i < 8; i++)
 		e = e << 8 | plain[1 + i];
@@ -140,11 +141,12 @@ reqstate_open(const unsigned char *key, const struct reqstate_bind *b,
 	if ((int64_t)e <= now)
 		goto out;
 	rc = REQSTATE_ETOOBIG;
-	if (plainlen - 9 > outsz)
+	if (plainlen - REQSTATE_HDR_LEN > outsz)
 		goto out;
-	if (plainlen > 9)
-		memcpy(out, plain + 9, plainlen - 9);
-	*outlen = plainlen - 9;
+	if (plainlen > REQSTATE_HDR_LEN)
+		memcpy(out, plain + REQSTATE_HDR_LEN,
+		    plainlen - REQSTATE_HDR_LEN);
+	*outlen = plainlen - REQSTATE_HDR_LEN;
 	rc = REQSTATE_OK;
 out:
 	crypto_wipe(plain, sizeof(plain));

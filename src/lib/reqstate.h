@@ -6,7 +6,8 @@
  * database, so the state is self-contained: sealed (AES-256-GCM under
  * an HKDF key of its own, crypto_seal()) with a server key kept in the
  * database's meta records, bound to the user, the client, the method
- * and the tool, prompt or resource name (as associated data, so a
+ * and the tool, prompt or resource name (mcpinput.c binds a digest of
+ * the name and the arguments) (as associated data, so a
  * state presented by anyone else or for anything else fails to open),
  * and carrying its expiry inside the sealed part.
  *
@@ -29,8 +30,11 @@ struct store;
 #define REQSTATE_PAYLOAD_MAX	2048
 /* How long a state may be presented: a person answers a question. */
 #define REQSTATE_LIFETIME	600
+/* The sealed plaintext's header: the version byte and the expiry. */
+#define REQSTATE_HDR_LEN	9
 /* The sealed bytes and their base64url encoding, at most. */
-#define REQSTATE_RAW_MAX	(1 + CRYPTO_SEAL_OVERHEAD + 9 + \
+#define REQSTATE_RAW_MAX	(1 + CRYPTO_SEAL_OVERHEAD + \
+				    REQSTATE_HDR_LEN + \
 				    REQSTATE_PAYLOAD_MAX)
 #define REQSTATE_ENCODED_MAX	((REQSTATE_RAW_MAX + 2) / 3 * 4)
 /* The longest user, client, method or name bound into a state. */

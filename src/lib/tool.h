@@ -117,10 +117,11 @@ int		 tool_arg_int(const struct tool_call *, const char *,
  *
  * State a later round needs (what round one learnt) goes in
  * tool_state_keep(): it travels sealed and bound to the user, client,
- * method and name, and comes back as tool_state(), or the retry is
- * refused.  Answers are the client's word, like arguments; state is
- * ours.  Keeping state without asking anything asks the client to
- * repeat the request as it was.
+ * method, name and arguments (a digest of them as sent), and comes back
+ * as tool_state(), or the retry is refused.  Answers are the client's
+ * word, like arguments; state is ours.  Keeping state without asking
+ * anything asks the client to repeat the request as it was; keeping it
+ * in a request that cannot be asked (legacy) fails.
  */
 int	 tool_can_ask(const struct tool_call *, const char *);
 int	 tool_ask(struct tool_call *, const char *, const char *,

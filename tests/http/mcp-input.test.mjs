@@ -136,16 +136,19 @@ describe('notes_delete asks for confirmation', () => {
 		assert.ok(await noteExists(alice, id));
 	});
 
-	it('asks again when the state is for another note or the answer is ' +
-	    'missing', async () => {
+	it('refuses the state for other arguments, asks again when the ' +
+	    'answer is missing', async () => {
 		const id = await addNote(alice, 'first');
 		const other = await addNote(alice, 'second');
 		const state = await ask(alice, id);
-		let r = (await retry(alice, other, state)).result;
-		assert.equal(r.resultType, 'input_required');
-		assert.match(r.inputRequests.confirm.params.message,
-		    new RegExp(`note number ${other}\\b`));
-		r = (await retry(alice, id, state, {})).result;
+		// The state is bound to the arguments it was issued for
+		// (basic/patterns/mrtr: a digest of the salient params).
+		const refused = await retry(alice, other, state);
+		assert.equal(refused.error?.code, -32602,
+		    JSON.stringify(refused));
+		assert.equal(refused.error.data.reason,
+		    'invalid_request_state');
+		let r = (await retry(alice, id, state, {})).result;
 		assert.equal(r.resultType, 'input_required');
 		// Answers without any state are not a confirmation either.
 		r = (await call(alice, 'notes_delete', { id },

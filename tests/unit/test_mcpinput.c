@@ -53,10 +53,26 @@ static const struct tool t_ask = {
 	.name = "ask", .description = "Asks.",
 	.input_schema = "{\"type\":\"object\"}", .handler = ask,
 };
-static const struct tool *const fixture[] = { &t_ask };
+
+/* Keeps state without asking anything: only a modern request may. */
+static int	 keep_rc;
+
+static enum tool_status
+keep(struct tool_call *call)
+{
+	keep_rc = tool_state_keep(call, "remembered");
+	tool_text(call, "Kept: %d.", keep_rc);
+	return TOOL_OK;
+}
+
+static const struct tool t_keep = {
+	.name = "keep", .description = "Keeps state.",
+	.input_schema = "{\"type\":\"object\"}", .handler = keep,
+};
+static const struct tool *const fixture[] = { &t_ask, &t_keep };
 static struct mcp_server	 server = {
 	.program = "test", .name = "test-server", .tools = fixture,
-	.ntools = 1,
+	.ntools = 2,
 };
 static struct bearer		 token;
 static struct mcp_context	 ctx;
@@ -173,6 +189,58 @@ Test(mcpinput, nothing_is_asked_without_capabilities_or_in_legacy)
 	cr_assert_null(at(r, "result.resultType"));
 	cr_assert_str_eq(json_str(at(r, "result.content")),
 	    "[{\"type\":\"text\",\"text\":\"Nothing could be asked.\"}]");
+	json_object_put(r);
+}
+
+/*
+ * We elicit in form mode only: a client must have declared it, with an
+ * empty elicitation object or one naming "form" (client/elicitation).
+ */
+Test(mcpinput, form_elicitation_only_to_clients_that_take_forms)
+{
+	static const struct {
+		const char	*caps;
+		int		 rc;
+	} cases[] = {
+		{ "{\"elicitation\":{}}", 0 },
+		{ "{\"elicitation\":{\"form\":{}}}", 0 },
+		{ "{\"elicitation\":{\"form\":{},\"url\":{}}}", 0 },
+		{ "{\"elicitation\":{\"url\":{}}}", -1 },
+		{ "{\"elicitation\":true}", -1 },
+		{ "{\"elicitation\":null}", -1 },
+	};
+	struct json_object	*r;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		declare(cases[i].caps);
+		asked_rc[0] = 7;
+		r = call("");
+		cr_assert_eq(asked_rc[0], cases[i].rc, "%s", cases[i].caps);
+		json_object_put(r);
+	}
+}
+
+/* A legacy client never gets an input-required result or a state. */
+Test(mcpinput, no_state_is_kept_in_a_legacy_request)
+{
+	struct json_object	*msg, *r;
+	const char		*text = "{\"jsonrpc\":\"2.0\",\"id\":4,"
+				    "\"method\":\"tools/call\",\"params\":"
+				    "{\"name\":\"keep\"}}";
+
+	declare("{\"elicitation\":{}}");
+	ctx.modern = 0;
+	ctx.version = "2025-11-25";
+	keep_rc = 7;
+	cr_assert_eq(json_parse_strict(text, strlen(text), &msg), JSONU_OK);
+	cr_assert_eq(mcp_handle_message(&ctx, msg, &r), MCP_REPLY);
+	json_object_put(msg);
+	cr_assert_eq(keep_rc, -1);
+	cr_assert_null(at(r, "result.resultType"), "%s", json_str(r));
+	cr_assert_null(at(r, "result.requestState"));
+	cr_assert_str_eq(json_str(at(r, "result.content")),
+	    "[{\"type\":\"text\",\"text\":\"Kept: -1.\"}]");
 	json_object_put(r);
 }
 
