@@ -53,7 +53,7 @@
  * lifetime: each start is a record until it expires, so these bound
  * the live device authorizations of each.
  */
-#define DEVICE_START_IP_MAX	10
+#define DEVICE_START_IP_MAX	30
 #define DEVICE_START_CLIENT_MAX	50
 /*
  * Wrong user codes allowed on the verification page per address and
@@ -65,10 +65,13 @@
 #define DEVICE_GUESS_IP_MAX	10
 #define DEVICE_GUESS_ALL_MAX	200
 
-/* Results besides the store's codes (which are not negative). */
-#define DEVICE_THROTTLED	(-1)	/* over a start or guessing limit */
-#define DEVICE_EXPIRED		(-2)	/* the person was too slow */
-#define DEVICE_ANSWERED		(-3)	/* approved or denied already */
+/*
+ * Results besides the store's codes (which are not negative), apart
+ * from consent.h's, which device_answer() also returns.
+ */
+#define DEVICE_THROTTLED	(-11)	/* over a start or guessing limit */
+#define DEVICE_EXPIRED		(-12)	/* the person was too slow */
+#define DEVICE_ANSWERED		(-13)	/* approved or denied already */
 
 enum device_status {
 	DEVICE_PENDING = 0,
