@@ -334,6 +334,12 @@ device_answer(struct store_txn *t, const struct config *cfg,
 	free(d.user);
 	d.user = approver;
 	d.status = DEVICE_APPROVED;
+	/*
+	 * The record lives as long as the code it leads to, so that the
+	 * purge does not take it from a device that polls late.
+	 */
+	if (d.pd.expires < now + cfg->code_lifetime)
+		d.pd.expires = now + cfg->code_lifetime;
 	if ((rc = device_put(t, &d)) != STORE_OK)
 		goto out;
 	log_begin(&l, "device_approved");

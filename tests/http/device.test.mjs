@@ -244,6 +244,14 @@ describe('the device flow', () => {
 		assert.equal(await accessWorks(s, next.access_token), false);
 		assertOAuthError(await refresh(s, client, next.refresh_token),
 		    400, 'invalid_grant');
+		// Logged: what happened, never a secret.
+		const log = s.programLog();
+		assert.match(log, /device_started/);
+		assert.match(log, /device_approved/);
+		for (const secret of [d.device_code, tok.access_token,
+		    tok.refresh_token, next.access_token, next.refresh_token,
+		    d.device_code.slice(15), PW])
+			assert.ok(!log.includes(secret), 'a secret in the log');
 	});
 
 	it('access_denied after Deny, and the code cannot be used again',

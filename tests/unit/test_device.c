@@ -15,6 +15,7 @@
 #include "../../src/lib/config.h"
 #include "../../src/lib/device.h"
 #include "../../src/lib/grant.h"
+#include "../../src/lib/purge.h"
 #include "../../src/lib/session.h"
 #include "../../src/lib/store.h"
 #include "../../src/lib/user.h"
@@ -356,4 +357,25 @@ Test(device, malformed_device_codes)
 	    "invalid_grant");
 	forged[6] = 'b';
 	cr_assert_str_eq(poll(&dev, forged, T0, &tr), "invalid_grant");
+}
+
+Test(device, purge_removes_expired_ones_but_not_an_approved_one)
+{
+	struct device_start	 a, b;
+	struct purge_counts	 c;
+	struct token_response	 tr;
+
+	start(&dev, "192.0.2.1", T0, &a);
+	start(&dev, "192.0.2.1", T0, &b);
+	/* Approved just before its end: it waits for the late poll. */
+	cr_assert_eq(answer(&dev, b.user_code, 1, T0 + DEVICE_LIFETIME - 1),
+	    STORE_OK);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(purge_run(st, T0 + DEVICE_LIFETIME, 0, &c, NULL),
+	    STORE_OK);
+	cr_assert_eq(c.pending, 1);
+	cr_assert_str_eq(poll(&dev, a.device_code, T0 + DEVICE_LIFETIME, &tr),
+	    "invalid_grant");
+	cr_assert_str_eq(poll(&dev, b.device_code, T0 + DEVICE_LIFETIME + 5,
+	    &tr), "");
 }
