@@ -520,6 +520,33 @@ handle_decision(struct app *a, const struct http_request *req,
 	    "access_denied", "the user denied the request");
 }
 
+/*
+ * Reads a POSTed web form into f (limited by lim).  Returns 0, or -1
+ * after an error page.
+ */
+static int
+read_post_form(struct app *a, struct http_request *req,
+    struct http_response *resp, const struct form_limits *lim,
+    struct form *f)
+{
+	int	 rc;
+
+	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
+		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
+		return -1;
+	}
+	if (http_read_body(req, a->in, POST_MAX) != HTTP_OK) {
+		authpage_error(a->cfg, resp, AUTHPAGE_FORM_TOO_LARGE);
+		return -1;
+	}
+	if ((rc = form_parse(req->body, req->body_len, lim, f)) != FORM_OK) {
+		page_error(a->cfg, resp, 400, "Malformed form",
+		    form_strerror(rc), NULL);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 handle_post(struct app *a, struct http_request *req,
     struct http_response *resp)
@@ -534,22 +561,10 @@ handle_post(struct app *a, struct http_request *req,
 	struct pending	 pd;
 	struct client	 c;
 	const char	*action;
-	int		 rc;
 
 	form_init(&f);
-	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
-		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
-		return;
-	}
-	if (http_read_body(req, a->in, POST_MAX) != HTTP_OK) {
-		authpage_error(a->cfg, resp, AUTHPAGE_FORM_TOO_LARGE);
-		return;
-	}
-	if ((rc = form_parse(req->body, req->body_len, &lim, &f)) != FORM_OK) {
-		page_error(a->cfg, resp, 400, "Malformed form",
-		    form_strerror(rc), NULL);
-		return;
-	}
+	if (read_post_form(a, req, resp, &lim, &f) == -1)
+		goto out;
 	if (load_pending(a, req, &f, 1, &pd, &c, resp) == -1)
 		goto out;
 	action = form_get(&f, "action");
@@ -816,7 +831,6 @@ device_page(struct app *a, struct http_request *req,
 		.value = 256,
 	};
 	struct form	 f;
-	int		 rc;
 
 	if (req->method == HTTP_GET) {
 		device_page_get(a, req, resp);
@@ -827,19 +841,8 @@ device_page(struct app *a, struct http_request *req,
 		authpage_error(a->cfg, resp, AUTHPAGE_METHOD);
 		return;
 	}
-	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
-		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
-		return;
-	}
-	if (http_read_body(req, a->in, POST_MAX) != HTTP_OK) {
-		authpage_error(a->cfg, resp, AUTHPAGE_FORM_TOO_LARGE);
-		return;
-	}
 	form_init(&f);
-	if ((rc = form_parse(req->body, req->body_len, &lim, &f)) != FORM_OK)
-		page_error(a->cfg, resp, 400, "Malformed form",
-		    form_strerror(rc), NULL);
-	else
+	if (read_post_form(a, req, resp, &lim, &f) == 0)
 		device_page_post(a, req, &f, resp);
 	form_free(&f);
 }

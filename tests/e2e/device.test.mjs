@@ -10,55 +10,25 @@
 // tests/artifacts/.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
 import { Client as StdioHost } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from
     '@modelcontextprotocol/sdk/client/stdio.js';
 
 import { freePort, TestServer } from '../lib/harness.mjs';
-import { artifactPath } from './lib.mjs';
+import { artifactPath, launchChromium, watchFor } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const node22 = path.join(here, 'node_modules', 'node', 'bin', 'node');
 const mcpRemote = path.join(here, 'node_modules', 'mcp-remote', 'dist',
     'proxy.js');
-const CHROMIUM = process.env.MCP_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const ALICE = { name: 'alice', password: 'alice has a long password' };
 const CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/;
-
-// Chromium trusts the test certificate's key alone.
-function spkiHash(pem) {
-	const der = new crypto.X509Certificate(pem).publicKey
-	    .export({ type: 'spki', format: 'der' });
-	return crypto.createHash('sha256').update(der).digest('base64');
-}
-
-// Resolves the first capture of the first match of re in a stream.
-function watchFor(stream, re, sink) {
-	let text = '';
-	return new Promise((resolve, reject) => {
-		stream.setEncoding('utf8');
-		stream.on('data', (c) => {
-			sink.push(c);
-			text += c;
-			const m = text.match(re);
-			if (m !== null) {
-				resolve(m[1]);
-				text = '';
-				re = /(?!)/;
-			}
-		});
-		stream.on('end', () => reject(new Error(`no ${re} in:\n` +
-		    sink.join(''))));
-	});
-}
 
 describe('mcp-remote --device-code with headless Chromium', () => {
 	let s;
@@ -66,21 +36,7 @@ describe('mcp-remote --device-code with headless Chromium', () => {
 
 	before(async () => {
 		s = await TestServer.start({ users: [ALICE] });
-		browser = await chromium.launch({
-			executablePath: CHROMIUM,
-			headless: true,
-			args: [
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-				'--no-first-run',
-				'--disable-quic',
-				`--ignore-certificate-errors-spki-list=${
-				    spkiHash(s.ca)}`,
-			],
-		});
+		browser = await launchChromium(s);
 	});
 
 	after(async () => {
@@ -118,7 +74,7 @@ describe('mcp-remote --device-code with headless Chromium', () => {
 			]);
 			assert.equal(await page.locator('h1').textContent(),
 			    'Allow access?');
-			assert.equal(await page.locator('code.user-code')
+			assert.equal(await page.locator('dd code.user-code')
 			    .textContent(), code);
 			await page.screenshot({
 			    path: artifactPath('device-consent.png'),
