@@ -32,8 +32,8 @@ import { StdioClientTransport } from
     '@modelcontextprotocol/sdk/client/stdio.js';
 
 import { freePort, TestServer } from '../lib/harness.mjs';
-import { artifactPath, PersonProvider, recordingFetch, WatchedPerson }
-    from './lib.mjs';
+import { artifactPath, PersonProvider, recordingFetch, WatchedPerson,
+    watchFor } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const node22 = path.join(here, 'node_modules', 'node', 'bin', 'node');
@@ -87,27 +87,6 @@ async function deliver(back) {
 	await res.arrayBuffer();
 	assert.ok(res.status < 400, `the client's callback answered ` +
 	    `${res.status}`);
-}
-
-// Watches a child's output for the first line matching re; resolves
-// the first capture group.
-function watchFor(stream, re, sink) {
-	let text = '';
-	return new Promise((resolve, reject) => {
-		stream.setEncoding('utf8');
-		stream.on('data', (c) => {
-			sink.push(c);
-			text += c;
-			const m = text.match(re);
-			if (m !== null) {
-				resolve(m[1]);
-				text = '';
-				re = /(?!)/;
-			}
-		});
-		stream.on('end', () => reject(new Error(`no ${re} in:\n` +
-		    sink.join(''))));
-	});
 }
 
 // An environment for a client process: its own home (the Inspector
