@@ -26,6 +26,7 @@
 #include "tool.h"
 
 struct json_object;
+struct mcp_stream;
 struct uritmpl_vars;
 
 #define MCP_PAGE_SIZE	50
@@ -47,6 +48,7 @@ struct uritmpl_vars;
 #define MCP_META_VERSION	"io.modelcontextprotocol/protocolVersion"
 #define MCP_META_CAPABILITIES	"io.modelcontextprotocol/clientCapabilities"
 #define MCP_META_SERVER_INFO	"io.modelcontextprotocol/serverInfo"
+#define MCP_META_LOG_LEVEL	"io.modelcontextprotocol/logLevel"
 
 /*
  * How long a client may keep a tools/list or server/discover result
@@ -94,6 +96,8 @@ struct mcp_context {
 	const char		*needed_scope;	/* with MCP_FORBIDDEN */
 	int			 modern;	/* a 2026-07-28 request */
 	struct json_object	*client_caps;	/* its clientCapabilities */
+	/* The response stream of a single request (mcpstream.h), or NULL. */
+	struct mcp_stream	*stream;
 };
 
 /* Which era a request belongs to (mcpera.c). */
@@ -169,6 +173,11 @@ struct json_object *mcp_prompts_get(struct mcp_context *,
 	    struct json_object *, struct json_object *, enum mcp_outcome *);
 struct json_object *mcp_complete(struct mcp_context *,
 	    struct json_object *, struct json_object *, enum mcp_outcome *);
+/* mcplog.c: logging/setLevel and the level in force for a request. */
+struct json_object *mcp_logging_set_level(struct mcp_context *,
+	    struct json_object *, struct json_object *, enum mcp_outcome *);
+int	 mcp_stream_level(struct mcp_context *, struct json_object *,
+	    struct mcp_stream *);
 void	 mcp_handle_http(struct app *, const struct mcp_server *,
 	    struct http_request *, struct http_response *);
 
