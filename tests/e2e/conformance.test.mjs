@@ -64,6 +64,10 @@ const REQUIRED = [
 	'json-schema-2020-12',
 	'dns-rebinding-protection',
 	...RESOURCES_PROMPTS,
+	// Streamed over SSE before the result (src/lib/mcpstream.c).
+	'tools-call-with-progress',
+	'tools-call-with-logging',
+	'logging-set-level',
 ];
 
 // Revision 2026-07-28 (stateless, per-request _meta): every check of
@@ -86,6 +90,7 @@ const REQUIRED_MODERN = [
 	'sep-2164-resource-not-found',
 	'json-schema-2020-12',
 	'http-header-validation',
+	'tools-call-with-progress',
 ];
 const EVERY_CHECK = ['server-stateless', 'dns-rebinding-protection',
     'caching'];
