@@ -121,7 +121,8 @@ describe('the built-in tools in the modern era', () => {
 		assert.equal(r.cacheScope, 'public');
 		assert.ok(Number.isInteger(r.ttlMs) && r.ttlMs >= 0);
 		assert.deepEqual(r.tools.map((t) => t.name), ['whoami',
-		    'notes_list', 'notes_get', 'notes_add', 'notes_delete']);
+		    'notes_list', 'notes_get', 'notes_add', 'notes_delete',
+		    'notes_search']);
 		const legacy = (await post(s, alice.access_token, { jsonrpc: '2.0',
 		    id: 1, method: 'tools/list' },
 		    { 'MCP-Protocol-Version': '2025-11-25' })).json().result;

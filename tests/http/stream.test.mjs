@@ -22,7 +22,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { TestServer, buildDir } from '../lib/harness.mjs';
-import { Person, obtainTokens, register } from '../lib/oauth.mjs';
+import { Person, aliceAndBob, obtainTokens, register }
+    from '../lib/oauth.mjs';
 
 const fixture = path.join(buildDir, 'tests', 'e2e', 'conformance',
     'mcp-conformance');
@@ -74,15 +75,17 @@ function sseMessages(text) {
 // POST /mcp, calling onMessage(message, messagesSoFar) for each SSE
 // message as it arrives.  Resolves { status, headers, body, messages }.
 function post(body, { accept = 'application/json, text/event-stream',
-    version = '2025-11-25', headers = {}, onMessage } = {}) {
+    version = '2025-11-25', headers = {}, onMessage, server = s,
+    bearer = token } = {}) {
 	const text = JSON.stringify(body);
 	return new Promise((resolve, reject) => {
 		const req = https.request({
-			host: '127.0.0.1', servername: 'localhost', port: s.port,
-			method: 'POST', path: '/mcp', ca: s.ca, agent: false,
+			host: '127.0.0.1', servername: 'localhost',
+			port: server.port, method: 'POST', path: '/mcp',
+			ca: server.ca, agent: false,
 			headers: {
-				Host: `localhost:${s.port}`,
-				Authorization: `Bearer ${token}`,
+				Host: `localhost:${server.port}`,
+				Authorization: `Bearer ${bearer}`,
 				'Content-Type': 'application/json',
 				'Content-Length': Buffer.byteLength(text),
 				Accept: accept,
@@ -290,5 +293,58 @@ describe('logging', () => {
 		    'Mcp-Method': 'logging/setLevel' } });
 		assert.equal(res.status, 404);
 		assert.equal(JSON.parse(res.body).error.code, -32601);
+	});
+});
+
+// The built-in server's notes_search reports its progress: the demo.
+describe('notes_search in mcp.fcgi', () => {
+	let builtin, alice;
+
+	before(async () => {
+		({ s: builtin, alice } = await aliceAndBob());
+		for (const text of ['An apple a day', 'Pears', 'APPLE pie']) {
+			const res = await post({ jsonrpc: '2.0', id: 1,
+			    method: 'tools/call', params: { name: 'notes_add',
+			    arguments: { text } } }, { server: builtin,
+			    bearer: alice.access_token });
+			assert.equal(JSON.parse(res.body).result.isError,
+			    undefined, res.body);
+		}
+	});
+
+	after(async () => {
+		await builtin?.stop();
+	});
+
+	const search = (meta, options = {}) => post({ jsonrpc: '2.0', id: 3,
+	    method: 'tools/call', params: { name: 'notes_search',
+	    arguments: { phrase: 'apple' }, ...(meta ? { _meta: meta } : {}) } },
+	    { server: builtin, bearer: alice.access_token, ...options });
+
+	it('streams its progress, a log line, then the matches', async () => {
+		const res = await search({ progressToken: 'srch' });
+		assert.match(res.headers['content-type'], /^text\/event-stream/);
+		const progress = res.messages.filter((m) =>
+		    m.method === 'notifications/progress');
+		assert.deepEqual(progress.map((m) => [m.params.progressToken,
+		    m.params.progress, m.params.total]),
+		    [['srch', 1, 3], ['srch', 2, 3], ['srch', 3, 3]]);
+		const logs = res.messages.filter((m) =>
+		    m.method === 'notifications/message');
+		assert.deepEqual(logs.map((m) => m.params), [{ level: 'info',
+		    logger: 'notes_search', data: 'searched 3 notes, 2 match' }]);
+		const last = res.messages.at(-1);
+		assert.equal(last.id, 3);
+		assert.equal(last.result.structuredContent.matches.length, 2);
+		assert.equal(last.result.structuredContent.searched, 3);
+	});
+
+	it('answers plain JSON to a client that accepts only JSON',
+	    async () => {
+		const res = await search({ progressToken: 'srch' },
+		    { accept: 'application/json' });
+		assert.equal(res.headers['content-type'], 'application/json');
+		assert.equal(JSON.parse(res.body).result.structuredContent
+		    .searched, 3);
 	});
 });
