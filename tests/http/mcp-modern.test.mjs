@@ -85,7 +85,8 @@ describe('server/discover', () => {
 		assert.deepEqual(r.result.supportedVersions, ALL_VERSIONS);
 		assert.deepEqual(r.result.capabilities, { tools: {},
 		    resources: { subscribe: false, listChanged: false },
-		    prompts: { listChanged: false }, completions: {} });
+		    prompts: { listChanged: false }, completions: {},
+		    logging: {} });
 		const info = r.result._meta['io.modelcontextprotocol/serverInfo'];
 		assert.equal(info.name, 'mcp-oauth-fcgi');
 		assert.equal(typeof info.version, 'string');
@@ -346,7 +347,7 @@ describe('legacy next to modern', () => {
 		    { headers: { 'MCP-Protocol-Version': '2025-11-25' } });
 		assert.equal(res.status, 200);
 		assert.equal(res.json().result.resultType, undefined);
-		assert.equal(res.json().result.tools.length, 5);
+		assert.equal(res.json().result.tools.length, 6);
 	});
 
 	it('serves server/discover only in the modern era', async () => {

@@ -538,6 +538,7 @@ describe('lifecycle (initialize, initialized, ping)', () => {
 				resources: { subscribe: false, listChanged: false },
 				prompts: { listChanged: false },
 				completions: {},
+				logging: {},
 			});
 			assert.equal(r.serverInfo.name, 'mcp-oauth-fcgi');
 			assert.equal(typeof r.serverInfo.version, 'string');
