@@ -1,8 +1,9 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The MCP server: Streamable HTTP without sessions, JSON responses
- * only, and tools from a table of descriptors (tool.h), in two eras at
- * one endpoint (MCP 2026-07-28, basic/versioning, backward
+ * (an event stream when a handler sends notifications first:
+ * mcpstream.h), and tools from a table of descriptors (tool.h), in
+ * two eras at one endpoint (MCP 2026-07-28, basic/versioning, backward
  * compatibility): the legacy revisions 2025-03-26 to 2025-11-25 with
  * their lifecycle (initialize, ping, notifications; 2025-03-26 batches
  * too), and the modern, stateless 2026-07-28, where every request

@@ -2,7 +2,7 @@
 /*
  * notes_search: the caller's notes whose title or text contains a
  * phrase (ASCII letters in any case).  It reports its progress, about
- * ten times over the whole search, to a client that asked with a
+ * ten times over the whole search (once per note up to ten), to a client that asked with a
  * progress token (tool_progress()): the demo of a streamed answer.
  */
 #include <ctype.h>
@@ -14,7 +14,7 @@
 #include "../lib/note.h"
 #include "tools.h"
 
-/* How many progress notifications a search sends at most, about. */
+/* How many progress notifications a search sends at most. */
 #define SEARCH_PROGRESS_STEPS	10
 
 struct search {
@@ -87,7 +87,9 @@ notes_search(struct tool_call *call)
 		notes_store_error(call, rc);
 		return TOOL_OK;
 	}
-	s.step = s.total / SEARCH_PROGRESS_STEPS + 1;
+	s.step = (s.total + SEARCH_PROGRESS_STEPS - 1) / SEARCH_PROGRESS_STEPS;
+	if (s.step == 0)
+		s.step = 1;
 	s.matches = json_object_new_array();
 	rc = store_note_list(t, call->caller->user, visit, &s, &count);
 	store_abort(t);
