@@ -1,9 +1,10 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * notes_search: the caller's notes whose title or text contains a
- * phrase (ASCII letters in any case).  It reports its progress, about
- * ten times over the whole search (once per note up to ten), to a client that asked with a
- * progress token (tool_progress()): the demo of a streamed answer.
+ * phrase (ASCII letters in any case).  It reports its progress at most
+ * ten times over the whole search (once per note up to ten notes) to
+ * a client that asked with a progress token (tool_progress()): the
+ * demo of a streamed answer.
  */
 #include <ctype.h>
 #include <stdint.h>
