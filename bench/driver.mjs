@@ -579,10 +579,30 @@ async function main() {
 		    path: '/.well-known/oauth-authorization-server',
 		    headers: {} },
 	};
+	// resources/read of a 4 KiB note (notes://{id}): the note is
+	// written once through the notes_add tool.
+	{
+		const title = 'A note of four kibibytes, read as a resource ' +
+		    'by the benchmark';
+		const text = 'The quick brown fox jumps over the lazy dog. '
+		    .repeat(89).slice(0, 4000);
+		const add = mcpTarget('notes-add', a.port, tok.access_token);
+		add.body = JSON.stringify({ jsonrpc: '2.0', id: 1,
+		    method: 'tools/call', params: { name: 'notes_add',
+		    arguments: { title, text } } });
+		const r = await checkOnce(add, 200, '"id"');
+		const id = JSON.parse(r.body).result.structuredContent.id;
+		T.mcpRead = mcpTarget('mcp-read', a.port, tok.access_token,
+		    a.child.pid);
+		T.mcpRead.body = JSON.stringify({ jsonrpc: '2.0', id: 1,
+		    method: 'resources/read',
+		    params: { uri: `notes://${id}` } });
+	}
 	const rHello = await checkOnce(T.hello, 200, '"jsonrpc"');
 	const rHello3k = await checkOnce(T.hello3k, 200, '"pad"');
 	const rMcp = await checkOnce(T.mcp, 200, 'notes_delete');
 	const rModern = await checkOnce(T.mcpModern, 200, '"ttlMs"');
+	const rRead = await checkOnce(T.mcpRead, 200, 'lazy dog');
 	const rSdk = await checkOnce(T.sdk, 200, 'notes_delete');
 	await checkOnce(T.sdk1, 200, 'notes_delete');
 	const rSdkLow = await checkOnce(T.sdkLow, 200, 'notes_delete');
@@ -594,7 +614,7 @@ async function main() {
 		throw new Error(`the peer lists other tools: ${names(rSdk.body)}`);
 	out.bodies = { hello: rHello.body.length,
 	    hello3k: rHello3k.body.length, mcp: rMcp.body.length,
-	    mcpModern: rModern.body.length,
+	    mcpModern: rModern.body.length, mcpRead: rRead.body.length,
 	    sdkLow: rSdkLow.body.length,
 	    sdk: rSdk.body.length };
 
@@ -619,7 +639,8 @@ async function main() {
 	}
 	out.scale = scale.map(({ n, secs, du }) => ({ n, secs, du }));
 
-	const mainTargets = [T.hello, T.hello3k, T.mcp, T.mcpModern, T.sdk,
+	const mainTargets = [T.hello, T.hello3k, T.mcp, T.mcpModern,
+	    T.mcpRead, T.sdk,
 	    T.sdk1,
 	    T.sdkLow, T.mcp401,
 	    T.metadata, ...scale.map((x) => x.target)].filter((t) =>
@@ -904,6 +925,12 @@ async function memory(a, client, peer, peer1) {
 		    `${fmtInt(r.rps)} req/s` +
 		    (r.errors.status ? ` (${r.errors.status} ≥ 400)` : ''));
 	}
+	// Sign-ins: each runs scrypt with its 16 MiB work area in an
+	// authorize.fcgi process, which must give the memory back.
+	const signins = 4 * P.procs;
+	for (let i = 0; i < signins; i++)
+		await obtainTokens(a, new Person(a, USER, PASSWORD), client);
+	log(`  ${signins} sign-ins`);
 	const by = groupPrograms(a.child.pid);
 	const rows = [];
 	for (const [name, procs] of Object.entries(by)) {
@@ -922,7 +949,7 @@ async function memory(a, client, peer, peer1) {
 		    pid: x.pid, rss: x.VmRSS, hwm: x.VmHWM, anon: x.RssAnon,
 		    file: x.RssFile, dbmap: 0 })) });
 	}
-	return { rows, peers, sent, served: servedBy(a) };
+	return { rows, peers, sent, signins, served: servedBy(a) };
 }
 
 // How many requests each program of a server answered, from wrk's
@@ -1089,6 +1116,8 @@ function report(o) {
 	row(2, '`/mcp` tools/list, valid token (mcp.fcgi)', g.mcp, o.bodies.mcp);
 	row('2m', 'the same in MCP 2026-07-28 (`_meta`, `Mcp-Method`)',
 	    g['mcp-modern'], o.bodies.mcpModern);
+	row('2r', '`/mcp` resources/read of a 4 KiB note (`notes://{id}`)',
+	    g['mcp-read'], o.bodies.mcpRead);
 	row(3, '`/mcp` invalid token → 401', g['mcp-401']);
 	row(3, '`/.well-known/oauth-authorization-server`', g.metadata);
 	if (o.token) {
@@ -1167,7 +1196,9 @@ function report(o) {
 		L.push(`Memory (7): the largest of each program's processes ` +
 		    'on the lighttpd server above, after every benchmark and ' +
 		    `${fmtInt(P.rssRequests)} more requests to each of ` +
-		    'authorize, register and revoke (RssAnon: heap and stack; ' +
+		    'authorize, register and revoke, and ' +
+		    `${o.rss.signins} sign-ins, each with scrypt's 16 MiB ` +
+		    'work area (RssAnon: heap and stack; ' +
 		    'RssFile: the binary, the libraries and the resident part of ' +
 		    'the LMDB map, clean page-cache pages shared with every ' +
 		    'other process, which grows with the database a writer ' +
@@ -1175,8 +1206,9 @@ function report(o) {
 		L.push('');
 		L.push('| program | requests served | processes | VmRSS | ' +
 		    'VmHWM | RssAnon | RssFile | of which LMDB map | VmRSS ' +
-		    'without the map | goal (VmRSS) | goal (without the map) |');
-		L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+		    'without the map | goal (VmRSS) | goal (without the map) | ' +
+		    'goal (RssAnon) |');
+		L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|');
 		const kib = (x) => `${(x / 1024).toFixed(1)} MiB`;
 		for (const r of [...o.rss.rows, ...o.rss.peers]) {
 			const mx = (k) => Math.max(...r.procs.map((p) => p[k] ?? 0));
@@ -1188,7 +1220,8 @@ function report(o) {
 			    `${kib(mx('hwm'))} | ${kib(mx('anon'))} | ` +
 			    `${kib(mx('file'))} | ${kib(mx('dbmap'))} | ${kib(own)} | ` +
 			    `${fcgi ? ok(mx('rss') < 8192) : ''} | ` +
-			    `${fcgi ? ok(own < 8192) : ''} |`);
+			    `${fcgi ? ok(own < 8192) : ''} | ` +
+			    `${fcgi ? ok(mx('anon') < 8192) : ''} |`);
 		}
 		L.push('');
 	}

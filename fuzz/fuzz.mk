@@ -13,7 +13,7 @@ FUZZ_CC ?= clang
 FUZZ_AR ?= ar
 FUZZ_OUT ?= fuzz/out
 TARGETS ?= form cookie http httpauth base64 redirect scope client json \
-	mcp schema config record template jose uritmpl
+	mcp schema config record template jose uritmpl reqstate
 LIB_SOURCES ?= $(wildcard $(srcdir)/src/lib/*.c)
 DEP_CFLAGS ?=
 DEP_LIBS ?= -lfcgi -ljson-c -lcrypto -llmdb -lm

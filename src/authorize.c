@@ -18,6 +18,9 @@
  * 302 to the redirect URI with code, state and iss.
  *
  * The pages and redirects themselves are in authpage.c.
+ *
+ * Also /device, the verification page of the device authorization
+ * grant (RFC 8628 §3.3): see device_page() below.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +33,7 @@
 #include "lib/config.h"
 #include "lib/consent.h"
 #include "lib/crypto.h"
+#include "lib/device.h"
 #include "lib/form.h"
 #include "lib/grant.h"
 #include "lib/http.h"
@@ -38,6 +42,7 @@
 #include "lib/signin.h"
 #include "lib/store.h"
 #include "lib/user.h"
+#include "lib/usercode.h"
 
 #define POST_MAX		(16 * 1024)
 /* Room for the longest form_strerror() text, with a space. */
@@ -123,6 +128,10 @@ request_error(struct app *a, const struct http_request *req,
 	authpage_request_error(a->cfg, resp, error, description);
 }
 
+static void	device_decide(struct app *, struct http_response *,
+		    const struct client *, const struct pending *,
+		    const char *, const char *, int);
+
 /*
  * Issues a code for the pending (or just validated) request and
  * redirects to the client.  pending_id, if set, is deleted in the same
@@ -137,6 +146,10 @@ issue_code(struct app *a, struct http_response *resp,
 	char		 code[TOKEN_MAX];
 	int		 rc;
 
+	if (pd->prompt & PENDING_DEVICE) {
+		device_decide(a, resp, c, pd, user, pending_id, 1);
+		return;
+	}
 	if ((rc = app_store(a, &st)) == STORE_OK)
 		rc = consent_issue(st, a->cfg, c, pd, user, pending_id,
 		    time(NULL), code, sizeof(code));
@@ -490,6 +503,10 @@ handle_decision(struct app *a, const struct http_request *req,
 		issue_code(a, resp, c, pd, w.user, id);
 		return;
 	}
+	if (pd->prompt & PENDING_DEVICE) {
+		device_decide(a, resp, c, pd, w.user, id, 0);
+		return;
+	}
 	/*
 	 * A denial that cannot be recorded is still a denial; one whose
 	 * request was answered already (Approve in another tab) is not.
@@ -501,6 +518,33 @@ handle_decision(struct app *a, const struct http_request *req,
 	consent_log("consent_denied", w.user, c->id, req->remote_addr);
 	authpage_redirect_error(a->cfg, resp, pd->redirect_uri, state_of(pd),
 	    "access_denied", "the user denied the request");
+}
+
+/*
+ * Reads a POSTed web form into f (limited by lim).  Returns 0, or -1
+ * after an error page.
+ */
+static int
+read_post_form(struct app *a, struct http_request *req,
+    struct http_response *resp, const struct form_limits *lim,
+    struct form *f)
+{
+	int	 rc;
+
+	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
+		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
+		return -1;
+	}
+	if (http_read_body(req, a->in, POST_MAX) != HTTP_OK) {
+		authpage_error(a->cfg, resp, AUTHPAGE_FORM_TOO_LARGE);
+		return -1;
+	}
+	if ((rc = form_parse(req->body, req->body_len, lim, f)) != FORM_OK) {
+		page_error(a->cfg, resp, 400, "Malformed form",
+		    form_strerror(rc), NULL);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -517,22 +561,10 @@ handle_post(struct app *a, struct http_request *req,
 	struct pending	 pd;
 	struct client	 c;
 	const char	*action;
-	int		 rc;
 
 	form_init(&f);
-	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
-		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
-		return;
-	}
-	if (http_read_body(req, a->in, POST_MAX) != HTTP_OK) {
-		authpage_error(a->cfg, resp, AUTHPAGE_FORM_TOO_LARGE);
-		return;
-	}
-	if ((rc = form_parse(req->body, req->body_len, &lim, &f)) != FORM_OK) {
-		page_error(a->cfg, resp, 400, "Malformed form",
-		    form_strerror(rc), NULL);
-		return;
-	}
+	if (read_post_form(a, req, resp, &lim, &f) == -1)
+		goto out;
 	if (load_pending(a, req, &f, 1, &pd, &c, resp) == -1)
 		goto out;
 	action = form_get(&f, "action");
@@ -550,11 +582,280 @@ out:
 	form_free(&f);
 }
 
+/*
+ * The device verification page (RFC 8628 §3.3), /device.  GET shows
+ * the form for the user code (filled in from verification_uri_complete,
+ * looked up only when sent, so that a link counts as no guess).  POST
+ * looks the code up, counting wrong ones against the guessing limits
+ * (device.c), and turns it into a pending request of this browser that
+ * goes on as any other: the login page if need be, then always the
+ * consent page (PROMPT_CONSENT: a remembered approval does not answer
+ * a device), which shows the code again for the person to compare with
+ * the device (RFC 8628 §5.4).  Approve or Deny there answers the device
+ * authorization instead of redirecting (device_decide()).
+ *
+ * The form's CSRF token is derived from this browser's binding cookie
+ * (SameSite=Lax as well), so another site cannot post codes in its
+ * name.
+ */
+#define DEVICE_FORM_LABEL	"mcp-oauth device form v1"
+#define DEVICE_FORM_TOKEN_LEN	(2 * CRYPTO_SHA256_LEN)
+
+static int
+device_form_token(const unsigned char *browser, char *out)
+{
+	unsigned char	 in[sizeof(DEVICE_FORM_LABEL) - 1 + CRYPTO_SHA256_LEN];
+	unsigned char	 h[CRYPTO_SHA256_LEN];
+
+	memcpy(in, DEVICE_FORM_LABEL, sizeof(DEVICE_FORM_LABEL) - 1);
+	memcpy(in + sizeof(DEVICE_FORM_LABEL) - 1, browser, CRYPTO_SHA256_LEN);
+	if (crypto_sha256(in, sizeof(in), h) != CRYPTO_OK)
+		return -1;
+	hex_encode(h, sizeof(h), out);
+	return 0;
+}
+
+static void
+device_page_get(struct app *a, const struct http_request *req,
+    struct http_response *resp)
+{
+	unsigned char	 browser[CRYPTO_SHA256_LEN];
+	char		 token[DEVICE_FORM_TOKEN_LEN + 1];
+	char		 canon[USERCODE_LEN + 1];
+	char		 shown[USERCODE_DISPLAY_LEN + 1];
+	const char	*typed;
+	struct form	 f;
+
+	form_init(&f);
+	shown[0] = '\0';
+	if (form_parse(req->query, strlen(req->query), NULL, &f) == FORM_OK &&
+	    (typed = form_get(&f, "user_code")) != NULL &&
+	    usercode_normalise(typed, strlen(typed), canon) == 0)
+		usercode_display(canon, shown);
+	form_free(&f);
+	if (consent_browser(a->cfg, req->cookie, resp, 1, browser) == -1 ||
+	    device_form_token(browser, token) == -1) {
+		authpage_server_error(a->cfg, resp, STORE_ERROR);
+		return;
+	}
+	authpage_device(a->cfg, resp, 200, shown, token, NULL);
+}
+
+/*
+ * Looks up the code the person typed, in a write transaction that
+ * keeps the count of a wrong one.  Returns device_lookup()'s result,
+ * with d and c filled on STORE_OK.
+ */
+static int
+device_find(struct app *a, const struct http_request *req,
+    const char *typed, int64_t now, struct device *d, struct client *c,
+    long *retry_after)
+{
+	struct store		*st;
+	struct store_txn	*t;
+	int			 rc, crc;
+
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 0, &t)) != STORE_OK)
+		return rc;
+	rc = device_lookup(t, req->remote_addr, typed, now, d, retry_after);
+	if (rc == STORE_OK && (rc = store_client_get(t, d->pd.client_id, c)) ==
+	    STORE_NOTFOUND)
+		rc = DEVICE_EXPIRED;	/* the client is gone */
+	if (rc == STORE_OK || rc < 0 || rc == STORE_NOTFOUND) {
+		if ((crc = store_commit(t)) != STORE_OK)
+			rc = crc;
+	} else
+		store_abort(t);
+	return rc;
+}
+
+static void
+device_page_post(struct app *a, const struct http_request *req,
+    const struct form *f, struct http_response *resp)
+{
+	struct device	 d;
+	struct client	 c;
+	struct pending	 pd;
+	unsigned char	 browser[CRYPTO_SHA256_LEN];
+	char		 token[DEVICE_FORM_TOKEN_LEN + 1];
+	char		 id[PENDING_TOKEN_MAX];
+	const char	*typed = form_get(f, "user_code");
+	const char	*csrf = form_get(f, "csrf");
+	int64_t		 now = time(NULL);
+	long		 retry_after = 0;
+	int		 rc;
+
+	memset(&d, 0, sizeof(d));
+	client_init(&c);
+	if (consent_browser(a->cfg, req->cookie, resp, 0, browser) == -1) {
+		authpage_error(a->cfg, resp, AUTHPAGE_NO_COOKIE);
+		return;
+	}
+	if (device_form_token(browser, token) == -1) {
+		authpage_server_error(a->cfg, resp, STORE_ERROR);
+		return;
+	}
+	if (csrf == NULL || strlen(csrf) != DEVICE_FORM_TOKEN_LEN ||
+	    !crypto_equal(csrf, token, DEVICE_FORM_TOKEN_LEN)) {
+		consent_log("csrf_mismatch", NULL, NULL, req->remote_addr);
+		authpage_error(a->cfg, resp, AUTHPAGE_FOREIGN_FORM);
+		return;
+	}
+	if (typed == NULL || typed[0] == '\0') {
+		authpage_device(a->cfg, resp, 400, "", token,
+		    "Enter the code your device shows.");
+		return;
+	}
+	switch ((rc = device_find(a, req, typed, now, &d, &c,
+	    &retry_after))) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		consent_log("device_code_wrong", NULL, NULL, req->remote_addr);
+		authpage_device(a->cfg, resp, 400, "", token, "That code is "
+		    "not valid. Check the code your device shows and type "
+		    "it again.");
+		goto out;
+	case DEVICE_THROTTLED:
+		consent_log("device_code_throttled", NULL, NULL,
+		    req->remote_addr);
+		http_headerf(resp, "Retry-After", "%ld", retry_after);
+		page_error(a->cfg, resp, 429, "Too many wrong codes",
+		    "Too many wrong codes were entered here recently.",
+		    "Wait a few minutes, then type the code again.");
+		goto out;
+	case DEVICE_EXPIRED:
+		page_error(a->cfg, resp, 400, "This code has expired",
+		    "The code is too old.", "Start again on your device to "
+		    "get a new code.");
+		goto out;
+	case DEVICE_ANSWERED:
+		page_error(a->cfg, resp, 400, "This code has been used",
+		    "The request with this code has been answered already.",
+		    "Start again on your device if it is not connected.");
+		goto out;
+	default:
+		authpage_server_error(a->cfg, resp, rc);
+		goto out;
+	}
+	memset(&pd, 0, sizeof(pd));
+	pd.client_id = d.pd.client_id;
+	pd.redirect_uri = (char *)"";
+	pd.state = d.user_code;
+	pd.challenge = (char *)"";
+	pd.scope = d.pd.scope;
+	pd.resource = d.pd.resource;
+	pd.prompt = PENDING_DEVICE | PROMPT_CONSENT;
+	pd.created = now;
+	pd.expires = now + a->cfg->pending_lifetime;
+	if (pd.expires > d.pd.expires)
+		pd.expires = d.pd.expires;
+	memcpy(pd.browser_hash, browser, sizeof(browser));
+	consent_log("device_code_entered", NULL, c.id, req->remote_addr);
+	continue_request(a, req, resp, &c, &pd, id, sizeof(id), 1);
+out:
+	device_free(&d);
+	client_free(&c);
+}
+
+/*
+ * The answer on the consent page to a request from the device
+ * verification page: recorded on the device authorization, with a
+ * page that sends the person back to the device.
+ */
+static void
+device_decide(struct app *a, struct http_response *resp,
+    const struct client *c, const struct pending *pd, const char *user,
+    const char *pending_id, int approve)
+{
+	struct store		*st;
+	struct store_txn	*t;
+	int			 rc;
+
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
+		authpage_server_error(a->cfg, resp, rc);
+		return;
+	}
+	if ((rc = pending_delete(t, pending_id)) == STORE_OK)
+		rc = device_answer(t, a->cfg, c, pd->state, user, approve,
+		    time(NULL));
+	else if (rc == STORE_NOTFOUND)
+		rc = DEVICE_ANSWERED;
+	if (rc == STORE_OK)
+		rc = store_commit(t);
+	else
+		store_abort(t);
+	switch (rc) {
+	case STORE_OK:
+		consent_log(approve ? "device_consent_given" :
+		    "device_consent_denied", user, c->id, NULL);
+		if (approve)
+			authpage_device_done(a->cfg, resp, "Device connected",
+			    "You approved the request. Your device will "
+			    "continue in a few seconds.");
+		else
+			authpage_device_done(a->cfg, resp, "Request denied",
+			    "You denied the request. Nothing was shared with "
+			    "the device.");
+		break;
+	case DEVICE_ANSWERED:
+		authpage_error(a->cfg, resp, AUTHPAGE_ANSWERED);
+		break;
+	case DEVICE_EXPIRED:
+	case STORE_NOTFOUND:
+		page_error(a->cfg, resp, 400, "This code has expired",
+		    "The request from your device is too old.",
+		    "Start again on your device to get a new code.");
+		break;
+	case CONSENT_USER_REFUSED:
+		consent_log("consent_refused_user", user, c->id, NULL);
+		page_error(a->cfg, resp, 403, "Access refused",
+		    "Your account cannot grant access.", NULL);
+		break;
+	default:
+		authpage_server_error(a->cfg, resp, rc);
+		break;
+	}
+}
+
+static void
+device_page(struct app *a, struct http_request *req,
+    struct http_response *resp)
+{
+	static const struct form_limits lim = {
+		.total = POST_MAX,
+		.fields = 8,
+		.name = 32,
+		.value = 256,
+	};
+	struct form	 f;
+
+	if (req->method == HTTP_GET) {
+		device_page_get(a, req, resp);
+		return;
+	}
+	if (req->method != HTTP_POST) {
+		http_header(resp, "Allow", "GET, POST");
+		authpage_error(a->cfg, resp, AUTHPAGE_METHOD);
+		return;
+	}
+	form_init(&f);
+	if (read_post_form(a, req, resp, &lim, &f) == 0)
+		device_page_post(a, req, &f, resp);
+	form_free(&f);
+}
+
 static void
 handle(struct app *a, struct http_request *req, struct http_response *resp)
 {
 	if (app_resource_server_only(a, resp, APP_ANSWER_PAGE))
 		return;
+	if (strcmp(req->path, "/device") == 0) {
+		device_page(a, req, resp);
+		return;
+	}
 	if (strcmp(req->path, "/authorize") != 0) {
 		authpage_error(a->cfg, resp, AUTHPAGE_NOT_FOUND);
 		return;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../lib/config.h"
+#include "../lib/crypto.h"
 #include "../lib/log.h"
 #include "../lib/store.h"
 #include "admin.h"
@@ -77,6 +78,7 @@ main(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	log_init("mcp-oauth-admin");
+	crypto_init();
 	/* The database files must never be readable by others. */
 	umask(077);
 	if ((env = getenv("MCP_OAUTH_CONFIG")) != NULL && *env != '\0')

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,6 +456,25 @@ app_catch_term(void)
 }
 
 /*
+ * Blocks of APP_MMAP_THRESHOLD bytes and more are mapped on their own
+ * and given back to the kernel when freed.  glibc's default threshold
+ * moves up to the size of the largest mapped block freed so far, so
+ * after one sign-in (scrypt's 16 MiB work area, see crypto.c) every
+ * later work area came from the heap and stayed there: a process that
+ * had signed someone in kept 17 MB of private memory for the rest of
+ * its life.  Setting the threshold fixes it where it is.
+ */
+#define APP_MMAP_THRESHOLD	(256 * 1024)
+
+static void
+app_malloc_policy(void)
+{
+#ifdef M_MMAP_THRESHOLD
+	mallopt(M_MMAP_THRESHOLD, APP_MMAP_THRESHOLD);
+#endif
+}
+
+/*
  * The program's main(): FastCGI when the web server gave us a listening
  * socket, otherwise one CGI request.
  */
@@ -472,6 +492,8 @@ app_main(const char *name, app_handler handler,
 	a.config_error = config_error != NULL ? config_error :
 	    app_config_error_oauth;
 	log_init(name);
+	app_malloc_policy();
+	crypto_init();
 	signal(SIGPIPE, SIG_IGN);
 	if ((path = getenv("MCP_OAUTH_CONFIG")) == NULL || *path == '\0')
 		path = config_default_path();

@@ -17,6 +17,7 @@
 #include "session.h"
 #include "store.h"
 #include "template.h"
+#include "usercode.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -233,9 +234,10 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 	char			 host[REDIRECT_URI_MAX + 1];
 	char			 names[CONFIG_LIST_MAX][SCOPE_NAME_MAX + 1];
 	char			 until[64];
+	char			 code[USERCODE_DISPLAY_LEN + 1];
 	const char		*p;
 	size_t			 n = 0, len;
-	int			 loopback, custom;
+	int			 loopback, custom, device;
 
 	memset(sv, 0, sizeof(sv));
 	for (p = pd->scope; *p != '\0' && n < CONFIG_LIST_MAX; p += len) {
@@ -256,6 +258,18 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 	authpage_redirect_host(pd->redirect_uri, host, sizeof(host),
 	    &loopback, &custom);
 	consent_grant_end(cfg, time(NULL), until, sizeof(until));
+	/*
+	 * A request from the device verification page goes to no
+	 * redirect URI: the page shows the code the device must show
+	 * instead (RFC 8628 §5.4).
+	 */
+	device = (pd->prompt & PENDING_DEVICE) != 0;
+	if (device && strlen(pd->state) == USERCODE_LEN)
+		usercode_display(pd->state, code);
+	else
+		code[0] = '\0';
+	if (device)
+		loopback = custom = 0;
 	{
 		const struct tmpl_var	 v[] = {
 			{ .name = "client_name",
@@ -271,6 +285,8 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 			    .b = loopback },
 			{ .name = "custom_scheme", .type = TMPL_BOOL,
 			    .b = custom },
+			{ .name = "device", .type = TMPL_BOOL, .b = device },
+			{ .name = "user_code", .str = code },
 			{ .name = "request", .str = request },
 			{ .name = "csrf", .str = csrf },
 		};
@@ -335,4 +351,37 @@ authpage_redirect_error(const struct config *cfg, struct http_response *resp,
 
 	oauth_text_clean(text, sizeof(text), description);
 	authpage_redirect(cfg, resp, redirect_uri, params, NELEM(params));
+}
+
+/*
+ * The device verification page (RFC 8628 §3.3): the form for the user
+ * code, filled in from verification_uri_complete (user_code, as the
+ * person will check it against the device), with an error from the
+ * last attempt or NULL.
+ */
+void
+authpage_device(const struct config *cfg, struct http_response *resp,
+    int status, const char *user_code, const char *csrf, const char *error)
+{
+	const struct tmpl_var	 v[] = {
+		{ .name = "user_code",
+		    .str = user_code != NULL ? user_code : "" },
+		{ .name = "csrf", .str = csrf },
+		{ .name = "error", .str = error != NULL ? error : "" },
+	};
+
+	page_render(cfg, resp, status, "device", "Connect a device", v,
+	    NELEM(v));
+}
+
+/* The end of the device verification: approved or denied. */
+void
+authpage_device_done(const struct config *cfg, struct http_response *resp,
+    const char *title, const char *message)
+{
+	const struct tmpl_var	 v[] = {
+		{ .name = "message", .str = message },
+	};
+
+	page_render(cfg, resp, 200, "device-done", title, v, NELEM(v));
 }

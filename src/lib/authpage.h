@@ -51,6 +51,10 @@ void	 authpage_after_login(struct http_response *, const char *);
 void	 authpage_consent(const struct config *, struct http_response *,
 	    const struct client *, const struct pending *, const char *,
 	    const char *, const char *);
+void	 authpage_device(const struct config *, struct http_response *,
+	    int, const char *, const char *, const char *);
+void	 authpage_device_done(const struct config *, struct http_response *,
+	    const char *, const char *);
 void	 authpage_redirect_host(const char *, char *, size_t, int *, int *);
 void	 authpage_redirect(const struct config *, struct http_response *,
 	    const char *, const char *const *, size_t);

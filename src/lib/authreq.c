@@ -143,20 +143,24 @@ check_prompt(struct authreq *r, const char *v, const struct config *cfg)
 }
 
 /*
- * The requested scopes, else the client's registered ones, in
- * canonical form; when that leaves none, the configured defaults.
+ * The requested scopes v, else the client's registered ones
+ * (client_scope), in canonical form into out; when that leaves none,
+ * the configured defaults.  Returns CHECK_VALID, CHECK_INVALID with
+ * the reason in text, or CHECK_ENOMEM (AUTHREQ_SCOPE_* in the header).  The device authorization
+ * endpoint takes its scope the same way (device.c).
  */
-static enum check
-check_scope(struct authreq *r, const char *v, const struct config *cfg)
+int
+authreq_scope(const struct config *cfg, const char *v,
+    const char *client_scope, struct buf *out, char *text, size_t textsz)
 {
 	char	 bad[SCOPE_NAME_MAX + 1];
 	size_t	 i;
 	int	 rc;
 
 	if (v == NULL)
-		v = r->client.scope;
+		v = client_scope;
 	if (v != NULL) {
-		rc = scope_normalise(cfg, v, &r->scope, bad, sizeof(bad));
+		rc = scope_normalise(cfg, v, out, bad, sizeof(bad));
 		if (rc == SCOPE_EUNKNOWN) {
 			/*
 			 * Scope names hold no quote or backslash (RFC 6749
@@ -164,23 +168,29 @@ check_scope(struct authreq *r, const char *v, const struct config *cfg)
 			 * of error_description; single quotes, which it
 			 * allows, set it off.
 			 */
-			snprintf(r->text, sizeof(r->text),
-			    "unknown scope '%s'", bad);
+			snprintf(text, textsz, "unknown scope '%s'", bad);
 			return CHECK_INVALID;
 		}
 		if (rc == SCOPE_ESYNTAX) {
-			snprintf(r->text, sizeof(r->text), "malformed scope");
+			snprintf(text, textsz, "malformed scope");
 			return CHECK_INVALID;
 		}
 	}
-	if (r->scope.len == 0) {
+	if (out->len == 0) {
 		for (i = 0; i < cfg->default_scopes.len; i++) {
 			if (i > 0)
-				buf_putc(&r->scope, ' ');
-			buf_puts(&r->scope, cfg->default_scopes.items[i]);
+				buf_putc(out, ' ');
+			buf_puts(out, cfg->default_scopes.items[i]);
 		}
 	}
-	return buf_failed(&r->scope) ? CHECK_ENOMEM : CHECK_VALID;
+	return buf_failed(out) ? CHECK_ENOMEM : CHECK_VALID;
+}
+
+static enum check
+check_scope(struct authreq *r, const char *v, const struct config *cfg)
+{
+	return (enum check)authreq_scope(cfg, v, r->client.scope, &r->scope,
+	    r->text, sizeof(r->text));
 }
 
 /*

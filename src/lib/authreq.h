@@ -68,6 +68,12 @@ void	 authreq_free(struct authreq *);
 int	 authreq_check(struct authreq *, const struct config *,
 	    const struct form *, authreq_client_get, void *);
 int	 authreq_prompt(const char *, uint32_t *);
+/* authreq_scope()'s results. */
+#define AUTHREQ_SCOPE_OK	0
+#define AUTHREQ_SCOPE_INVALID	1
+#define AUTHREQ_SCOPE_ENOMEM	2
+int	 authreq_scope(const struct config *, const char *, const char *,
+	    struct buf *, char *, size_t);
 void	 authreq_pending(const struct authreq *, int64_t, long,
 	    struct pending *);
 

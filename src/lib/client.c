@@ -298,6 +298,18 @@ meta_redirect_uris(struct client *c, struct json_object *o, char *why,
 	return client_set_redirect_uris(c, uris, n, why, whysz);
 }
 
+/* Whether redirect_uris is absent or an empty array. */
+static int
+device_only_no_uris(struct json_object *o)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, "redirect_uris", &v) || v == NULL)
+		return 1;
+	return json_object_is_type(v, json_type_array) &&
+	    json_object_array_length(v) == 0;
+}
+
 /*
  * Builds a client from an RFC 7591 registration request.  Unknown
  * members are ignored; known ones are checked strictly.  On failure,
@@ -309,10 +321,11 @@ client_from_json(const struct config *cfg, const char *body, size_t len,
     struct client *c, char *why, size_t whysz)
 {
 	static const char *const grant_names[] = {
-		"authorization_code", "refresh_token", NULL
+		"authorization_code", "refresh_token",
+		"urn:ietf:params:oauth:grant-type:device_code", NULL
 	};
 	static const uint32_t grant_bits[] = {
-		CLIENT_GRANT_CODE, CLIENT_GRANT_REFRESH
+		CLIENT_GRANT_CODE, CLIENT_GRANT_REFRESH, CLIENT_GRANT_DEVICE
 	};
 	static const char *const response_names[] = { "code", NULL };
 	static const uint32_t response_bits[] = { CLIENT_RESPONSE_CODE };
@@ -338,8 +351,6 @@ client_from_json(const struct config *cfg, const char *body, size_t len,
 		rc = CLIENT_EMETADATA;
 		goto out;
 	}
-	if ((rc = meta_redirect_uris(c, o, why, whysz)) != CLIENT_OK)
-		goto out;
 
 	/* RFC 7591 §2: the default method is client_secret_basic. */
 	c->auth_method = CLIENT_AUTH_BASIC;
@@ -362,11 +373,20 @@ client_from_json(const struct config *cfg, const char *body, size_t len,
 	    (rc = meta_enum_array(o, "response_types", response_names,
 	    response_bits, &c->response_types, why, whysz)) != CLIENT_OK)
 		goto out;
-	if (!(c->grant_types & CLIENT_GRANT_CODE)) {
+	if (!(c->grant_types & (CLIENT_GRANT_CODE | CLIENT_GRANT_DEVICE))) {
 		snprintf(why, whysz, "grant_types: must include "
-		    "authorization_code");
+		    "authorization_code or "
+		    "urn:ietf:params:oauth:grant-type:device_code");
 		rc = CLIENT_EMETADATA;
 		goto out;
+	}
+	/*
+	 * A client of the device grant alone (RFC 8628) is never
+	 * redirected to, and may register no redirect URI.
+	 */
+	if ((c->grant_types & CLIENT_GRANT_CODE) || !device_only_no_uris(o)) {
+		if ((rc = meta_redirect_uris(c, o, why, whysz)) != CLIENT_OK)
+			goto out;
 	}
 
 	if ((rc = meta_string(o, "client_name", CLIENT_STRING_MAX, &c->name,
@@ -458,6 +478,9 @@ client_to_json(const struct client *c)
 	if (c->grant_types & CLIENT_GRANT_REFRESH)
 		json_object_array_add(a,
 		    json_object_new_string("refresh_token"));
+	if (c->grant_types & CLIENT_GRANT_DEVICE)
+		json_object_array_add(a, json_object_new_string(
+		    "urn:ietf:params:oauth:grant-type:device_code"));
 	json_object_object_add(o, "grant_types", a);
 	a = json_object_new_array();
 	json_object_array_add(a, json_object_new_string("code"));

@@ -30,6 +30,7 @@ struct oauth_error;
 /* grant_types and response_types bits. */
 #define CLIENT_GRANT_CODE	0x01
 #define CLIENT_GRANT_REFRESH	0x02
+#define CLIENT_GRANT_DEVICE	0x04	/* RFC 8628 */
 #define CLIENT_RESPONSE_CODE	0x01
 
 enum client_auth_method {

@@ -31,6 +31,23 @@
 #define SCRYPT_MAX_LOG2_N 20
 #define SCRYPT_MAX_MEM	((uint64_t)1 << 30)
 
+/*
+ * Called first thing by every program.  The static bundle
+ * (scripts/bundle, built with -DMCP_OAUTH_STATIC) carries its own
+ * OpenSSL: the host's openssl.cnf, written for the host's OpenSSL, may
+ * load providers or engines with dlopen(), which a static program must
+ * not do, so it reads none.  The built-in default provider has every
+ * algorithm the programs use.  A build from source keeps OpenSSL's own
+ * behaviour (the system's configuration, e.g. its FIPS policy).
+ */
+void
+crypto_init(void)
+{
+#ifdef MCP_OAUTH_STATIC
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+#endif
+}
+
 int
 crypto_random(unsigned char *p, size_t n)
 {

@@ -31,6 +31,7 @@ enum crypto_err {
 	CRYPTO_MISMATCH		/* password or PKCE verifier does not match */
 };
 
+void	 crypto_init(void);
 int	 crypto_random(unsigned char *, size_t);
 int	 crypto_random_token(const char *, size_t, char *, size_t);
 int	 crypto_sha256(const void *, size_t, unsigned char *);

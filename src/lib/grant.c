@@ -689,6 +689,11 @@ issue_access(struct store_txn *t, const struct config *cfg,
 	return store_grant_put(t, g);
 }
 
+static int	exchange(struct store_txn *, const struct config *,
+		    const struct client *, const unsigned char *, int,
+		    const char *, const char *, const char *, int64_t,
+		    struct token_response *, struct oauth_error *);
+
 /* Logs a detected replay; the caller has revoked the grant. */
 static void
 log_replay(const char *what, const char *grant_id, const char *client_id,
@@ -716,16 +721,8 @@ grant_exchange_code(struct store_txn *t, const struct config *cfg,
     const char *redirect_uri, const char *verifier, const char *resource,
     int64_t now, struct token_response *out, struct oauth_error *e)
 {
-	struct code		 c;
-	struct grant		 g;
-	struct revoke_counts	 n;
-	unsigned char		 hash[CRYPTO_SHA256_LEN];
-	struct store_val	 v;
-	int			 rc;
+	unsigned char	 hash[CRYPTO_SHA256_LEN];
 
-	memset(&g, 0, sizeof(g));
-	memset(&c, 0, sizeof(c));
-	memset(&n, 0, sizeof(n));
 	e->commit = 0;
 	if (strlen(code_str) > TOKEN_MAX ||
 	    crypto_sha256_str(code_str, hash) != CRYPTO_OK) {
@@ -733,7 +730,48 @@ grant_exchange_code(struct store_txn *t, const struct config *cfg,
 		    "unknown, expired or used authorization code");
 		return -1;
 	}
-	rc = store_get(t, DB_CODES, hash, sizeof(hash), &v);
+	return exchange(t, cfg, client, hash, 0, redirect_uri, verifier,
+	    resource, now, out, e);
+}
+
+/*
+ * The code behind an approved device authorization (device.c), by its
+ * hash: the device grant of RFC 8628 §3.4 has no redirect URI and no
+ * PKCE, since the device code itself is the secret the client holds.
+ * A code that has expired is expired_token (RFC 8628 §3.5).
+ */
+int
+grant_exchange_device(struct store_txn *t, const struct config *cfg,
+    const struct client *client, const unsigned char *hash,
+    const char *resource, int64_t now, struct token_response *out,
+    struct oauth_error *e)
+{
+	e->commit = 0;
+	return exchange(t, cfg, client, hash, 1, NULL, NULL, resource, now,
+	    out, e);
+}
+
+/*
+ * Redeems the code whose hash is hash for client: a device code's
+ * (device) or an authorization code's, checked against redirect_uri
+ * and verifier.
+ */
+static int
+exchange(struct store_txn *t, const struct config *cfg,
+    const struct client *client, const unsigned char *hash, int device,
+    const char *redirect_uri, const char *verifier, const char *resource,
+    int64_t now, struct token_response *out, struct oauth_error *e)
+{
+	struct code		 c;
+	struct grant		 g;
+	struct revoke_counts	 n;
+	struct store_val	 v;
+	int			 rc;
+
+	memset(&g, 0, sizeof(g));
+	memset(&c, 0, sizeof(c));
+	memset(&n, 0, sizeof(n));
+	rc = store_get(t, DB_CODES, hash, CRYPTO_SHA256_LEN, &v);
 	if (rc == STORE_OK)
 		rc = code_decode(v.data, v.len, &c);
 	if (rc == STORE_NOTFOUND) {
@@ -759,14 +797,18 @@ grant_exchange_code(struct store_txn *t, const struct config *cfg,
 			goto store_fail;
 		log_replay("code_reuse", c.grant_id, client->id, hash, &n);
 		oauth_error_set(e, 400, "invalid_grant",
-		    "authorization code already used; the tokens issued for "
-		    "it are revoked");
+		    "%s already used; the tokens issued for it are revoked",
+		    device ? "device code" : "authorization code");
 		e->commit = 1;
 		goto fail;
 	}
 	if (c.expires <= now) {
-		oauth_error_set(e, 400, "invalid_grant",
-		    "unknown, expired or used authorization code");
+		if (device)
+			oauth_error_set(e, 400, "expired_token",
+			    "the device code has expired: start again");
+		else
+			oauth_error_set(e, 400, "invalid_grant",
+			    "unknown, expired or used authorization code");
 		goto fail;
 	}
 
@@ -779,19 +821,21 @@ grant_exchange_code(struct store_txn *t, const struct config *cfg,
 	 * RFC 6749 §4.1.3: redirect_uri is required if the authorization
 	 * request had one, and must then be identical.
 	 */
-	if ((c.redirect_explicit && redirect_uri == NULL) ||
+	if (device)
+		;	/* nothing to check: see grant_exchange_device() */
+	else if ((c.redirect_explicit && redirect_uri == NULL) ||
 	    (redirect_uri != NULL && strcmp(redirect_uri, c.redirect_uri) !=
 	    0)) {
 		oauth_error_set(e, 400, "invalid_grant", "redirect_uri does "
 		    "not match the authorization request");
 		goto fail;
 	}
-	if (verifier == NULL) {
+	if (!device && verifier == NULL) {
 		oauth_error_set(e, 400, "invalid_grant",
 		    "code_verifier is required (PKCE)");
 		goto fail;
 	}
-	if (pkce_verify(verifier, c.challenge) != CRYPTO_OK) {
+	if (!device && pkce_verify(verifier, c.challenge) != CRYPTO_OK) {
 		oauth_error_set(e, 400, "invalid_grant",
 		    "code_verifier does not match the code_challenge");
 		goto fail;

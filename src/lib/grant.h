@@ -175,6 +175,9 @@ int	 grant_exchange_code(struct store_txn *, const struct config *,
 	    const struct client *, const char *, const char *, const char *,
 	    const char *, int64_t, struct token_response *,
 	    struct oauth_error *);
+int	 grant_exchange_device(struct store_txn *, const struct config *,
+	    const struct client *, const unsigned char *, const char *,
+	    int64_t, struct token_response *, struct oauth_error *);
 int	 grant_refresh(struct store_txn *, const struct config *,
 	    const struct client *, const char *, const char *, const char *,
 	    int64_t, struct token_response *, struct oauth_error *);

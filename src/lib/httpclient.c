@@ -1,14 +1,16 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-/* For its types and constants: the library itself is loaded on use. */
-#include <curl/curl.h>
-
 #include "buf.h"
 #include "httpclient.h"
+
+#ifdef HAVE_CURL
+#include <dlfcn.h>
+
+/* For its types and constants: the library itself is loaded on use. */
+#include <curl/curl.h>
 
 /*
  * libcurl is loaded with dlopen() the first time a fetch is needed,
@@ -259,6 +261,42 @@ httpc_cleanup(void)
 	handle = NULL;
 }
 
+#else /* !HAVE_CURL */
+
+/*
+ * Built --without-curl (the static bundle of scripts/bundle): a
+ * program linked statically cannot load the host's shared libcurl, so
+ * nothing is fetched.  Only token_validation = jwt and introspection
+ * fetch; they fail with this reason in the log (the client gets the
+ * resource server's "temporarily unavailable" answer), and everything
+ * else works.  Plain http to loopback, a test aid, needs libcurl's URL
+ * parser and is refused too.
+ */
+int
+httpc_url_allowed(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0;
+}
+
+int
+httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
+    char *err, size_t errsz)
+{
+	*status = 0;
+	buf_reset(out);
+	snprintf(err, errsz, "%s: not fetched: this build has no libcurl "
+	    "(the static bundle); token_validation = jwt and introspection "
+	    "need the build from source with libcurl", req->url);
+	return HTTPC_ENOCURL;
+}
+
+void
+httpc_cleanup(void)
+{
+}
+
+#endif /* HAVE_CURL */
+
 const char *
 httpc_strerror(int rc)
 {
@@ -275,6 +313,8 @@ httpc_strerror(int rc)
 		return "response too large";
 	case HTTPC_ENOMEM:
 		return "out of memory";
+	case HTTPC_ENOCURL:
+		return "built without libcurl";
 	}
 	return "error";
 }

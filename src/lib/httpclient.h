@@ -21,7 +21,8 @@ enum httpc_err {
 	HTTPC_ECONNECT,		/* DNS, connection, TLS or timeout */
 	HTTPC_ESTATUS,		/* a status other than 200 */
 	HTTPC_ETOOBIG,		/* the body exceeds the limit */
-	HTTPC_ENOMEM
+	HTTPC_ENOMEM,
+	HTTPC_ENOCURL		/* built --without-curl: nothing is fetched */
 };
 
 struct httpc_request {

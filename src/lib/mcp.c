@@ -171,8 +171,8 @@ server_info(const struct mcp_context *ctx)
 /*
  * A modern result names its type and, as every result SHOULD, the
  * server (MCP 2026-07-28, basic/index: resultType, per-response
- * protocol fields).  Our results are always complete: no tool asks the
- * client for more input.
+ * protocol fields).  A result that asks the client for input is
+ * retyped by mcp_input_reply().
  */
 static void
 modern_result(const struct mcp_context *ctx, struct json_object *r)
@@ -569,6 +569,7 @@ mcp_call_free(struct tool_call *call)
 	json_object_put(call->args);
 	json_object_put(call->content);
 	json_object_put(call->structured);
+	mcp_input_free(call);
 	memset(call, 0, sizeof(*call));
 }
 
@@ -647,6 +648,11 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 
 	mcp_call_init(ctx, &call, &caller, args);
 	call.progress_token = progress_token(params);
+	if ((r = mcp_input_begin(ctx, id, params, "tools/call", t->name,
+	    &call)) != NULL) {
+		mcp_call_free(&call);
+		return r;
+	}
 
 	/*
 	 * Bad arguments are a tool error the model can correct, not a
@@ -658,12 +664,16 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 	} else
 		st = t->handler(&call);
 	if (st != TOOL_OK) {
-		json_object_put(call.args);
-		json_object_put(call.content);
-		json_object_put(call.structured);
+		mcp_call_free(&call);
 		return jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
 		    "the tool failed; see the server's error log");
 	}
+	if ((r = mcp_input_reply(ctx, id, "tools/call", t->name, &call)) !=
+	    NULL) {
+		mcp_call_free(&call);
+		return r;
+	}
+	mcp_input_free(&call);
 	r = json_object_new_object();
 	json_object_object_add(r, "content", call.content);
 	if (call.structured != NULL)

@@ -179,6 +179,14 @@ struct json_object *mcp_logging_set_level(struct mcp_context *,
 	    struct json_object *, struct json_object *, enum mcp_outcome *);
 int	 mcp_stream_level(struct mcp_context *, struct json_object *,
 	    struct mcp_stream *);
+/* Input-required results (mcpinput.c). */
+struct json_object *mcp_input_begin(struct mcp_context *,
+	    struct json_object *, struct json_object *, const char *,
+	    const char *, struct tool_call *);
+struct json_object *mcp_input_reply(struct mcp_context *,
+	    struct json_object *, const char *, const char *,
+	    struct tool_call *);
+void	 mcp_input_free(struct tool_call *);
 void	 mcp_handle_http(struct app *, const struct mcp_server *,
 	    struct http_request *, struct http_response *);
 

@@ -96,7 +96,17 @@ mcp_prompts_get(struct mcp_context *ctx, struct json_object *id,
 		return mcp_errorf(id, JSONRPC_INVALID_PARAMS,
 		    "Invalid arguments: %s", why);
 	mcp_call_init(ctx, &call, &caller, args);
+	if ((r = mcp_input_begin(ctx, id, params, "prompts/get", p->name,
+	    &call)) != NULL) {
+		mcp_call_free(&call);
+		return r;
+	}
 	st = p->handler(&call);
+	if (st == PROMPT_OK && (r = mcp_input_reply(ctx, id, "prompts/get",
+	    p->name, &call)) != NULL) {
+		mcp_call_free(&call);
+		return r;
+	}
 	if (st == PROMPT_INVALID) {
 		mcp_call_free(&call);
 		return mcp_errorf(id, JSONRPC_INVALID_PARAMS,

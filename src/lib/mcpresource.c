@@ -197,7 +197,17 @@ mcp_resources_read(struct mcp_context *ctx, struct json_object *id,
 			    json_object_new_string(vars.value[i]));
 	mcp_call_init(ctx, &call, &caller, args);
 	json_object_put(args);
+	if ((r = mcp_input_begin(ctx, id, params, "resources/read", uri,
+	    &call)) != NULL) {
+		mcp_call_free(&call);
+		return r;
+	}
 	st = res != NULL ? res->read(&call) : tmpl->read(&call);
+	if (st == RESOURCE_OK && (r = mcp_input_reply(ctx, id,
+	    "resources/read", uri, &call)) != NULL) {
+		mcp_call_free(&call);
+		return r;
+	}
 	if (st == RESOURCE_NOT_FOUND) {
 		mcp_call_free(&call);
 		return not_found(ctx, id, uri);

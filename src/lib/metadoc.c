@@ -73,7 +73,8 @@ metadoc_authorization_server(const struct config *cfg, struct buf *out)
 	static const char *const response_types[] = { "code" };
 	static const char *const response_modes[] = { "query" };
 	static const char *const grant_types[] = {
-		"authorization_code", "refresh_token"
+		"authorization_code", "refresh_token",
+		"urn:ietf:params:oauth:grant-type:device_code"
 	};
 	static const char *const pkce[] = { "S256" };
 	static const char *const auth_methods[] = {
@@ -95,12 +96,15 @@ metadoc_authorization_server(const struct config *cfg, struct buf *out)
 	if (cfg->registration == REGISTRATION_OPEN)
 		add_url(o, "registration_endpoint", cfg->issuer, "/register");
 	add_url(o, "revocation_endpoint", cfg->issuer, "/revoke");
+	/* RFC 8628 §4: the device authorization endpoint. */
+	add_url(o, "device_authorization_endpoint", cfg->issuer,
+	    "/device_authorization");
 	json_object_object_add(o, "response_types_supported",
 	    string_array(response_types, 1));
 	json_object_object_add(o, "response_modes_supported",
 	    string_array(response_modes, 1));
 	json_object_object_add(o, "grant_types_supported",
-	    string_array(grant_types, 2));
+	    string_array(grant_types, 3));
 	json_object_object_add(o, "code_challenge_methods_supported",
 	    string_array(pkce, 1));
 	json_object_object_add(o, "token_endpoint_auth_methods_supported",

@@ -130,26 +130,56 @@ session_delete(struct store_txn *t, const char *cookie)
 /*
  * Pending record: client_id, redirect_uri strings, redirect_explicit
  * u32, state, challenge, scope, resource strings, prompt u32, created,
- * expires i64, browser hash, CSRF hash.
+ * expires i64, browser hash, CSRF hash.  A device authorization
+ * (PENDING_DEVICE_RECORD in prompt, device.c) is a pending record with
+ * its own fields after these: pending_decode() reads the common part,
+ * which is all that the purge and "check" need.
  */
+void
+pending_read(struct rec_reader *r, struct pending *pd)
+{
+	pd->client_id = rec_get_str(r);
+	pd->redirect_uri = rec_get_str(r);
+	pd->redirect_explicit = rec_get_u32(r);
+	pd->state = rec_get_str(r);
+	pd->challenge = rec_get_str(r);
+	pd->scope = rec_get_str(r);
+	pd->resource = rec_get_str(r);
+	pd->prompt = rec_get_u32(r);
+	pd->created = rec_get_i64(r);
+	pd->expires = rec_get_i64(r);
+	rec_get_bytes(r, pd->browser_hash, CRYPTO_SHA256_LEN);
+	rec_get_bytes(r, pd->csrf_hash, CRYPTO_SHA256_LEN);
+}
+
+void
+pending_write(struct buf *b, const struct pending *pd)
+{
+	rec_begin(b);
+	rec_put_str(b, pd->client_id);
+	rec_put_str(b, pd->redirect_uri);
+	rec_put_u32(b, pd->redirect_explicit);
+	rec_put_str(b, pd->state);
+	rec_put_str(b, pd->challenge);
+	rec_put_str(b, pd->scope);
+	rec_put_str(b, pd->resource);
+	rec_put_u32(b, pd->prompt);
+	rec_put_i64(b, pd->created);
+	rec_put_i64(b, pd->expires);
+	rec_put_bytes(b, pd->browser_hash, CRYPTO_SHA256_LEN);
+	rec_put_bytes(b, pd->csrf_hash, CRYPTO_SHA256_LEN);
+}
+
 int
 pending_decode(const void *p, size_t n, struct pending *pd)
 {
 	struct rec_reader	 r;
 
 	rec_reader_init(&r, p, n);
-	pd->client_id = rec_get_str(&r);
-	pd->redirect_uri = rec_get_str(&r);
-	pd->redirect_explicit = rec_get_u32(&r);
-	pd->state = rec_get_str(&r);
-	pd->challenge = rec_get_str(&r);
-	pd->scope = rec_get_str(&r);
-	pd->resource = rec_get_str(&r);
-	pd->prompt = rec_get_u32(&r);
-	pd->created = rec_get_i64(&r);
-	pd->expires = rec_get_i64(&r);
-	rec_get_bytes(&r, pd->browser_hash, CRYPTO_SHA256_LEN);
-	rec_get_bytes(&r, pd->csrf_hash, CRYPTO_SHA256_LEN);
+	pending_read(&r, pd);
+	/* The device fields are device.c's to check. */
+	if (!r.err && (pd->prompt & PENDING_DEVICE_RECORD))
+		r.off = r.len;
 	if (!rec_reader_ok(&r)) {
 		pending_free(pd);
 		return STORE_CORRUPT;
@@ -168,19 +198,7 @@ pending_put(struct store_txn *t, const char *id, const struct pending *pd)
 	if (secret_hash(id, hash) == -1)
 		return STORE_ERROR;
 	buf_init(&b);
-	rec_begin(&b);
-	rec_put_str(&b, pd->client_id);
-	rec_put_str(&b, pd->redirect_uri);
-	rec_put_u32(&b, pd->redirect_explicit);
-	rec_put_str(&b, pd->state);
-	rec_put_str(&b, pd->challenge);
-	rec_put_str(&b, pd->scope);
-	rec_put_str(&b, pd->resource);
-	rec_put_u32(&b, pd->prompt);
-	rec_put_i64(&b, pd->created);
-	rec_put_i64(&b, pd->expires);
-	rec_put_bytes(&b, pd->browser_hash, CRYPTO_SHA256_LEN);
-	rec_put_bytes(&b, pd->csrf_hash, CRYPTO_SHA256_LEN);
+	pending_write(&b, pd);
 	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_PENDING, hash,
 	    sizeof(hash), b.data, b.len, 0);
 	buf_free(&b);

@@ -14,7 +14,9 @@
 
 #include <stdint.h>
 
+#include "buf.h"
 #include "crypto.h"
+#include "record.h"
 #include "store.h"
 
 #define SESSION_TOKEN_MAX	64
@@ -22,6 +24,13 @@
 #define PROMPT_NONE		0x01
 #define PROMPT_LOGIN		0x02
 #define PROMPT_CONSENT		0x04
+/*
+ * Not prompts but kinds of pending record, in the same field: a
+ * request started on the device verification page (its state is the
+ * user code), and a device authorization itself (device.h).
+ */
+#define PENDING_DEVICE		0x100
+#define PENDING_DEVICE_RECORD	0x200
 
 struct session {
 	char		*user;
@@ -48,6 +57,8 @@ void	 session_free(struct session *);
 void	 pending_free(struct pending *);
 int	 session_decode(const void *, size_t, struct session *);
 int	 pending_decode(const void *, size_t, struct pending *);
+void	 pending_read(struct rec_reader *, struct pending *);
+void	 pending_write(struct buf *, const struct pending *);
 
 int	 session_create(struct store_txn *, const char *, int64_t, int64_t,
 	    char *, size_t);

@@ -70,6 +70,14 @@ struct tool_call {
 	 */
 	struct mcp_stream	*stream;
 	struct json_object	*progress_token;
+	struct tool_input {	/* asking the client for input: mcpinput.c */
+		int		 modern;	/* a 2026-07-28 request */
+		struct json_object *client_caps; /* its capabilities */
+		struct json_object *answers;	/* params.inputResponses */
+		char		*state;		/* opened requestState */
+		struct json_object *asked;	/* inputRequests to send */
+		char		*next_state;	/* to seal into the reply */
+	}			 input;
 };
 
 struct tool {
@@ -133,5 +141,37 @@ int	 tool_log(struct tool_call *, enum tool_log_level, const char *,
 const char	*tool_arg_string(const struct tool_call *, const char *);
 int		 tool_arg_int(const struct tool_call *, const char *,
 		    int64_t *);
+
+/*
+ * Asking the client for input (MCP 2026-07-28, basic/patterns/mrtr).
+ * A handler that needs the person's answer, a model's reply or the
+ * client's roots asks with tool_ask_*() and returns TOOL_OK: the reply
+ * is then an input-required result, whatever else the handler built.
+ * The client repeats the request with the answers, which the handler
+ * finds with tool_answer() under the keys it chose.  Only a modern
+ * request whose client declared the capability can be asked: the
+ * tool_ask_*() calls return -1 otherwise (legacy requests included:
+ * see docs/design.md), and the handler answers as best it can.
+ *
+ * State a later round needs (what round one learnt) goes in
+ * tool_state_keep(): it travels sealed and bound to the user, client,
+ * method, name and arguments (a digest of them as sent), and comes back
+ * as tool_state(), or the retry is refused.  Answers are the client's
+ * word, like arguments; state is ours.  Keeping state without asking
+ * anything asks the client to repeat the request as it was; keeping it
+ * in a request that cannot be asked (legacy) fails.
+ */
+int	 tool_can_ask(const struct tool_call *, const char *);
+int	 tool_ask(struct tool_call *, const char *, const char *,
+	    struct json_object *);
+int	 tool_ask_elicit(struct tool_call *, const char *, const char *,
+	    const char *);
+int	 tool_ask_sample(struct tool_call *, const char *, const char *, int);
+int	 tool_ask_roots(struct tool_call *, const char *);
+struct json_object *tool_answer(const struct tool_call *, const char *);
+struct json_object *tool_answer_accepted(const struct tool_call *,
+	    const char *);
+const char	*tool_state(const struct tool_call *);
+int		 tool_state_keep(struct tool_call *, const char *);
 
 #endif

@@ -14,25 +14,13 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
 import { TestServer } from '../lib/harness.mjs';
 import { exchange, pkce, register } from '../lib/oauth.mjs';
-import { artifactPath, callbackListener } from './lib.mjs';
+import { artifactPath, callbackListener, launchChromium } from './lib.mjs';
 
-const CHROMIUM = process.env.MCP_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const ALICE = { name: 'alice', password: 'alice has a long password' };
 const BOB = { name: 'bob', password: 'bob has another password' };
 const CLIENT_NAME = 'Browser Test Client <b>';
-
-// The base64 SHA-256 of a certificate's public key: Chromium trusts
-// that key alone (--ignore-certificate-errors-spki-list), which is
-// narrower than ignoring certificate errors.
-function spkiHash(pem) {
-	const der = new crypto.X509Certificate(pem).publicKey
-	    .export({ type: 'spki', format: 'der' });
-	return crypto.createHash('sha256').update(der).digest('base64');
-}
 
 describe('headless Chromium on the login and consent pages', () => {
 	let s;
@@ -47,21 +35,7 @@ describe('headless Chromium on the login and consent pages', () => {
 			client_name: CLIENT_NAME,
 			redirect_uris: [callback.url],
 		});
-		browser = await chromium.launch({
-			executablePath: CHROMIUM,
-			headless: true,
-			args: [
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-				'--no-first-run',
-				'--disable-quic',
-				`--ignore-certificate-errors-spki-list=${
-				    spkiHash(s.ca)}`,
-			],
-		});
+		browser = await launchChromium(s);
 	});
 
 	after(async () => {

@@ -3,7 +3,9 @@
 // real programs under lighttpd over TLS: each finds the authorization
 // server from the 401 challenge, registers, sends a person to the real
 // sign-in and consent pages, and then lists the tools and calls
-// whoami, notes_add and notes_list.
+// whoami, notes_add and notes_list.  The SDK client also deletes a
+// note, answering notes_delete's request for confirmation (an
+// input-required result, basic/patterns/mrtr) through its handler.
 //
 //   @modelcontextprotocol/client   pinned to 2026-07-28, and "auto"
 //   Inspector CLI                  --protocol-era modern
@@ -30,8 +32,8 @@ import { StdioClientTransport } from
     '@modelcontextprotocol/sdk/client/stdio.js';
 
 import { freePort, TestServer } from '../lib/harness.mjs';
-import { artifactPath, PersonProvider, recordingFetch, WatchedPerson }
-    from './lib.mjs';
+import { artifactPath, PersonProvider, recordingFetch, WatchedPerson,
+    watchFor } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const node22 = path.join(here, 'node_modules', 'node', 'bin', 'node');
@@ -87,27 +89,6 @@ async function deliver(back) {
 	    `${res.status}`);
 }
 
-// Watches a child's output for the first line matching re; resolves
-// the first capture group.
-function watchFor(stream, re, sink) {
-	let text = '';
-	return new Promise((resolve, reject) => {
-		stream.setEncoding('utf8');
-		stream.on('data', (c) => {
-			sink.push(c);
-			text += c;
-			const m = text.match(re);
-			if (m !== null) {
-				resolve(m[1]);
-				text = '';
-				re = /(?!)/;
-			}
-		});
-		stream.on('end', () => reject(new Error(`no ${re} in:\n` +
-		    sink.join(''))));
-	});
-}
-
 // An environment for a client process: its own home (the Inspector
 // and mcp-remote keep their credentials there), trusting the test
 // server's certificate, and as its browser the command "true" (both
@@ -155,6 +136,9 @@ describe('MCP 2026-07-28 clients', () => {
 			    `client 2.4.0 ${JSON.stringify(mode)}`,
 			    application_type: 'native' } });
 			const url = new URL('/mcp', s.issuer);
+			// The person's answers to elicitations (notes_delete
+			// asks to confirm, MCP 2026-07-28 basic/patterns/mrtr).
+			const asked = [];
 			const make = () => {
 				const transport = new StreamableHTTPClientTransport(
 				    url, { authProvider: provider,
@@ -162,7 +146,14 @@ describe('MCP 2026-07-28 clients', () => {
 				const client = new Client({
 					name: 'mcp-oauth-fcgi-e2e',
 					version: '1.0.0',
-				}, { versionNegotiation: { mode } });
+				}, { versionNegotiation: { mode },
+				    capabilities: { elicitation: { form: {} } } });
+				client.setRequestHandler('elicitation/create',
+				    async (req) => {
+					asked.push(req.params.message);
+					return { action: 'accept',
+					    content: { confirm: true } };
+				});
 				return { client, transport };
 			};
 			let conn = make();
@@ -193,6 +184,25 @@ describe('MCP 2026-07-28 clients', () => {
 			    arguments: args }), `client 2.4.0 ${mode}`);
 			assert.equal(me.client_id,
 			    provider.clientInformation().client_id);
+
+			// An input-required result: the client asks its person
+			// through the handler and repeats the call with the
+			// answer and the sealed request state.
+			const doomed = await conn.client.callTool({
+			    name: 'notes_add', arguments: { text: 'to delete' } });
+			const gone = await conn.client.callTool({
+			    name: 'notes_delete',
+			    arguments: { id: doomed.structuredContent.id } });
+			assert.deepEqual(gone.structuredContent,
+			    { deleted: doomed.structuredContent.id },
+			    JSON.stringify(gone));
+			assert.deepEqual(asked, [`Delete your note number ` +
+			    `${doomed.structuredContent.id}? This cannot be ` +
+			    'undone.']);
+			const retry = net.log.filter((e) => e.method === 'POST' &&
+			    e.path === '/mcp' && JSON.parse(e.body).params
+			    ?.requestState !== undefined);
+			assert.equal(retry.length, 1, net.lines().join('\n'));
 
 			// Stateless all the way: no initialize, no session,
 			// every POST named its method (and a tools/call its

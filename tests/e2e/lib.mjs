@@ -272,3 +272,54 @@ export function clientAuth(client) {
 		form.client_secret = client.client_secret;
 	return { headers, form };
 }
+
+// The base64 SHA-256 of a certificate's public key: Chromium trusts
+// that key alone (--ignore-certificate-errors-spki-list), which is
+// narrower than ignoring certificate errors.
+function spkiHash(pem) {
+	const der = new crypto.X509Certificate(pem).publicKey
+	    .export({ type: 'spki', format: 'der' });
+	return crypto.createHash('sha256').update(der).digest('base64');
+}
+
+// Headless Chromium (Debian's, or MCP_E2E_CHROMIUM) trusting the test
+// server s's certificate.
+export async function launchChromium(s) {
+	const { chromium } = await import('playwright-core');
+	return chromium.launch({
+		executablePath: process.env.MCP_E2E_CHROMIUM ??
+		    '/usr/bin/chromium',
+		headless: true,
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run',
+			'--disable-quic',
+			`--ignore-certificate-errors-spki-list=${spkiHash(s.ca)}`,
+		],
+	});
+}
+
+// Watches a child's output for the first line matching re; resolves
+// the first capture group.
+export function watchFor(stream, re, sink) {
+	let text = '';
+	return new Promise((resolve, reject) => {
+		stream.setEncoding('utf8');
+		stream.on('data', (c) => {
+			sink.push(c);
+			text += c;
+			const m = text.match(re);
+			if (m !== null) {
+				resolve(m[1]);
+				text = '';
+				re = /(?!)/;
+			}
+		});
+		stream.on('end', () => reject(new Error(`no ${re} in:\n` +
+		    sink.join(''))));
+	});
+}

@@ -437,8 +437,10 @@ describe('request errors', () => {
 		assertOAuthError(res, 400, 'invalid_request', /grant_type/);
 	});
 
+	// The device grant is served (tests/http/device.test.mjs), to
+	// the clients that registered it.
 	for (const g of ['password', 'client_credentials', 'implicit',
-	    'urn:ietf:params:oauth:grant-type:device_code']) {
+	    'urn:ietf:params:oauth:grant-type:jwt-bearer']) {
 		it(`refuses grant_type=${g}`, async () => {
 			const res = await s.request('POST', '/token', {
 				form: { grant_type: g, client_id: pub.client_id },

@@ -49,7 +49,7 @@ export class CgiSite {
 	// Runs program (e.g. "authorize.fcgi") for one request; stderr, a
 	// file descriptor, replaces the pipe that collects its log.
 	run(program, options = {}) {
-		const { env, input, stderr } = this.#invocation(options);
+		const { env, input, stderr } = cgiInvocation(this.configFile, options);
 		const r = spawnSync(path.join(programDir, program), [], {
 			env,
 			input,
@@ -66,7 +66,7 @@ export class CgiSite {
 	// The same without blocking the test process: for a program that
 	// talks to a server in this process (tests/lib/provider.mjs).
 	runAsync(program, options = {}) {
-		const { env, input } = this.#invocation(options);
+		const { env, input } = cgiInvocation(this.configFile, options);
 		return new Promise((resolve, reject) => {
 			const child = spawn(path.join(programDir, program),
 			    [], { env, stdio: 'pipe', ...this.user });
@@ -90,39 +90,40 @@ export class CgiSite {
 		});
 	}
 
-	// The CGI environment and standard input of one request.
-	#invocation({ method = 'GET', target = '/', headers = {}, body,
-	    env = {}, stderr = 'pipe' }) {
-		const q = target.indexOf('?');
-		const e = {
-			MCP_OAUTH_CONFIG: this.configFile,
-			GATEWAY_INTERFACE: 'CGI/1.1',
-			SERVER_PROTOCOL: 'HTTP/1.1',
-			REQUEST_METHOD: method,
-			REQUEST_URI: target,
-			SCRIPT_NAME: q === -1 ? target : target.slice(0, q),
-			QUERY_STRING: q === -1 ? '' : target.slice(q + 1),
-			REMOTE_ADDR: '192.0.2.10',
-			HTTPS: 'on',
-			HTTP_HOST: 'localhost:8443',
-			...sanitizerEnv(),
-			...env,
-		};
-		for (const [k, v] of Object.entries(headers))
-			e[`HTTP_${k.toUpperCase().replace(/-/g, '_')}`] = v;
-		if (body !== undefined) {
-			e.CONTENT_LENGTH = String(Buffer.byteLength(body));
-			e.CONTENT_TYPE ??= 'application/x-www-form-urlencoded';
-		}
-		for (const [k, v] of Object.entries(e))
-			if (v === undefined)
-				delete e[k];
-		return { env: e, input: body ?? '', stderr };
-	}
-
 	cleanup() {
 		fs.rmSync(this.dir, { recursive: true, force: true });
 	}
+}
+
+// The CGI environment and standard input of one request, for a
+// program that reads the configuration file configFile.
+export function cgiInvocation(configFile, { method = 'GET', target = '/',
+    headers = {}, body, env = {}, stderr = 'pipe' }) {
+	const q = target.indexOf('?');
+	const e = {
+		MCP_OAUTH_CONFIG: configFile,
+		GATEWAY_INTERFACE: 'CGI/1.1',
+		SERVER_PROTOCOL: 'HTTP/1.1',
+		REQUEST_METHOD: method,
+		REQUEST_URI: target,
+		SCRIPT_NAME: q === -1 ? target : target.slice(0, q),
+		QUERY_STRING: q === -1 ? '' : target.slice(q + 1),
+		REMOTE_ADDR: '192.0.2.10',
+		HTTPS: 'on',
+		HTTP_HOST: 'localhost:8443',
+		...sanitizerEnv(),
+		...env,
+	};
+	for (const [k, v] of Object.entries(headers))
+		e[`HTTP_${k.toUpperCase().replace(/-/g, '_')}`] = v;
+	if (body !== undefined) {
+		e.CONTENT_LENGTH = String(Buffer.byteLength(body));
+		e.CONTENT_TYPE ??= 'application/x-www-form-urlencoded';
+	}
+	for (const [k, v] of Object.entries(e))
+		if (v === undefined)
+			delete e[k];
+	return { env: e, input: body ?? '', stderr };
 }
 
 // The options of CgiSite.run() for one JSON-RPC request to mcp.fcgi

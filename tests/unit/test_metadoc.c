@@ -60,7 +60,7 @@ Test(metadoc, authorization_server)
 	static const char *const code[] = { "code" };
 	static const char *const query[] = { "query" };
 	static const char *const grants[] = { "authorization_code",
-	    "refresh_token" };
+	    "refresh_token", "urn:ietf:params:oauth:grant-type:device_code" };
 	static const char *const s256[] = { "S256" };
 	static const char *const methods[] = { "none", "client_secret_post",
 	    "client_secret_basic" };
@@ -85,9 +85,11 @@ Test(metadoc, authorization_server)
 	    "https://mcp.example.com/register");
 	cr_assert_str_eq(str(o, "revocation_endpoint"),
 	    "https://mcp.example.com/revoke");
+	cr_assert_str_eq(str(o, "device_authorization_endpoint"),
+	    "https://mcp.example.com/device_authorization");
 	assert_array(o, "response_types_supported", code, 1);
 	assert_array(o, "response_modes_supported", query, 1);
-	assert_array(o, "grant_types_supported", grants, 2);
+	assert_array(o, "grant_types_supported", grants, 3);
 	assert_array(o, "code_challenge_methods_supported", s256, 1);
 	assert_array(o, "token_endpoint_auth_methods_supported", methods, 3);
 	assert_array(o, "scopes_supported", scopes, 3);

@@ -17,6 +17,7 @@
 #include "../../src/lib/config.h"
 #include "../../src/lib/jsonutil.h"
 #include "../../src/lib/mcp.h"
+#include "mcpfixture.h"
 
 static enum resource_status
 read_readme(struct tool_call *call)
@@ -157,14 +158,7 @@ static struct mcp_context	 ctx;
 static void
 setup(void)
 {
-	memset(&token, 0, sizeof(token));
-	strcpy(token.user, "alice");
-	strcpy(token.client_id, "mcpc_x");
-	strcpy(token.scope, "mcp");
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.server = &server;
-	ctx.token = &token;
-	ctx.version = "2025-11-25";
+	mcpfixture_context(&ctx, &token, &server);
 }
 
 TestSuite(resource, .init = setup);

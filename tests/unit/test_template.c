@@ -387,7 +387,7 @@ Test(template, real_pages_escape_client_strings)
 {
 	struct config		*cfg = page_config("https://mcp.example.com");
 	struct http_response	 resp;
-	struct tmpl_var		 v[10], sv[2];
+	struct tmpl_var		 v[12], sv[2];
 	struct tmpl_scope	 items[1];
 	const char		*body;
 
@@ -428,9 +428,11 @@ Test(template, real_pages_escape_client_strings)
 	v[7] = str("request", HOSTILE);
 	v[8] = str("csrf", HOSTILE);
 	v[9] = str("grant_end", HOSTILE);
+	v[10] = boolean("device", 0);
+	v[11] = str("user_code", HOSTILE);
 	http_response_init(&resp);
 	cr_assert_eq(page_render(cfg, &resp, 200, "consent", "Allow access?",
-	    v, 10), 0, "%s", buf_cstr(&resp.body));
+	    v, 12), 0, "%s", buf_cstr(&resp.body));
 	body = buf_cstr(&resp.body);
 	cr_assert_null(strstr(body, "<script"), "%s", body);
 	cr_assert_null(strstr(body, "name given by the application"),
@@ -447,6 +449,27 @@ Test(template, real_pages_escape_client_strings)
 	cr_assert_not_null(strstr(body, "<form method=\"post\" "
 	    "action=\"/authorize\""));
 	assert_page_headers(&resp);
+	http_response_free(&resp);
+
+	/* The device pages (RFC 8628): the typed code comes back escaped. */
+	v[0] = str("user_code", HOSTILE);
+	v[1] = str("csrf", HOSTILE);
+	v[2] = str("error", HOSTILE);
+	http_response_init(&resp);
+	cr_assert_eq(page_render(cfg, &resp, 400, "device", "Connect a device",
+	    v, 3), 0, "%s", buf_cstr(&resp.body));
+	body = buf_cstr(&resp.body);
+	cr_assert_null(strstr(body, "<script"), "%s", body);
+	cr_assert_not_null(strstr(body, "name=\"user_code\" type=\"text\" "
+	    "value=\"" ESCAPED "\""), "%s", body);
+	cr_assert_not_null(strstr(body, "action=\"/device\""));
+	assert_page_headers(&resp);
+	http_response_free(&resp);
+	v[0] = str("message", HOSTILE);
+	http_response_init(&resp);
+	cr_assert_eq(page_render(cfg, &resp, 200, "device-done", "Done", v, 1),
+	    0, "%s", buf_cstr(&resp.body));
+	cr_assert_null(strstr(buf_cstr(&resp.body), "<script"));
 	http_response_free(&resp);
 
 	http_response_init(&resp);

@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "lib/complete.h"
+#include "lib/jsonutil.h"
 #include "lib/mcp.h"
 #include "lib/prompt.h"
 #include "lib/resource.h"
@@ -114,15 +115,16 @@ missing_capability(struct tool_call *call)
 /*
  * Two more diagnostic tools of server-stateless.  The suite calls
  * test_streaming_elicitation declaring elicitation and checks that the
- * response carries no request of the server's own: this server asks
- * the client nothing, so it answers at once.  test_logging_tool,
+ * response carries no request of the server's own: this server never
+ * sends one on a stream (it asks through input-required results), so
+ * it answers at once.  test_logging_tool,
  * called without a log level, must bring no log notification.
  */
 static enum tool_status
 streaming_elicitation(struct tool_call *call)
 {
 	tool_text(call, "Nothing to ask: this server sends no requests of "
-	    "its own.");
+	    "its own on a stream.");
 	return TOOL_OK;
 }
 
@@ -348,6 +350,314 @@ static const struct tool json_schema_2020_12_tool = {
 	.handler = json_schema_2020_12,
 };
 
+/*
+ * The input-required fixtures (MCP 2026-07-28, basic/patterns/mrtr;
+ * the suite's input-required-result-* scenarios).  Each asks through
+ * the library (tool_ask_*()) and finishes once the retry brings the
+ * answers; those that keep state check it came back.
+ */
+
+/* The answer's content member name as a string, or "". */
+static const char *
+accepted_string(const struct tool_call *call, const char *key,
+    const char *name)
+{
+	struct json_object	*c = tool_answer_accepted(call, key);
+	const char		*s = c != NULL ? json_get_string(c, name) :
+				    NULL;
+
+	return s != NULL ? s : "";
+}
+
+/* The text of a sampling answer, or "". */
+static const char *
+sampled_text(const struct tool_call *call, const char *key)
+{
+	struct json_object	*a = tool_answer(call, key), *c;
+	const char		*s;
+
+	if (a == NULL || !json_object_object_get_ex(a, "content", &c) ||
+	    (s = json_get_string(c, "text")) == NULL)
+		return "";
+	return s;
+}
+
+/* The first root's URI of a roots answer, or NULL. */
+static const char *
+first_root(const struct tool_call *call, const char *key)
+{
+	struct json_object	*a = tool_answer(call, key), *roots;
+
+	if (a == NULL || !json_object_object_get_ex(a, "roots", &roots) ||
+	    !json_object_is_type(roots, json_type_array) ||
+	    json_object_array_length(roots) == 0)
+		return NULL;
+	return json_get_string(json_object_array_get_idx(roots, 0), "uri");
+}
+
+#define NAME_SCHEMA "{\"type\":\"object\",\"properties\":{\"name\":" \
+	"{\"type\":\"string\"}},\"required\":[\"name\"]}"
+#define OK_SCHEMA "{\"type\":\"object\",\"properties\":{\"ok\":" \
+	"{\"type\":\"boolean\"}},\"required\":[\"ok\"]}"
+
+/* What a handler does when the client cannot be asked. */
+static enum tool_status
+cannot_ask(struct tool_call *call, const char *what)
+{
+	tool_error(call, "This tool needs %s, asked for only in a "
+	    "2026-07-28 request that declares it.", what);
+	return TOOL_OK;
+}
+
+static enum tool_status
+ir_elicitation(struct tool_call *call)
+{
+	if (tool_answer_accepted(call, "user_name") != NULL) {
+		tool_text(call, "Hello, %s!",
+		    accepted_string(call, "user_name", "name"));
+		return TOOL_OK;
+	}
+	if (tool_ask_elicit(call, "user_name", "What is your name?",
+	    NAME_SCHEMA) == -1)
+		return cannot_ask(call, "elicitation");
+	return TOOL_OK;
+}
+
+static enum tool_status
+ir_sampling(struct tool_call *call)
+{
+	if (tool_answer(call, "capital_question") != NULL) {
+		tool_text(call, "The model said: %s",
+		    sampled_text(call, "capital_question"));
+		return TOOL_OK;
+	}
+	if (tool_ask_sample(call, "capital_question",
+	    "What is the capital of France?", 100) == -1)
+		return cannot_ask(call, "sampling");
+	return TOOL_OK;
+}
+
+static enum tool_status
+ir_list_roots(struct tool_call *call)
+{
+	const char	*root;
+
+	if (tool_answer(call, "client_roots") != NULL) {
+		root = first_root(call, "client_roots");
+		tool_text(call, "The client's first root: %s",
+		    root != NULL ? root : "(none)");
+		return TOOL_OK;
+	}
+	if (tool_ask_roots(call, "client_roots") == -1)
+		return cannot_ask(call, "roots");
+	return TOOL_OK;
+}
+
+static enum tool_status
+ir_request_state(struct tool_call *call)
+{
+	const char	*st = tool_state(call);
+
+	if (st != NULL && strcmp(st, "confirm-pending") == 0 &&
+	    tool_answer(call, "confirm") != NULL) {
+		tool_text(call, "state-ok: the request state came back "
+		    "intact.");
+		return TOOL_OK;
+	}
+	if (tool_ask_elicit(call, "confirm", "Please confirm",
+	    OK_SCHEMA) == -1)
+		return cannot_ask(call, "elicitation");
+	tool_state_keep(call, "confirm-pending");
+	return TOOL_OK;
+}
+
+static enum tool_status
+ir_multiple_inputs(struct tool_call *call)
+{
+	const char	*st = tool_state(call);
+
+	if (st != NULL && strcmp(st, "three-asked") == 0 &&
+	    tool_answer_accepted(call, "user_name") != NULL &&
+	    tool_answer(call, "greeting") != NULL &&
+	    first_root(call, "client_roots") != NULL) {
+		tool_text(call, "%s, %s (root %s)",
+		    sampled_text(call, "greeting"),
+		    accepted_string(call, "user_name", "name"),
+		    first_root(call, "client_roots"));
+		return TOOL_OK;
+	}
+	if (tool_ask_elicit(call, "user_name", "What is your name?",
+	    NAME_SCHEMA) == -1 ||
+	    tool_ask_sample(call, "greeting", "Generate a greeting", 50) == -1 ||
+	    tool_ask_roots(call, "client_roots") == -1)
+		return cannot_ask(call, "elicitation, sampling and roots");
+	tool_state_keep(call, "three-asked");
+	return TOOL_OK;
+}
+
+/*
+ * Three rounds: the name, then the colour, then the answer.  The state
+ * carries the round and the name learnt in round two, as JSON.
+ */
+static enum tool_status
+ir_multi_round(struct tool_call *call)
+{
+	struct json_object	*st = NULL, *next;
+	const char		*round = NULL;
+	enum tool_status	 rc = TOOL_OK;
+
+	if (tool_state(call) != NULL &&
+	    (st = json_tokener_parse(tool_state(call))) != NULL)
+		round = json_get_string(st, "round");
+	if (round != NULL && strcmp(round, "2") == 0 &&
+	    tool_answer_accepted(call, "step2") != NULL) {
+		tool_text(call, "%s likes %s.", json_get_string(st, "name"),
+		    accepted_string(call, "step2", "color"));
+		goto out;
+	}
+	next = json_object_new_object();
+	if (round != NULL && strcmp(round, "1") == 0 &&
+	    tool_answer_accepted(call, "step1") != NULL) {
+		json_object_object_add(next, "round",
+		    json_object_new_string("2"));
+		json_object_object_add(next, "name", json_object_new_string(
+		    accepted_string(call, "step1", "name")));
+		if (tool_ask_elicit(call, "step2", "Step 2: What is your "
+		    "favorite color?", "{\"type\":\"object\",\"properties\":"
+		    "{\"color\":{\"type\":\"string\"}},\"required\":"
+		    "[\"color\"]}") == -1)
+			rc = cannot_ask(call, "elicitation");
+	} else {
+		json_object_object_add(next, "round",
+		    json_object_new_string("1"));
+		if (tool_ask_elicit(call, "step1", "Step 1: What is your "
+		    "name?", NAME_SCHEMA) == -1)
+			rc = cannot_ask(call, "elicitation");
+	}
+	if (tool_state_keep(call, json_object_to_json_string(next)) == -1)
+		tool_error(call, "The name is too long to keep.");
+	json_object_put(next);
+out:
+	json_object_put(st);
+	return rc;
+}
+
+static enum tool_status
+ir_tampered_state(struct tool_call *call)
+{
+	const char	*st = tool_state(call);
+
+	if (st != NULL && strcmp(st, "tamper-check") == 0) {
+		tool_text(call, "The request state verified.");
+		return TOOL_OK;
+	}
+	if (tool_ask_elicit(call, "confirm", "Please confirm", OK_SCHEMA) ==
+	    -1)
+		return cannot_ask(call, "elicitation");
+	tool_state_keep(call, "tamper-check");
+	return TOOL_OK;
+}
+
+/* Asks only what the client declared it can answer. */
+static enum tool_status
+ir_capabilities(struct tool_call *call)
+{
+	int	 asked = 0;
+
+	if (tool_answer(call, "question") != NULL ||
+	    tool_answer(call, "sample") != NULL ||
+	    tool_answer(call, "roots") != NULL) {
+		tool_text(call, "Thank you for the answers.");
+		return TOOL_OK;
+	}
+	asked += tool_ask_elicit(call, "question", "What is your name?",
+	    NAME_SCHEMA) == 0;
+	asked += tool_ask_sample(call, "sample", "Say hello", 20) == 0;
+	asked += tool_ask_roots(call, "roots") == 0;
+	if (asked == 0)
+		return cannot_ask(call, "elicitation, sampling or roots");
+	return TOOL_OK;
+}
+
+static const struct tool test_input_required_result_elicitation = {
+	.name = "test_input_required_result_elicitation",
+	.description = "Asks the person's name (elicitation)",
+	.input_schema = NO_ARGUMENTS,
+	.handler = ir_elicitation,
+};
+
+static const struct tool test_input_required_result_sampling = {
+	.name = "test_input_required_result_sampling",
+	.description = "Asks the client's model a question (sampling)",
+	.input_schema = NO_ARGUMENTS,
+	.handler = ir_sampling,
+};
+
+static const struct tool test_input_required_result_list_roots = {
+	.name = "test_input_required_result_list_roots",
+	.description = "Asks the client's roots",
+	.input_schema = NO_ARGUMENTS,
+	.handler = ir_list_roots,
+};
+
+static const struct tool test_input_required_result_request_state = {
+	.name = "test_input_required_result_request_state",
+	.description = "Asks a confirmation and keeps request state",
+	.input_schema = NO_ARGUMENTS,
+	.handler = ir_request_state,
+};
+
+static const struct tool test_input_required_result_multiple_inputs = {
+	.name = "test_input_required_result_multiple_inputs",
+	.description = "Asks three things at once",
+	.input_schema = NO_ARGUMENTS,
+	.handler = ir_multiple_inputs,
+};
+
+static const struct tool test_input_required_result_multi_round = {
+	.name = "test_input_required_result_multi_round",
+	.description = "Asks in two rounds, keeping state between them",
+	.input_schema = NO_ARGUMENTS,
+	.handler = ir_multi_round,
+};
+
+static const struct tool test_input_required_result_tampered_state = {
+	.name = "test_input_required_result_tampered_state",
+	.description = "Keeps request state that must come back unaltered",
+	.input_schema = NO_ARGUMENTS,
+	.handler = ir_tampered_state,
+};
+
+static const struct tool test_input_required_result_capabilities = {
+	.name = "test_input_required_result_capabilities",
+	.description = "Asks only what the client declared",
+	.input_schema = NO_ARGUMENTS,
+	.handler = ir_capabilities,
+};
+
+/* prompts/get asks too (input-required-result-non-tool-request). */
+static enum prompt_status
+ir_prompt(struct tool_call *call)
+{
+	if (tool_answer_accepted(call, "user_context") != NULL) {
+		prompt_text(call, "user", "Use this context: %s",
+		    accepted_string(call, "user_context", "context"));
+		return PROMPT_OK;
+	}
+	if (tool_ask_elicit(call, "user_context", "What context should the "
+	    "prompt use?", "{\"type\":\"object\",\"properties\":"
+	    "{\"context\":{\"type\":\"string\"}},\"required\":"
+	    "[\"context\"]}") == -1)
+		return PROMPT_INVALID;
+	return PROMPT_OK;
+}
+
+static const struct prompt test_input_required_result_prompt = {
+	.name = "test_input_required_result_prompt",
+	.description = "A prompt that asks the person for its context",
+	.handler = ir_prompt,
+};
+
 static const struct tool *const fixture_tools[] = {
 	&test_simple_text,
 	&test_image_content,
@@ -362,6 +672,14 @@ static const struct tool *const fixture_tools[] = {
 	&test_tool_with_progress,
 	&test_tool_with_logging,
 	&test_progress_then_wait,
+	&test_input_required_result_elicitation,
+	&test_input_required_result_sampling,
+	&test_input_required_result_list_roots,
+	&test_input_required_result_request_state,
+	&test_input_required_result_multiple_inputs,
+	&test_input_required_result_multi_round,
+	&test_input_required_result_tampered_state,
+	&test_input_required_result_capabilities,
 };
 
 /*
@@ -547,6 +865,7 @@ static const struct prompt *const fixture_prompts[] = {
 	&test_prompt_with_arguments,
 	&test_prompt_with_embedded_resource,
 	&test_prompt_with_image,
+	&test_input_required_result_prompt,
 };
 
 static const struct mcp_server server = {

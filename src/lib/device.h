@@ -1,0 +1,117 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+/*
+ * Device authorizations (RFC 8628): what /device_authorization starts,
+ * the verification page answers and the device polls /token for.
+ *
+ * A device authorization is a pending record (session.h) with
+ * PENDING_DEVICE_RECORD in its prompt field and the device's own
+ * fields after the common ones, kept in the pending database under
+ * "device:" and its user code.  So the purge and "check" treat it as
+ * any pending request, and it needs no database of its own.  Its
+ * csrf_hash field holds the SHA-256 of the device code: the device
+ * code itself is never stored.
+ *
+ * The device code is "mcpdc_", the user code, "_" and 32 random bytes
+ * (base64url): the user code in it finds the record, the random part
+ * is the secret, checked against the stored hash in constant time.
+ *
+ * Approval on the verification page issues an ordinary authorization
+ * code (grant.c) bound to the device authorization and records its
+ * hash; the first successful poll redeems it.  So a device code is
+ * single use like a code: a second redemption finds the code used and
+ * revokes the grant it produced, and the tokens rotate and revoke like
+ * any others.
+ */
+#ifndef MCP_DEVICE_H
+#define MCP_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "config.h"
+#include "grant.h"
+#include "oauth.h"
+#include "session.h"
+#include "store.h"
+#include "usercode.h"
+#include "user.h"
+
+#define DEVICE_CODE_PREFIX	"mcpdc_"
+#define DEVICE_KEY_PREFIX	"device:"
+#define DEVICE_GRANT_TYPE	"urn:ietf:params:oauth:grant-type:device_code"
+
+/* How long a device authorization waits for the person (RFC 8628 §3.2). */
+#define DEVICE_LIFETIME		600
+/* The polling interval, its step after slow_down (§3.5) and its cap. */
+#define DEVICE_INTERVAL		5
+#define DEVICE_SLOW_DOWN	5
+#define DEVICE_INTERVAL_MAX	60
+
+/*
+ * Starts allowed per address (IPv6 per /64) and per client within one
+ * lifetime: each start is a record until it expires, so these bound
+ * the live device authorizations of each.
+ */
+#define DEVICE_START_IP_MAX	30
+#define DEVICE_START_CLIENT_MAX	50
+/*
+ * Wrong user codes allowed on the verification page per address and
+ * for the whole server within DEVICE_GUESS_WINDOW (RFC 8628 §5.1).
+ * With at most a few hundred live codes among 20^8, the server-wide
+ * limit keeps the chance that guessing ever hits one negligible.
+ */
+#define DEVICE_GUESS_WINDOW	900
+#define DEVICE_GUESS_IP_MAX	10
+#define DEVICE_GUESS_ALL_MAX	200
+
+/*
+ * Results besides the store's codes (which are not negative), apart
+ * from consent.h's, which device_answer() also returns.
+ */
+#define DEVICE_THROTTLED	(-11)	/* over a start or guessing limit */
+#define DEVICE_EXPIRED		(-12)	/* the person was too slow */
+#define DEVICE_ANSWERED		(-13)	/* approved or denied already */
+
+enum device_status {
+	DEVICE_PENDING = 0,
+	DEVICE_APPROVED = 1,
+	DEVICE_DENIED = 2
+};
+
+struct device {
+	struct pending	 pd;	/* client_id, scope, resource, times */
+	char		 user_code[USERCODE_LEN + 1];
+	uint32_t	 status;
+	uint32_t	 interval;
+	int64_t		 last_poll;
+	char		*user;	/* who approved it, "" before */
+	unsigned char	 code_hash[CRYPTO_SHA256_LEN];	/* of the code */
+};
+
+/* What /device_authorization answers (device_start()). */
+struct device_start {
+	char		 device_code[TOKEN_MAX];
+	char		 user_code[USERCODE_DISPLAY_LEN + 1];
+	long		 expires_in;
+	long		 interval;
+	long		 retry_after;	/* DEVICE_THROTTLED */
+};
+
+void	 device_free(struct device *);
+int	 device_decode(const void *, size_t, struct device *);
+int	 device_encode(const struct device *, struct buf *);
+int	 device_get(struct store_txn *, const char *, struct device *);
+int	 device_put(struct store_txn *, const struct device *);
+int	 device_start(struct store_txn *, const struct client *,
+	    const char *, const char *, const char *, int64_t,
+	    struct device_start *);
+int	 device_lookup(struct store_txn *, const char *, const char *,
+	    int64_t, struct device *, long *);
+int	 device_answer(struct store_txn *, const struct config *,
+	    const struct client *, const char *, const char *, int, int64_t);
+int	 device_poll(struct store_txn *, const struct config *,
+	    const struct client *, const char *, const char *, int64_t,
+	    struct token_response *, struct oauth_error *);
+
+#endif
