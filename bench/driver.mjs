@@ -677,6 +677,10 @@ async function main() {
 		}
 	}
 
+	// A tool call that streams 10 progress notifications.
+	if (want('stream'))
+		out.stream = await streamRounds(a, tok.access_token, T.hello);
+
 	// Cold start as CGI.
 	if (want('cold'))
 		out.cold = coldStart(a, tok.access_token);
@@ -684,6 +688,90 @@ async function main() {
 	out.m1 = machine();
 	out.finished = new Date();
 	report(out);
+}
+
+// n requests one after another on one keep-alive connection: the time
+// to the first chunk that has want in it and to the end of the body,
+// in ms, and the last body.
+async function timedRequests(t, n, want) {
+	const { default: https } = await import('node:https');
+	const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+	const first = [];
+	const total = [];
+	let last = '';
+	try {
+		for (let i = 0; i < n; i++) {
+			const t0 = process.hrtime.bigint();
+			const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
+			last = await new Promise((resolve, reject) => {
+				const req = https.request({
+					host: '127.0.0.1', port: t.port, method: t.method,
+					path: t.path, rejectUnauthorized: false, agent,
+					headers: { Host: `localhost:${t.port}`,
+					    ...t.headers, 'Content-Length':
+					    Buffer.byteLength(t.body) },
+				}, (res) => {
+					let body = '';
+					let seen = false;
+					res.setEncoding('utf8');
+					res.on('data', (d) => {
+						body += d;
+						if (!seen && body.includes(want)) {
+							seen = true;
+							first.push(ms());
+						}
+					});
+					res.on('end', () => {
+						total.push(ms());
+						if (!seen || res.statusCode !== 200)
+							reject(new Error(`${t.name}: ` +
+							    `${res.statusCode} ${body.slice(0,
+							    300)}`));
+						resolve(body);
+					});
+				});
+				req.on('error', reject);
+				req.end(t.body);
+			});
+		}
+	} finally {
+		agent.destroy();
+	}
+	const p90 = (xs) => [...xs].sort((x, y) => x - y)[
+	    Math.floor(xs.length * 0.9)];
+	return { n, first: median(first), firstP90: p90(first),
+	    total: median(total), totalP90: p90(total), last };
+}
+
+// tools/call notes_search over 10 notes with a progress token: ten
+// progress notifications, each flushed as it happens, then the result
+// (an SSE answer), against the bare responder on the same terms.
+async function streamRounds(a, token, hello) {
+	log('\n== streaming: notes_search with 10 progress notifications');
+	const n = quick ? 100 : 300;
+	const call = (name, args, meta) => JSON.stringify({ jsonrpc: '2.0',
+	    id: 1, method: 'tools/call', params: { name, arguments: args,
+	    ...(meta ? { _meta: meta } : {}) } });
+	const base = mcpTarget('stream', a.port, token, a.child.pid);
+	for (let i = 0; i < 10; i++)
+		await checkOnce({ ...base, body: call('notes_add',
+		    { title: `bench ${i}`, text: `bench note ${i}` }) }, 200,
+		    '"id"');
+	const stream = await timedRequests({ ...base, body: call(
+	    'notes_search', { phrase: 'bench' }, { progressToken: 'b' }) },
+	    n, 'notifications/progress');
+	const events = (stream.last.match(/notifications\/progress/g) ??
+	    []).length;
+	if (events !== 10 || !stream.last.includes('"searched":10'))
+		throw new Error(`stream: ${events} progress notifications: ` +
+		    stream.last.slice(0, 300));
+	const bare = await timedRequests(hello, n, '"jsonrpc"');
+	log(`  first notification p50 ${stream.first.toFixed(2)} ms, total ` +
+	    `p50 ${stream.total.toFixed(2)} ms; bare responder first byte ` +
+	    `p50 ${bare.first.toFixed(2)} ms, total ${bare.total.toFixed(2)} ms`);
+	delete stream.last;
+	delete bare.last;
+	return { stream, bare, events };
 }
 
 function label(n) {
@@ -1135,6 +1223,27 @@ function report(o) {
 			    `${fcgi ? ok(own < 8192) : ''} | ` +
 			    `${fcgi ? ok(mx('anon') < 8192) : ''} |`);
 		}
+		L.push('');
+	}
+	if (o.stream) {
+		const x = o.stream;
+		const msFix = (v) => v.toFixed(2);
+		L.push(`Streaming (8): \`tools/call notes_search\` over 10 ` +
+		    'notes with a progress token, answered as SSE with ' +
+		    `${x.events} progress notifications (each flushed as it ` +
+		    'happens) and then the result; the bare responder (1) for ' +
+		    `comparison. ${x.stream.n} requests one after another on one ` +
+		    'keep-alive connection each, lighttpd, HTTPS.');
+		L.push('');
+		L.push('| system | first notification (first byte) p50 | p90 | ' +
+		    'whole answer p50 | p90 |');
+		L.push('|---|---:|---:|---:|---:|');
+		L.push(`| mcp.fcgi, notes_search streaming | ` +
+		    `${msFix(x.stream.first)} ms | ${msFix(x.stream.firstP90)} ms | ` +
+		    `${msFix(x.stream.total)} ms | ${msFix(x.stream.totalP90)} ms |`);
+		L.push(`| bare responder | ${msFix(x.bare.first)} ms | ` +
+		    `${msFix(x.bare.firstP90)} ms | ${msFix(x.bare.total)} ms | ` +
+		    `${msFix(x.bare.totalP90)} ms |`);
 		L.push('');
 	}
 	if (o.cold) {

@@ -1,5 +1,5 @@
 // Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
-// The benchmark's peer: the same five tools as mcp.fcgi, served by the
+// The benchmark's peer: the same six tools as mcp.fcgi, served by the
 // official MCP TypeScript SDK the way its documentation recommends for a
 // stateless server: express (createMcpExpressApp, with its DNS-rebinding
 // protection), the SDK's requireBearerAuth middleware with a token
@@ -270,6 +270,24 @@ function getServer() {
 		annotations: { readOnlyHint: false, destructiveHint: true,
 		    idempotentHint: true, openWorldHint: false },
 		_meta: scopeMeta('notes:write'),
+	}, notImplemented);
+	server.registerTool('notes_search', {
+		title: 'Search my notes',
+		description: 'Finds your notes whose title or text contains a ' +
+		    'phrase (letters in any case), reporting its progress. ' +
+		    '(Requires the OAuth scope notes:read.)',
+		inputSchema: z.object({
+			phrase: z.string().min(1).max(200),
+		}).strict(),
+		outputSchema: {
+			matches: z.array(z.object({
+				id: z.number().int(),
+				title: z.string(),
+			})),
+			searched: z.number().int(),
+		},
+		annotations: { readOnlyHint: true, openWorldHint: false },
+		_meta: scopeMeta('notes:read'),
 	}, notImplemented);
 	return server;
 }

@@ -308,6 +308,7 @@ app_serve(struct app *a, char **envp, const struct http_io *in,
 	int			 rc;
 
 	a->in = in;
+	a->out = out;
 	a->requests++;
 	http_response_init(&resp);
 	if (http_request_init(&req, envp) != HTTP_OK) {
@@ -367,6 +368,13 @@ fcgi_write(void *ctx, const char *p, size_t n)
 		n -= (size_t)chunk;
 	}
 	return 0;
+}
+
+/* Sends what libfcgi holds as a FastCGI record (mcpstream.c). */
+static int
+fcgi_flush(void *ctx)
+{
+	return FCGX_FFlush(ctx) == 0 ? 0 : -1;
 }
 
 static ssize_t
@@ -505,6 +513,7 @@ app_main(const char *name, app_handler handler,
 		return 1;
 	}
 	app_catch_term();
+	a.flush = fcgi_flush;
 	while (FCGX_Accept_r(&r) >= 0) {
 		struct http_io	 in = { fcgi_read, NULL, r.in };
 		struct http_io	 out = { NULL, fcgi_write, r.out };

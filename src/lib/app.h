@@ -38,6 +38,9 @@ struct app {
 	struct store	*store;
 	char		 store_err[STORE_ERR_MAX];
 	const struct http_io *in;
+	/* The response, and how to push what was written (FastCGI). */
+	const struct http_io *out;
+	int		(*flush)(void *);
 	unsigned long	 requests;
 	int		 cgi;		/* one request as plain CGI */
 	/* The error shape when the configuration cannot be loaded. */

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "grant.h"
+#include "loglevel.h"
 #include "log.h"
 #include "oauth.h"
 #include "record.h"
@@ -562,7 +563,9 @@ grant_revoke(struct store_txn *t, const char *grant_id,
 		return rc;
 	if ((rc = grant_unindex(t, grant_id, g.user, g.client_id, NULL)) ==
 	    STORE_OK && (rc = store_del(t, DB_GRANTS, grant_id, GRANT_ID_LEN,
-	    NULL, 0)) == STORE_OK && counts != NULL)
+	    NULL, 0)) == STORE_OK &&
+	    (rc = store_log_level_forget(t, grant_id)) == STORE_OK &&
+	    counts != NULL)
 		counts->grants++;
 	grant_free(&g);
 	return rc;

@@ -311,6 +311,7 @@ http_response_init(struct http_response *resp)
 {
 	resp->status = 200;
 	resp->omit_body = 0;
+	resp->sent = 0;
 	buf_init(&resp->headers);
 	buf_init(&resp->body);
 }
@@ -441,6 +442,8 @@ http_response_write(struct http_response *resp, const struct http_io *io)
 	int	 n;
 	size_t	 blen;
 
+	if (resp->sent)
+		return 0;
 	if (buf_failed(&resp->headers) || buf_failed(&resp->body)) {
 		n = snprintf(head, sizeof(head), "Status: 500 Internal Server "
 		    "Error\r\nContent-Type: application/json\r\n"

@@ -68,6 +68,7 @@ struct http_response {
 	struct buf	 headers;
 	struct buf	 body;
 	int		 omit_body;	/* HEAD */
+	int		 sent;		/* already written as a stream */
 };
 
 const char	*http_env(char **, const char *);

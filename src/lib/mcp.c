@@ -292,6 +292,8 @@ capabilities(const struct mcp_server *srv)
 	if (completes(srv))
 		json_object_object_add(caps, "completions",
 		    json_object_new_object());
+	/* Any handler may log (tool_log(); MCP 2025-11-25, logging). */
+	json_object_object_add(caps, "logging", json_object_new_object());
 	return caps;
 }
 
@@ -557,6 +559,7 @@ mcp_call_init(struct mcp_context *ctx, struct tool_call *call,
 	call->args = args != NULL ? json_object_get(args) :
 	    json_object_new_object();
 	call->content = json_object_new_array();
+	call->stream = ctx->in_batch ? NULL : ctx->stream;
 }
 
 /* Drops what mcp_call_init() and the handler left in call. */
@@ -584,6 +587,24 @@ mcp_scope_refused(struct mcp_context *ctx, const char *scope,
 	ctx->needed_scope = scope;
 	*outcome = MCP_FORBIDDEN;
 	return 1;
+}
+
+/*
+ * The client's progress token, a string or an integer (MCP 2025-11-25,
+ * basic/utilities/progress), or NULL.  Borrowed from params.
+ */
+static struct json_object *
+progress_token(struct json_object *params)
+{
+	struct json_object	*meta, *v;
+
+	if (!json_object_object_get_ex(params, "_meta", &meta) ||
+	    !json_object_is_type(meta, json_type_object) ||
+	    !json_object_object_get_ex(meta, "progressToken", &v) ||
+	    !(json_object_is_type(v, json_type_string) ||
+	    json_object_is_type(v, json_type_int)))
+		return NULL;
+	return v;
 }
 
 static struct json_object *
@@ -626,6 +647,7 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 		    "params.arguments must be an object");
 
 	mcp_call_init(ctx, &call, &caller, args);
+	call.progress_token = progress_token(params);
 	if ((r = mcp_input_begin(ctx, id, params, "tools/call", t->name,
 	    &call)) != NULL) {
 		mcp_call_free(&call);
@@ -868,6 +890,8 @@ static const struct mcp_method {
 	{ "prompts/get", LEGACY | MODERN, NEEDS_PROMPTS, mcp_prompts_get },
 	{ "completion/complete", LEGACY | MODERN, NEEDS_COMPLETE,
 	    mcp_complete },
+	/* 2026-07-28 sets the level per request (logging). */
+	{ "logging/setLevel",	LEGACY,		0, mcp_logging_set_level },
 };
 
 /* Whether the server has what a method with these needs serves. */

@@ -1,8 +1,9 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * The MCP server: Streamable HTTP without sessions, JSON responses
- * only, and tools from a table of descriptors (tool.h), in two eras at
- * one endpoint (MCP 2026-07-28, basic/versioning, backward
+ * (an event stream when a handler sends notifications first:
+ * mcpstream.h), and tools from a table of descriptors (tool.h), in
+ * two eras at one endpoint (MCP 2026-07-28, basic/versioning, backward
  * compatibility): the legacy revisions 2025-03-26 to 2025-11-25 with
  * their lifecycle (initialize, ping, notifications; 2025-03-26 batches
  * too), and the modern, stateless 2026-07-28, where every request
@@ -26,6 +27,7 @@
 #include "tool.h"
 
 struct json_object;
+struct mcp_stream;
 struct uritmpl_vars;
 
 #define MCP_PAGE_SIZE	50
@@ -47,6 +49,7 @@ struct uritmpl_vars;
 #define MCP_META_VERSION	"io.modelcontextprotocol/protocolVersion"
 #define MCP_META_CAPABILITIES	"io.modelcontextprotocol/clientCapabilities"
 #define MCP_META_SERVER_INFO	"io.modelcontextprotocol/serverInfo"
+#define MCP_META_LOG_LEVEL	"io.modelcontextprotocol/logLevel"
 
 /*
  * How long a client may keep a tools/list or server/discover result
@@ -94,6 +97,8 @@ struct mcp_context {
 	const char		*needed_scope;	/* with MCP_FORBIDDEN */
 	int			 modern;	/* a 2026-07-28 request */
 	struct json_object	*client_caps;	/* its clientCapabilities */
+	/* The response stream of a single request (mcpstream.h), or NULL. */
+	struct mcp_stream	*stream;
 };
 
 /* Which era a request belongs to (mcpera.c). */
@@ -169,6 +174,11 @@ struct json_object *mcp_prompts_get(struct mcp_context *,
 	    struct json_object *, struct json_object *, enum mcp_outcome *);
 struct json_object *mcp_complete(struct mcp_context *,
 	    struct json_object *, struct json_object *, enum mcp_outcome *);
+/* mcplog.c: logging/setLevel and the level in force for a request. */
+struct json_object *mcp_logging_set_level(struct mcp_context *,
+	    struct json_object *, struct json_object *, enum mcp_outcome *);
+int	 mcp_stream_level(struct mcp_context *, struct json_object *,
+	    struct mcp_stream *);
 /* Input-required results (mcpinput.c). */
 struct json_object *mcp_input_begin(struct mcp_context *,
 	    struct json_object *, struct json_object *, const char *,

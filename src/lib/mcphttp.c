@@ -14,6 +14,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "mcp.h"
+#include "mcpstream.h"
 #include "oauth.h"
 #include "rsverify.h"
 
@@ -162,8 +163,11 @@ process(struct mcp_context *ctx, struct json_object *body,
 	size_t			 i, n;
 
 	if (!json_object_is_type(body, json_type_array)) {
+		mcp_stream_level(ctx, NULL, ctx->stream);
 		out = mcp_handle_message(ctx, body, &reply);
-		if (out == MCP_FORBIDDEN)
+		if (ctx->stream->started)
+			mcp_stream_finish(ctx->stream, reply);
+		else if (out == MCP_FORBIDDEN)
 			forbidden(ctx, resp);
 		else if (out == MCP_NO_REPLY)
 			http_status(resp, 202);
@@ -201,6 +205,7 @@ process(struct mcp_context *ctx, struct json_object *body,
 	}
 	buf_free(&needed);
 	ctx->in_batch = 1;
+	ctx->stream = NULL;
 	replies = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		out = mcp_handle_message(ctx, json_object_array_get_idx(body,
@@ -232,7 +237,7 @@ static void
 process_modern(struct mcp_context *ctx, struct json_object *body,
     struct http_response *resp)
 {
-	struct json_object	*reply, *params, *meta, *v;
+	struct json_object	*reply, *params, *meta = NULL, *v, *id;
 
 	ctx->modern = 1;
 	if (json_object_object_get_ex(body, "params", &params) &&
@@ -243,6 +248,16 @@ process_modern(struct mcp_context *ctx, struct json_object *body,
 		    &v))
 			ctx->client_caps = v;
 	}
+	/* An unknown log level is invalid params (logging, errors). */
+	if (mcp_stream_level(ctx, meta, ctx->stream) == -1) {
+		json_object_object_get_ex(body, "id", &id);
+		reply = jsonrpc_error(id, JSONRPC_INVALID_PARAMS, "Invalid "
+		    "params: _meta " MCP_META_LOG_LEVEL " is not a log level");
+		reply_json(resp, reply);
+		http_status(resp, 400);
+		json_object_put(reply);
+		return;
+	}
 	switch (mcp_handle_message(ctx, body, &reply)) {
 	case MCP_FORBIDDEN:
 		forbidden(ctx, resp);
@@ -251,6 +266,10 @@ process_modern(struct mcp_context *ctx, struct json_object *body,
 		http_status(resp, 202);
 		break;
 	case MCP_REPLY:
+		if (ctx->stream->started) {
+			mcp_stream_finish(ctx->stream, reply);
+			break;
+		}
 		reply_json(resp, reply);
 		http_status(resp, mcp_reply_status(reply));
 		break;
@@ -305,6 +324,7 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	struct mcp_context	 ctx;
 	struct mcp_headers	 hdrs;
 	struct mcp_refusal	 refusal;
+	struct mcp_stream	 stream;
 	struct bearer		 token;
 	struct json_object	*body = NULL;
 	const struct config	*cfg = a->cfg;
@@ -422,6 +442,14 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	ctx.cfg = cfg;
 	ctx.app = a;
 	ctx.token = &token;
+	/*
+	 * Notifications are streamed only to a client that accepts an
+	 * event stream; for any other, the stream stays unused and the
+	 * handlers' notifications are dropped (mcpstream.h).
+	 */
+	mcp_stream_init(&stream, a->out, a->flush, resp);
+	stream.accepted = http_accepts(req, "text/event-stream");
+	ctx.stream = &stream;
 	hdrs.protocol_version = req->protocol_version;
 	hdrs.method = http_env(req->envp, "HTTP_MCP_METHOD");
 	hdrs.name = http_env(req->envp, "HTTP_MCP_NAME");

@@ -4,6 +4,7 @@
 
 #include "crypto.h"
 #include "grant.h"
+#include "loglevel.h"
 #include "maproom.h"
 #include "purge.h"
 #include "ratelimit.h"
@@ -188,7 +189,7 @@ drop_grant(struct store_txn *t, const char *id, const struct grant *g,
 	if ((rc = grant_unindex(t, id, g->user, g->client_id,
 	    &c->index_entries)) != STORE_OK ||
 	    (rc = store_del(t, DB_GRANTS, id, GRANT_ID_LEN, NULL, 0)) !=
-	    STORE_OK)
+	    STORE_OK || (rc = store_log_level_forget(t, id)) != STORE_OK)
 		goto out;
 	c->grants++;
 	(*budget)--;

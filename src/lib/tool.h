@@ -36,6 +36,7 @@
 #include "store.h"
 
 struct json_object;
+struct mcp_stream;
 
 enum tool_status {
 	TOOL_OK = 0,		/* a result (possibly with isError) */
@@ -60,6 +61,15 @@ struct tool_call {
 	int			 is_error;
 	int			 (*open_store)(void *, struct store **);
 	void			*open_store_ctx;
+	/*
+	 * Notifications before the result (tool_progress(), tool_log();
+	 * mcpstream.c): the response stream of this request, or NULL
+	 * when nothing can be sent (a batch, a client that does not
+	 * accept text/event-stream), and the client's progress token
+	 * (params._meta.progressToken), or NULL.
+	 */
+	struct mcp_stream	*stream;
+	struct json_object	*progress_token;
 	struct tool_input {	/* asking the client for input: mcpinput.c */
 		int		 modern;	/* a 2026-07-28 request */
 		struct json_object *client_caps; /* its capabilities */
@@ -99,6 +109,34 @@ struct json_object *tool_embedded_text(const char *, const char *,
 	    const char *);
 void	 tool_structured(struct tool_call *, struct json_object *);
 int	 tool_store(struct tool_call *, struct store **);
+
+/*
+ * The log levels of RFC 5424 as MCP names them (server/utilities/
+ * logging), least severe first.
+ */
+enum tool_log_level {
+	TOOL_LOG_DEBUG = 0,
+	TOOL_LOG_INFO,
+	TOOL_LOG_NOTICE,
+	TOOL_LOG_WARNING,
+	TOOL_LOG_ERROR,
+	TOOL_LOG_CRITICAL,
+	TOOL_LOG_ALERT,
+	TOOL_LOG_EMERGENCY
+};
+
+/*
+ * Streamed to the client before the result (mcpstream.c).  Progress
+ * is sent only when the client gave a progress token, and must grow
+ * with each call; total is 0 when unknown, message may be NULL.  A log
+ * message is sent only at or above the level in force for the request
+ * (logging/setLevel in the legacy era, the request's own _meta in
+ * 2026-07-28).  Both return 0, or -1 when the client has gone away:
+ * a long tool may then stop early.
+ */
+int	 tool_progress(struct tool_call *, double, double, const char *);
+int	 tool_log(struct tool_call *, enum tool_log_level, const char *,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
 
 const char	*tool_arg_string(const struct tool_call *, const char *);
 int		 tool_arg_int(const struct tool_call *, const char *,

@@ -15,6 +15,7 @@ const struct tool *const builtin_tools[] = {
 	&tool_notes_get,
 	&tool_notes_add,
 	&tool_notes_delete,
+	&tool_notes_search,
 };
 
 const size_t builtin_ntools = sizeof(builtin_tools) / sizeof(builtin_tools[0]);

@@ -16,6 +16,7 @@ extern const struct tool tool_notes_list;
 extern const struct tool tool_notes_get;
 extern const struct tool tool_notes_add;
 extern const struct tool tool_notes_delete;
+extern const struct tool tool_notes_search;
 
 extern const struct resource_template resource_notes;
 extern const struct prompt prompt_summarize_note;

@@ -49,7 +49,7 @@ const mcpRemote = path.join(here, 'node_modules', 'mcp-remote', 'dist',
 const MODERN = '2026-07-28';
 const ALICE = { name: 'alice', password: 'alice has a long password' };
 const TOOLS = ['whoami', 'notes_list', 'notes_get', 'notes_add',
-    'notes_delete'];
+    'notes_delete', 'notes_search'];
 
 // What every client must get from the same four calls, given a
 // function that calls a tool and resolves its result.

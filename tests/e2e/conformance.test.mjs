@@ -65,6 +65,10 @@ const REQUIRED = [
 	'json-schema-2020-12',
 	'dns-rebinding-protection',
 	...RESOURCES_PROMPTS,
+	// Streamed over SSE before the result (src/lib/mcpstream.c).
+	'tools-call-with-progress',
+	'tools-call-with-logging',
+	'logging-set-level',
 ];
 
 // Revision 2026-07-28 (stateless, per-request _meta): every check of
@@ -87,6 +91,7 @@ const REQUIRED_MODERN = [
 	'sep-2164-resource-not-found',
 	'json-schema-2020-12',
 	'http-header-validation',
+	'tools-call-with-progress',
 	// Input-required results (basic/patterns/mrtr).
 	'input-required-result-basic-elicitation',
 	'input-required-result-basic-sampling',

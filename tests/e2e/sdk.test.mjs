@@ -147,7 +147,8 @@ describe('MCP TypeScript SDK client', () => {
 		// tools/list, whoami, notes.
 		const { tools } = await conn.client.listTools();
 		assert.deepEqual(tools.map((x) => x.name), ['whoami',
-		    'notes_list', 'notes_get', 'notes_add', 'notes_delete']);
+		    'notes_list', 'notes_get', 'notes_add', 'notes_delete',
+		    'notes_search']);
 		let me = whoami(await callTool(conn, provider, 'whoami'));
 		assert.equal(me.user, 'alice');
 		assert.equal(me.client_id, client.client_id);

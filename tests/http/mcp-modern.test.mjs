@@ -85,7 +85,8 @@ describe('server/discover', () => {
 		assert.deepEqual(r.result.supportedVersions, ALL_VERSIONS);
 		assert.deepEqual(r.result.capabilities, { tools: {},
 		    resources: { subscribe: false, listChanged: false },
-		    prompts: { listChanged: false }, completions: {} });
+		    prompts: { listChanged: false }, completions: {},
+		    logging: {} });
 		const info = r.result._meta['io.modelcontextprotocol/serverInfo'];
 		assert.equal(info.name, 'mcp-oauth-fcgi');
 		assert.equal(typeof info.version, 'string');
@@ -121,7 +122,8 @@ describe('the built-in tools in the modern era', () => {
 		assert.equal(r.cacheScope, 'public');
 		assert.ok(Number.isInteger(r.ttlMs) && r.ttlMs >= 0);
 		assert.deepEqual(r.tools.map((t) => t.name), ['whoami',
-		    'notes_list', 'notes_get', 'notes_add', 'notes_delete']);
+		    'notes_list', 'notes_get', 'notes_add', 'notes_delete',
+		    'notes_search']);
 		const legacy = (await post(s, alice.access_token, { jsonrpc: '2.0',
 		    id: 1, method: 'tools/list' },
 		    { 'MCP-Protocol-Version': '2025-11-25' })).json().result;
@@ -345,7 +347,7 @@ describe('legacy next to modern', () => {
 		    { headers: { 'MCP-Protocol-Version': '2025-11-25' } });
 		assert.equal(res.status, 200);
 		assert.equal(res.json().result.resultType, undefined);
-		assert.equal(res.json().result.tools.length, 5);
+		assert.equal(res.json().result.tools.length, 6);
 	});
 
 	it('serves server/discover only in the modern era', async () => {

@@ -538,6 +538,7 @@ describe('lifecycle (initialize, initialized, ping)', () => {
 				resources: { subscribe: false, listChanged: false },
 				prompts: { listChanged: false },
 				completions: {},
+				logging: {},
 			});
 			assert.equal(r.serverInfo.name, 'mcp-oauth-fcgi');
 			assert.equal(typeof r.serverInfo.version, 'string');
@@ -571,7 +572,8 @@ describe('tools (tools/list, tools/call)', () => {
 		    method: 'tools/list', params: {} })).json().result;
 		assert.deepEqual(a, b);
 		assert.deepEqual(a.tools.map((t) => t.name), ['whoami',
-		    'notes_list', 'notes_get', 'notes_add', 'notes_delete']);
+		    'notes_list', 'notes_get', 'notes_add', 'notes_delete',
+		    'notes_search']);
 		assert.equal(a.nextCursor, undefined);
 		for (const t of a.tools) {
 			assert.match(t.name, /^[A-Za-z0-9_.-]{1,64}$/);

@@ -128,7 +128,7 @@ Test(mcp, initialize_negotiates)
 	cr_assert_not_null(strstr(r, "\"protocolVersion\":\"2025-06-18\""), "%s",
 	    r);
 	cr_assert_not_null(strstr(r, "\"capabilities\":{\"tools\":"
-	    "{\"listChanged\":false}}"), "%s", r);
+	    "{\"listChanged\":false},\"logging\":{}}"), "%s", r);
 	cr_assert_not_null(strstr(r, "\"name\":\"test-server\""));
 	r = reply_text("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
 	    "\"params\":{\"protocolVersion\":\"2030-01-01\"}}");
@@ -800,7 +800,8 @@ Test(mcp, modern_methods)
 	    "\"server/discover\",\"params\":{}}"), "{\"jsonrpc\":\"2.0\","
 	    "\"id\":1,\"result\":{\"supportedVersions\":[\"2026-07-28\","
 	    "\"2025-11-25\",\"2025-06-18\",\"2025-03-26\"],\"capabilities\":{"
-	    "\"tools\":{}},\"instructions\":\"Be kind.\",\"resultType\":"
+	    "\"tools\":{},\"logging\":{}},\"instructions\":\"Be kind.\","
+	    "\"resultType\":"
 	    "\"complete\",\"_meta\":{\"io.modelcontextprotocol/serverInfo\":{"
 	    "\"name\":\"srv\",\"version\":\"" PACKAGE_VERSION "\"}},\"ttlMs\":"
 	    "300000,\"cacheScope\":\"public\"}}");

@@ -201,7 +201,8 @@ Test(resource, capabilities_declared)
 
 	HAS(t, "\"capabilities\":{\"tools\":{\"listChanged\":false},"
 	    "\"resources\":{\"subscribe\":false,\"listChanged\":false},"
-	    "\"prompts\":{\"listChanged\":false},\"completions\":{}}");
+	    "\"prompts\":{\"listChanged\":false},\"completions\":{},"
+	    "\"logging\":{}}");
 }
 
 /*
@@ -346,7 +347,8 @@ Test(resource, not_found_in_both_eras)
 	    "\"ttlMs\":300000,\"cacheScope\":\"public\"");
 	HAS(call("server/discover", "{}"), "\"capabilities\":{\"tools\":{},"
 	    "\"resources\":{\"subscribe\":false,\"listChanged\":false},"
-	    "\"prompts\":{\"listChanged\":false},\"completions\":{}}");
+	    "\"prompts\":{\"listChanged\":false},\"completions\":{},"
+	    "\"logging\":{}}");
 }
 
 /* Required arguments checked, strings only, no unknown ones: -32602. */
@@ -467,7 +469,8 @@ Test(resource, absent_without_descriptors)
 	HAS(call("resources/list", "{}"), "-32601");
 	HAS(call("prompts/list", "{}"), "-32601");
 	HAS(call("initialize", "{\"protocolVersion\":\"2025-11-25\"}"),
-	    "\"capabilities\":{\"tools\":{\"listChanged\":false}}");
+	    "\"capabilities\":{\"tools\":{\"listChanged\":false},"
+	    "\"logging\":{}}");
 }
 
 /*

@@ -13,8 +13,14 @@
  * scenarios.  None needs a scope beyond a valid token.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -125,7 +131,90 @@ streaming_elicitation(struct tool_call *call)
 static enum tool_status
 logging_tool(struct tool_call *call)
 {
-	tool_text(call, "Done, without a log message.");
+	tool_log(call, TOOL_LOG_INFO, "conformance", "Logged only when the "
+	    "request sets a log level");
+	tool_text(call, "Done.");
+	return TOOL_OK;
+}
+
+/* The pause the suite's progress and logging scenarios describe. */
+static void
+pause_50ms(void)
+{
+	struct timespec	 ts = { 0, 50 * 1000 * 1000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		continue;
+}
+
+/*
+ * tools-call-with-progress: 0, 50 and 100 of 100, 50 ms apart, each
+ * sent as it happens when the request carries a progress token.
+ */
+static enum tool_status
+tool_with_progress(struct tool_call *call)
+{
+	tool_progress(call, 0, 100, NULL);
+	pause_50ms();
+	tool_progress(call, 50, 100, NULL);
+	pause_50ms();
+	tool_progress(call, 100, 100, NULL);
+	tool_text(call, "Progress reported.");
+	return TOOL_OK;
+}
+
+/* tools-call-with-logging: three messages at info, 50 ms apart. */
+static enum tool_status
+tool_with_logging(struct tool_call *call)
+{
+	tool_log(call, TOOL_LOG_INFO, "conformance", "Tool execution started");
+	pause_50ms();
+	tool_log(call, TOOL_LOG_INFO, "conformance", "Tool processing data");
+	pause_50ms();
+	tool_log(call, TOOL_LOG_INFO, "conformance",
+	    "Tool execution completed");
+	tool_text(call, "Logging done.");
+	return TOOL_OK;
+}
+
+/*
+ * Not the suite's: the proof that a notification reaches the client
+ * while the tool still runs (tests/http/stream.test.mjs).  It reports
+ * progress, then waits until the test writes to the FIFO named by
+ * MCP_TEST_RELEASE_FIFO, so the client can only have the notification
+ * before the result if the web server passed it on at once.  The wait
+ * is bounded (RELEASE_WAIT_MS), so a test that fails never leaves the
+ * process blocked; without the variable the tool refuses at once.
+ */
+#define RELEASE_WAIT_MS	60000
+
+static enum tool_status
+progress_then_wait(struct tool_call *call)
+{
+	struct pollfd	 pfd;
+	const char	*fifo = getenv("MCP_TEST_RELEASE_FIFO");
+	char		 got[16];
+	int		 rc;
+
+	if (fifo == NULL || *fifo == '\0') {
+		tool_error(call, "MCP_TEST_RELEASE_FIFO is not set");
+		return TOOL_OK;
+	}
+	/* Opened without blocking: poll() then waits for the writer. */
+	if ((pfd.fd = open(fifo, O_RDONLY | O_NONBLOCK)) == -1) {
+		tool_error(call, "cannot open the release FIFO");
+		return TOOL_OK;
+	}
+	tool_progress(call, 1, 2, "waiting for the test");
+	pfd.events = POLLIN;
+	do
+		rc = poll(&pfd, 1, RELEASE_WAIT_MS);
+	while (rc == -1 && errno == EINTR);
+	if (rc == 1 && read(pfd.fd, got, sizeof(got)) > 0)
+		tool_text(call, "Released.");
+	else
+		tool_error(call, "Not released within %d ms.", RELEASE_WAIT_MS);
+	close(pfd.fd);
 	return TOOL_OK;
 }
 
@@ -205,6 +294,28 @@ static const struct tool test_logging_tool = {
 	.description = "Tests that no log message comes without a log level",
 	.input_schema = NO_ARGUMENTS,
 	.handler = logging_tool,
+};
+
+static const struct tool test_tool_with_progress = {
+	.name = "test_tool_with_progress",
+	.description = "Tests progress notifications",
+	.input_schema = NO_ARGUMENTS,
+	.handler = tool_with_progress,
+};
+
+static const struct tool test_tool_with_logging = {
+	.name = "test_tool_with_logging",
+	.description = "Tests log message notifications",
+	.input_schema = NO_ARGUMENTS,
+	.handler = tool_with_logging,
+};
+
+static const struct tool test_progress_then_wait = {
+	.name = "test_progress_then_wait",
+	.description = "Reports progress, then waits for the test to release "
+	    "it (tests/http/stream.test.mjs)",
+	.input_schema = NO_ARGUMENTS,
+	.handler = progress_then_wait,
 };
 
 /*
@@ -558,6 +669,9 @@ static const struct tool *const fixture_tools[] = {
 	&test_missing_capability,
 	&test_streaming_elicitation,
 	&test_logging_tool,
+	&test_tool_with_progress,
+	&test_tool_with_logging,
+	&test_progress_then_wait,
 	&test_input_required_result_elicitation,
 	&test_input_required_result_sampling,
 	&test_input_required_result_list_roots,
