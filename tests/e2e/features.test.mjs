@@ -2,7 +2,8 @@
 // The rest of MCP through the official TypeScript clients, as released,
 // against the built-in server (the programs the demo serves) under
 // lighttpd over TLS: resources (the caller's notes as notes://{id}),
-// the summarize_note prompt and completion of its arguments.
+// the summarize_note prompt and completion of its arguments, and the
+// progress notes_search streams before its result.
 //
 //   @modelcontextprotocol/sdk 1.32.2      the legacy era (initialize)
 //   @modelcontextprotocol/client 2.4.0    pinned to 2026-07-28
@@ -166,6 +167,41 @@ for (const era of ['legacy', 'modern']) {
 			await assert.rejects(client.getPrompt({
 			    name: 'summarize_note', arguments: {} }),
 			    (e) => e.code === -32602);
+		});
+
+		test('a slow tool streams its progress before the result',
+		    async (t) => {
+			const { client, net } = await connect(t, era,
+			    alice.access_token);
+			for (let i = 0; i < 12; i++)
+				await addNote(client, `Progress ${era} ${i}`,
+				    i % 3 === 0 ? 'has the needle' : 'has not');
+			const seen = [];
+			const options = { onprogress: (p) => seen.push(p) };
+			const args = { name: 'notes_search',
+			    arguments: { phrase: `Progress ${era}` } };
+			const r = era === 'legacy' ?
+			    await client.callTool(args, undefined, options) :
+			    await client.callTool(args, options);
+			assert.notEqual(r.isError, true, JSON.stringify(r));
+			assert.ok(r.structuredContent.matches.length >= 12,
+			    JSON.stringify(r.structuredContent));
+			// One notification per tenth of the notes, growing
+			// to the total (MCP server/utilities/progress).
+			assert.ok(seen.length >= 2 && seen.length <= 10,
+			    JSON.stringify(seen));
+			for (let i = 1; i < seen.length; i++)
+				assert.ok(seen[i].progress > seen[i - 1].progress,
+				    JSON.stringify(seen));
+			const last = seen[seen.length - 1];
+			assert.equal(last.progress, last.total);
+			assert.equal(last.total, r.structuredContent.searched);
+			// They came as an event stream in the answer to the
+			// tools/call POST itself.
+			const post = net.log.find((e) => e.method === 'POST' &&
+			    e.body?.includes('"notes_search"'));
+			assert.match(post.responseHeaders.get('content-type'),
+			    /^text\/event-stream/);
 		});
 
 		test('another user sees none of alice\'s notes', async (t) => {
