@@ -140,19 +140,28 @@ user_approved(struct app *a, const struct http_request *req,
  * An error of a request whose client and redirect URI are known, sent
  * before the person answered on the consent page.  It goes back to the
  * client (error, state and iss) only when the redirect URI is trusted
- * (RFC 9700 section 4.11.2): the administrator registered the client,
- * or the person signed in in this browser approved it before.
- * Otherwise anyone could register a redirect URI and send people
- * through this server to it with a link that fails on purpose, and
- * the person sees a page instead; nothing is sent to the client.
+ * (RFC 9700 section 4.11.2): the administrator registered the client
+ * (or pinned its metadata document), or the person signed in in this
+ * browser approved it before.  Otherwise anyone could register a
+ * redirect URI, or publish a metadata document naming one, and send
+ * people through this server to it with a link that fails on purpose;
+ * the person sees a page instead, and nothing is sent to the client.
  */
+static int
+client_trusted_by_site(const struct client *c)
+{
+	if (c->flags & CLIENT_PINNED)
+		return 1;
+	return !(c->flags & (CLIENT_DYNAMIC | CLIENT_CIMD));
+}
+
 static void
 request_error(struct app *a, const struct http_request *req,
     struct http_response *resp, const struct client *c,
     const char *redirect_uri, const char *state, const char *error,
     const char *description)
 {
-	if (!(c->flags & CLIENT_DYNAMIC) || user_approved(a, req, c)) {
+	if (client_trusted_by_site(c) || user_approved(a, req, c)) {
 		authpage_redirect_error(a->cfg, resp, redirect_uri, state,
 		    error, description);
 		return;

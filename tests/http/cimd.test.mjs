@@ -200,6 +200,30 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		assertHtmlPage(res, 400);
 	});
 
+	// RFC 9700 section 4.11.2: anyone can publish a document, so its
+	// redirect URI is no more trusted than a registered one: an error
+	// before the person approved is a page, never a redirect.
+	it('sends no error to a document\'s redirect URI before approval',
+	    async () => {
+		const client = site.publish('/phish/client.json',
+		    { redirect_uris: ['https://evil.example/phish'] });
+		for (const extra of [{ prompt: 'none' },
+		    { scope: 'bogus-scope' }, { response_type: 'token' },
+		    { code_challenge_method: 'plain' }]) {
+			const res = await s.request('GET', authorizeQuery(
+			    client, { code_challenge: pkce().challenge,
+			    code_challenge_method: 'S256', state: 'st',
+			    ...extra }));
+			assertHtmlPage(res, 400);
+			assert.equal(res.headers.location, undefined,
+			    JSON.stringify(extra));
+			assert.doesNotMatch(res.body, /evil\.example/);
+		}
+		assert.match(s.programLog(), new RegExp(
+		    'event=error_not_redirected client="' +
+		    client.client_id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+	});
+
 	it('refuses a redirect and does not follow it', async () => {
 		const target = site.publish('/target/client.json');
 		site.docs.set('/moved/client.json', { status: 302,
