@@ -36,10 +36,9 @@ const program = process.env.MCP_CONFORMANCE_PROGRAM ??
     path.join(buildDir, 'tests', 'e2e', 'conformance', 'mcp-conformance');
 
 // The scenarios this server must pass: the lifecycle, tools,
-// resources, prompts, completion and security ones.  Logging and
-// progress come with a later issue; resource subscriptions and
-// server-to-client requests (sampling, elicitation) are not in this
-// design (NOT_IN_THIS_DESIGN below).
+// resources, prompts, completion, logging, progress and security ones.
+// Resource subscriptions and server-to-client requests (sampling,
+// elicitation) are not in this design (NOT_IN_THIS_DESIGN below).
 const RESOURCES_PROMPTS = [
 	'resources-list',
 	'resources-read-text',
@@ -73,9 +72,9 @@ const REQUIRED = [
 
 // Revision 2026-07-28 (stateless, per-request _meta): every check of
 // these scenarios, and the tool, resource, prompt and completion
-// scenarios that need no streaming, and every input-required result
-// (basic/patterns/mrtr).  The rest of that revision's list (progress,
-// tasks) is a later issue.
+// scenarios, progress, and every input-required result
+// (basic/patterns/mrtr).  The tasks extension is not part of this
+// work.
 const REQUIRED_MODERN = [
 	'server-stateless',
 	'dns-rebinding-protection',
@@ -231,13 +230,14 @@ function readResults(outDir) {
 
 // A server behind the token proxy, whose /mcp is program (the shipped
 // mcp.fcgi when undefined), and a directory for the suite's results.
-async function startBehindProxy(program) {
+async function startBehindProxy(program, kind = undefined) {
 	const proxy = await tokenProxy();
 	const self = `127.0.0.1:${proxy.port}`;
 	let s;
 	try {
 		s = await TestServer.start({
 			users: [ALICE],
+			...(kind === undefined ? {} : { kind }),
 			programs: program === undefined ? undefined :
 			    { mcp: program },
 			config: [
@@ -510,3 +510,51 @@ describe('MCP conformance suite against the shipped mcp.fcgi', () => {
 				    'the rebinding attempt reached the server');
 		});
 });
+
+// The scenarios that stream (SSE before the result) once more under
+// Apache: mod_fcgid (the shipped vhost, FcgidOutputBufferSize 0) and
+// plain CGI (.htaccess), where buffering would hold the notifications
+// back.  tests/http/stream.test.mjs proves that they arrive before the
+// result in every deployment; this is the suite's view of the same.
+const STREAMING = ['tools-call-with-progress', 'tools-call-with-logging',
+    'logging-set-level'];
+
+for (const kind of ['apache-vhost', 'apache-cgi']) {
+	describe(`MCP conformance suite, streaming scenarios, ${kind}`, () => {
+		let proxy;
+		let s;
+		let outDir;
+
+		before(async () => {
+			({ proxy, s, outDir } = await startBehindProxy(program,
+			    kind));
+		});
+
+		after(async () => {
+			await proxy?.close();
+			await s?.stop();
+			if (outDir !== undefined)
+				fs.rmSync(outDir, { recursive: true,
+				    force: true });
+		});
+
+		for (const scenario of STREAMING)
+			test(scenario, async (t) => {
+				const url = `http://127.0.0.1:${proxy.port}/mcp`;
+				const dir = fs.mkdtempSync(path.join(outDir,
+				    'run-'));
+				const run = await runSuite(url, dir,
+				    ['--scenario', scenario]);
+				fs.writeFileSync(artifactPath('conformance-' +
+				    `${kind}-${scenario}.out`), run.output);
+				const { passed, failed, undecided } =
+				    judge(readResults(dir));
+				for (const u of undecided)
+					t.diagnostic(`conformance: no verdict: ${u}`);
+				assert.deepEqual(passed, [scenario], 'the suite ' +
+				    `(exit ${run.code}, ${run.signal ?? ''}): ` +
+				    failed.join('\n') + '\n' +
+				    run.output.slice(-2000));
+			});
+	});
+}
