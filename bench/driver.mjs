@@ -679,7 +679,7 @@ async function main() {
 
 	// A tool call that streams 10 progress notifications.
 	if (want('stream'))
-		out.stream = await streamRounds(a, tok.access_token, T.hello);
+		out.stream = await streamRounds(a, T.hello);
 
 	// Cold start as CGI.
 	if (want('cold'))
@@ -745,10 +745,15 @@ async function timedRequests(t, n, want) {
 
 // tools/call notes_search over 10 notes with a progress token: ten
 // progress notifications, each flushed as it happens, then the result
-// (an SSE answer), against the bare responder on the same terms.
-async function streamRounds(a, token, hello) {
+// (an SSE answer), against the bare responder on the same terms.  The
+// notes are those of a user of their own, who has exactly ten.
+async function streamRounds(a, hello) {
 	log('\n== streaming: notes_search with 10 progress notifications');
 	const n = quick ? 100 : 300;
+	const name = 'bench-stream';
+	a.addUser(name, PASSWORD);
+	const token = (await obtainTokens(a, new Person(a, name, PASSWORD),
+	    await register(a))).access_token;
 	const call = (name, args, meta) => JSON.stringify({ jsonrpc: '2.0',
 	    id: 1, method: 'tools/call', params: { name, arguments: args,
 	    ...(meta ? { _meta: meta } : {}) } });
