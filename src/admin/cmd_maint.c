@@ -64,6 +64,7 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		add_int(o, "sessions", (int64_t)c.sessions);
 		add_int(o, "pending", (int64_t)c.pending);
 		add_int(o, "ratelimit", (int64_t)c.ratelimit);
+		add_int(o, "cimd_clients", (int64_t)c.cimd_clients);
 		add_int(o, "index_entries", (int64_t)c.index_entries);
 		add_int(o, "examined", (int64_t)c.scanned);
 		json_object_object_add(o, "complete",
@@ -72,10 +73,11 @@ cmd_purge(struct admin *a, int argc, char **argv)
 	} else
 		printf("purged %lu codes, %lu access tokens, %lu refresh "
 		    "tokens, %lu grants, %lu sign-in sessions, %lu pending "
-		    "requests, %lu rate-limit counters (and %lu index "
-		    "entries); examined %lu records\n", c.codes,
-		    c.access_tokens, c.refresh_tokens, c.grants, c.sessions,
-		    c.pending, c.ratelimit, c.index_entries, c.scanned);
+		    "requests, %lu rate-limit counters, %lu unused metadata "
+		    "document clients (and %lu index entries); examined %lu "
+		    "records\n", c.codes, c.access_tokens, c.refresh_tokens,
+		    c.grants, c.sessions, c.pending, c.ratelimit,
+		    c.cimd_clients, c.index_entries, c.scanned);
 	if (rc != STORE_OK)
 		return admin_store_fail(a, "purge stopped (what it removed "
 		    "stays removed)", rc);

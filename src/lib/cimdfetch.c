@@ -75,6 +75,19 @@ cimd_ttl(const char *cache_control, const char *expires, int64_t now)
 }
 
 /*
+ * What whoever chose the URL learns when its name does not resolve,
+ * resolves to a special-use address, or to no IPv4 or IPv6 address:
+ * the same words for all three, so that the server is no oracle for
+ * what its resolver sees (names the world does not, internal
+ * addresses).  The log has the detail.
+ */
+static void
+unreachable(const char *host, char *why, size_t whysz)
+{
+	snprintf(why, whysz, "the document at %s cannot be reached", host);
+}
+
+/*
  * Resolves host and picks the address to connect to.  Every address
  * the name has must be allowed, not just the one we pick: a name that
  * mixes public and private addresses is refused.  Loopback is allowed
@@ -95,7 +108,7 @@ resolve_checked(const struct config *cfg, const struct cimd_url *u,
 	if ((rc = getaddrinfo(u->host, NULL, &hints, &res)) != 0) {
 		log_msg("cimd_fetch_failed", "%s: %s", u->host,
 		    gai_strerror(rc));
-		snprintf(why, whysz, "%s cannot be found (DNS)", u->host);
+		unreachable(u->host, why, whysz);
 		return CIMDF_EFETCH;
 	}
 	rc = CIMDF_OK;
@@ -111,20 +124,17 @@ resolve_checked(const struct config *cfg, const struct cimd_url *u,
 			}
 			continue;
 		}
-		/*
-		 * The address itself is not named: the message reaches
-		 * whoever chose the URL, and our resolver may see names
-		 * the world does not.
-		 */
-		snprintf(why, whysz, "%s resolves to a special-use "
+		log_msg("cimd_fetch_failed", "%s resolves to a special-use "
 		    "address (private, loopback, link-local, ...), which is "
 		    "never fetched from", u->host);
+		unreachable(u->host, why, whysz);
 		rc = CIMDF_EADDR;
 		goto out;
 	}
 	if (!found) {
-		snprintf(why, whysz, "%s has no IPv4 or IPv6 address",
-		    u->host);
+		log_msg("cimd_fetch_failed", "%s has no IPv4 or IPv6 "
+		    "address", u->host);
+		unreachable(u->host, why, whysz);
 		rc = CIMDF_EFETCH;
 		goto out;
 	}
@@ -304,8 +314,13 @@ lease_take(struct store *st, const char *url, int64_t now)
 	return over ? 0 : 1;
 }
 
+/*
+ * Releases the lease of url taken at now, unless it expired and
+ * another process holds it now: a lease's window starts when it is
+ * taken, so its start is the owner's token.
+ */
 static void
-lease_release(struct store *st, const char *url)
+lease_release(struct store *st, const char *url, int64_t now)
 {
 	struct store_txn	*t;
 	char			 subject[2 * CRYPTO_SHA256_LEN + 1];
@@ -313,7 +328,8 @@ lease_release(struct store *st, const char *url)
 	lease_subject(url, subject);
 	if (store_begin(st, 0, &t) != STORE_OK)
 		return;
-	if (ratelimit_reset(t, "cimd-fetch", subject) == STORE_OK)
+	if (ratelimit_reset_window(t, "cimd-fetch", subject, now) ==
+	    STORE_OK)
 		store_commit(t);
 	else
 		store_abort(t);
@@ -409,7 +425,7 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 			snprintf(why, whysz, "the database failed");
 		client_free(&c);
 	}
-	lease_release(st, url);
+	lease_release(st, url, now);
 	return rc;
 }
 

@@ -32,8 +32,18 @@ struct oauth_error;
 #define CIMD_TTL_DEFAULT	3600
 #define CIMD_CONNECT_TIMEOUT_MS	2000
 #define CIMD_TIMEOUT_MS		4000
-/* How long the fetch lease of one URL lasts. */
-#define CIMD_LEASE		10
+/*
+ * How long the fetch lease of one URL lasts: longer than the worst
+ * fetch, so that no other process fetches the same URL meanwhile.
+ * getaddrinfo() has no deadline of its own; with glibc's defaults
+ * (resolv.conf "timeout:5 attempts:2", at most 3 nameservers) a name
+ * whose servers do not answer takes up to 30 s before it fails, and
+ * libcurl's CIMD_TIMEOUT_MS bounds the rest.  A host with a larger
+ * resolv.conf timeout should lower it (the lease still protects: a
+ * late process releases only a lease it still holds).
+ */
+#define CIMD_DNS_WORST		30
+#define CIMD_LEASE		(CIMD_DNS_WORST + CIMD_TIMEOUT_MS / 1000 + 26)
 
 enum cimdfetch_err {
 	CIMDF_OK = 0,

@@ -163,6 +163,34 @@ ratelimit_reset(struct store_txn *t, const char *kind, const char *subject)
 }
 
 /*
+ * ratelimit_reset() only if the counter's window still starts at
+ * window_start: a lease (a limit of one in a window) is released only
+ * by the process that took it, never after it expired and another
+ * process took it anew (its window starts later).
+ */
+int
+ratelimit_reset_window(struct store_txn *t, const char *kind,
+    const char *subject, int64_t window_start)
+{
+	struct ratelimit	 rl;
+	struct store_val	 v;
+	char			 key[RATELIMIT_KEY_MAX];
+	size_t			 klen = make_key(key, kind, subject);
+	int			 rc;
+
+	rc = store_get(t, DB_RATELIMIT, key, klen, &v);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	if (ratelimit_decode(v.data, v.len, &rl) != STORE_OK ||
+	    rl.window_start != window_start)
+		return STORE_OK;
+	rc = store_del(t, DB_RATELIMIT, key, klen, NULL, 0);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/*
  * Takes back one event counted by ratelimit_count() in the current
  * window: a sign-in is counted before the password is checked, so that
  * parallel attempts cannot pass the check together, and a success takes

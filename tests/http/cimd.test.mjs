@@ -36,12 +36,13 @@ function cimdConfig(extra = []) {
 
 // mcp-oauth-admin with args, run without blocking this process (which
 // serves the documents it fetches): { status, stdout, stderr }.
-function adminAsync(s, args) {
+function adminAsync(s, args, env = {}) {
 	const argv = [s.adminPath, '--config', s.configFile, ...args];
 	if (s.runAs !== null)
 		argv.unshift('runuser', '-u', s.runAs, '--');
 	return new Promise((resolve, reject) => {
-		const child = spawn(argv[0], argv.slice(1));
+		const child = spawn(argv[0], argv.slice(1),
+		    { env: { ...process.env, ...env } });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (d) => { stdout += d; });
@@ -325,6 +326,48 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		assert.equal(json.metadata_document.pinned, true);
 	});
 
+	it('purge removes an unused CIMD client a day after its cache ' +
+	    'expiry and keeps one with a grant and a pinned one',
+	    async () => {
+		const alice = new Person(s, 'alice', ALICE);
+		const unused = site.publish('/purge/unused/client.json',
+		    { client_name: 'Unused' });
+		const used = site.publish('/purge/used/client.json',
+		    { client_name: 'Used' });
+		const pinned = site.publish('/purge/pinned/client.json',
+		    { client_name: 'Pinned' });
+		// Fetched and stored, but never approved: no grant.
+		assert.match(await consentPage(alice, unused), /Unused/);
+		await obtainTokens(s, alice, used);
+		const r = await adminAsync(s, ['client', 'pin',
+		    pinned.client_id]);
+		assert.equal(r.status, 0, r.stderr);
+		const show = async (id, env) => (await adminAsync(s,
+		    ['client', 'show', id], env)).status;
+		// Past the cache expiry but within the day's margin: kept.
+		clock.offset(3 * 3600);
+		try {
+			const p = await adminAsync(s, ['--json', 'purge'],
+			    clock.env());
+			assert.equal(p.status, 0, p.stderr);
+			assert.equal(JSON.parse(p.stdout).cimd_clients, 0);
+			assert.equal(await show(unused.client_id), 0);
+			clock.offset(26 * 3600);
+			const q = await adminAsync(s, ['--json', 'purge'],
+			    clock.env());
+			assert.equal(q.status, 0, q.stderr);
+			assert.ok(JSON.parse(q.stdout).cimd_clients >= 1,
+			    q.stdout);
+		} finally {
+			clock.real();
+		}
+		assert.notEqual(await show(unused.client_id), 0);
+		assert.equal(await show(used.client_id), 0);
+		assert.equal(await show(pinned.client_id), 0);
+		// A purged client comes back on its next use.
+		assert.match(await consentPage(alice, unused), /Unused/);
+	});
+
 	it('admin client pin refuses an invalid document and stores ' +
 	    'nothing', async () => {
 		const client = site.publish('/badpin/client.json',
@@ -373,9 +416,11 @@ describe('CIMD without loopback: special-use addresses', () => {
 	    '198.18.0.1']) {
 		it(`refuses ${host} before connecting`, async () => {
 			const before = site.hitsFor('/c.json');
-			await refused(s, { client_id: `https://${host}:` +
+			const res = await refused(s, { client_id:
+			    `https://${host}:` +
 			    `${site.port}/c.json`, redirect_uris: cb },
-			    /special-use address/);
+			    /cannot be reached/);
+			assert.ok(!res.body.includes('special-use'));
 			assert.equal(site.hitsFor('/c.json'), before);
 		});
 	}
@@ -383,9 +428,12 @@ describe('CIMD without loopback: special-use addresses', () => {
 	it('refuses a name that resolves to loopback', async () => {
 		site.publish('/named/client.json');
 		const before = site.hitsFor('/named/client.json');
-		await refused(s, { client_id:
+		// The same words as a name that does not resolve: the page
+		// tells nothing of what the server's resolver sees.
+		const res = await refused(s, { client_id:
 		    `https://localhost:${site.port}/named/client.json`,
-		    redirect_uris: cb }, /localhost resolves to a special-use/);
+		    redirect_uris: cb }, /the document at localhost cannot be reached/);
+		assert.ok(!res.body.includes('special-use'));
 		assert.equal(site.hitsFor('/named/client.json'), before);
 	});
 });
