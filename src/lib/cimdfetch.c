@@ -336,6 +336,35 @@ lease_release(struct store *st, const char *url, int64_t now)
 }
 
 /*
+ * Counts the fetch of a document not yet stored against the client
+ * address remote (NULL: the administrator, never limited): 1 if that
+ * is over cimd_fetch_rate_limit, 0 if not, -1 on a database error.
+ */
+static int
+fetch_limited(const struct config *cfg, struct store *st,
+    const char *remote, int64_t now)
+{
+	struct store_txn	*t;
+	char			 subject[RATELIMIT_IP_MAX];
+	long			 retry;
+	int			 over;
+
+	if (remote == NULL || cfg->cimd_fetch_rate_limit == 0)
+		return 0;
+	ratelimit_ip_subject(remote, subject, sizeof(subject));
+	if (store_begin(st, 0, &t) != STORE_OK)
+		return -1;
+	over = ratelimit_hit(t, "cimd-new", subject, now,
+	    cfg->cimd_fetch_rate_limit, CIMD_FETCH_WINDOW, &retry);
+	if (over == -1 || store_commit(t) != STORE_OK) {
+		if (over == -1)
+			store_abort(t);
+		return -1;
+	}
+	return over;
+}
+
+/*
  * Stores c, replacing what was there unless the administrator pinned
  * it; a client seen before keeps the time it was first seen.
  */
@@ -369,13 +398,14 @@ store_fetched(struct store *st, struct client *c)
 /*
  * Makes sure the client record of client_id is in the store and fresh
  * when client_id is a metadata document URL, fetching the document if
- * needed; any other client_id is left to the usual lookup.  Called
- * before the request's transaction begins: no LMDB transaction is held
- * while fetching.
+ * needed; any other client_id is left to the usual lookup.  remote is
+ * the client address the request came from (cimd_fetch_rate_limit).
+ * Called before the request's transaction begins: no LMDB transaction
+ * is held while fetching.
  */
 int
 cimd_ensure(const struct config *cfg, struct store *st, const char *url,
-    int64_t now, char *why, size_t whysz)
+    const char *remote, int64_t now, char *why, size_t whysz)
 {
 	struct cimd_url	 u;
 	struct client	 c;
@@ -418,6 +448,16 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 		}
 		usleep(250 * 1000);
 	}
+	if (!stale && (rc = fetch_limited(cfg, st, remote, now)) != 0) {
+		lease_release(st, url, now);
+		if (rc == -1) {
+			snprintf(why, whysz, "the database failed");
+			return CIMDF_ESTORE;
+		}
+		snprintf(why, whysz, "too many new clients from this "
+		    "address; try again later");
+		return CIMDF_ELIMIT;
+	}
 	rc = cimd_fetch_client(cfg, url, now, &c, why, whysz);
 	if (rc == CIMDF_OK) {
 		rc = store_fetched(st, &c);
@@ -435,12 +475,13 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
  */
 int
 cimd_ensure_oauth(const struct config *cfg, struct store *st,
-    const char *client_id, int64_t now, struct oauth_error *e)
+    const char *client_id, const char *remote, int64_t now,
+    struct oauth_error *e)
 {
 	char	 why[512];
 	int	 rc;
 
-	rc = cimd_ensure(cfg, st, client_id, now, why, sizeof(why));
+	rc = cimd_ensure(cfg, st, client_id, remote, now, why, sizeof(why));
 	if (rc == CIMDF_OK)
 		return 0;
 	log_msg("cimd_refused", "%s: %s", cimdfetch_strerror(rc), why);
@@ -448,6 +489,9 @@ cimd_ensure_oauth(const struct config *cfg, struct store *st,
 		oauth_error_set(e, 500, "server_error", "%s", why);
 	else if (rc == CIMDF_EBUSY)
 		oauth_error_set(e, 503, "temporarily_unavailable", "%s", why);
+	else if (rc == CIMDF_ELIMIT)
+		oauth_error_set(e, 429, "too_many_requests", "the client's "
+		    "metadata document cannot be fetched: %s", why);
 	else
 		oauth_error_set(e, 401, "invalid_client", "the client's "
 		    "metadata document cannot be used: %s", why);
@@ -472,6 +516,8 @@ cimdfetch_strerror(int rc)
 		return "invalid document";
 	case CIMDF_EBUSY:
 		return "being fetched";
+	case CIMDF_ELIMIT:
+		return "fetch rate limit";
 	case CIMDF_ESTORE:
 		return "database error";
 	case CIMDF_ENOMEM:

@@ -13,7 +13,9 @@
  * Cache-Control max-age or Expires header gives, bounded to
  * CIMD_TTL_MIN..CIMD_TTL_MAX (CIMD_TTL_DEFAULT without either).  An
  * error or an invalid document is never stored.  One process fetches
- * a URL at a time: a short lease in the ratelimit database.
+ * a URL at a time: a short lease in the ratelimit database.  A client
+ * address makes the server fetch at most cimd_fetch_rate_limit
+ * documents at URLs not yet stored an hour (CIMD_FETCH_WINDOW).
  */
 #ifndef MCP_CIMDFETCH_H
 #define MCP_CIMDFETCH_H
@@ -43,6 +45,7 @@ struct oauth_error;
  * late process releases only a lease it still holds).
  */
 #define CIMD_DNS_WORST		30
+#define CIMD_FETCH_WINDOW	3600
 #define CIMD_LEASE		(CIMD_DNS_WORST + CIMD_TIMEOUT_MS / 1000 + 26)
 
 enum cimdfetch_err {
@@ -53,14 +56,15 @@ enum cimdfetch_err {
 	CIMDF_EFETCH,		/* DNS, connection, TLS, status, size */
 	CIMDF_EDOC,		/* the document is invalid */
 	CIMDF_EBUSY,		/* another process is fetching it */
+	CIMDF_ELIMIT,		/* cimd_fetch_rate_limit reached */
 	CIMDF_ESTORE,
 	CIMDF_ENOMEM
 };
 
 int	 cimd_ensure(const struct config *, struct store *, const char *,
-	    int64_t, char *, size_t);
+	    const char *, int64_t, char *, size_t);
 int	 cimd_ensure_oauth(const struct config *, struct store *,
-	    const char *, int64_t, struct oauth_error *);
+	    const char *, const char *, int64_t, struct oauth_error *);
 int	 cimd_fetch_client(const struct config *, const char *, int64_t,
 	    struct client *, char *, size_t);
 int64_t	 cimd_ttl(const char *, const char *, int64_t);

@@ -143,8 +143,9 @@ expiry_of(enum store_db db, const struct store_val *v, char **grant_id,
  * go: fetched (not pinned by the administrator), its cache expiry
  * PURGE_CIMD_MARGIN past, and no grant of it left in the by-client
  * index (a grant, even an expired one not yet purged, keeps it, so
- * that revocation and "check" always find its client): *del says.  A registered client is never purged, nor a
- * record that does not decode (left for "check" to report).
+ * that revocation and "check" always find its client): *del says.
+ * A registered client is never purged, nor a record that does not
+ * decode (left for "check" to report).
  */
 static int
 cimd_unused(struct store_txn *t, const struct store_val *k,

@@ -432,7 +432,8 @@ describe('CIMD without loopback: special-use addresses', () => {
 		// tells nothing of what the server's resolver sees.
 		const res = await refused(s, { client_id:
 		    `https://localhost:${site.port}/named/client.json`,
-		    redirect_uris: cb }, /the document at localhost cannot be reached/);
+		    redirect_uris: cb },
+		    /the document at localhost cannot be reached/);
 		assert.ok(!res.body.includes('special-use'));
 		assert.equal(site.hitsFor('/named/client.json'), before);
 	});
@@ -464,6 +465,73 @@ describe('CIMD restricted by configuration', () => {
 		try {
 			const client = site.publish('/untrusted/client.json');
 			await refused(s, client, /cannot be reached over https/);
+		} finally {
+			await s.stop();
+		}
+	});
+
+	it('cimd_fetch_rate_limit refuses the N+1th new document from ' +
+	    'one address, and still serves the stored ones', async () => {
+		const s = await TestServer.start({ config: cimdConfig([
+			'cimd_test_allow_loopback = yes',
+			'cimd_fetch_rate_limit = 2',
+		]) });
+		try {
+			const one = site.publish('/limit/1/client.json');
+			const two = site.publish('/limit/2/client.json');
+			const three = site.publish('/limit/3/client.json');
+			const { challenge } = pkce();
+			const q = (c) => authorizeQuery(c, {
+			    code_challenge: challenge,
+			    code_challenge_method: 'S256' });
+			for (const c of [one, two]) {
+				const res = await s.request('GET', q(c));
+				assert.notEqual(res.status, 400, res.body);
+			}
+			await refused(s, three,
+			    /too many new clients from this address/);
+			assert.equal(site.hitsFor('/limit/3/client.json'), 0);
+			// A stored document is no new fetch.
+			const res = await s.request('GET', q(one));
+			assert.notEqual(res.status, 400, res.body);
+			// The token endpoint answers in OAuth's shape.
+			const tok = await s.request('POST', '/token', { form: {
+			    grant_type: 'authorization_code',
+			    client_id: three.client_id, code: 'x',
+			    code_verifier: 'y', redirect_uri:
+			    three.redirect_uris[0] } });
+			assert.equal(tok.status, 429);
+			assert.equal(tok.json().error, 'too_many_requests');
+		} finally {
+			await s.stop();
+		}
+	});
+
+	it('/revoke applies cimd = off to a stored CIMD client, as ' +
+	    '/token does', async () => {
+		const s = await TestServer.start({
+			users: [{ name: 'alice', password: ALICE }],
+			config: cimdConfig(['cimd_test_allow_loopback = yes']),
+		});
+		try {
+			const client = site.publish('/revoke/client.json');
+			const tok = await obtainTokens(s,
+			    new Person(s, 'alice', ALICE), client);
+			s.writeConfig(cimdConfig([
+			    'cimd_test_allow_loopback = yes', 'cimd = off']));
+			const res = await s.request('POST', '/revoke', { form: {
+			    client_id: client.client_id,
+			    token: tok.refresh_token } });
+			assert.equal(res.status, 401, res.body);
+			assert.equal(res.json().error, 'invalid_client');
+			assert.match(res.json().error_description,
+			    /does not accept/);
+			// Nothing was revoked.
+			s.writeConfig(cimdConfig([
+			    'cimd_test_allow_loopback = yes']));
+			const again = await refresh(s, client,
+			    tok.refresh_token);
+			assert.equal(again.status, 200, again.body);
 		} finally {
 			await s.stop();
 		}

@@ -398,12 +398,12 @@ Test(cimd, ensure_policy, .init = fx_setup, .fini = fx_teardown)
 	struct config	*off = config_with("cimd = off\n");
 	char		 why[256];
 
-	cr_expect_eq(cimd_ensure(fx_cfg, fx_st, "mcpc_x", FX_T0, why,
+	cr_expect_eq(cimd_ensure(fx_cfg, fx_st, "mcpc_x", NULL, FX_T0, why,
 	    sizeof(why)), CIMDF_OK);
-	cr_expect_eq(cimd_ensure(fx_cfg, fx_st, NULL, FX_T0, why,
+	cr_expect_eq(cimd_ensure(fx_cfg, fx_st, NULL, NULL, FX_T0, why,
 	    sizeof(why)), CIMDF_OK);
-	cr_expect_eq(cimd_ensure(off, fx_st, URL, FX_T0, why, sizeof(why)),
-	    CIMDF_EOFF);
+	cr_expect_eq(cimd_ensure(off, fx_st, URL, NULL, FX_T0, why,
+	    sizeof(why)), CIMDF_EOFF);
 	cr_expect_not_null(strstr(why, "does not accept"));
 	config_free(off);
 }
