@@ -59,5 +59,6 @@ int		 httpc_fetch(const struct httpc_request *, struct buf *,
 		    long *, char *, size_t);
 const char	*httpc_strerror(int);
 void		 httpc_cleanup(void);
+int		 httpc_can_fetch(void);
 
 #endif
