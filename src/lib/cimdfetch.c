@@ -25,6 +25,10 @@
 #include "ratelimit.h"
 #include "store.h"
 
+/* "host:port:" and CIMD_PIN_MAX addresses, bracketed, comma-separated. */
+#define RESOLVE_MAX	(CIMD_HOST_MAX + 8 + CIMD_PIN_MAX * \
+			    (INET6_ADDRSTRLEN + 3))
+
 /*
  * The lifetime of a fetched document from its Cache-Control and
  * Expires headers (RFC 9111 section 5.2.2.1 and 5.3): max-age wins
@@ -88,19 +92,22 @@ unreachable(const char *host, char *why, size_t whysz)
 }
 
 /*
- * Resolves host and picks the address to connect to.  Every address
- * the name has must be allowed, not just the one we pick: a name that
- * mixes public and private addresses is refused.  Loopback is allowed
- * only with cimd_test_allow_loopback (tests).
+ * Resolves host into the addresses libcurl may connect to (at most
+ * CIMD_PIN_MAX, in the resolver's order, *npin of them), and their
+ * CURLOPT_RESOLVE line.  Every address the name has must be allowed,
+ * not just those kept: a name that mixes public and private addresses
+ * is refused.  Loopback is allowed only with cimd_test_allow_loopback
+ * (tests).
  */
 static int
 resolve_checked(const struct config *cfg, const struct cimd_url *u,
-    struct sockaddr_storage *pick, char *resolve, size_t resolvesz,
-    char *why, size_t whysz)
+    struct sockaddr_storage *pins, size_t *npin, char *resolve,
+    size_t resolvesz, char *why, size_t whysz)
 {
 	struct addrinfo		 hints, *res = NULL, *ai;
 	char			 addr[INET6_ADDRSTRLEN];
-	int			 rc, verdict, found = 0;
+	size_t			 i, len;
+	int			 rc, verdict;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -118,9 +125,12 @@ resolve_checked(const struct config *cfg, const struct cimd_url *u,
 		verdict = netpolicy_sockaddr(ai->ai_addr);
 		if (verdict == NETPOLICY_PUBLIC || (verdict ==
 		    NETPOLICY_LOOPBACK && cfg->cimd_test_allow_loopback)) {
-			if (!found) {
-				memcpy(pick, ai->ai_addr, ai->ai_addrlen);
-				found = 1;
+			if (*npin < CIMD_PIN_MAX &&
+			    ai->ai_addrlen <= sizeof(pins[0])) {
+				memset(&pins[*npin], 0, sizeof(pins[0]));
+				memcpy(&pins[*npin], ai->ai_addr,
+				    ai->ai_addrlen);
+				(*npin)++;
 			}
 			continue;
 		}
@@ -131,21 +141,31 @@ resolve_checked(const struct config *cfg, const struct cimd_url *u,
 		rc = CIMDF_EADDR;
 		goto out;
 	}
-	if (!found) {
+	if (*npin == 0) {
 		log_msg("cimd_fetch_failed", "%s has no IPv4 or IPv6 "
 		    "address", u->host);
 		unreachable(u->host, why, whysz);
 		rc = CIMDF_EFETCH;
 		goto out;
 	}
-	if (pick->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)pick)->
-		    sin_addr, addr, sizeof(addr));
-	else
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)pick)->
-		    sin6_addr, addr, sizeof(addr));
-	snprintf(resolve, resolvesz, pick->ss_family == AF_INET6 ?
-	    "%s:%u:[%s]" : "%s:%u:%s", u->host, u->port, addr);
+	len = (size_t)snprintf(resolve, resolvesz, "%s:%u:", u->host,
+	    u->port);
+	for (i = 0; i < *npin && len < resolvesz; i++) {
+		if (pins[i].ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)
+			    &pins[i])->sin_addr, addr, sizeof(addr));
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)
+			    &pins[i])->sin6_addr, addr, sizeof(addr));
+		len += (size_t)snprintf(resolve + len, resolvesz - len,
+		    pins[i].ss_family == AF_INET6 ? "%s[%s]" : "%s%s",
+		    i > 0 ? "," : "", addr);
+	}
+	if (len >= resolvesz) {
+		/* Cannot happen with RESOLVE_MAX; fail closed anyway. */
+		unreachable(u->host, why, whysz);
+		rc = CIMDF_EFETCH;
+	}
 out:
 	freeaddrinfo(res);
 	return rc;
@@ -161,11 +181,12 @@ cimd_fetch_client(const struct config *cfg, const char *url, int64_t now,
     struct client *c, char *why, size_t whysz)
 {
 	struct cimd_url		 u;
-	struct sockaddr_storage	 pick;
+	struct sockaddr_storage	 pins[CIMD_PIN_MAX];
 	struct httpc_request	 req;
 	struct httpc_headers	 hdrs;
 	struct buf		 body;
-	char			 resolve[CIMD_HOST_MAX + 64], err[512];
+	char			 resolve[RESOLVE_MAX], err[512];
+	size_t			 npin = 0;
 	long			 status;
 	int			 rc;
 
@@ -181,15 +202,15 @@ cimd_fetch_client(const struct config *cfg, const char *url, int64_t now,
 		    u.host);
 		return CIMDF_EOFF;
 	}
-	memset(&pick, 0, sizeof(pick));
-	if ((rc = resolve_checked(cfg, &u, &pick, resolve, sizeof(resolve),
-	    why, whysz)) != CIMDF_OK)
+	if ((rc = resolve_checked(cfg, &u, pins, &npin, resolve,
+	    sizeof(resolve), why, whysz)) != CIMDF_OK)
 		return rc;
 	memset(&req, 0, sizeof(req));
 	req.url = url;
 	req.ca_file = cfg->http_ca_file;
 	req.max_body = CIMD_DOC_MAX;
-	req.pin_addr = (const struct sockaddr *)&pick;
+	req.pin_addrs = pins;
+	req.npin = npin;
 	req.pin_resolve = resolve;
 	req.connect_timeout_ms = CIMD_CONNECT_TIMEOUT_MS;
 	req.timeout_ms = CIMD_TIMEOUT_MS;

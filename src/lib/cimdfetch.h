@@ -44,6 +44,8 @@ struct oauth_error;
  * resolv.conf timeout should lower it (the lease still protects: a
  * late process releases only a lease it still holds).
  */
+/* Addresses of a name libcurl may try, in the resolver's order. */
+#define CIMD_PIN_MAX		8
 #define CIMD_DNS_WORST		30
 #define CIMD_FETCH_WINDOW	3600
 #define CIMD_LEASE		(CIMD_DNS_WORST + CIMD_TIMEOUT_MS / 1000 + 26)

@@ -161,35 +161,49 @@ header_write(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Whether libcurl's address a is the checked address pin. */
+static int
+pin_matches(const struct sockaddr *pin, const struct curl_sockaddr *a)
+{
+	const struct sockaddr_in	*p4, *a4;
+	const struct sockaddr_in6	*p6, *a6;
+
+	if (a->family != pin->sa_family)
+		return 0;
+	if (pin->sa_family == AF_INET) {
+		p4 = (const struct sockaddr_in *)(const void *)pin;
+		a4 = (const struct sockaddr_in *)(const void *)&a->addr;
+		return memcmp(&p4->sin_addr, &a4->sin_addr,
+		    sizeof(p4->sin_addr)) == 0;
+	}
+	if (pin->sa_family == AF_INET6) {
+		p6 = (const struct sockaddr_in6 *)(const void *)pin;
+		a6 = (const struct sockaddr_in6 *)(const void *)&a->addr;
+		return memcmp(&p6->sin6_addr, &a6->sin6_addr,
+		    sizeof(p6->sin6_addr)) == 0;
+	}
+	return 0;
+}
+
 /*
- * The socket for a pinned request: only to the address the caller
- * checked.  CURLOPT_RESOLVE already sends libcurl there; this makes
- * sure no other path (a proxy, a cached entry) can reach elsewhere.
+ * The socket for a pinned request: only to one of the addresses the
+ * caller checked.  CURLOPT_RESOLVE already sends libcurl there; this
+ * makes sure no other path (a proxy, a cached entry) can reach
+ * elsewhere.
  */
 static curl_socket_t
 pinned_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
-	const struct sockaddr		*pin = arg;
-	const struct sockaddr_in	*p4, *a4;
-	const struct sockaddr_in6	*p6, *a6;
+	const struct httpc_request	*req = arg;
+	size_t				 i;
 
-	if (purpose != CURLSOCKTYPE_IPCXN || a->family != pin->sa_family)
+	if (purpose != CURLSOCKTYPE_IPCXN)
 		return CURL_SOCKET_BAD;
-	if (pin->sa_family == AF_INET) {
-		p4 = (const struct sockaddr_in *)(const void *)pin;
-		a4 = (const struct sockaddr_in *)(const void *)&a->addr;
-		if (memcmp(&p4->sin_addr, &a4->sin_addr,
-		    sizeof(p4->sin_addr)) != 0)
-			return CURL_SOCKET_BAD;
-	} else if (pin->sa_family == AF_INET6) {
-		p6 = (const struct sockaddr_in6 *)(const void *)pin;
-		a6 = (const struct sockaddr_in6 *)(const void *)&a->addr;
-		if (memcmp(&p6->sin6_addr, &a6->sin6_addr,
-		    sizeof(p6->sin6_addr)) != 0)
-			return CURL_SOCKET_BAD;
-	} else
-		return CURL_SOCKET_BAD;
-	return socket(a->family, a->socktype, a->protocol);
+	for (i = 0; i < req->npin; i++)
+		if (pin_matches((const struct sockaddr *)(const void *)
+		    &req->pin_addrs[i], a))
+			return socket(a->family, a->socktype, a->protocol);
+	return CURL_SOCKET_BAD;
 }
 
 /*
@@ -277,7 +291,7 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	}
 	if (curl_load(err, errsz) == -1)
 		return HTTPC_ENOMEM;
-	if (req->pin_addr != NULL) {
+	if (req->npin > 0) {
 		/* A handle of its own: nothing shared with other fetches. */
 		if (strncmp(req->url, "https://", 8) != 0) {
 			snprintf(err, errsz, "%s: only https URLs are fetched",
@@ -311,7 +325,7 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	if (curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
 	    curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK)
 		unsafe = "CURLOPT_SSL_VERIFYPEER";
-	if (req->pin_addr != NULL) {
+	if (req->npin > 0) {
 		if (curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") !=
 		    CURLE_OK)
 			unsafe = "CURLOPT_PROTOCOLS_STR";
@@ -322,7 +336,7 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 		if (curl.easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION,
 		    pinned_socket) != CURLE_OK ||
 		    curl.easy_setopt(c, CURLOPT_OPENSOCKETDATA,
-		    (void *)req->pin_addr) != CURLE_OK)
+		    (void *)req) != CURLE_OK)
 			unsafe = "CURLOPT_OPENSOCKETFUNCTION";
 		if (curl.easy_setopt(c, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK)
 			unsafe = "CURLOPT_FORBID_REUSE";
