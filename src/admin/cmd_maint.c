@@ -124,6 +124,7 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		c = json_object_new_object();
 		add_int(c, "users", (int64_t)s.entries[DB_USERS]);
 		add_int(c, "clients", (int64_t)s.entries[DB_CLIENTS]);
+		add_int(c, "cimd_clients", (int64_t)s.cimd_clients);
 		add_int(c, "grants", (int64_t)s.entries[DB_GRANTS]);
 		add_int(c, "active_grants", (int64_t)s.active_grants);
 		add_int(c, "codes", (int64_t)s.entries[DB_CODES]);
@@ -166,7 +167,8 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		printf("%-16s %s (schema version %u)\n", "database",
 		    a->cfg->db_path, s.schema_version);
 		print_count("users", s.entries[DB_USERS], 0);
-		print_count("clients", s.entries[DB_CLIENTS], 0);
+		printf("%-16s %zu (%lu from metadata documents)\n", "clients",
+		    s.entries[DB_CLIENTS], s.cimd_clients);
 		printf("%-16s %zu (%lu active", "grants", s.entries[DB_GRANTS],
 		    s.active_grants);
 		if (s.expired[DB_GRANTS] > 0)

@@ -344,6 +344,11 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		assert.equal(r.status, 0, r.stderr);
 		const show = async (id, env) => (await adminAsync(s,
 		    ['client', 'show', id], env)).status;
+		const stats = async () => JSON.parse((await adminAsync(s,
+		    ['--json', 'stats'])).stdout).counts.cimd_clients;
+		const before = await stats();
+		assert.ok(before >= 3, `${before}`);
+		let purged;
 		// Past the cache expiry but within the day's margin: kept.
 		clock.offset(3 * 3600);
 		try {
@@ -356,12 +361,13 @@ describe('CIMD with loopback allowed (tests only)', () => {
 			const q = await adminAsync(s, ['--json', 'purge'],
 			    clock.env());
 			assert.equal(q.status, 0, q.stderr);
-			assert.ok(JSON.parse(q.stdout).cimd_clients >= 1,
-			    q.stdout);
+			purged = JSON.parse(q.stdout).cimd_clients;
+			assert.ok(purged >= 1, q.stdout);
 		} finally {
 			clock.real();
 		}
 		assert.notEqual(await show(unused.client_id), 0);
+		assert.equal(await stats(), before - purged);
 		assert.equal(await show(used.client_id), 0);
 		assert.equal(await show(pinned.client_id), 0);
 		// A purged client comes back on its next use.
