@@ -430,7 +430,7 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 {
 	struct cimd_url	 u;
 	struct client	 c;
-	int		 rc, stale, waited;
+	int		 rc, stale, waited, held;
 
 	why[0] = '\0';
 	if (url == NULL || cimd_url_parse(url, &u) != CIMD_OK)
@@ -449,11 +449,23 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 		}
 		if (rc == 1)
 			return CIMDF_OK;
-		if ((rc = lease_take(st, url, now)) == -1) {
+		if ((held = lease_take(st, url, now)) == -1) {
 			snprintf(why, whysz, "the database failed");
 			return CIMDF_ESTORE;
 		}
-		if (rc == 1)
+		/*
+		 * The lease is ours, but another process may have stored
+		 * the document and released its lease between our look
+		 * and our taking it: look again before fetching.
+		 */
+		if (held && (rc = cached(st, url, now, &stale)) != 0) {
+			lease_release(st, url, now);
+			if (rc == 1)
+				return CIMDF_OK;
+			snprintf(why, whysz, "the database failed");
+			return CIMDF_ESTORE;
+		}
+		if (held)
 			break;
 		/*
 		 * Another process is fetching: a stale document serves
