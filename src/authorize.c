@@ -87,8 +87,8 @@ client_lookup(void *arg, const char *client_id, struct client *c)
  * URIs are unknown); -1 then.
  */
 static int
-cimd_client_ready(struct app *a, struct http_response *resp,
-    const char *client_id)
+cimd_client_ready(struct app *a, const struct http_request *req,
+    struct http_response *resp, const char *client_id)
 {
 	struct store	*st;
 	char		 why[512], text[640];
@@ -100,7 +100,8 @@ cimd_client_ready(struct app *a, struct http_response *resp,
 		authpage_server_error(a->cfg, resp, rc);
 		return -1;
 	}
-	rc = cimd_ensure(a->cfg, st, client_id, time(NULL), why, sizeof(why));
+	rc = cimd_ensure(a->cfg, st, client_id, req->remote_addr, time(NULL),
+	    why, sizeof(why));
 	if (rc == CIMDF_OK)
 		return 0;
 	log_msg("cimd_refused", "%s: %s", cimdfetch_strerror(rc), why);
@@ -326,7 +327,7 @@ handle_new_request(struct app *a, const struct http_request *req,
 	int64_t		 now = time(NULL);
 
 	authreq_init(&r);
-	if (cimd_client_ready(a, resp, form_get(f, "client_id")) == -1)
+	if (cimd_client_ready(a, req, resp, form_get(f, "client_id")) == -1)
 		goto out;
 	switch (authreq_check(&r, a->cfg, f, client_lookup, a)) {
 	case AUTHREQ_OK:

@@ -1,14 +1,18 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * revoke.fcgi: /revoke, token revocation (RFC 7009).  The client
- * authenticates as at /token.  A refresh token takes its whole grant
- * with it; an access token only itself.  Unknown tokens, already
- * revoked ones and other clients' tokens all answer 200 and change
- * nothing, so the endpoint reveals nothing about tokens.
+ * authenticates as at /token (a metadata document client's document
+ * checked, and fetched anew when stale, as there).  A refresh token
+ * takes its whole grant with it; an access token only itself.
+ * Unknown tokens, already revoked ones and other clients' tokens all
+ * answer 200 and change nothing, so the endpoint reveals nothing about
+ * tokens.
  */
 #include <string.h>
+#include <time.h>
 
 #include "lib/app.h"
+#include "lib/cimdfetch.h"
 #include "lib/client.h"
 #include "lib/form.h"
 #include "lib/grant.h"
@@ -41,6 +45,14 @@ handle_post(struct app *a, struct http_request *req,
 		goto error;
 	if (rc == 1)
 		goto out;
+	/*
+	 * A metadata document client, as at /token: cimd = off, the
+	 * allowlist and a changed document apply here too.
+	 */
+	if (app_store(a, &st) == STORE_OK && cimd_ensure_oauth(a->cfg, st,
+	    form_get(&f, "client_id"), req->remote_addr, time(NULL), &e) ==
+	    -1)
+		goto error;
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 0, &t)) != STORE_OK) {
 		oauth_store_respond(resp, rc);

@@ -95,7 +95,7 @@ begin_client(struct app *a, struct http_request *req,
 		return rc;
 	/* A metadata document client: fetched first, outside the txn. */
 	if (app_store(a, &st) == STORE_OK && cimd_ensure_oauth(a->cfg, st,
-	    form_get(f, "client_id"), time(NULL), e) == -1)
+	    form_get(f, "client_id"), req->remote_addr, time(NULL), e) == -1)
 		return -1;
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 0, t)) != STORE_OK) {

@@ -64,6 +64,7 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		add_int(o, "sessions", (int64_t)c.sessions);
 		add_int(o, "pending", (int64_t)c.pending);
 		add_int(o, "ratelimit", (int64_t)c.ratelimit);
+		add_int(o, "cimd_clients", (int64_t)c.cimd_clients);
 		add_int(o, "index_entries", (int64_t)c.index_entries);
 		add_int(o, "examined", (int64_t)c.scanned);
 		json_object_object_add(o, "complete",
@@ -72,10 +73,11 @@ cmd_purge(struct admin *a, int argc, char **argv)
 	} else
 		printf("purged %lu codes, %lu access tokens, %lu refresh "
 		    "tokens, %lu grants, %lu sign-in sessions, %lu pending "
-		    "requests, %lu rate-limit counters (and %lu index "
-		    "entries); examined %lu records\n", c.codes,
-		    c.access_tokens, c.refresh_tokens, c.grants, c.sessions,
-		    c.pending, c.ratelimit, c.index_entries, c.scanned);
+		    "requests, %lu rate-limit counters, %lu unused metadata "
+		    "document clients (and %lu index entries); examined %lu "
+		    "records\n", c.codes, c.access_tokens, c.refresh_tokens,
+		    c.grants, c.sessions, c.pending, c.ratelimit,
+		    c.cimd_clients, c.index_entries, c.scanned);
 	if (rc != STORE_OK)
 		return admin_store_fail(a, "purge stopped (what it removed "
 		    "stays removed)", rc);
@@ -122,6 +124,7 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		c = json_object_new_object();
 		add_int(c, "users", (int64_t)s.entries[DB_USERS]);
 		add_int(c, "clients", (int64_t)s.entries[DB_CLIENTS]);
+		add_int(c, "cimd_clients", (int64_t)s.cimd_clients);
 		add_int(c, "grants", (int64_t)s.entries[DB_GRANTS]);
 		add_int(c, "active_grants", (int64_t)s.active_grants);
 		add_int(c, "codes", (int64_t)s.entries[DB_CODES]);
@@ -164,7 +167,8 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		printf("%-16s %s (schema version %u)\n", "database",
 		    a->cfg->db_path, s.schema_version);
 		print_count("users", s.entries[DB_USERS], 0);
-		print_count("clients", s.entries[DB_CLIENTS], 0);
+		printf("%-16s %zu (%lu from metadata documents)\n", "clients",
+		    s.entries[DB_CLIENTS], s.cimd_clients);
 		printf("%-16s %zu (%lu active", "grants", s.entries[DB_GRANTS],
 		    s.active_grants);
 		if (s.expired[DB_GRANTS] > 0)

@@ -159,7 +159,8 @@ static const char *const secret_members[] = {
 
 /*
  * Turns the document fetched from url into a public client, or says in
- * why what is wrong with it.  The checks of section 4.1 of the draft:
+ * why what is wrong with it.  The checks of
+ * draft-ietf-oauth-client-id-metadata-document, section 4.1:
  * the document's client_id is the URL, character for character, and
  * it holds no secret.  The client must use token_endpoint_auth_method
  * "none" (the default when absent): the client secret methods are

@@ -25,6 +25,10 @@
 #include "ratelimit.h"
 #include "store.h"
 
+/* "host:port:" and CIMD_PIN_MAX addresses, bracketed, comma-separated. */
+#define RESOLVE_MAX	(CIMD_HOST_MAX + 8 + CIMD_PIN_MAX * \
+			    (INET6_ADDRSTRLEN + 3))
+
 /*
  * The lifetime of a fetched document from its Cache-Control and
  * Expires headers (RFC 9111 section 5.2.2.1 and 5.3): max-age wins
@@ -75,19 +79,35 @@ cimd_ttl(const char *cache_control, const char *expires, int64_t now)
 }
 
 /*
- * Resolves host and picks the address to connect to.  Every address
- * the name has must be allowed, not just the one we pick: a name that
- * mixes public and private addresses is refused.  Loopback is allowed
- * only with cimd_test_allow_loopback (tests).
+ * What whoever chose the URL learns when its name does not resolve,
+ * resolves to a special-use address, or to no IPv4 or IPv6 address:
+ * the same words for all three, so that the server is no oracle for
+ * what its resolver sees (names the world does not, internal
+ * addresses).  The log has the detail.
+ */
+static void
+unreachable(const char *host, char *why, size_t whysz)
+{
+	snprintf(why, whysz, "the document at %s cannot be reached", host);
+}
+
+/*
+ * Resolves host into the addresses libcurl may connect to (at most
+ * CIMD_PIN_MAX, in the resolver's order, *npin of them), and their
+ * CURLOPT_RESOLVE line.  Every address the name has must be allowed,
+ * not just those kept: a name that mixes public and private addresses
+ * is refused.  Loopback is allowed only with cimd_test_allow_loopback
+ * (tests).
  */
 static int
 resolve_checked(const struct config *cfg, const struct cimd_url *u,
-    struct sockaddr_storage *pick, char *resolve, size_t resolvesz,
-    char *why, size_t whysz)
+    struct sockaddr_storage *pins, size_t *npin, char *resolve,
+    size_t resolvesz, char *why, size_t whysz)
 {
 	struct addrinfo		 hints, *res = NULL, *ai;
 	char			 addr[INET6_ADDRSTRLEN];
-	int			 rc, verdict, found = 0;
+	size_t			 i, len;
+	int			 rc, verdict;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -95,7 +115,7 @@ resolve_checked(const struct config *cfg, const struct cimd_url *u,
 	if ((rc = getaddrinfo(u->host, NULL, &hints, &res)) != 0) {
 		log_msg("cimd_fetch_failed", "%s: %s", u->host,
 		    gai_strerror(rc));
-		snprintf(why, whysz, "%s cannot be found (DNS)", u->host);
+		unreachable(u->host, why, whysz);
 		return CIMDF_EFETCH;
 	}
 	rc = CIMDF_OK;
@@ -105,37 +125,47 @@ resolve_checked(const struct config *cfg, const struct cimd_url *u,
 		verdict = netpolicy_sockaddr(ai->ai_addr);
 		if (verdict == NETPOLICY_PUBLIC || (verdict ==
 		    NETPOLICY_LOOPBACK && cfg->cimd_test_allow_loopback)) {
-			if (!found) {
-				memcpy(pick, ai->ai_addr, ai->ai_addrlen);
-				found = 1;
+			if (*npin < CIMD_PIN_MAX &&
+			    ai->ai_addrlen <= sizeof(pins[0])) {
+				memset(&pins[*npin], 0, sizeof(pins[0]));
+				memcpy(&pins[*npin], ai->ai_addr,
+				    ai->ai_addrlen);
+				(*npin)++;
 			}
 			continue;
 		}
-		/*
-		 * The address itself is not named: the message reaches
-		 * whoever chose the URL, and our resolver may see names
-		 * the world does not.
-		 */
-		snprintf(why, whysz, "%s resolves to a special-use "
+		log_msg("cimd_fetch_failed", "%s resolves to a special-use "
 		    "address (private, loopback, link-local, ...), which is "
 		    "never fetched from", u->host);
+		unreachable(u->host, why, whysz);
 		rc = CIMDF_EADDR;
 		goto out;
 	}
-	if (!found) {
-		snprintf(why, whysz, "%s has no IPv4 or IPv6 address",
-		    u->host);
+	if (*npin == 0) {
+		log_msg("cimd_fetch_failed", "%s has no IPv4 or IPv6 "
+		    "address", u->host);
+		unreachable(u->host, why, whysz);
 		rc = CIMDF_EFETCH;
 		goto out;
 	}
-	if (pick->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)pick)->
-		    sin_addr, addr, sizeof(addr));
-	else
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)pick)->
-		    sin6_addr, addr, sizeof(addr));
-	snprintf(resolve, resolvesz, pick->ss_family == AF_INET6 ?
-	    "%s:%u:[%s]" : "%s:%u:%s", u->host, u->port, addr);
+	len = (size_t)snprintf(resolve, resolvesz, "%s:%u:", u->host,
+	    u->port);
+	for (i = 0; i < *npin && len < resolvesz; i++) {
+		if (pins[i].ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)
+			    &pins[i])->sin_addr, addr, sizeof(addr));
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)
+			    &pins[i])->sin6_addr, addr, sizeof(addr));
+		len += (size_t)snprintf(resolve + len, resolvesz - len,
+		    pins[i].ss_family == AF_INET6 ? "%s[%s]" : "%s%s",
+		    i > 0 ? "," : "", addr);
+	}
+	if (len >= resolvesz) {
+		/* Cannot happen with RESOLVE_MAX; fail closed anyway. */
+		unreachable(u->host, why, whysz);
+		rc = CIMDF_EFETCH;
+	}
 out:
 	freeaddrinfo(res);
 	return rc;
@@ -151,11 +181,12 @@ cimd_fetch_client(const struct config *cfg, const char *url, int64_t now,
     struct client *c, char *why, size_t whysz)
 {
 	struct cimd_url		 u;
-	struct sockaddr_storage	 pick;
+	struct sockaddr_storage	 pins[CIMD_PIN_MAX];
 	struct httpc_request	 req;
 	struct httpc_headers	 hdrs;
 	struct buf		 body;
-	char			 resolve[CIMD_HOST_MAX + 64], err[512];
+	char			 resolve[RESOLVE_MAX], err[512];
+	size_t			 npin = 0;
 	long			 status;
 	int			 rc;
 
@@ -171,15 +202,15 @@ cimd_fetch_client(const struct config *cfg, const char *url, int64_t now,
 		    u.host);
 		return CIMDF_EOFF;
 	}
-	memset(&pick, 0, sizeof(pick));
-	if ((rc = resolve_checked(cfg, &u, &pick, resolve, sizeof(resolve),
-	    why, whysz)) != CIMDF_OK)
+	if ((rc = resolve_checked(cfg, &u, pins, &npin, resolve,
+	    sizeof(resolve), why, whysz)) != CIMDF_OK)
 		return rc;
 	memset(&req, 0, sizeof(req));
 	req.url = url;
 	req.ca_file = cfg->http_ca_file;
 	req.max_body = CIMD_DOC_MAX;
-	req.pin_addr = (const struct sockaddr *)&pick;
+	req.pin_addrs = pins;
+	req.npin = npin;
 	req.pin_resolve = resolve;
 	req.connect_timeout_ms = CIMD_CONNECT_TIMEOUT_MS;
 	req.timeout_ms = CIMD_TIMEOUT_MS;
@@ -304,8 +335,13 @@ lease_take(struct store *st, const char *url, int64_t now)
 	return over ? 0 : 1;
 }
 
+/*
+ * Releases the lease of url taken at now, unless it expired and
+ * another process holds it now: a lease's window starts when it is
+ * taken, so its start is the owner's token.
+ */
 static void
-lease_release(struct store *st, const char *url)
+lease_release(struct store *st, const char *url, int64_t now)
 {
 	struct store_txn	*t;
 	char			 subject[2 * CRYPTO_SHA256_LEN + 1];
@@ -313,10 +349,40 @@ lease_release(struct store *st, const char *url)
 	lease_subject(url, subject);
 	if (store_begin(st, 0, &t) != STORE_OK)
 		return;
-	if (ratelimit_reset(t, "cimd-fetch", subject) == STORE_OK)
+	if (ratelimit_reset_window(t, "cimd-fetch", subject, now) ==
+	    STORE_OK)
 		store_commit(t);
 	else
 		store_abort(t);
+}
+
+/*
+ * Counts the fetch of a document not yet stored against the client
+ * address remote (NULL: the administrator, never limited): 1 if that
+ * is over cimd_fetch_rate_limit, 0 if not, -1 on a database error.
+ */
+static int
+fetch_limited(const struct config *cfg, struct store *st,
+    const char *remote, int64_t now)
+{
+	struct store_txn	*t;
+	char			 subject[RATELIMIT_IP_MAX];
+	long			 retry;
+	int			 over;
+
+	if (remote == NULL || cfg->cimd_fetch_rate_limit == 0)
+		return 0;
+	ratelimit_ip_subject(remote, subject, sizeof(subject));
+	if (store_begin(st, 0, &t) != STORE_OK)
+		return -1;
+	over = ratelimit_hit(t, "cimd-new", subject, now,
+	    cfg->cimd_fetch_rate_limit, CIMD_FETCH_WINDOW, &retry);
+	if (over == -1 || store_commit(t) != STORE_OK) {
+		if (over == -1)
+			store_abort(t);
+		return -1;
+	}
+	return over;
 }
 
 /*
@@ -353,17 +419,18 @@ store_fetched(struct store *st, struct client *c)
 /*
  * Makes sure the client record of client_id is in the store and fresh
  * when client_id is a metadata document URL, fetching the document if
- * needed; any other client_id is left to the usual lookup.  Called
- * before the request's transaction begins: no LMDB transaction is held
- * while fetching.
+ * needed; any other client_id is left to the usual lookup.  remote is
+ * the client address the request came from (cimd_fetch_rate_limit).
+ * Called before the request's transaction begins: no LMDB transaction
+ * is held while fetching.
  */
 int
 cimd_ensure(const struct config *cfg, struct store *st, const char *url,
-    int64_t now, char *why, size_t whysz)
+    const char *remote, int64_t now, char *why, size_t whysz)
 {
 	struct cimd_url	 u;
 	struct client	 c;
-	int		 rc, stale, waited;
+	int		 rc, stale, waited, held;
 
 	why[0] = '\0';
 	if (url == NULL || cimd_url_parse(url, &u) != CIMD_OK)
@@ -382,11 +449,23 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 		}
 		if (rc == 1)
 			return CIMDF_OK;
-		if ((rc = lease_take(st, url, now)) == -1) {
+		if ((held = lease_take(st, url, now)) == -1) {
 			snprintf(why, whysz, "the database failed");
 			return CIMDF_ESTORE;
 		}
-		if (rc == 1)
+		/*
+		 * The lease is ours, but another process may have stored
+		 * the document and released its lease between our look
+		 * and our taking it: look again before fetching.
+		 */
+		if (held && (rc = cached(st, url, now, &stale)) != 0) {
+			lease_release(st, url, now);
+			if (rc == 1)
+				return CIMDF_OK;
+			snprintf(why, whysz, "the database failed");
+			return CIMDF_ESTORE;
+		}
+		if (held)
 			break;
 		/*
 		 * Another process is fetching: a stale document serves
@@ -402,6 +481,16 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 		}
 		usleep(250 * 1000);
 	}
+	if (!stale && (rc = fetch_limited(cfg, st, remote, now)) != 0) {
+		lease_release(st, url, now);
+		if (rc == -1) {
+			snprintf(why, whysz, "the database failed");
+			return CIMDF_ESTORE;
+		}
+		snprintf(why, whysz, "too many new clients from this "
+		    "address; try again later");
+		return CIMDF_ELIMIT;
+	}
 	rc = cimd_fetch_client(cfg, url, now, &c, why, whysz);
 	if (rc == CIMDF_OK) {
 		rc = store_fetched(st, &c);
@@ -409,7 +498,7 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 			snprintf(why, whysz, "the database failed");
 		client_free(&c);
 	}
-	lease_release(st, url);
+	lease_release(st, url, now);
 	return rc;
 }
 
@@ -419,12 +508,13 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
  */
 int
 cimd_ensure_oauth(const struct config *cfg, struct store *st,
-    const char *client_id, int64_t now, struct oauth_error *e)
+    const char *client_id, const char *remote, int64_t now,
+    struct oauth_error *e)
 {
 	char	 why[512];
 	int	 rc;
 
-	rc = cimd_ensure(cfg, st, client_id, now, why, sizeof(why));
+	rc = cimd_ensure(cfg, st, client_id, remote, now, why, sizeof(why));
 	if (rc == CIMDF_OK)
 		return 0;
 	log_msg("cimd_refused", "%s: %s", cimdfetch_strerror(rc), why);
@@ -432,6 +522,9 @@ cimd_ensure_oauth(const struct config *cfg, struct store *st,
 		oauth_error_set(e, 500, "server_error", "%s", why);
 	else if (rc == CIMDF_EBUSY)
 		oauth_error_set(e, 503, "temporarily_unavailable", "%s", why);
+	else if (rc == CIMDF_ELIMIT)
+		oauth_error_set(e, 429, "too_many_requests", "the client's "
+		    "metadata document cannot be fetched: %s", why);
 	else
 		oauth_error_set(e, 401, "invalid_client", "the client's "
 		    "metadata document cannot be used: %s", why);
@@ -456,6 +549,8 @@ cimdfetch_strerror(int rc)
 		return "invalid document";
 	case CIMDF_EBUSY:
 		return "being fetched";
+	case CIMDF_ELIMIT:
+		return "fetch rate limit";
 	case CIMDF_ESTORE:
 		return "database error";
 	case CIMDF_ENOMEM:

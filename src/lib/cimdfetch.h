@@ -13,7 +13,9 @@
  * Cache-Control max-age or Expires header gives, bounded to
  * CIMD_TTL_MIN..CIMD_TTL_MAX (CIMD_TTL_DEFAULT without either).  An
  * error or an invalid document is never stored.  One process fetches
- * a URL at a time: a short lease in the ratelimit database.
+ * a URL at a time: a short lease in the ratelimit database.  A client
+ * address makes the server fetch at most cimd_fetch_rate_limit
+ * documents at URLs not yet stored an hour (CIMD_FETCH_WINDOW).
  */
 #ifndef MCP_CIMDFETCH_H
 #define MCP_CIMDFETCH_H
@@ -32,8 +34,21 @@ struct oauth_error;
 #define CIMD_TTL_DEFAULT	3600
 #define CIMD_CONNECT_TIMEOUT_MS	2000
 #define CIMD_TIMEOUT_MS		4000
-/* How long the fetch lease of one URL lasts. */
-#define CIMD_LEASE		10
+/*
+ * How long the fetch lease of one URL lasts: longer than the worst
+ * fetch, so that no other process fetches the same URL meanwhile.
+ * getaddrinfo() has no deadline of its own; with glibc's defaults
+ * (resolv.conf "timeout:5 attempts:2", at most 3 nameservers) a name
+ * whose servers do not answer takes up to 30 s before it fails, and
+ * libcurl's CIMD_TIMEOUT_MS bounds the rest.  A host with a larger
+ * resolv.conf timeout should lower it (the lease still protects: a
+ * late process releases only a lease it still holds).
+ */
+/* Addresses of a name libcurl may try, in the resolver's order. */
+#define CIMD_PIN_MAX		8
+#define CIMD_DNS_WORST		30
+#define CIMD_FETCH_WINDOW	3600
+#define CIMD_LEASE		(CIMD_DNS_WORST + CIMD_TIMEOUT_MS / 1000 + 26)
 
 enum cimdfetch_err {
 	CIMDF_OK = 0,
@@ -43,14 +58,15 @@ enum cimdfetch_err {
 	CIMDF_EFETCH,		/* DNS, connection, TLS, status, size */
 	CIMDF_EDOC,		/* the document is invalid */
 	CIMDF_EBUSY,		/* another process is fetching it */
+	CIMDF_ELIMIT,		/* cimd_fetch_rate_limit reached */
 	CIMDF_ESTORE,
 	CIMDF_ENOMEM
 };
 
 int	 cimd_ensure(const struct config *, struct store *, const char *,
-	    int64_t, char *, size_t);
+	    const char *, int64_t, char *, size_t);
 int	 cimd_ensure_oauth(const struct config *, struct store *,
-	    const char *, int64_t, struct oauth_error *);
+	    const char *, const char *, int64_t, struct oauth_error *);
 int	 cimd_fetch_client(const struct config *, const char *, int64_t,
 	    struct client *, char *, size_t);
 int64_t	 cimd_ttl(const char *, const char *, int64_t);

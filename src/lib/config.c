@@ -144,6 +144,9 @@ static const struct key keys[] = {
 	{ "cimd_test_allow_loopback", KEY_CHOICE,
 	    offsetof(struct config, cimd_test_allow_loopback), 0, 0, 0,
 	    yes_no_words },
+	{ "cimd_fetch_rate_limit", KEY_COUNT,
+	    offsetof(struct config, cimd_fetch_rate_limit), 0, 0, 1000000,
+	    NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -727,6 +730,7 @@ set_defaults(struct config *c)
 	c->pending_lifetime = 600;
 	c->registration = REGISTRATION_OPEN;
 	c->registration_rate_limit = 20;
+	c->cimd_fetch_rate_limit = 30;
 	c->authorize_rate_limit = 300;
 	c->tool_write_rate_limit = 600;
 	c->login_max_failures = 5;

@@ -111,6 +111,7 @@ struct config {
 	enum config_cimd	 cimd;
 	struct config_list	 cimd_allowlist;
 	int			 cimd_test_allow_loopback; /* tests only */
+	long			 cimd_fetch_rate_limit;	/* per IP an hour */
 	time_t			 mtime;		/* of the file when loaded */
 };
 

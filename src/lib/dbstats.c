@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client.h"
 #include "dbstats.h"
 #include "grant.h"
 #include "ratelimit.h"
@@ -19,6 +20,7 @@ tally(struct dbstats *s, enum store_db db, const struct store_val *v,
 	struct session		 se;
 	struct pending		 p;
 	struct ratelimit	 rl;
+	struct client		 cl;
 	int64_t			 e = 0;
 	int			 rc = STORE_OK;
 
@@ -63,6 +65,17 @@ tally(struct dbstats *s, enum store_db db, const struct store_val *v,
 		if ((rc = ratelimit_decode(v->data, v->len, &rl)) == STORE_OK)
 			e = rl.expires;
 		break;
+	case DB_CLIENTS:
+		/* Counted, never "expired": purge also asks the grants. */
+		client_init(&cl);
+		if ((rc = client_decode(v->data, v->len, &cl)) != STORE_OK) {
+			s->corrupt++;
+			return;
+		}
+		if (cl.flags & CLIENT_CIMD)
+			s->cimd_clients++;
+		client_free(&cl);
+		return;
 	default:
 		return;
 	}
@@ -92,7 +105,7 @@ dbstats_read(struct store *st, int64_t now, struct dbstats *s)
 			goto fail;
 		if (i == DB_META || i >= DB_NOTES)
 			continue;
-		if (i == DB_USERS || i == DB_CLIENTS)
+		if (i == DB_USERS)
 			continue;
 		if ((rc = store_cursor_open(t, i, &cur)) != STORE_OK)
 			goto fail;

@@ -17,6 +17,7 @@ struct dbstats {
 	unsigned long	 access_tokens;
 	unsigned long	 refresh_tokens;
 	unsigned long	 active_grants;		/* code redeemed, unexpired */
+	unsigned long	 cimd_clients;		/* from metadata documents */
 	unsigned long	 expired[DB__MAX];	/* awaiting purge */
 	unsigned long	 corrupt;		/* records that do not decode */
 	uint32_t	 schema_version;

@@ -161,35 +161,49 @@ header_write(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Whether libcurl's address a is the checked address pin. */
+static int
+pin_matches(const struct sockaddr *pin, const struct curl_sockaddr *a)
+{
+	const struct sockaddr_in	*p4, *a4;
+	const struct sockaddr_in6	*p6, *a6;
+
+	if (a->family != pin->sa_family)
+		return 0;
+	if (pin->sa_family == AF_INET) {
+		p4 = (const struct sockaddr_in *)(const void *)pin;
+		a4 = (const struct sockaddr_in *)(const void *)&a->addr;
+		return memcmp(&p4->sin_addr, &a4->sin_addr,
+		    sizeof(p4->sin_addr)) == 0;
+	}
+	if (pin->sa_family == AF_INET6) {
+		p6 = (const struct sockaddr_in6 *)(const void *)pin;
+		a6 = (const struct sockaddr_in6 *)(const void *)&a->addr;
+		return memcmp(&p6->sin6_addr, &a6->sin6_addr,
+		    sizeof(p6->sin6_addr)) == 0;
+	}
+	return 0;
+}
+
 /*
- * The socket for a pinned request: only to the address the caller
- * checked.  CURLOPT_RESOLVE already sends libcurl there; this makes
- * sure no other path (a proxy, a cached entry) can reach elsewhere.
+ * The socket for a pinned request: only to one of the addresses the
+ * caller checked.  CURLOPT_RESOLVE already sends libcurl there; this
+ * makes sure no other path (a proxy, a cached entry) can reach
+ * elsewhere.
  */
 static curl_socket_t
 pinned_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
-	const struct sockaddr		*pin = arg;
-	const struct sockaddr_in	*p4, *a4;
-	const struct sockaddr_in6	*p6, *a6;
+	const struct httpc_request	*req = arg;
+	size_t				 i;
 
-	if (purpose != CURLSOCKTYPE_IPCXN || a->family != pin->sa_family)
+	if (purpose != CURLSOCKTYPE_IPCXN)
 		return CURL_SOCKET_BAD;
-	if (pin->sa_family == AF_INET) {
-		p4 = (const struct sockaddr_in *)(const void *)pin;
-		a4 = (const struct sockaddr_in *)(const void *)&a->addr;
-		if (memcmp(&p4->sin_addr, &a4->sin_addr,
-		    sizeof(p4->sin_addr)) != 0)
-			return CURL_SOCKET_BAD;
-	} else if (pin->sa_family == AF_INET6) {
-		p6 = (const struct sockaddr_in6 *)(const void *)pin;
-		a6 = (const struct sockaddr_in6 *)(const void *)&a->addr;
-		if (memcmp(&p6->sin6_addr, &a6->sin6_addr,
-		    sizeof(p6->sin6_addr)) != 0)
-			return CURL_SOCKET_BAD;
-	} else
-		return CURL_SOCKET_BAD;
-	return socket(a->family, a->socktype, a->protocol);
+	for (i = 0; i < req->npin; i++)
+		if (pin_matches((const struct sockaddr *)(const void *)
+		    &req->pin_addrs[i], a))
+			return socket(a->family, a->socktype, a->protocol);
+	return CURL_SOCKET_BAD;
 }
 
 /*
@@ -265,6 +279,7 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	struct curl_slist *resolve = NULL;
 	struct sink	 s = { out, req->max_body, 0 };
 	char		 cerr[CURL_ERROR_SIZE];
+	const char	*unsafe = NULL;
 	int		 rc;
 
 	*status = 0;
@@ -276,7 +291,7 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	}
 	if (curl_load(err, errsz) == -1)
 		return HTTPC_ENOMEM;
-	if (req->pin_addr != NULL) {
+	if (req->npin > 0) {
 		/* A handle of its own: nothing shared with other fetches. */
 		if (strncmp(req->url, "https://", 8) != 0) {
 			snprintf(err, errsz, "%s: only https URLs are fetched",
@@ -297,25 +312,41 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	} else
 		c = handle;
 	cerr[0] = '\0';
+	/*
+	 * The options that keep a fetch where it belongs fail closed: a
+	 * libcurl that refuses one (too old, built without it) fetches
+	 * nothing rather than fetch unguarded.
+	 */
+	if (curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http") !=
+	    CURLE_OK)
+		unsafe = "CURLOPT_PROTOCOLS_STR";
+	if (curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK)
+		unsafe = "CURLOPT_FOLLOWLOCATION";
+	if (curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK)
+		unsafe = "CURLOPT_SSL_VERIFYPEER";
+	if (req->npin > 0) {
+		if (curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") !=
+		    CURLE_OK)
+			unsafe = "CURLOPT_PROTOCOLS_STR";
+		if (curl.easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK)
+			unsafe = "CURLOPT_PROXY";
+		if (curl.easy_setopt(c, CURLOPT_RESOLVE, resolve) != CURLE_OK)
+			unsafe = "CURLOPT_RESOLVE";
+		if (curl.easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION,
+		    pinned_socket) != CURLE_OK ||
+		    curl.easy_setopt(c, CURLOPT_OPENSOCKETDATA,
+		    (void *)req) != CURLE_OK)
+			unsafe = "CURLOPT_OPENSOCKETFUNCTION";
+		if (curl.easy_setopt(c, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK)
+			unsafe = "CURLOPT_FORBID_REUSE";
+	}
 	curl.easy_setopt(c, CURLOPT_URL, req->url);
-	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    req->connect_timeout_ms > 0 ? req->connect_timeout_ms :
 	    (long)HTTPC_CONNECT_TIMEOUT_MS);
 	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
 	    req->timeout_ms : (long)HTTPC_TIMEOUT_MS);
-	if (req->pin_addr != NULL) {
-		curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-		curl.easy_setopt(c, CURLOPT_PROXY, "");
-		curl.easy_setopt(c, CURLOPT_RESOLVE, resolve);
-		curl.easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, pinned_socket);
-		curl.easy_setopt(c, CURLOPT_OPENSOCKETDATA,
-		    (void *)req->pin_addr);
-		curl.easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
-	}
 	if (req->headers != NULL) {
 		memset(req->headers, 0, sizeof(*req->headers));
 		curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, header_write);
@@ -327,7 +358,8 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
 	curl.easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl.easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	curl.easy_setopt(c, CURLOPT_USERAGENT, "mcp-oauth-fcgi/" PACKAGE_VERSION);
+	curl.easy_setopt(c, CURLOPT_USERAGENT,
+	    "mcp-oauth-fcgi/" PACKAGE_VERSION);
 	if (req->ca_file != NULL)
 		curl.easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
 	if (req->form != NULL) {
@@ -339,8 +371,9 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 		curl.easy_setopt(c, CURLOPT_USERNAME, req->user);
 		curl.easy_setopt(c, CURLOPT_PASSWORD, req->password);
 	}
-	cc = curl.easy_perform(c);
-	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	cc = unsafe != NULL ? CURLE_UNKNOWN_OPTION : curl.easy_perform(c);
+	if (unsafe == NULL)
+		curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	/*
 	 * The handle outlives this call: reset, it keeps no pointer into
 	 * this stack frame and no credentials, only its connections.
@@ -350,7 +383,11 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 		curl.slist_free_all(resolve);
 	} else
 		curl.easy_reset(c);
-	if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+	if (unsafe != NULL) {
+		snprintf(err, errsz, "%s: libcurl refused %s; nothing fetched",
+		    req->url, unsafe);
+		rc = HTTPC_ECONNECT;
+	} else if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errsz, "%s: response larger than %zu bytes",
 		    req->url, req->max_body);
 		rc = HTTPC_ETOOBIG;
@@ -373,6 +410,13 @@ httpc_cleanup(void)
 	if (handle != NULL)
 		curl.easy_cleanup(handle);
 	handle = NULL;
+}
+
+/* Whether this build can fetch at all (libcurl is loaded on use). */
+int
+httpc_can_fetch(void)
+{
+	return 1;
 }
 
 #else /* !HAVE_CURL */
@@ -407,6 +451,12 @@ httpc_fetch(const struct httpc_request *req, struct buf *out, long *status,
 void
 httpc_cleanup(void)
 {
+}
+
+int
+httpc_can_fetch(void)
+{
+	return 0;
 }
 
 #endif /* HAVE_CURL */

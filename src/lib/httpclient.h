@@ -43,11 +43,13 @@ struct httpc_request {
 	/*
 	 * For URLs that someone else chose (cimdfetch.c): https only, no
 	 * proxy, a handle of its own (no shared connections or DNS
-	 * cache), and the connection only to pin_addr, the address the
-	 * caller resolved and checked; pin_resolve is the matching
-	 * "host:port:address" for CURLOPT_RESOLVE.
+	 * cache), and the connection only to one of the npin addresses
+	 * of pin_addrs, those the caller resolved and checked;
+	 * pin_resolve is the matching "host:port:addr1,addr2,..." for
+	 * CURLOPT_RESOLVE.
 	 */
-	const struct sockaddr	*pin_addr;
+	const struct sockaddr_storage *pin_addrs;
+	size_t			 npin;
 	const char		*pin_resolve;
 	long			 connect_timeout_ms;	/* 0: the default */
 	long			 timeout_ms;		/* 0: the default */
@@ -59,5 +61,6 @@ int		 httpc_fetch(const struct httpc_request *, struct buf *,
 		    long *, char *, size_t);
 const char	*httpc_strerror(int);
 void		 httpc_cleanup(void);
+int		 httpc_can_fetch(void);
 
 #endif

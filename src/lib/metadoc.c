@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "httpclient.h"
 #include "metadoc.h"
 #include "scope.h"
 
@@ -121,9 +122,10 @@ metadoc_authorization_server(const struct config *cfg, struct buf *out)
 	 * Clients may use the URL of their metadata document as client_id
 	 * (draft-ietf-oauth-client-id-metadata-document, section 5; MCP
 	 * 2025-11-25, basic/authorization).  They authenticate with
-	 * "none", listed above.
+	 * "none", listed above.  A build without libcurl cannot fetch
+	 * them and does not offer them.
 	 */
-	if (cfg->cimd != CONFIG_CIMD_OFF)
+	if (cfg->cimd != CONFIG_CIMD_OFF && httpc_can_fetch())
 		json_object_object_add(o,
 		    "client_id_metadata_document_supported",
 		    json_object_new_boolean(1));

@@ -43,8 +43,9 @@ static const struct block v4_special[] = {
  * The special-use blocks inside 2000::/3 (IANA IPv6 Special-Purpose
  * Address Registry).  Everything outside 2000::/3 (::, ::1, the
  * IPv4-compatible and -translated forms, 64:ff9b::/96 NAT64, 100::/64
- * discard, 5f00::/16 SRv6 SIDs, fc00::/7 unique local, fe80::/10 link local, fec0::/10,
- * ff00::/8 multicast) is refused by not being global unicast.
+ * discard, 5f00::/16 SRv6 SIDs, fc00::/7 unique local, fe80::/10 link
+ * local, fec0::/10, ff00::/8 multicast) is refused by not being global
+ * unicast.
  */
 static const struct block v6_special[] = {
 	{ { 0x20, 0x01, 0x00, 0x00 }, 23 },	/* IETF protocol, RFC 2928 */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "crypto.h"
 #include "grant.h"
 #include "loglevel.h"
@@ -36,6 +37,7 @@ static const enum store_db stages[] = {
 	DB_SESSIONS,
 	DB_PENDING,
 	DB_RATELIMIT,
+	DB_CLIENTS,	/* last: a saved position keeps its stage */
 };
 
 #define NSTAGES		((int)(sizeof(stages) / sizeof(stages[0])))
@@ -59,6 +61,7 @@ purge_counts_add(struct purge_counts *to, const struct purge_counts *from)
 	to->sessions += from->sessions;
 	to->pending += from->pending;
 	to->ratelimit += from->ratelimit;
+	to->cimd_clients += from->cimd_clients;
 	to->index_entries += from->index_entries;
 	to->scanned += from->scanned;
 }
@@ -68,7 +71,7 @@ unsigned long
 purge_counts_total(const struct purge_counts *c)
 {
 	return c->codes + c->access_tokens + c->refresh_tokens + c->grants +
-	    c->sessions + c->pending + c->ratelimit;
+	    c->sessions + c->pending + c->ratelimit + c->cimd_clients;
 }
 
 /*
@@ -133,6 +136,40 @@ expiry_of(enum store_db db, const struct store_val *v, char **grant_id,
 		break;
 	}
 	return e;
+}
+
+/*
+ * Whether the client record k/v is a cached metadata document that may
+ * go: fetched (not pinned by the administrator), its cache expiry
+ * PURGE_CIMD_MARGIN past, and no grant of it left in the by-client
+ * index (a grant, even an expired one not yet purged, keeps it, so
+ * that revocation and "check" always find its client): *del says.
+ * A registered client is never purged, nor a record that does not
+ * decode (left for "check" to report).
+ */
+static int
+cimd_unused(struct store_txn *t, const struct store_val *k,
+    const struct store_val *v, int64_t now, int *del)
+{
+	struct client		 cl;
+	struct store_val	 gv;
+	int			 rc, old;
+
+	*del = 0;
+	client_init(&cl);
+	if (client_decode(v->data, v->len, &cl) != STORE_OK)
+		return STORE_OK;
+	old = (cl.flags & CLIENT_CIMD) && !(cl.flags & CLIENT_PINNED) &&
+	    cl.expires <= now - PURGE_CIMD_MARGIN;
+	client_free(&cl);
+	if (!old)
+		return STORE_OK;
+	rc = store_get(t, DB_CLIENT_GRANTS, k->data, k->len, &gv);
+	if (rc == STORE_NOTFOUND) {
+		*del = 1;
+		return STORE_OK;
+	}
+	return rc;
 }
 
 /*
@@ -222,6 +259,9 @@ count_removed(enum store_db db, int kind, struct purge_counts *c)
 		break;
 	case DB_RATELIMIT:
 		c->ratelimit++;
+		break;
+	case DB_CLIENTS:
+		c->cimd_clients++;
 		break;
 	default:
 		break;
@@ -333,6 +373,14 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
 				}
 				if (del)
 					c->index_entries++;
+			} else if (db == DB_CLIENTS) {
+				if ((rc = cimd_unused(t, &k, &v, now, &del)) !=
+				    STORE_OK) {
+					store_cursor_close(cur);
+					return rc;
+				}
+				if (del)
+					count_removed(db, 0, c);
 			} else {
 				memset(&g, 0, sizeof(g));
 				kind = 0;

@@ -22,10 +22,17 @@
 #include "grant.h"
 #include "store.h"
 
-#define PURGE_KEY_MAX		128
+/* The longest key purged: a CIMD client's URL (CIMD_URL_MAX). */
+#define PURGE_KEY_MAX		256
 #define PURGE_VAL_LEN		INDEX_VALUE_LEN	/* a grant_tokens value */
 #define PURGE_BATCH		10000	/* deletions per transaction */
 #define PURGE_SCAN_FACTOR	2	/* records examined per deletion */
+/*
+ * How long after its cache expiry an unused, unpinned CIMD client
+ * record is kept: a client that comes back within a day finds its
+ * stale document to serve while it is fetched anew.
+ */
+#define PURGE_CIMD_MARGIN	(24 * 3600)
 
 struct purge_counts {
 	unsigned long	 codes;
@@ -35,6 +42,7 @@ struct purge_counts {
 	unsigned long	 sessions;
 	unsigned long	 pending;
 	unsigned long	 ratelimit;
+	unsigned long	 cimd_clients;	/* unused, expired CIMD clients */
 	unsigned long	 index_entries;	/* of the records above */
 	unsigned long	 scanned;
 };

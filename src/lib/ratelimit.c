@@ -163,6 +163,46 @@ ratelimit_reset(struct store_txn *t, const char *kind, const char *subject)
 }
 
 /*
+ * The counter stored under key: STORE_OK with rl filled, STORE_NOTFOUND
+ * if there is none or it does not decode, or a store error.
+ */
+static int
+stored(struct store_txn *t, const char *key, size_t klen,
+    struct ratelimit *rl)
+{
+	struct store_val	 v;
+	int			 rc;
+
+	if ((rc = store_get(t, DB_RATELIMIT, key, klen, &v)) != STORE_OK)
+		return rc;
+	return ratelimit_decode(v.data, v.len, rl) == STORE_OK ? STORE_OK :
+	    STORE_NOTFOUND;
+}
+
+/*
+ * ratelimit_reset() only if the counter's window still starts at
+ * window_start: a lease (a limit of one in a window) is released only
+ * by the process that took it, never after it expired and another
+ * process took it anew (its window starts later).
+ */
+int
+ratelimit_reset_window(struct store_txn *t, const char *kind,
+    const char *subject, int64_t window_start)
+{
+	struct ratelimit	 rl;
+	char			 key[RATELIMIT_KEY_MAX];
+	size_t			 klen = make_key(key, kind, subject);
+	int			 rc;
+
+	if ((rc = stored(t, key, klen, &rl)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	if (rl.window_start != window_start)
+		return STORE_OK;
+	rc = store_del(t, DB_RATELIMIT, key, klen, NULL, 0);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/*
  * Takes back one event counted by ratelimit_count() in the current
  * window: a sign-in is counted before the password is checked, so that
  * parallel attempts cannot pass the check together, and a success takes
@@ -173,18 +213,13 @@ ratelimit_undo(struct store_txn *t, const char *kind, const char *subject,
     int64_t now, long window)
 {
 	struct ratelimit	 rl;
-	struct store_val	 v;
 	char			 key[RATELIMIT_KEY_MAX];
 	size_t			 klen = make_key(key, kind, subject);
 	int			 rc;
 
-	rc = store_get(t, DB_RATELIMIT, key, klen, &v);
-	if (rc == STORE_NOTFOUND)
-		return STORE_OK;
-	if (rc != STORE_OK)
-		return rc;
-	if (ratelimit_decode(v.data, v.len, &rl) != STORE_OK ||
-	    rl.window_start + window <= now || rl.count == 0)
+	if ((rc = stored(t, key, klen, &rl)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	if (rl.window_start + window <= now || rl.count == 0)
 		return STORE_OK;
 	rl.count--;
 	return save(t, key, klen, &rl);

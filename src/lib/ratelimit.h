@@ -30,6 +30,8 @@ int	 ratelimit_check(struct store_txn *, const char *, const char *,
 int	 ratelimit_count(struct store_txn *, const char *, const char *,
 	    int64_t, long);
 int	 ratelimit_reset(struct store_txn *, const char *, const char *);
+int	 ratelimit_reset_window(struct store_txn *, const char *,
+	    const char *, int64_t);
 int	 ratelimit_undo(struct store_txn *, const char *, const char *,
 	    int64_t, long);
 void	 ratelimit_ip_subject(const char *, char *, size_t);

@@ -105,6 +105,8 @@ static const struct field fields[] = {
 	    offsetof(struct config, cimd_allowlist) },
 	{ "cimd_test_allow_loopback", FIELD_INT,
 	    offsetof(struct config, cimd_test_allow_loopback) },
+	{ "cimd_fetch_rate_limit", FIELD_LONG,
+	    offsetof(struct config, cimd_fetch_rate_limit) },
 };
 
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))

@@ -650,7 +650,7 @@ describe('purge', () => {
 		assert.ok(p.examined >= p.grants + p.codes);
 		const text = later(['purge']);
 		assert.equal(text.status, 0);
-		assert.match(text.stdout, /^purged 0 codes, 0 access tokens, 0 refresh tokens, 0 grants, 0 sign-in sessions, 0 pending requests, 0 rate-limit counters \(and 0 index entries\); examined \d+ records\n$/);
+		assert.match(text.stdout, /^purged 0 codes, 0 access tokens, 0 refresh tokens, 0 grants, 0 sign-in sessions, 0 pending requests, 0 rate-limit counters, 0 unused metadata document clients \(and 0 index entries\); examined \d+ records\n$/);
 		const after = json(['stats']);
 		assert.equal(after.counts.grants + after.counts.codes +
 		    after.counts.access_tokens + after.counts.refresh_tokens +

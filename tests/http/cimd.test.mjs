@@ -36,12 +36,13 @@ function cimdConfig(extra = []) {
 
 // mcp-oauth-admin with args, run without blocking this process (which
 // serves the documents it fetches): { status, stdout, stderr }.
-function adminAsync(s, args) {
+function adminAsync(s, args, env = {}) {
 	const argv = [s.adminPath, '--config', s.configFile, ...args];
 	if (s.runAs !== null)
 		argv.unshift('runuser', '-u', s.runAs, '--');
 	return new Promise((resolve, reject) => {
-		const child = spawn(argv[0], argv.slice(1));
+		const child = spawn(argv[0], argv.slice(1),
+		    { env: { ...process.env, ...env } });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (d) => { stdout += d; });
@@ -325,6 +326,54 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		assert.equal(json.metadata_document.pinned, true);
 	});
 
+	it('purge removes an unused CIMD client a day after its cache ' +
+	    'expiry and keeps one with a grant and a pinned one',
+	    async () => {
+		const alice = new Person(s, 'alice', ALICE);
+		const unused = site.publish('/purge/unused/client.json',
+		    { client_name: 'Unused' });
+		const used = site.publish('/purge/used/client.json',
+		    { client_name: 'Used' });
+		const pinned = site.publish('/purge/pinned/client.json',
+		    { client_name: 'Pinned' });
+		// Fetched and stored, but never approved: no grant.
+		assert.match(await consentPage(alice, unused), /Unused/);
+		await obtainTokens(s, alice, used);
+		const r = await adminAsync(s, ['client', 'pin',
+		    pinned.client_id]);
+		assert.equal(r.status, 0, r.stderr);
+		const show = async (id, env) => (await adminAsync(s,
+		    ['client', 'show', id], env)).status;
+		const stats = async () => JSON.parse((await adminAsync(s,
+		    ['--json', 'stats'])).stdout).counts.cimd_clients;
+		const before = await stats();
+		assert.ok(before >= 3, `${before}`);
+		let purged;
+		// Past the cache expiry but within the day's margin: kept.
+		clock.offset(3 * 3600);
+		try {
+			const p = await adminAsync(s, ['--json', 'purge'],
+			    clock.env());
+			assert.equal(p.status, 0, p.stderr);
+			assert.equal(JSON.parse(p.stdout).cimd_clients, 0);
+			assert.equal(await show(unused.client_id), 0);
+			clock.offset(26 * 3600);
+			const q = await adminAsync(s, ['--json', 'purge'],
+			    clock.env());
+			assert.equal(q.status, 0, q.stderr);
+			purged = JSON.parse(q.stdout).cimd_clients;
+			assert.ok(purged >= 1, q.stdout);
+		} finally {
+			clock.real();
+		}
+		assert.notEqual(await show(unused.client_id), 0);
+		assert.equal(await stats(), before - purged);
+		assert.equal(await show(used.client_id), 0);
+		assert.equal(await show(pinned.client_id), 0);
+		// A purged client comes back on its next use.
+		assert.match(await consentPage(alice, unused), /Unused/);
+	});
+
 	it('admin client pin refuses an invalid document and stores ' +
 	    'nothing', async () => {
 		const client = site.publish('/badpin/client.json',
@@ -373,9 +422,11 @@ describe('CIMD without loopback: special-use addresses', () => {
 	    '198.18.0.1']) {
 		it(`refuses ${host} before connecting`, async () => {
 			const before = site.hitsFor('/c.json');
-			await refused(s, { client_id: `https://${host}:` +
+			const res = await refused(s, { client_id:
+			    `https://${host}:` +
 			    `${site.port}/c.json`, redirect_uris: cb },
-			    /special-use address/);
+			    /cannot be reached/);
+			assert.ok(!res.body.includes('special-use'));
 			assert.equal(site.hitsFor('/c.json'), before);
 		});
 	}
@@ -383,9 +434,13 @@ describe('CIMD without loopback: special-use addresses', () => {
 	it('refuses a name that resolves to loopback', async () => {
 		site.publish('/named/client.json');
 		const before = site.hitsFor('/named/client.json');
-		await refused(s, { client_id:
+		// The same words as a name that does not resolve: the page
+		// tells nothing of what the server's resolver sees.
+		const res = await refused(s, { client_id:
 		    `https://localhost:${site.port}/named/client.json`,
-		    redirect_uris: cb }, /localhost resolves to a special-use/);
+		    redirect_uris: cb },
+		    /the document at localhost cannot be reached/);
+		assert.ok(!res.body.includes('special-use'));
 		assert.equal(site.hitsFor('/named/client.json'), before);
 	});
 });
@@ -416,6 +471,73 @@ describe('CIMD restricted by configuration', () => {
 		try {
 			const client = site.publish('/untrusted/client.json');
 			await refused(s, client, /cannot be reached over https/);
+		} finally {
+			await s.stop();
+		}
+	});
+
+	it('cimd_fetch_rate_limit refuses the N+1th new document from ' +
+	    'one address, and still serves the stored ones', async () => {
+		const s = await TestServer.start({ config: cimdConfig([
+			'cimd_test_allow_loopback = yes',
+			'cimd_fetch_rate_limit = 2',
+		]) });
+		try {
+			const one = site.publish('/limit/1/client.json');
+			const two = site.publish('/limit/2/client.json');
+			const three = site.publish('/limit/3/client.json');
+			const { challenge } = pkce();
+			const q = (c) => authorizeQuery(c, {
+			    code_challenge: challenge,
+			    code_challenge_method: 'S256' });
+			for (const c of [one, two]) {
+				const res = await s.request('GET', q(c));
+				assert.notEqual(res.status, 400, res.body);
+			}
+			await refused(s, three,
+			    /too many new clients from this address/);
+			assert.equal(site.hitsFor('/limit/3/client.json'), 0);
+			// A stored document is no new fetch.
+			const res = await s.request('GET', q(one));
+			assert.notEqual(res.status, 400, res.body);
+			// The token endpoint answers in OAuth's shape.
+			const tok = await s.request('POST', '/token', { form: {
+			    grant_type: 'authorization_code',
+			    client_id: three.client_id, code: 'x',
+			    code_verifier: 'y', redirect_uri:
+			    three.redirect_uris[0] } });
+			assert.equal(tok.status, 429);
+			assert.equal(tok.json().error, 'too_many_requests');
+		} finally {
+			await s.stop();
+		}
+	});
+
+	it('/revoke applies cimd = off to a stored CIMD client, as ' +
+	    '/token does', async () => {
+		const s = await TestServer.start({
+			users: [{ name: 'alice', password: ALICE }],
+			config: cimdConfig(['cimd_test_allow_loopback = yes']),
+		});
+		try {
+			const client = site.publish('/revoke/client.json');
+			const tok = await obtainTokens(s,
+			    new Person(s, 'alice', ALICE), client);
+			s.writeConfig(cimdConfig([
+			    'cimd_test_allow_loopback = yes', 'cimd = off']));
+			const res = await s.request('POST', '/revoke', { form: {
+			    client_id: client.client_id,
+			    token: tok.refresh_token } });
+			assert.equal(res.status, 401, res.body);
+			assert.equal(res.json().error, 'invalid_client');
+			assert.match(res.json().error_description,
+			    /does not accept/);
+			// Nothing was revoked.
+			s.writeConfig(cimdConfig([
+			    'cimd_test_allow_loopback = yes']));
+			const again = await refresh(s, client,
+			    tok.refresh_token);
+			assert.equal(again.status, 200, again.body);
 		} finally {
 			await s.stop();
 		}

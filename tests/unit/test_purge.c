@@ -152,10 +152,10 @@ Test(purge, scan_budget_bounds_a_step)
 		steps++;
 	}
 	/*
-	 * 10 tokens, 5 codes, their 15 index entries and 5 grants: 35,
-	 * 2 per step.
+	 * 10 tokens, 5 codes, their 15 index entries, 5 grants and the
+	 * 2 clients: 37, 2 per step.
 	 */
-	cr_assert_eq(c.scanned, 35);
+	cr_assert_eq(c.scanned, 37);
 	cr_assert_geq(steps, 18);
 	cr_assert_eq(purge_counts_total(&c), 0);
 }
@@ -325,4 +325,69 @@ Test(purge, rotated_out_refresh_tokens_go_when_they_expire)
 	cr_assert(fx_token_works(r3));
 	cr_assert_eq(fx_dups(DB_GRANT_TOKENS, g.id), 1);
 	assert_consistent();
+}
+
+/* A CIMD client record fetched at FX_T0, cached for an hour. */
+static void
+cimd_client(struct client *c, const char *url, uint32_t flags)
+{
+	struct store_txn	*t;
+
+	fx_client(c, url);
+	c->flags |= CLIENT_CIMD | flags;
+	c->fetched = FX_T0;
+	c->expires = FX_T0 + 3600;
+	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
+	cr_assert_eq(store_client_put(t, c, 0), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+}
+
+static int
+client_there(const char *id)
+{
+	struct store_txn	*t;
+	struct client		 c;
+	int			 rc;
+
+	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
+	rc = store_client_get(t, id, &c);
+	store_abort(t);
+	if (rc == STORE_OK)
+		client_free(&c);
+	cr_assert(rc == STORE_OK || rc == STORE_NOTFOUND);
+	return rc == STORE_OK;
+}
+
+/*
+ * A CIMD client record goes once its cache expiry is PURGE_CIMD_MARGIN
+ * past, unless the administrator pinned it or a grant refers to it; a
+ * registered client never goes.
+ */
+Test(purge, unused_cimd_clients_go)
+{
+	struct client		 unused, used, pinned;
+	struct fx_grant		 g;
+	struct purge_counts	 c;
+	const int64_t		 gone = FX_T0 + 3600 + PURGE_CIMD_MARGIN;
+
+	cimd_client(&unused, "https://a.example/unused.json", 0);
+	cimd_client(&used, "https://a.example/used.json", 0);
+	cimd_client(&pinned, "https://a.example/pinned.json",
+	    CLIENT_PINNED);
+	/* A grant that outlives both passes. */
+	fx_grant("alice", &used, gone, 0, &g);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(purge_run(fx_st, gone - 1, 0, &c, NULL), STORE_OK);
+	cr_assert_eq(c.cimd_clients, 0);
+	cr_assert(client_there("https://a.example/unused.json"));
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(purge_run(fx_st, gone, 0, &c, NULL), STORE_OK);
+	cr_assert_eq(c.cimd_clients, 1);
+	cr_assert_not(client_there("https://a.example/unused.json"));
+	cr_assert(client_there("https://a.example/used.json"));
+	cr_assert(client_there("https://a.example/pinned.json"));
+	cr_assert(client_there("mcpc_app"));
+	client_free(&unused);
+	client_free(&used);
+	client_free(&pinned);
 }

@@ -154,6 +154,35 @@ Test(ratelimit, reset_after_a_good_sign_in)
 	cr_assert_eq(check("login-user", "alice", T0, 1, 60, &retry), 0);
 }
 
+/*
+ * A CIMD fetch lease (a limit of one in a window) that expired while
+ * its process was still fetching, and that another process took anew,
+ * is not released by the first process's late release.
+ */
+Test(ratelimit, late_release_keeps_anothers_lease)
+{
+	struct store_txn	*t;
+	long			 retry;
+
+	cr_assert_eq(hit("cimd-fetch", "u", T0, 1, 40, &retry), 0);
+	/* The lease expires; another process takes it. */
+	cr_assert_eq(hit("cimd-fetch", "u", T0 + 40, 1, 40, &retry), 0);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(ratelimit_reset_window(t, "cimd-fetch", "u", T0),
+	    STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	cr_assert_eq(check("cimd-fetch", "u", T0 + 41, 1, 40, &retry), 1,
+	    "the second process still holds its lease");
+	/* Its own release frees it. */
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(ratelimit_reset_window(t, "cimd-fetch", "u", T0 + 40),
+	    STORE_OK);
+	cr_assert_eq(ratelimit_reset_window(t, "cimd-fetch", "none", T0),
+	    STORE_OK, "releasing nothing is fine");
+	cr_assert_eq(store_commit(t), STORE_OK);
+	cr_assert_eq(check("cimd-fetch", "u", T0 + 41, 1, 40, &retry), 0);
+}
+
 Test(ratelimit, long_subjects_are_cut_safely)
 {
 	char	 subject[400];
