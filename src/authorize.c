@@ -180,6 +180,16 @@ issue_code(struct app *a, struct http_response *resp,
 	int		 rc;
 
 	if (pd->prompt & PENDING_DEVICE) {
+		/*
+		 * A device request is always saved before its consent page
+		 * (PROMPT_CONSENT), so it has a pending id; one without
+		 * cannot be answered, and is refused rather than passed on
+		 * with none.
+		 */
+		if (pending_id == NULL) {
+			authpage_server_error(a->cfg, resp, STORE_ERROR);
+			return;
+		}
 		device_decide(a, resp, c, pd, user, pending_id, 1);
 		return;
 	}
@@ -715,6 +725,7 @@ device_page_post(struct app *a, const struct http_request *req,
 	unsigned char	 browser[CRYPTO_SHA256_LEN];
 	char		 token[DEVICE_FORM_TOKEN_LEN + 1];
 	char		 id[PENDING_TOKEN_MAX];
+	char		 devhash[2 * CRYPTO_SHA256_LEN + 1];
 	const char	*typed = form_get(f, "user_code");
 	const char	*csrf = form_get(f, "csrf");
 	int64_t		 now = time(NULL);
@@ -774,11 +785,17 @@ device_page_post(struct app *a, const struct http_request *req,
 		authpage_server_error(a->cfg, resp, rc);
 		goto out;
 	}
+	/*
+	 * A device request has no PKCE challenge: its challenge field holds
+	 * the device code's hash instead, which device_answer() compares,
+	 * so that the answer goes to this authorization only.
+	 */
+	device_code_hash_hex(&d, devhash);
 	memset(&pd, 0, sizeof(pd));
 	pd.client_id = d.pd.client_id;
 	pd.redirect_uri = (char *)"";
 	pd.state = d.user_code;
-	pd.challenge = (char *)"";
+	pd.challenge = devhash;
 	pd.scope = d.pd.scope;
 	pd.resource = d.pd.resource;
 	pd.prompt = PENDING_DEVICE | PROMPT_CONSENT;
@@ -814,7 +831,8 @@ device_decide(struct app *a, struct http_response *resp,
 		return;
 	}
 	if ((rc = pending_delete(t, pending_id)) == STORE_OK)
-		rc = device_answer(t, a->cfg, c, pd->state, user, approve,
+		rc = device_answer(t, a->cfg, c, pd->state, pd->challenge,
+		    user, approve,
 		    time(NULL));
 	else if (rc == STORE_NOTFOUND)
 		rc = DEVICE_ANSWERED;
@@ -867,12 +885,13 @@ device_page(struct app *a, struct http_request *req,
 	};
 	struct form	 f;
 
-	if (req->method == HTTP_GET) {
+	/* app.c sends no body for HEAD. */
+	if (req->method == HTTP_GET || req->method == HTTP_HEAD) {
 		device_page_get(a, req, resp);
 		return;
 	}
 	if (req->method != HTTP_POST) {
-		http_header(resp, "Allow", "GET, POST");
+		http_header(resp, "Allow", "GET, HEAD, POST");
 		authpage_error(a->cfg, resp, AUTHPAGE_METHOD);
 		return;
 	}

@@ -272,8 +272,22 @@ device_lookup(struct store_txn *t, const char *ip, const char *typed,
 }
 
 /*
+ * The SHA-256 of d's device code in hex (2 * CRYPTO_SHA256_LEN + 1
+ * bytes): what the verification page keeps in its pending request, so
+ * that the answer goes to this very authorization and not to a later
+ * one that came to hold the same user code.
+ */
+int
+device_code_hash_hex(const struct device *d, char *out)
+{
+	hex_encode(d->pd.csrf_hash, CRYPTO_SHA256_LEN, out);
+	return 0;
+}
+
+/*
  * Records the person's answer to the device authorization of canonical
- * user code user_code for client c: approval (by user) issues an
+ * user code user_code and device code hash hash_hex (from
+ * device_code_hash_hex()) for client c: approval (by user) issues an
  * authorization code bound to it, and keeps only its hash for the
  * device's next poll.  Returns STORE_OK, DEVICE_EXPIRED,
  * DEVICE_ANSWERED, STORE_NOTFOUND, CONSENT_USER_REFUSED (the account
@@ -281,18 +295,24 @@ device_lookup(struct store_txn *t, const char *ip, const char *typed,
  */
 int
 device_answer(struct store_txn *t, const struct config *cfg,
-    const struct client *c, const char *user_code, const char *user,
-    int approve, int64_t now)
+    const struct client *c, const char *user_code, const char *hash_hex,
+    const char *user, int approve, int64_t now)
 {
 	struct device	 d;
 	struct log_line	 l;
 	char		 code[TOKEN_MAX], grant_id[GRANT_ID_LEN + 1];
+	char		 hex[2 * CRYPTO_SHA256_LEN + 1];
 	char		*approver;
+	long		 code_lifetime;
 	int		 rc;
 
 	if ((rc = device_get(t, user_code, &d)) != STORE_OK)
 		return rc;
-	if (strcmp(d.pd.client_id, c->id) != 0)
+	device_code_hash_hex(&d, hex);
+	if (hash_hex == NULL || strlen(hash_hex) != sizeof(hex) - 1 ||
+	    !crypto_equal(hash_hex, hex, sizeof(hex) - 1))
+		rc = STORE_NOTFOUND;	/* another authorization now */
+	else if (strcmp(d.pd.client_id, c->id) != 0)
 		rc = STORE_NOTFOUND;
 	else if (d.status != DEVICE_PENDING)
 		rc = DEVICE_ANSWERED;
@@ -307,6 +327,15 @@ device_answer(struct store_txn *t, const struct config *cfg,
 		rc = device_put(t, &d);
 		goto out;
 	}
+	/*
+	 * The device polls only every interval seconds (up to
+	 * DEVICE_INTERVAL_MAX after slow_down): a code_lifetime shorter
+	 * than that would let the code expire before the device could
+	 * redeem it.
+	 */
+	code_lifetime = cfg->code_lifetime;
+	if (code_lifetime < (long)d.interval + DEVICE_POLL_MARGIN)
+		code_lifetime = (long)d.interval + DEVICE_POLL_MARGIN;
 	{
 		const struct code_request cr = {
 			.user = user,
@@ -316,6 +345,7 @@ device_answer(struct store_txn *t, const struct config *cfg,
 			.challenge = "",
 			.scope = d.pd.scope,
 			.resource = d.pd.resource,
+			.lifetime = code_lifetime,
 		};
 
 		rc = grant_issue_code(t, cfg, &cr, now, code, sizeof(code),
@@ -338,8 +368,8 @@ device_answer(struct store_txn *t, const struct config *cfg,
 	 * The record lives as long as the code it leads to, so that the
 	 * purge does not take it from a device that polls late.
 	 */
-	if (d.pd.expires < now + cfg->code_lifetime)
-		d.pd.expires = now + cfg->code_lifetime;
+	if (d.pd.expires < now + code_lifetime)
+		d.pd.expires = now + code_lifetime;
 	if ((rc = device_put(t, &d)) != STORE_OK)
 		goto out;
 	log_begin(&l, "device_approved");

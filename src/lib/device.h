@@ -47,14 +47,26 @@
 #define DEVICE_INTERVAL		5
 #define DEVICE_SLOW_DOWN	5
 #define DEVICE_INTERVAL_MAX	60
+/*
+ * The code issued on approval waits at least the device's interval and
+ * this much more for its next poll (late timers, a slow network), even
+ * when code_lifetime is shorter than the interval.
+ */
+#define DEVICE_POLL_MARGIN	30
 
 /*
  * Starts allowed per address (IPv6 per /64) and per client within one
  * lifetime: each start is a record until it expires, so these bound
- * the live device authorizations of each.
+ * the live device authorizations of each.  The per-address limit is
+ * the one that holds back a single party.  A client id is public (a
+ * public client's is in every copy of the program), so anyone can
+ * spend a client's allowance: the per-client limit is only a last
+ * bound on the records one client can hold, set so that exhausting it
+ * takes DEVICE_START_CLIENT_MAX / DEVICE_START_IP_MAX (over 300)
+ * addresses or /64s, not a handful.
  */
 #define DEVICE_START_IP_MAX	30
-#define DEVICE_START_CLIENT_MAX	50
+#define DEVICE_START_CLIENT_MAX	10000
 /*
  * Wrong user codes allowed on the verification page per address and
  * for the whole server within DEVICE_GUESS_WINDOW (RFC 8628 §5.1).
@@ -109,7 +121,9 @@ int	 device_start(struct store_txn *, const struct client *,
 int	 device_lookup(struct store_txn *, const char *, const char *,
 	    int64_t, struct device *, long *);
 int	 device_answer(struct store_txn *, const struct config *,
-	    const struct client *, const char *, const char *, int, int64_t);
+	    const struct client *, const char *, const char *,
+	    const char *, int, int64_t);
+int	 device_code_hash_hex(const struct device *, char *);
 int	 device_poll(struct store_txn *, const struct config *,
 	    const struct client *, const char *, const char *, int64_t,
 	    struct token_response *, struct oauth_error *);

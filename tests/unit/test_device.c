@@ -68,7 +68,7 @@ setup(void)
 	    "db_path = %s/db\ncode_lifetime = 600\n", dir);
 	cr_assert_eq(config_parse("/t.conf", text, strlen(text), &cfg, err,
 	    sizeof(err)), CONFIG_OK, "%s", err);
-	cr_assert_eq(store_open(cfg->db_path, 1 << 22, STORE_OPEN_CREATE, &st,
+	cr_assert_eq(store_open(cfg->db_path, 1 << 26, STORE_OPEN_CREATE, &st,
 	    err, sizeof(err)), STORE_OK, "%s", err);
 	make_client(&dev, "mcpc_device", CLIENT_GRANT_DEVICE |
 	    CLIENT_GRANT_REFRESH);
@@ -120,8 +120,25 @@ lookup(const char *ip, const char *typed, int64_t now)
 	return rc;
 }
 
+/* The device code hash the verification page keeps for shown. */
+static void
+hash_of(const char *shown, char *hex)
+{
+	struct store_txn	*t;
+	struct device		 d;
+	char			 canon[USERCODE_LEN + 1];
+
+	cr_assert_eq(usercode_normalise(shown, strlen(shown), canon), 0);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(device_get(t, canon, &d), STORE_OK);
+	device_code_hash_hex(&d, hex);
+	device_free(&d);
+	store_abort(t);
+}
+
 static int
-answer(const struct client *c, const char *shown, int approve, int64_t now)
+answer_hash(const struct client *c, const char *shown, const char *hex,
+    int approve, int64_t now)
 {
 	struct store_txn	*t;
 	char			 canon[USERCODE_LEN + 1];
@@ -129,7 +146,26 @@ answer(const struct client *c, const char *shown, int approve, int64_t now)
 
 	cr_assert_eq(usercode_normalise(shown, strlen(shown), canon), 0);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = device_answer(t, cfg, c, canon, "alice", approve, now);
+	rc = device_answer(t, cfg, c, canon, hex, "alice", approve, now);
+	if (rc == STORE_OK)
+		cr_assert_eq(store_commit(t), STORE_OK);
+	else
+		store_abort(t);
+	return rc;
+}
+
+static int
+answer(const struct client *c, const char *shown, int approve, int64_t now)
+{
+	struct store_txn	*t;
+	char			 canon[USERCODE_LEN + 1];
+	char			 hex[2 * CRYPTO_SHA256_LEN + 1];
+	int			 rc;
+
+	cr_assert_eq(usercode_normalise(shown, strlen(shown), canon), 0);
+	hash_of(shown, hex);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	rc = device_answer(t, cfg, c, canon, hex, "alice", approve, now);
 	if (rc == STORE_OK)
 		cr_assert_eq(store_commit(t), STORE_OK);
 	else
@@ -254,13 +290,15 @@ Test(device, start_limits_per_address_and_client)
 	    "2001:db8::ffff", T0, &ds), DEVICE_THROTTLED);
 	cr_assert(ds.retry_after > 0);
 	store_abort(t);
+	/* One transaction: the client's limit is high (a public id). */
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 	for (i = DEVICE_START_IP_MAX; i < DEVICE_START_CLIENT_MAX; i++) {
 		char	 ip[32];
 
-		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
-		start(&dev, ip, T0, &ds);
+		snprintf(ip, sizeof(ip), "198.%d.%d.1", i / 250, i % 250);
+		cr_assert_eq(device_start(t, &dev, "mcp", cfg->mcp_url, ip,
+		    T0, &ds), STORE_OK);
 	}
-	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 	cr_assert_eq(device_start(t, &dev, "mcp", cfg->mcp_url,
 	    "203.0.113.9", T0, &ds), DEVICE_THROTTLED);
 	store_abort(t);
@@ -378,4 +416,62 @@ Test(device, purge_removes_expired_ones_but_not_an_approved_one)
 	    "invalid_grant");
 	cr_assert_str_eq(poll(&dev, b.device_code, T0 + DEVICE_LIFETIME + 5,
 	    &tr), "");
+}
+
+/* Far more starts than one address may make are not a client's limit. */
+Test(device, client_limit_needs_hundreds_of_addresses)
+{
+	cr_assert_geq(DEVICE_START_CLIENT_MAX / DEVICE_START_IP_MAX, 300);
+}
+
+/*
+ * The verification page's answer names the device code's hash: one
+ * for another authorization (a later one holding the same user code)
+ * answers nothing.
+ */
+Test(device, answer_binds_to_the_device_code_hash)
+{
+	struct device_start	 ds;
+	struct token_response	 tr;
+	char			 hex[2 * CRYPTO_SHA256_LEN + 1];
+
+	start(&dev, "192.0.2.1", T0, &ds);
+	hash_of(ds.user_code, hex);
+	hex[0] = hex[0] == '0' ? '1' : '0';
+	cr_assert_eq(answer_hash(&dev, ds.user_code, hex, 1, T0 + 1),
+	    STORE_NOTFOUND);
+	cr_assert_eq(answer_hash(&dev, ds.user_code, "", 1, T0 + 1),
+	    STORE_NOTFOUND);
+	cr_assert_eq(answer_hash(&dev, ds.user_code, NULL, 1, T0 + 1),
+	    STORE_NOTFOUND);
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 6, &tr),
+	    "authorization_pending");
+	hash_of(ds.user_code, hex);
+	cr_assert_eq(answer_hash(&dev, ds.user_code, hex, 1, T0 + 7),
+	    STORE_OK);
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 12, &tr), "");
+}
+
+/*
+ * With a code_lifetime shorter than the polling interval, the code
+ * issued on approval still waits for the device's next poll.
+ */
+Test(device, approval_outlives_a_short_code_lifetime)
+{
+	struct device_start	 ds;
+	struct token_response	 tr;
+
+	cfg->code_lifetime = 10;
+	start(&dev, "192.0.2.1", T0, &ds);
+	/* Polling too fast raises the interval to 15 s. */
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 1, &tr),
+	    "authorization_pending");
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 2, &tr),
+	    "slow_down");
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 3, &tr),
+	    "slow_down");
+	cr_assert_eq(answer(&dev, ds.user_code, 1, T0 + 4), STORE_OK);
+	/* Past code_lifetime, within interval and margin. */
+	cr_assert_str_eq(poll(&dev, ds.device_code,
+	    T0 + 4 + 15 + DEVICE_POLL_MARGIN - 1, &tr), "");
 }
