@@ -224,26 +224,29 @@ device_start(struct store_txn *t, const struct client *c, const char *scope,
 }
 
 /*
- * The device authorization whose user code a person typed on the
- * verification page, from address ip.  Wrong codes (unknown, or not a
- * code at all) are counted per address and for the whole server, and
- * once either is over its limit no code is looked up at all until the
- * window ends.  Returns STORE_OK (d filled), STORE_NOTFOUND,
- * DEVICE_EXPIRED, DEVICE_ANSWERED, DEVICE_THROTTLED (retry_after set)
- * or a store error.  The caller commits whatever the result but a
- * store error, so that wrong guesses stay counted.
+ * The device authorization whose user code the signed-in user typed on
+ * the verification page, from address ip.  Wrong codes (unknown, or
+ * not a code at all) are counted per account, per address and for the
+ * whole server, and once any is over its limit no code is looked up
+ * at all until the window ends.  Returns STORE_OK (d filled),
+ * STORE_NOTFOUND, DEVICE_EXPIRED, DEVICE_ANSWERED, DEVICE_THROTTLED
+ * (retry_after set) or a store error.  The caller commits whatever the
+ * result but a store error, so that wrong guesses stay counted.
  */
 int
-device_lookup(struct store_txn *t, const char *ip, const char *typed,
-    int64_t now, struct device *d, long *retry_after)
+device_lookup(struct store_txn *t, const char *ip, const char *user,
+    const char *typed, int64_t now, struct device *d, long *retry_after)
 {
 	char	 ipsub[RATELIMIT_IP_MAX], canon[USERCODE_LEN + 1];
 	int	 rc;
 
 	memset(d, 0, sizeof(*d));
 	ratelimit_ip_subject(ip, ipsub, sizeof(ipsub));
-	rc = ratelimit_check(t, "device-guess", ipsub, now,
-	    DEVICE_GUESS_IP_MAX, DEVICE_GUESS_WINDOW, retry_after);
+	rc = ratelimit_check(t, "device-guess-user", user, now,
+	    DEVICE_GUESS_USER_MAX, DEVICE_GUESS_WINDOW, retry_after);
+	if (rc == 0)
+		rc = ratelimit_check(t, "device-guess", ipsub, now,
+		    DEVICE_GUESS_IP_MAX, DEVICE_GUESS_WINDOW, retry_after);
 	if (rc == 0)
 		rc = ratelimit_check(t, "device-guess-all", "*", now,
 		    DEVICE_GUESS_ALL_MAX, DEVICE_GUESS_WINDOW, retry_after);
@@ -255,7 +258,9 @@ device_lookup(struct store_txn *t, const char *ip, const char *typed,
 	if (usercode_normalise(typed, strlen(typed), canon) == 0)
 		rc = device_get(t, canon, d);
 	if (rc == STORE_NOTFOUND) {
-		if (ratelimit_count(t, "device-guess", ipsub, now,
+		if (ratelimit_count(t, "device-guess-user", user, now,
+		    DEVICE_GUESS_WINDOW) != STORE_OK ||
+		    ratelimit_count(t, "device-guess", ipsub, now,
 		    DEVICE_GUESS_WINDOW) != STORE_OK ||
 		    ratelimit_count(t, "device-guess-all", "*", now,
 		    DEVICE_GUESS_WINDOW) != STORE_OK)

@@ -104,7 +104,7 @@ start(const struct client *c, const char *ip, int64_t now,
 }
 
 static int
-lookup(const char *ip, const char *typed, int64_t now)
+lookup_as(const char *user, const char *ip, const char *typed, int64_t now)
 {
 	struct store_txn	*t;
 	struct device		 d;
@@ -112,12 +112,18 @@ lookup(const char *ip, const char *typed, int64_t now)
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = device_lookup(t, ip, typed, now, &d, &retry);
+	rc = device_lookup(t, ip, user, typed, now, &d, &retry);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	if (rc == DEVICE_THROTTLED)
 		cr_assert(retry > 0);
 	device_free(&d);
 	return rc;
+}
+
+static int
+lookup(const char *ip, const char *typed, int64_t now)
+{
+	return lookup_as("alice", ip, typed, now);
 }
 
 /* The device code hash the verification page keeps for shown. */
@@ -307,27 +313,61 @@ Test(device, start_limits_per_address_and_client)
 	start(&dev, "2001:db8::1", T0 + DEVICE_LIFETIME, &ds);
 }
 
-Test(device, guessing_is_limited_per_address_and_for_the_server)
+Test(device, guessing_is_limited_per_account_address_and_server)
 {
+	struct store_txn	*t;
 	struct device_start	 ds;
-	char			 ip[32];
-	int			 i;
+	struct device		 d;
+	char			 ip[32], user[32];
+	long			 retry;
+	int			 i, n;
 
 	start(&dev, "192.0.2.1", T0, &ds);
-	for (i = 0; i < DEVICE_GUESS_IP_MAX; i++)
-		cr_assert_eq(lookup("192.0.2.7", i % 2 ? "BCDF-GHJK" : "junk",
-		    T0), STORE_NOTFOUND);
-	/* Over: even the right code is not looked up. */
-	cr_assert_eq(lookup("192.0.2.7", ds.user_code, T0), DEVICE_THROTTLED);
-	cr_assert_eq(lookup("192.0.2.8", ds.user_code, T0), STORE_OK);
-	/* Wrong codes from many addresses add up to the server's limit. */
-	for (i = DEVICE_GUESS_IP_MAX; i < DEVICE_GUESS_ALL_MAX; i++) {
-		snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 200, i % 200);
-		cr_assert_eq(lookup(ip, "BCDF-GHJK", T0), STORE_NOTFOUND);
+	/* Per account, from any number of addresses. */
+	for (i = 0; i < DEVICE_GUESS_USER_MAX; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		cr_assert_eq(lookup_as("mallory", ip, i % 2 ? "BCDF-GHJK" :
+		    "junk", T0), STORE_NOTFOUND);
 	}
-	cr_assert_eq(lookup("192.0.2.9", ds.user_code, T0), DEVICE_THROTTLED);
+	/* Over: even the right code is not looked up, from anywhere. */
+	cr_assert_eq(lookup_as("mallory", "192.0.2.50", ds.user_code, T0),
+	    DEVICE_THROTTLED);
+	/* Someone else, at that address, is not held back. */
+	cr_assert_eq(lookup_as("alice", "192.0.2.50", ds.user_code, T0),
+	    STORE_OK);
+	/* Per address (IPv6 per /64), whatever the accounts. */
+	for (i = 0; i < DEVICE_GUESS_IP_MAX; i++) {
+		snprintf(user, sizeof(user), "u%d", i);
+		cr_assert_eq(lookup_as(user, "2001:db8::7", "BCDF-GHJK", T0),
+		    STORE_NOTFOUND);
+	}
+	cr_assert_eq(lookup_as("bob", "2001:db8::ffff", ds.user_code, T0),
+	    DEVICE_THROTTLED);
+	cr_assert_eq(lookup_as("bob", "2001:db8:1::7", ds.user_code, T0),
+	    STORE_OK);
+	/*
+	 * The server-wide limit takes hundreds of accounts and addresses:
+	 * up to just below it, a person with the right code gets through.
+	 */
+	n = DEVICE_GUESS_USER_MAX + DEVICE_GUESS_IP_MAX;
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	for (i = n; i < DEVICE_GUESS_ALL_MAX; i++) {
+		snprintf(user, sizeof(user), "g%d", i / DEVICE_GUESS_USER_MAX);
+		snprintf(ip, sizeof(ip), "10.%d.%d.1", i / 2500,
+		    i / DEVICE_GUESS_IP_MAX % 250);
+		cr_assert_eq(device_lookup(t, ip, user, "BCDF-GHJK", T0, &d,
+		    &retry), STORE_NOTFOUND, "guess %d", i);
+		if (i == DEVICE_GUESS_ALL_MAX - 2) {
+			cr_assert_eq(device_lookup(t, "192.0.2.9", "carol",
+			    ds.user_code, T0, &d, &retry), STORE_OK);
+			device_free(&d);
+		}
+	}
+	cr_assert_eq(store_commit(t), STORE_OK);
+	cr_assert_eq(lookup_as("carol", "192.0.2.9", ds.user_code, T0),
+	    DEVICE_THROTTLED);
 	/* The next window (by then the code has expired). */
-	cr_assert_eq(lookup("192.0.2.7", ds.user_code,
+	cr_assert_eq(lookup_as("mallory", "192.0.2.7", ds.user_code,
 	    T0 + DEVICE_GUESS_WINDOW), DEVICE_EXPIRED);
 }
 
