@@ -63,25 +63,6 @@ class DevicePerson extends Person {
 		this.from = from;
 	}
 
-	async get(path) {
-		const res = await this.s.request('GET', path, {
-			headers: { Cookie: this.jar.header() },
-			from: this.from,
-		});
-		this.jar.take(res);
-		return res;
-	}
-
-	async post(form) {
-		const res = await this.s.request('POST', '/authorize', {
-			form,
-			headers: { Cookie: this.jar.header() },
-			from: this.from,
-		});
-		this.jar.take(res);
-		return res;
-	}
-
 	// Forgets the session, keeping the browser's binding cookie.
 	signOut() {
 		for (const name of [...this.jar.cookies.keys()])
