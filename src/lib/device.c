@@ -282,11 +282,10 @@ device_lookup(struct store_txn *t, const char *ip, const char *user,
  * that the answer goes to this very authorization and not to a later
  * one that came to hold the same user code.
  */
-int
+void
 device_code_hash_hex(const struct device *d, char *out)
 {
 	hex_encode(d->pd.csrf_hash, CRYPTO_SHA256_LEN, out);
-	return 0;
 }
 
 /*
