@@ -174,6 +174,8 @@ request_error(struct app *a, const struct http_request *req,
 static void	device_decide(struct app *, struct http_response *,
 		    const struct client *, const struct pending *,
 		    const char *, const char *, int);
+static void	device_after_signin(struct app *, struct http_response *,
+		    const struct pending *, const char *);
 
 /*
  * Issues a code for the pending (or just validated) request and
@@ -190,6 +192,16 @@ issue_code(struct app *a, struct http_response *resp,
 	int		 rc;
 
 	if (pd->prompt & PENDING_DEVICE) {
+		/*
+		 * A device request is always saved before its consent page
+		 * (PROMPT_CONSENT), so it has a pending id; one without
+		 * cannot be answered, and is refused rather than passed on
+		 * with none.
+		 */
+		if (pending_id == NULL) {
+			authpage_server_error(a->cfg, resp, STORE_ERROR);
+			return;
+		}
 		device_decide(a, resp, c, pd, user, pending_id, 1);
 		return;
 	}
@@ -410,7 +422,10 @@ handle_continue(struct app *a, const struct http_request *req,
 	if (load_pending(a, req, f, 0, &pd, &c, resp) == -1)
 		return;
 	snprintf(id, sizeof(id), "%s", form_get(f, "request"));
-	continue_request(a, req, resp, &c, &pd, id, sizeof(id), 0);
+	if (pd.prompt & PENDING_DEVICE_SIGNIN)
+		device_after_signin(a, resp, &pd, id);
+	else
+		continue_request(a, req, resp, &c, &pd, id, sizeof(id), 0);
 	pending_free(&pd);
 	client_free(&c);
 }
@@ -502,7 +517,10 @@ handle_login(struct app *a, const struct http_request *req,
 	cookie_set(resp, a->cfg, CONSENT_COOKIE_SESSION, cookie,
 	    a->cfg->session_lifetime);
 	crypto_wipe(cookie, sizeof(cookie));
-	authpage_after_login(resp, id);
+	if (pd->prompt & PENDING_DEVICE_SIGNIN)
+		device_after_signin(a, resp, pd, id);
+	else
+		authpage_after_login(resp, id);
 }
 
 static void
@@ -615,6 +633,9 @@ handle_post(struct app *a, struct http_request *req,
 	action = form_get(&f, "action");
 	if (action != NULL && strcmp(action, "login") == 0)
 		handle_login(a, req, &f, resp, &c, &pd);
+	else if (pd.prompt & PENDING_DEVICE_SIGNIN)
+		/* The device page's sign-in has nothing to approve. */
+		authpage_error(a->cfg, resp, AUTHPAGE_UNKNOWN_ACTION);
 	else if (action != NULL && strcmp(action, "approve") == 0)
 		handle_decision(a, req, &f, resp, &c, &pd, 1);
 	else if (action != NULL && strcmp(action, "deny") == 0)
@@ -628,16 +649,22 @@ out:
 }
 
 /*
- * The device verification page (RFC 8628 §3.3), /device.  GET shows
- * the form for the user code (filled in from verification_uri_complete,
- * looked up only when sent, so that a link counts as no guess).  POST
- * looks the code up, counting wrong ones against the guessing limits
- * (device.c), and turns it into a pending request of this browser that
- * goes on as any other: the login page if need be, then always the
- * consent page (PROMPT_CONSENT: a remembered approval does not answer
- * a device), which shows the code again for the person to compare with
- * the device (RFC 8628 §5.4).  Approve or Deny there answers the device
- * authorization instead of redirecting (device_decide()).
+ * The device verification page (RFC 8628 §3.3), /device.  It takes a
+ * code only from a person signed in: otherwise it shows the sign-in
+ * page of /authorize first (the same sessions and sign-in limits),
+ * through a pending request with PENDING_DEVICE_SIGNIN that keeps the
+ * code of a verification_uri_complete link, and after the sign-in
+ * comes back here.  So each wrong code is counted against the account
+ * that typed it as well as its address (device.c), and people cannot
+ * spend each other's allowance.  GET shows the form for the user code
+ * (filled in from verification_uri_complete, looked up only when
+ * sent, so that a link counts as no guess).  POST looks the code up
+ * and turns it into a pending request of this browser that goes on as
+ * any other: always the consent page (PROMPT_CONSENT: a remembered
+ * approval does not answer a device), which shows the code again for
+ * the person to compare with the device (RFC 8628 §5.4).  Approve or
+ * Deny there answers the device authorization instead of redirecting
+ * (device_decide()).
  *
  * The form's CSRF token is derived from this browser's binding cookie
  * (SameSite=Lax as well), so another site cannot post codes in its
@@ -660,6 +687,96 @@ device_form_token(const unsigned char *browser, char *out)
 	return 0;
 }
 
+/*
+ * The user signed in in this browser (or named by the web server) into
+ * user.  Returns 1 signed in, 0 not, or -1 after an error page.
+ */
+static int
+device_user(struct app *a, const struct http_request *req,
+    struct http_response *resp, char *user, size_t usersz)
+{
+	struct store		*st;
+	struct store_txn	*t;
+	int			 rc;
+
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = store_begin(st, 1, &t)) != STORE_OK) {
+		authpage_server_error(a->cfg, resp, rc);
+		return -1;
+	}
+	rc = consent_current_user(t, a->cfg, req->remote_user, req->cookie,
+	    time(NULL), user, usersz) == 0;
+	store_abort(t);
+	return rc;
+}
+
+/*
+ * The sign-in page for a person on the device page who is not signed
+ * in, through a pending request of this browser (browser) that keeps
+ * canon, the canonical user code of a link, or "".
+ */
+static void
+device_signin(struct app *a, const struct http_request *req,
+    struct http_response *resp, const unsigned char *browser,
+    const char *canon)
+{
+	struct pending	 pd;
+	struct client	 none;
+	char		 id[PENDING_TOKEN_MAX], csrf[PENDING_TOKEN_MAX];
+	int64_t		 now = time(NULL);
+
+	if (a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
+		authpage_error(a->cfg, resp, AUTHPAGE_NO_REMOTE_USER);
+		return;
+	}
+	memset(&pd, 0, sizeof(pd));
+	pd.client_id = pd.redirect_uri = pd.challenge = (char *)"";
+	pd.scope = pd.resource = (char *)"";
+	pd.state = (char *)canon;
+	pd.prompt = PENDING_DEVICE_SIGNIN;
+	pd.created = now;
+	pd.expires = now + a->cfg->pending_lifetime;
+	memcpy(pd.browser_hash, browser, CRYPTO_SHA256_LEN);
+	if (save_pending(a, req, resp, &pd, id, sizeof(id), 1, csrf,
+	    sizeof(csrf)) == -1)
+		return;
+	client_init(&none);
+	authpage_login(a->cfg, resp, 200, &none, id, csrf, NULL, NULL);
+	client_free(&none);
+	crypto_wipe(csrf, sizeof(csrf));
+}
+
+/*
+ * After the device page's sign-in (or a reload of its pending request):
+ * its pending request is done with, and the person goes back to the
+ * device page, with the code of the link they came with.
+ */
+static void
+device_after_signin(struct app *a, struct http_response *resp,
+    const struct pending *pd, const char *id)
+{
+	struct store		*st;
+	struct store_txn	*t;
+	char			 shown[USERCODE_DISPLAY_LEN + 1];
+
+	/* Left to expire if it cannot be deleted now. */
+	if (app_store(a, &st) == STORE_OK &&
+	    store_begin(st, 0, &t) == STORE_OK) {
+		if (pending_delete(t, id) == STORE_OK)
+			(void)store_commit(t);
+		else
+			store_abort(t);
+	}
+	http_status(resp, 303);
+	if (strlen(pd->state) == USERCODE_LEN) {
+		usercode_display(pd->state, shown);
+		http_headerf(resp, "Location", "/device?user_code=%s", shown);
+	} else
+		http_header(resp, "Location", "/device");
+	http_header(resp, "Cache-Control", "no-store");
+	http_header(resp, "Referrer-Policy", "no-referrer");
+}
+
 static void
 device_page_get(struct app *a, const struct http_request *req,
     struct http_response *resp)
@@ -668,22 +785,31 @@ device_page_get(struct app *a, const struct http_request *req,
 	char		 token[DEVICE_FORM_TOKEN_LEN + 1];
 	char		 canon[USERCODE_LEN + 1];
 	char		 shown[USERCODE_DISPLAY_LEN + 1];
+	char		 user[USER_NAME_MAX + 1];
 	const char	*typed;
 	struct form	 f;
+	int		 rc;
 
 	form_init(&f);
-	shown[0] = '\0';
+	shown[0] = canon[0] = '\0';
 	if (form_parse(req->query, strlen(req->query), NULL, &f) == FORM_OK &&
 	    (typed = form_get(&f, "user_code")) != NULL &&
 	    usercode_normalise(typed, strlen(typed), canon) == 0)
 		usercode_display(canon, shown);
+	else
+		canon[0] = '\0';
 	form_free(&f);
 	if (consent_browser(a->cfg, req->cookie, resp, 1, browser) == -1 ||
 	    device_form_token(browser, token) == -1) {
 		authpage_server_error(a->cfg, resp, STORE_ERROR);
 		return;
 	}
-	authpage_device(a->cfg, resp, 200, shown, token, NULL);
+	if ((rc = device_user(a, req, resp, user, sizeof(user))) == -1)
+		return;
+	if (rc == 0)
+		device_signin(a, req, resp, browser, canon);
+	else
+		authpage_device(a->cfg, resp, 200, shown, token, NULL);
 }
 
 /*
@@ -693,8 +819,8 @@ device_page_get(struct app *a, const struct http_request *req,
  */
 static int
 device_find(struct app *a, const struct http_request *req,
-    const char *typed, int64_t now, struct device *d, struct client *c,
-    long *retry_after)
+    const char *user, const char *typed, int64_t now, struct device *d,
+    struct client *c, long *retry_after)
 {
 	struct store		*st;
 	struct store_txn	*t;
@@ -703,7 +829,8 @@ device_find(struct app *a, const struct http_request *req,
 	if ((rc = app_store(a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 0, &t)) != STORE_OK)
 		return rc;
-	rc = device_lookup(t, req->remote_addr, typed, now, d, retry_after);
+	rc = device_lookup(t, req->remote_addr, user, typed, now, d,
+	    retry_after);
 	if (rc == STORE_OK && (rc = store_client_get(t, d->pd.client_id, c)) ==
 	    STORE_NOTFOUND)
 		rc = DEVICE_EXPIRED;	/* the client is gone */
@@ -725,6 +852,9 @@ device_page_post(struct app *a, const struct http_request *req,
 	unsigned char	 browser[CRYPTO_SHA256_LEN];
 	char		 token[DEVICE_FORM_TOKEN_LEN + 1];
 	char		 id[PENDING_TOKEN_MAX];
+	char		 devhash[2 * CRYPTO_SHA256_LEN + 1];
+	char		 user[USER_NAME_MAX + 1];
+	char		 canon[USERCODE_LEN + 1];
 	const char	*typed = form_get(f, "user_code");
 	const char	*csrf = form_get(f, "csrf");
 	int64_t		 now = time(NULL);
@@ -747,27 +877,38 @@ device_page_post(struct app *a, const struct http_request *req,
 		authpage_error(a->cfg, resp, AUTHPAGE_FOREIGN_FORM);
 		return;
 	}
+	if ((rc = device_user(a, req, resp, user, sizeof(user))) == -1)
+		return;
+	if (rc == 0) {
+		/* Not looked up, so not counted: the code waits. */
+		if (typed == NULL || usercode_normalise(typed, strlen(typed),
+		    canon) == -1)
+			canon[0] = '\0';
+		device_signin(a, req, resp, browser, canon);
+		return;
+	}
 	if (typed == NULL || typed[0] == '\0') {
 		authpage_device(a->cfg, resp, 400, "", token,
 		    "Enter the code your device shows.");
 		return;
 	}
-	switch ((rc = device_find(a, req, typed, now, &d, &c,
+	switch ((rc = device_find(a, req, user, typed, now, &d, &c,
 	    &retry_after))) {
 	case STORE_OK:
 		break;
 	case STORE_NOTFOUND:
-		consent_log("device_code_wrong", NULL, NULL, req->remote_addr);
+		consent_log("device_code_wrong", user, NULL, req->remote_addr);
 		authpage_device(a->cfg, resp, 400, "", token, "That code is "
 		    "not valid. Check the code your device shows and type "
 		    "it again.");
 		goto out;
 	case DEVICE_THROTTLED:
-		consent_log("device_code_throttled", NULL, NULL,
+		consent_log("device_code_throttled", user, NULL,
 		    req->remote_addr);
 		http_headerf(resp, "Retry-After", "%ld", retry_after);
 		page_error(a->cfg, resp, 429, "Too many wrong codes",
-		    "Too many wrong codes were entered here recently.",
+		    "Too many wrong codes were entered recently from "
+		    "your account or this network.",
 		    "Wait a few minutes, then type the code again.");
 		goto out;
 	case DEVICE_EXPIRED:
@@ -784,11 +925,17 @@ device_page_post(struct app *a, const struct http_request *req,
 		authpage_server_error(a->cfg, resp, rc);
 		goto out;
 	}
+	/*
+	 * A device request has no PKCE challenge: its challenge field holds
+	 * the device code's hash instead, which device_answer() compares,
+	 * so that the answer goes to this authorization only.
+	 */
+	device_code_hash_hex(&d, devhash);
 	memset(&pd, 0, sizeof(pd));
 	pd.client_id = d.pd.client_id;
 	pd.redirect_uri = (char *)"";
 	pd.state = d.user_code;
-	pd.challenge = (char *)"";
+	pd.challenge = devhash;
 	pd.scope = d.pd.scope;
 	pd.resource = d.pd.resource;
 	pd.prompt = PENDING_DEVICE | PROMPT_CONSENT;
@@ -824,7 +971,8 @@ device_decide(struct app *a, struct http_response *resp,
 		return;
 	}
 	if ((rc = pending_delete(t, pending_id)) == STORE_OK)
-		rc = device_answer(t, a->cfg, c, pd->state, user, approve,
+		rc = device_answer(t, a->cfg, c, pd->state, pd->challenge,
+		    user, approve,
 		    time(NULL));
 	else if (rc == STORE_NOTFOUND)
 		rc = DEVICE_ANSWERED;
@@ -877,12 +1025,13 @@ device_page(struct app *a, struct http_request *req,
 	};
 	struct form	 f;
 
-	if (req->method == HTTP_GET) {
+	/* app.c sends no body for HEAD. */
+	if (req->method == HTTP_GET || req->method == HTTP_HEAD) {
 		device_page_get(a, req, resp);
 		return;
 	}
 	if (req->method != HTTP_POST) {
-		http_header(resp, "Allow", "GET, POST");
+		http_header(resp, "Allow", "GET, HEAD, POST");
 		authpage_error(a->cfg, resp, AUTHPAGE_METHOD);
 		return;
 	}

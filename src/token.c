@@ -144,6 +144,14 @@ handle_post(struct app *a, struct http_request *req,
 		goto error;
 	}
 	if (strcmp(grant_type, "authorization_code") == 0) {
+		/* RFC 6749 §5.2: a client of the device grant alone. */
+		if (!(c.grant_types & CLIENT_GRANT_CODE)) {
+			store_abort(t);
+			oauth_error_set(&e, 400, "unauthorized_client",
+			    "this client did not register the "
+			    "authorization_code grant");
+			goto error;
+		}
 		if ((v = form_get(&f, "code")) == NULL) {
 			store_abort(t);
 			oauth_error_set(&e, 400, "invalid_request",

@@ -169,6 +169,8 @@ authpage_login(const struct config *cfg, struct http_response *resp,
 		    .str = c->name != NULL ? c->name : c->id },
 		{ .name = "self_declared", .type = TMPL_BOOL,
 		    .b = self_declared(c) },
+		/* The device page's sign-in, before any client is known. */
+		{ .name = "device", .type = TMPL_BOOL, .b = c->id[0] == '\0' },
 		{ .name = "request", .str = request },
 		{ .name = "csrf", .str = csrf },
 		{ .name = "username", .str = username != NULL ? username : "" },

@@ -21,6 +21,12 @@ enum check {
 	CHECK_ENOMEM		/* answer with a server error */
 };
 
+/* authreq_scope() answers in both: the header's names must agree. */
+_Static_assert((int)CHECK_VALID == AUTHREQ_SCOPE_OK &&
+    (int)CHECK_INVALID == AUTHREQ_SCOPE_INVALID &&
+    (int)CHECK_ENOMEM == AUTHREQ_SCOPE_ENOMEM,
+    "enum check and AUTHREQ_SCOPE_* differ");
+
 /*
  * One parameter checked after the redirect URI is trusted.  A required
  * parameter that is absent is an invalid_request with the description
@@ -146,8 +152,9 @@ check_prompt(struct authreq *r, const char *v, const struct config *cfg)
  * The requested scopes v, else the client's registered ones
  * (client_scope), in canonical form into out; when that leaves none,
  * the configured defaults.  Returns CHECK_VALID, CHECK_INVALID with
- * the reason in text, or CHECK_ENOMEM (AUTHREQ_SCOPE_* in the header).  The device authorization
- * endpoint takes its scope the same way (device.c).
+ * the reason in text, or CHECK_ENOMEM (AUTHREQ_SCOPE_* in the
+ * header).  The device authorization endpoint takes its scope the same
+ * way (device.c).
  */
 int
 authreq_scope(const struct config *cfg, const char *v,
@@ -297,6 +304,19 @@ check_client(struct authreq *r, const struct form *f,
 		r->store_rc = rc;
 		return AUTHREQ_SERVER;
 	}
+	/*
+	 * A client that registered only the device grant (RFC 8628) may
+	 * not use this endpoint (RFC 6749 section 4.1.2.1,
+	 * unauthorized_client).  Its redirect URI, if it registered one,
+	 * is not one it asked to be sent codes at, so the answer is a page
+	 * and nothing is redirected.
+	 */
+	if (!(r->client.grant_types & CLIENT_GRANT_CODE)) {
+		r->error = "unauthorized_client";
+		return fail_page(r, "The application is not registered to "
+		    "sign people in here: it registered only the device "
+		    "grant (unauthorized_client).");
+	}
 	if (redirect_uri != NULL) {
 		for (i = 0; i < r->client.nredirect_uris; i++)
 			if (redirect_uri_matches(r->client.redirect_uris[i],
@@ -313,7 +333,10 @@ check_client(struct authreq *r, const struct form *f,
 		r->redirect_explicit = 0;
 		if (redirect_uri_valid(r->redirect_uri) != REDIRECT_OK)
 			return fail_page(r, NOT_ALLOWED);
-	} else
+	} else if (r->client.nredirect_uris == 0)
+		return fail_page(r, "The request has no redirect_uri and the "
+		    "application registered none.");
+	else
 		return fail_page(r, "The request has no redirect_uri and the "
 		    "application registered several.");
 	return AUTHREQ_OK;

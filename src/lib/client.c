@@ -372,6 +372,14 @@ client_from_json(const struct config *cfg, const char *body, size_t len,
 		goto out;
 	}
 
+	/*
+	 * RFC 7591 §2: grant_types defaults to authorization_code, and
+	 * response_types to code.  A client that registered the device
+	 * grant without authorization_code never uses /authorize, so it
+	 * has no response type, whatever it sent: §2.1 asks the two to be
+	 * consistent, and the reply must not claim what /authorize would
+	 * refuse.
+	 */
 	c->grant_types = CLIENT_GRANT_CODE;
 	c->response_types = CLIENT_RESPONSE_CODE;
 	if ((rc = meta_enum_array(o, "grant_types", grant_names, grant_bits,
@@ -379,6 +387,8 @@ client_from_json(const struct config *cfg, const char *body, size_t len,
 	    (rc = meta_enum_array(o, "response_types", response_names,
 	    response_bits, &c->response_types, why, whysz)) != CLIENT_OK)
 		goto out;
+	if (!(c->grant_types & CLIENT_GRANT_CODE))
+		c->response_types = 0;
 	if (!(c->grant_types & (CLIENT_GRANT_CODE | CLIENT_GRANT_DEVICE))) {
 		snprintf(why, whysz, "grant_types: must include "
 		    "authorization_code or "
@@ -488,8 +498,11 @@ client_to_json(const struct client *c)
 		json_object_array_add(a, json_object_new_string(
 		    "urn:ietf:params:oauth:grant-type:device_code"));
 	json_object_object_add(o, "grant_types", a);
+	/* Records from before response_types followed grant_types. */
 	a = json_object_new_array();
-	json_object_array_add(a, json_object_new_string("code"));
+	if ((c->grant_types & CLIENT_GRANT_CODE) &&
+	    (c->response_types & CLIENT_RESPONSE_CODE))
+		json_object_array_add(a, json_object_new_string("code"));
 	json_object_object_add(o, "response_types", a);
 	add_string(o, "client_name", c->name);
 	add_string(o, "client_uri", c->uri);

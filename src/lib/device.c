@@ -224,26 +224,29 @@ device_start(struct store_txn *t, const struct client *c, const char *scope,
 }
 
 /*
- * The device authorization whose user code a person typed on the
- * verification page, from address ip.  Wrong codes (unknown, or not a
- * code at all) are counted per address and for the whole server, and
- * once either is over its limit no code is looked up at all until the
- * window ends.  Returns STORE_OK (d filled), STORE_NOTFOUND,
- * DEVICE_EXPIRED, DEVICE_ANSWERED, DEVICE_THROTTLED (retry_after set)
- * or a store error.  The caller commits whatever the result but a
- * store error, so that wrong guesses stay counted.
+ * The device authorization whose user code the signed-in user typed on
+ * the verification page, from address ip.  Wrong codes (unknown, or
+ * not a code at all) are counted per account, per address and for the
+ * whole server, and once any is over its limit no code is looked up
+ * at all until the window ends.  Returns STORE_OK (d filled),
+ * STORE_NOTFOUND, DEVICE_EXPIRED, DEVICE_ANSWERED, DEVICE_THROTTLED
+ * (retry_after set) or a store error.  The caller commits whatever the
+ * result but a store error, so that wrong guesses stay counted.
  */
 int
-device_lookup(struct store_txn *t, const char *ip, const char *typed,
-    int64_t now, struct device *d, long *retry_after)
+device_lookup(struct store_txn *t, const char *ip, const char *user,
+    const char *typed, int64_t now, struct device *d, long *retry_after)
 {
 	char	 ipsub[RATELIMIT_IP_MAX], canon[USERCODE_LEN + 1];
 	int	 rc;
 
 	memset(d, 0, sizeof(*d));
 	ratelimit_ip_subject(ip, ipsub, sizeof(ipsub));
-	rc = ratelimit_check(t, "device-guess", ipsub, now,
-	    DEVICE_GUESS_IP_MAX, DEVICE_GUESS_WINDOW, retry_after);
+	rc = ratelimit_check(t, "device-guess-user", user, now,
+	    DEVICE_GUESS_USER_MAX, DEVICE_GUESS_WINDOW, retry_after);
+	if (rc == 0)
+		rc = ratelimit_check(t, "device-guess", ipsub, now,
+		    DEVICE_GUESS_IP_MAX, DEVICE_GUESS_WINDOW, retry_after);
 	if (rc == 0)
 		rc = ratelimit_check(t, "device-guess-all", "*", now,
 		    DEVICE_GUESS_ALL_MAX, DEVICE_GUESS_WINDOW, retry_after);
@@ -255,7 +258,9 @@ device_lookup(struct store_txn *t, const char *ip, const char *typed,
 	if (usercode_normalise(typed, strlen(typed), canon) == 0)
 		rc = device_get(t, canon, d);
 	if (rc == STORE_NOTFOUND) {
-		if (ratelimit_count(t, "device-guess", ipsub, now,
+		if (ratelimit_count(t, "device-guess-user", user, now,
+		    DEVICE_GUESS_WINDOW) != STORE_OK ||
+		    ratelimit_count(t, "device-guess", ipsub, now,
 		    DEVICE_GUESS_WINDOW) != STORE_OK ||
 		    ratelimit_count(t, "device-guess-all", "*", now,
 		    DEVICE_GUESS_WINDOW) != STORE_OK)
@@ -272,8 +277,21 @@ device_lookup(struct store_txn *t, const char *ip, const char *typed,
 }
 
 /*
+ * The SHA-256 of d's device code in hex (2 * CRYPTO_SHA256_LEN + 1
+ * bytes): what the verification page keeps in its pending request, so
+ * that the answer goes to this very authorization and not to a later
+ * one that came to hold the same user code.
+ */
+void
+device_code_hash_hex(const struct device *d, char *out)
+{
+	hex_encode(d->pd.csrf_hash, CRYPTO_SHA256_LEN, out);
+}
+
+/*
  * Records the person's answer to the device authorization of canonical
- * user code user_code for client c: approval (by user) issues an
+ * user code user_code and device code hash hash_hex (from
+ * device_code_hash_hex()) for client c: approval (by user) issues an
  * authorization code bound to it, and keeps only its hash for the
  * device's next poll.  Returns STORE_OK, DEVICE_EXPIRED,
  * DEVICE_ANSWERED, STORE_NOTFOUND, CONSENT_USER_REFUSED (the account
@@ -281,18 +299,24 @@ device_lookup(struct store_txn *t, const char *ip, const char *typed,
  */
 int
 device_answer(struct store_txn *t, const struct config *cfg,
-    const struct client *c, const char *user_code, const char *user,
-    int approve, int64_t now)
+    const struct client *c, const char *user_code, const char *hash_hex,
+    const char *user, int approve, int64_t now)
 {
 	struct device	 d;
 	struct log_line	 l;
 	char		 code[TOKEN_MAX], grant_id[GRANT_ID_LEN + 1];
+	char		 hex[2 * CRYPTO_SHA256_LEN + 1];
 	char		*approver;
+	long		 code_lifetime;
 	int		 rc;
 
 	if ((rc = device_get(t, user_code, &d)) != STORE_OK)
 		return rc;
-	if (strcmp(d.pd.client_id, c->id) != 0)
+	device_code_hash_hex(&d, hex);
+	if (hash_hex == NULL || strlen(hash_hex) != sizeof(hex) - 1 ||
+	    !crypto_equal(hash_hex, hex, sizeof(hex) - 1))
+		rc = STORE_NOTFOUND;	/* another authorization now */
+	else if (strcmp(d.pd.client_id, c->id) != 0)
 		rc = STORE_NOTFOUND;
 	else if (d.status != DEVICE_PENDING)
 		rc = DEVICE_ANSWERED;
@@ -307,6 +331,15 @@ device_answer(struct store_txn *t, const struct config *cfg,
 		rc = device_put(t, &d);
 		goto out;
 	}
+	/*
+	 * The device polls only every interval seconds (up to
+	 * DEVICE_INTERVAL_MAX after slow_down): a code_lifetime shorter
+	 * than that would let the code expire before the device could
+	 * redeem it.
+	 */
+	code_lifetime = cfg->code_lifetime;
+	if (code_lifetime < (long)d.interval + DEVICE_POLL_MARGIN)
+		code_lifetime = (long)d.interval + DEVICE_POLL_MARGIN;
 	{
 		const struct code_request cr = {
 			.user = user,
@@ -316,6 +349,7 @@ device_answer(struct store_txn *t, const struct config *cfg,
 			.challenge = "",
 			.scope = d.pd.scope,
 			.resource = d.pd.resource,
+			.lifetime = code_lifetime,
 		};
 
 		rc = grant_issue_code(t, cfg, &cr, now, code, sizeof(code),
@@ -338,8 +372,8 @@ device_answer(struct store_txn *t, const struct config *cfg,
 	 * The record lives as long as the code it leads to, so that the
 	 * purge does not take it from a device that polls late.
 	 */
-	if (d.pd.expires < now + cfg->code_lifetime)
-		d.pd.expires = now + cfg->code_lifetime;
+	if (d.pd.expires < now + code_lifetime)
+		d.pd.expires = now + code_lifetime;
 	if ((rc = device_put(t, &d)) != STORE_OK)
 		goto out;
 	log_begin(&l, "device_approved");

@@ -47,23 +47,49 @@
 #define DEVICE_INTERVAL		5
 #define DEVICE_SLOW_DOWN	5
 #define DEVICE_INTERVAL_MAX	60
+/*
+ * The code issued on approval waits at least the device's interval and
+ * this much more for its next poll (late timers, a slow network), even
+ * when code_lifetime is shorter than the interval.
+ */
+#define DEVICE_POLL_MARGIN	30
 
 /*
  * Starts allowed per address (IPv6 per /64) and per client within one
  * lifetime: each start is a record until it expires, so these bound
- * the live device authorizations of each.
+ * the live device authorizations of each.  The per-address limit is
+ * the one that holds back a single party.  A client id is public (a
+ * public client's is in every copy of the program), so anyone can
+ * spend a client's allowance: the per-client limit is only a last
+ * bound on the records one client can hold, set so that exhausting it
+ * takes DEVICE_START_CLIENT_MAX / DEVICE_START_IP_MAX (over 300)
+ * addresses or /64s, not a handful.
  */
 #define DEVICE_START_IP_MAX	30
-#define DEVICE_START_CLIENT_MAX	50
+#define DEVICE_START_CLIENT_MAX	10000
 /*
- * Wrong user codes allowed on the verification page per address and
- * for the whole server within DEVICE_GUESS_WINDOW (RFC 8628 §5.1).
- * With at most a few hundred live codes among 20^8, the server-wide
- * limit keeps the chance that guessing ever hits one negligible.
+ * Wrong user codes allowed on the verification page within
+ * DEVICE_GUESS_WINDOW (RFC 8628 §5.1).  The page takes a code only
+ * from a person signed in, so each wrong one counts against the
+ * account and the address (IPv6 per /64): whoever guesses spends their
+ * own allowance, never another person's.
+ *
+ * The server-wide limit is the last resort against guessing with many
+ * accounts from many addresses at once.  There are 20^8 (2.56 * 10^10)
+ * user codes; even with 10^4 live ones (more than the start limits let
+ * a few parties make), one guess finds one with a chance of 4 * 10^-7,
+ * and a whole window's DEVICE_GUESS_ALL_MAX guesses with under 1%, a
+ * figure that takes hundreds of accounts and addresses to reach, and
+ * that only lets the guesser connect someone's device to the guesser's
+ * own account.  At the usual few live codes it is 10^-5 or less.  Set
+ * this high, so that reaching it, which locks the page for everyone
+ * until the window ends, takes DEVICE_GUESS_ALL_MAX /
+ * DEVICE_GUESS_USER_MAX (500) accounts, each signed in.
  */
 #define DEVICE_GUESS_WINDOW	900
 #define DEVICE_GUESS_IP_MAX	10
-#define DEVICE_GUESS_ALL_MAX	200
+#define DEVICE_GUESS_USER_MAX	10
+#define DEVICE_GUESS_ALL_MAX	5000
 
 /*
  * Results besides the store's codes (which are not negative), apart
@@ -107,9 +133,11 @@ int	 device_start(struct store_txn *, const struct client *,
 	    const char *, const char *, const char *, int64_t,
 	    struct device_start *);
 int	 device_lookup(struct store_txn *, const char *, const char *,
-	    int64_t, struct device *, long *);
+	    const char *, int64_t, struct device *, long *);
 int	 device_answer(struct store_txn *, const struct config *,
-	    const struct client *, const char *, const char *, int, int64_t);
+	    const struct client *, const char *, const char *,
+	    const char *, int, int64_t);
+void	 device_code_hash_hex(const struct device *, char *);
 int	 device_poll(struct store_txn *, const struct config *,
 	    const struct client *, const char *, const char *, int64_t,
 	    struct token_response *, struct oauth_error *);

@@ -408,6 +408,8 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 	struct grant	 g;
 	struct code	 c;
 	unsigned char	 hash[CRYPTO_SHA256_LEN];
+	long		 lifetime = req->lifetime > 0 ? req->lifetime :
+			    cfg->code_lifetime;
 	int		 rc;
 
 	memset(&g, 0, sizeof(g));
@@ -421,7 +423,7 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 	g.scope = (char *)req->scope;
 	g.resource = (char *)req->resource;
 	g.created = now;
-	g.expires = now + cfg->code_lifetime;
+	g.expires = now + lifetime;
 	if ((rc = store_grant_put(t, &g)) != STORE_OK ||
 	    (rc = store_put(t, DB_USER_GRANTS, g.user, strlen(g.user), g.id,
 	    GRANT_ID_LEN, STORE_NODUPDATA)) != STORE_OK ||
@@ -438,7 +440,7 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 	c.scope = g.scope;
 	c.resource = g.resource;
 	c.created = now;
-	c.expires = now + cfg->code_lifetime;
+	c.expires = now + lifetime;
 	if ((rc = code_put(t, hash, &c)) != STORE_OK ||
 	    (rc = index_add(t, g.id, INDEX_CODE, hash)) != STORE_OK)
 		return rc;

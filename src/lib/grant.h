@@ -131,6 +131,7 @@ struct code_request {
 	const char	*challenge;
 	const char	*scope;
 	const char	*resource;
+	long		 lifetime;	/* seconds; 0: code_lifetime */
 };
 
 /* What /token hands back. */

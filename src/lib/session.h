@@ -31,6 +31,12 @@
  */
 #define PENDING_DEVICE		0x100
 #define PENDING_DEVICE_RECORD	0x200
+/*
+ * The sign-in that the device verification page asks for before it
+ * takes a code: no client (client_id ""), state the user code of a
+ * verification_uri_complete link in canonical form, or "".
+ */
+#define PENDING_DEVICE_SIGNIN	0x400
 
 struct session {
 	char		*user;

@@ -44,8 +44,8 @@ describe('mcp-remote --device-code with headless Chromium', () => {
 		await s?.stop();
 	});
 
-	// The person: opens the link mcp-remote printed, checks the code,
-	// signs in and approves.
+	// The person: opens the link mcp-remote printed, signs in, checks
+	// the code (kept through the sign-in) and approves.
 	async function approve(link) {
 		const url = new URL(link);
 		assert.equal(url.origin + url.pathname, `${s.issuer}/device`);
@@ -57,6 +57,14 @@ describe('mcp-remote --device-code with headless Chromium', () => {
 			const res = await page.goto(url.href);
 			assert.equal(res.status(), 200);
 			assert.equal(await page.locator('h1').textContent(),
+			    'Sign in');
+			await page.fill('#username', ALICE.name);
+			await page.fill('#password', ALICE.password);
+			await Promise.all([
+				page.waitForURL(/\/device\?user_code=/),
+				page.click('button[type=submit]'),
+			]);
+			assert.equal(await page.locator('h1').textContent(),
 			    'Connect a device');
 			assert.equal(await page.inputValue('#user_code'), code);
 			await page.screenshot({
@@ -64,14 +72,6 @@ describe('mcp-remote --device-code with headless Chromium', () => {
 			    fullPage: true });
 			await Promise.all([page.waitForLoadState(),
 			    page.click('button[type=submit]')]);
-			assert.equal(await page.locator('h1').textContent(),
-			    'Sign in');
-			await page.fill('#username', ALICE.name);
-			await page.fill('#password', ALICE.password);
-			await Promise.all([
-				page.waitForURL(/\/authorize\?request=/),
-				page.click('button[type=submit]'),
-			]);
 			assert.equal(await page.locator('h1').textContent(),
 			    'Allow access?');
 			assert.equal(await page.locator('dd code.user-code')

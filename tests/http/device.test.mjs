@@ -55,10 +55,30 @@ async function poll(server, client, deviceCode, extra = {}) {
 	});
 }
 
-// A person at a browser on the verification page.
+// A person at a browser on the verification page, from address from
+// (127.0.0.1 unless given).
 class DevicePerson extends Person {
+	constructor(server, name, password, from) {
+		super(server, name, password);
+		this.from = from;
+	}
+
+	// Forgets the session, keeping the browser's binding cookie.
+	signOut() {
+		for (const name of [...this.jar.cookies.keys()])
+			if (name.includes('mcp_session'))
+				this.jar.cookies.delete(name);
+	}
+
+	// The code form at path, signing in first when the page asks.
 	async device(path) {
-		return this.get(path);
+		let page = await this.get(path);
+		if (page.body.includes('<h1>Sign in</h1>')) {
+			const res = await this.login(page);
+			assert.equal(res.status, 303, res.body.slice(0, 500));
+			page = await this.get(res.headers.location);
+		}
+		return page;
 	}
 
 	async enter(page, userCode) {
@@ -69,6 +89,7 @@ class DevicePerson extends Person {
 				user_code: userCode,
 			},
 			headers: { Cookie: this.jar.header() },
+			from: this.from,
 		});
 		this.jar.take(res);
 		return res;
@@ -79,12 +100,8 @@ class DevicePerson extends Person {
 		const form = await this.device(new URL(uri).pathname +
 		    new URL(uri).search);
 		assertHtmlPage(form, 200);
-		let page = await this.enter(form, userCode);
-		if (page.body.includes('<h1>Sign in</h1>')) {
-			const res = await this.login(page);
-			assert.equal(res.status, 303, res.body.slice(0, 500));
-			page = await this.get(res.headers.location);
-		}
+		assert.match(form.body, /<h1>Connect a device<\/h1>/);
+		const page = await this.enter(form, userCode);
 		assertHtmlPage(page, 200);
 		assert.match(page.body, /<h1>Allow access\?<\/h1>/);
 		return { consent: page, done: await this.decide(page, action) };
@@ -119,6 +136,18 @@ describe('device authorization metadata and registration', () => {
 		const c = await deviceClient(s);
 		assert.deepEqual(c.grant_types, ['refresh_token', GRANT]);
 		assert.deepEqual(c.redirect_uris, []);
+	});
+
+	it('claims no response type for a device-only client', async () => {
+		const c = await deviceClient(s);
+		assert.deepEqual(c.response_types, []);
+		const both = await deviceClient(s, {
+			redirect_uris: ['http://127.0.0.1/cb'],
+			grant_types: ['authorization_code', GRANT],
+		});
+		assert.deepEqual(both.response_types, ['code']);
+		const plain = await register(s);
+		assert.deepEqual(plain.response_types, ['code']);
 	});
 
 	it('still wants redirect URIs from an authorization code client',
@@ -316,6 +345,90 @@ describe('the device flow', () => {
 		    'unauthorized_client');
 	});
 
+	it('asks for sign-in first, keeping the code of the link',
+	    async () => {
+		const d = (await start(s, client)).json();
+		const bob = new DevicePerson(s, 'alice', PW);
+		const path = new URL(d.verification_uri_complete).pathname +
+		    new URL(d.verification_uri_complete).search;
+		const signin = await bob.get(path);
+		assertHtmlPage(signin, 200);
+		assert.match(signin.body, /<h1>Sign in<\/h1>/);
+		assert.match(signin.body, /connect a device/);
+		let res = await bob.login(signin);
+		assert.equal(res.status, 303, res.body.slice(0, 300));
+		assert.equal(res.headers.location,
+		    `/device?user_code=${d.user_code}`);
+		const form = await bob.get(res.headers.location);
+		assertHtmlPage(form, 200);
+		assert.ok(form.body.includes(`value="${d.user_code}"`));
+		// Signed out by the time the code is sent: it is not looked
+		// up, and waits through the sign-in.
+		bob.signOut();
+		const again = await bob.enter(form, d.user_code);
+		assertHtmlPage(again, 200);
+		assert.match(again.body, /<h1>Sign in<\/h1>/);
+		// The sign-in's pending request has nothing to approve.
+		const approve = await bob.post({
+			request: formField(again.body, 'request'),
+			csrf: formField(again.body, 'csrf'),
+			action: 'approve',
+		});
+		assert.equal(approve.status, 400);
+		assert.doesNotMatch(approve.body, /Device connected/);
+		res = await bob.login(again);
+		assert.equal(res.status, 303, res.body.slice(0, 300));
+		assert.equal(res.headers.location,
+		    `/device?user_code=${d.user_code}`);
+		const form2 = await bob.get(res.headers.location);
+		const consent = await bob.enter(form2, d.user_code);
+		assertHtmlPage(consent, 200);
+		assert.match(consent.body, /<h1>Allow access\?<\/h1>/);
+	});
+
+	it('answers HEAD like GET', async () => {
+		const res = await s.request('HEAD', '/device');
+		assert.equal(res.status, 200);
+		assert.equal(res.body, '');
+		const post = await s.request('PUT', '/device');
+		assert.equal(post.status, 405);
+		assert.deepEqual(headerValues(post, 'Allow'),
+		    ['GET, HEAD, POST']);
+	});
+
+	it('refuses the code flow to a device-only client', async () => {
+		const dev = await deviceClient(s,
+		    { redirect_uris: ['http://127.0.0.1/cb'] });
+		const q = new URLSearchParams({
+			response_type: 'code',
+			client_id: dev.client_id,
+			redirect_uri: 'http://127.0.0.1/cb',
+			code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+			code_challenge_method: 'S256',
+			state: 'xyz',
+		});
+		const res = await s.request('GET', `/authorize?${q}`);
+		assertHtmlPage(res, 400);
+		assert.match(res.body, /unauthorized_client/);
+		assert.equal(res.headers.location, undefined);
+		const none = await deviceClient(s);
+		const q2 = new URLSearchParams({
+			response_type: 'code',
+			client_id: none.client_id,
+			code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+			code_challenge_method: 'S256',
+		});
+		const res2 = await s.request('GET', `/authorize?${q2}`);
+		assertHtmlPage(res2, 400);
+		assert.match(res2.body, /unauthorized_client/);
+		assertOAuthError(await s.request('POST', '/token', {
+			form: { grant_type: 'authorization_code',
+			    client_id: dev.client_id, code: 'mcpac_x',
+			    redirect_uri: 'http://127.0.0.1/cb',
+			    code_verifier: 'a'.repeat(43) },
+		}), 400, 'unauthorized_client');
+	});
+
 	it('refuses a code form from another site or without the cookie',
 	    async () => {
 		const form = await alice.device('/device');
@@ -336,12 +449,16 @@ describe('the device flow', () => {
 describe('guessing and start limits', () => {
 	let g;
 	let gclock;
+	let gahead = 0;
 
 	before(async () => {
 		gclock = new FakeClock();
 		g = await TestServer.start({
-			users: [{ name: 'alice', password: PW }],
+			users: [{ name: 'alice', password: PW },
+			    { name: 'mallory', password: PW },
+			    { name: 'bob', password: PW }],
 			env: gclock.env(),
+			config: 'code_lifetime = 10',
 		});
 	});
 
@@ -350,33 +467,121 @@ describe('guessing and start limits', () => {
 		gclock?.cleanup();
 	});
 
-	it('ten wrong codes per address, then none is looked up',
-	    async () => {
+	function gadvance(seconds) {
+		gahead += seconds;
+		gclock.offset(gahead);
+	}
+
+	it('ten wrong codes per account, from any address', async () => {
 		const client = await deviceClient(g);
 		const d = (await start(g, client)).json();
-		const p = new DevicePerson(g, 'alice', PW);
-		const form = await p.device('/device');
+		const m = new DevicePerson(g, 'mallory', PW, '127.0.0.2');
+		const form = await m.device('/device');
+		assertHtmlPage(form, 200);
 		for (let i = 0; i < 10; i++) {
-			const res = await p.enter(form,
+			m.from = `127.0.0.${10 + i}`;
+			const res = await m.enter(form,
 			    i % 2 ? 'BCDF-GHJK' : 'not a code');
 			assertHtmlPage(res, 400);
 			assert.match(res.body, /That code is not valid/);
 		}
-		const res = await p.enter(form, d.user_code);
+		// Over: even the right code is not looked up, anywhere.
+		m.from = '127.0.0.30';
+		const res = await m.enter(form, d.user_code);
 		assertHtmlPage(res, 429);
 		assert.match(res.body, /Too many wrong codes/);
 		assert.ok(Number(headerValues(res, 'Retry-After')[0]) > 0);
-		// A new window: a right code goes through.
-		gclock.offset(901);
+		// Another person at that address gets through.
+		const a = new DevicePerson(g, 'alice', PW, '127.0.0.30');
+		await a.answer(d.verification_uri_complete, d.user_code);
+		// A new window: the account may try again.
+		gadvance(901);
 		const d2 = (await start(g, client)).json();
-		const ok = await p.enter(form, d2.user_code);
-		assert.equal(ok.status, 200, ok.body.slice(0, 300));
-		assert.match(ok.body, /<h1>Sign in<\/h1>/);
+		const m2 = new DevicePerson(g, 'mallory', PW, '127.0.0.31');
+		const ok = await m2.enter(await m2.device('/device'),
+		    d2.user_code);
+		assertHtmlPage(ok, 200);
+		assert.match(ok.body, /<h1>Allow access\?<\/h1>/);
+	});
+
+	it('ten wrong codes per address, whatever the accounts',
+	    async () => {
+		gadvance(901);
+		const client = await deviceClient(g);
+		const d = (await start(g, client)).json();
+		const m = new DevicePerson(g, 'mallory', PW, '127.0.0.40');
+		const b = new DevicePerson(g, 'bob', PW, '127.0.0.40');
+		const mform = await m.device('/device');
+		const bform = await b.device('/device');
+		for (let i = 0; i < 10; i++) {
+			const res = await (i % 2 ? b.enter(bform, 'BCDF-GHJK') :
+			    m.enter(mform, 'BCDF-GHJK'));
+			assertHtmlPage(res, 400);
+		}
+		const res = await b.enter(bform, d.user_code);
+		assertHtmlPage(res, 429);
+		b.from = '127.0.0.41';
+		const ok = await b.enter(bform, d.user_code);
+		assertHtmlPage(ok, 200);
+		assert.match(ok.body, /<h1>Allow access\?<\/h1>/);
+	});
+
+	it('many addresses guessing do not lock out a person with a code',
+	    async () => {
+		gadvance(901);
+		const client = await deviceClient(g);
+		const d = (await start(g, client)).json();
+		// 21 addresses, ten wrong codes each: more than the old
+		// server-wide limit of 200.  Without signing in nothing is
+		// looked up; signed in, the account's own limit stops it.
+		const m = new DevicePerson(g, 'mallory', PW, '127.0.1.1');
+		const form = await m.device('/device');
+		let throttled = 0;
+		const anon = new DevicePerson(g, 'bob', PW, '127.0.2.1');
+		const aform = await anon.device('/device');
+		anon.signOut();
+		for (let a = 0; a < 21; a++) {
+			anon.from = `127.0.2.${a + 1}`;
+			m.from = `127.0.1.${a + 1}`;
+			for (let i = 0; i < 10; i++) {
+				const early = await anon.enter(aform,
+				    'BCDF-GHJK');
+				assert.match(early.body, /<h1>Sign in<\/h1>/);
+				const res = await m.enter(form, 'BCDF-GHJK');
+				if (res.status === 429)
+					throttled++;
+				else
+					assertHtmlPage(res, 400);
+			}
+		}
+		assert.equal(throttled, 200);
+		const alice = new DevicePerson(g, 'alice', PW, '127.0.3.1');
+		const { done } = await alice.answer(
+		    d.verification_uri_complete, d.user_code);
+		assert.match(done.body, /<h1>Device connected<\/h1>/);
+	});
+
+	it('the approval waits for the next poll past code_lifetime',
+	    async () => {
+		gadvance(901);
+		const client = await deviceClient(g);
+		const d = (await start(g, client)).json();
+		assertOAuthError(await poll(g, client, d.device_code), 400,
+		    'authorization_pending');
+		assertOAuthError(await poll(g, client, d.device_code), 400,
+		    'slow_down', /10 seconds/);
+		assertOAuthError(await poll(g, client, d.device_code), 400,
+		    'slow_down', /15 seconds/);
+		const alice = new DevicePerson(g, 'alice', PW, '127.0.3.2');
+		await alice.answer(d.verification_uri_complete, d.user_code);
+		// code_lifetime is 10 s; the device comes back after 15.
+		gadvance(16);
+		assertTokenResponse(await poll(g, client, d.device_code));
 	});
 
 	it('thirty device authorizations per address in ten minutes',
 	    async () => {
-		gclock.offset(901 + 3600);
+		gadvance(3600);
 		const client = await deviceClient(g);
 		for (let i = 0; i < 30; i++) {
 			const res = await start(g, client);

@@ -346,7 +346,10 @@ export class TestServer {
 		throw new Error(`${this.kind} did not answer in 30 s`);
 	}
 
-	async request(method, urlPath, { headers = {}, body, form, json } = {}) {
+	// from: a loopback address (127.0.0.x) to send from, so that a
+	// test can act as many addresses.
+	async request(method, urlPath,
+	    { headers = {}, body, form, json, from } = {}) {
 		const h = { ...headers };
 		if (form !== undefined) {
 			body = new URLSearchParams(form).toString();
@@ -366,6 +369,7 @@ export class TestServer {
 			headers: { Host: `localhost:${this.port}`, ...h },
 			ca: this.ca,
 			agent: false,
+			...(from !== undefined ? { localAddress: from } : {}),
 		}, body);
 	}
 

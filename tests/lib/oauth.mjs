@@ -91,11 +91,15 @@ export class Person {
 		this.username = username;
 		this.password = password;
 		this.jar = new CookieJar();
+		// The loopback address to send from (harness request()).
+		this.from = undefined;
 	}
 
 	async get(path) {
-		const res = await this.s.request('GET', path,
-		    { headers: { Cookie: this.jar.header() } });
+		const res = await this.s.request('GET', path, {
+			headers: { Cookie: this.jar.header() },
+			from: this.from,
+		});
 		this.jar.take(res);
 		return res;
 	}
@@ -104,6 +108,7 @@ export class Person {
 		const res = await this.s.request('POST', '/authorize', {
 			form,
 			headers: { Cookie: this.jar.header() },
+			from: this.from,
 		});
 		this.jar.take(res);
 		return res;

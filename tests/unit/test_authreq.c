@@ -60,8 +60,9 @@ TestSuite(authreq, .init = setup, .fini = teardown);
 
 /*
  * Clients by id: "one" has one redirect URI, "two" has two, "scoped"
- * registered a scope, "old" a redirect URI now refused, "broken"
- * cannot be read.
+ * registered a scope, "old" a redirect URI now refused, "device" only
+ * the device grant (with a redirect URI), "empty" no redirect URI,
+ * "broken" cannot be read.
  */
 static int
 lookup(void *arg, const char *id, struct client *c)
@@ -73,6 +74,12 @@ lookup(void *arg, const char *id, struct client *c)
 	(void)arg;
 	if (strcmp(id, "broken") == 0)
 		return STORE_CORRUPT;
+	c->grant_types = strcmp(id, "device") == 0 ? CLIENT_GRANT_DEVICE :
+	    CLIENT_GRANT_CODE;
+	if (strcmp(id, "empty") == 0) {
+		snprintf(c->id, sizeof(c->id), "%s", id);
+		return STORE_OK;
+	}
 	if (strcmp(id, "old") == 0) {
 		/* As read from a record: no policy check on the way. */
 		snprintf(c->id, sizeof(c->id), "%s", id);
@@ -84,7 +91,7 @@ lookup(void *arg, const char *id, struct client *c)
 		return STORE_OK;
 	}
 	if (strcmp(id, "one") != 0 && strcmp(id, "two") != 0 &&
-	    strcmp(id, "scoped") != 0)
+	    strcmp(id, "scoped") != 0 && strcmp(id, "device") != 0)
 		return STORE_NOTFOUND;
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	if (strcmp(id, "scoped") == 0)
@@ -378,4 +385,27 @@ Test(authreq, an_equal_resource_is_replaced_by_the_canonical_one)
 	cr_assert_eq(check(GOOD "&resource=HTTPS://MCP.example.com/mcp/"),
 	    AUTHREQ_OK);
 	cr_assert_str_eq(r.resource, "https://mcp.example.com/mcp");
+}
+
+/*
+ * A client that registered only the device grant may not use the code
+ * flow: unauthorized_client on a page, even with its redirect URI.
+ */
+Test(authreq, a_device_only_client_is_refused_on_a_page)
+{
+	cr_assert_eq(check("client_id=device&redirect_uri=" REDIRECT
+	    "&response_type=code&code_challenge=" CHALLENGE
+	    "&code_challenge_method=S256&state=xyz"), AUTHREQ_PAGE);
+	cr_assert_str_eq(r.error, "unauthorized_client");
+	cr_assert_not_null(strstr(r.description, "unauthorized_client"));
+}
+
+/* A client with no redirect URI hears that it registered none. */
+Test(authreq, no_redirect_uri_registered_is_a_page)
+{
+	cr_assert_eq(check("client_id=empty&response_type=code"
+	    "&code_challenge=" CHALLENGE "&code_challenge_method=S256"),
+	    AUTHREQ_PAGE);
+	cr_assert_not_null(strstr(r.description, "registered none"), "%s",
+	    r.description);
 }

@@ -68,7 +68,7 @@ setup(void)
 	    "db_path = %s/db\ncode_lifetime = 600\n", dir);
 	cr_assert_eq(config_parse("/t.conf", text, strlen(text), &cfg, err,
 	    sizeof(err)), CONFIG_OK, "%s", err);
-	cr_assert_eq(store_open(cfg->db_path, 1 << 22, STORE_OPEN_CREATE, &st,
+	cr_assert_eq(store_open(cfg->db_path, 1 << 26, STORE_OPEN_CREATE, &st,
 	    err, sizeof(err)), STORE_OK, "%s", err);
 	make_client(&dev, "mcpc_device", CLIENT_GRANT_DEVICE |
 	    CLIENT_GRANT_REFRESH);
@@ -104,7 +104,7 @@ start(const struct client *c, const char *ip, int64_t now,
 }
 
 static int
-lookup(const char *ip, const char *typed, int64_t now)
+lookup_as(const char *user, const char *ip, const char *typed, int64_t now)
 {
 	struct store_txn	*t;
 	struct device		 d;
@@ -112,7 +112,7 @@ lookup(const char *ip, const char *typed, int64_t now)
 	int			 rc;
 
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = device_lookup(t, ip, typed, now, &d, &retry);
+	rc = device_lookup(t, ip, user, typed, now, &d, &retry);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	if (rc == DEVICE_THROTTLED)
 		cr_assert(retry > 0);
@@ -121,7 +121,30 @@ lookup(const char *ip, const char *typed, int64_t now)
 }
 
 static int
-answer(const struct client *c, const char *shown, int approve, int64_t now)
+lookup(const char *ip, const char *typed, int64_t now)
+{
+	return lookup_as("alice", ip, typed, now);
+}
+
+/* The device code hash the verification page keeps for shown. */
+static void
+hash_of(const char *shown, char *hex)
+{
+	struct store_txn	*t;
+	struct device		 d;
+	char			 canon[USERCODE_LEN + 1];
+
+	cr_assert_eq(usercode_normalise(shown, strlen(shown), canon), 0);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(device_get(t, canon, &d), STORE_OK);
+	device_code_hash_hex(&d, hex);
+	device_free(&d);
+	store_abort(t);
+}
+
+static int
+answer_hash(const struct client *c, const char *shown, const char *hex,
+    int approve, int64_t now)
 {
 	struct store_txn	*t;
 	char			 canon[USERCODE_LEN + 1];
@@ -129,12 +152,21 @@ answer(const struct client *c, const char *shown, int approve, int64_t now)
 
 	cr_assert_eq(usercode_normalise(shown, strlen(shown), canon), 0);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = device_answer(t, cfg, c, canon, "alice", approve, now);
+	rc = device_answer(t, cfg, c, canon, hex, "alice", approve, now);
 	if (rc == STORE_OK)
 		cr_assert_eq(store_commit(t), STORE_OK);
 	else
 		store_abort(t);
 	return rc;
+}
+
+static int
+answer(const struct client *c, const char *shown, int approve, int64_t now)
+{
+	char	 hex[2 * CRYPTO_SHA256_LEN + 1];
+
+	hash_of(shown, hex);
+	return answer_hash(c, shown, hex, approve, now);
 }
 
 /* One poll; returns the OAuth error, or "" with the tokens. */
@@ -254,13 +286,15 @@ Test(device, start_limits_per_address_and_client)
 	    "2001:db8::ffff", T0, &ds), DEVICE_THROTTLED);
 	cr_assert(ds.retry_after > 0);
 	store_abort(t);
+	/* One transaction: the client's limit is high (a public id). */
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 	for (i = DEVICE_START_IP_MAX; i < DEVICE_START_CLIENT_MAX; i++) {
 		char	 ip[32];
 
-		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
-		start(&dev, ip, T0, &ds);
+		snprintf(ip, sizeof(ip), "198.%d.%d.1", i / 250, i % 250);
+		cr_assert_eq(device_start(t, &dev, "mcp", cfg->mcp_url, ip,
+		    T0, &ds), STORE_OK);
 	}
-	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 	cr_assert_eq(device_start(t, &dev, "mcp", cfg->mcp_url,
 	    "203.0.113.9", T0, &ds), DEVICE_THROTTLED);
 	store_abort(t);
@@ -269,27 +303,61 @@ Test(device, start_limits_per_address_and_client)
 	start(&dev, "2001:db8::1", T0 + DEVICE_LIFETIME, &ds);
 }
 
-Test(device, guessing_is_limited_per_address_and_for_the_server)
+Test(device, guessing_is_limited_per_account_address_and_server)
 {
+	struct store_txn	*t;
 	struct device_start	 ds;
-	char			 ip[32];
-	int			 i;
+	struct device		 d;
+	char			 ip[32], user[32];
+	long			 retry;
+	int			 i, n;
 
 	start(&dev, "192.0.2.1", T0, &ds);
-	for (i = 0; i < DEVICE_GUESS_IP_MAX; i++)
-		cr_assert_eq(lookup("192.0.2.7", i % 2 ? "BCDF-GHJK" : "junk",
-		    T0), STORE_NOTFOUND);
-	/* Over: even the right code is not looked up. */
-	cr_assert_eq(lookup("192.0.2.7", ds.user_code, T0), DEVICE_THROTTLED);
-	cr_assert_eq(lookup("192.0.2.8", ds.user_code, T0), STORE_OK);
-	/* Wrong codes from many addresses add up to the server's limit. */
-	for (i = DEVICE_GUESS_IP_MAX; i < DEVICE_GUESS_ALL_MAX; i++) {
-		snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 200, i % 200);
-		cr_assert_eq(lookup(ip, "BCDF-GHJK", T0), STORE_NOTFOUND);
+	/* Per account, from any number of addresses. */
+	for (i = 0; i < DEVICE_GUESS_USER_MAX; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		cr_assert_eq(lookup_as("mallory", ip, i % 2 ? "BCDF-GHJK" :
+		    "junk", T0), STORE_NOTFOUND);
 	}
-	cr_assert_eq(lookup("192.0.2.9", ds.user_code, T0), DEVICE_THROTTLED);
+	/* Over: even the right code is not looked up, from anywhere. */
+	cr_assert_eq(lookup_as("mallory", "192.0.2.50", ds.user_code, T0),
+	    DEVICE_THROTTLED);
+	/* Someone else, at that address, is not held back. */
+	cr_assert_eq(lookup_as("alice", "192.0.2.50", ds.user_code, T0),
+	    STORE_OK);
+	/* Per address (IPv6 per /64), whatever the accounts. */
+	for (i = 0; i < DEVICE_GUESS_IP_MAX; i++) {
+		snprintf(user, sizeof(user), "u%d", i);
+		cr_assert_eq(lookup_as(user, "2001:db8::7", "BCDF-GHJK", T0),
+		    STORE_NOTFOUND);
+	}
+	cr_assert_eq(lookup_as("bob", "2001:db8::ffff", ds.user_code, T0),
+	    DEVICE_THROTTLED);
+	cr_assert_eq(lookup_as("bob", "2001:db8:1::7", ds.user_code, T0),
+	    STORE_OK);
+	/*
+	 * The server-wide limit takes hundreds of accounts and addresses:
+	 * up to just below it, a person with the right code gets through.
+	 */
+	n = DEVICE_GUESS_USER_MAX + DEVICE_GUESS_IP_MAX;
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	for (i = n; i < DEVICE_GUESS_ALL_MAX; i++) {
+		snprintf(user, sizeof(user), "g%d", i / DEVICE_GUESS_USER_MAX);
+		snprintf(ip, sizeof(ip), "10.%d.%d.1", i / 2500,
+		    i / DEVICE_GUESS_IP_MAX % 250);
+		cr_assert_eq(device_lookup(t, ip, user, "BCDF-GHJK", T0, &d,
+		    &retry), STORE_NOTFOUND, "guess %d", i);
+		if (i == DEVICE_GUESS_ALL_MAX - 2) {
+			cr_assert_eq(device_lookup(t, "192.0.2.9", "carol",
+			    ds.user_code, T0, &d, &retry), STORE_OK);
+			device_free(&d);
+		}
+	}
+	cr_assert_eq(store_commit(t), STORE_OK);
+	cr_assert_eq(lookup_as("carol", "192.0.2.9", ds.user_code, T0),
+	    DEVICE_THROTTLED);
 	/* The next window (by then the code has expired). */
-	cr_assert_eq(lookup("192.0.2.7", ds.user_code,
+	cr_assert_eq(lookup_as("mallory", "192.0.2.7", ds.user_code,
 	    T0 + DEVICE_GUESS_WINDOW), DEVICE_EXPIRED);
 }
 
@@ -378,4 +446,62 @@ Test(device, purge_removes_expired_ones_but_not_an_approved_one)
 	    "invalid_grant");
 	cr_assert_str_eq(poll(&dev, b.device_code, T0 + DEVICE_LIFETIME + 5,
 	    &tr), "");
+}
+
+/* Far more starts than one address may make are not a client's limit. */
+Test(device, client_limit_needs_hundreds_of_addresses)
+{
+	cr_assert_geq(DEVICE_START_CLIENT_MAX / DEVICE_START_IP_MAX, 300);
+}
+
+/*
+ * The verification page's answer names the device code's hash: one
+ * for another authorization (a later one holding the same user code)
+ * answers nothing.
+ */
+Test(device, answer_binds_to_the_device_code_hash)
+{
+	struct device_start	 ds;
+	struct token_response	 tr;
+	char			 hex[2 * CRYPTO_SHA256_LEN + 1];
+
+	start(&dev, "192.0.2.1", T0, &ds);
+	hash_of(ds.user_code, hex);
+	hex[0] = hex[0] == '0' ? '1' : '0';
+	cr_assert_eq(answer_hash(&dev, ds.user_code, hex, 1, T0 + 1),
+	    STORE_NOTFOUND);
+	cr_assert_eq(answer_hash(&dev, ds.user_code, "", 1, T0 + 1),
+	    STORE_NOTFOUND);
+	cr_assert_eq(answer_hash(&dev, ds.user_code, NULL, 1, T0 + 1),
+	    STORE_NOTFOUND);
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 6, &tr),
+	    "authorization_pending");
+	hash_of(ds.user_code, hex);
+	cr_assert_eq(answer_hash(&dev, ds.user_code, hex, 1, T0 + 7),
+	    STORE_OK);
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 12, &tr), "");
+}
+
+/*
+ * With a code_lifetime shorter than the polling interval, the code
+ * issued on approval still waits for the device's next poll.
+ */
+Test(device, approval_outlives_a_short_code_lifetime)
+{
+	struct device_start	 ds;
+	struct token_response	 tr;
+
+	cfg->code_lifetime = 10;
+	start(&dev, "192.0.2.1", T0, &ds);
+	/* Polling too fast raises the interval to 15 s. */
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 1, &tr),
+	    "authorization_pending");
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 2, &tr),
+	    "slow_down");
+	cr_assert_str_eq(poll(&dev, ds.device_code, T0 + 3, &tr),
+	    "slow_down");
+	cr_assert_eq(answer(&dev, ds.user_code, 1, T0 + 4), STORE_OK);
+	/* Past code_lifetime, within interval and margin. */
+	cr_assert_str_eq(poll(&dev, ds.device_code,
+	    T0 + 4 + 15 + DEVICE_POLL_MARGIN - 1, &tr), "");
 }

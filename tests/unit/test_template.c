@@ -398,8 +398,9 @@ Test(template, real_pages_escape_client_strings)
 	v[3] = str("csrf", HOSTILE);
 	v[4] = str("username", HOSTILE);
 	v[5] = str("error", HOSTILE);
+	v[6] = boolean("device", 0);
 	http_response_init(&resp);
-	cr_assert_eq(page_render(cfg, &resp, 200, "login", "Sign in", v, 6), 0,
+	cr_assert_eq(page_render(cfg, &resp, 200, "login", "Sign in", v, 7), 0,
 	    "%s", buf_cstr(&resp.body));
 	body = buf_cstr(&resp.body);
 	cr_assert_null(strstr(body, "<script"), "%s", body);
