@@ -90,6 +90,7 @@ const REQUIRED_MODERN = [
 	'sep-2164-resource-not-found',
 	'json-schema-2020-12',
 	'http-header-validation',
+	'http-custom-header-server-validation',
 	'tools-call-with-progress',
 	// Input-required results (basic/patterns/mrtr).
 	'input-required-result-basic-elicitation',

@@ -1,0 +1,223 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+/*
+ * Tool parameters mirrored into Mcp-Param headers (mcpparam.c): the
+ * rules for x-mcp-header in a tool's input schema, and the headers of
+ * a tools/call against its arguments: plain and base64 values,
+ * whitespace, integers and booleans, missing, mismatched and malformed
+ * headers.
+ */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "../../src/lib/mcpparam.h"
+
+/* A region (string), a count (integer), a flag and a nested zone. */
+static const char *const SCHEMA = "{\"type\":\"object\",\"properties\":{"
+    "\"region\":{\"type\":\"string\",\"x-mcp-header\":\"Region\"},"
+    "\"count\":{\"type\":\"integer\",\"x-mcp-header\":\"Count\"},"
+    "\"verbose\":{\"type\":\"boolean\",\"x-mcp-header\":\"Verbose\"},"
+    "\"where\":{\"type\":\"object\",\"properties\":{"
+    "\"zone\":{\"type\":\"string\",\"x-mcp-header\":\"Zone-Name\"}}},"
+    "\"query\":{\"type\":\"string\"}}}";
+
+static int
+schema_ok(const char *text, char *why, size_t whysz)
+{
+	struct json_object	*s = json_tokener_parse(text);
+	int			 rc;
+
+	cr_assert_not_null(s, "%s", text);
+	why[0] = '\0';
+	rc = mcp_param_check_schema(s, why, whysz);
+	json_object_put(s);
+	return rc;
+}
+
+/* Checks a call; why receives the message of a refusal. */
+static int
+call(const char *args, char **envp, char *why, size_t whysz)
+{
+	struct json_object	*s = json_tokener_parse(SCHEMA);
+	struct json_object	*a = args != NULL ? json_tokener_parse(args) :
+				    NULL;
+	int			 rc;
+
+	cr_assert_not_null(s);
+	cr_assert(args == NULL || a != NULL, "%s", args);
+	cr_assert_eq(mcp_param_check_schema(s, why, whysz), 0, "%s", why);
+	why[0] = '\0';
+	rc = mcp_param_check_call(s, a, envp, why, whysz);
+	json_object_put(a);
+	json_object_put(s);
+	return rc;
+}
+
+Test(mcpparam, schema_valid)
+{
+	char	 why[256];
+
+	cr_assert_eq(schema_ok(SCHEMA, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(schema_ok("{\"type\":\"object\"}", why, sizeof(why)), 0);
+	/* A property named x-mcp-header is no annotation. */
+	cr_assert_eq(schema_ok("{\"properties\":{\"x-mcp-header\":"
+	    "{\"type\":\"string\"}}}", why, sizeof(why)), 0, "%s", why);
+}
+
+Test(mcpparam, schema_bad_names)
+{
+	char	 why[256];
+
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
+	    "\"x-mcp-header\":\"\"}}}", why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
+	    "\"x-mcp-header\":\"Bad Name\"}}}", why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
+	    "\"x-mcp-header\":\"A\\r\\nX: y\"}}}", why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
+	    "\"x-mcp-header\":\"under_score\"}}}", why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
+	    "\"x-mcp-header\":7}}}", why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
+	    "\"x-mcp-header\":\"Region\"},\"b\":{\"type\":\"string\","
+	    "\"x-mcp-header\":\"REGION\"}}}", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "twice") != NULL, "%s", why);
+}
+
+Test(mcpparam, schema_bad_types_and_places)
+{
+	char	 why[256];
+
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"number\","
+	    "\"x-mcp-header\":\"A\"}}}", why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"object\","
+	    "\"x-mcp-header\":\"A\"}}}", why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{"
+	    "\"x-mcp-header\":\"A\"}}}", why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"array\","
+	    "\"items\":{\"type\":\"string\",\"x-mcp-header\":\"A\"}}}}",
+	    why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"oneOf\":[{\"properties\":{\"a\":{"
+	    "\"type\":\"string\",\"x-mcp-header\":\"A\"}}}]}",
+	    why, sizeof(why)), -1);
+	cr_assert_eq(schema_ok("{\"x-mcp-header\":\"Root\"}", why,
+	    sizeof(why)), -1);
+}
+
+Test(mcpparam, plain_values_match)
+{
+	char	*env[] = { "HTTP_MCP_PARAM_REGION=us-west1",
+	    "HTTP_MCP_PARAM_COUNT=42", "HTTP_MCP_PARAM_VERBOSE=true",
+	    "HTTP_MCP_PARAM_ZONE_NAME=b", NULL };
+	char	 why[256];
+
+	cr_assert_eq(call("{\"region\":\"us-west1\",\"count\":42,"
+	    "\"verbose\":true,\"where\":{\"zone\":\"b\"},\"query\":\"q\"}",
+	    env, why, sizeof(why)), 0, "%s", why);
+}
+
+Test(mcpparam, absent_arguments_need_no_header)
+{
+	char	*env[] = { NULL };
+	char	 why[256];
+
+	cr_assert_eq(call(NULL, env, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(call("{\"query\":\"q\",\"region\":null}", env, why,
+	    sizeof(why)), 0, "%s", why);
+}
+
+Test(mcpparam, base64_and_whitespace)
+{
+	char	*b64[] = { "HTTP_MCP_PARAM_REGION==?base64?SGVsbG8=?=", NULL };
+	char	*ows[] = { "HTTP_MCP_PARAM_REGION= \tHello  ", NULL };
+	char	*lit[] = { "HTTP_MCP_PARAM_REGION==?base64?SGVsbG8=", NULL };
+	char	*pad[] = { "HTTP_MCP_PARAM_REGION==?base64?IHBhZGRlZCA=?=",
+	    NULL };
+	char	 why[256];
+
+	cr_assert_eq(call("{\"region\":\"Hello\"}", b64, why, sizeof(why)), 0,
+	    "%s", why);
+	cr_assert_eq(call("{\"region\":\"Hello\"}", ows, why, sizeof(why)), 0,
+	    "%s", why);
+	/* Without the suffix the value is literal. */
+	cr_assert_eq(call("{\"region\":\"=?base64?SGVsbG8=\"}", lit, why,
+	    sizeof(why)), 0, "%s", why);
+	cr_assert_eq(call("{\"region\":\"Hello\"}", lit, why, sizeof(why)),
+	    -1);
+	cr_assert_eq(call("{\"region\":\" padded \"}", pad, why, sizeof(why)),
+	    0, "%s", why);
+}
+
+Test(mcpparam, malformed_values_refused)
+{
+	char	*padding[] = { "HTTP_MCP_PARAM_REGION==?base64?SGVsbG8?=",
+	    NULL };
+	char	*alphabet[] = { "HTTP_MCP_PARAM_REGION==?base64?SGVs!!!bG8=?=",
+	    NULL };
+	char	*control[] = { "HTTP_MCP_PARAM_REGION=He\001llo", NULL };
+	char	*utf8[] = { "HTTP_MCP_PARAM_REGION=H\xc3\xa9llo", NULL };
+	char	 why[256];
+
+	cr_assert_eq(call("{\"region\":\"Hello\"}", padding, why,
+	    sizeof(why)), -1);
+	cr_assert(strstr(why, "Mcp-Param-Region header value is malformed") !=
+	    NULL, "%s", why);
+	cr_assert_eq(call("{\"region\":\"Hello\"}", alphabet, why,
+	    sizeof(why)), -1);
+	cr_assert_eq(call("{\"region\":\"He\\u0001llo\"}", control, why,
+	    sizeof(why)), -1);
+	cr_assert_eq(call("{\"region\":\"H\\u00e9llo\"}", utf8, why,
+	    sizeof(why)), -1);
+}
+
+Test(mcpparam, missing_and_mismatch)
+{
+	char	*none[] = { "HTTP_MCP_NAME=t", NULL };
+	char	*other[] = { "HTTP_MCP_PARAM_REGION=eu-west1", NULL };
+	char	*zone[] = { "HTTP_MCP_PARAM_ZONE_NAME=a", NULL };
+	char	*extra[] = { "HTTP_MCP_PARAM_REGION=us", NULL };
+	char	*empty[] = { "HTTP_MCP_PARAM_REGION=", NULL };
+	char	 why[256];
+
+	cr_assert_eq(call("{\"region\":\"us\"}", none, why, sizeof(why)), -1);
+	cr_assert_str_eq(why, "Header mismatch: the Mcp-Param-Region header "
+	    "is required");
+	cr_assert_eq(call("{\"region\":\"us\"}", other, why, sizeof(why)), -1);
+	cr_assert_str_eq(why, "Header mismatch: the Mcp-Param-Region header "
+	    "does not match arguments.region");
+	cr_assert_eq(call("{\"where\":{\"zone\":\"b\"}}", zone, why,
+	    sizeof(why)), -1);
+	cr_assert_eq(call("{\"where\":{\"zone\":\"b\"}}", none, why,
+	    sizeof(why)), -1);
+	/* A header for an argument that is not there says something else. */
+	cr_assert_eq(call("{\"query\":\"q\"}", extra, why, sizeof(why)), -1);
+	/* An empty string may come as an empty header or none at all. */
+	cr_assert_eq(call("{\"region\":\"\"}", empty, why, sizeof(why)), 0,
+	    "%s", why);
+	cr_assert_eq(call("{\"region\":\"\"}", none, why, sizeof(why)), 0,
+	    "%s", why);
+	cr_assert_eq(call("{\"region\":\"us\"}", empty, why, sizeof(why)), -1);
+}
+
+Test(mcpparam, integers_and_booleans)
+{
+	char	*i42[] = { "HTTP_MCP_PARAM_COUNT=42.0", NULL };
+	char	*neg[] = { "HTTP_MCP_PARAM_COUNT=-7", NULL };
+	char	*junk[] = { "HTTP_MCP_PARAM_COUNT=42abc", NULL };
+	char	*t[] = { "HTTP_MCP_PARAM_VERBOSE=true", NULL };
+	char	*upper[] = { "HTTP_MCP_PARAM_VERBOSE=TRUE", NULL };
+	char	 why[256];
+
+	cr_assert_eq(call("{\"count\":42}", i42, why, sizeof(why)), 0, "%s",
+	    why);
+	cr_assert_eq(call("{\"count\":-7}", neg, why, sizeof(why)), 0, "%s",
+	    why);
+	cr_assert_eq(call("{\"count\":7}", neg, why, sizeof(why)), -1);
+	cr_assert_eq(call("{\"count\":42}", junk, why, sizeof(why)), -1);
+	cr_assert_eq(call("{\"verbose\":true}", t, why, sizeof(why)), 0, "%s",
+	    why);
+	cr_assert_eq(call("{\"verbose\":false}", t, why, sizeof(why)), -1);
+	cr_assert_eq(call("{\"verbose\":true}", upper, why, sizeof(why)), -1);
+}
