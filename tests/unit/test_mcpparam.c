@@ -4,7 +4,7 @@
  * rules for x-mcp-header in a tool's input schema, and the headers of
  * a tools/call against its arguments: plain and base64 values,
  * whitespace, integers and booleans, missing, mismatched and malformed
- * headers.
+ * headers, and a tool with a bad annotation failing the preparation.
  */
 #include <criterion/criterion.h>
 
@@ -12,7 +12,9 @@
 
 #include <json-c/json.h>
 
+#include "../../src/lib/mcp.h"
 #include "../../src/lib/mcpparam.h"
+#include "../../src/lib/tool.h"
 
 /* A region (string), a count (integer), a flag and a nested zone. */
 static const char *const SCHEMA = "{\"type\":\"object\",\"properties\":{"
@@ -220,4 +222,43 @@ Test(mcpparam, integers_and_booleans)
 	    why);
 	cr_assert_eq(call("{\"verbose\":false}", t, why, sizeof(why)), -1);
 	cr_assert_eq(call("{\"verbose\":true}", upper, why, sizeof(why)), -1);
+}
+
+static enum tool_status
+noop(struct tool_call *call)
+{
+	(void)call;
+	return TOOL_OK;
+}
+
+/* A bad annotation fails the tools' preparation, naming the tool. */
+Test(mcpparam, prepare_refuses_bad_annotation)
+{
+	static const struct tool good = {
+		.name = "good",
+		.input_schema = "{\"type\":\"object\",\"properties\":{\"r\":"
+		    "{\"type\":\"string\",\"x-mcp-header\":\"R\"}}}",
+		.handler = noop,
+	};
+	static const struct tool bad = {
+		.name = "bad",
+		.input_schema = "{\"type\":\"object\",\"properties\":{\"n\":"
+		    "{\"type\":\"number\",\"x-mcp-header\":\"N\"}}}",
+		.handler = noop,
+	};
+	const struct tool *const ok_tools[] = { &good };
+	const struct tool *const bad_tools[] = { &good, &bad };
+	struct mcp_server	 ok_srv = { .program = "t", .tools = ok_tools,
+				    .ntools = 1 };
+	struct mcp_server	 bad_srv = { .program = "t", .tools = bad_tools,
+				    .ntools = 2 };
+	char			 why[256];
+
+	cr_assert_eq(mcp_tools_prepare(&ok_srv, why, sizeof(why)), 0, "%s",
+	    why);
+	cr_assert_not_null(mcp_tool_input_schema(&ok_srv, "good"));
+	cr_assert_null(mcp_tool_input_schema(&ok_srv, "other"));
+	cr_assert_eq(mcp_tools_prepare(&bad_srv, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "tool bad: property n") != NULL, "%s", why);
+	cr_assert_null(mcp_tool_input_schema(&bad_srv, "good"));
 }
