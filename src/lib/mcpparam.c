@@ -92,6 +92,18 @@ name_valid(const char *s)
 	    "0123456789-") == n;
 }
 
+/* The "properties" object of an object schema, or NULL. */
+static struct json_object *
+properties_of(struct json_object *schema)
+{
+	struct json_object	*props;
+
+	if (!json_object_object_get_ex(schema, "properties", &props) ||
+	    !json_object_is_type(props, json_type_object))
+		return NULL;
+	return props;
+}
+
 /* Checks the annotations on the properties of one object schema. */
 static int
 check_properties(struct json_object *schema, struct names *seen, char *why,
@@ -101,8 +113,7 @@ check_properties(struct json_object *schema, struct names *seen, char *why,
 	const char		*name, *type;
 	size_t			 i;
 
-	if (!json_object_object_get_ex(schema, "properties", &props) ||
-	    !json_object_is_type(props, json_type_object))
+	if ((props = properties_of(schema)) == NULL)
 		return 0;
 	json_object_object_foreach(props, key, prop) {
 		if (!json_object_is_type(prop, json_type_object))
@@ -229,69 +240,77 @@ value_matches(struct json_object *arg, const char *hv, size_t hlen)
 	}
 }
 
+/*
+ * Checks the header Mcp-Param-<name> against the argument key (arg,
+ * NULL when the call has none).  Returns 0, or -1 with the message.
+ */
+static int
+check_header(const char *name, const char *key, struct json_object *arg,
+    char **envp, char *why, size_t whysz)
+{
+	char		 buf[MCP_HEADER_VALUE_MAX + 1];
+	char		 decoded[MCP_HEADER_VALUE_MAX];
+	const char	*raw;
+	size_t		 len, dlen;
+
+	if ((raw = header(envp, name)) == NULL) {
+		/*
+		 * A web server may drop an empty header, and an empty
+		 * string is all it could have said.
+		 */
+		if (arg != NULL && !(json_object_is_type(arg,
+		    json_type_string) && json_object_get_string_len(arg) == 0)) {
+			snprintf(why, whysz, "Header mismatch: the "
+			    "Mcp-Param-%s header is required", name);
+			return -1;
+		}
+		return 0;
+	}
+	/* Optional whitespace is no part of the value (RFC 9110, 5.5). */
+	while (*raw == ' ' || *raw == '\t')
+		raw++;
+	len = strlen(raw);
+	while (len > 0 && (raw[len - 1] == ' ' || raw[len - 1] == '\t'))
+		len--;
+	if (len > MCP_HEADER_VALUE_MAX)
+		goto malformed;
+	memcpy(buf, raw, len);
+	buf[len] = '\0';
+	if (mcp_header_decode(buf, decoded, sizeof(decoded), &dlen) == -1)
+		goto malformed;
+	if (arg == NULL || !value_matches(arg, decoded, dlen)) {
+		snprintf(why, whysz, "Header mismatch: the Mcp-Param-%s header "
+		    "does not match arguments.%s", name, key);
+		return -1;
+	}
+	return 0;
+malformed:
+	snprintf(why, whysz, "Header mismatch: the Mcp-Param-%s header value "
+	    "is malformed", name);
+	return -1;
+}
+
 /* Checks the headers of the annotated properties of one object level. */
 static int
 check_level(struct json_object *schema, struct json_object *args, char **envp,
     char *why, size_t whysz)
 {
 	struct json_object	*props, *h, *arg;
-	char			 buf[MCP_HEADER_VALUE_MAX + 1];
-	char			 decoded[MCP_HEADER_VALUE_MAX];
-	const char		*name, *raw;
-	size_t			 len, dlen;
-	int			 have;
 
-	if (!json_object_object_get_ex(schema, "properties", &props) ||
-	    !json_object_is_type(props, json_type_object))
+	if ((props = properties_of(schema)) == NULL)
 		return 0;
 	json_object_object_foreach(props, key, prop) {
 		if (!json_object_is_type(prop, json_type_object))
 			continue;
+		/* A null argument is no argument (server behavior). */
 		arg = NULL;
-		have = args != NULL && json_object_object_get_ex(args, key,
-		    &arg) && arg != NULL;
-		if (json_object_object_get_ex(prop, ANNOTATION, &h)) {
-			name = json_object_get_string(h);
-			raw = header(envp, name);
-			if (raw == NULL) {
-				/*
-				 * A web server may drop an empty header, and
-				 * an empty string is all it could have said.
-				 */
-				if (have && !(json_object_is_type(arg,
-				    json_type_string) &&
-				    json_object_get_string_len(arg) == 0)) {
-					snprintf(why, whysz, "Header mismatch: "
-					    "the Mcp-Param-%s header is "
-					    "required", name);
-					return -1;
-				}
-				continue;
-			}
-			/* Optional whitespace is no part of the value. */
-			while (*raw == ' ' || *raw == '\t')
-				raw++;
-			len = strlen(raw);
-			while (len > 0 && (raw[len - 1] == ' ' ||
-			    raw[len - 1] == '\t'))
-				len--;
-			if (len > MCP_HEADER_VALUE_MAX ||
-			    (memcpy(buf, raw, len), buf[len] = '\0',
-			    mcp_header_decode(buf, decoded, sizeof(decoded),
-			    &dlen) == -1)) {
-				snprintf(why, whysz, "Header mismatch: the "
-				    "Mcp-Param-%s header value is malformed",
-				    name);
-				return -1;
-			}
-			if (!have || !value_matches(arg, decoded, dlen)) {
-				snprintf(why, whysz, "Header mismatch: the "
-				    "Mcp-Param-%s header does not match "
-				    "arguments.%s", name, key);
-				return -1;
-			}
-		}
-		if (check_level(prop, have && json_object_is_type(arg,
+		if (args != NULL)
+			json_object_object_get_ex(args, key, &arg);
+		if (json_object_object_get_ex(prop, ANNOTATION, &h) &&
+		    check_header(json_object_get_string(h), key, arg, envp,
+		    why, whysz) == -1)
+			return -1;
+		if (check_level(prop, json_object_is_type(arg,
 		    json_type_object) ? arg : NULL, envp, why, whysz) == -1)
 			return -1;
 	}

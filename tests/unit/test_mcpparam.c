@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -68,44 +69,41 @@ Test(mcpparam, schema_valid)
 	    "{\"type\":\"string\"}}}", why, sizeof(why)), 0, "%s", why);
 }
 
-Test(mcpparam, schema_bad_names)
-{
-	char	 why[256];
+/* Annotations that break a rule, each in a property "a" unless shown. */
+static const char *const bad_schemas[] = {
+	"\"a\":{\"type\":\"string\",\"x-mcp-header\":\"\"}",
+	"\"a\":{\"type\":\"string\",\"x-mcp-header\":\"Bad Name\"}",
+	"\"a\":{\"type\":\"string\",\"x-mcp-header\":\"A\\r\\nX: y\"}",
+	"\"a\":{\"type\":\"string\",\"x-mcp-header\":\"under_score\"}",
+	"\"a\":{\"type\":\"string\",\"x-mcp-header\":7}",
+	"\"a\":{\"type\":\"string\",\"x-mcp-header\":\"Region\"},"
+	    "\"b\":{\"type\":\"string\",\"x-mcp-header\":\"REGION\"}",
+	"\"a\":{\"type\":\"number\",\"x-mcp-header\":\"A\"}",
+	"\"a\":{\"type\":\"object\",\"x-mcp-header\":\"A\"}",
+	"\"a\":{\"x-mcp-header\":\"A\"}",
+	"\"a\":{\"type\":\"array\",\"items\":{\"type\":\"string\","
+	    "\"x-mcp-header\":\"A\"}}",
+	"\"a\":{\"oneOf\":[{\"properties\":{\"b\":{\"type\":\"string\","
+	    "\"x-mcp-header\":\"A\"}}}]}",
+};
 
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
-	    "\"x-mcp-header\":\"\"}}}", why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
-	    "\"x-mcp-header\":\"Bad Name\"}}}", why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
-	    "\"x-mcp-header\":\"A\\r\\nX: y\"}}}", why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
-	    "\"x-mcp-header\":\"under_score\"}}}", why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
-	    "\"x-mcp-header\":7}}}", why, sizeof(why)), -1);
+Test(mcpparam, schema_bad)
+{
+	char	 text[512], why[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad_schemas) / sizeof(bad_schemas[0]); i++) {
+		snprintf(text, sizeof(text), "{\"type\":\"object\","
+		    "\"properties\":{%s}}", bad_schemas[i]);
+		cr_assert_eq(schema_ok(text, why, sizeof(why)), -1, "%s", text);
+		cr_assert(why[0] != '\0', "%s", text);
+	}
+	cr_assert_eq(schema_ok("{\"x-mcp-header\":\"Root\"}", why,
+	    sizeof(why)), -1);
 	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"string\","
 	    "\"x-mcp-header\":\"Region\"},\"b\":{\"type\":\"string\","
 	    "\"x-mcp-header\":\"REGION\"}}}", why, sizeof(why)), -1);
 	cr_assert(strstr(why, "twice") != NULL, "%s", why);
-}
-
-Test(mcpparam, schema_bad_types_and_places)
-{
-	char	 why[256];
-
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"number\","
-	    "\"x-mcp-header\":\"A\"}}}", why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"object\","
-	    "\"x-mcp-header\":\"A\"}}}", why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{"
-	    "\"x-mcp-header\":\"A\"}}}", why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"properties\":{\"a\":{\"type\":\"array\","
-	    "\"items\":{\"type\":\"string\",\"x-mcp-header\":\"A\"}}}}",
-	    why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"oneOf\":[{\"properties\":{\"a\":{"
-	    "\"type\":\"string\",\"x-mcp-header\":\"A\"}}}]}",
-	    why, sizeof(why)), -1);
-	cr_assert_eq(schema_ok("{\"x-mcp-header\":\"Root\"}", why,
-	    sizeof(why)), -1);
 }
 
 Test(mcpparam, plain_values_match)
