@@ -101,6 +101,10 @@ mcp_tools_prepare(const struct mcp_server *srv, char *why, size_t whysz)
 		json_object_put(first_pages[i].page);
 		memset(&first_pages[i], 0, sizeof(first_pages[i]));
 	}
+	/* The array ends in NULL, and a failed preparation left NULLs. */
+	prepared_for = NULL;
+	for (i = 0; schemas != NULL && schemas[i] != NULL; i++)
+		json_object_put(schemas[i]);
 	free(schemas);
 	if ((schemas = calloc(srv->ntools + 1, sizeof(*schemas))) == NULL)
 		return -1;

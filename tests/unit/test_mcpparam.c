@@ -259,4 +259,8 @@ Test(mcpparam, prepare_refuses_bad_annotation)
 	cr_assert_eq(mcp_tools_prepare(&bad_srv, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "tool bad: property n") != NULL, "%s", why);
 	cr_assert_null(mcp_tool_input_schema(&bad_srv, "good"));
+	/* The good tools prepare again after the bad ones failed. */
+	cr_assert_eq(mcp_tools_prepare(&ok_srv, why, sizeof(why)), 0, "%s",
+	    why);
+	cr_assert_not_null(mcp_tool_input_schema(&ok_srv, "good"));
 }
