@@ -12,6 +12,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "mcp.h"
+#include "mcpparam.h"
 #include "schema.h"
 #include "scope.h"
 #include "tool.h"
@@ -84,12 +85,14 @@ mcp_versions_text(struct buf *out)
 /*
  * Parses the tools' schemas.  A schema that does not parse, or a name
  * outside the tool-name rules (MCP 2025-11-25, server/tools: 1 to 128
- * characters of A-Z, a-z, 0-9, "_", "-" and "."), is a programming
+ * characters of A-Z, a-z, 0-9, "_", "-" and "."), or an x-mcp-header
+ * annotation that breaks its rules (mcpparam.c), is a programming
  * error: reported once, and then every tools/ call fails with -32603.
  */
 int
 mcp_tools_prepare(const struct mcp_server *srv, char *why, size_t whysz)
 {
+	char	 bad[192];
 	size_t	 i, n;
 
 	if (prepared_for == srv)
@@ -98,6 +101,10 @@ mcp_tools_prepare(const struct mcp_server *srv, char *why, size_t whysz)
 		json_object_put(first_pages[i].page);
 		memset(&first_pages[i], 0, sizeof(first_pages[i]));
 	}
+	/* The array ends in NULL, and a failed preparation left NULLs. */
+	prepared_for = NULL;
+	for (i = 0; schemas != NULL && schemas[i] != NULL; i++)
+		json_object_put(schemas[i]);
 	free(schemas);
 	if ((schemas = calloc(srv->ntools + 1, sizeof(*schemas))) == NULL)
 		return -1;
@@ -118,9 +125,33 @@ mcp_tools_prepare(const struct mcp_server *srv, char *why, size_t whysz)
 			    "JSON object", t->name);
 			return -1;
 		}
+		/* A bad x-mcp-header is a bad schema (streamable-http). */
+		if (mcp_param_check_schema(schemas[i], bad, sizeof(bad)) ==
+		    -1) {
+			snprintf(why, whysz, "tool %s: %s", t->name, bad);
+			return -1;
+		}
 	}
 	prepared_for = srv;
 	return 0;
+}
+
+/*
+ * The parsed input schema of the tool called name, or NULL for no such
+ * tool or tools that did not prepare.
+ */
+struct json_object *
+mcp_tool_input_schema(const struct mcp_server *srv, const char *name)
+{
+	char	 why[256];
+	size_t	 i;
+
+	if (mcp_tools_prepare(srv, why, sizeof(why)) == -1)
+		return NULL;
+	for (i = 0; i < srv->ntools; i++)
+		if (strcmp(srv->tools[i]->name, name) == 0)
+			return schemas[i];
+	return NULL;
 }
 
 /* A JSON-RPC error response for id (NULL for an unreadable id). */

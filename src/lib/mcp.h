@@ -135,6 +135,8 @@ int	 mcp_header_decode(const char *, char *, size_t, size_t *);
 int	 mcp_reply_status(struct json_object *);
 void	 mcp_versions_text(struct buf *);
 int	 mcp_tools_prepare(const struct mcp_server *, char *, size_t);
+struct json_object *mcp_tool_input_schema(const struct mcp_server *,
+	    const char *);
 void	 mcp_tools_check_scopes(const struct mcp_server *,
 	    const struct config *);
 int	 mcp_batch_scopes(const struct mcp_context *, struct json_object *,

@@ -104,7 +104,7 @@ mcp_reply_status(struct json_object *reply)
  * "=?base64?...?=" (streamable-http, value encoding) into out, at most
  * outsz - 1 bytes, NUL-terminated, its length in *outlen.  A plain
  * value must be visible ASCII, space or tab (RFC 9110, field values);
- * a sentinel must hold canonical base64 of bytes without a NUL.
+ * a sentinel must hold canonical, padded base64 of bytes without a NUL.
  * Returns 0, or -1 for a value too long, with invalid characters, or
  * with base64 that does not decode.
  */
@@ -119,7 +119,11 @@ mcp_header_decode(const char *value, char *out, size_t outsz, size_t *outlen)
 		return -1;
 	if (n >= np + ns && strncmp(value, B64_PREFIX, np) == 0 &&
 	    strcmp(value + n - ns, B64_SUFFIX) == 0) {
-		if (base64_decode(value + np, n - np - ns,
+		/*
+		 * RFC 4648 base64 keeps its padding: "SGVsbG8" is refused
+		 * (the SEP-2243 test cases of the conformance suite).
+		 */
+		if ((n - np - ns) % 4 != 0 || base64_decode(value + np, n - np - ns,
 		    (unsigned char *)out, outsz - 1, outlen) != CRYPTO_OK ||
 		    memchr(out, '\0', *outlen) != NULL)
 			return -1;

@@ -14,6 +14,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "mcp.h"
+#include "mcpparam.h"
 #include "mcpstream.h"
 #include "oauth.h"
 #include "rsverify.h"
@@ -458,8 +459,12 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 		process(&ctx, body, resp);
 		break;
 	case MCP_ERA_MODERN:
-		process_modern(&ctx, body, resp);
-		break;
+		/* The Mcp-Param headers of a tools/call (mcpparam.c). */
+		if (mcp_param_validate(srv, req->envp, body, &refusal) == 0) {
+			process_modern(&ctx, body, resp);
+			break;
+		}
+		/* FALLTHROUGH */
 	case MCP_ERA_REFUSED:
 		reply_json(resp, refusal.reply);
 		http_status(resp, refusal.status);

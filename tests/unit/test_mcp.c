@@ -566,7 +566,7 @@ Test(mcp, header_decode)
 	cr_assert_eq(mcp_header_decode("=?base64?***?=", out, sizeof(out),
 	    &len), -1);
 	cr_assert_eq(mcp_header_decode("=?base64?SGk?=", out, sizeof(out),
-	    &len), 0);
+	    &len), -1, "no padding");
 	cr_assert_eq(mcp_header_decode("=?base64?SGm=?=", out, sizeof(out),
 	    &len), -1, "non-zero trailing bits");
 	cr_assert_eq(mcp_header_decode("=?base64?AA==?=", out, sizeof(out),

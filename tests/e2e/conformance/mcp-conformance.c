@@ -658,6 +658,24 @@ static const struct prompt test_input_required_result_prompt = {
 	.handler = ir_prompt,
 };
 
+/*
+ * Parameters mirrored into Mcp-Param headers (http-custom-header-server-
+ * validation; MCP 2026-07-28, basic/transports/streamable-http): the
+ * scenario calls the first tool with an x-mcp-header on a string.
+ */
+static const struct tool test_custom_header = {
+	.name = "test_custom_header",
+	.description = "Echoes its arguments; region, count and verbose "
+	    "travel as Mcp-Param headers too",
+	.input_schema = "{\"type\":\"object\",\"properties\":{"
+	    "\"region\":{\"type\":\"string\",\"x-mcp-header\":\"Region\"},"
+	    "\"count\":{\"type\":\"integer\",\"x-mcp-header\":\"Count\"},"
+	    "\"verbose\":{\"type\":\"boolean\",\"x-mcp-header\":\"Verbose\"},"
+	    "\"query\":{\"type\":\"string\"}},"
+	    "\"required\":[\"region\"]}",
+	.handler = json_schema_2020_12,
+};
+
 static const struct tool *const fixture_tools[] = {
 	&test_simple_text,
 	&test_image_content,
@@ -680,6 +698,7 @@ static const struct tool *const fixture_tools[] = {
 	&test_input_required_result_multi_round,
 	&test_input_required_result_tampered_state,
 	&test_input_required_result_capabilities,
+	&test_custom_header,
 };
 
 /*
