@@ -25,6 +25,7 @@
  * token the specification allows, and checks that at startup.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,11 +182,15 @@ mcp_param_check_schema(struct json_object *schema, char *why, size_t whysz)
 
 /*
  * The raw value of the header Mcp-Param-<name> from the CGI
- * environment, or NULL.  Unlike http_env, an empty value is returned
- * as it is: it is the header of an empty string.
+ * environment in *value: 1, or 0 if there is none, or -1 if there are
+ * two.  Unlike http_env, an empty value is returned as it is: it is the
+ * header of an empty string.  Two happen when the web server maps two
+ * spellings to one variable (lighttpd turns any other character into
+ * "_", so Mcp_Param_X and Mcp-Param-X meet): which one an intermediary
+ * read cannot be known, so neither is believed.
  */
-static const char *
-header(char **envp, const char *name)
+static int
+header(char **envp, const char *name, const char **value)
 {
 	char	 var[sizeof(ENV_PREFIX) + MCP_PARAM_NAME_MAX];
 	size_t	 i, n;
@@ -196,12 +201,54 @@ header(char **envp, const char *name)
 		var[n] = name[i] == '-' ? '_' :
 		    (char)toupper((unsigned char)name[i]);
 	var[n] = '\0';
+	*value = NULL;
 	if (envp == NULL)
-		return NULL;
-	for (; *envp != NULL; envp++)
-		if (strncmp(*envp, var, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
+		return 0;
+	for (; *envp != NULL; envp++) {
+		if (strncmp(*envp, var, n) != 0 || (*envp)[n] != '=')
+			continue;
+		if (*value != NULL)
+			return -1;
+		*value = *envp + n + 1;
+	}
+	return *value != NULL;
+}
+
+/*
+ * Whether s is a number in JSON's grammar (RFC 8259, section 6): no
+ * sign but "-", no leading zeros, no hexadecimal, infinity or NaN,
+ * all of which strtod() would take, so that a header a gateway reads
+ * as text cannot mean the same number to us in another spelling.
+ */
+static int
+json_number_syntax(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
 }
 
 /*
@@ -228,11 +275,12 @@ value_matches(struct json_object *arg, const char *hv, size_t hlen)
 		    "false") == 0;
 	case json_type_int:
 	case json_type_double:
-		if (hlen == 0 || isspace((unsigned char)hv[0]))
+		if (hlen == 0 || strlen(hv) != hlen || !json_number_syntax(hv))
 			return 0;
+		errno = 0;
 		d = strtod(hv, &end);
-		if (*end != '\0' || !isfinite(d) || d > SAFE_INTEGER_MAX ||
-		    d < -SAFE_INTEGER_MAX)
+		if (*end != '\0' || errno == ERANGE || !isfinite(d) ||
+		    d > SAFE_INTEGER_MAX || d < -SAFE_INTEGER_MAX)
 			return 0;
 		return d == json_object_get_double(arg);
 	default:
@@ -253,7 +301,9 @@ check_header(const char *name, const char *key, struct json_object *arg,
 	const char	*raw;
 	size_t		 len, dlen;
 
-	if ((raw = header(envp, name)) == NULL) {
+	if (header(envp, name, &raw) == -1)
+		goto malformed;
+	if (raw == NULL) {
 		/*
 		 * A web server may drop an empty header, and an empty
 		 * string is all it could have said.

@@ -1,5 +1,6 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -186,6 +187,9 @@ tool_progress(struct tool_call *call, double progress, double total,
 	if (call->stream == NULL || !call->stream->accepted ||
 	    call->progress_token == NULL)
 		return call->stream != NULL && call->stream->broken ? -1 : 0;
+	/* JSON has no NaN or infinity: such a notification is not sent. */
+	if (!isfinite(progress) || !isfinite(total))
+		return call->stream->broken ? -1 : 0;
 	p = json_object_new_object();
 	json_object_object_add(p, "progressToken",
 	    json_object_get(call->progress_token));

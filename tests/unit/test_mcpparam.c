@@ -222,6 +222,54 @@ Test(mcpparam, integers_and_booleans)
 	cr_assert_eq(call("{\"verbose\":true}", upper, why, sizeof(why)), -1);
 }
 
+/*
+ * Only JSON's spelling of a number: strtod() would also take a sign, a
+ * leading zero, hexadecimal or a number too small for a double.
+ */
+Test(mcpparam, numbers_in_json_grammar_only)
+{
+	static const char *const refused[] = {
+		"HTTP_MCP_PARAM_COUNT=+42", "HTTP_MCP_PARAM_COUNT=042",
+		"HTTP_MCP_PARAM_COUNT=0x2A", "HTTP_MCP_PARAM_COUNT=0x1.5p5",
+		"HTTP_MCP_PARAM_COUNT=42.", "HTTP_MCP_PARAM_COUNT=.5e2",
+		"HTTP_MCP_PARAM_COUNT=inf", "HTTP_MCP_PARAM_COUNT=4e",
+	};
+	char	*ok[] = { "HTTP_MCP_PARAM_COUNT=4.2e1", NULL };
+	char	*tiny[] = { "HTTP_MCP_PARAM_COUNT=1e-400", NULL };
+	char	*env[2] = { NULL, NULL };
+	char	 why[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		env[0] = (char *)refused[i];
+		cr_assert_eq(call("{\"count\":42}", env, why, sizeof(why)),
+		    -1, "%s", refused[i]);
+	}
+	cr_assert_eq(call("{\"count\":42}", ok, why, sizeof(why)), 0, "%s",
+	    why);
+	cr_assert_eq(call("{\"count\":0}", tiny, why, sizeof(why)), -1);
+}
+
+/*
+ * Two variables for one header (two spellings a web server mapped to
+ * one name): which one a gateway read cannot be known, so the call is
+ * refused.
+ */
+Test(mcpparam, two_headers_of_one_name_refused)
+{
+	char	*two[] = { "HTTP_MCP_PARAM_REGION=us",
+	    "HTTP_MCP_PARAM_REGION=eu", NULL };
+	char	*same[] = { "HTTP_MCP_PARAM_REGION=us",
+	    "HTTP_MCP_PARAM_REGION=us", NULL };
+	char	 why[256];
+
+	cr_assert_eq(call("{\"region\":\"us\"}", two, why, sizeof(why)),
+	    -1);
+	cr_assert_eq(call("{\"region\":\"us\"}", same, why, sizeof(why)),
+	    -1);
+	cr_assert_not_null(strstr(why, "malformed"), "%s", why);
+}
+
 static enum tool_status
 noop(struct tool_call *call)
 {
