@@ -99,6 +99,7 @@ unreachable(const char *host, char *why, size_t whysz)
  * is refused.  Loopback is allowed only with cimd_test_allow_loopback
  * (tests).
  */
+#ifdef HAVE_CURL
 static int
 resolve_checked(const struct config *cfg, const struct cimd_url *u,
     struct sockaddr_storage *pins, size_t *npin, char *resolve,
@@ -170,6 +171,29 @@ out:
 	freeaddrinfo(res);
 	return rc;
 }
+#else /* !HAVE_CURL */
+/*
+ * A build without libcurl (the static bundle) fetches nothing, so it
+ * resolves nothing either: getaddrinfo() would need the host's NSS
+ * modules, which a static program cannot load.  The metadata does not
+ * advertise CIMD in such a build (httpc_can_fetch()).
+ */
+static int
+resolve_checked(const struct config *cfg, const struct cimd_url *u,
+    struct sockaddr_storage *pins, size_t *npin, char *resolve,
+    size_t resolvesz, char *why, size_t whysz)
+{
+	(void)cfg;
+	(void)pins;
+	(void)npin;
+	(void)resolve;
+	(void)resolvesz;
+	log_msg("cimd_fetch_failed", "%s: this build has no libcurl and "
+	    "fetches no metadata documents", u->host);
+	unreachable(u->host, why, whysz);
+	return CIMDF_EFETCH;
+}
+#endif /* HAVE_CURL */
 
 /*
  * Fetches and validates the document at url into c (not stored).  On
