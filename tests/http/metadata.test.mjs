@@ -56,7 +56,11 @@ describe('RFC 8414 authorization server metadata', () => {
 			    'client_secret_post', 'client_secret_basic'],
 			scopes_supported: ['mcp', 'notes:read', 'notes:write'],
 			authorization_response_iss_parameter_supported: true,
-			client_id_metadata_document_supported: true,
+			// Only a build that can fetch a document says so:
+			// not the static bundle, built without libcurl
+			// (scripts/check's bundle layer sets this).
+			...(process.env.MCP_TEST_WITHOUT_CURL ? {} :
+			    { client_id_metadata_document_supported: true }),
 		}) + '\n');
 	});
 
