@@ -9,7 +9,9 @@
  * and no database: it talks HTTP(S) only, through libcurl.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -78,6 +80,25 @@ parse_url(struct doctor *d, const char *url)
 	return 0;
 }
 
+/* A number of days for --warn-days: 0 to DR_CERT_WARN_DAYS_MAX. */
+static int
+parse_days(const char *s, long *out)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 ||
+	    v > DR_CERT_WARN_DAYS_MAX) {
+		admin_err("--warn-days: a number of days from 0 to %d",
+		    DR_CERT_WARN_DAYS_MAX);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int
 cmd_doctor(struct admin *a, int argc, char **argv)
 {
@@ -86,6 +107,7 @@ cmd_doctor(struct admin *a, int argc, char **argv)
 	int		 i, r, rc;
 
 	memset(&d, 0, sizeof(d));
+	d.warn_days = DR_CERT_WARN_DAYS;
 	for (i = 1; i < argc; i++) {
 		if ((r = admin_opt(argc, argv, &i, "--cacert", &val)) == 1)
 			d.ca_file = val;
@@ -95,6 +117,12 @@ cmd_doctor(struct admin *a, int argc, char **argv)
 		    1)
 			d.origin = val;
 		else if (r == -1)
+			return EXIT_USAGE;
+		else if ((r = admin_opt(argc, argv, &i, "--warn-days",
+		    &val)) == 1) {
+			if (parse_days(val, &d.warn_days) == -1)
+				return EXIT_USAGE;
+		} else if (r == -1)
 			return EXIT_USAGE;
 		else if (strcmp(argv[i], "--insecure") == 0)
 			d.insecure = 1;

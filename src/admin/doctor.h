@@ -21,8 +21,9 @@ struct json_object;
 #define DR_TIMEOUT_MS		10000L
 #define DR_URL_MAX		2048
 
-/* Warn when the certificate expires within this many days. */
+/* Warn when the certificate expires within this many days (default). */
 #define DR_CERT_WARN_DAYS	14
+#define DR_CERT_WARN_DAYS_MAX	3650
 /* Warn when the server's clock is off by more than this many seconds. */
 #define DR_CLOCK_WARN_SECS	60
 
@@ -50,6 +51,7 @@ struct doctor {
 	int		 insecure;
 	int		 no_write;
 	const char	*origin;	/* the Origin for the CORS checks */
+	long		 warn_days;	/* certificate expiry warning */
 
 	/* What the MCP URL implies. */
 	char		 mcp_url[DR_URL_MAX];

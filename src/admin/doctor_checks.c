@@ -138,7 +138,7 @@ dr_check_tls(struct doctor *d)
 		    "a certificate clients trust (or pass --cacert FILE)",
 		    "certificate NOT verified (--insecure); it expires in "
 		    "%.0f days", days);
-	else if (days < DR_CERT_WARN_DAYS)
+	else if (days < (double)d->warn_days)
 		dr_add(d, "tls", DR_WARN, "renew the certificate (or check "
 		    "that the automatic renewal runs)", "certificate "
 		    "verified, but it expires in %.1f days", days);

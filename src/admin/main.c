@@ -52,7 +52,7 @@ static const struct admin_cmd cmds[] = {
 	    "Manage the JWT signing keys (access_token_format = jwt)." },
 	{ "doctor", cmd_doctor,
 	    "doctor URL [--cacert FILE] [--insecure] [--origin ORIGIN] "
-	    "[--no-write]",
+	    "[--warn-days N] [--no-write]",
 	    "Check a deployed site from outside (URL: its MCP endpoint, "
 	    "https://host/mcp); exit 0 all passed, 1 a failure, 3 "
 	    "warnings only." },
