@@ -112,17 +112,17 @@ static enum doc_result
 check_as_url(struct doctor *d, const char *name, const char *url,
     int required, const char *hint)
 {
-	char		 why[DR_URL_MAX + 128];
+	char		 why[DR_URL_MAX + 128], fix[DR_URL_MAX + 128];
 	enum doc_result	 res;
 
 	res = fetch_as(d, url, why, sizeof(why));
+	snprintf(fix, sizeof(fix), "set issuer = %s in the configuration "
+	    "file (the MCP URL without its final /mcp), or the document's "
+	    "own fields if it is another server's", d->base);
 	if (res == DOC_OK)
 		dr_add(d, name, DR_PASS, NULL, "%s: %s", url, why);
 	else if (res == DOC_WRONG)
-		dr_add(d, name, DR_FAIL, "set issuer in the configuration "
-		    "file to exactly the URL the MCP URL implies (its "
-		    "origin, and for a subdirectory install the path "
-		    "before /mcp)", "%s: %s", url, why);
+		dr_add(d, name, DR_FAIL, fix, "%s: %s", url, why);
 	else if (required)
 		dr_add(d, name, DR_FAIL, "route /.well-known/ to "
 		    "metadata.fcgi (see the shipped .htaccess, vhost and "

@@ -88,8 +88,7 @@ print_json(const struct doctor *d)
 	json_object_object_add(root, "checks", checks);
 	json_object_object_add(root, "exit_status",
 	    json_object_new_int(dr_exit_status(d)));
-	admin_json_print(root);
-	json_object_put(root);
+	admin_json_print(root);	/* prints and releases it */
 }
 
 /*

@@ -138,8 +138,9 @@ describe('doctor on broken deployments', () => {
 			    'resource-metadata-mcp', 'as-metadata']) {
 				const c = check(r.report, name);
 				assert.equal(c.status, 'FAIL', JSON.stringify(c));
-				assert.match(c.hint, new RegExp(
-				    `issuer.*https://localhost:${s.port}|exactly`));
+				assert.ok(c.hint.includes('set issuer = ' +
+				    `https://localhost:${s.port} in the ` +
+				    'configuration file'), c.hint);
 			}
 			assert.match(check(r.report, 'as-metadata').message,
 			    /issuer is "https:\/\/localhost:1", not/);
@@ -241,8 +242,9 @@ describe('doctor on broken deployments', () => {
 
 // A subdirectory install's discovery, from a static server on plain
 // loopback http: the metadata under /mcp-auth, and at the root only
-// when rootRules is on (the root .htaccess rule).
-function staticSite(port, rootRules) {
+// when rootRules is on (the root .htaccess rule).  Its clock is
+// clockOffset seconds off.
+function staticSite(port, rootRules, clockOffset) {
 	const origin = `http://127.0.0.1:${port}`;
 	const issuer = `${origin}/mcp-auth`;
 	const as = JSON.stringify({
@@ -266,8 +268,12 @@ function staticSite(port, rootRules) {
 	}
 	return http.createServer((req, res) => {
 		const body = docs[req.url];
-		res.writeHead(body === undefined ? 404 : 200,
-		    { 'Content-Type': 'application/json' });
+		res.sendDate = false;
+		res.writeHead(body === undefined ? 404 : 200, {
+			'Content-Type': 'application/json',
+			Date: new Date(Date.now() + clockOffset * 1000)
+			    .toUTCString(),
+		});
 		res.end(body ?? '{"error":"not_found"}');
 	});
 }
@@ -276,7 +282,9 @@ describe('doctor on a subdirectory install', () => {
 	for (const rootRules of [false, true]) {
 		test(`root rules ${rootRules ? 'present' : 'missing'}`, async () => {
 			const port = await freePort();
-			const srv = staticSite(port, rootRules);
+			// Ten minutes off in one case, on time in the other.
+			const offset = rootRules ? 0 : -600;
+			const srv = staticSite(port, rootRules, offset);
 			await new Promise((r) => srv.listen(port, '127.0.0.1', r));
 			try {
 				const r = await doctor([
@@ -312,6 +320,14 @@ describe('doctor on a subdirectory install', () => {
 				}
 				assert.equal(r.report.checks.some((c) =>
 				    c.check === 'as-discovery'), false);
+				const clock = check(r.report, 'clock');
+				if (offset === 0) {
+					assert.equal(clock.status, 'PASS');
+				} else {
+					assert.equal(clock.status, 'WARN');
+					assert.match(clock.message, /-(599|600|601) s/);
+					assert.match(clock.hint, /NTP/);
+				}
 			} finally {
 				await new Promise((r) => srv.close(r));
 			}
