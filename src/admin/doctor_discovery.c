@@ -112,7 +112,7 @@ static enum doc_result
 check_as_url(struct doctor *d, const char *name, const char *url,
     int required, const char *hint)
 {
-	char		 why[DR_URL_MAX + 128], fix[DR_URL_MAX + 128];
+	char		 why[DR_URL_MAX + 128], fix[DR_URL_MAX + 256];
 	enum doc_result	 res;
 
 	res = fetch_as(d, url, why, sizeof(why));
