@@ -167,17 +167,32 @@ check_root_prm(struct doctor *d, const char *hint)
 	dr_resp_free(&r);
 }
 
+/*
+ * Checks the authorization server metadata document doc at
+ * root/.well-known/doc followed by tail.
+ */
+static void
+check_as_at(struct doctor *d, const char *name, const char *root,
+    const char *doc, const char *tail, int required, const char *hint)
+{
+	char	 url[DR_URL_MAX];
+	int	 n;
+
+	n = snprintf(url, sizeof(url), "%s/.well-known/%s%s", root, doc,
+	    tail);
+	if (n > 0 && (size_t)n < sizeof(url))
+		check_as_url(d, name, url, required, hint);
+}
+
 void
 dr_check_discovery(struct doctor *d)
 {
-	char	 url[DR_URL_MAX], hint[4 * DR_URL_MAX];
-	int	 n;
+	static const char as_doc[] = "oauth-authorization-server";
+	static const char oidc_doc[] = "openid-configuration";
+	char	 hint[4 * DR_URL_MAX];
 
 	if (d->prefix[0] == '\0') {
-		n = snprintf(url, sizeof(url), "%s/.well-known/"
-		    "oauth-authorization-server", d->site);
-		if (n > 0 && (size_t)n < sizeof(url))
-			check_as_url(d, "as-metadata", url, 1, NULL);
+		check_as_at(d, "as-metadata", d->site, as_doc, "", 1, NULL);
 		return;
 	}
 	/*
@@ -190,24 +205,13 @@ dr_check_discovery(struct doctor *d)
 	    "RewriteRule \"^\\.well-known/(oauth-authorization-server|"
 	    "openid-configuration|oauth-protected-resource)%s(/mcp)?$\" "
 	    "\"%s/.well-known/$1$2\" [L]", d->prefix, d->prefix + 1);
-	n = snprintf(url, sizeof(url), "%s/.well-known/"
-	    "oauth-authorization-server%s", d->site, d->prefix);
-	if (n > 0 && (size_t)n < sizeof(url))
-		check_as_url(d, "as-metadata-root", url, 0, hint);
-	n = snprintf(url, sizeof(url), "%s/.well-known/"
-	    "oauth-authorization-server", d->base);
-	if (n > 0 && (size_t)n < sizeof(url))
-		check_as_url(d, "as-metadata", url, 0, "serve the metadata "
-		    "under the subdirectory: its .htaccess must route "
-		    ".well-known/ to metadata.fcgi");
-	n = snprintf(url, sizeof(url), "%s/.well-known/"
-	    "openid-configuration%s", d->site, d->prefix);
-	if (n > 0 && (size_t)n < sizeof(url))
-		check_as_url(d, "oidc-root", url, 0, NULL);
-	n = snprintf(url, sizeof(url), "%s/.well-known/"
-	    "openid-configuration", d->base);
-	if (n > 0 && (size_t)n < sizeof(url))
-		check_as_url(d, "oidc", url, 0, NULL);
+	check_as_at(d, "as-metadata-root", d->site, as_doc, d->prefix, 0,
+	    hint);
+	check_as_at(d, "as-metadata", d->base, as_doc, "", 0, "serve the "
+	    "metadata under the subdirectory: its .htaccess must route "
+	    ".well-known/ to metadata.fcgi");
+	check_as_at(d, "oidc-root", d->site, oidc_doc, d->prefix, 0, NULL);
+	check_as_at(d, "oidc", d->base, oidc_doc, "", 0, NULL);
 	check_root_prm(d, hint);
 	if (!d->as_found)
 		dr_add(d, "as-discovery", DR_FAIL, hint, "no URL a client "

@@ -421,28 +421,16 @@ httpc_can_fetch(void)
 
 /*
  * The header block of a doctor's exchange: only the last response's
- * (a "100 Continue" comes before the real one), bounded.
+ * (a "100 Continue" comes before the real one), bounded as a body is.
  */
-struct exchange_sink {
-	struct buf	*out;
-	size_t		 max;
-	int		 too_big;
-};
-
 static size_t
 exchange_header(char *p, size_t size, size_t n, void *arg)
 {
-	struct exchange_sink	*s = arg;
-	size_t			 len = size * n;
+	struct sink	*s = arg;
 
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
+	if (size * n >= 5 && strncmp(p, "HTTP/", 5) == 0)
 		buf_reset(s->out);
-	if (s->out->len + len > s->max) {
-		s->too_big = 1;
-		return 0;	/* aborts the transfer */
-	}
-	buf_append(s->out, p, len);
-	return buf_failed(s->out) ? 0 : len;
+	return sink_write(p, size, n, arg);
 }
 
 /* The leaf certificate of the connection, as PEM, into out. */
@@ -475,7 +463,7 @@ httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
 	CURLcode		 cc;
 	struct curl_slist	*hl = NULL, *nl;
 	struct sink		 s = { &x->resp_body, x->max_body, 0 };
-	struct exchange_sink	 hs = { &x->resp_headers, x->max_headers, 0 };
+	struct sink		 hs = { &x->resp_headers, x->max_headers, 0 };
 	char			 cerr[CURL_ERROR_SIZE];
 	size_t			 i;
 	int			 rc;
