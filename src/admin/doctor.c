@@ -80,6 +80,25 @@ parse_url(struct doctor *d, const char *url)
 	return 0;
 }
 
+/*
+ * Whether --origin is unusable in a header: an origin is
+ * scheme://host[:port], printable ASCII without spaces.
+ */
+static int
+origin_invalid(const char *o)
+{
+	size_t	 i, n = strlen(o);
+
+	for (i = 0; i < n; i++)
+		if (o[i] <= ' ' || o[i] > '~')
+			break;
+	if (n == 0 || n >= DR_URL_MAX || i < n || strstr(o, "://") == NULL) {
+		admin_err("--origin: an origin, scheme://host[:port]");
+		return 1;
+	}
+	return 0;
+}
+
 /* A number of days for --warn-days: 0 to DR_CERT_WARN_DAYS_MAX. */
 static int
 parse_days(const char *s, long *out)
@@ -146,6 +165,8 @@ cmd_doctor(struct admin *a, int argc, char **argv)
 		return EXIT_USAGE;
 	if (d.origin == NULL)
 		d.origin = d.site;
+	else if (origin_invalid(d.origin))
+		return EXIT_USAGE;
 	if (d.insecure)
 		fprintf(stderr, "mcp-oauth-admin: WARNING: --insecure: the "
 		    "server's certificate is NOT verified\n");

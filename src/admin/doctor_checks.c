@@ -360,6 +360,22 @@ out:
 }
 
 /*
+ * Whether a CORS answer lets d->origin in (by name or "*") and its
+ * list header names item.
+ */
+static int
+cors_allows(const struct doctor *d, const struct dr_resp *r,
+    const char *header, const char *item)
+{
+	char	 acao[DR_URL_MAX], val[1024];
+
+	return dr_header(r, "Access-Control-Allow-Origin", acao,
+	    sizeof(acao)) && (strcmp(acao, d->origin) == 0 ||
+	    strcmp(acao, "*") == 0) &&
+	    dr_header(r, header, val, sizeof(val)) && list_has(val, item);
+}
+
+/*
  * CORS for browser-based clients (the Inspector): the preflight of a
  * POST with an Authorization header, and a 401 that lets the page read
  * WWW-Authenticate (Access-Control-Expose-Headers), without which the
@@ -370,8 +386,7 @@ dr_check_cors(struct doctor *d)
 {
 	struct dr_resp	 r;
 	const char	*hdrs[5];
-	char		 origin[DR_URL_MAX + 16], acao[DR_URL_MAX], val[1024];
-	char		 hint[DR_URL_MAX + 160];
+	char		 origin[DR_URL_MAX + 16], hint[DR_URL_MAX + 160];
 
 	snprintf(origin, sizeof(origin), "Origin: %s", d->origin);
 	snprintf(hint, sizeof(hint), "add %s to allowed_origins in the "
@@ -386,12 +401,8 @@ dr_check_cors(struct doctor *d)
 	if (dr_request(d, "OPTIONS", d->mcp_url, hdrs, NULL, 0, &r) == -1)
 		dr_add(d, "cors-preflight", DR_FAIL, hint, "OPTIONS %s: %s",
 		    d->mcp_url, r.err);
-	else if (r.status < 200 || r.status > 299 ||
-	    !dr_header(&r, "Access-Control-Allow-Origin", acao,
-	    sizeof(acao)) || (strcmp(acao, d->origin) != 0 &&
-	    strcmp(acao, "*") != 0) ||
-	    !dr_header(&r, "Access-Control-Allow-Headers", val,
-	    sizeof(val)) || !list_has(val, "authorization"))
+	else if (r.status < 200 || r.status > 299 || !cors_allows(d, &r,
+	    "Access-Control-Allow-Headers", "authorization"))
 		dr_add(d, "cors-preflight", DR_FAIL, hint, "the preflight "
 		    "from %s got HTTP %ld without allowing that origin and "
 		    "the Authorization header", d->origin, r.status);
@@ -405,17 +416,14 @@ dr_check_cors(struct doctor *d)
 	    &r) == -1)
 		dr_add(d, "cors-expose", DR_FAIL, hint, "POST %s: %s",
 		    d->mcp_url, r.err);
-	else if (!dr_header(&r, "Access-Control-Allow-Origin", acao,
-	    sizeof(acao)) || (strcmp(acao, d->origin) != 0 &&
-	    strcmp(acao, "*") != 0) ||
-	    !dr_header(&r, "Access-Control-Expose-Headers", val,
-	    sizeof(val)) || !list_has(val, "WWW-Authenticate"))
+	else if (!cors_allows(d, &r, "Access-Control-Expose-Headers",
+	    "WWW-Authenticate"))
 		dr_add(d, "cors-expose", DR_FAIL, hint, "the %ld answer to "
 		    "%s does not let a browser page read WWW-Authenticate "
 		    "(Access-Control-Expose-Headers)", r.status, d->origin);
 	else
-		dr_add(d, "cors-expose", DR_PASS, NULL, "the 401 exposes "
-		    "WWW-Authenticate to %s", d->origin);
+		dr_add(d, "cors-expose", DR_PASS, NULL, "the %ld answer "
+		    "exposes WWW-Authenticate to %s", r.status, d->origin);
 	dr_resp_free(&r);
 }
 

@@ -105,6 +105,18 @@ describe('doctor on a healthy deployment', () => {
 		assert.equal(check(r.report, 'challenge').status, 'PASS');
 	});
 
+	test('a browser origin the site does not allow fails CORS with the key to set', async () => {
+		const r = await doctor(doctorArgs(s, ['--warn-days', '1',
+		    '--no-write', '--origin', 'http://localhost:6274']));
+		assert.equal(r.status, 1, r.out);
+		for (const name of ['cors-preflight', 'cors-expose']) {
+			const c = check(r.report, name);
+			assert.equal(c.status, 'FAIL', JSON.stringify(c));
+			assert.match(c.hint, /add http:\/\/localhost:6274 to allowed_origins/);
+		}
+		assert.equal(check(r.report, 'challenge').status, 'PASS');
+	});
+
 	test('the text output has one line per check and the fix under it', () => {
 		const r = spawnSync(adminPath, ['doctor',
 		    ...doctorArgs(s, ['--no-write'])], { encoding: 'utf8' });
@@ -118,7 +130,8 @@ describe('doctor on a healthy deployment', () => {
 	test('usage errors exit 2', () => {
 		for (const args of [[], ['https://example.com/'],
 		    ['http://example.com/mcp'], ['https://u@example.com/mcp'],
-		    ['https://example.com/mcp', '--warn-days', 'x']]) {
+		    ['https://example.com/mcp', '--warn-days', 'x'],
+		    ['https://example.com/mcp', '--origin', 'a\r\nX-Y: z']]) {
 			const r = spawnSync(adminPath, ['doctor', ...args],
 			    { encoding: 'utf8' });
 			assert.equal(r.status, 2, `${args}: ${r.stderr}`);
@@ -126,7 +139,23 @@ describe('doctor on a healthy deployment', () => {
 	});
 });
 
-describe('doctor on broken deployments', () => {
+describe('doctor on other and broken deployments', () => {
+	test('an allowed browser origin passes CORS', async () => {
+		const s = await TestServer.start({
+			config: 'allowed_origins = http://localhost:6274',
+		});
+		try {
+			const r = await doctor(doctorArgs(s, ['--warn-days', '1',
+			    '--no-write', '--origin', 'http://localhost:6274']));
+			assert.equal(check(r.report, 'cors-preflight').status,
+			    'PASS');
+			assert.equal(check(r.report, 'cors-expose').status,
+			    'PASS');
+		} finally {
+			await s.stop();
+		}
+	});
+
 	test('a wrong issuer in the configuration', async () => {
 		const s = await TestServer.start({
 			issuer: 'https://localhost:1',
