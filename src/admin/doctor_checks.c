@@ -73,6 +73,14 @@ static const char *
 status_hint(long status)
 {
 	switch (status) {
+	case 301:
+	case 302:
+	case 307:
+	case 308:
+		return "the web server redirects this URL (to https, or to "
+		    "a trailing slash): clients do not follow redirects "
+		    "here; give them the URL as the site serves it, or "
+		    "remove the rule";
 	case 403:
 		return "the Host (or Origin) is not allowed: the configured "
 		    "issuer must be this URL's origin, or add it to "

@@ -92,6 +92,17 @@ print_json(const struct doctor *d)
 }
 
 /*
+ * Prints s with every control character as '?': the messages quote
+ * what the server sent, which must not drive the terminal.
+ */
+static void
+print_clean(const char *s)
+{
+	for (; *s != '\0'; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+/*
  * One line per check: "PASS name: message", and for a warning or a
  * failure the fix on an indented line below.
  */
@@ -107,10 +118,14 @@ dr_print(const struct doctor *d, int json)
 	for (i = 0; i < d->nresults; i++) {
 		const struct dr_result	*r = &d->results[i];
 
-		printf("%s %s: %s\n", status_words[r->status], r->name,
-		    r->message);
-		if (r->hint != NULL && r->status != DR_PASS)
-			printf("     fix: %s\n", r->hint);
+		printf("%s %s: ", status_words[r->status], r->name);
+		print_clean(r->message);
+		putchar('\n');
+		if (r->hint != NULL && r->status != DR_PASS) {
+			fputs("     fix: ", stdout);
+			print_clean(r->hint);
+			putchar('\n');
+		}
 		if (r->status == DR_PASS)
 			pass++;
 		else if (r->status == DR_WARN)

@@ -363,3 +363,33 @@ describe('doctor on a subdirectory install', () => {
 		});
 	}
 });
+
+describe('doctor quoting a hostile server', () => {
+	test('control characters from the server never reach the terminal', async () => {
+		const port = await freePort();
+		const srv = http.createServer((req, res) => {
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify({
+				issuer: '\u001b[2J\u001b]0;owned\u0007',
+				resource: '\u001b[31mred',
+			}));
+		});
+		await new Promise((r) => srv.listen(port, '127.0.0.1', r));
+		try {
+			const r = await new Promise((resolve) => {
+				const child = spawn(adminPath, ['doctor',
+				    `http://127.0.0.1:${port}/mcp`, '--no-write'],
+				    { stdio: ['ignore', 'pipe', 'pipe'] });
+				let out = '';
+				child.stdout.on('data', (c) => { out += c; });
+				child.on('close', (status) => resolve({ status, out }));
+			});
+			assert.equal(r.status, 1);
+			assert.match(r.out, /issuer is "\?\[2J\?\]0;owned\?"/);
+			assert.match(r.out, /resource is "\?\[31mred"/);
+			assert.doesNotMatch(r.out, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+		} finally {
+			await new Promise((r) => srv.close(r));
+		}
+	});
+});
