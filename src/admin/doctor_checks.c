@@ -24,9 +24,10 @@ static const char db_hint[] =
 static const char stripped_hint[] =
     "the web server withholds the Authorization header from the "
     "programs: in .htaccess add \"CGIPassAuth On\" (Apache 2.4.13 and "
-    "later), or on an older Apache \"SetEnvIf Authorization \\\"(.*)\\\" "
-    "HTTP_AUTHORIZATION=$1\"; in a vhost use the shipped "
-    "apache/mcp-oauth.conf";
+    "later); on an older Apache put right after RewriteEngine On: "
+    "RewriteCond %{HTTP:Authorization} . / RewriteRule ^ - "
+    "[E=HTTP_AUTHORIZATION:%{HTTP:Authorization}] (docs/deploying.md); "
+    "in a vhost use the shipped apache/mcp-oauth.conf";
 
 /* An initialize request: what a client sends first. */
 static const char initialize_body[] =

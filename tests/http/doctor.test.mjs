@@ -224,7 +224,7 @@ describe('doctor on other and broken deployments', () => {
 			assert.equal(c.status, 'FAIL');
 			assert.match(c.message, /without error="invalid_token"/);
 			assert.match(c.hint, /CGIPassAuth On/);
-			assert.match(c.hint, /SetEnvIf Authorization/);
+			assert.match(c.hint, /\[E=HTTP_AUTHORIZATION:%\{HTTP:Authorization\}\]/);
 			assert.equal(check(r.report, 'challenge').status, 'PASS');
 		} finally {
 			await s.stop();
