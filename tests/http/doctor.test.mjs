@@ -5,6 +5,8 @@
 // the right fix: the Authorization header stripped, a wrong issuer, a
 // database the programs cannot write.  The discovery URLs of a
 // subdirectory install are checked against a small static server.
+// With MCP_TEST_WITHOUT_CURL (the bundle's mcp-oauth-admin, built
+// without libcurl) doctor must refuse with the reason instead.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -52,7 +54,19 @@ function doctorArgs(s, extra = []) {
 	    ...extra];
 }
 
-describe('doctor on a healthy deployment', () => {
+const withoutCurl = Boolean(process.env.MCP_TEST_WITHOUT_CURL);
+
+describe('doctor in a build without libcurl', { skip: !withoutCurl }, () => {
+	test('refuses with the reason and exit 1', () => {
+		const r = spawnSync(adminPath, ['doctor',
+		    'https://mcp.example.com/mcp'], { encoding: 'utf8' });
+		assert.equal(r.status, 1);
+		assert.match(r.stderr, /doctor needs a build with libcurl/);
+		assert.equal(r.stdout, '');
+	});
+});
+
+describe('doctor on a healthy deployment', { skip: withoutCurl }, () => {
 	let s;
 	before(async () => { s = await TestServer.start(); });
 	after(async () => { await s?.stop(); });
@@ -139,7 +153,7 @@ describe('doctor on a healthy deployment', () => {
 	});
 });
 
-describe('doctor on other and broken deployments', () => {
+describe('doctor on other and broken deployments', { skip: withoutCurl }, () => {
 	test('an allowed browser origin passes CORS', async () => {
 		const s = await TestServer.start({
 			config: 'allowed_origins = http://localhost:6274',
@@ -307,7 +321,7 @@ function staticSite(port, rootRules, clockOffset) {
 	});
 }
 
-describe('doctor on a subdirectory install', () => {
+describe('doctor on a subdirectory install', { skip: withoutCurl }, () => {
 	for (const rootRules of [false, true]) {
 		test(`root rules ${rootRules ? 'present' : 'missing'}`, async () => {
 			const port = await freePort();
@@ -364,7 +378,7 @@ describe('doctor on a subdirectory install', () => {
 	}
 });
 
-describe('doctor quoting a hostile server', () => {
+describe('doctor quoting a hostile server', { skip: withoutCurl }, () => {
 	test('control characters from the server never reach the terminal', async () => {
 		const port = await freePort();
 		const srv = http.createServer((req, res) => {
