@@ -128,18 +128,27 @@ dr_header(const struct dr_resp *r, const char *name, char *out,
 	return found;
 }
 
-/* The body as a JSON object, or NULL (caller puts it). */
+/*
+ * The body as a JSON object, or NULL (caller puts it): one JSON text
+ * (RFC 8259 section 2), nothing but white space after it, at most 32
+ * levels deep.
+ */
 struct json_object *
 dr_json(const struct dr_resp *r)
 {
 	struct json_tokener	*tok;
 	struct json_object	*o;
+	const char		*text = buf_cstr(&r->body);
+	size_t			 end;
 
 	if ((tok = json_tokener_new_ex(32)) == NULL)
 		return NULL;
-	o = json_tokener_parse_ex(tok, buf_cstr(&r->body),
-	    (int)r->body.len);
+	o = json_tokener_parse_ex(tok, text, (int)r->body.len);
+	end = json_tokener_get_parse_end(tok);
+	if (end < r->body.len)
+		end += strspn(text + end, " \t\r\n");
 	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    end != r->body.len ||
 	    !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;
