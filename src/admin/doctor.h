@@ -2,7 +2,8 @@
 /*
  * mcp-oauth-admin doctor: an outside-in check of a deployed site,
  * shared by doctor.c (the command), doctor_http.c (the requests),
- * doctor_checks.c and doctor_discovery.c (the checks) and
+ * doctor_checks.c, doctor_database.c and doctor_discovery.c (the
+ * checks), doctor_tls.c (the certificate's expiry) and
  * doctor_report.c (the lines, the JSON and the exit status).
  */
 #ifndef MCP_ADMIN_DOCTOR_H
@@ -64,7 +65,8 @@ struct doctor {
 	/* Found on the way. */
 	int		 reachable;
 	int		 as_found;	/* some AS metadata was valid */
-	char		 registration_endpoint[DR_URL_MAX];	/* or "" */	/* 0: stop after the first check */
+	/* From the metadata, or "" when registration is closed. */
+	char		 registration_endpoint[DR_URL_MAX];	/* 0: stop after the first check */
 	time_t		 server_date;	/* from a Date header, or 0 */
 	time_t		 local_date;	/* our clock when it came */
 
@@ -100,12 +102,16 @@ int	 dr_exit_status(const struct doctor *);
 void	 dr_free(struct doctor *);
 
 /* doctor_checks.c */
+extern const char dr_db_hint[];
+const char *dr_status_hint(long);
 void	 dr_check_tls(struct doctor *);
 void	 dr_check_resource_metadata(struct doctor *);
 void	 dr_check_challenge(struct doctor *);
 void	 dr_check_authorization_header(struct doctor *);
 void	 dr_check_cors(struct doctor *);
 void	 dr_check_clock(struct doctor *);
+
+/* doctor_database.c */
 void	 dr_check_database(struct doctor *);
 
 /* doctor_discovery.c */

@@ -1,8 +1,8 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * mcp-oauth-admin doctor: the checks of the site's TLS, its protected
- * resource, the bearer challenge, the Authorization header, CORS, the
- * clock and the database.  Each adds one line (or two) with the fix.
+ * resource, the bearer challenge, the Authorization header, CORS and
+ * the clock.  Each adds one line (or two) with the fix.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +14,8 @@
 
 #include "doctor.h"
 
-/* What the server says when its database cannot be opened or written. */
-static const char db_hint[] =
+/* What to do when the programs cannot open or write the database. */
+const char dr_db_hint[] =
     "the user the web server runs the programs as must be able to write "
     "the database directory (db_path) and every file in it, lock.mdb "
     "included (chown -R that user the directory, chmod 700 it); the "
@@ -70,8 +70,8 @@ url_join(char *out, size_t outsz, const char *base, const char *suffix)
 }
 
 /* The fix for an answer that is not ours at all. */
-static const char *
-status_hint(long status)
+const char *
+dr_status_hint(long status)
 {
 	switch (status) {
 	case 301:
@@ -180,9 +180,9 @@ check_prm_url(struct doctor *d, const char *name, const char *url)
 		goto out;
 	}
 	if (r.status != 200 || (o = dr_json(&r)) == NULL) {
-		dr_add(d, name, DR_FAIL, status_hint(r.status), "%s: HTTP %ld%s",
-		    url, r.status, r.status == 200 ? ", not a JSON object" :
-		    "");
+		dr_add(d, name, DR_FAIL, dr_status_hint(r.status),
+		    "%s: HTTP %ld%s", url, r.status, r.status == 200 ?
+		    ", not a JSON object" : "");
 		goto out;
 	}
 	snprintf(hint, sizeof(hint), "set issuer = %s in the configuration "
@@ -270,11 +270,11 @@ static const char *
 mcp_status_hint(long status)
 {
 	if (status == 503)
-		return db_hint;
+		return dr_db_hint;
 	if (status == 200)
 		return "the MCP endpoint must be mcp.fcgi, which asks for a "
 		    "token: check the rewrite rules";
-	return status_hint(status);
+	return dr_status_hint(status);
 }
 
 /*
@@ -462,90 +462,4 @@ dr_check_clock(struct doctor *d)
 	else
 		dr_add(d, "clock", DR_PASS, NULL, "the server's clock is "
 		    "%+.0f s from ours", off);
-}
-
-/*
- * That the database takes a write, seen from outside.  The harmless
- * write chosen is a dynamic client registration (RFC 7591), the first
- * write every new client makes:
- *  - it needs nothing but the URL (a device authorization or a
- *    pending /authorize request both need a registered client first,
- *    and a sign-in attempt would count against a real account's or
- *    this address's rate limit);
- *  - it goes through the whole write path (opening the environment
- *    read-write, a write transaction, the commit), so a directory the
- *    programs cannot write, a full disk or a full map all show;
- *  - the server does not offer RFC 7592 (no registration_access_token
- *    to delete it with), so the record stays: it is named for what it
- *    is, never gets a grant, and the line says how to delete it.
- * --no-write skips the check (then a warning).
- */
-void
-dr_check_database(struct doctor *d)
-{
-	static const char *const hdrs[] = {
-		"Content-Type: application/json", NULL
-	};
-	static const char body[] =
-	    "{\"client_name\":\"mcp-oauth-admin doctor (write check; safe "
-	    "to delete)\",\"redirect_uris\":[\"http://127.0.0.1/"
-	    "mcp-oauth-admin-doctor\"],\"token_endpoint_auth_method\":"
-	    "\"none\",\"grant_types\":[\"authorization_code\"],"
-	    "\"response_types\":[\"code\"]}";
-	struct dr_resp		 r;
-	struct json_object	*o = NULL;
-	const char		*id, *error;
-	const char		*endpoint = d->registration_endpoint[0] != '\0' ?
-				    d->registration_endpoint : NULL;
-
-	memset(&r, 0, sizeof(r));
-	if (d->no_write) {
-		dr_add(d, "database", DR_WARN, "run without --no-write, or "
-		    "run mcp-oauth-admin check on the server", "not checked "
-		    "(--no-write)");
-		goto out;
-	}
-	if (endpoint == NULL) {
-		dr_add(d, "database", DR_WARN, "run mcp-oauth-admin check on "
-		    "the server, as the user the programs run as", "not "
-		    "checked: the server offers no dynamic registration "
-		    "(registration = closed), the write this check makes");
-		goto out;
-	}
-	if (dr_request(d, "POST", endpoint, hdrs, body, 0, &r) == -1) {
-		dr_add(d, "database", DR_FAIL, "see the web server's error "
-		    "log", "POST %s: %s", endpoint, r.err);
-		goto out;
-	}
-	o = dr_json(&r);
-	error = dr_json_str(o, "error");
-	if (r.status == 201 && (id = dr_json_str(o, "client_id")) != NULL)
-		dr_add(d, "database", DR_PASS, NULL, "a test registration "
-		    "was written (delete it with: mcp-oauth-admin client del "
-		    "%s)", id);
-	else if (r.status == 503 && error != NULL &&
-	    strcmp(error, "temporarily_unavailable") == 0)
-		dr_add(d, "database", DR_FAIL, "run mcp-oauth-admin purge, "
-		    "or raise db_map_size in the configuration file",
-		    "the database is full: a registration was refused");
-	else if (r.status == 500)
-		dr_add(d, "database", DR_FAIL, db_hint, "the database cannot "
-		    "be written: a registration got HTTP 500%s%s",
-		    error != NULL ? " " : "", error != NULL ? error : "");
-	else if (r.status == 429)
-		dr_add(d, "database", DR_WARN, "run doctor again later",
-		    "not checked: this address is over the registration "
-		    "rate limit");
-	else if (r.status == 403)
-		dr_add(d, "database", DR_WARN, "run mcp-oauth-admin check on "
-		    "the server, as the user the programs run as", "not "
-		    "checked: registration is closed");
-	else
-		dr_add(d, "database", DR_FAIL, status_hint(r.status),
-		    "a registration at %s got HTTP %ld%s%s", endpoint,
-		    r.status, error != NULL ? " " : "",
-		    error != NULL ? error : "");
-out:
-	json_object_put(o);
-	dr_resp_free(&r);
 }
