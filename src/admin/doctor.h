@@ -63,10 +63,10 @@ struct doctor {
 	int		 tls;		/* https (else loopback http) */
 
 	/* Found on the way. */
-	int		 reachable;
+	int		 reachable;	/* 0: stop after the first check */
 	int		 as_found;	/* some AS metadata was valid */
 	/* From the metadata, or "" when registration is closed. */
-	char		 registration_endpoint[DR_URL_MAX];	/* 0: stop after the first check */
+	char		 registration_endpoint[DR_URL_MAX];
 	time_t		 server_date;	/* from a Date header, or 0 */
 	time_t		 local_date;	/* our clock when it came */
 
