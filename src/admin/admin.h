@@ -73,6 +73,7 @@ void	 admin_revoke_print(const struct revoke_result *);
 int	 cmd_backup(struct admin *, int, char **);
 int	 cmd_check(struct admin *, int, char **);
 int	 cmd_client(struct admin *, int, char **);
+int	 cmd_doctor(struct admin *, int, char **);
 int	 cmd_grant(struct admin *, int, char **);
 int	 cmd_init(struct admin *, int, char **);
 int	 cmd_key(struct admin *, int, char **);

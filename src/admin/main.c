@@ -50,6 +50,12 @@ static const struct admin_cmd cmds[] = {
 	    "key generate [--alg ES256|EdDSA|RS256|PS256] | key rotate "
 	    "[--alg ALG] | key list",
 	    "Manage the JWT signing keys (access_token_format = jwt)." },
+	{ "doctor", cmd_doctor,
+	    "doctor URL [--cacert FILE] [--insecure] [--origin ORIGIN] "
+	    "[--warn-days N] [--no-write]",
+	    "Check a deployed site from outside (URL: its MCP endpoint, "
+	    "https://host/mcp); exit 0 all passed, 1 a failure, 3 "
+	    "warnings only." },
 };
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))

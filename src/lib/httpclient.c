@@ -419,6 +419,138 @@ httpc_can_fetch(void)
 	return 1;
 }
 
+/*
+ * The header block of a doctor's exchange: only the last response's
+ * (a "100 Continue" comes before the real one), bounded as a body is.
+ */
+static size_t
+exchange_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct sink	*s = arg;
+
+	if (size * n >= 5 && strncmp(p, "HTTP/", 5) == 0)
+		buf_reset(s->out);
+	return sink_write(p, size, n, arg);
+}
+
+/* The leaf certificate of the connection, as PEM, into out. */
+static void
+exchange_cert(CURL *c, struct buf *out)
+{
+	struct curl_certinfo	*ci = NULL;
+	struct curl_slist	*l;
+
+	if (curl.easy_getinfo(c, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return;
+	for (l = ci->certinfo[0]; l != NULL; l = l->next)
+		if (strncmp(l->data, "Cert:", 5) == 0) {
+			buf_puts(out, l->data + 5);
+			return;
+		}
+}
+
+/*
+ * One exchange of mcp-oauth-admin doctor (see httpclient.h).  Returns
+ * HTTPC_OK whatever the HTTP status, HTTPC_ECONNECT (x->tls_failed
+ * set when the handshake or the certificate failed), HTTPC_ETOOBIG,
+ * HTTPC_EURL or HTTPC_ENOMEM, with a one-line reason in err.
+ */
+int
+httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
+{
+	CURL			*c;
+	CURLcode		 cc;
+	struct curl_slist	*hl = NULL, *nl;
+	struct sink		 s = { &x->resp_body, x->max_body, 0 };
+	struct sink		 hs = { &x->resp_headers, x->max_headers, 0 };
+	char			 cerr[CURL_ERROR_SIZE];
+	size_t			 i;
+	int			 rc;
+
+	x->status = 0;
+	x->tls_failed = 0;
+	buf_reset(&x->resp_headers);
+	buf_reset(&x->resp_body);
+	buf_reset(&x->cert_pem);
+	if (!httpc_url_allowed(x->url)) {
+		snprintf(err, errsz, "%s: only https URLs (or http to "
+		    "loopback) are fetched", x->url);
+		return HTTPC_EURL;
+	}
+	if (curl_load(err, errsz) == -1)
+		return HTTPC_ENOMEM;
+	if ((c = curl.easy_init()) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return HTTPC_ENOMEM;
+	}
+	for (i = 0; x->headers != NULL && x->headers[i] != NULL; i++) {
+		if ((nl = curl.slist_append(hl, x->headers[i])) == NULL) {
+			curl.slist_free_all(hl);
+			curl.easy_cleanup(c);
+			snprintf(err, errsz, "out of memory");
+			return HTTPC_ENOMEM;
+		}
+		hl = nl;
+	}
+	cerr[0] = '\0';
+	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, x->insecure ? 0L : 1L);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, x->insecure ? 0L : 2L);
+	if (x->ca_file != NULL)
+		curl.easy_setopt(c, CURLOPT_CAINFO, x->ca_file);
+	if (x->want_cert)
+		curl.easy_setopt(c, CURLOPT_CERTINFO, 1L);
+	curl.easy_setopt(c, CURLOPT_URL, x->url);
+	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)HTTPC_CONNECT_TIMEOUT_MS);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, x->timeout_ms > 0 ?
+	    x->timeout_ms : (long)HTTPC_TIMEOUT_MS);
+	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)x->max_body);
+	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl.easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, exchange_header);
+	curl.easy_setopt(c, CURLOPT_HEADERDATA, &hs);
+	curl.easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	curl.easy_setopt(c, CURLOPT_USERAGENT,
+	    "mcp-oauth-admin-doctor/" PACKAGE_VERSION);
+	if (hl != NULL)
+		curl.easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	if (x->body != NULL) {
+		curl.easy_setopt(c, CURLOPT_POST, 1L);
+		curl.easy_setopt(c, CURLOPT_POSTFIELDS, x->body);
+	}
+	if (x->method != NULL && strcmp(x->method, "GET") != 0 &&
+	    strcmp(x->method, "POST") != 0)
+		curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method);
+	cc = curl.easy_perform(c);
+	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
+	if (x->want_cert && cc == CURLE_OK)
+		exchange_cert(c, &x->cert_pem);
+	if (s.too_big || hs.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(err, errsz, "%s: response larger than allowed",
+		    x->url);
+		rc = HTTPC_ETOOBIG;
+	} else if (cc != CURLE_OK) {
+		x->tls_failed = cc == CURLE_PEER_FAILED_VERIFICATION ||
+		    cc == CURLE_SSL_CONNECT_ERROR ||
+		    cc == CURLE_SSL_CACERT_BADFILE ||
+		    cc == CURLE_SSL_CERTPROBLEM;
+		snprintf(err, errsz, "%s", cerr[0] != '\0' ? cerr :
+		    curl.easy_strerror(cc));
+		rc = HTTPC_ECONNECT;
+	} else
+		rc = buf_failed(&x->resp_body) ||
+		    buf_failed(&x->resp_headers) ||
+		    buf_failed(&x->cert_pem) ? HTTPC_ENOMEM : HTTPC_OK;
+	curl.easy_cleanup(c);
+	curl.slist_free_all(hl);
+	return rc;
+}
+
 #else /* !HAVE_CURL */
 
 /*
@@ -459,7 +591,35 @@ httpc_can_fetch(void)
 	return 0;
 }
 
+int
+httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
+{
+	x->status = 0;
+	x->tls_failed = 0;
+	snprintf(err, errsz, "%s: not fetched: this build has no libcurl",
+	    x->url);
+	return HTTPC_ENOCURL;
+}
+
 #endif /* HAVE_CURL */
+
+void
+httpc_exchange_init(struct httpc_exchange *x)
+{
+	memset(x, 0, sizeof(*x));
+	buf_init(&x->resp_headers);
+	buf_init(&x->resp_body);
+	buf_init(&x->cert_pem);
+}
+
+void
+httpc_exchange_free(struct httpc_exchange *x)
+{
+	buf_free(&x->resp_headers);
+	buf_free(&x->resp_body);
+	buf_free(&x->cert_pem);
+}
+
 
 const char *
 httpc_strerror(int rc)

@@ -56,6 +56,36 @@ struct httpc_request {
 	struct httpc_headers	*headers;		/* NULL: not wanted */
 };
 
+/*
+ * One request of mcp-oauth-admin doctor, which looks at a site from
+ * outside: any method, request headers of its own, every status
+ * answered (not only 200), the last response's header block kept
+ * (bounded), and the server's certificate on request.  Redirects are
+ * not followed.  Plain http only to loopback, as for httpc_fetch().
+ */
+struct httpc_exchange {
+	const char		*method;	/* "GET", "POST", "OPTIONS" */
+	const char		*url;
+	const char		*ca_file;	/* NULL: the system's CAs */
+	int			 insecure;	/* skip certificate checks */
+	const char *const	*headers;	/* "Name: value", NULL-ended */
+	const char		*body;		/* POST body, or NULL */
+	size_t			 max_body;
+	size_t			 max_headers;
+	long			 timeout_ms;	/* 0: the default */
+	int			 want_cert;	/* fill cert_pem */
+	/* Filled by httpc_exchange(): */
+	long			 status;
+	int			 tls_failed;	/* the TLS handshake failed */
+	struct buf		 resp_headers;	/* "Name: value\r\n" lines */
+	struct buf		 resp_body;
+	struct buf		 cert_pem;	/* the leaf certificate */
+};
+
+void		 httpc_exchange_init(struct httpc_exchange *);
+void		 httpc_exchange_free(struct httpc_exchange *);
+int		 httpc_exchange(struct httpc_exchange *, char *, size_t);
+
 int		 httpc_url_allowed(const char *);
 int		 httpc_fetch(const struct httpc_request *, struct buf *,
 		    long *, char *, size_t);
