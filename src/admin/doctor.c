@@ -8,7 +8,6 @@
  * /mcp, the resource the URL itself.  It needs no configuration file
  * and no database: it talks HTTP(S) only, through libcurl.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,67 +17,6 @@
 #include "../lib/httpclient.h"
 #include "admin.h"
 #include "doctor.h"
-
-/*
- * Splits the MCP URL into what it implies.  Returns 0, or -1 after a
- * message.
- */
-static int
-parse_url(struct doctor *d, const char *url)
-{
-	const char	*auth, *path;
-	size_t		 schemelen, authlen, pathlen, i;
-
-	if (strlen(url) >= sizeof(d->mcp_url)) {
-		admin_err("the URL is too long");
-		return -1;
-	}
-	if (strncasecmp(url, "https://", 8) == 0) {
-		d->tls = 1;
-		schemelen = 8;
-	} else if (strncasecmp(url, "http://", 7) == 0)
-		schemelen = 7;
-	else {
-		admin_err("%s: the URL must start with https://", url);
-		return -1;
-	}
-	auth = url + schemelen;
-	authlen = strcspn(auth, "/?#");
-	path = auth + authlen;
-	pathlen = strcspn(path, "?#");
-	if (authlen == 0 || memchr(auth, '@', authlen) != NULL ||
-	    path[pathlen] != '\0') {
-		admin_err("%s: expected scheme://host[:port]/path, with no "
-		    "user, query or fragment", url);
-		return -1;
-	}
-	if (pathlen < 4 || strcmp(path + pathlen - 4, "/mcp") != 0) {
-		admin_err("%s: give the MCP endpoint's URL, ending in /mcp "
-		    "(e.g. https://example.com/mcp)", url);
-		return -1;
-	}
-	/* The scheme and host in lower case, as the issuer must be. */
-	for (i = 0; i < schemelen + authlen; i++)
-		d->site[i] = (char)tolower((unsigned char)url[i]);
-	d->site[i] = '\0';
-	memcpy(d->prefix, path, pathlen - 4);
-	d->prefix[pathlen - 4] = '\0';
-	if ((size_t)snprintf(d->mcp_path, sizeof(d->mcp_path), "%s", path) >=
-	    sizeof(d->mcp_path) ||
-	    (size_t)snprintf(d->base, sizeof(d->base), "%s%s", d->site,
-	    d->prefix) >= sizeof(d->base) ||
-	    (size_t)snprintf(d->mcp_url, sizeof(d->mcp_url), "%s%s", d->site,
-	    path) >= sizeof(d->mcp_url)) {
-		admin_err("the URL is too long");
-		return -1;
-	}
-	if (!d->tls && !httpc_url_allowed(d->mcp_url)) {
-		admin_err("%s: plain http only to a loopback address (a test "
-		    "server); a site must use https", url);
-		return -1;
-	}
-	return 0;
-}
 
 /*
  * Whether --origin is unusable in a header: an origin is
@@ -123,6 +61,7 @@ cmd_doctor(struct admin *a, int argc, char **argv)
 {
 	struct doctor	 d;
 	const char	*url = NULL, *val;
+	char		 err[DR_URL_MAX + 256];
 	int		 i, r, rc;
 
 	memset(&d, 0, sizeof(d));
@@ -161,12 +100,30 @@ cmd_doctor(struct admin *a, int argc, char **argv)
 		    "the site");
 		return EXIT_FAIL;
 	}
-	if (parse_url(&d, url) == -1)
+	if (httpc_load(err, sizeof(err)) == -1) {
+		admin_err("doctor needs libcurl, which cannot be loaded: %s",
+		    err);
+		return EXIT_FAIL;
+	}
+	if (dr_parse_url(&d, url, err, sizeof(err)) == -1) {
+		admin_err("%s", err);
 		return EXIT_USAGE;
+	}
+	if (!d.tls && !httpc_url_allowed(d.mcp_url)) {
+		admin_err("%s: plain http only to a loopback address (a test "
+		    "server); a site must use https", url);
+		return EXIT_USAGE;
+	}
+	/*
+	 * Without --origin, a page of another site: the site's own origin
+	 * is always let in, and would prove nothing.
+	 */
 	if (d.origin == NULL)
-		d.origin = d.site;
+		d.origin = DR_FOREIGN_ORIGIN;
 	else if (origin_invalid(d.origin))
 		return EXIT_USAGE;
+	else
+		d.origin_given = 1;
 	if (d.insecure)
 		fprintf(stderr, "mcp-oauth-admin: WARNING: --insecure: the "
 		    "server's certificate is NOT verified\n");

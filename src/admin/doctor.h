@@ -3,8 +3,10 @@
  * mcp-oauth-admin doctor: an outside-in check of a deployed site,
  * shared by doctor.c (the command), doctor_http.c (the requests),
  * doctor_checks.c, doctor_database.c and doctor_discovery.c (the
- * checks), doctor_tls.c (the certificate's expiry) and
- * doctor_report.c (the lines, the JSON and the exit status).
+ * checks), doctor_tls.c (the certificate's expiry), doctor_url.c
+ * (the URL given and the URLs a server names), doctor_challenge.c (the
+ * WWW-Authenticate header) and doctor_report.c (the lines, the JSON
+ * and the exit status).
  */
 #ifndef MCP_ADMIN_DOCTOR_H
 #define MCP_ADMIN_DOCTOR_H
@@ -21,12 +23,24 @@ struct json_object;
 #define DR_MAX_HEADERS		(32 * 1024)
 #define DR_TIMEOUT_MS		10000L
 #define DR_URL_MAX		2048
+/* The WWW-Authenticate value read: several challenges fit. */
+#define DR_CHALLENGE_MAX	8192
+
+/*
+ * The Origin of the CORS checks without --origin: a page of another
+ * site, which no site lets in unless it lets in every origin
+ * (".invalid": RFC 2606 section 2, never a real name).
+ */
+#define DR_FOREIGN_ORIGIN	"https://doctor.invalid"
 
 /* Warn when the certificate expires within this many days (default). */
 #define DR_CERT_WARN_DAYS	14
 #define DR_CERT_WARN_DAYS_MAX	3650
 /* Warn when the server's clock is off by more than this many seconds. */
 #define DR_CLOCK_WARN_SECS	60
+
+/* What a report says for a string member that is not a usable one. */
+#define DR_NO_STRING		"(none, not a string, or with a NUL byte)"
 
 /* Exit status (documented in the usage text and the README). */
 #define DR_EXIT_PASS		0
@@ -52,6 +66,7 @@ struct doctor {
 	int		 insecure;
 	int		 no_write;
 	const char	*origin;	/* the Origin for the CORS checks */
+	int		 origin_given;	/* --origin, else a made-up one */
 	long		 warn_days;	/* certificate expiry warning */
 
 	/* What the MCP URL implies. */
@@ -93,6 +108,8 @@ int	 dr_request(struct doctor *, const char *, const char *,
 int	 dr_header(const struct dr_resp *, const char *, char *, size_t);
 struct json_object *dr_json(const struct dr_resp *);
 const char *dr_json_str(struct json_object *, const char *);
+const char *dr_json_string(struct json_object *);
+int	 dr_cors_list_allows(const char *, const char *, int);
 
 /* doctor_report.c */
 void	 dr_add(struct doctor *, const char *, enum dr_status, const char *,
@@ -116,6 +133,14 @@ void	 dr_check_database(struct doctor *);
 
 /* doctor_discovery.c */
 void	 dr_check_discovery(struct doctor *);
+
+/* doctor_url.c */
+int	 dr_parse_url(struct doctor *, const char *, char *, size_t);
+int	 dr_on_site(const struct doctor *, const char *);
+
+/* doctor_challenge.c */
+int	 dr_challenge_param(const char *, const char *, const char *, char *,
+	    size_t);
 
 /* doctor_tls.c */
 int	 dr_cert_days_left(const char *, double *, char *, size_t);

@@ -42,25 +42,6 @@ static const char initialize_body[] =
  */
 #define MADE_UP_TOKEN	"mcp-oauth-admin-doctor-made-up-token"
 
-/* Whether the comma-separated list has the item, in any case. */
-static int
-list_has(const char *list, const char *item)
-{
-	size_t		 n = strlen(item);
-	const char	*p = list;
-
-	while (*p != '\0') {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (strncasecmp(p, item, n) == 0 && (p[n] == '\0' ||
-		    p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
-			return 1;
-		while (*p != '\0' && *p != ',')
-			p++;
-	}
-	return 0;
-}
-
 /* The URL base + suffix, or "" when it does not fit. */
 static void
 url_join(char *out, size_t outsz, const char *base, const char *suffix)
@@ -169,7 +150,7 @@ check_prm_url(struct doctor *d, const char *name, const char *url)
 {
 	struct dr_resp		 r;
 	struct json_object	*o = NULL, *as, *v;
-	const char		*resource;
+	const char		*resource, *s;
 	char			 hint[DR_URL_MAX + 160];
 	size_t			 i, n;
 	int			 found = 0;
@@ -191,7 +172,7 @@ check_prm_url(struct doctor *d, const char *name, const char *url)
 	if (resource == NULL || strcmp(resource, d->mcp_url) != 0) {
 		dr_add(d, name, DR_FAIL, hint, "%s: resource is \"%s\", not "
 		    "\"%s\" (clients compare them byte for byte)", url,
-		    resource != NULL ? resource : "(none)", d->mcp_url);
+		    resource != NULL ? resource : DR_NO_STRING, d->mcp_url);
 		goto out;
 	}
 	if (json_object_object_get_ex(o, "authorization_servers", &as) &&
@@ -199,8 +180,8 @@ check_prm_url(struct doctor *d, const char *name, const char *url)
 		n = json_object_array_length(as);
 		for (i = 0; i < n; i++) {
 			v = json_object_array_get_idx(as, i);
-			if (json_object_is_type(v, json_type_string) &&
-			    strcmp(json_object_get_string(v), d->base) == 0)
+			if ((s = dr_json_string(v)) != NULL &&
+			    strcmp(s, d->base) == 0)
 				found = 1;
 		}
 	}
@@ -226,30 +207,6 @@ dr_check_resource_metadata(struct doctor *d)
 	url_join(url, sizeof(url), d->base,
 	    "/.well-known/oauth-protected-resource/mcp");
 	check_prm_url(d, "resource-metadata-mcp", url);
-}
-
-/* The value of the auth-param name in a challenge, into out. */
-static int
-challenge_param(const char *challenge, const char *name, char *out,
-    size_t outsz)
-{
-	const char	*p = challenge, *end;
-	size_t		 n = strlen(name);
-
-	while ((p = strstr(p, name)) != NULL) {
-		if ((p == challenge || p[-1] == ' ' || p[-1] == ',') &&
-		    strncmp(p + n, "=\"", 2) == 0) {
-			p += n + 2;
-			if ((end = strchr(p, '"')) == NULL ||
-			    (size_t)(end - p) >= outsz)
-				return 0;
-			memcpy(out, p, (size_t)(end - p));
-			out[end - p] = '\0';
-			return 1;
-		}
-		p += n;
-	}
-	return 0;
 }
 
 /*
@@ -280,7 +237,7 @@ mcp_status_hint(long status)
 /*
  * The 401 challenge of the MCP endpoint (MCP 2025-06-18,
  * basic/authorization; RFC 9728 section 5.1): WWW-Authenticate Bearer
- * with resource_metadata, whose document must be there.
+ * with resource_metadata, on this site, whose document must be there.
  */
 void
 dr_check_challenge(struct doctor *d)
@@ -288,7 +245,8 @@ dr_check_challenge(struct doctor *d)
 	struct dr_resp		 r, m;
 	struct json_object	*o = NULL;
 	const char		*hdrs[4], *resource;
-	char			 wa[1024], prm[DR_URL_MAX];
+	char			 wa[DR_CHALLENGE_MAX], prm[DR_URL_MAX];
+	int			 found = 0;
 
 	memset(&m, 0, sizeof(m));
 	mcp_headers(NULL, hdrs);
@@ -305,12 +263,23 @@ dr_check_challenge(struct doctor *d)
 		goto out;
 	}
 	if (!dr_header(&r, "WWW-Authenticate", wa, sizeof(wa)) ||
-	    strncasecmp(wa, "Bearer", 6) != 0 ||
-	    !challenge_param(wa, "resource_metadata", prm, sizeof(prm))) {
+	    (found = dr_challenge_param(wa, "Bearer", "resource_metadata",
+	    prm, sizeof(prm))) != 1) {
 		dr_add(d, "challenge", DR_FAIL, "a proxy or header rule of the "
 		    "web server replaces the programs' WWW-Authenticate "
 		    "header: remove it", "the 401 has no WWW-Authenticate: "
-		    "Bearer resource_metadata=\"...\" (got \"%s\")", wa);
+		    "Bearer resource_metadata=\"...\"%s (got \"%s\")",
+		    wa[0] != '\0' && found == -1 ? " that a client can read" :
+		    "", wa);
+		goto out;
+	}
+	/* Never fetched elsewhere: the server chose this URL. */
+	if (!dr_on_site(d, prm)) {
+		dr_add(d, "challenge", DR_FAIL, "set issuer to this site's "
+		    "URL in the configuration file, and remove any web server "
+		    "rule that rewrites WWW-Authenticate", "the 401 points "
+		    "clients to %s, not a URL on %s (not fetched)", prm,
+		    d->site);
 		goto out;
 	}
 	if (dr_request(d, "GET", prm, NULL, NULL, 0, &m) == -1 ||
@@ -343,7 +312,7 @@ dr_check_authorization_header(struct doctor *d)
 {
 	struct dr_resp	 r;
 	const char	*hdrs[4];
-	char		 wa[1024];
+	char		 wa[DR_CHALLENGE_MAX], error[64];
 
 	mcp_headers("Authorization: Bearer " MADE_UP_TOKEN, hdrs);
 	if (dr_request(d, "POST", d->mcp_url, hdrs, initialize_body, 0,
@@ -353,7 +322,8 @@ dr_check_authorization_header(struct doctor *d)
 		goto out;
 	}
 	dr_header(&r, "WWW-Authenticate", wa, sizeof(wa));
-	if (r.status == 401 && strstr(wa, "error=\"invalid_token\"") != NULL)
+	if (r.status == 401 && dr_challenge_param(wa, "Bearer", "error",
+	    error, sizeof(error)) == 1 && strcmp(error, "invalid_token") == 0)
 		dr_add(d, "authorization-header", DR_PASS, NULL, "a made-up "
 		    "token is refused as invalid_token: the header reaches "
 		    "the programs");
@@ -370,19 +340,120 @@ out:
 }
 
 /*
- * Whether a CORS answer lets d->origin in (by name or "*") and its
- * list header names item.
+ * The request headers a browser MCP client sends with its POSTs
+ * (MCP 2025-06-18, basic/transports), which its preflight asks for
+ * and the answer must allow each by name.
+ */
+static const char *const cors_request_headers[] = {
+	"Authorization", "Content-Type", "Mcp-Protocol-Version",
+	"Mcp-Session-Id", NULL
+};
+
+enum cors_verdict {
+	CORS_REFUSED,	/* the origin is not let in at all */
+	CORS_PARTIAL,	/* let in, but a browser would still fail */
+	CORS_ALLOWED
+};
+
+/*
+ * Whether the answer lets d->origin in: Access-Control-Allow-Origin
+ * exactly that origin or "*" (Fetch standard, CORS check; doctor's
+ * requests carry no credentials, as a browser client's fetch with a
+ * bearer token does not).  A repeated header is joined with a comma
+ * and so matches neither, as in a browser.
  */
 static int
-cors_allows(const struct doctor *d, const struct dr_resp *r,
-    const char *header, const char *item)
+cors_origin_ok(const struct doctor *d, const struct dr_resp *r)
 {
-	char	 acao[DR_URL_MAX], val[1024];
+	char	 acao[DR_URL_MAX];
 
 	return dr_header(r, "Access-Control-Allow-Origin", acao,
 	    sizeof(acao)) && (strcmp(acao, d->origin) == 0 ||
-	    strcmp(acao, "*") == 0) &&
-	    dr_header(r, header, val, sizeof(val)) && list_has(val, item);
+	    strcmp(acao, "*") == 0);
+}
+
+/*
+ * The preflight answer, as a browser judges it: an ok status, the
+ * origin, POST among the methods and every requested header allowed.
+ * why receives what is missing.
+ */
+static enum cors_verdict
+cors_preflight_verdict(const struct doctor *d, const struct dr_resp *r,
+    char *why, size_t whysz)
+{
+	char	 val[DR_CHALLENGE_MAX];
+	size_t	 i, used = 0;
+	int	 n;
+
+	why[0] = '\0';
+	if (r->status < 200 || r->status > 299 || !cors_origin_ok(d, r)) {
+		snprintf(why, whysz, "HTTP %ld, %s", r->status,
+		    cors_origin_ok(d, r) ? "not a 2xx" : "without "
+		    "Access-Control-Allow-Origin for it");
+		return CORS_REFUSED;
+	}
+	if (!dr_header(r, "Access-Control-Allow-Methods", val, sizeof(val)) ||
+	    !dr_cors_list_allows(val, "POST", 1)) {
+		n = snprintf(why, whysz, "POST not in "
+		    "Access-Control-Allow-Methods");
+		used = n > 0 && (size_t)n < whysz ? (size_t)n : used;
+	}
+	if (!dr_header(r, "Access-Control-Allow-Headers", val, sizeof(val)))
+		val[0] = '\0';
+	for (i = 0; cors_request_headers[i] != NULL; i++) {
+		if (dr_cors_list_allows(val, cors_request_headers[i], 1))
+			continue;
+		n = snprintf(why + used, whysz - used, "%s%s not in "
+		    "Access-Control-Allow-Headers", used > 0 ? "; " : "",
+		    cors_request_headers[i]);
+		if (n > 0 && used + (size_t)n < whysz)
+			used += (size_t)n;
+	}
+	return used > 0 ? CORS_PARTIAL : CORS_ALLOWED;
+}
+
+/*
+ * Adds the line of one CORS check from its verdict.  Without --origin
+ * the origin is made up, a page of some other site: refusing it is
+ * right, letting it in means any page may call /mcp from a browser
+ * (the programs let in only the site and allowed_origins, so a web
+ * server rule does it).  With --origin it is a browser client the
+ * owner uses, which must be let in, wholly.
+ */
+static void
+cors_report(struct doctor *d, const char *name, enum cors_verdict v,
+    const char *why, const char *what)
+{
+	char	 hint[DR_URL_MAX + 256];
+
+	if (d->origin_given)
+		snprintf(hint, sizeof(hint), "add %s to allowed_origins in "
+		    "the configuration file, and make sure no web server "
+		    "rule answers OPTIONS or replaces the programs' "
+		    "Access-Control-* headers", d->origin);
+	else
+		snprintf(hint, sizeof(hint), "make sure no web server rule "
+		    "answers OPTIONS or sets Access-Control-* headers: the "
+		    "programs let in only the site itself and "
+		    "allowed_origins");
+	if (v == CORS_PARTIAL)
+		dr_add(d, name, DR_FAIL, hint, "%s from %s is let in, but a "
+		    "browser would still refuse it: %s", what, d->origin,
+		    why);
+	else if (v == CORS_REFUSED && d->origin_given)
+		dr_add(d, name, DR_FAIL, hint, "%s from %s is not let in: %s",
+		    what, d->origin, why);
+	else if (v == CORS_REFUSED)
+		dr_add(d, name, DR_PASS, NULL, "%s from another site (%s) is "
+		    "refused; to check a browser client, pass --origin and "
+		    "its origin", what, d->origin);
+	else if (d->origin_given)
+		dr_add(d, name, DR_PASS, NULL, "%s from %s is let in", what,
+		    d->origin);
+	else
+		dr_add(d, name, DR_WARN, hint, "%s from any site is let in "
+		    "(a made-up origin, %s, was): any web page may call "
+		    "/mcp from a browser", what, d->origin);
 }
 
 /*
@@ -394,46 +465,58 @@ cors_allows(const struct doctor *d, const struct dr_resp *r,
 void
 dr_check_cors(struct doctor *d)
 {
-	struct dr_resp	 r;
-	const char	*hdrs[5];
-	char		 origin[DR_URL_MAX + 16], hint[DR_URL_MAX + 160];
+	struct dr_resp		 r;
+	const char		*hdrs[5];
+	char			 origin[DR_URL_MAX + 16], acrh[256];
+	char			 why[512], val[DR_CHALLENGE_MAX];
+	enum cors_verdict	 v;
+	size_t			 i, used = 0;
+	int			 n;
 
 	snprintf(origin, sizeof(origin), "Origin: %s", d->origin);
-	snprintf(hint, sizeof(hint), "add %s to allowed_origins in the "
-	    "configuration file, and make sure no web server rule answers "
-	    "OPTIONS or replaces the programs' Access-Control-* headers",
-	    d->origin);
+	n = snprintf(acrh, sizeof(acrh), "Access-Control-Request-Headers: ");
+	used = n > 0 ? (size_t)n : 0;
+	for (i = 0; cors_request_headers[i] != NULL; i++) {
+		n = snprintf(acrh + used, sizeof(acrh) - used, "%s%s",
+		    i > 0 ? ", " : "", cors_request_headers[i]);
+		if (n > 0 && used + (size_t)n < sizeof(acrh))
+			used += (size_t)n;
+	}
 	hdrs[0] = origin;
 	hdrs[1] = "Access-Control-Request-Method: POST";
-	hdrs[2] = "Access-Control-Request-Headers: authorization, "
-	    "content-type, mcp-protocol-version";
+	hdrs[2] = acrh;
 	hdrs[3] = NULL;
 	if (dr_request(d, "OPTIONS", d->mcp_url, hdrs, NULL, 0, &r) == -1)
-		dr_add(d, "cors-preflight", DR_FAIL, hint, "OPTIONS %s: %s",
-		    d->mcp_url, r.err);
-	else if (r.status < 200 || r.status > 299 || !cors_allows(d, &r,
-	    "Access-Control-Allow-Headers", "authorization"))
-		dr_add(d, "cors-preflight", DR_FAIL, hint, "the preflight "
-		    "from %s got HTTP %ld without allowing that origin and "
-		    "the Authorization header", d->origin, r.status);
-	else
-		dr_add(d, "cors-preflight", DR_PASS, NULL, "a preflight "
-		    "from %s is allowed", d->origin);
+		dr_add(d, "cors-preflight", DR_FAIL, "see the web server's "
+		    "error log", "OPTIONS %s: %s", d->mcp_url, r.err);
+	else {
+		v = cors_preflight_verdict(d, &r, why, sizeof(why));
+		cors_report(d, "cors-preflight", v, why, "a preflight");
+	}
 	dr_resp_free(&r);
 
 	mcp_headers(origin, hdrs);
 	if (dr_request(d, "POST", d->mcp_url, hdrs, initialize_body, 0,
 	    &r) == -1)
-		dr_add(d, "cors-expose", DR_FAIL, hint, "POST %s: %s",
-		    d->mcp_url, r.err);
-	else if (!cors_allows(d, &r, "Access-Control-Expose-Headers",
-	    "WWW-Authenticate"))
-		dr_add(d, "cors-expose", DR_FAIL, hint, "the %ld answer to "
-		    "%s does not let a browser page read WWW-Authenticate "
-		    "(Access-Control-Expose-Headers)", r.status, d->origin);
-	else
-		dr_add(d, "cors-expose", DR_PASS, NULL, "the %ld answer "
-		    "exposes WWW-Authenticate to %s", r.status, d->origin);
+		dr_add(d, "cors-expose", DR_FAIL, "see the web server's error "
+		    "log", "POST %s: %s", d->mcp_url, r.err);
+	else {
+		if (!cors_origin_ok(d, &r)) {
+			v = CORS_REFUSED;
+			snprintf(why, sizeof(why), "HTTP %ld without "
+			    "Access-Control-Allow-Origin for it", r.status);
+		} else if (!dr_header(&r, "Access-Control-Expose-Headers",
+		    val, sizeof(val)) || !dr_cors_list_allows(val,
+		    "WWW-Authenticate", 1)) {
+			v = CORS_PARTIAL;
+			snprintf(why, sizeof(why), "the HTTP %ld answer does "
+			    "not expose WWW-Authenticate "
+			    "(Access-Control-Expose-Headers), which the page "
+			    "needs to find the resource metadata", r.status);
+		} else
+			v = CORS_ALLOWED;
+		cors_report(d, "cors-expose", v, why, "a POST");
+	}
 	dr_resp_free(&r);
 }
 

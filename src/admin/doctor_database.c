@@ -22,7 +22,9 @@
  *    programs cannot write, a full disk or a full map all show;
  *  - the server does not offer RFC 7592 (no registration_access_token
  *    to delete it with), so the record stays: it is named for what it
- *    is, never gets a grant, and the line says how to delete it.
+ *    is, never gets a grant, and the line says how to delete it; if
+ *    nobody does, the server reaps it like any unused dynamic
+ *    registration (registration_unused_lifetime).
  * --no-write skips the check (then a warning).
  */
 void
@@ -57,6 +59,14 @@ dr_check_database(struct doctor *d)
 		    "(registration = closed), the write this check makes");
 		goto out;
 	}
+	/* fetch_as() took only an endpoint on the site: say it again. */
+	if (!dr_on_site(d, endpoint)) {
+		dr_add(d, "database", DR_FAIL, "set issuer to this site's URL "
+		    "in the configuration file", "not checked: the "
+		    "registration endpoint %s is not on %s (not fetched)",
+		    endpoint, d->site);
+		goto out;
+	}
 	if (dr_request(d, "POST", endpoint, hdrs, body, 0, &r) == -1) {
 		dr_add(d, "database", DR_FAIL, "see the web server's error "
 		    "log", "POST %s: %s", endpoint, r.err);
@@ -81,7 +91,8 @@ dr_check_database(struct doctor *d)
 		dr_add(d, "database", DR_WARN, "run doctor again later",
 		    "not checked: this address is over the registration "
 		    "rate limit");
-	else if (r.status == 403)
+	else if (r.status == 403 && error != NULL &&
+	    strcmp(error, "access_denied") == 0)
 		dr_add(d, "database", DR_WARN, "run mcp-oauth-admin check on "
 		    "the server, as the user the programs run as", "not "
 		    "checked: registration is closed");

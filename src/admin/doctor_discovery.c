@@ -33,20 +33,50 @@ enum doc_result {
 static int
 array_has(struct json_object *o, const char *key, const char *item)
 {
-	struct json_object	*a, *v;
+	struct json_object	*a;
+	const char		*s;
 	size_t			 i, n;
 
 	if (!json_object_object_get_ex(o, key, &a) ||
 	    !json_object_is_type(a, json_type_array))
 		return 0;
 	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		v = json_object_array_get_idx(a, i);
-		if (json_object_is_type(v, json_type_string) &&
-		    strcmp(json_object_get_string(v), item) == 0)
+	for (i = 0; i < n; i++)
+		if ((s = dr_json_string(json_object_array_get_idx(a, i))) !=
+		    NULL && strcmp(s, item) == 0)
 			return 1;
-	}
 	return 0;
+}
+
+/*
+ * Whether every URL the metadata names (the members ending in
+ * "_endpoint", and jwks_uri) is on the site.  A client sends the
+ * user's browser, its code verifier and its tokens there, and doctor
+ * would POST its registration there: an endpoint elsewhere is a
+ * misconfiguration or a hostile document.  why receives the first
+ * one that is not.
+ */
+static int
+endpoints_on_site(const struct doctor *d, struct json_object *o, char *why,
+    size_t whysz)
+{
+	const char	*url;
+	size_t		 n;
+
+	json_object_object_foreach(o, key, v) {
+		n = strlen(key);
+		if (!(n > 9 && strcmp(key + n - 9, "_endpoint") == 0) &&
+		    strcmp(key, "jwks_uri") != 0)
+			continue;
+		url = dr_json_string(v);
+		if (url != NULL && dr_on_site(d, url))
+			continue;
+		snprintf(why, whysz, "%s is \"%s\", not a URL on %s (not "
+		    "fetched)", key, url != NULL ? url : DR_NO_STRING,
+		    d->site);
+		return 0;
+	}
+	return 1;
 }
 
 /*
@@ -76,7 +106,7 @@ fetch_as(struct doctor *d, const char *url, char *why, size_t whysz)
 	if (issuer == NULL || strcmp(issuer, d->base) != 0) {
 		snprintf(why, whysz, "issuer is \"%s\", not \"%s\" (clients "
 		    "compare them byte for byte)", issuer != NULL ? issuer :
-		    "(none)", d->base);
+		    DR_NO_STRING, d->base);
 		goto out;
 	}
 	if (dr_json_str(o, "authorization_endpoint") == NULL ||
@@ -90,6 +120,8 @@ fetch_as(struct doctor *d, const char *url, char *why, size_t whysz)
 		    "S256 (clients refuse to go on)");
 		goto out;
 	}
+	if (!endpoints_on_site(d, o, why, whysz))
+		goto out;
 	res = DOC_OK;
 	snprintf(why, whysz, "issuer %s", issuer);
 	if (!d->as_found && (reg = dr_json_str(o, "registration_endpoint")) !=
@@ -121,6 +153,11 @@ check_as_url(struct doctor *d, const char *name, const char *url,
 	    "own fields if it is another server's", d->base);
 	if (res == DOC_OK)
 		dr_add(d, name, DR_PASS, NULL, "%s: %s", url, why);
+	else if (res == DOC_WRONG && strstr(why, "not fetched") != NULL)
+		dr_add(d, name, DR_FAIL, "the programs name every endpoint "
+		    "under the configured issuer: set issuer to this site's "
+		    "URL, or if another server answers here, route "
+		    "/.well-known/ to metadata.fcgi", "%s: %s", url, why);
 	else if (res == DOC_WRONG)
 		dr_add(d, name, DR_FAIL, fix, "%s: %s", url, why);
 	else if (required)
@@ -159,7 +196,7 @@ check_root_prm(struct doctor *d, const char *hint)
 	    strcmp(resource, d->mcp_url) != 0)
 		dr_add(d, "resource-metadata-root", DR_FAIL, hint, "%s: "
 		    "resource is \"%s\", not \"%s\"", url, resource != NULL ?
-		    resource : "(none)", d->mcp_url);
+		    resource : DR_NO_STRING, d->mcp_url);
 	else
 		dr_add(d, "resource-metadata-root", DR_PASS, NULL, "%s: "
 		    "resource %s", url, resource);
@@ -184,6 +221,60 @@ check_as_at(struct doctor *d, const char *name, const char *root,
 		check_as_url(d, name, url, required, hint);
 }
 
+/*
+ * Appends s to out at *used, with every character that means something
+ * to the RewriteRule part it goes in escaped by a backslash: in the
+ * pattern, the regular expression's; in the substitution, "$" and "%"
+ * (back-references).
+ */
+static void
+append_escaped(char *out, size_t outsz, size_t *used, const char *s,
+    const char *special)
+{
+	for (; *s != '\0' && *used + 2 < outsz; s++) {
+		if (strchr(special, *s) != NULL)
+			out[(*used)++] = '\\';
+		out[(*used)++] = *s;
+	}
+	out[*used] = '\0';
+}
+
+/*
+ * The fix for the root discovery URLs of a subdirectory install: the
+ * one rule for the root's .htaccess that hands both root documents to
+ * the subdirectory's metadata program, [END] so that no later rule (a
+ * WordPress block sends every unknown path to index.php) takes them
+ * over.  For /mcp-auth:
+ *   RewriteRule "^\.well-known/(oauth-authorization-server/mcp-auth|
+ *   oauth-protected-resource/mcp-auth/mcp)$" "mcp-auth/metadata.fcgi"
+ *   [END]
+ * (on one line).
+ */
+static void
+root_rule_hint(const struct doctor *d, char *out, size_t outsz)
+{
+	static const char re[] = ".^$*+?()[]{}|\\";
+	const char	*sub = d->prefix + 1;	/* without the first "/" */
+	size_t		 used = 0;
+	int		 n;
+
+	n = snprintf(out, outsz, "add this rule to the .htaccess at the "
+	    "root of the site, above any WordPress block (# BEGIN "
+	    "WordPress), with RewriteEngine On before it: RewriteRule "
+	    "\"^\\.well-known/(oauth-authorization-server/");
+	if (n < 0 || (size_t)n >= outsz) {
+		out[0] = '\0';
+		return;
+	}
+	used = (size_t)n;
+	append_escaped(out, outsz, &used, sub, re);
+	append_escaped(out, outsz, &used, "|oauth-protected-resource/", "");
+	append_escaped(out, outsz, &used, sub, re);
+	append_escaped(out, outsz, &used, "/mcp)$\" \"", "");
+	append_escaped(out, outsz, &used, sub, "$%\\\"");
+	append_escaped(out, outsz, &used, "/metadata.fcgi\" [END]", "");
+}
+
 void
 dr_check_discovery(struct doctor *d)
 {
@@ -195,16 +286,7 @@ dr_check_discovery(struct doctor *d)
 		check_as_at(d, "as-metadata", d->site, as_doc, "", 1, NULL);
 		return;
 	}
-	/*
-	 * The one rule for the root's .htaccess: [L], not [END], so that
-	 * the subdirectory's own .htaccess then maps the request to its
-	 * program.
-	 */
-	snprintf(hint, sizeof(hint), "add to the .htaccess at the root of "
-	    "the site, before its other rules: RewriteEngine On / "
-	    "RewriteRule \"^\\.well-known/(oauth-authorization-server|"
-	    "openid-configuration|oauth-protected-resource)%s(/mcp)?$\" "
-	    "\"%s/.well-known/$1$2\" [L]", d->prefix, d->prefix + 1);
+	root_rule_hint(d, hint, sizeof(hint));
 	check_as_at(d, "as-metadata-root", d->site, as_doc, d->prefix, 0,
 	    hint);
 	check_as_at(d, "as-metadata", d->base, as_doc, "", 0, "serve the "

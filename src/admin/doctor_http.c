@@ -1,7 +1,8 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * mcp-oauth-admin doctor: its requests (through the library's libcurl
- * client, bounded in size and time), and reading their answers.
+ * client, bounded in size and time), and reading their answers: the
+ * headers, the JSON bodies, the CORS lists.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -157,14 +158,61 @@ dr_json(const struct dr_resp *r)
 	return o;
 }
 
-/* The string member key of o, or NULL. */
+/*
+ * The string v, or NULL when it is not one or holds a NUL byte: json-c
+ * keeps "\u0000" in a string, and a C comparison would stop there
+ * ("https://a\u0000evil" would equal "https://a").
+ */
+const char *
+dr_json_string(struct json_object *v)
+{
+	const char	*s;
+
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	if (s == NULL || strlen(s) != (size_t)json_object_get_string_len(v))
+		return NULL;
+	return s;
+}
+
+/* The string member key of o (as dr_json_string()), or NULL. */
 const char *
 dr_json_str(struct json_object *o, const char *key)
 {
 	struct json_object	*v;
 
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
+	if (o == NULL || !json_object_object_get_ex(o, key, &v))
 		return NULL;
-	return json_object_get_string(v);
+	return dr_json_string(v);
+}
+
+/*
+ * Whether a CORS list header (Access-Control-Allow-Headers, -Methods
+ * or -Expose-Headers: comma-separated, any case, OWS around items)
+ * names item.  With star_ok, "*" names every item but Authorization,
+ * as for a request without credentials (Fetch standard, CORS-preflight
+ * fetch: "*" is a wildcard only then, and never covers Authorization).
+ */
+int
+dr_cors_list_allows(const char *list, const char *item, int star_ok)
+{
+	const char	*p = list, *q;
+	size_t		 n = strlen(item), len;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		q = p + strcspn(p, ",");
+		len = (size_t)(q - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == n && strncasecmp(p, item, n) == 0)
+			return 1;
+		if (star_ok && len == 1 && *p == '*' &&
+		    strcasecmp(item, "Authorization") != 0)
+			return 1;
+		p = q;
+	}
+	return 0;
 }

@@ -92,14 +92,22 @@ print_json(const struct doctor *d)
 }
 
 /*
- * Prints s with every control character as '?': the messages quote
- * what the server sent, which must not drive the terminal.
+ * Prints s with every byte that is not printable ASCII as '?': the
+ * messages quote what the server sent, which must not drive the
+ * terminal.  That is the C0 controls and DEL, and every byte from
+ * 0x80 on: the C1 controls (CSI is 0x9b alone, or 0xc2 0x9b in UTF-8)
+ * act in many terminals, and a byte of a UTF-8 sequence cannot be
+ * told from them without decoding what may not be UTF-8 at all.
  */
 static void
 print_clean(const char *s)
 {
-	for (; *s != '\0'; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	unsigned char	 c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		putchar(c < 0x20 || c >= 0x7f ? '?' : c);
+	}
 }
 
 /*

@@ -53,20 +53,28 @@ static CURL	*handle;
 
 static int	 curl_state;	/* 0 not yet, 1 ready, -1 unavailable */
 
+/* Why libcurl could not be loaded, said again on every later try. */
+static char	 curl_load_err[384];
+
 static int
 curl_load(char *err, size_t errsz)
 {
 	static const char *const names[] = { "libcurl.so.4", "libcurl.so" };
-	void	*h = NULL;
-	size_t	 i;
+	const char	*why;
+	void		*h = NULL;
+	size_t		 i;
 
 	if (curl_state != 0)
 		goto done;
 	curl_state = -1;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && h == NULL; i++)
 		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL)
+	if (h == NULL) {
+		why = dlerror();
+		snprintf(curl_load_err, sizeof(curl_load_err), "%s",
+		    why != NULL ? why : "libcurl.so.4: not found");
 		goto done;
+	}
 	/* POSIX's way to store a dlsym() result in a function pointer. */
 	*(void **)&curl.global_init = dlsym(h, "curl_global_init");
 	*(void **)&curl.easy_init = dlsym(h, "curl_easy_init");
@@ -90,17 +98,36 @@ curl_load(char *err, size_t errsz)
 	    curl.url == NULL || curl.url_set == NULL ||
 	    curl.url_get == NULL || curl.url_cleanup == NULL ||
 	    curl.free == NULL || curl.slist_append == NULL ||
-	    curl.slist_free_all == NULL ||
-	    curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	    curl.slist_free_all == NULL) {
+		snprintf(curl_load_err, sizeof(curl_load_err), "the libcurl "
+		    "found lacks functions this program needs (7.62 or later "
+		    "is needed)");
+		dlclose(h);
+		goto done;
+	}
+	if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(curl_load_err, sizeof(curl_load_err), "libcurl "
+		    "failed to initialise");
 		dlclose(h);
 		goto done;
 	}
 	curl_state = 1;
 done:
 	if (curl_state != 1)
-		snprintf(err, errsz, "libcurl cannot be loaded (Debian: "
-		    "apt-get install libcurl4)");
+		snprintf(err, errsz, "libcurl cannot be loaded: %s (Debian: "
+		    "apt-get install libcurl4)", curl_load_err);
 	return curl_state == 1 ? 0 : -1;
+}
+
+/*
+ * Whether libcurl can be loaded now (it is loaded on first use):
+ * 0, or -1 with the reason in err, for a program that needs it before
+ * it starts (mcp-oauth-admin doctor).
+ */
+int
+httpc_load(char *err, size_t errsz)
+{
+	return curl_load(err, errsz);
 }
 
 struct sink {
@@ -451,10 +478,40 @@ exchange_cert(CURL *c, struct buf *out)
 }
 
 /*
+ * Sets one option of an exchange; the first one libcurl refuses is
+ * kept in *unsafe (and no later one is tried).
+ */
+static void
+set_long(CURL *c, CURLoption opt, long v, const char *name,
+    const char **unsafe)
+{
+	if (*unsafe == NULL && curl.easy_setopt(c, opt, v) != CURLE_OK)
+		*unsafe = name;
+}
+
+static void
+set_str(CURL *c, CURLoption opt, const char *v, const char *name,
+    const char **unsafe)
+{
+	if (*unsafe == NULL && curl.easy_setopt(c, opt, v) != CURLE_OK)
+		*unsafe = name;
+}
+
+static void
+set_ptr(CURL *c, CURLoption opt, void *v, const char *name,
+    const char **unsafe)
+{
+	if (*unsafe == NULL && curl.easy_setopt(c, opt, v) != CURLE_OK)
+		*unsafe = name;
+}
+
+/*
  * One exchange of mcp-oauth-admin doctor (see httpclient.h).  Returns
  * HTTPC_OK whatever the HTTP status, HTTPC_ECONNECT (x->tls_failed
- * set when the handshake or the certificate failed), HTTPC_ETOOBIG,
- * HTTPC_EURL or HTTPC_ENOMEM, with a one-line reason in err.
+ * set when the handshake or the certificate failed; also when libcurl
+ * refused an option, then nothing was sent), HTTPC_ETOOBIG,
+ * HTTPC_EURL, HTTPC_ENOCURL (libcurl cannot be loaded) or
+ * HTTPC_ENOMEM, with a one-line reason in err.
  */
 int
 httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
@@ -465,6 +522,7 @@ httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
 	struct sink		 s = { &x->resp_body, x->max_body, 0 };
 	struct sink		 hs = { &x->resp_headers, x->max_headers, 0 };
 	char			 cerr[CURL_ERROR_SIZE];
+	const char		*unsafe = NULL;
 	size_t			 i;
 	int			 rc;
 
@@ -479,7 +537,7 @@ httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
 		return HTTPC_EURL;
 	}
 	if (curl_load(err, errsz) == -1)
-		return HTTPC_ENOMEM;
+		return HTTPC_ENOCURL;
 	if ((c = curl.easy_init()) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return HTTPC_ENOMEM;
@@ -494,45 +552,78 @@ httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
 		hl = nl;
 	}
 	cerr[0] = '\0';
-	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, x->insecure ? 0L : 1L);
-	curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, x->insecure ? 0L : 2L);
+	/*
+	 * Every option fails closed, as in httpc_fetch(): a libcurl that
+	 * refuses one (too old, built without it, a string over its
+	 * length limit) sends nothing rather than a request other than
+	 * the one asked for (unverified, to another protocol, following
+	 * redirects, unbounded, or with another method or body).
+	 */
+	set_str(c, CURLOPT_PROTOCOLS_STR, "https,http",
+	    "CURLOPT_PROTOCOLS_STR", &unsafe);
+	set_long(c, CURLOPT_FOLLOWLOCATION, 0L, "CURLOPT_FOLLOWLOCATION",
+	    &unsafe);
+	set_long(c, CURLOPT_SSL_VERIFYPEER, x->insecure ? 0L : 1L,
+	    "CURLOPT_SSL_VERIFYPEER", &unsafe);
+	set_long(c, CURLOPT_SSL_VERIFYHOST, x->insecure ? 0L : 2L,
+	    "CURLOPT_SSL_VERIFYHOST", &unsafe);
 	if (x->ca_file != NULL)
-		curl.easy_setopt(c, CURLOPT_CAINFO, x->ca_file);
+		set_str(c, CURLOPT_CAINFO, x->ca_file, "CURLOPT_CAINFO",
+		    &unsafe);
 	if (x->want_cert)
-		curl.easy_setopt(c, CURLOPT_CERTINFO, 1L);
-	curl.easy_setopt(c, CURLOPT_URL, x->url);
-	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)HTTPC_CONNECT_TIMEOUT_MS);
-	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, x->timeout_ms > 0 ?
-	    x->timeout_ms : (long)HTTPC_TIMEOUT_MS);
-	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)x->max_body);
-	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
-	curl.easy_setopt(c, CURLOPT_WRITEDATA, &s);
-	curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, exchange_header);
-	curl.easy_setopt(c, CURLOPT_HEADERDATA, &hs);
-	curl.easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	curl.easy_setopt(c, CURLOPT_USERAGENT,
-	    "mcp-oauth-admin-doctor/" PACKAGE_VERSION);
+		set_long(c, CURLOPT_CERTINFO, 1L, "CURLOPT_CERTINFO",
+		    &unsafe);
+	set_str(c, CURLOPT_URL, x->url, "CURLOPT_URL", &unsafe);
+	set_long(c, CURLOPT_CONNECTTIMEOUT_MS, (long)HTTPC_CONNECT_TIMEOUT_MS,
+	    "CURLOPT_CONNECTTIMEOUT_MS", &unsafe);
+	set_long(c, CURLOPT_TIMEOUT_MS, x->timeout_ms > 0 ? x->timeout_ms :
+	    (long)HTTPC_TIMEOUT_MS, "CURLOPT_TIMEOUT_MS", &unsafe);
+	set_long(c, CURLOPT_NOSIGNAL, 1L, "CURLOPT_NOSIGNAL", &unsafe);
+	if (curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)x->max_body) != CURLE_OK && unsafe == NULL)
+		unsafe = "CURLOPT_MAXFILESIZE_LARGE";
+	if (curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write) !=
+	    CURLE_OK && unsafe == NULL)
+		unsafe = "CURLOPT_WRITEFUNCTION";
+	set_ptr(c, CURLOPT_WRITEDATA, &s, "CURLOPT_WRITEDATA", &unsafe);
+	if (curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, exchange_header) !=
+	    CURLE_OK && unsafe == NULL)
+		unsafe = "CURLOPT_HEADERFUNCTION";
+	set_ptr(c, CURLOPT_HEADERDATA, &hs, "CURLOPT_HEADERDATA", &unsafe);
+	set_ptr(c, CURLOPT_ERRORBUFFER, cerr, "CURLOPT_ERRORBUFFER", &unsafe);
+	set_str(c, CURLOPT_USERAGENT, "mcp-oauth-admin-doctor/"
+	    PACKAGE_VERSION, "CURLOPT_USERAGENT", &unsafe);
 	if (hl != NULL)
-		curl.easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+		set_ptr(c, CURLOPT_HTTPHEADER, hl, "CURLOPT_HTTPHEADER",
+		    &unsafe);
 	if (x->body != NULL) {
-		curl.easy_setopt(c, CURLOPT_POST, 1L);
-		curl.easy_setopt(c, CURLOPT_POSTFIELDS, x->body);
+		set_long(c, CURLOPT_POST, 1L, "CURLOPT_POST", &unsafe);
+		set_str(c, CURLOPT_POSTFIELDS, x->body, "CURLOPT_POSTFIELDS",
+		    &unsafe);
 	}
 	if (x->method != NULL && strcmp(x->method, "GET") != 0 &&
 	    strcmp(x->method, "POST") != 0)
-		curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method);
+		set_str(c, CURLOPT_CUSTOMREQUEST, x->method,
+		    "CURLOPT_CUSTOMREQUEST", &unsafe);
+	if (unsafe != NULL) {
+		snprintf(err, errsz, "%s: libcurl refused %s; nothing sent",
+		    x->url, unsafe);
+		rc = HTTPC_ECONNECT;
+		goto out;
+	}
 	cc = curl.easy_perform(c);
 	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
 	if (x->want_cert && cc == CURLE_OK)
 		exchange_cert(c, &x->cert_pem);
-	if (s.too_big || hs.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-		snprintf(err, errsz, "%s: response larger than allowed",
-		    x->url);
+	if (hs.too_big) {
+		snprintf(err, errsz, "%s: the answer's headers are larger than "
+		    "%zu bytes; doctor read no further", x->url,
+		    x->max_headers);
+		rc = HTTPC_ETOOBIG;
+	} else if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(err, errsz, "%s: the answer's body is larger than %zu "
+		    "bytes (a metadata document is a few kB); doctor read no "
+		    "further", x->url, x->max_body);
 		rc = HTTPC_ETOOBIG;
 	} else if (cc != CURLE_OK) {
 		x->tls_failed = cc == CURLE_PEER_FAILED_VERIFICATION ||
@@ -546,6 +637,7 @@ httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
 		rc = buf_failed(&x->resp_body) ||
 		    buf_failed(&x->resp_headers) ||
 		    buf_failed(&x->cert_pem) ? HTTPC_ENOMEM : HTTPC_OK;
+out:
 	curl.easy_cleanup(c);
 	curl.slist_free_all(hl);
 	return rc;
@@ -589,6 +681,13 @@ int
 httpc_can_fetch(void)
 {
 	return 0;
+}
+
+int
+httpc_load(char *err, size_t errsz)
+{
+	snprintf(err, errsz, "this build has no libcurl (the static bundle)");
+	return -1;
 }
 
 int
@@ -638,7 +737,7 @@ httpc_strerror(int rc)
 	case HTTPC_ENOMEM:
 		return "out of memory";
 	case HTTPC_ENOCURL:
-		return "built without libcurl";
+		return "libcurl unavailable";
 	}
 	return "error";
 }

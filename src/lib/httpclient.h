@@ -92,5 +92,6 @@ int		 httpc_fetch(const struct httpc_request *, struct buf *,
 const char	*httpc_strerror(int);
 void		 httpc_cleanup(void);
 int		 httpc_can_fetch(void);
+int		 httpc_load(char *, size_t);
 
 #endif
