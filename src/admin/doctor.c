@@ -101,8 +101,7 @@ cmd_doctor(struct admin *a, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (httpc_load(err, sizeof(err)) == -1) {
-		admin_err("doctor needs libcurl, which cannot be loaded: %s",
-		    err);
+		admin_err("doctor needs libcurl: %s", err);
 		return EXIT_FAIL;
 	}
 	if (dr_parse_url(&d, url, err, sizeof(err)) == -1) {
