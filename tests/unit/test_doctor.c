@@ -1,15 +1,27 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * mcp-oauth-admin doctor: reading an answer's headers and body, the
- * parts that see what a (possibly hostile) server sent.
+ * parts that see what a (possibly hostile) server sent; the URL given
+ * and the URLs a server names; WWW-Authenticate; CORS lists; and
+ * httpc_exchange() failing closed.
  */
 #include <criterion/criterion.h>
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "../../src/admin/doctor.h"
+#include "../../src/lib/httpclient.h"
 
 static void
 resp_with(struct dr_resp *r, const char *headers, const char *body)
@@ -300,3 +312,52 @@ Test(doctor, cors_lists)
 	cr_assert(dr_cors_list_allows("GET, *", "POST", 1));
 	cr_assert_not(dr_cors_list_allows("GET, DELETE", "POST", 1));
 }
+
+#ifdef HAVE_CURL
+/*
+ * An option libcurl refuses (here a method over its 8 MB string limit,
+ * CURLE_BAD_FUNCTION_ARGUMENT) stops the exchange before anything is
+ * sent: no connection reaches the listening socket.  Without that,
+ * the request went out with libcurl's defaults instead (a GET).
+ */
+Test(doctor, exchange_fails_closed_when_an_option_is_refused)
+{
+	struct httpc_exchange	 x;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	char			 url[64], err[256], *method;
+	size_t			 n = 8 * 1000 * 1000 + 16;
+	int			 s, rc;
+
+	cr_assert_geq(s = socket(AF_INET, SOCK_STREAM, 0), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(s, 4), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&sin, &len), 0);
+	cr_assert_eq(fcntl(s, F_SETFL, O_NONBLOCK), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/mcp",
+	    ntohs(sin.sin_port));
+
+	cr_assert_not_null(method = malloc(n + 1));
+	memset(method, 'X', n);
+	method[n] = '\0';
+	httpc_exchange_init(&x);
+	x.method = method;
+	x.url = url;
+	x.max_body = 1024;
+	x.max_headers = 1024;
+	x.timeout_ms = 1000;
+	rc = httpc_exchange(&x, err, sizeof(err));
+	cr_assert_neq(rc, HTTPC_OK);
+	cr_assert_not_null(strstr(err, "libcurl refused "
+	    "CURLOPT_CUSTOMREQUEST; nothing sent"), "%s", err);
+	cr_assert_eq(accept(s, NULL, NULL), -1, "a request was sent");
+	cr_assert(errno == EAGAIN || errno == EWOULDBLOCK);
+	httpc_exchange_free(&x);
+	free(method);
+	close(s);
+	httpc_cleanup();
+}
+#endif
