@@ -147,7 +147,11 @@ describe('doctor on a healthy deployment', { skip: withoutCurl }, () => {
 		for (const args of [[], ['https://example.com/'],
 		    ['http://example.com/mcp'], ['https://u@example.com/mcp'],
 		    ['https://example.com/mcp', '--warn-days', 'x'],
-		    ['https://example.com/mcp', '--origin', 'a\r\nX-Y: z']]) {
+		    ['https://example.com/mcp', '--origin', 'a\r\nX-Y: z'],
+		    ['https://example.com/mcp#top'],
+		    ['https://example.com:99999/mcp'],
+		    ['https://exa\u0001mple.com/mcp'],
+		    ['https://example.com/\u00e9/mcp']]) {
 			const r = spawnSync(adminPath, ['doctor', ...args],
 			    { encoding: 'utf8' });
 			assert.equal(r.status, 2, `${args}: ${r.stderr}`);
@@ -385,30 +389,36 @@ describe('doctor on a subdirectory install', { skip: withoutCurl }, () => {
 
 describe('doctor quoting a hostile server', { skip: withoutCurl }, () => {
 	test('control characters from the server never reach the terminal', async () => {
-		const port = await freePort();
 		const srv = http.createServer((req, res) => {
 			res.writeHead(200, { 'Content-Type': 'application/json' });
 			res.end(JSON.stringify({
 				issuer: '\u001b[2J\u001b]0;owned\u0007',
-				resource: '\u001b[31mred',
+				// C1 CSI, in UTF-8 and as a lone byte after
+				// JSON.stringify (which keeps it), and a letter
+				// that is not ASCII.
+				resource: '\u001b[31mred\u009b2J\u00e9',
 			}));
 		});
-		await new Promise((r) => srv.listen(port, '127.0.0.1', r));
+		const port = await listen(srv);
 		try {
 			const r = await new Promise((resolve) => {
 				const child = spawn(adminPath, ['doctor',
 				    `http://127.0.0.1:${port}/mcp`, '--no-write'],
 				    { stdio: ['ignore', 'pipe', 'pipe'] });
-				let out = '';
-				child.stdout.on('data', (c) => { out += c; });
-				child.on('close', (status) => resolve({ status, out }));
+				const out = [];
+				child.stdout.on('data', (c) => { out.push(c); });
+				child.on('close', (status) => resolve({ status,
+				    out: Buffer.concat(out) }));
 			});
 			assert.equal(r.status, 1);
-			assert.match(r.out, /issuer is "\?\[2J\?\]0;owned\?"/);
-			assert.match(r.out, /resource is "\?\[31mred"/);
-			assert.doesNotMatch(r.out, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+			const text = r.out.toString('latin1');
+			assert.match(text, /issuer is "\?\[2J\?\]0;owned\?"/);
+			assert.match(text, /resource is "\?\[31mred\?\?2J\?\?"/);
+			for (const b of r.out)
+				assert.ok(b === 0x0a || (b >= 0x20 && b < 0x7f),
+				    `byte 0x${b.toString(16)} in the output`);
 		} finally {
-			await new Promise((r) => srv.close(r));
+			await close(srv);
 		}
 	});
 });
@@ -441,7 +451,8 @@ async function spyServer() {
 // plain loopback http (or https with tls: { key, cert }): the metadata,
 // /mcp's challenges and CORS, /register.  o may change each part:
 // as(doc) and prm(doc) edit the documents, challenge is the 401's
-// header, cors(origin) the CORS headers of /mcp for an origin,
+// header (or a function of the site's origin that returns it),
+// cors(origin) the CORS headers of /mcp for an origin,
 // register [status, body], and routes answer paths of their own.
 async function fakeSite(o = {}) {
 	let origin = '';
@@ -478,7 +489,9 @@ async function fakeSite(o = {}) {
 			if (req.method === 'OPTIONS')
 				return send(204, '', cors);
 			const challenge = req.headers.authorization ?
-			    'Bearer error="invalid_token"' : o.challenge ??
+			    'Bearer error="invalid_token"' :
+			    typeof o.challenge === 'function' ?
+			    o.challenge(origin) : o.challenge ??
 			    `Bearer resource_metadata="${origin}/.well-known/` +
 			    'oauth-protected-resource/mcp"';
 			return send(401, '{}', { ...cors,
@@ -693,17 +706,27 @@ describe('doctor on broken sites', { skip: withoutCurl }, () => {
 	});
 
 	test('a challenge parsed as RFC 9110 has it', async () => {
-		// Another challenge first, a comma inside quotes.
-		const r = await doctorOn({ challenge: (origin) => origin });
-		assert.equal(check(r.report, 'challenge').status, 'FAIL');
-		const site = await fakeSite();
-		site.srv.close();
-		const r2 = await doctorOn({ challenge: 'Basic realm="a, ' +
-		    'resource_metadata=x", Bearer realm="r", ' +
-		    `resource_metadata="${site.origin}/x"` });
-		// Not the Basic one; the Bearer one is on another port.
-		assert.match(check(r2.report, 'challenge').message,
-		    /points clients to http:\/\/127\.0\.0\.1:\d+\/x, not a URL on/);
+		// Another challenge first, with the parameter's name inside
+		// its quotes, and a comma: only the Bearer one counts, whose
+		// URL (another port) is refused.
+		const spy = await spyServer();
+		try {
+			const r = await doctorOn({ challenge: 'Basic realm="a, ' +
+			    'resource_metadata=x", Bearer realm="r", ' +
+			    `resource_metadata="${spy.url}/x"` });
+			assert.match(check(r.report, 'challenge').message,
+			    /points clients to http:\/\/127\.0\.0\.1:\d+\/x, not a URL on/);
+			assert.equal(spy.srv.hits, 0);
+		} finally {
+			await close(spy.srv);
+		}
+		// An escaped quote inside the value, and the scheme in
+		// another case: the challenge passes.
+		const r = await doctorOn({ challenge: (origin) => 'bearer ' +
+		    `realm="a \\"b\\"", RESOURCE_METADATA="${origin}/.well-` +
+		    'known/oauth-protected-resource/mcp"' });
+		assert.equal(check(r.report, 'challenge').status, 'PASS',
+		    JSON.stringify(r.report));
 	});
 
 	for (const [status, body, want, pattern] of [
