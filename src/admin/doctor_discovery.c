@@ -24,7 +24,8 @@
 enum doc_result {
 	DOC_OK,
 	DOC_MISSING,	/* no document there (404, or not JSON) */
-	DOC_WRONG	/* a document that a client must refuse */
+	DOC_WRONG,	/* a document that a client must refuse */
+	DOC_OFFSITE	/* one that names a URL off the site */
 };
 
 /*
@@ -120,8 +121,10 @@ fetch_as(struct doctor *d, const char *url, char *why, size_t whysz)
 		    "S256 (clients refuse to go on)");
 		goto out;
 	}
-	if (!endpoints_on_site(d, o, why, whysz))
+	if (!endpoints_on_site(d, o, why, whysz)) {
+		res = DOC_OFFSITE;
 		goto out;
+	}
 	res = DOC_OK;
 	snprintf(why, whysz, "issuer %s", issuer);
 	if (!d->as_found && (reg = dr_json_str(o, "registration_endpoint")) !=
@@ -153,7 +156,7 @@ check_as_url(struct doctor *d, const char *name, const char *url,
 	    "own fields if it is another server's", d->base);
 	if (res == DOC_OK)
 		dr_add(d, name, DR_PASS, NULL, "%s: %s", url, why);
-	else if (res == DOC_WRONG && strstr(why, "not fetched") != NULL)
+	else if (res == DOC_OFFSITE)
 		dr_add(d, name, DR_FAIL, "the programs name every endpoint "
 		    "under the configured issuer: set issuer to this site's "
 		    "URL, or if another server answers here, route "

@@ -511,7 +511,8 @@ set_ptr(CURL *c, CURLoption opt, void *v, const char *name,
  * set when the handshake or the certificate failed; also when libcurl
  * refused an option, then nothing was sent), HTTPC_ETOOBIG,
  * HTTPC_EURL, HTTPC_ENOCURL (libcurl cannot be loaded) or
- * HTTPC_ENOMEM, with a one-line reason in err.
+ * HTTPC_ENOMEM, with a one-line reason in err (without the URL, which
+ * the caller says).
  */
 int
 httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
@@ -606,8 +607,8 @@ httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
 		set_str(c, CURLOPT_CUSTOMREQUEST, x->method,
 		    "CURLOPT_CUSTOMREQUEST", &unsafe);
 	if (unsafe != NULL) {
-		snprintf(err, errsz, "%s: libcurl refused %s; nothing sent",
-		    x->url, unsafe);
+		snprintf(err, errsz, "libcurl refused %s; nothing sent",
+		    unsafe);
 		rc = HTTPC_ECONNECT;
 		goto out;
 	}
@@ -616,14 +617,13 @@ httpc_exchange(struct httpc_exchange *x, char *err, size_t errsz)
 	if (x->want_cert && cc == CURLE_OK)
 		exchange_cert(c, &x->cert_pem);
 	if (hs.too_big) {
-		snprintf(err, errsz, "%s: the answer's headers are larger than "
-		    "%zu bytes; doctor read no further", x->url,
-		    x->max_headers);
+		snprintf(err, errsz, "the answer's headers are larger than "
+		    "%zu bytes; doctor read no further", x->max_headers);
 		rc = HTTPC_ETOOBIG;
 	} else if (s.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-		snprintf(err, errsz, "%s: the answer's body is larger than %zu "
+		snprintf(err, errsz, "the answer's body is larger than %zu "
 		    "bytes (a metadata document is a few kB); doctor read no "
-		    "further", x->url, x->max_body);
+		    "further", x->max_body);
 		rc = HTTPC_ETOOBIG;
 	} else if (cc != CURLE_OK) {
 		x->tls_failed = cc == CURLE_PEER_FAILED_VERIFICATION ||
