@@ -133,6 +133,10 @@ void	 dr_check_database(struct doctor *);
 
 /* doctor_discovery.c */
 void	 dr_check_discovery(struct doctor *);
+void	 dr_root_rule(const char *, char *, size_t);
+
+/* doctor_tls.c */
+int	 dr_cert_days_left(const char *, double *, char *, size_t);
 
 /* doctor_url.c */
 int	 dr_parse_url(struct doctor *, const char *, char *, size_t);
@@ -141,8 +145,5 @@ int	 dr_on_site(const struct doctor *, const char *);
 /* doctor_challenge.c */
 int	 dr_challenge_param(const char *, const char *, const char *, char *,
 	    size_t);
-
-/* doctor_tls.c */
-int	 dr_cert_days_left(const char *, double *, char *, size_t);
 
 #endif

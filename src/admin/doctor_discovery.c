@@ -243,33 +243,27 @@ append_escaped(char *out, size_t outsz, size_t *used, const char *s,
 }
 
 /*
- * The fix for the root discovery URLs of a subdirectory install: the
- * one rule for the root's .htaccess that hands both root documents to
- * the subdirectory's metadata program, [END] so that no later rule (a
+ * The one rule for the root's .htaccess of a subdirectory install sub
+ * ("mcp-auth", or "a/b"), into out: both root discovery URLs straight
+ * to the subdirectory's metadata.fcgi, [END] so that no later rule (a
  * WordPress block sends every unknown path to index.php) takes them
- * over.  For /mcp-auth:
+ * over; the program maps them to its documents.  For "mcp-auth":
  *   RewriteRule "^\.well-known/(oauth-authorization-server/mcp-auth|
  *   oauth-protected-resource/mcp-auth/mcp)$" "mcp-auth/metadata.fcgi"
  *   [END]
  * (on one line).
  */
-static void
-root_rule_hint(const struct doctor *d, char *out, size_t outsz)
+void
+dr_root_rule(const char *sub, char *out, size_t outsz)
 {
 	static const char re[] = ".^$*+?()[]{}|\\";
-	const char	*sub = d->prefix + 1;	/* without the first "/" */
 	size_t		 used = 0;
-	int		 n;
 
-	n = snprintf(out, outsz, "add this rule to the .htaccess at the "
-	    "root of the site, above any WordPress block (# BEGIN "
-	    "WordPress), with RewriteEngine On before it: RewriteRule "
-	    "\"^\\.well-known/(oauth-authorization-server/");
-	if (n < 0 || (size_t)n >= outsz) {
-		out[0] = '\0';
+	if (outsz == 0)
 		return;
-	}
-	used = (size_t)n;
+	out[0] = '\0';
+	append_escaped(out, outsz, &used, "RewriteRule \"^\\.well-known/"
+	    "(oauth-authorization-server/", "");
 	append_escaped(out, outsz, &used, sub, re);
 	append_escaped(out, outsz, &used, "|oauth-protected-resource/", "");
 	append_escaped(out, outsz, &used, sub, re);
@@ -283,13 +277,16 @@ dr_check_discovery(struct doctor *d)
 {
 	static const char as_doc[] = "oauth-authorization-server";
 	static const char oidc_doc[] = "openid-configuration";
-	char	 hint[4 * DR_URL_MAX];
+	char	 hint[5 * DR_URL_MAX], rule[4 * DR_URL_MAX];
 
 	if (d->prefix[0] == '\0') {
 		check_as_at(d, "as-metadata", d->site, as_doc, "", 1, NULL);
 		return;
 	}
-	root_rule_hint(d, hint, sizeof(hint));
+	dr_root_rule(d->prefix + 1, rule, sizeof(rule));
+	snprintf(hint, sizeof(hint), "add to the .htaccess at the root of "
+	    "the site, above any WordPress block (# BEGIN WordPress) and "
+	    "its other rules: RewriteEngine On / %s", rule);
 	check_as_at(d, "as-metadata-root", d->site, as_doc, d->prefix, 0,
 	    hint);
 	check_as_at(d, "as-metadata", d->base, as_doc, "", 0, "serve the "

@@ -360,18 +360,23 @@ describe('doctor on a subdirectory install', { skip: withoutCurl }, () => {
 				} else {
 					assert.equal(root.status, 'WARN');
 					assert.equal(prmRoot.status, 'WARN');
-					// The one rule of the subdirectory install,
-					// exactly, above WordPress's.
+					// docs/deploying.md's rule, byte for byte.
 					assert.ok(root.hint.includes('RewriteRule ' +
 					    '"^\\.well-known/(oauth-authorization-' +
 					    'server/mcp-auth|oauth-protected-resource/' +
 					    'mcp-auth/mcp)$" "mcp-auth/metadata.fcgi" ' +
 					    '[END]'), root.hint);
-					assert.match(root.hint, /above any WordPress block/);
-					assert.equal(prmRoot.hint, root.hint);
 				}
 				assert.equal(r.report.checks.some((c) =>
 				    c.check === 'as-discovery'), false);
+				if (!rootRules) {
+					// Where it goes, and the rule last.
+					const root = check(r.report, 'as-metadata-root');
+					assert.match(root.hint, /above any WordPress block/);
+					assert.match(root.hint, /RewriteEngine On \/ RewriteRule [^ ]+ "mcp-auth\/metadata\.fcgi" \[END\]$/);
+					assert.equal(check(r.report,
+					    'resource-metadata-root').hint, root.hint);
+				}
 				const clock = check(r.report, 'clock');
 				if (offset === 0) {
 					assert.equal(clock.status, 'PASS');
