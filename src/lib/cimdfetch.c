@@ -226,6 +226,11 @@ cimd_fetch_client(const struct config *cfg, const char *url, int64_t now,
 		    u.host);
 		return CIMDF_EOFF;
 	}
+	if (!cimd_port_allowed(cfg, u.port)) {
+		snprintf(why, whysz, "the document must be served on the "
+		    "https port 443, not %u", u.port);
+		return CIMDF_EURL;
+	}
 	if ((rc = resolve_checked(cfg, &u, pins, &npin, resolve,
 	    sizeof(resolve), why, whysz)) != CIMDF_OK)
 		return rc;
@@ -465,6 +470,11 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 		    "metadata document URL" :
 		    "clients from %s are not accepted here", u.host);
 		return CIMDF_EOFF;
+	}
+	if (!cimd_port_allowed(cfg, u.port)) {
+		snprintf(why, whysz, "the document must be served on the "
+		    "https port 443, not %u", u.port);
+		return CIMDF_EURL;
 	}
 	for (waited = 0; ; waited++) {
 		if ((rc = cached(st, url, now, &stale)) == -1) {
