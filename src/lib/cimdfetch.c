@@ -29,6 +29,10 @@
 #include "ratelimit.h"
 #include "store.h"
 
+/* Another process may fetch the same URL only once the worst fetch is over. */
+_Static_assert(CIMD_LEASE * 1000 > CIMD_FETCH_WORST_MS,
+    "the fetch lease must outlast the worst fetch");
+
 /* "host:port:" and CIMD_PIN_MAX addresses, bracketed, comma-separated. */
 #define RESOLVE_MAX	(CIMD_HOST_MAX + 8 + CIMD_PIN_MAX * \
 			    (INET6_ADDRSTRLEN + 3))
