@@ -144,7 +144,7 @@ bind_file(const char *dir, const char *name, const char *text,
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (write_file(path, text) == -1)
 		return fail("cannot write %s: %s", path, strerror(errno));
-	if (mount(path, target, NULL, MS_BIND, NULL) == -1)
+	if (mount(path, target, "none", MS_BIND, NULL) == -1)
 		return fail("cannot bind-mount %s: %s", target,
 		    strerror(errno));
 	return 0;
@@ -388,7 +388,7 @@ in_namespaces(int (*check)(const struct config *))
 			    strerror(errno));
 			goto out;
 		}
-		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
+		if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1) {
 			fail("cannot make the mounts private: %s",
 			    strerror(errno));
 			goto out;
