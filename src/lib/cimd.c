@@ -151,6 +151,21 @@ cimd_host_allowed(const struct config *cfg, const char *host)
 	return 0;
 }
 
+/*
+ * Whether documents may be fetched from port: only the https port 443,
+ * written or implied.  Any other port would let a client_id probe
+ * which services listen on the hosts the server can reach (an open
+ * port that speaks TLS answers differently from a closed one), and no
+ * client publishes its document elsewhere.  The test-only
+ * cimd_test_allow_loopback also lifts this, so that tests can serve
+ * documents from a free port on loopback.
+ */
+int
+cimd_port_allowed(const struct config *cfg, unsigned int port)
+{
+	return port == 443 || cfg->cimd_test_allow_loopback;
+}
+
 /* Members that hold or announce a shared secret: never in a document. */
 static const char *const secret_members[] = {
 	"client_secret", "client_secret_expires_at",

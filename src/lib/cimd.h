@@ -39,5 +39,6 @@ int	 cimd_is_url(const char *);
 int	 cimd_parse(const struct config *, const char *, const char *,
 	    size_t, struct client *, char *, size_t);
 int	 cimd_host_allowed(const struct config *, const char *);
+int	 cimd_port_allowed(const struct config *, unsigned int);
 
 #endif

@@ -1,9 +1,13 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+/* getaddrinfo_a() and gai_suspend() are GNU extensions. */
+#define _GNU_SOURCE
+
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,10 @@
 #include "oauth.h"
 #include "ratelimit.h"
 #include "store.h"
+
+/* Another process may fetch the same URL only once the worst fetch is over. */
+_Static_assert(CIMD_LEASE * 1000 > CIMD_FETCH_WORST_MS,
+    "the fetch lease must outlast the worst fetch");
 
 /* "host:port:" and CIMD_PIN_MAX addresses, bracketed, comma-separated. */
 #define RESOLVE_MAX	(CIMD_HOST_MAX + 8 + CIMD_PIN_MAX * \
@@ -91,6 +99,147 @@ unreachable(const char *host, char *why, size_t whysz)
 	snprintf(why, whysz, "the document at %s cannot be reached", host);
 }
 
+#ifdef HAVE_CURL
+#ifdef HAVE_GETADDRINFO_A
+/*
+ * A name lookup run by getaddrinfo_a(): the request, its hints and the
+ * name it looks up live together on the heap, because a lookup that
+ * misses its deadline may still be running in glibc's helper thread,
+ * which writes to the request when it ends.
+ */
+struct lookup {
+	struct gaicb	 cb;
+	struct addrinfo	 hints;
+	char		 name[CIMD_HOST_MAX + 1];
+	struct lookup	*next;
+};
+
+/*
+ * Lookups that missed their deadline and could not be cancelled (glibc
+ * cancels only those its helper threads have not started yet): they
+ * are freed once they end, at the next lookup.  The programs handle
+ * one request at a time, so no lock is needed.
+ */
+static struct lookup	*abandoned;
+
+static void
+lookup_free(struct lookup *l)
+{
+	if (l->cb.ar_result != NULL)
+		freeaddrinfo(l->cb.ar_result);
+	free(l);
+}
+
+/* Frees the abandoned lookups that have ended meanwhile. */
+static void
+reap_abandoned(void)
+{
+	struct lookup	**pp = &abandoned, *l;
+
+	while ((l = *pp) != NULL) {
+		if (gai_error(&l->cb) == EAI_INPROGRESS) {
+			pp = &l->next;
+			continue;
+		}
+		*pp = l->next;
+		lookup_free(l);
+	}
+}
+
+/* The time left until deadline, or 0 if it has passed. */
+static int
+time_left(const struct timespec *deadline, struct timespec *left)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left->tv_sec = deadline->tv_sec - now.tv_sec;
+	left->tv_nsec = deadline->tv_nsec - now.tv_nsec;
+	if (left->tv_nsec < 0) {
+		left->tv_sec--;
+		left->tv_nsec += 1000000000L;
+	}
+	return left->tv_sec > 0 || (left->tv_sec == 0 && left->tv_nsec > 0);
+}
+
+/*
+ * getaddrinfo() with a deadline of CIMD_DNS_TIMEOUT_MS: glibc's own
+ * retries (resolv.conf "timeout:5 attempts:2", up to three servers)
+ * can take half a minute for a name whose servers do not answer, and
+ * the person waits on the consent page meanwhile.  Returns 0 with *res
+ * set, EAI_AGAIN with *timedout set when the deadline passed, or
+ * another getaddrinfo() error.
+ */
+static int
+resolve_deadline(const char *host, struct addrinfo **res, int *timedout)
+{
+	struct lookup		*l;
+	struct gaicb		*list[1];
+	struct timespec		 deadline, left;
+	int			 rc;
+
+	*res = NULL;
+	*timedout = 0;
+	reap_abandoned();
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return EAI_MEMORY;
+	snprintf(l->name, sizeof(l->name), "%s", host);
+	l->hints.ai_family = AF_UNSPEC;
+	l->hints.ai_socktype = SOCK_STREAM;
+	l->cb.ar_name = l->name;
+	l->cb.ar_request = &l->hints;
+	list[0] = &l->cb;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += CIMD_DNS_TIMEOUT_MS / 1000;
+	deadline.tv_nsec += (CIMD_DNS_TIMEOUT_MS % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
+		free(l);
+		return rc;
+	}
+	/* gai_suspend() also returns early for a signal: wait again. */
+	while ((rc = gai_error(&l->cb)) == EAI_INPROGRESS &&
+	    time_left(&deadline, &left))
+		(void)gai_suspend((const struct gaicb *const *)list, 1, &left);
+	if (rc == EAI_INPROGRESS) {
+		*timedout = 1;
+		if (gai_cancel(&l->cb) == EAI_CANCELED)
+			lookup_free(l);
+		else {
+			l->next = abandoned;
+			abandoned = l;
+		}
+		return EAI_AGAIN;
+	}
+	if (rc == 0) {
+		*res = l->cb.ar_result;
+		l->cb.ar_result = NULL;
+	}
+	lookup_free(l);
+	return rc;
+}
+#else /* !HAVE_GETADDRINFO_A */
+/*
+ * A C library without getaddrinfo_a(): the lookup has only the
+ * resolver's own timeouts (resolv.conf).
+ */
+static int
+resolve_deadline(const char *host, struct addrinfo **res, int *timedout)
+{
+	struct addrinfo	 hints;
+
+	*timedout = 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	return getaddrinfo(host, NULL, &hints, res);
+}
+#endif /* HAVE_GETADDRINFO_A */
+#endif /* HAVE_CURL */
+
 /*
  * Resolves host into the addresses libcurl may connect to (at most
  * CIMD_PIN_MAX, in the resolver's order, *npin of them), and their
@@ -105,18 +254,27 @@ resolve_checked(const struct config *cfg, const struct cimd_url *u,
     struct sockaddr_storage *pins, size_t *npin, char *resolve,
     size_t resolvesz, char *why, size_t whysz)
 {
-	struct addrinfo		 hints, *res = NULL, *ai;
+	struct addrinfo		*res = NULL, *ai;
 	char			 addr[INET6_ADDRSTRLEN];
 	size_t			 i, len;
-	int			 rc, verdict;
+	int			 rc, verdict, timedout;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(u->host, NULL, &hints, &res)) != 0) {
-		log_msg("cimd_fetch_failed", "%s: %s", u->host,
-		    gai_strerror(rc));
-		unreachable(u->host, why, whysz);
+	if ((rc = resolve_deadline(u->host, &res, &timedout)) != 0) {
+		if (timedout) {
+			log_msg("cimd_fetch_failed", "%s: no DNS answer "
+			    "within %d ms", u->host, CIMD_DNS_TIMEOUT_MS);
+			/*
+			 * Saying so tells whoever chose the URL nothing the
+			 * wait did not: it is the one failure they can time.
+			 */
+			snprintf(why, whysz, "the document at %s cannot be "
+			    "reached: its name was not found within %d "
+			    "seconds", u->host, CIMD_DNS_TIMEOUT_MS / 1000);
+		} else {
+			log_msg("cimd_fetch_failed", "%s: %s", u->host,
+			    gai_strerror(rc));
+			unreachable(u->host, why, whysz);
+		}
 		return CIMDF_EFETCH;
 	}
 	rc = CIMDF_OK;
@@ -225,6 +383,11 @@ cimd_fetch_client(const struct config *cfg, const char *url, int64_t now,
 		snprintf(why, whysz, "clients from %s are not accepted here",
 		    u.host);
 		return CIMDF_EOFF;
+	}
+	if (!cimd_port_allowed(cfg, u.port)) {
+		snprintf(why, whysz, "the document must be served on the "
+		    "https port 443, not %u", u.port);
+		return CIMDF_EURL;
 	}
 	if ((rc = resolve_checked(cfg, &u, pins, &npin, resolve,
 	    sizeof(resolve), why, whysz)) != CIMDF_OK)
@@ -466,6 +629,11 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 		    "clients from %s are not accepted here", u.host);
 		return CIMDF_EOFF;
 	}
+	if (!cimd_port_allowed(cfg, u.port)) {
+		snprintf(why, whysz, "the document must be served on the "
+		    "https port 443, not %u", u.port);
+		return CIMDF_EURL;
+	}
 	for (waited = 0; ; waited++) {
 		if ((rc = cached(st, url, now, &stale)) == -1) {
 			snprintf(why, whysz, "the database failed");
@@ -498,7 +666,7 @@ cimd_ensure(const struct config *cfg, struct store *st, const char *url,
 		 */
 		if (stale)
 			return CIMDF_OK;
-		if (waited * 250 >= CIMD_TIMEOUT_MS + CIMD_CONNECT_TIMEOUT_MS) {
+		if (waited * 250 >= CIMD_FETCH_WORST_MS) {
 			snprintf(why, whysz, "the client's metadata document "
 			    "is being fetched; try again in a few seconds");
 			return CIMDF_EBUSY;

@@ -32,23 +32,30 @@ struct oauth_error;
 #define CIMD_TTL_MIN		300
 #define CIMD_TTL_MAX		(24 * 3600)
 #define CIMD_TTL_DEFAULT	3600
+/*
+ * A fetch's deadlines: the name lookup (getaddrinfo_a(), whose helper
+ * thread is left to finish on its own when it misses the deadline),
+ * then the connection, and the whole transfer, connection included.
+ * CIMD_FETCH_WORST_MS, their sum, bounds a fetch with room to spare.
+ */
+#define CIMD_DNS_TIMEOUT_MS	3000
 #define CIMD_CONNECT_TIMEOUT_MS	2000
 #define CIMD_TIMEOUT_MS		4000
+#define CIMD_FETCH_WORST_MS	(CIMD_DNS_TIMEOUT_MS + \
+				    CIMD_CONNECT_TIMEOUT_MS + CIMD_TIMEOUT_MS)
 /*
- * How long the fetch lease of one URL lasts: longer than the worst
- * fetch, so that no other process fetches the same URL meanwhile.
- * getaddrinfo() has no deadline of its own; with glibc's defaults
- * (resolv.conf "timeout:5 attempts:2", at most 3 nameservers) a name
- * whose servers do not answer takes up to 30 s before it fails, and
- * libcurl's CIMD_TIMEOUT_MS bounds the rest.  A host with a larger
- * resolv.conf timeout should lower it (the lease still protects: a
- * late process releases only a lease it still holds).
+ * How long the fetch lease of one URL lasts, in seconds: above the
+ * worst fetch (9 s) with room for a slow database and a busy machine,
+ * so that no other process fetches the same URL meanwhile, yet short
+ * enough that a process that died holding it blocks new fetches of
+ * that URL only briefly (others wait at most CIMD_FETCH_WORST_MS,
+ * then are told to try again).  A late process releases only a lease
+ * it still holds.
  */
+#define CIMD_LEASE		30
 /* Addresses of a name libcurl may try, in the resolver's order. */
 #define CIMD_PIN_MAX		8
-#define CIMD_DNS_WORST		30
 #define CIMD_FETCH_WINDOW	3600
-#define CIMD_LEASE		(CIMD_DNS_WORST + CIMD_TIMEOUT_MS / 1000 + 26)
 
 enum cimdfetch_err {
 	CIMDF_OK = 0,

@@ -422,9 +422,10 @@ describe('CIMD without loopback: special-use addresses', () => {
 	    '198.18.0.1']) {
 		it(`refuses ${host} before connecting`, async () => {
 			const before = site.hitsFor('/c.json');
+			// Port 443 (implied): another port would be
+			// refused before the address is looked at.
 			const res = await refused(s, { client_id:
-			    `https://${host}:` +
-			    `${site.port}/c.json`, redirect_uris: cb },
+			    `https://${host}/c.json`, redirect_uris: cb },
 			    /cannot be reached/);
 			assert.ok(!res.body.includes('special-use'));
 			assert.equal(site.hitsFor('/c.json'), before);
@@ -437,11 +438,24 @@ describe('CIMD without loopback: special-use addresses', () => {
 		// The same words as a name that does not resolve: the page
 		// tells nothing of what the server's resolver sees.
 		const res = await refused(s, { client_id:
-		    `https://localhost:${site.port}/named/client.json`,
+		    'https://localhost/named/client.json',
 		    redirect_uris: cb },
 		    /the document at localhost cannot be reached/);
 		assert.ok(!res.body.includes('special-use'));
 		assert.equal(site.hitsFor('/named/client.json'), before);
+	});
+
+	// Only the https port: another would let a client_id probe which
+	// services listen where the server can reach.  Refused before
+	// any name is looked up.
+	it('refuses a port other than 443', async () => {
+		for (const port of [8443, 22, 80]) {
+			const res = await refused(s, { client_id:
+			    `https://app.example.com:${port}/c.json`,
+			    redirect_uris: cb },
+			    new RegExp(`served on the https port 443, not ${port}`));
+			assertHtmlPage(res, 400);
+		}
 	});
 });
 

@@ -435,3 +435,39 @@ Test(cimd, fetch_refuses_loopback_name)
 	    &c, why, sizeof(why)), CIMDF_EADDR);
 	config_free(cfg);
 }
+
+/*
+ * Documents are fetched from port 443 only, written or implied; the
+ * test-only key lifts that, so that tests can use a free port.
+ */
+Test(cimd, port_policy, .init = fx_setup, .fini = fx_teardown)
+{
+	struct config	*cfg = config_with("");
+	struct config	*test = config_with("cimd_test_allow_loopback = yes\n");
+	struct client	 c;
+	char		 why[256];
+
+	cr_expect(cimd_port_allowed(cfg, 443));
+	cr_expect_not(cimd_port_allowed(cfg, 8443));
+	cr_expect_not(cimd_port_allowed(cfg, 80));
+	cr_expect_not(cimd_port_allowed(cfg, 22));
+	cr_expect(cimd_port_allowed(test, 8443));
+
+	/* Refused before any name is resolved or any lease taken. */
+	cr_expect_eq(cimd_fetch_client(cfg, "https://app.example.com:8443/c",
+	    FX_T0, &c, why, sizeof(why)), CIMDF_EURL);
+	cr_expect_not_null(strstr(why, "port 443, not 8443"), "%s", why);
+	cr_expect_eq(cimd_fetch_client(cfg, "https://app.example.com:22/c",
+	    FX_T0, &c, why, sizeof(why)), CIMDF_EURL);
+	cr_expect_eq(cimd_ensure(cfg, fx_st, "https://app.example.com:8443/c",
+	    NULL, FX_T0, why, sizeof(why)), CIMDF_EURL);
+	cr_expect_not_null(strstr(why, "port 443, not 8443"), "%s", why);
+	/* An explicit :443 is the same port: it goes on to resolving. */
+	cr_expect_eq(cimd_fetch_client(cfg, "https://127.0.0.1:443/c", FX_T0,
+	    &c, why, sizeof(why)), CIMDF_EADDR);
+	/* With the test key another port goes on to resolving too. */
+	cr_expect_eq(cimd_fetch_client(test, "https://10.1.2.3:8443/c", FX_T0,
+	    &c, why, sizeof(why)), CIMDF_EADDR);
+	config_free(test);
+	config_free(cfg);
+}
