@@ -3,14 +3,17 @@
  * bench-validate: what /mcp costs per request inside the process, with
  * no web server, no TLS and no FastCGI round trip to blur it.
  *
- *   bench-validate tokens CONFIG TOKENS [RUNS]
- *   bench-validate dispatch CONFIG TOKEN [RUNS]
+ *   bench-validate [-r RUNS] tokens CONFIG TOKENS [CONFIG TOKENS ...]
+ *   bench-validate [-r RUNS] dispatch CONFIG TOKEN
  *
  * tokens: bearer_validate() (src/lib/bearer.c, the function mcp.fcgi
- * calls) on tokens drawn at random from TOKENS (one a line: bench-fill
- * access writes them), against the database of CONFIG.  Warm: every
- * token of the file validated once first, then RUNS runs of WARM_N
- * validations.  Cold: RUNS runs of COLD_N validations, each after the
+ * calls) on tokens drawn at random from each TOKENS file (one a line:
+ * bench-fill access writes them), against the database of the CONFIG
+ * before it.  The databases are measured in RUNS rounds, each database
+ * once per round, the order forth in one round and back in the next,
+ * so that their ratios can be taken per round.  Warm: every token of
+ * each file validated once first, then per round a run of WARM_N
+ * validations.  Cold: per round a run of COLD_N validations, after the
  * database's pages were dropped from the page cache: the store is
  * closed (a page still mapped by this process would stay), then
  * posix_fadvise(POSIX_FADV_DONTNEED) on data.mdb, and the residency
@@ -23,7 +26,7 @@
  * body in memory to a response in memory: tools/list in the legacy
  * era (MCP-Protocol-Version 2025-06-18) and the same call in the modern
  * era (MCP 2026-07-28: _meta, Mcp-Method, classified by mcpera.c), the
- * two alternated in each of RUNS runs of DISPATCH_N requests each.
+ * two alternated in each of RUNS rounds of DISPATCH_N requests each.
  * TOKEN is a valid access token of CONFIG's database.
  *
  * Every run prints a line for people; the last line is
@@ -51,11 +54,12 @@
 #include "lib/store.h"
 #include "tools/tools.h"
 
-#define WARM_N		20000
+#define WARM_N		100000
 #define COLD_N		300
-#define DISPATCH_N	5000
+#define DISPATCH_N	40000
 #define RUNS_DEFAULT	5
 #define RUNS_MAX	50
+#define DBS_MAX		8
 
 static const char legacy_body[] =
     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
@@ -88,6 +92,20 @@ now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+/*
+ * The CPU time this thread used: unlike the wall time, it leaves out
+ * the time other programs had the CPU, which on a shared machine is
+ * most of the noise.
+ */
+static double
+cpu_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
 /* A fixed-seed generator: every run draws the same kind of sequence. */
 static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -102,7 +120,8 @@ rng_below(size_t n)
 
 /* One run's figures. */
 struct run {
-	double	 ns;		/* per operation */
+	double	 ns;		/* wall time per operation */
+	double	 cpu_ns;	/* CPU time per operation */
 	double	 minflt;	/* per operation */
 	double	 majflt;
 	double	 resident;	/* cold runs: share of data.mdb still cached */
@@ -126,8 +145,9 @@ print_runs(FILE *fp, const char *name, const struct run *r, int n,
 
 	fprintf(fp, "\"%s\":[", name);
 	for (i = 0; i < n; i++) {
-		fprintf(fp, "%s{\"ns\":%.1f,\"minflt\":%.4f,\"majflt\":%.4f",
-		    i > 0 ? "," : "", r[i].ns, r[i].minflt, r[i].majflt);
+		fprintf(fp, "%s{\"ns\":%.1f,\"cpu_ns\":%.1f,\"minflt\":%.4f,"
+		    "\"majflt\":%.4f", i > 0 ? "," : "", r[i].ns, r[i].cpu_ns,
+		    r[i].minflt, r[i].majflt);
 		if (cold)
 			fprintf(fp, ",\"resident\":%.4f", r[i].resident);
 		fputc('}', fp);
@@ -198,11 +218,13 @@ timed_validate(struct store *st, const struct config *cfg,
     const struct tokens *tk, size_t count, struct run *r)
 {
 	long	 min0, maj0, min1, maj1;
-	double	 t0;
+	double	 t0, c0;
 
 	faults(&min0, &maj0);
 	t0 = now_ns();
+	c0 = cpu_ns();
 	validate_some(st, cfg, tk, count, 0);
+	r->cpu_ns = (cpu_ns() - c0) / (double)count;
 	r->ns = (now_ns() - t0) / (double)count;
 	faults(&min1, &maj1);
 	r->minflt = (double)(min1 - min0) / (double)count;
@@ -257,56 +279,92 @@ open_store(const struct config *cfg, struct store **st)
 		die("%s", err);
 }
 
-static int
-bench_tokens(const char *config, const char *file, int runs)
-{
-	struct config		*cfg;
-	struct store		*st;
-	struct store_txn	*t;
-	struct tokens		 tk;
-	struct run		 warm[RUNS_MAX], cold[RUNS_MAX];
-	char			 err[CONFIG_ERR_MAX];
-	size_t			 entries = 0;
-	int			 i;
+/* One database under measurement. */
+struct db {
+	struct config	*cfg;
+	struct store	*st;
+	struct tokens	 tk;
+	size_t		 entries;
+	struct run	 warm[RUNS_MAX], cold[RUNS_MAX];
+};
 
-	if (config_load(config, &cfg, err, sizeof(err)) != CONFIG_OK)
+static void
+db_open(struct db *d, const char *config, const char *file)
+{
+	struct store_txn	*t;
+	char			 err[CONFIG_ERR_MAX];
+
+	memset(d, 0, sizeof(*d));
+	if (config_load(config, &d->cfg, err, sizeof(err)) != CONFIG_OK)
 		die("%s", err);
-	tokens_read(file, &tk);
-	open_store(cfg, &st);
-	if (store_begin(st, 1, &t) != STORE_OK ||
-	    store_entries(t, DB_TOKENS, &entries) != STORE_OK)
+	tokens_read(file, &d->tk);
+	open_store(d->cfg, &d->st);
+	if (store_begin(d->st, 1, &t) != STORE_OK ||
+	    store_entries(t, DB_TOKENS, &d->entries) != STORE_OK)
 		die("cannot count the tokens");
 	store_abort(t);
+	/* Every sampled token once: checked, and the pages warm. */
+	validate_some(d->st, d->cfg, &d->tk, d->tk.n, 1);
+}
 
-	/* Warm: every sampled token once, then the measured runs. */
-	validate_some(st, cfg, &tk, tk.n, 1);
-	for (i = 0; i < runs; i++) {
-		timed_validate(st, cfg, &tk, WARM_N, &warm[i]);
-		printf("tokens %zu warm %d/%d: %.0f ns/validation, "
-		    "%.4f minor and %.4f major faults/validation\n", entries,
-		    i + 1, runs, warm[i].ns, warm[i].minflt, warm[i].majflt);
+static int
+bench_tokens(char **args, int nargs, int runs)
+{
+	struct db	*dbs;
+	struct db	*d;
+	int		 ndb = nargs / 2, i, j;
+
+	if (nargs < 2 || nargs % 2 != 0 || ndb > DBS_MAX)
+		die("tokens needs CONFIG TOKENS pairs (at most %d)", DBS_MAX);
+	if ((dbs = calloc((size_t)ndb, sizeof(*dbs))) == NULL)
+		die("out of memory");
+	for (j = 0; j < ndb; j++)
+		db_open(&dbs[j], args[2 * j], args[2 * j + 1]);
+
+	/* Warm rounds. */
+	for (i = 0; i < runs; i++)
+		for (j = 0; j < ndb; j++) {
+			d = &dbs[i % 2 ? ndb - 1 - j : j];
+			timed_validate(d->st, d->cfg, &d->tk, WARM_N,
+			    &d->warm[i]);
+			printf("tokens %zu warm %d/%d: %.0f ns/validation "
+			    "(CPU %.0f ns), %.4f minor and %.4f major "
+			    "faults/validation\n", d->entries, i + 1, runs,
+			    d->warm[i].ns, d->warm[i].cpu_ns,
+			    d->warm[i].minflt, d->warm[i].majflt);
+		}
+	/* Cold rounds: the page cache dropped before each run. */
+	for (i = 0; i < runs; i++)
+		for (j = 0; j < ndb; j++) {
+			d = &dbs[i % 2 ? ndb - 1 - j : j];
+			store_close(d->st);
+			d->cold[i].resident = drop_cache(d->cfg->db_path);
+			open_store(d->cfg, &d->st);
+			timed_validate(d->st, d->cfg, &d->tk, COLD_N,
+			    &d->cold[i]);
+			printf("tokens %zu cold %d/%d: %.0f ns/validation, "
+			    "%.4f minor and %.4f major faults/validation "
+			    "(%.1f %% of data.mdb cached after the drop)\n",
+			    d->entries, i + 1, runs, d->cold[i].ns,
+			    d->cold[i].minflt, d->cold[i].majflt,
+			    d->cold[i].resident * 100);
+		}
+
+	printf("BENCH {\"warm_n\":%d,\"cold_n\":%d,"
+	    "\"drop\":\"posix_fadvise\",\"dbs\":[", WARM_N, COLD_N);
+	for (j = 0; j < ndb; j++) {
+		d = &dbs[j];
+		printf("%s{\"tokens\":%zu,\"sample\":%zu,", j > 0 ? "," : "",
+		    d->entries, d->tk.n);
+		print_runs(stdout, "warm", d->warm, runs, 0);
+		fputc(',', stdout);
+		print_runs(stdout, "cold", d->cold, runs, 1);
+		fputc('}', stdout);
+		store_close(d->st);
+		config_free(d->cfg);
 	}
-	/* Cold: the page cache dropped before each run. */
-	for (i = 0; i < runs; i++) {
-		store_close(st);
-		cold[i].resident = drop_cache(cfg->db_path);
-		open_store(cfg, &st);
-		timed_validate(st, cfg, &tk, COLD_N, &cold[i]);
-		printf("tokens %zu cold %d/%d: %.0f ns/validation, "
-		    "%.4f minor and %.4f major faults/validation "
-		    "(%.1f %% of data.mdb cached after the drop)\n", entries,
-		    i + 1, runs, cold[i].ns, cold[i].minflt, cold[i].majflt,
-		    cold[i].resident * 100);
-	}
-	printf("BENCH {\"tokens\":%zu,\"sample\":%zu,\"warm_n\":%d,"
-	    "\"cold_n\":%d,\"drop\":\"posix_fadvise\",", entries, tk.n,
-	    WARM_N, COLD_N);
-	print_runs(stdout, "warm", warm, runs, 0);
-	fputc(',', stdout);
-	print_runs(stdout, "cold", cold, runs, 1);
-	printf("}\n");
-	store_close(st);
-	config_free(cfg);
+	printf("]}\n");
+	free(dbs);
 	return 0;
 }
 
@@ -430,14 +488,16 @@ timed_serve(struct app *a, struct request_env *e, const char *body,
 {
 	struct memout	 out;
 	long		 min0, maj0, min1, maj1;
-	double		 t0;
+	double		 t0, c0;
 	int		 i;
 
 	out.keep = 0;
 	faults(&min0, &maj0);
 	t0 = now_ns();
+	c0 = cpu_ns();
 	for (i = 0; i < DISPATCH_N; i++)
 		serve(a, e, body, &out);
+	r->cpu_ns = (cpu_ns() - c0) / DISPATCH_N;
 	r->ns = (now_ns() - t0) / DISPATCH_N;
 	faults(&min1, &maj1);
 	r->minflt = (double)(min1 - min0) / DISPATCH_N;
@@ -498,9 +558,10 @@ bench_dispatch(const char *config, const char *token, int runs)
 			timed_serve(&a, &modern, modern_body, &mr[i]);
 			timed_serve(&a, &legacy, legacy_body, &lr[i]);
 		}
-		printf("dispatch %d/%d: legacy %.0f ns/request, modern %.0f "
-		    "ns/request, modern/legacy %.3f\n", i + 1, runs, lr[i].ns,
-		    mr[i].ns, mr[i].ns / lr[i].ns);
+		printf("dispatch %d/%d: CPU legacy %.0f ns/request, modern "
+		    "%.0f ns/request, modern/legacy %.3f (wall %.0f and %.0f "
+		    "ns)\n", i + 1, runs, lr[i].cpu_ns, mr[i].cpu_ns,
+		    mr[i].cpu_ns / lr[i].cpu_ns, lr[i].ns, mr[i].ns);
 	}
 	printf("BENCH {\"dispatch_n\":%d,", DISPATCH_N);
 	print_runs(stdout, "legacy", lr, runs, 0);
@@ -511,27 +572,38 @@ bench_dispatch(const char *config, const char *token, int runs)
 	return 0;
 }
 
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bench-validate [-r RUNS] tokens CONFIG TOKENS "
+	    "[CONFIG TOKENS ...]\n"
+	    "       bench-validate [-r RUNS] dispatch CONFIG TOKEN\n");
+	exit(2);
+}
+
 int
 main(int argc, char *argv[])
 {
 	int	 runs = RUNS_DEFAULT;
 
-	if (argc < 4 || argc > 5 || (strcmp(argv[1], "tokens") != 0 &&
-	    strcmp(argv[1], "dispatch") != 0)) {
-		fprintf(stderr, "usage: bench-validate tokens CONFIG TOKENS "
-		    "[RUNS]\n       bench-validate dispatch CONFIG TOKEN "
-		    "[RUNS]\n");
-		return 2;
-	}
-	if (argc == 5) {
-		runs = atoi(argv[4]);
+	argc--;
+	argv++;
+	if (argc >= 2 && strcmp(argv[0], "-r") == 0) {
+		runs = atoi(argv[1]);
 		if (runs < 1 || runs > RUNS_MAX)
 			die("RUNS must be 1 to %d", RUNS_MAX);
+		argc -= 2;
+		argv += 2;
 	}
+	if (argc < 1)
+		usage();
 	log_init("bench-validate");
 	crypto_init();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (strcmp(argv[1], "tokens") == 0)
-		return bench_tokens(argv[2], argv[3], runs);
-	return bench_dispatch(argv[2], argv[3], runs);
+	if (strcmp(argv[0], "tokens") == 0)
+		return bench_tokens(argv + 1, argc - 1, runs);
+	if (strcmp(argv[0], "dispatch") == 0 && argc == 3)
+		return bench_dispatch(argv[1], argv[2], runs);
+	usage();
+	return 2;
 }
