@@ -696,6 +696,15 @@ async function main() {
 	if (want('apache'))
 		out.apache = await apacheRounds(T.hello, T.mcp);
 
+	// Bearer validation and the /mcp dispatch in process (before the
+	// memory part's sign-ins, which add grants for the token's client).
+	if (want('validate'))
+		out.validate = validateBench(a, tok.access_token);
+
+	// The consent page for a CIMD client whose document is cached.
+	if (want('consent'))
+		out.consent = await consentRounds();
+
 	// Memory after 10 000+ requests per program.
 	if (want('rss')) {
 		out.rss = await memory(a, client, peer, peer1);
@@ -711,14 +720,6 @@ async function main() {
 			    dbmap: p.dbmap })) });
 		}
 	}
-
-	// Bearer validation and the /mcp dispatch in process.
-	if (want('validate'))
-		out.validate = validateBench(a, tok.access_token);
-
-	// The consent page for a CIMD client whose document is cached.
-	if (want('consent'))
-		out.consent = await consentRounds();
 
 	// A tool call that streams 10 progress notifications.
 	if (want('stream'))
