@@ -19,8 +19,9 @@
  *            BENCH_VERIFIER below and the client's first redirect URI.
  *   access   COUNT active grants with one live access token each and
  *            nothing else (no code, no refresh token), written
- *            directly (access_seed() below): about ten times faster
- *            than "tokens", for bench-validate.  OUT receives a sample
+ *            directly (access_seed() below): two to three times
+ *            faster than "tokens", and half the database, for
+ *            bench-validate.  OUT receives a sample
  *            of the tokens spread evenly over them, at most
  *            ACCESS_SAMPLE lines.
  *
