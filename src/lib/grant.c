@@ -397,8 +397,8 @@ grant_new_id(char *id)
 
 /*
  * Creates a grant (inactive until its code is redeemed, expiring with
- * the code) and its authorization code.  code receives the code,
- * grant_id the new grant's id.
+ * the code) and its authorization code, and notes the client's use
+ * (client_touch).  code receives the code, grant_id the new grant's id.
  */
 int
 grant_issue_code(struct store_txn *t, const struct config *cfg,
@@ -442,7 +442,8 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 	c.created = now;
 	c.expires = now + lifetime;
 	if ((rc = code_put(t, hash, &c)) != STORE_OK ||
-	    (rc = index_add(t, g.id, INDEX_CODE, hash)) != STORE_OK)
+	    (rc = index_add(t, g.id, INDEX_CODE, hash)) != STORE_OK ||
+	    (rc = client_touch(t, req->client, now)) != STORE_OK)
 		return rc;
 	memcpy(grant_id, g.id, GRANT_ID_LEN + 1);
 	return STORE_OK;
