@@ -109,7 +109,8 @@ client_add(struct admin *a, int argc, char **argv)
 	const char		*name = NULL, *auth = "none", *req_scope = NULL;
 	const char		*v;
 	size_t			 nuris = 0;
-	int			 i, refresh = 1, device = 0, rc, ret = EXIT_FAIL;
+	int			 i, refresh = 1, device = 0, rc;
+	int			 ret = EXIT_FAIL;
 
 	client_init(&c);
 	buf_init(&scope);

@@ -110,8 +110,8 @@ mib(size_t n)
 
 /* What stats tells about registration (reglimit.h, purge.h). */
 struct reg_stats {
-	unsigned long	 last_hour;	/* in the site's current window */
-	uint64_t	 purged;	/* unused clients, by every purge */
+	unsigned long	 last_hour;	/* the site's current window */
+	uint64_t	 purged;	/* unused clients, every purge */
 };
 
 static int
