@@ -41,10 +41,10 @@ const SCALE = [1000, 100000, 1000000];
 const USER = 'bench';
 const PASSWORD = 'bench-password-0123';
 // Every lighttpd and Apache server gets the same configuration: a map
-// big enough for a million grants, and no registration rate limit (the
+// big enough for a million grants, and no registration rate limits (the
 // memory measurement registers 10 000 clients from one address).
 const CONFIG = 'db_map_size = 8G\nregistration_rate_limit = 0\n' +
-    'authorize_rate_limit = 0\n';
+    'registration_site_rate_limit = 0\nauthorize_rate_limit = 0\n';
 const MCP_BODY = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
 // The same call in MCP 2026-07-28: the version and the client's
 // capabilities in _meta, and the headers that mirror them.
@@ -958,6 +958,10 @@ async function tokenRounds(a, client) {
 	const seeds = path.join(work, 'refresh-seeds');
 	const perRep = P.conns * 4;
 	fill(a, client.client_id, 'refresh', perRep * (P.reps + 1), seeds);
+	// The codes are another client's: a redeemed code replaces the
+	// user's earlier grants of its registered client with the same
+	// scopes (src/lib/grantcap.c), which would revoke the seeds.
+	const codeClient = await register(a, { client_name: 'bench codes' });
 	const formHeaders = {
 		'Content-Type': 'application/x-www-form-urlencoded',
 		Accept: 'application/json',
@@ -976,8 +980,8 @@ async function tokenRounds(a, client) {
 		path: '/token', headers: formHeaders,
 		body: new URLSearchParams({
 			grant_type: 'authorization_code',
-			client_id: client.client_id,
-			redirect_uri: client.redirect_uris[0],
+			client_id: codeClient.client_id,
+			redirect_uri: codeClient.redirect_uris[0],
 			code_verifier: verifier,
 		}).toString() + '&code=',
 	};
@@ -999,7 +1003,8 @@ async function tokenRounds(a, client) {
 				const codes = path.join(work, `codes-${rep}`);
 				const need = Math.ceil(Math.max(rate, 500) *
 				    P.duration * 2.5) + P.conns * 4;
-				fill(a, client.client_id, 'codes', need, codes);
+				fill(a, codeClient.client_id, 'codes', need,
+				    codes);
 				r = await runWrk(code, { mode: 'code', seeds: codes,
 				    first: 0, count: need });
 			}
@@ -1111,8 +1116,12 @@ async function memory(a, client, peer, peer1) {
 	// Sign-ins: each runs scrypt with its 16 MiB work area in an
 	// authorize.fcgi process, which must give the memory back.
 	const signins = 4 * P.procs;
+	// Another client's: each sign-in's grant replaces the one before
+	// (src/lib/grantcap.c), which must not be the main token's.
+	const signinClient = await register(a, { client_name: 'bench sign-ins' });
 	for (let i = 0; i < signins; i++)
-		await obtainTokens(a, new Person(a, USER, PASSWORD), client);
+		await obtainTokens(a, new Person(a, USER, PASSWORD),
+		    signinClient);
 	log(`  ${signins} sign-ins`);
 	const by = groupPrograms(a.child.pid);
 	const rows = [];

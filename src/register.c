@@ -3,7 +3,8 @@
  * register.fcgi: /register, dynamic client registration (RFC 7591).
  * Strict JSON, every known member checked, unknown members ignored;
  * the client_id and any secret are ours, random, and the secret is
- * stored only as a hash.  Registrations are limited per client IP.
+ * stored only as a hash.  Registrations are limited per client IP and
+ * for the whole site (reglimit.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,19 +19,17 @@
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/oauth.h"
-#include "lib/ratelimit.h"
+#include "lib/reglimit.h"
 #include "lib/store.h"
 
-/* Registrations are limited per client address and hour. */
-#define REGISTER_WINDOW	3600
-
 static void
-log_throttled(const struct http_request *req)
+log_throttled(const struct http_request *req, enum reglimit_result why)
 {
 	struct log_line	 l;
 
 	log_begin(&l, "register_throttled");
 	log_str(&l, "ip", req->remote_addr);
+	log_str(&l, "limit", why == REGLIMIT_SITE ? "site" : "address");
 	log_end(&l);
 }
 
@@ -44,10 +43,10 @@ handle_post(struct app *a, struct http_request *req,
 	struct oauth_error	 e;
 	json_object		*o = NULL;
 	char			 why[256], secret[TOKEN_SECRET_MAX];
-	char			 ipsub[RATELIMIT_IP_MAX];
+	enum reglimit_result	 over;
 	long			 retry = 0;
 	int64_t			 now = time(NULL);
-	int			 rc, over;
+	int			 rc;
 
 	client_init(&c);
 	memset(&e, 0, sizeof(e));
@@ -95,31 +94,29 @@ handle_post(struct app *a, struct http_request *req,
 		goto out;
 	}
 	/*
-	 * A registration is counted only when it is within the limit:
-	 * one over it is refused without writing anything, and the
+	 * A registration is counted only when it is within the limits:
+	 * one over either is refused without writing anything, and the
 	 * count's own failure (a full map) is told from the others.
 	 */
-	ratelimit_ip_subject(req->remote_addr, ipsub, sizeof(ipsub));
-	if (a->cfg->registration_rate_limit > 0) {
-		over = ratelimit_check(t, "register", ipsub, now,
-		    a->cfg->registration_rate_limit, REGISTER_WINDOW, &retry);
-		if (over == 1) {
-			store_abort(t);
-			log_throttled(req);
-			http_headerf(resp, "Retry-After", "%ld", retry);
+	if ((rc = reglimit_take(t, a->cfg, req->remote_addr, now, &over,
+	    &retry)) != STORE_OK) {
+		store_abort(t);
+		oauth_store_respond(resp, rc);
+		goto out;
+	}
+	if (over != REGLIMIT_OK) {
+		store_abort(t);
+		log_throttled(req, over);
+		http_headerf(resp, "Retry-After", "%ld", retry);
+		if (over == REGLIMIT_SITE)
+			oauth_error_set(&e, 429, "too_many_requests",
+			    "this server has taken as many registrations "
+			    "as it accepts in an hour; try again later");
+		else
 			oauth_error_set(&e, 429, "too_many_requests",
 			    "too many registrations from this address; try "
 			    "again later");
-			goto error;
-		}
-		/* ratelimit_check() only reads: it fails as a read does. */
-		rc = over == -1 ? STORE_ERROR : ratelimit_count(t, "register",
-		    ipsub, now, REGISTER_WINDOW);
-		if (rc != STORE_OK) {
-			store_abort(t);
-			oauth_store_respond(resp, rc);
-			goto out;
-		}
+		goto error;
 	}
 	rc = store_client_put(t, &c, 1);
 	if (rc == STORE_OK)

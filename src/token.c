@@ -24,6 +24,7 @@
 #include "lib/device.h"
 #include "lib/form.h"
 #include "lib/grant.h"
+#include "lib/grantcap.h"
 #include "lib/http.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
@@ -123,6 +124,7 @@ handle_post(struct app *a, struct http_request *req,
 	struct client		 c;
 	struct oauth_error	 e;
 	struct token_response	 tr;
+	struct grantcap_result	 cap;
 	const char		*grant_type, *v;
 	int64_t			 now = time(NULL);
 	int			 rc, ok;
@@ -203,6 +205,19 @@ handle_post(struct app *a, struct http_request *req,
 	if (!ok && !e.commit) {
 		store_abort(t);
 		goto error;
+	}
+	/*
+	 * A redeemed code or device code: the new grant replaces, or
+	 * caps, the user's earlier grants of this client (grantcap.h).
+	 * Any success is a use of the client (at most one write a day).
+	 */
+	if (ok && ((strcmp(grant_type, "refresh_token") != 0 &&
+	    (rc = grantcap_apply(t, a->cfg, &c, tr.grant_id, now, &cap)) !=
+	    STORE_OK) || (rc = client_touch(t, &c, now)) != STORE_OK)) {
+		store_abort(t);
+		crypto_wipe(&tr, sizeof(tr));
+		oauth_store_respond(resp, rc);
+		goto out;
 	}
 	if ((rc = store_commit(t)) != STORE_OK) {
 		crypto_wipe(&tr, sizeof(tr));

@@ -73,6 +73,9 @@ client_json(const struct client *c, long grants)
 		return NULL;
 	json_object_object_add(o, "dynamic",
 	    json_object_new_boolean((c->flags & CLIENT_DYNAMIC) != 0));
+	if (c->last_used > 0)
+		json_object_object_add(o, "last_used",
+		    json_object_new_int64(c->last_used));
 	if (c->flags & CLIENT_CIMD) {
 		struct json_object	*m = json_object_new_object();
 		struct cimd_url		 u;
@@ -106,7 +109,8 @@ client_add(struct admin *a, int argc, char **argv)
 	const char		*name = NULL, *auth = "none", *req_scope = NULL;
 	const char		*v;
 	size_t			 nuris = 0;
-	int			 i, refresh = 1, rc, ret = EXIT_FAIL;
+	int			 i, refresh = 1, device = 0, rc;
+	int			 ret = EXIT_FAIL;
 
 	client_init(&c);
 	buf_init(&scope);
@@ -136,14 +140,21 @@ client_add(struct admin *a, int argc, char **argv)
 				return EXIT_USAGE;
 		} else if (strcmp(argv[i], "--no-refresh") == 0)
 			refresh = 0;
+		else if (strcmp(argv[i], "--device") == 0)
+			device = 1;
 		else {
 			admin_err("unknown option %s", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
-	if (name == NULL || nuris == 0) {
+	/*
+	 * --device adds the device grant (RFC 8628); a client with it and
+	 * no redirect URI uses that grant alone, as one that registered
+	 * so at /register.
+	 */
+	if (name == NULL || (nuris == 0 && !device)) {
 		admin_err("client add needs --name and at least one "
-		    "--redirect-uri");
+		    "--redirect-uri (or --device)");
 		return EXIT_USAGE;
 	}
 	if (!name_valid(name)) {
@@ -157,7 +168,7 @@ client_add(struct admin *a, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* The same policy as dynamic registration, with its message. */
-	if ((rc = client_set_redirect_uris(&c, uris, nuris, why,
+	if (nuris > 0 && (rc = client_set_redirect_uris(&c, uris, nuris, why,
 	    sizeof(why))) != CLIENT_OK) {
 		if (rc == CLIENT_ENOMEM)
 			admin_err("out of memory");
@@ -202,9 +213,10 @@ client_add(struct admin *a, int argc, char **argv)
 	}
 	c.flags = 0;
 	c.created = time(NULL);
-	c.grant_types = CLIENT_GRANT_CODE | (refresh ? CLIENT_GRANT_REFRESH :
-	    0);
-	c.response_types = CLIENT_RESPONSE_CODE;
+	c.grant_types = (nuris > 0 ? CLIENT_GRANT_CODE : 0) |
+	    (device ? CLIENT_GRANT_DEVICE : 0) |
+	    (refresh ? CLIENT_GRANT_REFRESH : 0);
+	c.response_types = nuris > 0 ? CLIENT_RESPONSE_CODE : 0;
 	if (client_new_id(c.id, sizeof(c.id)) != CRYPTO_OK ||
 	    (c.auth_method != CLIENT_AUTH_NONE &&
 	    client_new_secret(&c, secret, sizeof(secret)) != CRYPTO_OK)) {
@@ -431,9 +443,19 @@ client_show(struct admin *a, const char *id)
 	admin_print_time(c.created);
 	printf("\ntoken_endpoint_auth_method: %s\n",
 	    client_auth_method_name(c.auth_method));
-	printf("grant_types:                authorization_code%s\n",
-	    c.grant_types & CLIENT_GRANT_REFRESH ? " refresh_token" : "");
-	printf("response_types:             code\n");
+	printf("last_used:                  ");
+	if (c.last_used > 0)
+		admin_print_time(c.last_used);
+	else
+		printf("-");
+	printf("\ngrant_types:               %s%s%s\n",
+	    c.grant_types & CLIENT_GRANT_CODE ? " authorization_code" : "",
+	    c.grant_types & CLIENT_GRANT_REFRESH ? " refresh_token" : "",
+	    c.grant_types & CLIENT_GRANT_DEVICE ?
+	    " urn:ietf:params:oauth:grant-type:device_code" : "");
+	printf("response_types:             %s\n",
+	    (c.grant_types & CLIENT_GRANT_CODE) &&
+	    (c.response_types & CLIENT_RESPONSE_CODE) ? "code" : "-");
 	printf("scope:                      %s\n", c.scope ? c.scope : "-");
 	printf("client_uri:                 %s\n", c.uri ? c.uri : "-");
 	printf("software_id:                %s\n",
@@ -552,7 +574,7 @@ fail:
 
 /*
  * client add --name NAME --redirect-uri URI... [--auth METHOD]
- *     [--no-refresh] [--scope S] | list | show ID | del ID
+ *     [--no-refresh] [--device] [--scope S] | list | show ID | del ID
  */
 int
 cmd_client(struct admin *a, int argc, char **argv)

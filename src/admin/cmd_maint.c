@@ -14,6 +14,7 @@
 #include "../lib/dbcheck.h"
 #include "../lib/dbstats.h"
 #include "../lib/purge.h"
+#include "../lib/reglimit.h"
 #include "../lib/store.h"
 #include "admin.h"
 
@@ -36,7 +37,10 @@ add_int(struct json_object *o, const char *k, int64_t v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-/* purge: removes every expired record, in short transactions. */
+/*
+ * purge: removes every expired record, and the registered clients
+ * unused for registration_unused_lifetime, in short transactions.
+ */
 int
 cmd_purge(struct admin *a, int argc, char **argv)
 {
@@ -51,7 +55,8 @@ cmd_purge(struct admin *a, int argc, char **argv)
 	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
 	memset(&c, 0, sizeof(c));
-	rc = purge_run(a->store, admin_now(), PURGE_BATCH, &c, &grown);
+	rc = purge_run(a->store, admin_now(),
+	    a->cfg->registration_unused_lifetime, PURGE_BATCH, &c, &grown);
 	if (rc == STORE_OK)
 		(void)store_release_freed(a->store);
 	admin_map_warning(a);
@@ -65,6 +70,7 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		add_int(o, "pending", (int64_t)c.pending);
 		add_int(o, "ratelimit", (int64_t)c.ratelimit);
 		add_int(o, "cimd_clients", (int64_t)c.cimd_clients);
+		add_int(o, "unused_clients", (int64_t)c.unused_clients);
 		add_int(o, "index_entries", (int64_t)c.index_entries);
 		add_int(o, "examined", (int64_t)c.scanned);
 		json_object_object_add(o, "complete",
@@ -74,10 +80,11 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		printf("purged %lu codes, %lu access tokens, %lu refresh "
 		    "tokens, %lu grants, %lu sign-in sessions, %lu pending "
 		    "requests, %lu rate-limit counters, %lu unused metadata "
-		    "document clients (and %lu index entries); examined %lu "
-		    "records\n", c.codes, c.access_tokens, c.refresh_tokens,
-		    c.grants, c.sessions, c.pending, c.ratelimit,
-		    c.cimd_clients, c.index_entries, c.scanned);
+		    "document clients, %lu unused registered clients (and "
+		    "%lu index entries); examined %lu records\n", c.codes,
+		    c.access_tokens, c.refresh_tokens, c.grants, c.sessions,
+		    c.pending, c.ratelimit, c.cimd_clients, c.unused_clients,
+		    c.index_entries, c.scanned);
 	if (rc != STORE_OK)
 		return admin_store_fail(a, "purge stopped (what it removed "
 		    "stays removed)", rc);
@@ -101,11 +108,34 @@ mib(size_t n)
 	return (double)n / (1024.0 * 1024.0);
 }
 
-/* stats: counts, size, map usage, readers, schema. */
+/* What stats tells about registration (reglimit.h, purge.h). */
+struct reg_stats {
+	unsigned long	 last_hour;	/* the site's current window */
+	uint64_t	 purged;	/* unused clients, every purge */
+};
+
+static int
+reg_stats_read(struct admin *a, struct reg_stats *rs)
+{
+	struct store_txn	*t;
+	int			 rc;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((rc = store_begin(a->store, 1, &t)) != STORE_OK)
+		return rc;
+	if ((rc = reglimit_site_count(t, admin_now(), &rs->last_hour)) ==
+	    STORE_OK)
+		rc = purge_unused_clients_total(t, &rs->purged);
+	store_abort(t);
+	return rc;
+}
+
+/* stats: counts, size, map usage, readers, schema, registrations. */
 int
 cmd_stats(struct admin *a, int argc, char **argv)
 {
 	struct dbstats		 s;
+	struct reg_stats	 rs;
 	struct json_object	*o, *c, *e, *r;
 	int			 rc;
 
@@ -114,7 +144,8 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		return EXIT_USAGE;
 	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
-	if ((rc = dbstats_read(a->store, admin_now(), &s)) != STORE_OK)
+	if ((rc = dbstats_read(a->store, admin_now(), &s)) != STORE_OK ||
+	    (rc = reg_stats_read(a, &rs)) != STORE_OK)
 		return admin_store_fail(a, "cannot read the database", rc);
 	if (a->json) {
 		o = json_object_new_object();
@@ -162,6 +193,12 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		add_int(r, "in_transaction", s.readers_active);
 		add_int(r, "stale_cleared", s.stale_readers);
 		json_object_object_add(o, "readers", r);
+		r = json_object_new_object();
+		add_int(r, "last_hour", (int64_t)rs.last_hour);
+		add_int(r, "site_limit",
+		    (int64_t)a->cfg->registration_site_rate_limit);
+		add_int(r, "unused_clients_purged", (int64_t)rs.purged);
+		json_object_object_add(o, "registrations", r);
 		admin_json_print(o);
 	} else {
 		printf("%-16s %s (schema version %u)\n", "database",
@@ -198,6 +235,14 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		printf("%-16s %u slots in use (%u in a transaction) of %u; "
 		    "%d stale cleared\n", "readers", s.reader_slots,
 		    s.readers_active, s.max_readers, s.stale_readers);
+		printf("%-16s %lu in the current hour (site limit ",
+		    "registrations", rs.last_hour);
+		if (a->cfg->registration_site_rate_limit > 0)
+			printf("%ld", a->cfg->registration_site_rate_limit);
+		else
+			fputs("off", stdout);
+		printf("); %llu unused clients purged so far\n",
+		    (unsigned long long)rs.purged);
 	}
 	warn_if_full(a, s.usage_percent);
 	return EXIT_OK;

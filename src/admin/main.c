@@ -27,8 +27,8 @@ static const struct admin_cmd cmds[] = {
 	{ "client", cmd_client,
 	    "client add --name NAME --redirect-uri URI [--redirect-uri URI "
 	    "...] [--auth none|client_secret_post|client_secret_basic] "
-	    "[--no-refresh] [--scope S] | client pin URL | client list | "
-	    "client show ID | client del ID",
+	    "[--no-refresh] [--device] [--scope S] | client pin URL | "
+	    "client list | client show ID | client del ID",
 	    "Pre-register, list, show and delete OAuth clients." },
 	{ "grant", cmd_grant, "grant list [--user NAME] [--client ID] "
 	    "[--active]",

@@ -141,7 +141,8 @@ app_purge_some(struct app *a)
 	    store_begin(st, 0, &t) != STORE_OK)
 		return;
 	memset(&c, 0, sizeof(c));
-	if (purge_expired(t, time(NULL), APP_PURGE_RECORDS, &c) == STORE_OK)
+	if (purge_expired(t, time(NULL), a->cfg->registration_unused_lifetime,
+	    APP_PURGE_RECORDS, &c) == STORE_OK)
 		store_commit(t);
 	else
 		store_abort(t);

@@ -528,7 +528,8 @@ empty_to_null(char **s)
  * scope, software_id, software_version, application_type strings,
  * redirect count u16, redirect URI strings; then, for a client from a
  * metadata document (CLIENT_CIMD), fetched i64, expires i64 and the
- * document's SHA-256 (32 bytes).
+ * document's SHA-256 (32 bytes); then last_used i64.  A record written
+ * before last_used existed ends before it, and reads as never used.
  */
 int
 client_decode(const void *p, size_t n, struct client *c)
@@ -568,6 +569,9 @@ client_decode(const void *p, size_t n, struct client *c)
 		c->expires = rec_get_i64(&r);
 		rec_get_bytes(&r, c->doc_hash, sizeof(c->doc_hash));
 	}
+	c->last_used = 0;
+	if (rec_reader_left(&r) > 0)
+		c->last_used = rec_get_i64(&r);
 	if (!rec_reader_ok(&r)) {
 		client_free(c);
 		return STORE_CORRUPT;
@@ -627,6 +631,7 @@ store_client_put(struct store_txn *t, const struct client *c, int create)
 		rec_put_i64(&b, c->expires);
 		rec_put_bytes(&b, c->doc_hash, sizeof(c->doc_hash));
 	}
+	rec_put_i64(&b, c->last_used);
 	if (buf_failed(&b))
 		rc = STORE_ENOMEM;
 	else
@@ -640,6 +645,58 @@ int
 store_client_del(struct store_txn *t, const char *id)
 {
 	return store_del(t, DB_CLIENTS, id, strlen(id), NULL, 0);
+}
+
+/* A UTC day, for client_touch(). */
+#define CLIENT_DAY	(24 * 3600)
+
+/*
+ * Records that client c is used at now: a code issued to it or
+ * redeemed by it, or one of its refresh tokens used.  The purge of
+ * unused registrations (client_reapable) needs only the day, so the
+ * record is written at most once a UTC day: when c, as the caller
+ * read it, was last used before today's midnight (or never), the
+ * record is read again inside t (another request may have written it
+ * since) and written only if that one is still from an earlier day.
+ * A clock that went back (last_used after now) writes nothing.  A
+ * client that is gone is not an error: the caller's own work decides.
+ */
+int
+client_touch(struct store_txn *t, const struct client *c, int64_t now)
+{
+	struct client	 cur;
+	int64_t		 midnight = now - now % CLIENT_DAY;
+	int		 rc;
+
+	if (c->last_used >= midnight)
+		return STORE_OK;
+	if ((rc = store_client_get(t, c->id, &cur)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	if (cur.last_used < midnight) {
+		cur.last_used = now;
+		rc = store_client_put(t, &cur, 0);
+	}
+	client_free(&cur);
+	return rc;
+}
+
+/*
+ * Whether c is a dynamically registered client (not one the
+ * administrator added, nor a metadata document) whose last use, or its
+ * registration if it was never used, is lifetime seconds or more
+ * before now.  Whether it still holds a grant is the caller's to
+ * check.  A lifetime of 0 keeps every client.
+ */
+int
+client_reapable(const struct client *c, int64_t now, long lifetime)
+{
+	int64_t	 last;
+
+	if (lifetime <= 0 || !(c->flags & CLIENT_DYNAMIC) ||
+	    (c->flags & (CLIENT_CIMD | CLIENT_PINNED)))
+		return 0;
+	last = c->last_used > c->created ? c->last_used : c->created;
+	return last <= now - lifetime;
 }
 
 static void

@@ -71,6 +71,12 @@ struct client {
 	int64_t			 fetched;	/* when it was fetched */
 	int64_t			 expires;	/* when to fetch it again */
 	unsigned char		 doc_hash[CRYPTO_SHA256_LEN];
+	/*
+	 * When a code was last issued to it or redeemed by it, or one of
+	 * its refresh tokens used (0: never since this was recorded);
+	 * written at most once a UTC day (client_touch).
+	 */
+	int64_t			 last_used;
 };
 
 void	 client_init(struct client *);
@@ -91,6 +97,9 @@ int	 client_decode(const void *, size_t, struct client *);
 int	 store_client_get(struct store_txn *, const char *, struct client *);
 int	 store_client_put(struct store_txn *, const struct client *, int);
 int	 store_client_del(struct store_txn *, const char *);
+
+int	 client_touch(struct store_txn *, const struct client *, int64_t);
+int	 client_reapable(const struct client *, int64_t, long);
 
 int	 client_authenticate(struct store_txn *, const struct http_request *,
 	    const struct form *, struct client *, struct oauth_error *);

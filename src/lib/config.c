@@ -98,6 +98,12 @@ static const struct key keys[] = {
 	    0, 0, 0, registration_words },
 	{ "registration_rate_limit", KEY_COUNT,
 	    offsetof(struct config, registration_rate_limit), 0, 0, 1000000, NULL },
+	{ "registration_site_rate_limit", KEY_COUNT,
+	    offsetof(struct config, registration_site_rate_limit), 0, 0,
+	    1000000, NULL },
+	{ "registration_unused_lifetime", KEY_DURATION,
+	    offsetof(struct config, registration_unused_lifetime), 0, 0,
+	    3650 * DAY, NULL },
 	{ "authorize_rate_limit", KEY_COUNT,
 	    offsetof(struct config, authorize_rate_limit), 0, 0, 1000000, NULL },
 	{ "tool_write_rate_limit", KEY_COUNT,
@@ -730,6 +736,8 @@ set_defaults(struct config *c)
 	c->pending_lifetime = 600;
 	c->registration = REGISTRATION_OPEN;
 	c->registration_rate_limit = 20;
+	c->registration_site_rate_limit = 200;
+	c->registration_unused_lifetime = 30 * DAY;
 	c->cimd_fetch_rate_limit = 30;
 	c->authorize_rate_limit = 300;
 	c->tool_write_rate_limit = 600;

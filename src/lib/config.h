@@ -89,6 +89,8 @@ struct config {
 	size_t			 nscope_texts;
 	enum config_registration registration;
 	long			 registration_rate_limit;
+	long			 registration_site_rate_limit; /* an hour */
+	long			 registration_unused_lifetime; /* 0: never */
 	long			 authorize_rate_limit;	/* per IP an hour */
 	long			 tool_write_rate_limit;	/* per user a minute */
 	long			 login_max_failures;

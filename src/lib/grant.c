@@ -100,6 +100,20 @@ grant_decode(const void *p, size_t n, struct grant *g)
 	return STORE_OK;
 }
 
+/*
+ * The flags of an encoded grant without decoding the rest (they come
+ * first): for walks over many grants that want only the active ones.
+ */
+int
+grant_peek_flags(const void *p, size_t n, uint32_t *flags)
+{
+	struct rec_reader	 r;
+
+	rec_reader_init(&r, p, n);
+	*flags = rec_get_u32(&r);
+	return rec_reader_left(&r) > 0 ? STORE_OK : STORE_CORRUPT;
+}
+
 int
 store_grant_get(struct store_txn *t, const char *id, struct grant *g)
 {
@@ -397,8 +411,8 @@ grant_new_id(char *id)
 
 /*
  * Creates a grant (inactive until its code is redeemed, expiring with
- * the code) and its authorization code.  code receives the code,
- * grant_id the new grant's id.
+ * the code) and its authorization code, and notes the client's use
+ * (client_touch).  code receives the code, grant_id the new grant's id.
  */
 int
 grant_issue_code(struct store_txn *t, const struct config *cfg,
@@ -442,7 +456,8 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 	c.created = now;
 	c.expires = now + lifetime;
 	if ((rc = code_put(t, hash, &c)) != STORE_OK ||
-	    (rc = index_add(t, g.id, INDEX_CODE, hash)) != STORE_OK)
+	    (rc = index_add(t, g.id, INDEX_CODE, hash)) != STORE_OK ||
+	    (rc = client_touch(t, req->client, now)) != STORE_OK)
 		return rc;
 	memcpy(grant_id, g.id, GRANT_ID_LEN + 1);
 	return STORE_OK;

@@ -162,6 +162,7 @@ void	 code_free(struct code *);
 void	 token_free(struct token *);
 int	 token_index_kind(enum token_kind);
 int	 grant_decode(const void *, size_t, struct grant *);
+int	 grant_peek_flags(const void *, size_t, uint32_t *);
 int	 code_decode(const void *, size_t, struct code *);
 int	 token_decode(const void *, size_t, struct token *);
 int	 store_grant_get(struct store_txn *, const char *, struct grant *);

@@ -29,6 +29,9 @@
  * Grants come after their tokens: by the time a grant expires its
  * tokens normally have too, so the grant costs one deletion.
  */
+static int	walk(struct store_txn *, int64_t, long, struct purge_pos *,
+		    size_t, size_t, struct purge_counts *);
+
 static const enum store_db stages[] = {
 	DB_TOKENS,
 	DB_CODES,
@@ -44,6 +47,11 @@ static const enum store_db stages[] = {
 
 /* The key of the opportunistic purge's position in the meta database. */
 #define POS_KEY		"purge_position"
+/*
+ * The key of the number of unused registered clients every purge has
+ * removed so far (u64, big-endian), for "mcp-oauth-admin stats".
+ */
+#define UNUSED_KEY	"unused_clients_purged"
 
 void
 purge_pos_init(struct purge_pos *p)
@@ -62,6 +70,7 @@ purge_counts_add(struct purge_counts *to, const struct purge_counts *from)
 	to->pending += from->pending;
 	to->ratelimit += from->ratelimit;
 	to->cimd_clients += from->cimd_clients;
+	to->unused_clients += from->unused_clients;
 	to->index_entries += from->index_entries;
 	to->scanned += from->scanned;
 }
@@ -71,7 +80,8 @@ unsigned long
 purge_counts_total(const struct purge_counts *c)
 {
 	return c->codes + c->access_tokens + c->refresh_tokens + c->grants +
-	    c->sessions + c->pending + c->ratelimit + c->cimd_clients;
+	    c->sessions + c->pending + c->ratelimit + c->cimd_clients +
+	    c->unused_clients;
 }
 
 /*
@@ -139,37 +149,95 @@ expiry_of(enum store_db db, const struct store_val *v, char **grant_id,
 }
 
 /*
- * Whether the client record k/v is a cached metadata document that may
- * go: fetched (not pinned by the administrator), its cache expiry
- * PURGE_CIMD_MARGIN past, and no grant of it left in the by-client
- * index (a grant, even an expired one not yet purged, keeps it, so
- * that revocation and "check" always find its client): *del says.
- * A registered client is never purged, nor a record that does not
- * decode (left for "check" to report).
+ * Whether the client record k/v may go, and why (*del): PURGE_CIMD for
+ * a cached metadata document (fetched, not pinned by the
+ * administrator) whose cache expiry is PURGE_CIMD_MARGIN past,
+ * PURGE_REGISTERED for a dynamically registered client unused for
+ * lifetime seconds (client_reapable), 0 to keep it.  Either only if no
+ * grant of it is left in the by-client index (a grant, even an expired
+ * one not yet purged, keeps it, so that revocation and "check" always
+ * find its client).  A client the administrator added is never
+ * purged, nor a record that does not decode (left for "check" to
+ * report).
  */
+#define PURGE_CIMD		1
+#define PURGE_REGISTERED	2
+
 static int
-cimd_unused(struct store_txn *t, const struct store_val *k,
-    const struct store_val *v, int64_t now, int *del)
+client_unused(struct store_txn *t, const struct store_val *k,
+    const struct store_val *v, int64_t now, long lifetime, int *del)
 {
 	struct client		 cl;
 	struct store_val	 gv;
-	int			 rc, old;
+	int			 rc, why = 0;
 
 	*del = 0;
 	client_init(&cl);
 	if (client_decode(v->data, v->len, &cl) != STORE_OK)
 		return STORE_OK;
-	old = (cl.flags & CLIENT_CIMD) && !(cl.flags & CLIENT_PINNED) &&
-	    cl.expires <= now - PURGE_CIMD_MARGIN;
+	if ((cl.flags & CLIENT_CIMD) && !(cl.flags & CLIENT_PINNED) &&
+	    cl.expires <= now - PURGE_CIMD_MARGIN)
+		why = PURGE_CIMD;
+	else if (client_reapable(&cl, now, lifetime))
+		why = PURGE_REGISTERED;
 	client_free(&cl);
-	if (!old)
+	if (why == 0)
 		return STORE_OK;
 	rc = store_get(t, DB_CLIENT_GRANTS, k->data, k->len, &gv);
 	if (rc == STORE_NOTFOUND) {
-		*del = 1;
+		*del = why;
 		return STORE_OK;
 	}
 	return rc;
+}
+
+/*
+ * The number of unused registered clients purged so far, by every
+ * purge (0 before the first).
+ */
+int
+purge_unused_clients_total(struct store_txn *t, uint64_t *n)
+{
+	struct store_val	 v;
+	const unsigned char	*p;
+	size_t			 i;
+	int			 rc;
+
+	*n = 0;
+	rc = store_get(t, DB_META, UNUSED_KEY, strlen(UNUSED_KEY), &v);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	if (v.len != 8)
+		return STORE_CORRUPT;
+	p = v.data;
+	for (i = 0; i < 8; i++)
+		*n = *n << 8 | p[i];
+	return STORE_OK;
+}
+
+/* Adds n to the total of purge_unused_clients_total(). */
+static int
+unused_clients_add(struct store_txn *t, unsigned long n)
+{
+	unsigned char	 b[8];
+	uint64_t	 total;
+	size_t		 i;
+	int		 rc;
+
+	if (n == 0)
+		return STORE_OK;
+	rc = purge_unused_clients_total(t, &total);
+	if (rc == STORE_CORRUPT)
+		total = 0;	/* a damaged counter starts over */
+	else if (rc != STORE_OK)
+		return rc;
+	total += n;
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(total >> (56 - 8 * i));
+	return store_put(t, DB_META, UNUSED_KEY, strlen(UNUSED_KEY), b,
+	    sizeof(b), 0);
 }
 
 /*
@@ -261,7 +329,10 @@ count_removed(enum store_db db, int kind, struct purge_counts *c)
 		c->ratelimit++;
 		break;
 	case DB_CLIENTS:
-		c->cimd_clients++;
+		if (kind == PURGE_REGISTERED)
+			c->unused_clients++;
+		else
+			c->cimd_clients++;
 		break;
 	default:
 		break;
@@ -310,11 +381,29 @@ seek_dup(struct store_cursor *cur, const struct purge_pos *p,
  * One step of a pass: examines at most max_scan records and deletes at
  * most max_delete (a grant's tokens count one each) from position p
  * on, inside t.  Records expire when expires <= now, as everywhere
- * else.  Advances p; p->stage is PURGE_DONE once the pass is over.
+ * else; registered clients go after unused_lifetime seconds without
+ * use (0: never).  Advances p; p->stage is PURGE_DONE once the pass
+ * is over.
  */
 int
-purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
-    size_t max_scan, size_t max_delete, struct purge_counts *c)
+purge_step(struct store_txn *t, int64_t now, long unused_lifetime,
+    struct purge_pos *p, size_t max_scan, size_t max_delete,
+    struct purge_counts *c)
+{
+	unsigned long		 reaped = c->unused_clients;
+	int			 rc;
+
+	if ((rc = walk(t, now, unused_lifetime, p, max_scan, max_delete,
+	    c)) != STORE_OK)
+		return rc;
+	return unused_clients_add(t, c->unused_clients - reaped);
+}
+
+/* purge_step() but for the running total of unused clients. */
+static int
+walk(struct store_txn *t, int64_t now, long unused_lifetime,
+    struct purge_pos *p, size_t max_scan, size_t max_delete,
+    struct purge_counts *c)
 {
 	struct store_cursor	*cur;
 	struct store_val	 k, v, rec;
@@ -374,13 +463,13 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
 				if (del)
 					c->index_entries++;
 			} else if (db == DB_CLIENTS) {
-				if ((rc = cimd_unused(t, &k, &v, now, &del)) !=
-				    STORE_OK) {
+				if ((rc = client_unused(t, &k, &v, now,
+				    unused_lifetime, &del)) != STORE_OK) {
 					store_cursor_close(cur);
 					return rc;
 				}
 				if (del)
-					count_removed(db, 0, c);
+					count_removed(db, del, c);
 			} else {
 				memset(&g, 0, sizeof(g));
 				kind = 0;
@@ -453,8 +542,8 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
  * that ends starts over on the next call.
  */
 int
-purge_expired(struct store_txn *t, int64_t now, size_t max_records,
-    struct purge_counts *c)
+purge_expired(struct store_txn *t, int64_t now, long unused_lifetime,
+    size_t max_records, struct purge_counts *c)
 {
 	struct purge_pos	 p;
 	struct store_val	 v;
@@ -480,8 +569,8 @@ purge_expired(struct store_txn *t, int64_t now, size_t max_records,
 		return rc;
 	if (max_records == 0)
 		max_records = 1;
-	if ((rc = purge_step(t, now, &p, max_records * PURGE_SCAN_FACTOR,
-	    max_records, c)) != STORE_OK)
+	if ((rc = purge_step(t, now, unused_lifetime, &p,
+	    max_records * PURGE_SCAN_FACTOR, max_records, c)) != STORE_OK)
 		return rc;
 	if (p.stage == PURGE_DONE)
 		purge_pos_init(&p);
@@ -506,7 +595,7 @@ purge_expired(struct store_txn *t, int64_t now, size_t max_records,
  * then with smaller batches.  c receives what was removed.
  */
 int
-purge_run(struct store *st, int64_t now, size_t batch,
+purge_run(struct store *st, int64_t now, long unused_lifetime, size_t batch,
     struct purge_counts *c, int *grown)
 {
 	struct store_txn	*t;
@@ -522,8 +611,8 @@ purge_run(struct store *st, int64_t now, size_t batch,
 		memset(&step, 0, sizeof(step));
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
-		rc = purge_step(t, now, &p, batch * PURGE_SCAN_FACTOR,
-		    batch, &step);
+		rc = purge_step(t, now, unused_lifetime, &p,
+		    batch * PURGE_SCAN_FACTOR, batch, &step);
 		if (rc == STORE_OK)
 			rc = store_commit(t);
 		else

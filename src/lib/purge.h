@@ -2,7 +2,10 @@
 /*
  * Purge: removes expired codes, tokens, grants (with what still hangs
  * off them), sign-in sessions, pending authorization requests and
- * rate-limit counters.
+ * rate-limit counters, cached metadata documents nobody uses, and
+ * dynamically registered clients that hold no grant and were not used
+ * for registration_unused_lifetime (the caller passes it; 0 keeps
+ * them).
  *
  * Nothing indexes records by expiry, so a purge walks the databases in
  * key order.  It does so in steps: each step examines a bounded number
@@ -43,6 +46,7 @@ struct purge_counts {
 	unsigned long	 pending;
 	unsigned long	 ratelimit;
 	unsigned long	 cimd_clients;	/* unused, expired CIMD clients */
+	unsigned long	 unused_clients; /* registered, unused, no grant */
 	unsigned long	 index_entries;	/* of the records above */
 	unsigned long	 scanned;
 };
@@ -60,12 +64,13 @@ struct purge_pos {
 #define PURGE_DONE	(-1)
 
 void	 purge_pos_init(struct purge_pos *);
-int	 purge_step(struct store_txn *, int64_t, struct purge_pos *, size_t,
-	    size_t, struct purge_counts *);
-int	 purge_expired(struct store_txn *, int64_t, size_t,
+int	 purge_step(struct store_txn *, int64_t, long, struct purge_pos *,
+	    size_t, size_t, struct purge_counts *);
+int	 purge_expired(struct store_txn *, int64_t, long, size_t,
 	    struct purge_counts *);
-int	 purge_run(struct store *, int64_t, size_t, struct purge_counts *,
-	    int *);
+int	 purge_run(struct store *, int64_t, long, size_t,
+	    struct purge_counts *, int *);
+int	 purge_unused_clients_total(struct store_txn *, uint64_t *);
 void	 purge_counts_add(struct purge_counts *, const struct purge_counts *);
 unsigned long purge_counts_total(const struct purge_counts *);
 

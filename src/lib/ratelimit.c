@@ -151,6 +151,26 @@ ratelimit_count(struct store_txn *t, const char *kind, const char *subject,
 	return count_one(t, key, klen, now, window, &rl);
 }
 
+/*
+ * The events counted for subject in the window that is current at now
+ * (0 when it has ended or there is none), without counting: for
+ * reports such as "mcp-oauth-admin stats".
+ */
+int
+ratelimit_current(struct store_txn *t, const char *kind,
+    const char *subject, int64_t now, long window, uint32_t *count)
+{
+	struct ratelimit	 rl;
+	char			 key[RATELIMIT_KEY_MAX];
+	size_t			 klen = make_key(key, kind, subject);
+	int			 rc;
+
+	*count = 0;
+	if ((rc = load(t, key, klen, now, window, &rl)) == STORE_OK)
+		*count = rl.count;
+	return rc;
+}
+
 int
 ratelimit_reset(struct store_txn *t, const char *kind, const char *subject)
 {

@@ -29,6 +29,8 @@ int	 ratelimit_check(struct store_txn *, const char *, const char *,
 	    int64_t, long, long, long *);
 int	 ratelimit_count(struct store_txn *, const char *, const char *,
 	    int64_t, long);
+int	 ratelimit_current(struct store_txn *, const char *, const char *,
+	    int64_t, long, uint32_t *);
 int	 ratelimit_reset(struct store_txn *, const char *, const char *);
 int	 ratelimit_reset_window(struct store_txn *, const char *,
 	    const char *, int64_t);

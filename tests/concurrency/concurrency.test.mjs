@@ -42,6 +42,7 @@ before(async () => {
 		users,
 		procs: 4,
 		config: 'registration_rate_limit = 1000\n' +
+		    'registration_site_rate_limit = 0\n' +
 		    'authorize_rate_limit = 0\n',
 	});
 });

@@ -73,10 +73,15 @@ function live() {
 	return families.filter((f) => !f.dead);
 }
 
-async function flow(client, browser) {
-	const a = await browser.authorize(client, { scope: 'mcp' });
+// Each flow's client is registered for it: a second grant of one
+// registered client to the same user, with the same scopes, replaces the
+// first (src/lib/grantcap.c), which would end a family without any of
+// the reasons the checks know.
+async function flow(browser) {
 	const id = nextFamily++;
-	const family = { id, old: [], dead: false };
+	const client = await registerClient(s, `Worker ${job.user} ${id}`);
+	const a = await browser.authorize(client, { scope: 'mcp' });
+	const family = { id, client, old: [], dead: false };
 	// One time in five, the code is sent twice at once: at most one
 	// exchange may win.
 	const n = random() < 0.2 ? 2 : 1;
@@ -96,7 +101,8 @@ async function flow(client, browser) {
 	families.push(family);
 }
 
-async function refreshOne(client, family) {
+async function refreshOne(family) {
+	const client = family.client;
 	// One time in six, two refreshes of the same token race.
 	const n = random() < 0.17 ? 2 : 1;
 	const used = family.refresh;
@@ -124,7 +130,8 @@ async function validate(family) {
 	});
 }
 
-async function revokeOne(client, family) {
+async function revokeOne(family) {
+	const client = family.client;
 	const which = random() < 0.5 ? 'access' : 'refresh';
 	const token = family[which];
 	await timed('revoke', family.id, { token, which },
@@ -141,7 +148,8 @@ async function revokeOne(client, family) {
 	}
 }
 
-async function replay(client, family) {
+async function replay(family) {
+	const client = family.client;
 	// A token two or more rotations old: outside the window for
 	// lost answers, so theft.
 	if (family.old.length < 2)
@@ -153,25 +161,24 @@ async function replay(client, family) {
 }
 
 async function main() {
-	const client = await registerClient(s, `Worker ${job.user}`);
 	const browser = new Browser(s, job.user, job.password);
 	const deadline = Date.now() + job.seconds * 1000;
 	while (Date.now() < deadline) {
 		const alive = live();
 		const r = random();
 		if (alive.length === 0 || r < 0.12) {
-			await flow(client, browser);
+			await flow(browser);
 			continue;
 		}
 		const family = pick(alive);
 		if (r < 0.5)
 			await validate(family);
 		else if (r < 0.8)
-			await refreshOne(client, family);
+			await refreshOne(family);
 		else if (r < 0.93)
-			await revokeOne(client, family);
+			await revokeOne(family);
 		else
-			await replay(client, family);
+			await replay(family);
 		// Keep the number of live families small, so that each is
 		// used many times.
 		if (live().length > 4)

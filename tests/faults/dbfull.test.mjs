@@ -31,6 +31,8 @@ const PW = 'full-Pw-86420';
 const SCOPE = 'mcp notes:read notes:write';
 let s;
 let client;
+let heldClient;		// the held codes'
+let spareClient;	// the spare tokens'
 let tokens;
 let held = [];		// approved codes, not yet exchanged
 const spare = [];	// token responses, for /revoke
@@ -42,20 +44,31 @@ before(async () => {
 		// must be what stops the notes.
 		config: 'db_map_size = 1M\npending_lifetime = 1m\n' +
 		    'registration_rate_limit = 1000000\n' +
+		    'registration_site_rate_limit = 0\n' +
 		    'authorize_rate_limit = 0\n' +
 		    'tool_write_rate_limit = 0\n',
 		users: [{ name: 'alice', password: PW }],
 		procs: 1,
 	});
+	// Three clients: a redeemed code of a registered client replaces
+	// alice's earlier grant of it, so the held codes are another
+	// client's than her tokens; the spare tokens, which must all stay
+	// valid, are a client's the administrator added (such a client
+	// keeps up to 10 grants per person).
 	client = await register(s);
+	heldClient = await register(s, { client_name: 'Held codes' });
+	spareClient = JSON.parse(s.admin(['--json', 'client', 'add', '--name',
+	    'Spare', '--redirect-uri', 'http://127.0.0.1:9999/callback'])
+	    .stdout);
 	const person = new Person(s, 'alice', PW);
 	tokens = await obtainTokens(s, person, client, { scope: SCOPE });
 	for (let i = 0; i < 30; i++)
-		held.push(await approvedCode(person, client, { scope: SCOPE }));
+		held.push(await approvedCode(person, heldClient,
+		    { scope: SCOPE }));
 	for (let i = 0; i < 10; i++) {
-		const { code, verifier } = await approvedCode(person, client,
-		    { scope: SCOPE });
-		const res = await exchange(s, client, code, verifier);
+		const { code, verifier } = await approvedCode(person,
+		    spareClient, { scope: SCOPE });
+		const res = await exchange(s, spareClient, code, verifier);
 		assert.equal(res.status, 200, res.body);
 		spare.push(res.json());
 	}
@@ -92,9 +105,9 @@ async function untilFull(write, ok, limit = 400) {
 	assert.fail(`still writing after ${limit}`);
 }
 
-function revoke(token) {
+function revoke(token, c = client) {
 	return s.request('POST', '/revoke',
-	    { form: { token, client_id: client.client_id } });
+	    { form: { token, client_id: c.client_id } });
 }
 
 // The OAuth answer to a full map: 503 temporarily_unavailable, when to
@@ -159,7 +172,7 @@ describe('a full database', () => {
 	    async () => {
 		const { res, done } = await untilFull((i) => {
 			assert.ok(i < held.length, 'every code was exchanged');
-			return exchange(s, client, held[i].code,
+			return exchange(s, heldClient, held[i].code,
 			    held[i].verifier);
 		}, (r) => assert.equal(r.status, 200, r.body));
 		assertUnavailable(res);
@@ -181,7 +194,7 @@ describe('a full database', () => {
 	it('/revoke answers 503 temporarily_unavailable', async () => {
 		const { res, done } = await untilFull((i) => {
 			assert.ok(i < spare.length, 'every token was revoked');
-			return revoke(spare[i].access_token);
+			return revoke(spare[i].access_token, spareClient);
 		}, (r) => {
 			assert.equal(r.status, 200, r.body);
 			assertNoStore(r);
@@ -266,7 +279,7 @@ describe('a full database', () => {
 		assert.equal(p.codes + p.access_tokens + p.refresh_tokens, 0);
 
 		// The code and the refresh token that were refused work.
-		let res = await exchange(s, client, held[0].code,
+		let res = await exchange(s, heldClient, held[0].code,
 		    held[0].verifier);
 		assert.equal(res.status, 200, res.body);
 		res = await refresh(s, client, tokens.refresh_token);
@@ -282,7 +295,7 @@ describe('a full database', () => {
 		res = await newRequest();
 		assert.equal(res.status, 200);
 		await register(s);
-		res = await revoke(spare[0].refresh_token);
+		res = await revoke(spare[0].refresh_token, spareClient);
 		assert.equal(res.status, 200, res.body);
 		assert.deepEqual(s.programProcesses().map((q) => q.pid).sort(),
 		    pids, 'no program was restarted');

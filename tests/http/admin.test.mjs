@@ -448,8 +448,11 @@ describe('listings, check, revocation', () => {
 describe('revocation is immediate in every process', () => {
 	it('revoke --user: the very next requests get 401', async () => {
 		const client = await register(s, { client_name: 'Load' });
+		// Another client for her second grant: a second grant of
+		// the same registered client would replace the first.
+		const other = await register(s, { client_name: 'Load 2' });
 		const a1 = await tokensFor('alice', client);
-		const a2 = await tokensFor('alice', client);
+		const a2 = await tokensFor('alice', other);
 		const b = await tokensFor('bob', client);
 		// Warm every process: each now holds a reader slot.
 		for (let round = 0; round < 3; round++) {
@@ -650,7 +653,7 @@ describe('purge', () => {
 		assert.ok(p.examined >= p.grants + p.codes);
 		const text = later(['purge']);
 		assert.equal(text.status, 0);
-		assert.match(text.stdout, /^purged 0 codes, 0 access tokens, 0 refresh tokens, 0 grants, 0 sign-in sessions, 0 pending requests, 0 rate-limit counters, 0 unused metadata document clients \(and 0 index entries\); examined \d+ records\n$/);
+		assert.match(text.stdout, /^purged 0 codes, 0 access tokens, 0 refresh tokens, 0 grants, 0 sign-in sessions, 0 pending requests, 0 rate-limit counters, 0 unused metadata document clients, 0 unused registered clients \(and 0 index entries\); examined \d+ records\n$/);
 		const after = json(['stats']);
 		assert.equal(after.counts.grants + after.counts.codes +
 		    after.counts.access_tokens + after.counts.refresh_tokens +

@@ -138,13 +138,16 @@ describe('bearer validation (RFC 6750)', () => {
 
 	it('sees a revocation at /revoke on the very next request, in every '
 	    + 'process', async () => {
+		// Another client: a second grant of alice's to the same
+		// registered client would replace hers.
+		const other = await register(s, { client_name: 'Carol' });
 		const carol = await obtainTokens(s,
-		    new Person(s, 'alice', 'alice-password'), client);
+		    new Person(s, 'alice', 'alice-password'), other);
 		for (let i = 0; i < 6; i++)
 			assert.equal((await rpc(carol.access_token, { jsonrpc: '2.0',
 			    id: i, method: 'ping' })).status, 200);
 		const rv = await s.request('POST', '/revoke', { form: {
-			token: carol.refresh_token, client_id: client.client_id } });
+			token: carol.refresh_token, client_id: other.client_id } });
 		assert.equal(rv.status, 200);
 		for (let i = 0; i < 6; i++) {
 			const res = await rpc(carol.access_token, { jsonrpc: '2.0',

@@ -62,8 +62,8 @@ after(async () => {
 	clock?.cleanup();
 });
 
-async function pair() {
-	const c = await approvedCode(alice, pub);
+async function pair(params = {}) {
+	const c = await approvedCode(alice, pub, params);
 	return assertTokenResponse(await exchange(s, pub, c.code, c.verifier));
 }
 
@@ -233,7 +233,8 @@ describe('refresh_rate_limit', () => {
 		const t0 = frozenNow();
 		const mark = s.logMark();
 		let t = await pair();
-		const other = await pair();
+		// Other scopes: a grant of the same scopes would replace t's.
+		const other = await pair({ scope: 'notes:read' });
 		for (let i = 0; i < RATE; i++)
 			t = assertTokenResponse(await refresh(s, pub,
 			    t.refresh_token));

@@ -245,7 +245,7 @@ Test(dbcheck, entries_a_purge_left_behind_are_no_problem)
 	fx_grant("alice", &fx_app, FX_T0, 0, &a);
 	memset(&c, 0, sizeof(c));
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-	cr_assert_eq(purge_expired(t, now, 1, &c), STORE_OK);
+	cr_assert_eq(purge_expired(t, now, 0, 1, &c), STORE_OK);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(c.access_tokens, 1, "the token stage ran, no further");
 	cr_assert_eq(c.index_entries, 0);
@@ -257,7 +257,7 @@ Test(dbcheck, entries_a_purge_left_behind_are_no_problem)
 	cr_assert(fx_token_works(a.refresh));
 
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, now, 0, &c, &grown), STORE_OK);
+	cr_assert_eq(purge_run(fx_st, now, 0, 0, &c, &grown), STORE_OK);
 	cr_assert_eq(dbcheck_run(fx_st, 0, NULL, NULL, &r), STORE_OK);
 	cr_assert_eq(r.problems, 0);
 	cr_assert_eq(r.stale, 0);

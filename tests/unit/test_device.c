@@ -439,7 +439,7 @@ Test(device, purge_removes_expired_ones_but_not_an_approved_one)
 	cr_assert_eq(answer(&dev, b.user_code, 1, T0 + DEVICE_LIFETIME - 1),
 	    STORE_OK);
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(st, T0 + DEVICE_LIFETIME, 0, &c, NULL),
+	cr_assert_eq(purge_run(st, T0 + DEVICE_LIFETIME, 0, 0, &c, NULL),
 	    STORE_OK);
 	cr_assert_eq(c.pending, 1);
 	cr_assert_str_eq(poll(&dev, a.device_code, T0 + DEVICE_LIFETIME, &tr),

@@ -65,7 +65,7 @@ Test(purge, expired_go_live_stay)
 	session_at("bob", now, 60);
 
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, now, 0, &c, &grown), STORE_OK);
+	cr_assert_eq(purge_run(fx_st, now, 0, 0, &c, &grown), STORE_OK);
 	cr_assert_not(grown);
 	cr_assert_eq(c.grants, 2);
 	/* old: 2 access, 2 refresh, 1 code; young's access token too. */
@@ -89,7 +89,7 @@ Test(purge, expired_go_live_stay)
 
 	/* A second pass finds nothing. */
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, now, 0, &c, NULL), STORE_OK);
+	cr_assert_eq(purge_run(fx_st, now, 0, 0, &c, NULL), STORE_OK);
 	cr_assert_eq(purge_counts_total(&c), 0);
 }
 
@@ -118,7 +118,7 @@ Test(purge, grant_takes_its_tokens_in_steps)
 	memset(&c, 0, sizeof(c));
 	while (p.stage != PURGE_DONE) {
 		cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-		cr_assert_eq(purge_step(t, FX_T0 + 1, &p, 1000, 1, &c),
+		cr_assert_eq(purge_step(t, FX_T0 + 1, 0, &p, 1000, 1, &c),
 		    STORE_OK);
 		cr_assert_eq(store_commit(t), STORE_OK);
 		cr_assert_lt(++steps, 100);
@@ -147,7 +147,7 @@ Test(purge, scan_budget_bounds_a_step)
 	memset(&c, 0, sizeof(c));
 	while (p.stage != PURGE_DONE) {
 		cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-		cr_assert_eq(purge_step(t, FX_T0, &p, 2, 100, &c), STORE_OK);
+		cr_assert_eq(purge_step(t, FX_T0, 0, &p, 2, 100, &c), STORE_OK);
 		store_abort(t);
 		steps++;
 	}
@@ -176,7 +176,7 @@ Test(purge, opportunistic_resumes)
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < 4; i++) {
 		cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
-		cr_assert_eq(purge_expired(t, FX_T0 + 60, 3, &c), STORE_OK);
+		cr_assert_eq(purge_expired(t, FX_T0 + 60, 0, 3, &c), STORE_OK);
 		cr_assert_eq(store_get(t, DB_META, "purge_position", 14, &v),
 		    STORE_OK);
 		cr_assert_eq(store_commit(t), STORE_OK);
@@ -220,8 +220,8 @@ Test(purge_full, full_map)
 	cr_assert_eq(s.entries[DB_GRANTS], (size_t)n);
 
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, FX_T0 + FX_REFRESH_LIFE, 0, &c, &grown),
-	    STORE_OK);
+	cr_assert_eq(purge_run(fx_st, FX_T0 + FX_REFRESH_LIFE, 0, 0, &c,
+	    &grown), STORE_OK);
 	cr_assert_eq(c.grants, (unsigned long)n);
 	cr_assert_eq(fx_entries(DB_TOKENS), 0);
 	fx_grant("bob", &fx_app, FX_T0 + FX_REFRESH_LIFE, 0, &g);
@@ -245,7 +245,7 @@ Test(purge, index_follows_records)
 		    FX_T0 + i * 100, 2, &g[i]);
 	cr_assert_eq(fx_entries(DB_GRANT_TOKENS), 210);
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, now, 1, &c, NULL), STORE_OK);
+	cr_assert_eq(purge_run(fx_st, now, 0, 1, &c, NULL), STORE_OK);
 	/* Access tokens of grants 0..15, codes of grants 0..20. */
 	cr_assert_eq(c.access_tokens, 16 * 3);
 	cr_assert_eq(c.codes, 21);
@@ -304,8 +304,8 @@ Test(purge, rotated_out_refresh_tokens_go_when_they_expire)
 
 	/* The first refresh token expires at FX_T0 + its lifetime. */
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, FX_T0 + FX_REFRESH_LIFE, 0, &c, NULL),
-	    STORE_OK);
+	cr_assert_eq(purge_run(fx_st, FX_T0 + FX_REFRESH_LIFE, 0, 0, &c,
+	    NULL), STORE_OK);
 	cr_assert_eq(c.refresh_tokens, 1);
 	cr_assert_eq(c.access_tokens, 3);
 	cr_assert_eq(c.codes, 1);
@@ -318,7 +318,7 @@ Test(purge, rotated_out_refresh_tokens_go_when_they_expire)
 
 	/* The second one, a rotation later. */
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, FX_T0 + 100 + FX_REFRESH_LIFE, 0, &c,
+	cr_assert_eq(purge_run(fx_st, FX_T0 + 100 + FX_REFRESH_LIFE, 0, 0, &c,
 	    NULL), STORE_OK);
 	cr_assert_eq(c.refresh_tokens, 1);
 	cr_assert_not(fx_token_stored(r2));
@@ -377,11 +377,11 @@ Test(purge, unused_cimd_clients_go)
 	/* A grant that outlives both passes. */
 	fx_grant("alice", &used, gone, 0, &g);
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, gone - 1, 0, &c, NULL), STORE_OK);
+	cr_assert_eq(purge_run(fx_st, gone - 1, 0, 0, &c, NULL), STORE_OK);
 	cr_assert_eq(c.cimd_clients, 0);
 	cr_assert(client_there("https://a.example/unused.json"));
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, gone, 0, &c, NULL), STORE_OK);
+	cr_assert_eq(purge_run(fx_st, gone, 0, 0, &c, NULL), STORE_OK);
 	cr_assert_eq(c.cimd_clients, 1);
 	cr_assert_not(client_there("https://a.example/unused.json"));
 	cr_assert(client_there("https://a.example/used.json"));
