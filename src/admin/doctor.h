@@ -116,6 +116,7 @@ void	 dr_check_database(struct doctor *);
 
 /* doctor_discovery.c */
 void	 dr_check_discovery(struct doctor *);
+void	 dr_root_rule(const char *, char *, size_t);
 
 /* doctor_tls.c */
 int	 dr_cert_days_left(const char *, double *, char *, size_t);

@@ -184,27 +184,48 @@ check_as_at(struct doctor *d, const char *name, const char *root,
 		check_as_url(d, name, url, required, hint);
 }
 
+/*
+ * The root .htaccess rule for the subdirectory sub ("mcp-auth", or
+ * "a/b"), into out.
+ */
+void
+dr_root_rule(const char *sub, char *out, size_t outsz)
+{
+	char	 re[2 * DR_URL_MAX];
+	size_t	 i, n = 0;
+
+	for (i = 0; sub[i] != '\0' && n + 3 < sizeof(re); i++) {
+		if (sub[i] == '.')
+			re[n++] = '\\';
+		re[n++] = sub[i];
+	}
+	re[n] = '\0';
+	snprintf(out, outsz, "RewriteRule \"^\\.well-known/("
+	    "oauth-authorization-server/%s|oauth-protected-resource/%s/mcp)$\" "
+	    "\"%s/metadata.fcgi\" [END]", re, re, sub);
+}
+
 void
 dr_check_discovery(struct doctor *d)
 {
 	static const char as_doc[] = "oauth-authorization-server";
 	static const char oidc_doc[] = "openid-configuration";
-	char	 hint[4 * DR_URL_MAX];
+	char	 hint[5 * DR_URL_MAX], rule[4 * DR_URL_MAX];
 
 	if (d->prefix[0] == '\0') {
 		check_as_at(d, "as-metadata", d->site, as_doc, "", 1, NULL);
 		return;
 	}
 	/*
-	 * The one rule for the root's .htaccess: [L], not [END], so that
-	 * the subdirectory's own .htaccess then maps the request to its
-	 * program.
+	 * The one rule for the root's .htaccess (docs/deploying.md): the
+	 * two root URLs, straight to the subdirectory's metadata.fcgi,
+	 * [END] so that no later rule (WordPress's) touches them; the
+	 * program maps them to its documents.  Dots in the path are
+	 * escaped for the regular expression.
 	 */
+	dr_root_rule(d->prefix + 1, rule, sizeof(rule));
 	snprintf(hint, sizeof(hint), "add to the .htaccess at the root of "
-	    "the site, before its other rules: RewriteEngine On / "
-	    "RewriteRule \"^\\.well-known/(oauth-authorization-server|"
-	    "openid-configuration|oauth-protected-resource)%s(/mcp)?$\" "
-	    "\"%s/.well-known/$1$2\" [L]", d->prefix, d->prefix + 1);
+	    "the site, before its other rules: RewriteEngine On / %s", rule);
 	check_as_at(d, "as-metadata-root", d->site, as_doc, d->prefix, 0,
 	    hint);
 	check_as_at(d, "as-metadata", d->base, as_doc, "", 0, "serve the "

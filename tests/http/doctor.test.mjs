@@ -354,12 +354,12 @@ describe('doctor on a subdirectory install', { skip: withoutCurl }, () => {
 				} else {
 					assert.equal(root.status, 'WARN');
 					assert.equal(prmRoot.status, 'WARN');
+					// docs/deploying.md's rule, byte for byte.
 					assert.ok(root.hint.includes('RewriteRule ' +
 					    '"^\\.well-known/(oauth-authorization-' +
-					    'server|openid-configuration|oauth-' +
-					    'protected-resource)/mcp-auth(/mcp)?$" ' +
-					    '"mcp-auth/.well-known/$1$2" [L]'),
-					    root.hint);
+					    'server/mcp-auth|oauth-protected-resource/' +
+					    'mcp-auth/mcp)$" "mcp-auth/metadata.fcgi" ' +
+					    '[END]'), root.hint);
 				}
 				assert.equal(r.report.checks.some((c) =>
 				    c.check === 'as-discovery'), false);
