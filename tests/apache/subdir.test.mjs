@@ -17,7 +17,7 @@
 // apache-vhost (an origin install) it is skipped, with the reason.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +27,9 @@ import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-import { freePort, serverKind, TestServer } from '../lib/harness.mjs';
+import { adminPath, freePort, serverKind, TestServer } from
+    '../lib/harness.mjs';
+import { rootRule } from '../lib/servers.mjs';
 import { PersonProvider, recordingFetch, WatchedPerson, watchFor } from
     '../e2e/lib.mjs';
 
@@ -293,4 +295,36 @@ describe(`real clients, subdirectory install, no root rule (${serverKind})`,
 			    lines.join('\n'));
 		});
 	}
+
+	// Last: it adds the rule to this site's root.
+	test('mcp-admin doctor names the rule, and the rule it names works',
+	    { skip: process.env.MCP_TEST_WITHOUT_CURL ? 'doctor needs ' +
+	    'libcurl' : false }, async () => {
+		const doctor = () => {
+			const r = spawnSync(adminPath, ['--json', 'doctor',
+			    `${s.issuer}/mcp`, '--cacert', s.certFile,
+			    '--no-write'], { encoding: 'utf8' });
+			const report = JSON.parse(r.stdout);
+			const get = (name) => report.checks.find((c) =>
+			    c.check === name) ?? assert.fail(`no ${name}: ` +
+			    r.stdout);
+			return { r, get };
+		};
+		const before = doctor();
+		const missing = before.get('as-metadata-root');
+		assert.equal(missing.status, 'WARN', before.r.stdout);
+		const m = /RewriteEngine On \/ (RewriteRule .*)$/.exec(
+		    missing.hint);
+		assert.ok(m, missing.hint);
+		assert.equal(m[1], rootRule(SUB), 'docs/deploying.md\'s rule');
+		// Added where the hint says: above the site's rules.
+		const file = path.join(s.dir, 'htdocs', '.htaccess');
+		fs.writeFileSync(file, `RewriteEngine On\n${m[1]}\n` +
+		    fs.readFileSync(file, 'utf8'));
+		const after = doctor();
+		for (const name of ['as-metadata-root', 'as-metadata',
+		    'resource-metadata-root', 'resource-metadata-mcp'])
+			assert.equal(after.get(name).status, 'PASS',
+			    `${name}: ${after.r.stdout}`);
+	});
 });
