@@ -147,6 +147,53 @@ function tempHome(t, prefix) {
 	return home;
 }
 
+// One run of the Inspector CLI; when it prints an authorization URL
+// the person signs in.  Resolves its exit code and output.
+async function runInspector(s, home, callback, person, args) {
+	const child = spawn(node22, [inspectorCli,
+	    '--server-url', `${s.issuer}/mcp`,
+	    '--transport', 'http', '--callback-url', callback,
+	    '--format', 'json', ...args], {
+		env: clientEnv(s, home),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const stdout = [];
+	const stderr = [];
+	child.stdout.on('data', (c) => stdout.push(c));
+	const url = watchFor(child.stderr, /Please navigate to: (\S+)/, stderr);
+	const done = new Promise((resolve) =>
+	    child.on('close', (code) => resolve(code)));
+	const first = await Promise.race([url.catch(() => undefined),
+	    done.then(() => undefined)]);
+	if (first !== undefined)
+		await signInAndDeliver(s, person, first);
+	return { code: await done, stdout: Buffer.concat(stdout).toString(),
+	    stderr: stderr.join(''), asked: first !== undefined };
+}
+
+// mcp-remote as a desktop host runs it: resolves 'asked' when it
+// prints an authorization URL, 'failed' when it ends without one.
+async function mcpRemoteOutcome(t, s, home) {
+	const transport = new StdioClientTransport({
+		command: node22,
+		args: [mcpRemote, `${s.issuer}/mcp`, String(await freePort()),
+		    '--host', '127.0.0.1'],
+		env: clientEnv(s, home),
+		stderr: 'pipe',
+	});
+	const stderr = [];
+	const url = watchFor(transport.stderr,
+	    /Please authorize this client by visiting:\s+(\S+)/, stderr);
+	const host = new Client({ name: 'subdir host', version: '1.0.0' });
+	t.after(() => host.close());
+	const outcome = await Promise.race([
+		url.then(() => 'asked', () => 'failed'),
+		host.connect(transport).then(() => 'connected',
+		    () => 'failed'),
+	]);
+	return { outcome, log: () => stderr.join('') };
+}
+
 describe(`real clients, subdirectory install, root rule (${serverKind})`,
     { skip }, () => {
 	let s;
@@ -224,29 +271,11 @@ describe(`real clients, subdirectory install, root rule (${serverKind})`,
 		    '/oauth/callback';
 		const person = new WatchedPerson(s, ALICE.name, ALICE.password);
 		async function inspect(args) {
-			const child = spawn(node22, [inspectorCli,
-			    '--server-url', `${s.issuer}/mcp`,
-			    '--transport', 'http', '--callback-url', callback,
-			    '--format', 'json', ...args], {
-				env: clientEnv(s, home),
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
-			const stdout = [];
-			const stderr = [];
-			child.stdout.on('data', (c) => stdout.push(c));
-			const url = watchFor(child.stderr,
-			    /Please navigate to: (\S+)/, stderr);
-			const done = new Promise((resolve) =>
-			    child.on('close', (code) => resolve(code)));
-			const first = await Promise.race([url.catch(() =>
-			    undefined), done.then(() => undefined)]);
-			if (first !== undefined)
-				await signInAndDeliver(s, person, first);
-			const code = await done;
-			const text = Buffer.concat(stdout).toString();
-			assert.equal(code, 0, stderr.join('') + text);
-			const reply = JSON.parse(text);
-			assert.ok(reply.result, text);
+			const r = await runInspector(s, home, callback, person,
+			    args);
+			assert.equal(r.code, 0, r.stderr + r.stdout);
+			const reply = JSON.parse(r.stdout);
+			assert.ok(reply.result, r.stdout);
 			return reply.result;
 		}
 		await useTools(async () => (await inspect(['--method',
@@ -295,6 +324,21 @@ describe(`real clients, subdirectory install, no root rule (${serverKind})`,
 			    lines.join('\n'));
 		});
 	}
+
+	test('mcp-remote 0.15.1 fails before anyone signs in', async (t) => {
+		const r = await mcpRemoteOutcome(t, s, tempHome(t, 'mcp-rem-'));
+		assert.equal(r.outcome, 'failed', r.log());
+	});
+
+	test('Inspector CLI 2.12.0 fails before anyone signs in', async (t) => {
+		const person = new WatchedPerson(s, ALICE.name, ALICE.password);
+		const r = await runInspector(s, tempHome(t, 'mcp-insp-'),
+		    `http://127.0.0.1:${await freePort()}/oauth/callback`,
+		    person, ['--method', 'tools/list']);
+		assert.notEqual(r.code, 0, r.stdout);
+		assert.equal(r.asked, false, r.stderr);
+		assert.equal(person.logins, 0);
+	});
 
 	// Last: it adds the rule to this site's root.
 	test('mcp-admin doctor names the rule, and the rule it names works',
