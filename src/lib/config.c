@@ -368,7 +368,8 @@ issuer_path_valid(const char *p, char *why, size_t whysz)
 /*
  * The issuer key: an origin (config_issuer_valid()), or an origin and
  * the path of a subdirectory install (issuer_path_valid()).  A query or
- * fragment is refused by the origin's check, which sees them first.
+ * fragment is refused wherever it is, before the origin is cut at the
+ * first slash after the scheme.
  */
 static int
 issuer_key_valid(const char *v, char *why, size_t whysz)
