@@ -2,7 +2,8 @@
 /*
  * The configuration file: config_parse().  Whatever it accepts is a
  * complete configuration: the required keys set, the values derived
- * from the issuer consistent with it, and every default scope known.
+ * from the issuer (with or without a path) consistent with it, and
+ * every default scope known.
  * Whatever it refuses comes with one message naming the file.
  */
 #include <string.h>
@@ -17,7 +18,13 @@ check_config(const struct config *c)
 	size_t	 i, n;
 
 	FUZZ_CHECK(c->issuer != NULL && c->db_path != NULL);
-	FUZZ_CHECK(config_issuer_valid(c->issuer, why, sizeof(why)));
+	/* The issuer is an origin and the path of a subdirectory install. */
+	FUZZ_CHECK(config_issuer_valid(c->issuer_origin, why, sizeof(why)));
+	n = strlen(c->issuer_origin);
+	FUZZ_CHECK(strncmp(c->issuer, c->issuer_origin, n) == 0 &&
+	    strcmp(c->issuer + n, c->issuer_path) == 0);
+	FUZZ_CHECK(c->issuer_path[0] == '\0' || (c->issuer_path[0] == '/' &&
+	    c->issuer_path[strlen(c->issuer_path) - 1] != '/'));
 	FUZZ_CHECK(c->db_path[0] == '/');
 	n = strlen(c->issuer);
 	FUZZ_CHECK(strncmp(c->mcp_url, c->issuer, n) == 0 &&
@@ -26,7 +33,7 @@ check_config(const struct config *c)
 	FUZZ_CHECK(c->issuer_https == (strncmp(c->issuer, "https://", 8) ==
 	    0));
 	FUZZ_CHECK(strcmp(c->issuer_authority,
-	    c->issuer + (c->issuer_https ? 8 : 7)) == 0);
+	    c->issuer_origin + (c->issuer_https ? 8 : 7)) == 0);
 	FUZZ_CHECK(c->scopes.len > 0 && c->default_scopes.len > 0);
 	for (i = 0; i < c->default_scopes.len; i++)
 		FUZZ_CHECK(config_has_scope(c, c->default_scopes.items[i]));

@@ -520,7 +520,7 @@ handle_login(struct app *a, const struct http_request *req,
 	if (pd->prompt & PENDING_DEVICE_SIGNIN)
 		device_after_signin(a, resp, pd, id);
 	else
-		authpage_after_login(resp, id);
+		authpage_after_login(a->cfg, resp, id);
 }
 
 static void
@@ -770,9 +770,11 @@ device_after_signin(struct app *a, struct http_response *resp,
 	http_status(resp, 303);
 	if (strlen(pd->state) == USERCODE_LEN) {
 		usercode_display(pd->state, shown);
-		http_headerf(resp, "Location", "/device?user_code=%s", shown);
+		http_headerf(resp, "Location", "%s/device?user_code=%s",
+		    a->cfg->issuer_path, shown);
 	} else
-		http_header(resp, "Location", "/device");
+		http_headerf(resp, "Location", "%s/device",
+		    a->cfg->issuer_path);
 	http_header(resp, "Cache-Control", "no-store");
 	http_header(resp, "Referrer-Policy", "no-referrer");
 }

@@ -6,6 +6,14 @@
  *   /.well-known/oauth-protected-resource         RFC 9728
  *   /.well-known/oauth-protected-resource/mcp     RFC 9728
  *
+ * For an issuer with a path (a subdirectory install, issuer
+ * https://example.com/mcp-auth) the same paths sit under it
+ * (/mcp-auth/.well-known/...), and app.c hands this program the two
+ * root URLs of RFC 8414 and RFC 9728 path insertion
+ * (/.well-known/oauth-authorization-server/mcp-auth and
+ * /.well-known/oauth-protected-resource/mcp-auth/mcp, reached through
+ * the rule in the site's root .htaccess) as the paths above.
+ *
  * The documents are built from the configuration once per load and
  * served from memory.  Everything else under /.well-known/ is a JSON
  * 404, /.well-known/openid-configuration included: we do not serve an

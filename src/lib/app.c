@@ -291,6 +291,54 @@ app_refuse_plain(struct app *a, const struct http_request *req,
 	    "this server answers only over https");
 }
 
+/*
+ * Under an issuer with a path (a subdirectory install, issuer
+ * https://example.com/mcp-auth) every endpoint sits under that path,
+ * and the programs route on the path without it: path is rewritten in
+ * place from "/mcp-auth/authorize" to "/authorize" ("/mcp-auth" alone
+ * becomes "/").  A path merely starting with the same characters
+ * ("/mcp-authX") is not under it.  The two metadata URLs of RFC 8414
+ * section 3.1 and RFC 9728 section 3.1, which put the issuer's path
+ * after the well-known segment at the root of the site
+ * ("/.well-known/oauth-authorization-server/mcp-auth" and
+ * "/.well-known/oauth-protected-resource/mcp-auth/mcp", reached through
+ * a rule in the root's .htaccess), become the same documents' paths
+ * under the issuer.  Returns 0, or -1 for a path outside the issuer,
+ * which no program serves.  With an origin issuer nothing changes.
+ */
+int
+app_issuer_path(const struct config *cfg, char *path)
+{
+	static const char as_doc[] = "/.well-known/oauth-authorization-server";
+	static const char prm_doc[] = "/.well-known/oauth-protected-resource";
+	const char	*base = cfg->issuer_path;
+	size_t		 n = strlen(base), as = sizeof(as_doc) - 1,
+			 prm = sizeof(prm_doc) - 1;
+
+	if (n == 0)
+		return 0;
+	if (strncmp(path, base, n) == 0 &&
+	    (path[n] == '/' || path[n] == '\0')) {
+		if (path[n] == '\0')
+			memcpy(path, "/", 2);
+		else
+			memmove(path, path + n, strlen(path + n) + 1);
+		return 0;
+	}
+	if (strncmp(path, as_doc, as) == 0 &&
+	    strcmp(path + as, base) == 0) {
+		path[as] = '\0';
+		return 0;
+	}
+	if (strncmp(path, prm_doc, prm) == 0 &&
+	    strncmp(path + prm, base, n) == 0 &&
+	    strcmp(path + prm + n, "/mcp") == 0) {
+		memmove(path + prm, path + prm + n, strlen(path + prm + n) + 1);
+		return 0;
+	}
+	return -1;
+}
+
 /* The answer of an endpoint whose configuration cannot be loaded. */
 void
 app_config_error_oauth(struct http_response *resp)
@@ -325,7 +373,11 @@ app_serve(struct app *a, char **envp, const struct http_io *in,
 		if (!req.https && a->cfg->issuer_https &&
 		    a->cfg->require_https)
 			app_refuse_plain(a, &req, &resp);
-		else
+		else if (app_issuer_path(a->cfg, req.path) == -1) {
+			http_header(&resp, "Access-Control-Allow-Origin", "*");
+			http_json_error(&resp, 404, "not_found", "not under "
+			    "this server's issuer path");
+		} else
 			handler(a, &req, &resp);
 	}
 	if (a->cgi)

@@ -67,6 +67,7 @@ int	 app_serve(struct app *, char **, const struct http_io *,
 void	 app_free(struct app *);
 void	 app_purge_some(struct app *);
 int	 app_resource_server_only(struct app *, struct http_response *, int);
+int	 app_issuer_path(const struct config *, char *);
 
 /* The shape of app_resource_server_only()'s answer. */
 #define APP_ANSWER_JSON		0	/* an OAuth JSON error */

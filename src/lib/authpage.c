@@ -204,10 +204,13 @@ authpage_login_throttled(const struct config *cfg,
  * request, whose next page comes from a GET.
  */
 void
-authpage_after_login(struct http_response *resp, const char *request)
+authpage_after_login(const struct config *cfg, struct http_response *resp,
+    const char *request)
 {
 	http_status(resp, 303);
-	http_headerf(resp, "Location", "/authorize?request=%s", request);
+	/* Under the issuer's path, for a subdirectory install. */
+	http_headerf(resp, "Location", "%s/authorize?request=%s",
+	    cfg->issuer_path, request);
 	http_header(resp, "Cache-Control", "no-store");
 	http_header(resp, "Referrer-Policy", "no-referrer");
 }

@@ -47,7 +47,8 @@ void	 authpage_login(const struct config *, struct http_response *, int,
 void	 authpage_login_throttled(const struct config *,
 	    struct http_response *, const struct client *, const char *,
 	    const char *, const char *, long);
-void	 authpage_after_login(struct http_response *, const char *);
+void	 authpage_after_login(const struct config *, struct http_response *,
+	    const char *);
 void	 authpage_consent(const struct config *, struct http_response *,
 	    const struct client *, const struct pending *, const char *,
 	    const char *, const char *);

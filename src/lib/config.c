@@ -197,6 +197,8 @@ config_free(struct config *c)
 	free(c->path);
 	free(c->issuer);
 	free(c->issuer_authority);
+	free(c->issuer_origin);
+	free(c->issuer_path);
 	free(c->mcp_url);
 	free(c->prm_url);
 	free(c->db_path);
@@ -240,7 +242,8 @@ is_loopback_host(const char *host, size_t len)
  * An issuer is an origin: "https://" host [":" port], lowercase, with no
  * path, query, fragment, userinfo or trailing slash, because clients
  * compare it byte for byte (RFC 8414 §3.3).  Plain http is allowed for
- * loopback hosts only, for development.
+ * loopback hosts only, for development.  The issuer key may add the
+ * path of a subdirectory install (issuer_key_valid() below).
  */
 int
 config_issuer_valid(const char *v, char *why, size_t whysz)
@@ -306,6 +309,97 @@ config_issuer_valid(const char *v, char *why, size_t whysz)
 		return 0;
 	}
 	return 1;
+}
+
+/* The longest path an issuer may have ("/mcp-auth"). */
+#define ISSUER_PATH_MAX	200
+
+/*
+ * The path of an issuer installed in a subdirectory ("/mcp-auth" of
+ * https://example.com/mcp-auth): one or more segments of unreserved
+ * characters (RFC 3986 section 2.3), none empty, "." or "..", and no
+ * trailing slash, so that the issuer has one spelling (clients compare
+ * it byte for byte) and the web server maps it as written.  The first
+ * segment may not be ".well-known", whose URLs metadata.fcgi answers.
+ * A path ending in "/mcp" is refused: it is the MCP URL, not the
+ * issuer.
+ */
+static int
+issuer_path_valid(const char *p, char *why, size_t whysz)
+{
+	const char	*seg;
+	size_t		 len = strlen(p), n;
+
+	if (len > ISSUER_PATH_MAX) {
+		seterr(why, whysz, "has a path longer than %d characters",
+		    ISSUER_PATH_MAX);
+		return 0;
+	}
+	if (p[len - 1] == '/') {
+		seterr(why, whysz, "must not end with a slash (e.g. "
+		    "https://mcp.example.com or https://example.com/mcp-auth)");
+		return 0;
+	}
+	for (seg = p + 1; ; seg += n + 1) {
+		n = strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.')) {
+			seterr(why, whysz, "has an empty, \".\" or \"..\" "
+			    "segment in its path");
+			return 0;
+		}
+		if (strspn(seg, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~") < n) {
+			seterr(why, whysz, "has a path with a character other "
+			    "than letters, digits, \"-\", \".\", \"_\" and "
+			    "\"~\"");
+			return 0;
+		}
+		if (seg == p + 1 && n == 11 &&
+		    strncmp(seg, ".well-known", 11) == 0) {
+			seterr(why, whysz, "has a path under /.well-known");
+			return 0;
+		}
+		if (seg[n] == '\0')
+			break;
+	}
+	if (strcmp(seg, "mcp") == 0) {
+		seterr(why, whysz, "ends in /mcp: the issuer is the MCP URL "
+		    "without its final /mcp");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The issuer key: an origin (config_issuer_valid()), or an origin and
+ * the path of a subdirectory install (issuer_path_valid()).  A query or
+ * fragment is refused wherever it is, before the origin is cut at the
+ * first slash after the scheme.
+ */
+static int
+issuer_key_valid(const char *v, char *why, size_t whysz)
+{
+	const char	*slash, *scheme_end;
+	char		*origin;
+	int		 ok;
+
+	if ((scheme_end = strstr(v, "://")) == NULL ||
+	    (slash = strchr(scheme_end + 3, '/')) == NULL)
+		return config_issuer_valid(v, why, whysz);
+	if (strcspn(v, "?#") < strlen(v)) {
+		seterr(why, whysz, "must not contain a query, fragment or "
+		    "userinfo");
+		return 0;
+	}
+	if ((origin = strndup(v, (size_t)(slash - v))) == NULL) {
+		seterr(why, whysz, "out of memory");
+		return 0;
+	}
+	ok = config_issuer_valid(origin, why, whysz) &&
+	    issuer_path_valid(slash, why, whysz);
+	free(origin);
+	return ok;
 }
 
 /* A number's unit suffix and what it multiplies by. */
@@ -584,7 +678,7 @@ apply_key(struct config *c, const struct key *k, const char *v, char *why,
 
 	switch (k->type) {
 	case KEY_ISSUER:
-		if (!config_issuer_valid(v, why, whysz))
+		if (!issuer_key_valid(v, why, whysz))
 			return CONFIG_EVALUE;
 		break;
 	case KEY_STRING:
@@ -826,7 +920,12 @@ finish(struct config *c, const char *file, char *err, size_t errsz)
 	c->issuer_https = strncmp(c->issuer, "https://", 8) == 0;
 	auth = c->issuer + (c->issuer_https ? 8 : 7);
 	n = strlen(c->issuer);
-	if ((c->issuer_authority = strdup(auth)) == NULL ||
+	/* A subdirectory install's path ("" for an origin). */
+	if ((c->issuer_path = strdup(auth + strcspn(auth, "/"))) == NULL ||
+	    (c->issuer_authority = strndup(auth, strcspn(auth, "/"))) ==
+	    NULL ||
+	    (c->issuer_origin = strndup(c->issuer,
+	    n - strlen(c->issuer_path))) == NULL ||
 	    (c->mcp_url = malloc(n + 5)) == NULL ||
 	    (c->prm_url = malloc(n + 42)) == NULL)
 		return CONFIG_ENOMEM;

@@ -64,8 +64,10 @@ struct config_scope_text {
 
 struct config {
 	char			*path;
-	char			*issuer;	/* "https://host[:port]" */
+	char			*issuer;	/* "https://host[:port][/path]" */
 	char			*issuer_authority; /* "host[:port]" */
+	char			*issuer_origin;	/* "https://host[:port]" */
+	char			*issuer_path;	/* "/path", "" for an origin */
 	int			 issuer_https;
 	char			*mcp_url;	/* issuer + "/mcp" */
 	char			*prm_url;	/* PRM document for /mcp */

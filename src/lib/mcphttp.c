@@ -42,7 +42,7 @@ http_refuse(struct http_response *resp, int status, int code,
 static int
 origin_allowed(const struct config *cfg, const char *origin)
 {
-	return strcasecmp(origin, cfg->issuer) == 0 ||
+	return strcasecmp(origin, cfg->issuer_origin) == 0 ||
 	    config_list_has(&cfg->allowed_origins, origin);
 }
 

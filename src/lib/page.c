@@ -91,7 +91,8 @@ fallback(struct http_response *resp, const char *title)
 }
 
 /*
- * Renders template name with vars (plus "site" and "title") as the
+ * Renders template name with vars (plus "site", "title" and "base",
+ * the issuer's path that every URL of a page starts with) as the
  * whole response.  Returns 0, or -1 after answering a 500 page.
  */
 int
@@ -114,7 +115,7 @@ page_render(const struct config *cfg, struct http_response *resp,
 		fallback(resp, title);
 		return -1;
 	}
-	if ((all = calloc(nvars + 2, sizeof(*all))) == NULL) {
+	if ((all = calloc(nvars + 3, sizeof(*all))) == NULL) {
 		fallback(resp, title);
 		return -1;
 	}
@@ -125,8 +126,12 @@ page_render(const struct config *cfg, struct http_response *resp,
 	all[nvars + 1].name = "title";
 	all[nvars + 1].type = TMPL_STR;
 	all[nvars + 1].str = title;
+	/* The issuer's path, before every URL a page names. */
+	all[nvars + 2].name = "base";
+	all[nvars + 2].type = TMPL_STR;
+	all[nvars + 2].str = cfg->issuer_path;
 	scope.vars = all;
-	scope.nvars = nvars + 2;
+	scope.nvars = nvars + 3;
 	if (tmpl_render(text, &scope, &resp->body, err, sizeof(err)) !=
 	    TMPL_OK) {
 		log_msg("template_error", "%s: %s", name, err);
@@ -165,35 +170,49 @@ page_error(const struct config *cfg, struct http_response *resp, int status,
 
 /*
  * Cookie names: with https, "__Host-" names that browsers only accept
- * from a secure origin, for the whole host, with no Domain (RFC 6265bis
- * §4.1.3.2).  Over plain http on localhost in development, the prefix
- * and Secure are dropped (browsers would refuse them).
+ * from a secure origin, for the whole host (Path=/), with no Domain
+ * (RFC 6265bis section 4.1.3.2).  An issuer with a path (a
+ * subdirectory install) keeps its cookies to that path, which
+ * "__Host-" forbids: its names are "__Secure-" ones (section 4.1.3.1),
+ * still refused by browsers from an insecure origin.  Over plain http
+ * on localhost in development, the prefix and Secure are dropped
+ * (browsers would refuse them).
  */
 void
 cookie_name(const struct config *cfg, const char *base, char *out,
     size_t outsz)
 {
-	snprintf(out, outsz, "%s%s", cfg->issuer_https ? "__Host-" : "", base);
+	const char	*prefix = "";
+
+	if (cfg->issuer_https)
+		prefix = cfg->issuer_path[0] == '\0' ? "__Host-" :
+		    "__Secure-";
+	snprintf(out, outsz, "%s%s", prefix, base);
 }
 
-/* Sets a cookie; max_age 0 makes a browser-session cookie, -1 deletes. */
+/*
+ * Sets a cookie for the issuer's path ("/" for an origin); max_age 0
+ * makes a browser-session cookie, -1 deletes.
+ */
 void
 cookie_set(struct http_response *resp, const struct config *cfg,
     const char *base, const char *value, long max_age)
 {
-	char	 name[PAGE_COOKIE_NAME_MAX];
+	char		 name[PAGE_COOKIE_NAME_MAX];
+	const char	*path = cfg->issuer_path[0] != '\0' ?
+			    cfg->issuer_path : "/";
 
 	cookie_name(cfg, base, name, sizeof(name));
 	if (max_age > 0)
-		http_headerf(resp, "Set-Cookie", "%s=%s; Path=/;%s HttpOnly; "
-		    "SameSite=Lax; Max-Age=%ld", name, value,
+		http_headerf(resp, "Set-Cookie", "%s=%s; Path=%s;%s HttpOnly; "
+		    "SameSite=Lax; Max-Age=%ld", name, value, path,
 		    cfg->issuer_https ? " Secure;" : "", max_age);
 	else if (max_age == 0)
-		http_headerf(resp, "Set-Cookie", "%s=%s; Path=/;%s HttpOnly; "
-		    "SameSite=Lax", name, value,
+		http_headerf(resp, "Set-Cookie", "%s=%s; Path=%s;%s HttpOnly; "
+		    "SameSite=Lax", name, value, path,
 		    cfg->issuer_https ? " Secure;" : "");
 	else
-		http_headerf(resp, "Set-Cookie", "%s=; Path=/;%s HttpOnly; "
-		    "SameSite=Lax; Max-Age=0", name,
+		http_headerf(resp, "Set-Cookie", "%s=; Path=%s;%s HttpOnly; "
+		    "SameSite=Lax; Max-Age=0", name, path,
 		    cfg->issuer_https ? " Secure;" : "");
 }

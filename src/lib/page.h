@@ -11,8 +11,8 @@
 #include "template.h"
 
 /*
- * Room for a cookie's full name: the "__Host-" prefix cookie_name()
- * adds and a base name such as "mcp_session", with a NUL.
+ * Room for a cookie's full name: the "__Host-" or "__Secure-" prefix
+ * cookie_name() adds and a base name such as "mcp_session", with a NUL.
  */
 #define PAGE_COOKIE_NAME_MAX	64
 

@@ -285,7 +285,7 @@ describe('configuration changes', () => {
 		}
 		assert.match(s.programLog(), new RegExp(
 		    'metadata\\.fcgi\\[\\d+\\]: event=config_error msg="' +
-		    `${s.configFile}:1: issuer: must be an origin`));
+		    `${s.configFile}:1: issuer: must not end with a slash`));
 		s.writeConfig();
 		const res = await s.request('GET',
 		    '/.well-known/oauth-authorization-server');

@@ -186,6 +186,14 @@ export class TestServer {
 	//            origin), for several servers behind one public URL
 	//   database false: no database (a resource server that checks
 	//            tokens it did not issue)
+	//   subdir   a subdirectory install: the programs under /subdir
+	//            and the issuer https://localhost:PORT/subdir
+	//            (lighttpd, apache-htaccess, apache-cgi); s.base is
+	//            then "/subdir" (else "")
+	//   rootRule with subdir: whether the site's root maps the two
+	//            root metadata URLs (RFC 8414 and RFC 9728 path
+	//            insertion) to metadata.fcgi, as docs/deploying.md's
+	//            rule does (default true)
 	static async start(options = {}) {
 		const s = new TestServer(options);
 		try {
@@ -208,6 +216,9 @@ export class TestServer {
 		fs.mkdirSync(this.logDir);
 		fs.mkdirSync(path.join(this.runDir, 'empty'), { recursive: true });
 		this.procs = options.procs ?? 2;
+		this.base = options.subdir !== undefined ?
+		    `/${options.subdir}` : '';
+		this.rootRule = options.rootRule ?? true;
 		this.programDir = options.programDir ?? programDir;
 		this.programEnv = { ...sanitizerEnv(), ...options.env };
 		// A kind's prepare() may move these: the pages, the admin
@@ -249,7 +260,7 @@ export class TestServer {
 		for (let attempt = 0; ; attempt++) {
 			this.port = await freePort();
 			this.issuer = this.options.issuer ??
-			    `https://localhost:${this.port}`;
+			    `https://localhost:${this.port}${this.base}`;
 			this.writeConfig();
 			if (attempt === 0 && this.options.database !== false) {
 				this.admin(['init']);
@@ -333,7 +344,7 @@ export class TestServer {
 			if (exited)
 				return false;
 			try {
-				await this.request('GET',
+				await this.request('GET', this.base +
 				    '/.well-known/oauth-authorization-server');
 				return true;
 			} catch (e) {

@@ -47,7 +47,8 @@ export function formField(html, name) {
 }
 
 export async function register(s, metadata = {}) {
-	const res = await s.request('POST', '/register', {
+	// s.base: a subdirectory install's path (harness.mjs), else ''.
+	const res = await s.request('POST', `${s.base ?? ''}/register`, {
 		json: {
 			redirect_uris: ['http://127.0.0.1:9999/callback'],
 			token_endpoint_auth_method: 'none',
@@ -105,7 +106,8 @@ export class Person {
 	}
 
 	async post(form) {
-		const res = await this.s.request('POST', '/authorize', {
+		const res = await this.s.request('POST',
+		    `${this.s.base ?? ''}/authorize`, {
 			form,
 			headers: { Cookie: this.jar.header() },
 			from: this.from,
@@ -159,7 +161,7 @@ function defined(form) {
 }
 
 export async function exchange(s, client, code, verifier, extra = {}) {
-	return s.request('POST', '/token', {
+	return s.request('POST', `${s.base ?? ''}/token`, {
 		form: defined({
 			grant_type: 'authorization_code',
 			code,
@@ -172,7 +174,7 @@ export async function exchange(s, client, code, verifier, extra = {}) {
 }
 
 export async function refresh(s, client, refreshToken, extra = {}) {
-	return s.request('POST', '/token', {
+	return s.request('POST', `${s.base ?? ''}/token`, {
 		form: defined({
 			grant_type: 'refresh_token',
 			refresh_token: refreshToken,
@@ -185,7 +187,8 @@ export async function refresh(s, client, refreshToken, extra = {}) {
 // Runs a whole flow for a public client and returns the token response.
 export async function obtainTokens(s, person, client, params = {}) {
 	const { verifier, challenge } = pkce();
-	const res = await person.authorize(authorizeQuery(client, {
+	const res = await person.authorize((s.base ?? '') +
+	    authorizeQuery(client, {
 		code_challenge: challenge,
 		code_challenge_method: 'S256',
 		...params,

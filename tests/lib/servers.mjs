@@ -31,10 +31,83 @@ function readIfExists(file) {
 	}
 }
 
+// The root rule of a subdirectory install (docs/deploying.md): the two
+// URLs RFC 8414 and RFC 9728 put at the root of the site for an issuer
+// with a path, to the subdirectory's metadata.fcgi, above the rules
+// the site already has.
+export function rootRule(subdir) {
+	return 'RewriteRule "^\\.well-known/(oauth-authorization-server/' +
+	    `${subdir}|oauth-protected-resource/${subdir}/mcp)$" ` +
+	    `"${subdir}/metadata.fcgi" [END]`;
+}
+
+// What a WordPress site's root .htaccess holds: everything that is not
+// a file or a directory goes to index.php.
+const wordpressRules = [
+	'# BEGIN WordPress',
+	'<IfModule mod_rewrite.c>',
+	'RewriteEngine On',
+	'RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]',
+	'RewriteBase /',
+	'RewriteRule ^index\\.php$ - [L]',
+	'RewriteCond %{REQUEST_FILENAME} !-f',
+	'RewriteCond %{REQUEST_FILENAME} !-d',
+	'RewriteRule . /index.php [L]',
+	'</IfModule>',
+	'# END WordPress',
+	'',
+].join('\n');
+
+// The site at the root of a subdirectory install: a WordPress-style
+// .htaccess (with the root rule above it unless s.rootRule is false)
+// and an index.php that, with no PHP here, answers as a page.
+function writeRootSite(s, docRoot) {
+	const subdir = s.base.slice(1);
+	const ours = s.rootRule ? [
+		'# BEGIN mcp-oauth-fcgi',
+		'RewriteEngine On',
+		rootRule(subdir),
+		'# END mcp-oauth-fcgi',
+		'',
+	].join('\n') : '';
+	fs.writeFileSync(path.join(docRoot, '.htaccess'), ours +
+	    wordpressRules);
+	fs.writeFileSync(path.join(docRoot, 'index.php'),
+	    '<!doctype html><title>A WordPress site</title>\n');
+}
+
+// lighttpd's configuration for a subdirectory install: every endpoint
+// and /static/ under the subdirectory, and (with s.rootRule) the two
+// root metadata URLs to a metadata.fcgi of their own.
+function lighttpdSubdir(text, s) {
+	const sub = s.base;
+	text = text.replace(/^(\t)"(\/[^"]*)" => \(\(/gm,
+	    (m, tab, p) => `${tab}"${sub}${p}" => ((`);
+	text = text.replace('"/static/" =>', `"${sub}/static/" =>`);
+	if (!s.rootRule)
+		return text;
+	const block = (url, sock) => [
+		`\t"${url}" => ((`,
+		`\t\t"socket" => "${s.runDir}/${sock}.sock",`,
+		`\t\t"bin-path" => "${s.programDir}/metadata.fcgi",`,
+		`\t\t"bin-environment" => ( "MCP_OAUTH_CONFIG" => ` +
+		    `"${s.configFile}" ),`,
+		'\t\t"max-procs" => 1,',
+		'\t\t"check-local" => "disable",',
+		'\t)),',
+		'',
+	].join('\n');
+	return text.replace('fastcgi.server = (\n', 'fastcgi.server = (\n' +
+	    block(`/.well-known/oauth-authorization-server${sub}`,
+	    'root-as') +
+	    block(`/.well-known/oauth-protected-resource${sub}/mcp`,
+	    'root-prm'));
+}
+
 const lighttpd = {
 	start(s) {
 		const conf = path.join(s.dir, 'lighttpd.conf');
-		fs.writeFileSync(conf, render(
+		let text = render(
 		    path.join(repo, 'lighttpd', 'mcp-oauth.conf.in'), {
 			BIND: '127.0.0.1',
 			PORT: s.port,
@@ -46,7 +119,10 @@ const lighttpd = {
 			PROGRAM_DIR: s.programDir,
 			CONFIG_FILE: s.configFile,
 			PROCS: s.procs,
-		}));
+		});
+		if (s.base !== '')
+			text = lighttpdSubdir(text, s);
+		fs.writeFileSync(conf, text);
 		return spawn('lighttpd', ['-D', '-f', conf], {
 			detached: true,
 			stdio: ['ignore', 'ignore', 'inherit'],
@@ -116,19 +192,30 @@ function apacheKind(mode) {
 	const handler = mode === 'cgi' ? 'cgi' : 'fcgid';
 	return {
 		prepare(s) {
+			if (s.base !== '' && mode === 'vhost')
+				throw new Error('apache-vhost has no ' +
+				    'subdirectory install in the tests');
 			const id = apacheIdentity();
+			const docRoot = path.join(s.dir, 'htdocs');
+			// A subdirectory install: the programs, static/ and
+			// .htaccess in a directory under the site's root.
+			const siteDir = path.join(docRoot, s.base);
 			const a = {
 				id,
 				confDir: path.join(s.dir, 'apache'),
-				docRoot: path.join(s.dir, 'htdocs'),
+				docRoot,
+				siteDir,
 				programDir: mode === 'vhost' ?
-				    path.join(s.dir, 'libexec') :
-				    path.join(s.dir, 'htdocs'),
+				    path.join(s.dir, 'libexec') : siteDir,
 			};
 			s.apache = a;
 			fs.mkdirSync(path.join(a.confDir, 'conf.d'),
 			    { recursive: true });
 			fs.mkdirSync(a.docRoot);
+			if (s.base !== '') {
+				fs.mkdirSync(siteDir);
+				writeRootSite(s, docRoot);
+			}
 			copyPrograms(s.programDir, a.programDir);
 			s.wwwDir = path.join(s.dir, 'www');
 			fs.cpSync(path.join(repo, 'www'), s.wwwDir,
@@ -140,12 +227,12 @@ function apacheKind(mode) {
 			s.adminPath = path.join(bin, 'mcp-oauth-admin');
 			if (mode !== 'vhost') {
 				fs.cpSync(path.join(repo, 'www', 'static'),
-				    path.join(a.docRoot, 'static'),
+				    path.join(a.siteDir, 'static'),
 				    { recursive: true });
-				fs.writeFileSync(path.join(a.docRoot, '.htaccess'),
+				fs.writeFileSync(path.join(a.siteDir, '.htaccess'),
 				    render(path.join(repo, 'apache',
 				    'htaccess.in'), {
-					DOC_ROOT: a.docRoot,
+					DOC_ROOT: a.siteDir,
 					CONFIG_FILE: s.configFile,
 				}));
 			}

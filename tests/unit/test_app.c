@@ -268,3 +268,68 @@ Test(app, resource_server_mode_turns_the_authorization_server_off)
 	http_response_free(&resp);
 	config_free(a.cfg);
 }
+
+/*
+ * A subdirectory install: paths under the issuer's path lose it, the
+ * two root metadata URLs (RFC 8414 and RFC 9728 path insertion) become
+ * the documents' paths under the issuer, and everything else is
+ * outside.  An origin issuer changes nothing.
+ */
+Test(app, issuer_path_is_stripped_before_routing)
+{
+	struct config	*cfg;
+	char		 err[CONFIG_ERR_MAX], p[128];
+	const char	*sub = "issuer = https://example.com/mcp-auth\n"
+			    "db_path = /x\n";
+	const char	*origin = "issuer = https://example.com\n"
+			    "db_path = /x\n";
+	static const struct {
+		const char	*in;
+		const char	*out;	/* NULL: outside the issuer */
+	} cases[] = {
+		{ "/mcp-auth/authorize", "/authorize" },
+		{ "/mcp-auth/mcp", "/mcp" },
+		{ "/mcp-auth", "/" },
+		{ "/mcp-auth/", "/" },
+		{ "/mcp-auth/.well-known/oauth-authorization-server",
+		    "/.well-known/oauth-authorization-server" },
+		{ "/.well-known/oauth-authorization-server/mcp-auth",
+		    "/.well-known/oauth-authorization-server" },
+		{ "/.well-known/oauth-protected-resource/mcp-auth/mcp",
+		    "/.well-known/oauth-protected-resource/mcp" },
+		{ "/mcp-authX/authorize", NULL },
+		{ "/mcp-authorize", NULL },
+		{ "/authorize", NULL },
+		{ "/mcp", NULL },
+		{ "/", NULL },
+		{ "/.well-known/oauth-authorization-server", NULL },
+		{ "/.well-known/oauth-authorization-server/mcp-authX", NULL },
+		{ "/.well-known/oauth-authorization-server/mcp-auth/", NULL },
+		{ "/.well-known/oauth-protected-resource/mcp-auth", NULL },
+		{ "/.well-known/oauth-protected-resource/mcp-authX/mcp", NULL },
+		{ "/.well-known/openid-configuration/mcp-auth", NULL },
+	};
+	size_t		 i;
+
+	cr_assert_eq(config_parse("/t.conf", sub, strlen(sub), &cfg, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(p, sizeof(p), "%s", cases[i].in);
+		if (cases[i].out == NULL)
+			cr_assert_eq(app_issuer_path(cfg, p), -1, "%s",
+			    cases[i].in);
+		else {
+			cr_assert_eq(app_issuer_path(cfg, p), 0, "%s",
+			    cases[i].in);
+			cr_assert_str_eq(p, cases[i].out, "%s", cases[i].in);
+		}
+	}
+	config_free(cfg);
+
+	cr_assert_eq(config_parse("/t.conf", origin, strlen(origin), &cfg, err,
+	    sizeof(err)), CONFIG_OK, "%s", err);
+	snprintf(p, sizeof(p), "/mcp-auth/authorize");
+	cr_assert_eq(app_issuer_path(cfg, p), 0);
+	cr_assert_str_eq(p, "/mcp-auth/authorize", "an origin changes nothing");
+	config_free(cfg);
+}

@@ -217,7 +217,7 @@ Test(authpage, an_error_redirect)
 
 Test(authpage, after_login_the_next_page_is_a_get)
 {
-	authpage_after_login(&resp, "REQ");
+	authpage_after_login(cfg, &resp, "REQ");
 	cr_assert_eq(resp.status, 303);
 	assert_header("Location: /authorize?request=REQ\r\n");
 	assert_header("Cache-Control: no-store\r\n");

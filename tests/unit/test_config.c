@@ -57,6 +57,38 @@ Test(config, minimal_with_defaults)
 	cr_assert_eq(c->allowed_origins.len, 0);
 }
 
+/*
+ * A subdirectory install: the issuer has a path, every URL derived
+ * from it sits under it, and the authority and origin leave it out.
+ */
+Test(config, issuer_with_a_path)
+{
+	cr_assert_eq(parse("issuer = https://example.com/mcp-auth\n"
+	    "db_path = /x\n"), CONFIG_OK, "%s", err);
+	cr_assert_str_eq(c->issuer, "https://example.com/mcp-auth");
+	cr_assert_str_eq(c->issuer_path, "/mcp-auth");
+	cr_assert_str_eq(c->issuer_origin, "https://example.com");
+	cr_assert_str_eq(c->issuer_authority, "example.com");
+	cr_assert_str_eq(c->mcp_url, "https://example.com/mcp-auth/mcp");
+	cr_assert_str_eq(c->prm_url, "https://example.com/mcp-auth/"
+	    ".well-known/oauth-protected-resource/mcp");
+	config_free(c);
+	c = NULL;
+	cr_assert_eq(parse("issuer = http://localhost:8443/a/b-c.d_e~f\n"
+	    "db_path = /x\n"), CONFIG_OK, "%s", err);
+	cr_assert_str_eq(c->issuer_path, "/a/b-c.d_e~f");
+	cr_assert_str_eq(c->issuer_origin, "http://localhost:8443");
+	cr_assert_str_eq(c->issuer_authority, "localhost:8443");
+}
+
+/* The origin case keeps an empty path. */
+Test(config, issuer_origin_has_no_path)
+{
+	cr_assert_eq(parse(BASE), CONFIG_OK, "%s", err);
+	cr_assert_str_eq(c->issuer_path, "");
+	cr_assert_str_eq(c->issuer_origin, "https://mcp.example.com");
+}
+
 Test(config, every_key)
 {
 	cr_assert_eq(parse(
@@ -135,9 +167,27 @@ Test(config, bad_files_name_file_line_and_key)
 		{ BASE "code_lifetime =\n",
 		    "/etc/mcp.conf:3: code_lifetime: empty value" },
 		{ "issuer = https://mcp.example.com/\ndb_path = /x\n",
-		    "/etc/mcp.conf:1: issuer: must be an origin" },
+		    "/etc/mcp.conf:1: issuer: must not end with a slash" },
 		{ "issuer = https://mcp.example.com/mcp\ndb_path = /x\n",
-		    "/etc/mcp.conf:1: issuer: must be an origin" },
+		    "/etc/mcp.conf:1: issuer: ends in /mcp" },
+		{ "issuer = https://example.com/sub/\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: must not end with a slash" },
+		{ "issuer = https://example.com/sub?x\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: must not contain a query" },
+		{ "issuer = https://example.com/sub#x\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: must not contain a query" },
+		{ "issuer = https://example.com/a//b\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: has an empty" },
+		{ "issuer = https://example.com/a/../b\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: has an empty" },
+		{ "issuer = https://example.com/./b\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: has an empty" },
+		{ "issuer = https://example.com/a%20b\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: has a path with a character" },
+		{ "issuer = https://example.com/.well-known/x\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: has a path under /.well-known" },
+		{ "issuer = https://Example.com/sub\ndb_path = /x\n",
+		    "/etc/mcp.conf:1: issuer: must be lowercase" },
 		{ "issuer = http://mcp.example.com\ndb_path = /x\n",
 		    "/etc/mcp.conf:1: issuer: must use https://" },
 		{ "issuer = ftp://mcp.example.com\ndb_path = /x\n",

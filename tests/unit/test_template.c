@@ -543,3 +543,59 @@ Test(template, cookies_are_host_prefixed_secure_httponly_lax)
 	http_response_free(&resp);
 	config_free(cfg);
 }
+
+/* A subdirectory install's pages name its URLs under the issuer's path. */
+Test(template, pages_of_a_subdirectory_install)
+{
+	struct config		*cfg = page_config("https://example.com/sub");
+	struct http_response	 resp;
+	const struct tmpl_var	 v[] = {
+		{ .name = "user_code", .type = TMPL_STR, .str = "" },
+		{ .name = "csrf", .type = TMPL_STR, .str = "c" },
+		{ .name = "error", .type = TMPL_STR, .str = "" },
+	};
+	const char		*body;
+
+	http_response_init(&resp);
+	cr_assert_eq(page_render(cfg, &resp, 200, "device", "Connect a device",
+	    v, 3), 0, "%s", buf_cstr(&resp.body));
+	body = buf_cstr(&resp.body);
+	cr_assert_not_null(strstr(body, "action=\"/sub/device\""), "%s", body);
+	cr_assert_not_null(strstr(body, "href=\"/sub/static/style.css\""),
+	    "%s", body);
+	http_response_free(&resp);
+	config_free(cfg);
+}
+
+/*
+ * A subdirectory install keeps its cookies to the issuer's path, which
+ * "__Host-" forbids (it requires Path=/): "__Secure-" names then.
+ */
+Test(template, cookies_of_a_subdirectory_install)
+{
+	struct config		*cfg = page_config("https://example.com/sub");
+	struct http_response	 resp;
+	char			 name[64];
+
+	http_response_init(&resp);
+	cookie_set(&resp, cfg, "mcp_session", "v1", 3600);
+	cookie_set(&resp, cfg, "mcp_session", NULL, -1);
+	cr_assert_str_eq(buf_cstr(&resp.headers),
+	    "Set-Cookie: __Secure-mcp_session=v1; Path=/sub; Secure; "
+	    "HttpOnly; SameSite=Lax; Max-Age=3600\r\n"
+	    "Set-Cookie: __Secure-mcp_session=; Path=/sub; Secure; "
+	    "HttpOnly; SameSite=Lax; Max-Age=0\r\n");
+	cookie_name(cfg, "x", name, sizeof(name));
+	cr_assert_str_eq(name, "__Secure-x");
+	http_response_free(&resp);
+	config_free(cfg);
+
+	cfg = page_config("http://localhost:8080/sub");
+	http_response_init(&resp);
+	cookie_set(&resp, cfg, "mcp_session", "v1", 0);
+	cr_assert_str_eq(buf_cstr(&resp.headers),
+	    "Set-Cookie: mcp_session=v1; Path=/sub; HttpOnly; SameSite=Lax"
+	    "\r\n");
+	http_response_free(&resp);
+	config_free(cfg);
+}
