@@ -193,9 +193,70 @@ http_request_free(struct http_request *req)
 }
 
 /*
+ * Reads a body whose length nobody told us, to the end of the input,
+ * refusing it once it passes max bytes.  The buffer grows by doubling;
+ * each old one is wiped before it is freed, as the body is.
+ */
+static int
+read_body_to_end(struct http_request *req, const struct http_io *io,
+    size_t max)
+{
+	char	*p, *grown;
+	size_t	 cap = 4096, got = 0;
+	ssize_t	 n;
+	int	 rc = HTTP_OK;
+
+	if ((p = malloc(cap + 1)) == NULL)
+		return HTTP_ENOMEM;
+	for (;;) {
+		if (got == cap) {
+			if (cap > max) {
+				rc = HTTP_ETOOBIG;
+				goto out;
+			}
+			if ((grown = malloc(cap * 2 + 1)) == NULL) {
+				rc = HTTP_ENOMEM;
+				goto out;
+			}
+			memcpy(grown, p, got);
+			crypto_wipe(p, got);
+			free(p);
+			p = grown;
+			cap *= 2;
+		}
+		if ((n = io->read(io->ctx, p + got, cap - got)) < 0) {
+			rc = HTTP_EIO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > max) {
+			rc = HTTP_ETOOBIG;
+			goto out;
+		}
+	}
+	p[got] = '\0';
+	req->body = p;
+	req->body_len = got;
+	return HTTP_OK;
+out:
+	crypto_wipe(p, got);
+	free(p);
+	return rc;
+}
+
+/*
  * Reads the body announced by CONTENT_LENGTH, refusing more than max
  * bytes before reading any of it.  The body is NUL-terminated for the
  * parsers' convenience; body_len is its real length.
+ *
+ * A chunked request body comes without CONTENT_LENGTH when Apache runs
+ * us as plain CGI (lighttpd and mod_fcgid count it first): the
+ * Transfer-Encoding header, which Apache passes on as
+ * HTTP_TRANSFER_ENCODING, says there is one, and it ends where the
+ * input ends (RFC 3875 section 4.2 lets the server do so).  Without
+ * either, there is no body.
  */
 int
 http_read_body(struct http_request *req, const struct http_io *io,
@@ -206,6 +267,9 @@ http_read_body(struct http_request *req, const struct http_io *io,
 
 	if (req->content_length == -2)
 		return HTTP_EBADLENGTH;
+	if (req->content_length == -1 &&
+	    http_env(req->envp, "HTTP_TRANSFER_ENCODING") != NULL)
+		return read_body_to_end(req, io, max);
 	len = req->content_length < 0 ? 0 : (size_t)req->content_length;
 	if (req->content_length > (long long)max)
 		return HTTP_ETOOBIG;

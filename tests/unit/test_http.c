@@ -111,6 +111,68 @@ Test(http, body_limits)
 	http_request_free(&r);
 }
 
+/*
+ * Apache runs a plain CGI program with a chunked body and no
+ * CONTENT_LENGTH: the body is what the input holds up to its end,
+ * within the limit.
+ */
+Test(http, chunked_body_without_length)
+{
+	char	*env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/mcp",
+	    "HTTP_TRANSFER_ENCODING=chunked", NULL };
+	static char		 big[20000];
+	struct http_request	 r;
+	struct memio		 m = { "hello world", 11, 0, 3, { 0 }, 0 };
+	struct http_io		 io = { memio_read, memio_write, &m };
+
+	cr_assert_eq(http_request_init(&r, env), HTTP_OK);
+	cr_assert_eq(r.content_length, -1);
+	cr_assert_eq(http_read_body(&r, &io, 100), HTTP_OK);
+	cr_assert_eq(r.body_len, 11, "the body is not taken as empty");
+	cr_assert_str_eq(r.body, "hello world");
+	http_request_free(&r);
+
+	/* Exactly at the limit, across several buffer sizes. */
+	memset(big, 'a', sizeof(big));
+	m = (struct memio){ big, sizeof(big), 0, 1000, { 0 }, 0 };
+	cr_assert_eq(http_request_init(&r, env), HTTP_OK);
+	cr_assert_eq(http_read_body(&r, &io, sizeof(big)), HTTP_OK);
+	cr_assert_eq(r.body_len, sizeof(big));
+	cr_assert_eq(r.body[sizeof(big)], '\0');
+	http_request_free(&r);
+
+	/* One byte over it. */
+	m = (struct memio){ big, sizeof(big), 0, 0, { 0 }, 0 };
+	cr_assert_eq(http_request_init(&r, env), HTTP_OK);
+	cr_assert_eq(http_read_body(&r, &io, sizeof(big) - 1), HTTP_ETOOBIG);
+	cr_assert_null(r.body, "nothing of a refused body is kept");
+	cr_assert_eq(r.body_len, 0);
+	http_request_free(&r);
+
+	/* An empty chunked body. */
+	m = (struct memio){ "", 0, 0, 0, { 0 }, 0 };
+	cr_assert_eq(http_request_init(&r, env), HTTP_OK);
+	cr_assert_eq(http_read_body(&r, &io, 100), HTTP_OK);
+	cr_assert_eq(r.body_len, 0);
+	cr_assert_str_eq(r.body, "");
+	http_request_free(&r);
+}
+
+/* Without CONTENT_LENGTH or Transfer-Encoding the input is not read. */
+Test(http, no_length_no_encoding_reads_nothing)
+{
+	char	*env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/", NULL };
+	struct http_request	 r;
+	struct memio		 m = { "unread", 6, 0, 0, { 0 }, 0 };
+	struct http_io		 io = { memio_read, memio_write, &m };
+
+	cr_assert_eq(http_request_init(&r, env), HTTP_OK);
+	cr_assert_eq(http_read_body(&r, &io, 100), HTTP_OK);
+	cr_assert_eq(r.body_len, 0);
+	cr_assert_eq(m.inoff, 0);
+	http_request_free(&r);
+}
+
 Test(http, no_body)
 {
 	char	*env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/", NULL };
