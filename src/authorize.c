@@ -574,7 +574,8 @@ handle_decision(struct app *a, const struct http_request *req,
 	 * A denial that cannot be recorded is still a denial; one whose
 	 * request was answered already (Approve in another tab) is not.
 	 */
-	if (consent_deny(st, id) == CONSENT_ANSWERED) {
+	if (consent_deny(st, a->cfg, id, w.user, c->id, req->remote_addr) ==
+	    CONSENT_ANSWERED) {
 		authpage_error(a->cfg, resp, AUTHPAGE_ANSWERED);
 		return;
 	}

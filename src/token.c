@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "lib/app.h"
+#include "lib/audit.h"
 #include "lib/cimdfetch.h"
 #include "lib/client.h"
 #include "lib/authreq.h"
@@ -203,6 +204,24 @@ handle_post(struct app *a, struct http_request *req,
 	if (!ok && !e.commit) {
 		store_abort(t);
 		goto error;
+	}
+	/* The audit event, in the transaction that issues or revokes. */
+	if (ok)
+		rc = audit_record(t, a->cfg, strcmp(grant_type,
+		    "refresh_token") == 0 ? AUDIT_TOKEN_REFRESHED :
+		    AUDIT_TOKEN_ISSUED, tr.user, c.id, req->remote_addr,
+		    strcmp(grant_type, DEVICE_GRANT_TYPE) == 0 ?
+		    "device_code" : grant_type);
+	else if (tr.replay != 0)
+		rc = audit_record(t, a->cfg, tr.replay, tr.user, c.id,
+		    req->remote_addr, "grant revoked");
+	else
+		rc = STORE_OK;
+	if (rc != STORE_OK) {
+		store_abort(t);
+		crypto_wipe(&tr, sizeof(tr));
+		oauth_store_respond(resp, rc);
+		goto out;
 	}
 	if ((rc = store_commit(t)) != STORE_OK) {
 		crypto_wipe(&tr, sizeof(tr));

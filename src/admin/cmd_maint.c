@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include "../lib/dbcheck.h"
 #include "../lib/dbstats.h"
+#include "../lib/audit.h"
 #include "../lib/purge.h"
 #include "../lib/store.h"
 #include "admin.h"
@@ -43,6 +44,7 @@ cmd_purge(struct admin *a, int argc, char **argv)
 	struct purge_counts	 c;
 	struct dbstats		 s;
 	struct json_object	*o;
+	size_t			 audit_n = 0;
 	int			 rc, grown = 0;
 
 	(void)argv;
@@ -52,6 +54,9 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		return EXIT_FAIL;
 	memset(&c, 0, sizeof(c));
 	rc = purge_run(a->store, admin_now(), PURGE_BATCH, &c, &grown);
+	/* The audit trail, down to audit_max_events and audit_max_age. */
+	if (rc == STORE_OK)
+		rc = audit_purge(a->store, a->cfg, PURGE_BATCH, &audit_n);
 	if (rc == STORE_OK)
 		(void)store_release_freed(a->store);
 	admin_map_warning(a);
@@ -67,6 +72,7 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		add_int(o, "cimd_clients", (int64_t)c.cimd_clients);
 		add_int(o, "index_entries", (int64_t)c.index_entries);
 		add_int(o, "examined", (int64_t)c.scanned);
+		add_int(o, "audit_events", (int64_t)audit_n);
 		json_object_object_add(o, "complete",
 		    json_object_new_boolean(rc == STORE_OK));
 		admin_json_print(o);
@@ -78,6 +84,9 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		    "records\n", c.codes, c.access_tokens, c.refresh_tokens,
 		    c.grants, c.sessions, c.pending, c.ratelimit,
 		    c.cimd_clients, c.index_entries, c.scanned);
+	if (!a->json && audit_n > 0)
+		printf("removed %zu audit events over audit_max_events or "
+		    "audit_max_age\n", audit_n);
 	if (rc != STORE_OK)
 		return admin_store_fail(a, "purge stopped (what it removed "
 		    "stays removed)", rc);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "client.h"
 #include "crypto.h"
 #include "grant.h"
@@ -376,6 +377,12 @@ purge_step(struct store_txn *t, int64_t now, struct purge_pos *p,
 			} else if (db == DB_CLIENTS) {
 				if ((rc = cimd_unused(t, &k, &v, now, &del)) !=
 				    STORE_OK) {
+					store_cursor_close(cur);
+					return rc;
+				}
+				if (del && (rc = audit_client_removed(t,
+				    k.data, k.len, "purge: unused metadata "
+				    "document")) != STORE_OK) {
 					store_cursor_close(cur);
 					return rc;
 				}

@@ -1,6 +1,7 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 #include <string.h>
 
+#include "audit.h"
 #include "config.h"
 #include "crypto.h"
 #include "ratelimit.h"
@@ -82,6 +83,26 @@ signin_attempt(struct store *st, const struct config *cfg,
 		return fail(s, rc);
 	}
 	exists = rc == STORE_OK;
+	/*
+	 * The audit trail records the attempt as failed, in the same
+	 * transaction as its count and for the same reason; a success
+	 * changes it in signin_accept().
+	 */
+	{
+		struct audit_event	 ev;
+		struct audit_bounds	 b;
+
+		audit_event_set(&ev, AUDIT_SIGNIN_FAILED, s->name_valid ?
+		    name : NULL, NULL, ip, "password");
+		audit_bounds_of(cfg, &b);
+		rc = audit_put(t, &b, &ev);
+		s->audit_us = ev.time_us;
+	}
+	if (rc != STORE_OK) {
+		store_abort(t);
+		user_free(&u);
+		return fail(s, rc);
+	}
 	if ((rc = store_commit(t)) != STORE_OK) {
 		user_free(&u);
 		return fail(s, rc);
@@ -121,6 +142,10 @@ signin_accept(struct store *st, const struct signin *s,
 	if (rc == STORE_OK)
 		rc = session_create(t, s->name, s->now, session_lifetime,
 		    cookie, cookiesz);
+	if (rc == STORE_OK && s->audit_us > 0 &&
+	    (rc = audit_rekind(t, s->audit_us, AUDIT_SIGNIN)) ==
+	    STORE_NOTFOUND)
+		rc = STORE_OK;
 	if (rc == STORE_OK && pd != NULL && (pd->prompt & PROMPT_LOGIN)) {
 		pd->prompt &= ~(uint32_t)PROMPT_LOGIN;
 		rc = pending_put(t, pending_id, pd);

@@ -311,8 +311,10 @@ Test(consent, a_denial_deletes_the_request_once)
 	long	 wait = 0;
 
 	cr_assert_eq(save_fresh(id, csrf, T0, &wait), STORE_OK);
-	cr_assert_eq(consent_deny(st, id), STORE_OK);
-	cr_assert_eq(consent_deny(st, id), CONSENT_ANSWERED);
+	cr_assert_eq(consent_deny(st, cfg, id, "alice", "c", "192.0.2.1"),
+	    STORE_OK);
+	cr_assert_eq(consent_deny(st, cfg, id, "alice", "c", "192.0.2.1"),
+	    CONSENT_ANSWERED);
 }
 
 Test(consent, the_session_cookie_signs_in_unless_prompt_login)
