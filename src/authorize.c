@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "lib/app.h"
+#include "lib/audit.h"
 #include "lib/authpage.h"
 #include "lib/authreq.h"
 #include "lib/cimd.h"
@@ -977,6 +978,9 @@ device_decide(struct app *a, struct http_response *resp,
 		    time(NULL));
 	else if (rc == STORE_NOTFOUND)
 		rc = DEVICE_ANSWERED;
+	if (rc == STORE_OK)
+		rc = audit_record(t, a->cfg, approve ? AUDIT_CONSENT :
+		    AUDIT_CONSENT_DENIED, user, c->id, NULL, "device");
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else
