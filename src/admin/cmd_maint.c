@@ -143,6 +143,7 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		add_int(c, "pending", (int64_t)s.entries[DB_PENDING]);
 		add_int(c, "ratelimit", (int64_t)s.entries[DB_RATELIMIT]);
 		add_int(c, "notes", (int64_t)s.entries[DB_NOTES]);
+		add_int(c, "audit_events", (int64_t)s.entries[DB_AUDIT]);
 		add_int(c, "user_grants", (int64_t)s.entries[DB_USER_GRANTS]);
 		add_int(c, "client_grants",
 		    (int64_t)s.entries[DB_CLIENT_GRANTS]);
@@ -196,6 +197,7 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		print_count("ratelimit", s.entries[DB_RATELIMIT],
 		    s.expired[DB_RATELIMIT]);
 		print_count("notes", s.entries[DB_NOTES], 0);
+		print_count("audit events", s.entries[DB_AUDIT], 0);
 		if (s.corrupt > 0)
 			printf("%-16s %lu records do not decode: run "
 			    "mcp-oauth-admin check\n", "corrupt", s.corrupt);
