@@ -66,8 +66,8 @@ audit_now_us(void)
 
 /*
  * Copies at most max bytes of src to dst (max + 1 bytes).  A cut never
- * splits a UTF-8 sequence, and control characters become '?': every
- * field is shown on a terminal by the admin tool.
+ * splits a well-formed UTF-8 sequence, and control characters become
+ * '?': every field is shown on a terminal by the admin tool.
  */
 static void
 field_copy(char *dst, size_t max, const char *src)
@@ -81,7 +81,9 @@ field_copy(char *dst, size_t max, const char *src)
 	n = strnlen(src, max + 1);
 	if (n > max) {
 		n = max;
-		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+		/* A UTF-8 sequence has at most three continuation bytes. */
+		while (n > 0 && max - n < 3 &&
+		    ((unsigned char)src[n] & 0xc0) == 0x80)
 			n--;
 	}
 	for (i = 0; i < n; i++) {
