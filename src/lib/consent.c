@@ -269,12 +269,14 @@ consent_load(struct store *st, const char *id, const char *csrf,
  * second click on Approve (or Deny in another tab) has consumed the
  * pending request (CONSENT_ANSWERED), or the administrator has disabled
  * the user in between (CONSENT_USER_REFUSED).  The code is logged by
- * its hash only.
+ * its hash only; the approval goes to the audit trail with the
+ * browser's address ip.
  */
 int
 consent_issue(struct store *st, const struct config *cfg,
     const struct client *c, const struct pending *pd, const char *user,
-    const char *pending_id, int64_t now, char *code, size_t codesz)
+    const char *pending_id, const char *ip, int64_t now, char *code,
+    size_t codesz)
 {
 	struct store_txn	*t;
 	struct log_line		 l;
@@ -304,7 +306,7 @@ consent_issue(struct store *st, const struct config *cfg,
 	}
 	rc = grant_issue_code(t, cfg, &cr, now, code, codesz, grant_id);
 	if (rc == STORE_OK)
-		rc = audit_record(t, cfg, AUDIT_CONSENT, user, c->id, NULL,
+		rc = audit_record(t, cfg, AUDIT_CONSENT, user, c->id, ip,
 		    pd->scope);
 	if (rc == STORE_OK)
 		rc = store_commit(t);

@@ -130,6 +130,7 @@ describe('the audit trail', () => {
 		const consent = ofKind(list, 'consent');
 		assert.ok(consent.length >= 1);
 		assert.equal(consent[0].user, 'alice');
+		assert.equal(consent[0].address, '127.0.0.1');
 		const issued = ofKind(list, 'token-issued');
 		assert.equal(issued.length, 1);
 		assert.equal(issued[0].detail, 'authorization_code');
@@ -195,6 +196,7 @@ describe('the audit trail', () => {
 		assert.equal(issued[0].detail, 'device_code');
 		assert.equal(issued[0].user, 'alice');
 		assert.equal(ofKind(list, 'consent')[0].detail, 'device');
+		assert.equal(ofKind(list, 'consent')[0].address, '127.0.0.1');
 	});
 
 	it('records the admin tool\'s revocations and removals', () => {

@@ -15,7 +15,9 @@
 
 #include "../../src/lib/audit.h"
 #include "../../src/lib/buf.h"
+#include "../../src/lib/client.h"
 #include "../../src/lib/config.h"
+#include "../../src/lib/purge.h"
 #include "../../src/lib/record.h"
 #include "../../src/lib/store.h"
 #include "testutil.h"
@@ -372,4 +374,43 @@ Test(audit, an_older_environment_gets_the_database_on_open)
 	    STORE_OK, "%s", err);
 	put_at(T0_US, AUDIT_SIGNIN, "alice", NULL, NULL);
 	cr_assert_eq(entries(), 1);
+}
+
+/* The purge's removal of an unused metadata document client. */
+Test(audit, the_purge_records_a_client_it_removes)
+{
+	static const char	 url[] = "https://a.example/client.json";
+	struct store_txn	*t;
+	struct client		 c;
+	struct purge_counts	 n;
+	struct audit_filter	 f;
+	struct seen		 s;
+	char			*uris[] = { "https://a.example/cb" };
+	char			 why[256];
+	const int64_t		 t0 = 1700000000;
+
+	client_init(&c);
+	snprintf(c.id, sizeof(c.id), "%s", url);
+	c.auth_method = CLIENT_AUTH_NONE;
+	c.grant_types = CLIENT_GRANT_CODE;
+	c.response_types = CLIENT_RESPONSE_CODE;
+	c.created = c.fetched = t0;
+	c.expires = t0 + 3600;
+	c.flags |= CLIENT_CIMD;
+	cr_assert_eq(client_set_redirect_uris(&c, uris, 1, why, sizeof(why)),
+	    CLIENT_OK, "%s", why);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(store_client_put(t, &c, 0), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	client_free(&c);
+	memset(&n, 0, sizeof(n));
+	cr_assert_eq(purge_run(st, t0 + 3600 + PURGE_CIMD_MARGIN, 0, &n,
+	    NULL), STORE_OK);
+	cr_assert_eq(n.cimd_clients, 1);
+	memset(&f, 0, sizeof(f));
+	f.kind = AUDIT_CLIENT_REMOVED;
+	list(&f, &s);
+	cr_assert_eq(s.n, 1);
+	cr_assert_str_eq(s.ev[0].client, url);
+	cr_assert_str_eq(s.ev[0].detail, "purge: unused metadata document");
 }
