@@ -293,7 +293,7 @@ audit_put(struct store_txn *t, const struct audit_bounds *b,
 	audit_key(ev->time_us, key);
 	buf_init(&rec);
 	audit_encode(ev, &rec);
-	rc = rec.failed ? STORE_ENOMEM : store_put(t, DB_AUDIT, key,
+	rc = buf_failed(&rec) ? STORE_ENOMEM : store_put(t, DB_AUDIT, key,
 	    sizeof(key), rec.data, rec.len, STORE_NOOVERWRITE);
 	buf_free(&rec);
 	if (rc == STORE_OK && b != NULL)
@@ -346,7 +346,7 @@ audit_rekind(struct store_txn *t, int64_t time_us, int kind)
 	ev.kind = kind;
 	buf_init(&rec);
 	audit_encode(&ev, &rec);
-	rc = rec.failed ? STORE_ENOMEM : store_put(t, DB_AUDIT, key,
+	rc = buf_failed(&rec) ? STORE_ENOMEM : store_put(t, DB_AUDIT, key,
 	    sizeof(key), rec.data, rec.len, 0);
 	buf_free(&rec);
 	return rc;

@@ -27,6 +27,28 @@ fail(struct signin *s, int rc)
 }
 
 /*
+ * Records the attempt in the audit trail as failed, in the transaction
+ * that counts it and for the same reason (no attempt goes unrecorded,
+ * however it ends); signin_accept() turns it into a success.  A name
+ * that is not a valid user name is left out.
+ */
+static int
+record_attempt(struct store_txn *t, const struct config *cfg,
+    struct signin *s, const char *name, const char *ip)
+{
+	struct audit_event	 ev;
+	struct audit_bounds	 b;
+	int			 rc;
+
+	audit_event_set(&ev, AUDIT_SIGNIN_FAILED, s->name_valid ? name : NULL,
+	    NULL, ip, "password");
+	audit_bounds_of(cfg, &b);
+	if ((rc = audit_put(t, &b, &ev)) == STORE_OK)
+		s->audit_us = ev.time_us;
+	return rc;
+}
+
+/*
  * Counts the attempt of name (with password pw, from the address ip)
  * and checks the password.  The count is committed before the check:
  * parallel attempts then cannot all pass the check before any of them
@@ -83,22 +105,7 @@ signin_attempt(struct store *st, const struct config *cfg,
 		return fail(s, rc);
 	}
 	exists = rc == STORE_OK;
-	/*
-	 * The audit trail records the attempt as failed, in the same
-	 * transaction as its count and for the same reason; a success
-	 * changes it in signin_accept().
-	 */
-	{
-		struct audit_event	 ev;
-		struct audit_bounds	 b;
-
-		audit_event_set(&ev, AUDIT_SIGNIN_FAILED, s->name_valid ?
-		    name : NULL, NULL, ip, "password");
-		audit_bounds_of(cfg, &b);
-		rc = audit_put(t, &b, &ev);
-		s->audit_us = ev.time_us;
-	}
-	if (rc != STORE_OK) {
+	if ((rc = record_attempt(t, cfg, s, name, ip)) != STORE_OK) {
 		store_abort(t);
 		user_free(&u);
 		return fail(s, rc);
@@ -119,11 +126,12 @@ signin_attempt(struct store *st, const struct config *cfg,
 /*
  * Signs the person of a successful attempt in, in one transaction:
  * takes back what the attempt counted (the name's failures are
- * forgotten, the address's count goes down by this one attempt),
- * creates a session of session_lifetime seconds whose cookie value
- * goes to cookie, and, when the pending request pd (stored under
- * pending_id) asked for a new sign-in with prompt=login, records that
- * it has had one.  Returns a store code.
+ * forgotten, the address's count goes down by this one attempt, and
+ * its audit event becomes a success), creates a session of
+ * session_lifetime seconds whose cookie value goes to cookie, and, when
+ * the pending request pd (stored under pending_id) asked for a new
+ * sign-in with prompt=login, records that it has had one.  Returns a
+ * store code.
  */
 int
 signin_accept(struct store *st, const struct signin *s,
