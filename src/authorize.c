@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "lib/app.h"
+#include "lib/audit.h"
 #include "lib/authpage.h"
 #include "lib/authreq.h"
 #include "lib/cimd.h"
@@ -173,19 +174,19 @@ request_error(struct app *a, const struct http_request *req,
 
 static void	device_decide(struct app *, struct http_response *,
 		    const struct client *, const struct pending *,
-		    const char *, const char *, int);
+		    const char *, const char *, const char *, int);
 static void	device_after_signin(struct app *, struct http_response *,
 		    const struct pending *, const char *);
 
 /*
  * Issues a code for the pending (or just validated) request and
  * redirects to the client.  pending_id, if set, is deleted in the same
- * transaction.
+ * transaction.  ip is the browser's address, for the audit trail.
  */
 static void
 issue_code(struct app *a, struct http_response *resp,
     const struct client *c, const struct pending *pd, const char *user,
-    const char *pending_id)
+    const char *pending_id, const char *ip)
 {
 	struct store	*st;
 	char		 code[TOKEN_MAX];
@@ -202,11 +203,11 @@ issue_code(struct app *a, struct http_response *resp,
 			authpage_server_error(a->cfg, resp, STORE_ERROR);
 			return;
 		}
-		device_decide(a, resp, c, pd, user, pending_id, 1);
+		device_decide(a, resp, c, pd, user, pending_id, ip, 1);
 		return;
 	}
 	if ((rc = app_store(a, &st)) == STORE_OK)
-		rc = consent_issue(st, a->cfg, c, pd, user, pending_id,
+		rc = consent_issue(st, a->cfg, c, pd, user, pending_id, ip,
 		    time(NULL), code, sizeof(code));
 	if (rc == CONSENT_ANSWERED)
 		authpage_error(a->cfg, resp, AUTHPAGE_ANSWERED);
@@ -308,7 +309,8 @@ continue_request(struct app *a, const struct http_request *req,
 		    req->remote_addr);
 		/* FALLTHROUGH */
 	case CONSENT_ISSUE:
-		issue_code(a, resp, c, pd, w.user, fresh_id ? NULL : id);
+		issue_code(a, resp, c, pd, w.user, fresh_id ? NULL : id,
+		    req->remote_addr);
 		break;
 	case CONSENT_NO_REMOTE_USER:
 		authpage_error(a->cfg, resp, AUTHPAGE_NO_REMOTE_USER);
@@ -563,18 +565,19 @@ handle_decision(struct app *a, const struct http_request *req,
 	}
 	if (approve) {
 		consent_log("consent_given", w.user, c->id, req->remote_addr);
-		issue_code(a, resp, c, pd, w.user, id);
+		issue_code(a, resp, c, pd, w.user, id, req->remote_addr);
 		return;
 	}
 	if (pd->prompt & PENDING_DEVICE) {
-		device_decide(a, resp, c, pd, w.user, id, 0);
+		device_decide(a, resp, c, pd, w.user, id, req->remote_addr, 0);
 		return;
 	}
 	/*
 	 * A denial that cannot be recorded is still a denial; one whose
 	 * request was answered already (Approve in another tab) is not.
 	 */
-	if (consent_deny(st, id) == CONSENT_ANSWERED) {
+	if (consent_deny(st, a->cfg, id, w.user, c->id, req->remote_addr) ==
+	    CONSENT_ANSWERED) {
 		authpage_error(a->cfg, resp, AUTHPAGE_ANSWERED);
 		return;
 	}
@@ -956,12 +959,13 @@ out:
 /*
  * The answer on the consent page to a request from the device
  * verification page: recorded on the device authorization, with a
- * page that sends the person back to the device.
+ * page that sends the person back to the device.  ip is the browser's
+ * address, for the audit trail.
  */
 static void
 device_decide(struct app *a, struct http_response *resp,
     const struct client *c, const struct pending *pd, const char *user,
-    const char *pending_id, int approve)
+    const char *pending_id, const char *ip, int approve)
 {
 	struct store		*st;
 	struct store_txn	*t;
@@ -978,6 +982,9 @@ device_decide(struct app *a, struct http_response *resp,
 		    time(NULL));
 	else if (rc == STORE_NOTFOUND)
 		rc = DEVICE_ANSWERED;
+	if (rc == STORE_OK)
+		rc = audit_record(t, a->cfg, approve ? AUDIT_CONSENT :
+		    AUDIT_CONSENT_DENIED, user, c->id, ip, "device");
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "lib/app.h"
+#include "lib/audit.h"
 #include "lib/client.h"
 #include "lib/crypto.h"
 #include "lib/http.h"
@@ -119,6 +120,9 @@ handle_post(struct app *a, struct http_request *req,
 		goto error;
 	}
 	rc = store_client_put(t, &c, 1);
+	if (rc == STORE_OK)
+		rc = audit_record(t, a->cfg, AUDIT_CLIENT_REGISTERED, NULL,
+		    c.id, req->remote_addr, c.name);
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else

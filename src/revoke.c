@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "lib/app.h"
+#include "lib/audit.h"
 #include "lib/cimdfetch.h"
 #include "lib/client.h"
 #include "lib/form.h"
@@ -70,6 +71,10 @@ handle_post(struct app *a, struct http_request *req,
 	}
 	/* token_type_hint is only a hint: both kinds are looked up. */
 	rc = token_revoke(t, &c, token, &n);
+	if (rc == STORE_OK)
+		rc = audit_record(t, a->cfg, AUDIT_REVOKED, n.user, c.id,
+		    req->remote_addr, n.grants > 0 ? AUDIT_BY_ENDPOINT
+		    ": grant" : AUDIT_BY_ENDPOINT ": access token");
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else

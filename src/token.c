@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "lib/app.h"
+#include "lib/audit.h"
 #include "lib/cimdfetch.h"
 #include "lib/client.h"
 #include "lib/authreq.h"
@@ -210,10 +211,23 @@ handle_post(struct app *a, struct http_request *req,
 	 * A redeemed code or device code: the new grant replaces, or
 	 * caps, the user's earlier grants of this client (grantcap.h).
 	 * Any success is a use of the client (at most one write a day).
+	 * Then the audit event, in the transaction that issues or revokes.
 	 */
-	if (ok && ((strcmp(grant_type, "refresh_token") != 0 &&
-	    (rc = grantcap_apply(t, a->cfg, &c, tr.grant_id, now, &cap)) !=
-	    STORE_OK) || (rc = client_touch(t, &c, now)) != STORE_OK)) {
+	rc = STORE_OK;
+	if (ok && strcmp(grant_type, "refresh_token") != 0)
+		rc = grantcap_apply(t, a->cfg, &c, tr.grant_id, now, &cap);
+	if (ok && rc == STORE_OK)
+		rc = client_touch(t, &c, now);
+	if (ok && rc == STORE_OK)
+		rc = audit_record(t, a->cfg, strcmp(grant_type,
+		    "refresh_token") == 0 ? AUDIT_TOKEN_REFRESHED :
+		    AUDIT_TOKEN_ISSUED, tr.user, c.id, req->remote_addr,
+		    strcmp(grant_type, DEVICE_GRANT_TYPE) == 0 ?
+		    "device_code" : grant_type);
+	else if (!ok && tr.replay != 0)
+		rc = audit_record(t, a->cfg, tr.replay, tr.user, c.id,
+		    req->remote_addr, "grant revoked");
+	if (rc != STORE_OK) {
 		store_abort(t);
 		crypto_wipe(&tr, sizeof(tr));
 		oauth_store_respond(resp, rc);

@@ -74,6 +74,7 @@ int	 cmd_backup(struct admin *, int, char **);
 int	 cmd_check(struct admin *, int, char **);
 int	 cmd_client(struct admin *, int, char **);
 int	 cmd_doctor(struct admin *, int, char **);
+int	 cmd_events(struct admin *, int, char **);
 int	 cmd_grant(struct admin *, int, char **);
 int	 cmd_init(struct admin *, int, char **);
 int	 cmd_key(struct admin *, int, char **);

@@ -19,6 +19,7 @@
 #include "../lib/buf.h"
 #include "../lib/cimd.h"
 #include "../lib/cimdfetch.h"
+#include "../lib/audit.h"
 #include "../lib/client.h"
 #include "../lib/crypto.h"
 #include "../lib/grant.h"
@@ -530,7 +531,9 @@ client_del(struct admin *a, const char *id)
 	if ((rc = store_del(t, DB_CLIENT_GRANTS, id, strlen(id), NULL, 0)) !=
 	    STORE_OK && rc != STORE_NOTFOUND)
 		goto fail;
-	if ((rc = store_client_del(t, id)) != STORE_OK)
+	if ((rc = store_client_del(t, id)) != STORE_OK ||
+	    (rc = audit_record(t, a->cfg, AUDIT_CLIENT_REMOVED, NULL, id,
+	    NULL, AUDIT_BY_ADMIN_TOOL ": client deleted")) != STORE_OK)
 		goto fail;
 	free(ids);
 	ids = NULL;

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include "../lib/dbcheck.h"
 #include "../lib/dbstats.h"
+#include "../lib/audit.h"
 #include "../lib/purge.h"
 #include "../lib/reglimit.h"
 #include "../lib/store.h"
@@ -47,6 +48,7 @@ cmd_purge(struct admin *a, int argc, char **argv)
 	struct purge_counts	 c;
 	struct dbstats		 s;
 	struct json_object	*o;
+	size_t			 audit_n = 0;
 	int			 rc, grown = 0;
 
 	(void)argv;
@@ -57,6 +59,9 @@ cmd_purge(struct admin *a, int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	rc = purge_run(a->store, admin_now(),
 	    a->cfg->registration_unused_lifetime, PURGE_BATCH, &c, &grown);
+	/* The audit trail, down to audit_max_events and audit_max_age. */
+	if (rc == STORE_OK)
+		rc = audit_purge(a->store, a->cfg, PURGE_BATCH, &audit_n);
 	if (rc == STORE_OK)
 		(void)store_release_freed(a->store);
 	admin_map_warning(a);
@@ -73,6 +78,7 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		add_int(o, "unused_clients", (int64_t)c.unused_clients);
 		add_int(o, "index_entries", (int64_t)c.index_entries);
 		add_int(o, "examined", (int64_t)c.scanned);
+		add_int(o, "audit_events", (int64_t)audit_n);
 		json_object_object_add(o, "complete",
 		    json_object_new_boolean(rc == STORE_OK));
 		admin_json_print(o);
@@ -85,6 +91,9 @@ cmd_purge(struct admin *a, int argc, char **argv)
 		    c.access_tokens, c.refresh_tokens, c.grants, c.sessions,
 		    c.pending, c.ratelimit, c.cimd_clients, c.unused_clients,
 		    c.index_entries, c.scanned);
+	if (!a->json && audit_n > 0)
+		printf("removed %zu audit events over audit_max_events or "
+		    "audit_max_age\n", audit_n);
 	if (rc != STORE_OK)
 		return admin_store_fail(a, "purge stopped (what it removed "
 		    "stays removed)", rc);
@@ -165,6 +174,7 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		add_int(c, "pending", (int64_t)s.entries[DB_PENDING]);
 		add_int(c, "ratelimit", (int64_t)s.entries[DB_RATELIMIT]);
 		add_int(c, "notes", (int64_t)s.entries[DB_NOTES]);
+		add_int(c, "audit_events", (int64_t)s.entries[DB_AUDIT]);
 		add_int(c, "user_grants", (int64_t)s.entries[DB_USER_GRANTS]);
 		add_int(c, "client_grants",
 		    (int64_t)s.entries[DB_CLIENT_GRANTS]);
@@ -224,6 +234,7 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		print_count("ratelimit", s.entries[DB_RATELIMIT],
 		    s.expired[DB_RATELIMIT]);
 		print_count("notes", s.entries[DB_NOTES], 0);
+		print_count("audit events", s.entries[DB_AUDIT], 0);
 		if (s.corrupt > 0)
 			printf("%-16s %lu records do not decode: run "
 			    "mcp-oauth-admin check\n", "corrupt", s.corrupt);

@@ -38,6 +38,10 @@ static const struct admin_cmd cmds[] = {
 	{ "revoke", cmd_revoke, "revoke --token TOKEN|- | --grant ID | "
 	    "--user NAME | --client ID | --all",
 	    "Revoke at once, in every process; prints the counts." },
+	{ "events", cmd_events, "events [--user NAME] [--client ID] "
+	    "[--since DATE|AGE] [--kind KIND] [--limit N]",
+	    "The audit trail, newest first: sign-ins, consent, tokens, "
+	    "replays, revocations, clients." },
 	{ "purge", cmd_purge, "purge",
 	    "Remove expired records, in short transactions." },
 	{ "stats", cmd_stats, "stats",

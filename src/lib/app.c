@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "app.h"
+#include "audit.h"
 #include "config.h"
 #include "crypto.h"
 #include "form.h"
@@ -30,6 +31,25 @@ extern char **environ;
 
 /* The most a CGI program reads and discards after answering. */
 #define CGI_DRAIN_MAX	(256 * 1024 * 1024)
+
+/*
+ * A configuration that no longer loads, in the audit trail of the
+ * database the previous one opened (none is known otherwise).  Best
+ * effort: the log has it anyway.
+ */
+static void
+app_audit_config_error(struct app *a, const char *err)
+{
+	struct store_txn	*t;
+
+	if (a->store == NULL || store_begin(a->store, 0, &t) != STORE_OK)
+		return;
+	if (audit_record(t, a->cfg, AUDIT_CONFIG_ERROR, NULL, NULL, NULL,
+	    err) == STORE_OK)
+		store_commit(t);
+	else
+		store_abort(t);
+}
 
 /*
  * Loads the configuration when none is loaded or the file changed
@@ -60,6 +80,7 @@ app_config_refresh(struct app *a, char **envp)
 	if (config_load(path, &cfg, err, sizeof(err)) != CONFIG_OK) {
 		if (strcmp(err, a->cfg_err) != 0) {
 			log_msg("config_error", "%s", err);
+			app_audit_config_error(a, err);
 			snprintf(a->cfg_err, sizeof(a->cfg_err), "%s", err);
 		}
 		config_free(a->cfg);
@@ -135,14 +156,18 @@ app_purge_some(struct app *a)
 	struct store		*st;
 	struct store_txn	*t;
 	struct purge_counts	 c;
+	struct audit_bounds	 b;
 
 	if (a->writes++ % APP_PURGE_EVERY != 0 ||
 	    app_store(a, &st) != STORE_OK ||
 	    store_begin(st, 0, &t) != STORE_OK)
 		return;
 	memset(&c, 0, sizeof(c));
+	audit_bounds_of(a->cfg, &b);
 	if (purge_expired(t, time(NULL), a->cfg->registration_unused_lifetime,
-	    APP_PURGE_RECORDS, &c) == STORE_OK)
+	    APP_PURGE_RECORDS, &c) == STORE_OK &&
+	    audit_trim(t, &b, audit_now_us(), APP_PURGE_RECORDS, NULL) ==
+	    STORE_OK)
 		store_commit(t);
 	else
 		store_abort(t);

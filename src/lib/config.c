@@ -153,6 +153,10 @@ static const struct key keys[] = {
 	{ "cimd_fetch_rate_limit", KEY_COUNT,
 	    offsetof(struct config, cimd_fetch_rate_limit), 0, 0, 1000000,
 	    NULL },
+	{ "audit_max_age", KEY_DURATION,
+	    offsetof(struct config, audit_max_age), 0, 3600, 3650 * DAY, NULL },
+	{ "audit_max_events", KEY_COUNT,
+	    offsetof(struct config, audit_max_events), 0, 100, 10000000, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -841,6 +845,8 @@ set_defaults(struct config *c)
 	c->mcp_max_body = 1024 * 1024;
 	c->jwt_leeway = 60;
 	c->require_https = 1;
+	c->audit_max_age = 90 * DAY;
+	c->audit_max_events = 100000;
 	if (parse_list("RS256 PS256 ES256 EdDSA", &c->jwt_algorithms,
 	    algorithm_valid, NULL, 0) == -1 ||
 	    parse_list("at+jwt application/at+jwt", &c->jwt_allowed_typ,

@@ -116,6 +116,8 @@ struct config {
 	struct config_list	 cimd_allowlist;
 	int			 cimd_test_allow_loopback; /* tests only */
 	long			 cimd_fetch_rate_limit;	/* per IP an hour */
+	long			 audit_max_age;		/* of an event */
+	long			 audit_max_events;
 	time_t			 mtime;		/* of the file when loaded */
 };
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "client.h"
 #include "config.h"
 #include "consent.h"
@@ -268,12 +269,14 @@ consent_load(struct store *st, const char *id, const char *csrf,
  * second click on Approve (or Deny in another tab) has consumed the
  * pending request (CONSENT_ANSWERED), or the administrator has disabled
  * the user in between (CONSENT_USER_REFUSED).  The code is logged by
- * its hash only.
+ * its hash only; the approval goes to the audit trail with the
+ * browser's address ip.
  */
 int
 consent_issue(struct store *st, const struct config *cfg,
     const struct client *c, const struct pending *pd, const char *user,
-    const char *pending_id, int64_t now, char *code, size_t codesz)
+    const char *pending_id, const char *ip, int64_t now, char *code,
+    size_t codesz)
 {
 	struct store_txn	*t;
 	struct log_line		 l;
@@ -303,6 +306,9 @@ consent_issue(struct store *st, const struct config *cfg,
 	}
 	rc = grant_issue_code(t, cfg, &cr, now, code, codesz, grant_id);
 	if (rc == STORE_OK)
+		rc = audit_record(t, cfg, AUDIT_CONSENT, user, c->id, ip,
+		    pd->scope);
+	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else
 		store_abort(t);
@@ -320,12 +326,14 @@ consent_issue(struct store *st, const struct config *cfg,
 }
 
 /*
- * Deletes the pending request id after a denial.  Returns STORE_OK,
- * CONSENT_ANSWERED when it was answered already (Approve in another
- * tab), or another store error.
+ * Deletes the pending request id after user denied it to client_id
+ * (from the address ip), and records the denial in the audit trail.
+ * Returns STORE_OK, CONSENT_ANSWERED when it was answered already
+ * (Approve in another tab), or another store error.
  */
 int
-consent_deny(struct store *st, const char *id)
+consent_deny(struct store *st, const struct config *cfg, const char *id,
+    const char *user, const char *client_id, const char *ip)
 {
 	struct store_txn	*t;
 	int			 rc;
@@ -333,6 +341,9 @@ consent_deny(struct store *st, const char *id)
 	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 		return rc;
 	if ((rc = pending_delete(t, id)) == STORE_OK)
+		rc = audit_record(t, cfg, AUDIT_CONSENT_DENIED, user,
+		    client_id, ip, NULL);
+	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else
 		store_abort(t);

@@ -75,8 +75,9 @@ int	 consent_load(struct store *, const char *, const char *,
 	    struct client *);
 int	 consent_issue(struct store *, const struct config *,
 	    const struct client *, const struct pending *, const char *,
-	    const char *, int64_t, char *, size_t);
-int	 consent_deny(struct store *, const char *);
+	    const char *, const char *, int64_t, char *, size_t);
+int	 consent_deny(struct store *, const struct config *, const char *,
+	    const char *, const char *, const char *);
 void	 consent_grant_end(const struct config *, int64_t, char *, size_t);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "buf.h"
 #include "client.h"
 #include "config.h"
@@ -813,6 +814,8 @@ exchange(struct store_txn *t, const struct config *cfg,
 		    rc != STORE_NOTFOUND)
 			goto store_fail;
 		log_replay("code_reuse", c.grant_id, client->id, hash, &n);
+		out->replay = AUDIT_CODE_REPLAY;
+		snprintf(out->user, sizeof(out->user), "%s", c.user);
 		oauth_error_set(e, 400, "invalid_grant",
 		    "%s already used; the tokens issued for it are revoked",
 		    device ? "device code" : "authorization code");
@@ -1026,6 +1029,8 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 		    rc != STORE_NOTFOUND)
 			goto store_fail;
 		log_replay("refresh_reuse", g.id, client->id, hash, &n);
+		out->replay = AUDIT_REFRESH_REUSE;
+		snprintf(out->user, sizeof(out->user), "%s", g.user);
 		oauth_error_set(e, 400, "invalid_grant", "refresh token "
 		    "already used; the authorization is revoked");
 		e->commit = 1;
@@ -1125,6 +1130,9 @@ token_revoke(struct store_txn *t, const struct client *client,
 			rc = strcmp(g.client_id, client->id) == 0 ?
 			    grant_revoke(t, tok.grant_id, counts) :
 			    STORE_NOTFOUND;
+			if (rc == STORE_OK && counts != NULL)
+				snprintf(counts->user, sizeof(counts->user),
+				    "%s", g.user);
 			grant_free(&g);
 		}
 		token_free(&tok);
@@ -1134,6 +1142,8 @@ token_revoke(struct store_txn *t, const struct client *client,
 		token_free(&tok);
 		return STORE_NOTFOUND;
 	}
+	if (counts != NULL)
+		snprintf(counts->user, sizeof(counts->user), "%s", tok.user);
 	if (tok.kind == TOKEN_REFRESH)
 		rc = grant_revoke(t, tok.grant_id, counts);
 	else {

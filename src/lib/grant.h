@@ -147,6 +147,8 @@ struct token_response {
 	unsigned char	 refresh_hash[CRYPTO_SHA256_LEN];
 	int		 retried;	/* the previous token's successor again */
 	long		 retry_after;	/* with a 429: seconds to wait */
+	/* With e->commit: AUDIT_CODE_REPLAY or AUDIT_REFRESH_REUSE. */
+	int		 replay;
 };
 
 /* Counts of what a revocation removed. */
@@ -155,6 +157,8 @@ struct revoke_counts {
 	unsigned long	 access_tokens;
 	unsigned long	 refresh_tokens;
 	unsigned long	 codes;
+	/* token_revoke(): whose token it was, for the audit trail. */
+	char		 user[USER_NAME_MAX + 1];
 };
 
 void	 grant_free(struct grant *);

@@ -638,6 +638,26 @@ progress_token(struct json_object *params)
 	return v;
 }
 
+/*
+ * One log line per tool call that reached its tool: who (user and
+ * client), which tool, and how it ended.  Tool calls are not in the
+ * audit trail (the /mcp path writes nothing for them): this line is
+ * their record, for the site's log collector.  Never the arguments.
+ */
+static void
+log_tool_call(const struct tool_call *call, const char *tool,
+    const char *outcome)
+{
+	struct log_line	 l;
+
+	log_begin(&l, "tool_call");
+	log_str(&l, "user", call->caller->user);
+	log_str(&l, "client", call->caller->client_id);
+	log_str(&l, "tool", tool);
+	log_str(&l, "outcome", outcome);
+	log_end(&l);
+}
+
 static struct json_object *
 do_tools_call(struct mcp_context *ctx, struct json_object *id,
     struct json_object *params, enum mcp_outcome *outcome)
@@ -695,15 +715,18 @@ do_tools_call(struct mcp_context *ctx, struct json_object *id,
 	} else
 		st = t->handler(&call);
 	if (st != TOOL_OK) {
+		log_tool_call(&call, t->name, "failed");
 		mcp_call_free(&call);
 		return jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
 		    "the tool failed; see the server's error log");
 	}
 	if ((r = mcp_input_reply(ctx, id, "tools/call", t->name, &call)) !=
 	    NULL) {
+		log_tool_call(&call, t->name, "input_required");
 		mcp_call_free(&call);
 		return r;
 	}
+	log_tool_call(&call, t->name, call.is_error ? "tool_error" : "ok");
 	mcp_input_free(&call);
 	r = json_object_new_object();
 	json_object_object_add(r, "content", call.content);

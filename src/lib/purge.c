@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "client.h"
 #include "crypto.h"
 #include "grant.h"
@@ -465,6 +466,14 @@ walk(struct store_txn *t, int64_t now, long unused_lifetime,
 			} else if (db == DB_CLIENTS) {
 				if ((rc = client_unused(t, &k, &v, now,
 				    unused_lifetime, &del)) != STORE_OK) {
+					store_cursor_close(cur);
+					return rc;
+				}
+				if (del && (rc = audit_client_removed(t,
+				    k.data, k.len, del == PURGE_REGISTERED ?
+				    "purge: unused registration" :
+				    "purge: unused metadata document")) !=
+				    STORE_OK) {
 					store_cursor_close(cur);
 					return rc;
 				}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "client.h"
 #include "crypto.h"
 #include "grant.h"
@@ -492,8 +493,46 @@ enum kill_what {
 };
 
 /*
+ * The audit event of a revocation: by r's actor, of what, named by
+ * key (a user name, a client id or a grant id), in the transaction
+ * that makes it.  A grant's event names its user and client.
+ */
+static int
+audit_revocation(struct store_txn *t, enum kill_what what, const char *key,
+    const struct revoke_list *l, const struct revoke_result *r)
+{
+	static const char *const whats[] = {
+		[KILL_USER] = "user's grants",
+		[KILL_CLIENT] = "client's grants",
+		[KILL_GRANT] = "grant",
+		[DISABLE_USER] = "user disabled",
+		[BLOCK_USER] = "user blocked",
+		[DELETE_USER] = "user deleted",
+		[DELETE_CLIENT] = "client deleted",
+	};
+	const char	*user = NULL, *client = NULL;
+	char		 detail[AUDIT_DETAIL_MAX + 1];
+
+	snprintf(detail, sizeof(detail), "%s: %s%s%s", r->actor != NULL ?
+	    r->actor : AUDIT_BY_ADMIN_TOOL, whats[what],
+	    what == KILL_GRANT ? " " : "", what == KILL_GRANT ? key : "");
+	if (what == KILL_GRANT) {
+		if (l->len > 0) {
+			user = l->items[0].user;
+			client = l->items[0].client_id;
+		}
+	} else if (what == KILL_CLIENT || what == DELETE_CLIENT)
+		client = key;
+	else
+		user = key;
+	return audit_record(t, NULL, what == DELETE_CLIENT ?
+	    AUDIT_CLIENT_REMOVED : AUDIT_REVOKED, user, client, NULL, detail);
+}
+
+/*
  * The first phase of what, inside t: the change to the user or client
- * record if any, then the grants (and for users the sessions).
+ * record if any, then the grants (and for users the sessions), and its
+ * audit event.
  */
 static int
 first_phase(struct store_txn *t, enum kill_what what, const char *key,
@@ -584,7 +623,10 @@ revoke_run(struct store *st, enum kill_what what, const char *key,
 		revoke_list_free(&l);
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
+		first.actor = r->actor;
 		rc = first_phase(t, what, key, now, &l, &first);
+		if (rc == STORE_OK)
+			rc = audit_revocation(t, what, key, &l, &first);
 		if (rc == STORE_OK)
 			rc = store_commit(t);
 		else
@@ -667,13 +709,19 @@ revoke_all(struct store *st, struct revoke_result *r)
 {
 	struct store_txn	*t;
 	struct revoke_result	 x;
+	char			 detail[AUDIT_DETAIL_MAX + 1];
 	int			 rc, tries;
 
+	snprintf(detail, sizeof(detail), "%s: everything", r->actor != NULL ?
+	    r->actor : AUDIT_BY_ADMIN_TOOL);
 	for (tries = 0; tries < 2; tries++) {
 		memset(&x, 0, sizeof(x));
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
 		rc = revoke_everything(t, &x.n, &x.sessions);
+		if (rc == STORE_OK)
+			rc = audit_record(t, NULL, AUDIT_REVOKED, NULL, NULL,
+			    NULL, detail);
 		if (rc == STORE_OK)
 			rc = store_commit(t);
 		else
@@ -749,6 +797,12 @@ revoke_token_hash(struct store *st, const unsigned char *hash, int *kind,
 			if (rc == STORE_NOTFOUND)
 				rc = STORE_OK;
 		}
+		if (rc == STORE_OK)
+			rc = audit_record(t, NULL, AUDIT_REVOKED, tok.user,
+			    tok.client_id, NULL, r->actor != NULL &&
+			    strcmp(r->actor, AUDIT_BY_ADMIN_WEB) == 0 ?
+			    AUDIT_BY_ADMIN_WEB ": access token" :
+			    AUDIT_BY_ADMIN_TOOL ": access token");
 		token_free(&tok);
 		if (rc == STORE_OK)
 			rc = store_commit(t);

@@ -65,6 +65,11 @@ struct revoke_result {
 	struct revoke_counts	 n;		/* grants, tokens, codes */
 	unsigned long		 sessions;	/* sign-in sessions ended */
 	unsigned long		 notes;		/* a deleted user's notes */
+	/*
+	 * Who asks, for the audit trail: one of audit.h's AUDIT_BY_*
+	 * (NULL: the admin tool).  Set by the caller, never changed.
+	 */
+	const char		*actor;
 };
 
 /*

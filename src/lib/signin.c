@@ -1,6 +1,7 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 #include <string.h>
 
+#include "audit.h"
 #include "config.h"
 #include "crypto.h"
 #include "ratelimit.h"
@@ -23,6 +24,28 @@ fail(struct signin *s, int rc)
 {
 	s->store_rc = rc;
 	return SIGNIN_ERROR;
+}
+
+/*
+ * Records the attempt in the audit trail as failed, in the transaction
+ * that counts it and for the same reason (no attempt goes unrecorded,
+ * however it ends); signin_accept() turns it into a success.  A name
+ * that is not a valid user name is left out.
+ */
+static int
+record_attempt(struct store_txn *t, const struct config *cfg,
+    struct signin *s, const char *name, const char *ip)
+{
+	struct audit_event	 ev;
+	struct audit_bounds	 b;
+	int			 rc;
+
+	audit_event_set(&ev, AUDIT_SIGNIN_FAILED, s->name_valid ? name : NULL,
+	    NULL, ip, "password");
+	audit_bounds_of(cfg, &b);
+	if ((rc = audit_put(t, &b, &ev)) == STORE_OK)
+		s->audit_us = ev.time_us;
+	return rc;
 }
 
 /*
@@ -82,6 +105,11 @@ signin_attempt(struct store *st, const struct config *cfg,
 		return fail(s, rc);
 	}
 	exists = rc == STORE_OK;
+	if ((rc = record_attempt(t, cfg, s, name, ip)) != STORE_OK) {
+		store_abort(t);
+		user_free(&u);
+		return fail(s, rc);
+	}
 	if ((rc = store_commit(t)) != STORE_OK) {
 		user_free(&u);
 		return fail(s, rc);
@@ -98,11 +126,12 @@ signin_attempt(struct store *st, const struct config *cfg,
 /*
  * Signs the person of a successful attempt in, in one transaction:
  * takes back what the attempt counted (the name's failures are
- * forgotten, the address's count goes down by this one attempt),
- * creates a session of session_lifetime seconds whose cookie value
- * goes to cookie, and, when the pending request pd (stored under
- * pending_id) asked for a new sign-in with prompt=login, records that
- * it has had one.  Returns a store code.
+ * forgotten, the address's count goes down by this one attempt, and
+ * its audit event becomes a success), creates a session of
+ * session_lifetime seconds whose cookie value goes to cookie, and, when
+ * the pending request pd (stored under pending_id) asked for a new
+ * sign-in with prompt=login, records that it has had one.  Returns a
+ * store code.
  */
 int
 signin_accept(struct store *st, const struct signin *s,
@@ -121,6 +150,10 @@ signin_accept(struct store *st, const struct signin *s,
 	if (rc == STORE_OK)
 		rc = session_create(t, s->name, s->now, session_lifetime,
 		    cookie, cookiesz);
+	if (rc == STORE_OK && s->audit_us > 0 &&
+	    (rc = audit_rekind(t, s->audit_us, AUDIT_SIGNIN)) ==
+	    STORE_NOTFOUND)
+		rc = STORE_OK;
 	if (rc == STORE_OK && pd != NULL && (pd->prompt & PROMPT_LOGIN)) {
 		pd->prompt &= ~(uint32_t)PROMPT_LOGIN;
 		rc = pending_put(t, pending_id, pd);

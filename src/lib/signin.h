@@ -42,6 +42,8 @@ struct signin {
 	long		 window;
 	long		 retry_after;	/* SIGNIN_THROTTLED */
 	int		 store_rc;	/* SIGNIN_ERROR */
+	/* The attempt's audit event, failed until signin_accept(). */
+	int64_t		 audit_us;
 };
 
 extern const char	 signin_dummy_hash[];

@@ -29,6 +29,16 @@ const char *const store_db_names[DB__MAX] = {
 	"client_grants",
 	"grant_tokens",
 	"keys",
+	"audit",
+};
+
+/*
+ * Databases added after schema version 1 was first released: an
+ * environment made before has none, and its first writer to open it
+ * creates it (create_late()) instead of refusing the environment.
+ */
+static const int store_db_late[DB__MAX] = {
+	[DB_AUDIT] = 1,
 };
 
 static const unsigned store_db_flags[DB__MAX] = {
@@ -116,9 +126,48 @@ store_full_hint(void)
 	    "configuration file";
 }
 
+/*
+ * Creates the databases of store_db_late that check_schema() found
+ * missing, in one write transaction.  A read-only open cannot: it
+ * fails as for any missing database.
+ */
+static int
+create_late(struct store *st, const int *missing, char *err, size_t errsz)
+{
+	MDB_txn		*txn = NULL;
+	unsigned	 i;
+	int		 rc;
+
+	if (st->rdonly) {
+		seterr(err, errsz, "%s: not initialised (a database is "
+		    "missing): open it once for writing, or run "
+		    "mcp-oauth-admin init", st->path);
+		return STORE_ENOENT;
+	}
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != MDB_SUCCESS)
+		goto fail;
+	for (i = 0; i < DB__MAX; i++) {
+		if (!missing[i])
+			continue;
+		if ((rc = mdb_dbi_open(txn, store_db_names[i],
+		    store_db_flags[i] | MDB_CREATE, &st->dbi[i])) !=
+		    MDB_SUCCESS) {
+			mdb_txn_abort(txn);
+			goto fail;
+		}
+	}
+	if ((rc = mdb_txn_commit(txn)) == MDB_SUCCESS)
+		return STORE_OK;
+fail:
+	seterr(err, errsz, "%s: cannot create a database: %s", st->path,
+	    mdb_strerror(rc));
+	return store_map_err(rc);
+}
+
 static int
 check_schema(struct store *st, int create, char *err, size_t errsz)
 {
+	int		 missing[DB__MAX] = { 0 }, late = 0;
 	MDB_txn		*txn = NULL;
 	MDB_val		 k, v;
 	unsigned char	 ver[4];
@@ -136,6 +185,10 @@ check_schema(struct store *st, int create, char *err, size_t errsz)
 		rc = mdb_dbi_open(txn, store_db_names[i],
 		    store_db_flags[i] | (create ? MDB_CREATE : 0),
 		    &st->dbi[i]);
+		if (rc == MDB_NOTFOUND && store_db_late[i]) {
+			missing[i] = late = 1;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND) {
 			seterr(err, errsz, "%s: not initialised (database "
 			    "\"%s\" missing): run mcp-oauth-admin init",
@@ -199,7 +252,7 @@ check_schema(struct store *st, int create, char *err, size_t errsz)
 		seterr(err, errsz, "%s: %s", st->path, mdb_strerror(rc));
 		return store_map_err(rc);
 	}
-	return STORE_OK;
+	return late ? create_late(st, missing, err, errsz) : STORE_OK;
 fail:
 	mdb_txn_abort(txn);
 	return rc;

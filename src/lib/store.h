@@ -24,6 +24,7 @@
  *   client_grants  client_id         => grant_id       (DUPSORT)
  *   grant_tokens   grant_id          => kind, SHA-256 (DUPSORT; grant.h)
  *   keys           kid               -> JWT signing key (signkey.c)
+ *   audit          time (us, u64)    -> security event (audit.c)
  */
 #ifndef MCP_STORE_H
 #define MCP_STORE_H
@@ -63,6 +64,7 @@ enum store_db {
 	DB_CLIENT_GRANTS,
 	DB_GRANT_TOKENS,
 	DB_KEYS,
+	DB_AUDIT,
 	DB__MAX
 };
 
@@ -99,7 +101,9 @@ enum store_op {
 	STORE_SET,		/* the first duplicate of exactly k */
 	STORE_SET_RANGE,	/* the first entry whose key is >= k */
 	STORE_GET_BOTH,		/* exactly k with duplicate v */
-	STORE_GET_BOTH_RANGE	/* key k, the first duplicate >= v */
+	STORE_GET_BOTH_RANGE,	/* key k, the first duplicate >= v */
+	STORE_LAST,		/* the last entry */
+	STORE_PREV		/* the previous entry */
 };
 
 /* How the environment uses its map and its reader slots. */

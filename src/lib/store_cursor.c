@@ -19,6 +19,8 @@ static const MDB_cursor_op cursor_ops[] = {
 	[STORE_SET_RANGE] = MDB_SET_RANGE,
 	[STORE_GET_BOTH] = MDB_GET_BOTH,
 	[STORE_GET_BOTH_RANGE] = MDB_GET_BOTH_RANGE,
+	[STORE_LAST] = MDB_LAST,
+	[STORE_PREV] = MDB_PREV,
 };
 
 /*

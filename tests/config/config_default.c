@@ -111,6 +111,9 @@ static const struct field fields[] = {
 	    offsetof(struct config, cimd_test_allow_loopback) },
 	{ "cimd_fetch_rate_limit", FIELD_LONG,
 	    offsetof(struct config, cimd_fetch_rate_limit) },
+	{ "audit_max_age", FIELD_LONG, offsetof(struct config, audit_max_age) },
+	{ "audit_max_events", FIELD_LONG,
+	    offsetof(struct config, audit_max_events) },
 };
 
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))

@@ -270,14 +270,14 @@ Test(consent, a_code_is_issued_once_per_request)
 	long	 wait = 0;
 
 	cr_assert_eq(save_fresh(id, csrf, T0, &wait), STORE_OK);
-	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "alice", id, T0 + 1,
-	    code, sizeof(code)), STORE_OK);
+	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "alice", id, NULL,
+	    T0 + 1, code, sizeof(code)), STORE_OK);
 	cr_assert(strlen(code) > CRYPTO_TOKEN_CHARS, "%s", code);
-	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "alice", id, T0 + 2,
-	    code, sizeof(code)), CONSENT_ANSWERED);
+	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "alice", id, NULL,
+	    T0 + 2, code, sizeof(code)), CONSENT_ANSWERED);
 	/* Without a pending request (remembered approval): no such check. */
-	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "alice", NULL, T0 + 2,
-	    code, sizeof(code)), STORE_OK);
+	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "alice", NULL, NULL,
+	    T0 + 2, code, sizeof(code)), STORE_OK);
 }
 
 Test(consent, a_disabled_or_unknown_user_cannot_approve)
@@ -287,10 +287,10 @@ Test(consent, a_disabled_or_unknown_user_cannot_approve)
 	long	 wait = 0;
 
 	cr_assert_eq(save_fresh(id, csrf, T0, &wait), STORE_OK);
-	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "carol", id, T0 + 1,
-	    code, sizeof(code)), CONSENT_USER_REFUSED);
-	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "nobody", NULL,
+	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "carol", id, NULL,
 	    T0 + 1, code, sizeof(code)), CONSENT_USER_REFUSED);
+	cr_assert_eq(consent_issue(st, cfg, &pub, &pd, "nobody", NULL,
+	    NULL, T0 + 1, code, sizeof(code)), CONSENT_USER_REFUSED);
 }
 
 /* With remote_user the web server vouches for a person without record. */
@@ -311,8 +311,10 @@ Test(consent, a_denial_deletes_the_request_once)
 	long	 wait = 0;
 
 	cr_assert_eq(save_fresh(id, csrf, T0, &wait), STORE_OK);
-	cr_assert_eq(consent_deny(st, id), STORE_OK);
-	cr_assert_eq(consent_deny(st, id), CONSENT_ANSWERED);
+	cr_assert_eq(consent_deny(st, cfg, id, "alice", "c", "192.0.2.1"),
+	    STORE_OK);
+	cr_assert_eq(consent_deny(st, cfg, id, "alice", "c", "192.0.2.1"),
+	    CONSENT_ANSWERED);
 }
 
 Test(consent, the_session_cookie_signs_in_unless_prompt_login)
