@@ -7,14 +7,20 @@
  * Finds the cookie called name in a Cookie header ("a=1; b=2") and
  * copies its value, without surrounding quotes, into out.  Returns 1 if
  * found, 0 if absent, -1 if the value does not fit or has a byte that a
- * cookie value may not contain.  If the name appears more than once the
- * first is used: browsers send the most specific cookie first.
+ * cookie value may not contain, or if the name appears more than once.
+ * Our cookies are host-only, so two of one name mean that another
+ * host of the site set one for its whole domain (cookie tossing: a
+ * __Secure- cookie may carry Domain, and under a subdirectory install
+ * ours are __Secure-, not __Host-).  Taking either could bind the
+ * consent form's CSRF check or the sign-in to a value the other host
+ * chose, so neither is taken.
  */
 int
 cookie_get(const char *header, const char *name, char *out, size_t outsz)
 {
 	const char	*p = header, *end, *v;
 	size_t		 nlen = strlen(name), vlen, i;
+	int		 found = 0;
 
 	if (header == NULL)
 		return 0;
@@ -36,7 +42,7 @@ cookie_get(const char *header, const char *name, char *out, size_t outsz)
 				v++;
 				vlen -= 2;
 			}
-			if (vlen + 1 > outsz)
+			if (found || vlen + 1 > outsz)
 				return -1;
 			for (i = 0; i < vlen; i++)
 				if ((unsigned char)v[i] <= 0x20 || v[i] == '"' ||
@@ -45,9 +51,9 @@ cookie_get(const char *header, const char *name, char *out, size_t outsz)
 					return -1;
 			memcpy(out, v, vlen);
 			out[vlen] = '\0';
-			return 1;
+			found = 1;
 		}
 		p = end;
 	}
-	return 0;
+	return found;
 }

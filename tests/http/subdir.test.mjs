@@ -24,6 +24,7 @@ import { CookieJar, Person, authorizeQuery, exchange, formField, pkce,
 
 const SUB = 'mcp-auth';
 const ALICE = { name: 'alice', password: 'alice-password' };
+const MALLORY = { name: 'mallory', password: 'mallory-password' };
 const skip = serverKind === 'apache-vhost' ? 'apache-vhost installs at ' +
     'an origin; subdirectory installs are the .htaccess modes\' case' :
     false;
@@ -53,7 +54,7 @@ describe(`subdirectory install (${serverKind})`, { skip }, () => {
 	let s;
 
 	before(async () => {
-		s = await TestServer.start({ subdir: SUB, users: [ALICE] });
+		s = await TestServer.start({ subdir: SUB, users: [ALICE, MALLORY] });
 	});
 
 	after(async () => {
@@ -124,6 +125,62 @@ describe(`subdirectory install (${serverKind})`, { skip }, () => {
 			assert.ok(doc === null || doc.issuer !== s.issuer,
 			    `${u}: ${res.status} ${res.body.slice(0, 200)}`);
 		}
+	});
+
+	// Under a subdirectory our cookies are __Secure-, which another
+	// host of the site may set for the whole domain (cookie tossing).
+	// Mallory gets a consent page for her client in her own browser
+	// and tosses her browser cookie at Alice, whose page then posts
+	// Mallory's approval: with two cookies of one name the server
+	// takes neither, and a post from another host of the site is
+	// refused by its Sec-Fetch-Site before anything else.
+	it('refuses a consent posted with a tossed cookie or from ' +
+	    'another host of the site', async () => {
+		const client = await register(s);
+		const mallory = new Person(s, MALLORY.name, MALLORY.password);
+		const { challenge } = pkce();
+		const login = await mallory.get(s.base + authorizeQuery(client, {
+			code_challenge: challenge,
+			code_challenge_method: 'S256',
+		}));
+		const signedIn = await mallory.login(login);
+		assert.equal(signedIn.status, 303, signedIn.body.slice(0, 300));
+		const consent = await mallory.get(signedIn.headers.location);
+		assert.match(consent.body, /<h1>Allow access\?<\/h1>/);
+		const form = {
+			request: formField(consent.body, 'request'),
+			csrf: formField(consent.body, 'csrf'),
+			action: 'approve',
+		};
+		const tossed = [...mallory.jar.cookies]
+		    .filter(([k]) => !/session/.test(k));
+		assert.ok(tossed.length >= 1, mallory.jar.header());
+
+		const alice = new Person(s, ALICE.name, ALICE.password);
+		const page = await alice.get(s.base + authorizeQuery(
+		    await register(s), { code_challenge: challenge,
+		    code_challenge_method: 'S256' }));
+		assert.equal((await alice.login(page)).status, 303);
+
+		const post = (cookie, extra = {}) => s.request('POST',
+		    `${s.base}/authorize`, { form,
+		    headers: { Cookie: cookie, ...extra } });
+		const fromSibling = await post(mallory.jar.header(),
+		    { 'Sec-Fetch-Site': 'same-site' });
+		assert.equal(fromSibling.status, 403, fromSibling.body);
+		const both = tossed.map(([k, v]) => `${k}=${v}`).join('; ') +
+		    '; ' + alice.jar.header();
+		const res = await post(both);
+		assert.notEqual(res.status, 302, res.headers.location);
+		assert.ok(!/[?&]code=/.test(res.headers.location ?? ''));
+
+		// The same form from Mallory's own browser, from our own
+		// page, still works: the refusals above were the cookie's
+		// and the header's.
+		const own = await post(mallory.jar.header(),
+		    { 'Sec-Fetch-Site': 'same-origin' });
+		const { params } = redirectParams(own);
+		assert.ok(params.code);
 	});
 
 	it('challenges with the resource metadata URL under the ' +

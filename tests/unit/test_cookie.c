@@ -35,12 +35,15 @@ Test(cookie, quoted_and_empty)
 	cr_assert_str_eq(v, "");
 }
 
-Test(cookie, first_of_duplicates)
+/* Two cookies of one name: one was tossed by another host; take none. */
+Test(cookie, duplicates_are_refused)
 {
 	char	 v[64];
 
-	cr_assert_eq(cookie_get("s=first; s=second", "s", v, sizeof(v)), 1);
-	cr_assert_str_eq(v, "first");
+	cr_assert_eq(cookie_get("s=first; s=second", "s", v, sizeof(v)), -1);
+	cr_assert_eq(cookie_get("s=one; t=x; s=one", "s", v, sizeof(v)), -1);
+	cr_assert_eq(cookie_get("s=one; ss=x; xs=y", "s", v, sizeof(v)), 1);
+	cr_assert_str_eq(v, "one");
 }
 
 Test(cookie, too_long_or_bad_bytes)
