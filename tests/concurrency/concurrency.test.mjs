@@ -41,7 +41,7 @@ before(async () => {
 	s = await TestServer.start({
 		users,
 		procs: 4,
-		config: 'registration_rate_limit = 1000\n' +
+		config: 'registration_rate_limit = 0\n' +
 		    'registration_site_rate_limit = 0\n' +
 		    'authorize_rate_limit = 0\n',
 	});
