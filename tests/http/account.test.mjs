@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { TestServer, headerValues } from '../lib/harness.mjs';
+import { TestServer, headerValues, serverKind } from '../lib/harness.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import {
 	CookieJar, Person, formField, obtainTokens, refresh, register,
@@ -34,7 +34,10 @@ after(async () => {
 
 // A browser of one person on the account page.
 class Browser {
-	constructor(name, password = `${name}-Pw-1`, from = undefined) {
+	constructor(name, password = `${name}-Pw-1`, from = undefined,
+	    server = s) {
+		this.s = server;
+		this.base = server.base ?? '';
 		this.name = name;
 		this.password = password;
 		this.jar = new CookieJar();
@@ -42,7 +45,7 @@ class Browser {
 	}
 
 	async request(method, path, form) {
-		const res = await s.request(method, base + path, {
+		const res = await this.s.request(method, this.base + path, {
 			headers: { Cookie: this.jar.header() },
 			form,
 			from: this.from,
@@ -61,7 +64,7 @@ class Browser {
 		assertHtmlPage(form, 200);
 		assert.match(form.body, /<h1>Sign in<\/h1>/);
 		assert.match(form.body, new RegExp(
-		    `<form method="post" action="${base}/authorize">`));
+		    `<form method="post" action="${this.base}/authorize">`));
 		return this.request('POST', '/authorize', {
 			request: formField(form.body, 'request'),
 			csrf: formField(form.body, 'csrf'),
@@ -75,7 +78,7 @@ class Browser {
 	async signedIn() {
 		const res = await this.signIn();
 		assert.equal(res.status, 303, res.body.slice(0, 400));
-		assert.equal(res.headers.location, `${base}/account`);
+		assert.equal(res.headers.location, `${this.base}/account`);
 		const page = await this.page();
 		assertHtmlPage(page, 200);
 		assert.match(page.body, /<h1>Your account<\/h1>/);
@@ -106,8 +109,8 @@ function sessionsOf(page) {
 }
 
 // The status /mcp gives a tools/list with token.
-async function mcpStatus(token) {
-	const res = await s.request('POST', `${base}/mcp`, {
+async function mcpStatus(token, server = s) {
+	const res = await server.request('POST', `${server.base ?? ''}/mcp`, {
 		json: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
 		headers: {
 			Authorization: `Bearer ${token}`,
@@ -367,5 +370,42 @@ describe('headers', () => {
 		const head = await s.request('HEAD', `${base}/account`);
 		assert.equal(head.status, 200);
 		assert.deepEqual(headerValues(head, 'Cache-Control'), ['no-store']);
+	});
+});
+
+// A subdirectory install: the page, its forms and its redirects under
+// the issuer's path.  (The vhost installs at an origin.)
+describe(`subdirectory install (${serverKind})`, {
+	skip: serverKind === 'apache-vhost' ? 'the vhost installs at an ' +
+	    'origin' : false,
+}, () => {
+	let sub;
+
+	before(async () => {
+		sub = await TestServer.start({ subdir: 'mcp-auth',
+		    users: [{ name: 'alice', password: 'alice-Pw-1' }] });
+	});
+
+	after(async () => {
+		await sub?.stop();
+	});
+
+	it('signs in, lists and revokes under the subdirectory', async () => {
+		assert.equal(sub.base, '/mcp-auth');
+		const client = await register(sub, { client_name: 'Sub app' });
+		const tok = await obtainTokens(sub,
+		    new Person(sub, 'alice', 'alice-Pw-1'), client);
+		const b = new Browser('alice', 'alice-Pw-1', undefined, sub);
+		const page = await b.signedIn();
+		assert.match(page.body, /action="\/mcp-auth\/account"/);
+		assert.match(page.body, /href="\/mcp-auth\/static\/style.css"/);
+		assert.ok(headerValues(page, 'Set-Cookie').every((c) =>
+		    /Path=\/mcp-auth/.test(c)));
+		const [grant] = grantsOf(page);
+		const res = await b.post(page, 'revoke', { grant });
+		assert.equal(res.status, 303, res.body.slice(0, 400));
+		assert.equal(res.headers.location,
+		    '/mcp-auth/account?done=revoked');
+		assert.equal(await mcpStatus(tok.access_token, sub), 401);
 	});
 });
