@@ -12,8 +12,9 @@ import { after, before, describe, it } from 'node:test';
 
 import { TestServer, headerValues, serverKind } from '../lib/harness.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
+import { CgiSite } from '../lib/cgi.mjs';
 import {
-	CookieJar, Person, formField, obtainTokens, refresh, register,
+	CookieJar, Person, formField, obtainTokens, pkce, refresh, register,
 } from '../lib/oauth.mjs';
 
 const CONFIG = 'login_max_failures = 3\nlogin_lockout = 10m';
@@ -407,5 +408,105 @@ describe(`subdirectory install (${serverKind})`, {
 		assert.equal(res.headers.location,
 		    '/mcp-auth/account?done=revoked');
 		assert.equal(await mcpStatus(tok.access_token, sub), 401);
+	});
+});
+
+// With user_auth = remote_user the web server signs people in: the
+// page lists and revokes apps, and has no sessions nor password.  The
+// programs run as CGI with the environment the test chooses.
+describe('user_auth = remote_user', () => {
+	let site;
+	let app;
+
+	before(() => {
+		site = new CgiSite({ config: 'user_auth = remote_user' });
+		app = JSON.parse(site.admin(['--json', 'client', 'add', '--name',
+		    'Remote <App>', '--redirect-uri',
+		    'http://127.0.0.1/callback']).stdout);
+	});
+
+	after(() => {
+		site?.cleanup();
+	});
+
+	const cookieOf = (res) => res.header('Set-Cookie')
+	    .map((h) => h.split(';')[0]).join('; ');
+
+	// alice approves app; returns the token response.
+	function grant() {
+		const { verifier, challenge } = pkce();
+		const page = site.run('authorize.fcgi', {
+			target: '/authorize?' + new URLSearchParams({
+				response_type: 'code', client_id: app.client_id,
+				code_challenge: challenge,
+				code_challenge_method: 'S256' }),
+			env: { REMOTE_USER: 'alice' },
+		});
+		assert.equal(page.status, 200, page.body);
+		const res = site.run('authorize.fcgi', {
+			method: 'POST', target: '/authorize',
+			headers: { Cookie: cookieOf(page) },
+			env: { REMOTE_USER: 'alice' },
+			body: new URLSearchParams({
+				request: formField(page.body, 'request'),
+				csrf: formField(page.body, 'csrf'),
+				action: 'approve' }).toString(),
+		});
+		assert.equal(res.status, 302, res.body);
+		const code = new URL(res.header('Location')[0]).searchParams
+		    .get('code');
+		const tok = site.run('token.fcgi', {
+			method: 'POST', target: '/token',
+			body: new URLSearchParams({
+				grant_type: 'authorization_code', code,
+				code_verifier: verifier,
+				client_id: app.client_id }).toString(),
+		});
+		assert.equal(tok.status, 200, tok.body);
+		return tok.json();
+	}
+
+	it('lists and revokes apps; no sessions, no password', () => {
+		const tok = grant();
+		const page = site.run('authorize.fcgi', { target: '/account',
+		    env: { REMOTE_USER: 'alice' } });
+		assert.equal(page.status, 200, page.body);
+		assert.match(page.body, /Signed in as <strong>alice<\/strong>/);
+		assert.match(page.body, /Remote &lt;App&gt;<\/span><\/h3>/);
+		assert.doesNotMatch(page.body, /type="password"|Sessions/);
+		const [grantId] = grantsOf(page);
+		// Another user of the web server cannot use alice's form.
+		const foreign = site.run('authorize.fcgi', {
+			method: 'POST', target: '/account',
+			headers: { Cookie: cookieOf(page) },
+			env: { REMOTE_USER: 'bob' },
+			body: new URLSearchParams({ action: 'revoke',
+			    grant: grantId, csrf: formField(page.body, 'csrf') })
+			    .toString(),
+		});
+		assert.equal(foreign.status, 403, foreign.body);
+		const res = site.run('authorize.fcgi', {
+			method: 'POST', target: '/account',
+			headers: { Cookie: cookieOf(page) },
+			env: { REMOTE_USER: 'alice' },
+			body: new URLSearchParams({ action: 'revoke',
+			    grant: grantId, csrf: formField(page.body, 'csrf') })
+			    .toString(),
+		});
+		assert.equal(res.status, 303, res.body);
+		const again = site.run('token.fcgi', {
+			method: 'POST', target: '/token',
+			body: new URLSearchParams({
+				grant_type: 'refresh_token',
+				refresh_token: tok.refresh_token,
+				client_id: app.client_id }).toString(),
+		});
+		assert.equal(again.status, 400, again.body);
+	});
+
+	it('shows an error page without REMOTE_USER', () => {
+		const res = site.run('authorize.fcgi', { target: '/account' });
+		assert.equal(res.status, 403, res.body);
+		assert.match(res.body, /Not signed in/);
 	});
 });
