@@ -172,6 +172,24 @@ describe('sign-in', () => {
 		assert.match(errorOf(res), /^Too many failed sign-ins/);
 	});
 
+	it('is where the consent page sends people to revoke', async () => {
+		const client = await register(s);
+		const p = new Person(s, 'frank', 'frank-Pw-1');
+		let page = await p.get(`${base}/authorize?` + new URLSearchParams({
+			response_type: 'code',
+			client_id: client.client_id,
+			code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+			code_challenge_method: 'S256',
+		}));
+		const res = await p.login(page);
+		assert.equal(res.status, 303, res.body.slice(0, 400));
+		page = await p.get(res.headers.location);
+		assertHtmlPage(page, 200);
+		assert.match(page.body, /<h1>Allow access\?<\/h1>/);
+		assert.ok(page.body.includes(`revoke this access later on <a ` +
+		    `href="${base}/account">your account page</a>`));
+	});
+
 	it('answers 405 to other methods', async () => {
 		const res = await s.request('PUT', `${base}/account`);
 		assertHtmlPage(res, 405);
