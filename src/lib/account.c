@@ -217,7 +217,7 @@ account_sessions(struct store_txn *t, const char *user, const char *cookie,
 			a->created = s.created;
 			a->expires = s.expires;
 			a->current = have_mine &&
-			    memcmp(k.data, mine, sizeof(mine)) == 0;
+			    crypto_equal(k.data, mine, sizeof(mine));
 			(*n)++;
 		}
 		session_free(&s);
@@ -237,7 +237,8 @@ end_sessions(struct store_txn *t, const char *user, const char *id,
 {
 	struct store_cursor	*cur;
 	struct store_val	 k, v;
-	unsigned char		 key[CRYPTO_SHA256_LEN], kept[CRYPTO_SHA256_LEN];
+	unsigned char		 key[CRYPTO_SHA256_LEN];
+	unsigned char		 kept[CRYPTO_SHA256_LEN];
 	char			 sid[ACCOUNT_SESSION_ID_LEN + 1];
 	int			 rc, op, del, have_kept;
 
@@ -256,7 +257,7 @@ end_sessions(struct store_txn *t, const char *user, const char *id,
 			    strcmp(sid, id) == 0;
 		else
 			del = !have_kept ||
-			    memcmp(k.data, kept, sizeof(kept)) != 0;
+			    !crypto_equal(k.data, kept, sizeof(kept));
 		if (!del)
 			continue;
 		memcpy(key, k.data, sizeof(key));
@@ -352,7 +353,7 @@ account_password_check(const char *pw, const char *again)
 {
 	if (pw == NULL || pw[0] == '\0' || strlen(pw) > USER_PASSWORD_MAX)
 		return ACCOUNT_BAD_PASSWORD;
-	if (again == NULL || strcmp(pw, again) != 0)
+	if (again == NULL || !crypto_str_equal(pw, again))
 		return ACCOUNT_MISMATCH;
 	return 0;
 }

@@ -44,7 +44,7 @@ struct account_app {
 	char		*client_id;
 	char		*client_name;		/* NULL: none given */
 	uint32_t	 client_flags;
-	char		*redirect_uri;		/* the first registered, or NULL */
+	char		*redirect_uri;		/* the first registered */
 	char		*scope;
 	int64_t		 created;
 	int64_t		 last_used;		/* 0: not known */

@@ -273,7 +273,8 @@ Test(account, password_change)
 	struct store_txn	*t;
 	struct user		 u;
 	char			 hash[CRYPTO_PWHASH_MAX];
-	char			 here[SESSION_TOKEN_MAX], there[SESSION_TOKEN_MAX];
+	char			 here[SESSION_TOKEN_MAX];
+	char			 there[SESSION_TOKEN_MAX];
 	unsigned long		 ended = 0;
 	long			 retry = 0;
 
