@@ -101,6 +101,8 @@ describe('headless Chromium on the account page', () => {
 		let res = await page.goto(`${s.issuer}/account`);
 		assert.equal(res.status(), 200);
 		assert.equal(await page.locator('h1').textContent(), 'Sign in');
+		await page.screenshot({ path: artifactPath('account-signin.png'),
+		    fullPage: true });
 		await page.getByLabel('User name').fill(ALICE.name);
 		await page.getByLabel('Password').fill(ALICE.password);
 		await page.getByRole('button', { name: 'Sign in' }).click();
