@@ -20,12 +20,16 @@
  * The pages and redirects themselves are in authpage.c.
  *
  * Also /device, the verification page of the device authorization
- * grant (RFC 8628 §3.3): see device_page() below.
+ * grant (RFC 8628 §3.3): see device_page() below; and /account, the
+ * account page of a signed-in person, which shares the sign-in page,
+ * the sessions and the CSRF protections (accountweb.h).
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "lib/accountpage.h"
+#include "lib/accountweb.h"
 #include "lib/app.h"
 #include "lib/audit.h"
 #include "lib/authpage.h"
@@ -424,7 +428,9 @@ handle_continue(struct app *a, const struct http_request *req,
 	if (load_pending(a, req, f, 0, &pd, &c, resp) == -1)
 		return;
 	snprintf(id, sizeof(id), "%s", form_get(f, "request"));
-	if (pd.prompt & PENDING_DEVICE_SIGNIN)
+	if (pd.prompt & PENDING_ACCOUNT_SIGNIN)
+		accountweb_after_signin(a, resp, id);
+	else if (pd.prompt & PENDING_DEVICE_SIGNIN)
 		device_after_signin(a, resp, &pd, id);
 	else
 		continue_request(a, req, resp, &c, &pd, id, sizeof(id), 0);
@@ -457,6 +463,31 @@ handle_get(struct app *a, const struct http_request *req,
 	form_free(&f);
 }
 
+/*
+ * The sign-in form again, with an error: the account page's own for
+ * its sign-in (accountpage.c), else the login page.  With retry_after,
+ * the 429 of too many failures.
+ */
+static void
+login_again(struct app *a, struct http_response *resp, int status,
+    const struct client *c, const struct pending *pd, const char *id,
+    const char *csrf, const char *name, const char *error,
+    long retry_after)
+{
+	int	 account = (pd->prompt & PENDING_ACCOUNT_SIGNIN) != 0;
+
+	if (status == 429 && account)
+		accountpage_login_throttled(a->cfg, resp, id, csrf, name,
+		    retry_after);
+	else if (status == 429)
+		authpage_login_throttled(a->cfg, resp, c, id, csrf, name,
+		    retry_after);
+	else if (account)
+		accountpage_login(a->cfg, resp, status, id, csrf, name, error);
+	else
+		authpage_login(a->cfg, resp, status, c, id, csrf, name, error);
+}
+
 static void
 handle_login(struct app *a, const struct http_request *req,
     const struct form *f, struct http_response *resp,
@@ -477,8 +508,8 @@ handle_login(struct app *a, const struct http_request *req,
 		return;
 	}
 	if (name == NULL || pw == NULL) {
-		authpage_login(a->cfg, resp, 400, c, id, csrf, name,
-		    "Enter your user name and password.");
+		login_again(a, resp, 400, c, pd, id, csrf, name,
+		    "Enter your user name and password.", 0);
 		return;
 	}
 	if ((rc = app_store(a, &st)) != STORE_OK) {
@@ -491,7 +522,7 @@ handle_login(struct app *a, const struct http_request *req,
 	case SIGNIN_THROTTLED:
 		consent_log("login_throttled", s.name_valid ? name : NULL,
 		    c->id, ip);
-		authpage_login_throttled(a->cfg, resp, c, id, csrf, name,
+		login_again(a, resp, 429, c, pd, id, csrf, name, NULL,
 		    s.retry_after);
 		return;
 	case SIGNIN_REFUSED:
@@ -501,8 +532,8 @@ handle_login(struct app *a, const struct http_request *req,
 		 * 403, not 401: a 401 must carry a WWW-Authenticate
 		 * challenge (RFC 9110 section 15.5.2), and a form is none.
 		 */
-		authpage_login(a->cfg, resp, 403, c, id, csrf, name,
-		    "Wrong user name or password.");
+		login_again(a, resp, 403, c, pd, id, csrf, name,
+		    "Wrong user name or password.", 0);
 		return;
 	default:
 		authpage_server_error(a->cfg, resp, s.store_rc);
@@ -519,7 +550,9 @@ handle_login(struct app *a, const struct http_request *req,
 	cookie_set(resp, a->cfg, CONSENT_COOKIE_SESSION, cookie,
 	    a->cfg->session_lifetime);
 	crypto_wipe(cookie, sizeof(cookie));
-	if (pd->prompt & PENDING_DEVICE_SIGNIN)
+	if (pd->prompt & PENDING_ACCOUNT_SIGNIN)
+		accountweb_after_signin(a, resp, id);
+	else if (pd->prompt & PENDING_DEVICE_SIGNIN)
 		device_after_signin(a, resp, pd, id);
 	else
 		authpage_after_login(a->cfg, resp, id);
@@ -653,8 +686,8 @@ handle_post(struct app *a, struct http_request *req,
 	action = form_get(&f, "action");
 	if (action != NULL && strcmp(action, "login") == 0)
 		handle_login(a, req, &f, resp, &c, &pd);
-	else if (pd.prompt & PENDING_DEVICE_SIGNIN)
-		/* The device page's sign-in has nothing to approve. */
+	else if (pd.prompt & (PENDING_DEVICE_SIGNIN | PENDING_ACCOUNT_SIGNIN))
+		/* The device and account pages' sign-ins approve nothing. */
 		authpage_error(a->cfg, resp, AUTHPAGE_UNKNOWN_ACTION);
 	else if (action != NULL && strcmp(action, "approve") == 0)
 		handle_decision(a, req, &f, resp, &c, &pd, 1);
@@ -1074,6 +1107,10 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 		return;
 	if (strcmp(req->path, "/device") == 0) {
 		device_page(a, req, resp);
+		return;
+	}
+	if (strcmp(req->path, "/account") == 0) {
+		accountweb_handle(a, req, resp);
 		return;
 	}
 	if (strcmp(req->path, "/authorize") != 0) {

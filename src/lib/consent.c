@@ -249,8 +249,9 @@ consent_load(struct store *st, const char *id, const char *csrf,
 	if ((rc = store_begin(st, 1, &t)) != STORE_OK)
 		return rc;
 	rc = pending_get(t, id, now, pd);
-	/* The device page's sign-in names no client. */
-	if (rc == STORE_OK && !(pd->prompt & PENDING_DEVICE_SIGNIN))
+	/* The device and account pages' sign-ins name no client. */
+	if (rc == STORE_OK && !(pd->prompt & (PENDING_DEVICE_SIGNIN |
+	    PENDING_ACCOUNT_SIGNIN)))
 		rc = store_client_get(t, pd->client_id, c);
 	store_abort(t);
 	if (rc == STORE_OK && (!crypto_equal(browser, pd->browser_hash,

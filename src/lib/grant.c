@@ -59,9 +59,11 @@ token_free(struct token *t)
  * Grant record: flags u32, user, client_id, scope, resource strings,
  * created, last_refresh, expires i64, has_current u8, current hash,
  * has_previous u8, previous hash, rotated i64, sealed length u8, the
- * sealed current token, rate_start i64, rate_count u32.  A grant
- * written before the retry window existed ends after the previous
- * hash: it has nothing sealed, so its previous token is not retried.
+ * sealed current token, rate_start i64, rate_count u32, last_used
+ * i64.  A grant written before the retry window existed ends after the
+ * previous hash: it has nothing sealed, so its previous token is not
+ * retried.  One written before last_used existed ends after
+ * rate_count: it was last used at its last refresh, if any.
  */
 int
 grant_decode(const void *p, size_t n, struct grant *g)
@@ -94,6 +96,9 @@ grant_decode(const void *p, size_t n, struct grant *g)
 		g->rate_start = rec_get_i64(&r);
 		g->rate_count = rec_get_u32(&r);
 	}
+	g->last_used = g->last_refresh;
+	if (rec_reader_left(&r) > 0)
+		g->last_used = rec_get_i64(&r);
 	if (!rec_reader_ok(&r)) {
 		grant_free(g);
 		return STORE_CORRUPT;
@@ -155,6 +160,7 @@ store_grant_put(struct store_txn *t, const struct grant *g)
 	rec_put_bytes(&b, g->sealed_current, g->sealed_len);
 	rec_put_i64(&b, g->rate_start);
 	rec_put_u32(&b, g->rate_count);
+	rec_put_i64(&b, g->last_used);
 	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_GRANTS, g->id,
 	    GRANT_ID_LEN, b.data, b.len, 0);
 	buf_free(&b);
@@ -873,6 +879,7 @@ exchange(struct store_txn *t, const struct config *cfg,
 		goto fail;
 	}
 	g.flags |= GRANT_ACTIVE;
+	g.last_used = now;
 	memset(out, 0, sizeof(*out));
 	if ((wants_refresh(client) &&
 	    (rc = issue_refresh(t, cfg, &g, NULL, now, out)) != STORE_OK) ||
@@ -1083,7 +1090,7 @@ grant_refresh(struct store_txn *t, const struct config *cfg,
 		rc = issue_refresh(t, cfg, &g, refresh, now, out);
 	} else
 		rc = reissue_refresh(&g, refresh, out);
-	g.last_refresh = now;
+	g.last_refresh = g.last_used = now;
 	refresh_count(&g, now);
 	if (rc != STORE_OK || (rc = issue_access(t, cfg, &g, scope != NULL ?
 	    buf_cstr(&want) : g.scope, now, out)) != STORE_OK)

@@ -95,6 +95,12 @@ struct grant {
 	unsigned char	 sealed_current[GRANT_SEALED_MAX];
 	int64_t		 rate_start;	/* refresh_rate_limit's window */
 	uint32_t	 rate_count;	/* refreshes in it */
+	/*
+	 * The grant's last code exchange or refresh, for the account
+	 * page (0: none since this was recorded).  Written with the
+	 * grant at those moments only, never on the /mcp path.
+	 */
+	int64_t		 last_used;
 };
 
 struct code {

@@ -51,6 +51,17 @@ secret_hash(const char *s, unsigned char *hash)
 	return crypto_sha256_str(s, hash) == CRYPTO_OK ? 0 : -1;
 }
 
+/*
+ * The key of the session whose cookie is cookie (its SHA-256), for
+ * callers that walk the sessions: 0, or -1 for a value that is no
+ * cookie of ours.
+ */
+int
+session_cookie_hash(const char *cookie, unsigned char *hash)
+{
+	return secret_hash(cookie, hash);
+}
+
 /* Session record: user string, created, expires i64. */
 int
 session_decode(const void *p, size_t n, struct session *s)

@@ -37,6 +37,11 @@
  * verification_uri_complete link in canonical form, or "".
  */
 #define PENDING_DEVICE_SIGNIN	0x400
+/*
+ * The sign-in of the account page (/account): no client either, and
+ * after it the person goes back to /account.
+ */
+#define PENDING_ACCOUNT_SIGNIN	0x800
 
 struct session {
 	char		*user;
@@ -71,6 +76,7 @@ int	 session_create(struct store_txn *, const char *, int64_t, int64_t,
 int	 session_get(struct store_txn *, const char *, int64_t,
 	    struct session *);
 int	 session_delete(struct store_txn *, const char *);
+int	 session_cookie_hash(const char *, unsigned char *);
 
 int	 pending_put(struct store_txn *, const char *, const struct pending *);
 int	 pending_get(struct store_txn *, const char *, int64_t,

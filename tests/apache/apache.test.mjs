@@ -41,6 +41,7 @@ const endpoints = [
 	['/.well-known/oauth-protected-resource', 'metadata.fcgi'],
 	['/.well-known/oauth-protected-resource/mcp', 'metadata.fcgi'],
 	['/authorize', 'authorize.fcgi'],
+	['/account', 'authorize.fcgi'],
 	['/token', 'token.fcgi'],
 	['/register', 'register.fcgi'],
 	['/revoke', 'revoke.fcgi'],
@@ -226,7 +227,8 @@ describe(`Apache deployment (${serverKind})`, () => {
 		// String prefixes, as under lighttpd: the program says 404.
 		it('answers 404 from the program below each endpoint', async () => {
 			for (const url of ['/mcp/', '/mcpx', '/tokenfoo',
-			    '/token/x', '/revoke/', '/registerx', '/authorize/x']) {
+			    '/token/x', '/revoke/', '/registerx', '/authorize/x',
+			    '/account/x']) {
 				const res = await s.request('GET', url);
 				assert.equal(res.status, 404, url);
 				assert.ok(!isApachePage(res), `${url}: Apache answered`);

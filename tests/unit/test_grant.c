@@ -710,8 +710,11 @@ Test(grant, an_older_grant_record_decodes)
 	first_pair(&pub, id, &tr1);
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
 	cr_assert_eq(store_get(t, DB_GRANTS, id, GRANT_ID_LEN, &v), STORE_OK);
-	/* rotated 8, sealed length 1, rate_start 8, rate_count 4. */
-	len = v.len - (8 + 1 + 8 + 4);
+	/*
+	 * rotated 8, sealed length 1, rate_start 8, rate_count 4,
+	 * last_used 8.
+	 */
+	len = v.len - (8 + 1 + 8 + 4 + 8);
 	cr_assert_leq(len, sizeof(old));
 	memcpy(old, v.data, len);
 	store_abort(t);
