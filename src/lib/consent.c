@@ -219,7 +219,22 @@ consent_save(struct store *st, const struct config *cfg, const char *ip,
 			return rc;
 		}
 	}
-	if ((rc = pending_put(t, id, pd)) == STORE_OK)
+	rc = pending_put(t, id, pd);
+	/*
+	 * A request in progress is a use of its client, so that the
+	 * purge of unused registrations does not take the client while
+	 * the person signs in and approves.  One deleted meanwhile is
+	 * refused when the code is issued (consent_issue).
+	 */
+	if (rc == STORE_OK && !(pd->prompt & PENDING_DEVICE_SIGNIN)) {
+		struct client	 c;
+
+		client_init(&c);
+		snprintf(c.id, sizeof(c.id), "%s", pd->client_id);
+		if ((rc = client_touch(t, &c, now)) == STORE_NOTFOUND)
+			rc = STORE_OK;
+	}
+	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else
 		store_abort(t);
@@ -267,8 +282,9 @@ consent_load(struct store *st, const char *id, const char *csrf,
  * pending request pending_id (if not NULL) in the same transaction.
  * What was read before this transaction is checked again in it: a
  * second click on Approve (or Deny in another tab) has consumed the
- * pending request (CONSENT_ANSWERED), or the administrator has disabled
- * the user in between (CONSENT_USER_REFUSED).  The code is logged by
+ * pending request (CONSENT_ANSWERED), the administrator has disabled
+ * the user in between (CONSENT_USER_REFUSED), or the client has been
+ * deleted (CONSENT_CLIENT_GONE: no grant is made for it).  The code is logged by
  * its hash only; the approval goes to the audit trail with the
  * browser's address ip.
  */
@@ -305,6 +321,8 @@ consent_issue(struct store *st, const struct config *cfg,
 		return CONSENT_USER_REFUSED;
 	}
 	rc = grant_issue_code(t, cfg, &cr, now, code, codesz, grant_id);
+	if (rc == STORE_NOTFOUND)
+		rc = CONSENT_CLIENT_GONE;	/* deleted since pd was read */
 	if (rc == STORE_OK)
 		rc = audit_record(t, cfg, AUDIT_CONSENT, user, c->id, ip,
 		    pd->scope);
