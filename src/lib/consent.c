@@ -246,7 +246,8 @@ consent_save(struct store *st, const struct config *cfg, const char *ip,
  * belongs to the browser whose binding cookie hashes to browser and,
  * unless csrf is NULL, that csrf is its CSRF token.  Returns STORE_OK
  * with pd and c filled, STORE_NOTFOUND (unknown or expired),
- * CONSENT_FOREIGN, or another store error.  The caller frees pd and c
+ * CONSENT_FOREIGN, CONSENT_CLIENT_GONE (the client was deleted since
+ * the request was saved), or another store error.  The caller frees pd and c
  * whatever the result (pd names the client in the log of a foreign
  * form).
  */
@@ -265,10 +266,11 @@ consent_load(struct store *st, const char *id, const char *csrf,
 		return rc;
 	rc = pending_get(t, id, now, pd);
 	/* The device page's sign-in names no client. */
-	if (rc == STORE_OK && !(pd->prompt & PENDING_DEVICE_SIGNIN))
-		rc = store_client_get(t, pd->client_id, c);
+	if (rc == STORE_OK && !(pd->prompt & PENDING_DEVICE_SIGNIN) &&
+	    (rc = store_client_get(t, pd->client_id, c)) == STORE_NOTFOUND)
+		rc = CONSENT_CLIENT_GONE;
 	store_abort(t);
-	if (rc == STORE_OK && (!crypto_equal(browser, pd->browser_hash,
+	if ((rc == STORE_OK || rc == CONSENT_CLIENT_GONE) && (!crypto_equal(browser, pd->browser_hash,
 	    CRYPTO_SHA256_LEN) || (csrf != NULL &&
 	    (strlen(csrf) != CRYPTO_TOKEN_CHARS ||
 	    crypto_sha256_str(csrf, csrf_hash) != CRYPTO_OK ||

@@ -459,6 +459,12 @@ Test(consent, a_client_deleted_meanwhile_gets_nothing)
 	store_abort(t);
 	pending_free(&got);
 	client_free(&c);
+	/* Loaded again, the request says its client is gone. */
+	cr_assert_eq(consent_load(st, id, csrf, browser, T0 + 3, &got, &c),
+	    CONSENT_CLIENT_GONE);
+	cr_assert_str_eq(got.client_id, pub.id);
+	pending_free(&got);
+	client_free(&c);
 }
 
 /*
