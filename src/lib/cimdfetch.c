@@ -591,8 +591,14 @@ store_fetched(struct store *st, struct client *c)
 		store_abort(t);
 		return CIMDF_OK;
 	}
+	/*
+	 * A refetch replaces the document, not the client's history: its
+	 * first appearance and its last use (which the purge and the
+	 * administrator read) carry over.
+	 */
 	if (rc == STORE_OK) {
 		c->created = old.created;
+		c->last_used = old.last_used;
 		client_free(&old);
 	}
 	if ((rc == STORE_OK || rc == STORE_NOTFOUND) &&
