@@ -665,10 +665,14 @@ store_client_del(struct store_txn *t, const char *id)
 int
 client_touch(struct store_txn *t, const struct client *c, int64_t now)
 {
-	struct client	 cur;
-	int64_t		 midnight = now - now % CLIENT_DAY;
-	int		 rc;
+	struct client		 cur;
+	struct store_val	 v;
+	int64_t			 midnight = now - now % CLIENT_DAY;
+	int			 rc;
 
+	/* Touched today as c was read: whether it is still there. */
+	if (c->last_used >= midnight)
+		return store_get(t, DB_CLIENTS, c->id, strlen(c->id), &v);
 	if ((rc = store_client_get(t, c->id, &cur)) != STORE_OK)
 		return rc;
 	if (cur.last_used < midnight) {

@@ -288,6 +288,10 @@ Test(hygiene, last_used_written_once_a_day)
 	cr_assert_eq(store_client_del(t, "mcpc_touch"), STORE_OK);
 	cr_assert_eq(client_touch(t, &stale, midnight + 3 * DAY),
 	    STORE_NOTFOUND);
+	/* Also from a copy touched today, which needs no write. */
+	stale.last_used = midnight + 3 * DAY;
+	cr_assert_eq(client_touch(t, &stale, midnight + 3 * DAY + 5),
+	    STORE_NOTFOUND);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_not(client_there("mcpc_touch"));
 	client_free(&c);
