@@ -183,6 +183,24 @@ static void	device_after_signin(struct app *, struct http_response *,
 		    const struct pending *, const char *);
 
 /*
+ * The page when client_id was deleted (by the administrator, or the
+ * purge of unused registrations) while the person signed in or
+ * approved: nothing was issued, and nothing is sent to its redirect
+ * URI, which is no longer one this server trusts.
+ */
+static void
+client_gone_page(const struct config *cfg, struct http_response *resp,
+    const char *client_id)
+{
+	consent_log("consent_client_gone", NULL, client_id, NULL);
+	page_error(cfg, resp, 400, "This application is no longer registered",
+	    "This application is no longer registered here: it was removed "
+	    "while you were signing in, and nothing was shared with it.",
+	    "Remove this server from the application and add it again, so "
+	    "that the application registers again, then sign in again.");
+}
+
+/*
  * Issues a code for the pending (or just validated) request and
  * redirects to the client.  pending_id, if set, is deleted in the same
  * transaction.  ip is the browser's address, for the audit trail.
@@ -215,6 +233,8 @@ issue_code(struct app *a, struct http_response *resp,
 		    time(NULL), code, sizeof(code));
 	if (rc == CONSENT_ANSWERED)
 		authpage_error(a->cfg, resp, AUTHPAGE_ANSWERED);
+	else if (rc == CONSENT_CLIENT_GONE)
+		client_gone_page(a->cfg, resp, c->id);
 	else if (rc == CONSENT_USER_REFUSED) {
 		consent_log("consent_refused_user", user, c->id, NULL);
 		authpage_redirect_error(a->cfg, resp, pd->redirect_uri,
@@ -406,14 +426,16 @@ load_pending(struct app *a, const struct http_request *req,
 	if (rc == CONSENT_FOREIGN)
 		consent_log("csrf_mismatch", NULL, pd->client_id,
 		    req->remote_addr);
-	pending_free(pd);
-	client_free(c);
-	if (rc == STORE_NOTFOUND)
+	if (rc == CONSENT_CLIENT_GONE)
+		client_gone_page(a->cfg, resp, pd->client_id);
+	else if (rc == STORE_NOTFOUND)
 		authpage_error(a->cfg, resp, AUTHPAGE_UNKNOWN_REQUEST);
 	else if (rc == CONSENT_FOREIGN)
 		authpage_error(a->cfg, resp, AUTHPAGE_FOREIGN_FORM);
 	else
 		authpage_server_error(a->cfg, resp, rc);
+	pending_free(pd);
+	client_free(c);
 	return -1;
 }
 
@@ -1065,6 +1087,9 @@ device_decide(struct app *a, struct http_response *resp,
 		consent_log("consent_refused_user", user, c->id, NULL);
 		page_error(a->cfg, resp, 403, "Access refused",
 		    "Your account cannot grant access.", NULL);
+		break;
+	case CONSENT_CLIENT_GONE:
+		client_gone_page(a->cfg, resp, c->id);
 		break;
 	default:
 		authpage_server_error(a->cfg, resp, rc);

@@ -284,9 +284,36 @@ fail_page(struct authreq *r, const char *description)
  * registered (loopback ports excepted, RFC 8252 section 7.3), or the
  * only one it registered when the request names none.
  */
+/*
+ * The page for a client_id this server does not know.  The likeliest
+ * cause is a registration removed by the purge of unused ones
+ * (registration_unused_lifetime): the person is told so, and how to
+ * have the application register again, since applications keep their
+ * client_id and do not register anew on their own.  The page's
+ * template escapes the text.
+ */
 static int
-check_client(struct authreq *r, const struct form *f,
-    authreq_client_get client_get, void *arg)
+unknown_client_page(struct authreq *r, const struct config *cfg)
+{
+	long	 days = cfg->registration_unused_lifetime / (24 * 3600);
+
+	if (cfg->registration_unused_lifetime <= 0)
+		return fail_page(r, "The application is not registered with "
+		    "this server (unknown client_id). Remove this server "
+		    "from the application and add it again, so that the "
+		    "application registers again.");
+	snprintf(r->unknown, sizeof(r->unknown), "The application is not "
+	    "registered with this server (unknown client_id). "
+	    "Registrations unused for %ld day%s are removed; if this "
+	    "application was used here before, remove this server from "
+	    "the application and add it again, so that the application "
+	    "registers again.", days, days == 1 ? "" : "s");
+	return fail_page(r, r->unknown);
+}
+
+static int
+check_client(struct authreq *r, const struct config *cfg,
+    const struct form *f, authreq_client_get client_get, void *arg)
 {
 	const char	*client_id = form_get(f, "client_id");
 	const char	*redirect_uri = form_get(f, "redirect_uri");
@@ -298,8 +325,7 @@ check_client(struct authreq *r, const struct form *f,
 		    "(client_id is missing).");
 	rc = client_get(arg, client_id, &r->client);
 	if (rc == STORE_NOTFOUND)
-		return fail_page(r, "The application is not registered with "
-		    "this server (unknown client_id).");
+		return unknown_client_page(r, cfg);
 	if (rc != STORE_OK) {
 		r->store_rc = rc;
 		return AUTHREQ_SERVER;
@@ -357,7 +383,7 @@ authreq_check(struct authreq *r, const struct config *cfg,
 	size_t			 i;
 	int			 rc;
 
-	if ((rc = check_client(r, f, client_get, arg)) != AUTHREQ_OK)
+	if ((rc = check_client(r, cfg, f, client_get, arg)) != AUTHREQ_OK)
 		return rc;
 	/* The redirect URI is trusted from here on. */
 	for (i = 0; i < NPARAMS; i++) {

@@ -27,6 +27,8 @@
 
 /* Room for the longest error_description authreq_check() builds. */
 #define AUTHREQ_TEXT_MAX	(sizeof("unknown scope ''") + SCOPE_NAME_MAX)
+/* Room for the unknown client page's text, with its number of days. */
+#define AUTHREQ_UNKNOWN_MAX	384
 
 enum authreq_result {
 	AUTHREQ_OK = 0,
@@ -61,6 +63,7 @@ struct authreq {
 	const char	*description;
 	int		 store_rc;
 	char		 text[AUTHREQ_TEXT_MAX];
+	char		 unknown[AUTHREQ_UNKNOWN_MAX];
 };
 
 void	 authreq_init(struct authreq *);

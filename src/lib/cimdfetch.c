@@ -100,6 +100,18 @@ unreachable(const char *host, char *why, size_t whysz)
 }
 
 #ifdef HAVE_CURL
+/* getaddrinfo() for a host to connect to, with the resolver's timeouts. */
+static int
+resolve_now(const char *host, struct addrinfo **res)
+{
+	struct addrinfo	 hints;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	return getaddrinfo(host, NULL, &hints, res);
+}
+
 #ifdef HAVE_GETADDRINFO_A
 /*
  * A name lookup run by getaddrinfo_a(): the request, its hints and the
@@ -196,9 +208,25 @@ resolve_deadline(const char *host, struct addrinfo **res, int *timedout)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
+	/*
+	 * getaddrinfo_a() fails to start when glibc cannot create its
+	 * helper thread (EAI_AGAIN or EAI_SYSTEM: a shared host's
+	 * RLIMIT_NPROC, say) or allocate the request (EAI_MEMORY).  The
+	 * lookup is then made here, without the deadline, rather than
+	 * failing the person's sign-in.  A request glibc still holds as
+	 * in progress is left to it, on the abandoned list.
+	 */
 	if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
-		free(l);
-		return rc;
+		if (gai_error(&l->cb) == EAI_INPROGRESS) {
+			l->next = abandoned;
+			abandoned = l;
+		} else
+			free(l);
+		if (rc != EAI_AGAIN && rc != EAI_SYSTEM && rc != EAI_MEMORY)
+			return rc;
+		log_msg("cimd_dns_fallback", "%s: getaddrinfo_a: %s; "
+		    "looking up without a deadline", host, gai_strerror(rc));
+		return resolve_now(host, res);
 	}
 	/* gai_suspend() also returns early for a signal: wait again. */
 	while ((rc = gai_error(&l->cb)) == EAI_INPROGRESS &&
@@ -229,13 +257,8 @@ resolve_deadline(const char *host, struct addrinfo **res, int *timedout)
 static int
 resolve_deadline(const char *host, struct addrinfo **res, int *timedout)
 {
-	struct addrinfo	 hints;
-
 	*timedout = 0;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	return getaddrinfo(host, NULL, &hints, res);
+	return resolve_now(host, res);
 }
 #endif /* HAVE_GETADDRINFO_A */
 #endif /* HAVE_CURL */
@@ -591,8 +614,14 @@ store_fetched(struct store *st, struct client *c)
 		store_abort(t);
 		return CIMDF_OK;
 	}
+	/*
+	 * A refetch replaces the document, not the client's history: its
+	 * first appearance and its last use (which the purge and the
+	 * administrator read) carry over.
+	 */
 	if (rc == STORE_OK) {
 		c->created = old.created;
+		c->last_used = old.last_used;
 		client_free(&old);
 	}
 	if ((rc == STORE_OK || rc == STORE_NOTFOUND) &&

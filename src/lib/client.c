@@ -652,26 +652,29 @@ store_client_del(struct store_txn *t, const char *id)
 
 /*
  * Records that client c is used at now: a code issued to it or
- * redeemed by it, or one of its refresh tokens used.  The purge of
+ * redeemed by it, one of its refresh tokens used, or a pending
+ * authorization or device authorization started for it.  The purge of
  * unused registrations (client_reapable) needs only the day, so the
- * record is written at most once a UTC day: when c, as the caller
- * read it, was last used before today's midnight (or never), the
- * record is read again inside t (another request may have written it
- * since) and written only if that one is still from an earlier day.
- * A clock that went back (last_used after now) writes nothing.  A
- * client that is gone is not an error: the caller's own work decides.
+ * record is written at most once a UTC day: the record is read again
+ * inside t (another request may have written it since c was read) and
+ * written only if it is from an earlier day.  A clock that went back
+ * (last_used after now) writes nothing.  A client that is gone is
+ * STORE_NOTFOUND: a caller about to issue a code or a grant must not
+ * issue one to a client deleted since it read c.
  */
 int
 client_touch(struct store_txn *t, const struct client *c, int64_t now)
 {
-	struct client	 cur;
-	int64_t		 midnight = now - now % CLIENT_DAY;
-	int		 rc;
+	struct client		 cur;
+	struct store_val	 v;
+	int64_t			 midnight = now - now % CLIENT_DAY;
+	int			 rc;
 
+	/* Touched today as c was read: whether it is still there. */
 	if (c->last_used >= midnight)
-		return STORE_OK;
+		return store_get(t, DB_CLIENTS, c->id, strlen(c->id), &v);
 	if ((rc = store_client_get(t, c->id, &cur)) != STORE_OK)
-		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+		return rc;
 	if (cur.last_used < midnight) {
 		cur.last_used = now;
 		rc = store_client_put(t, &cur, 0);
@@ -695,7 +698,16 @@ client_reapable(const struct client *c, int64_t now, long lifetime)
 	if (lifetime <= 0 || !(c->flags & CLIENT_DYNAMIC) ||
 	    (c->flags & (CLIENT_CIMD | CLIENT_PINNED)))
 		return 0;
-	last = c->last_used > c->created ? c->last_used : c->created;
+	/*
+	 * last_used is written once a UTC day (client_touch), so the
+	 * client may have been used until the end of that day: counting
+	 * from the day's end keeps a client in use through a flow begun
+	 * late that day even with a lifetime of one day.
+	 */
+	last = c->created;
+	if (c->last_used > 0 &&
+	    c->last_used - c->last_used % CLIENT_DAY + CLIENT_DAY > last)
+		last = c->last_used - c->last_used % CLIENT_DAY + CLIENT_DAY;
 	return last <= now - lifetime;
 }
 

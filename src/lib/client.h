@@ -72,9 +72,10 @@ struct client {
 	int64_t			 expires;	/* when to fetch it again */
 	unsigned char		 doc_hash[CRYPTO_SHA256_LEN];
 	/*
-	 * When a code was last issued to it or redeemed by it, or one of
-	 * its refresh tokens used (0: never since this was recorded);
-	 * written at most once a UTC day (client_touch).
+	 * When a code was last issued to it or redeemed by it, one of
+	 * its refresh tokens used, or an authorization or device
+	 * authorization started for it (0: never since this was
+	 * recorded); written at most once a UTC day (client_touch).
 	 */
 	int64_t			 last_used;
 };

@@ -921,6 +921,17 @@ finish(struct config *c, const char *file, char *err, size_t errsz)
 		    "required with token_validation = introspection", file);
 		return CONFIG_EMISSING;
 	}
+	/*
+	 * A client's last use is recorded once a day (client_touch): a
+	 * lifetime under a day could remove a client while its person
+	 * signs in.
+	 */
+	if (c->registration_unused_lifetime > 0 &&
+	    c->registration_unused_lifetime < DAY) {
+		seterr(err, errsz, "%s: registration_unused_lifetime: must be "
+		    "0 (never remove) or at least 1d", file);
+		return CONFIG_EVALUE;
+	}
 	if (c->cache_dir == NULL && (c->cache_dir = strdup(c->db_path)) == NULL)
 		return CONFIG_ENOMEM;
 	c->issuer_https = strncmp(c->issuer, "https://", 8) == 0;

@@ -219,7 +219,22 @@ consent_save(struct store *st, const struct config *cfg, const char *ip,
 			return rc;
 		}
 	}
-	if ((rc = pending_put(t, id, pd)) == STORE_OK)
+	rc = pending_put(t, id, pd);
+	/*
+	 * A request in progress is a use of its client, so that the
+	 * purge of unused registrations does not take the client while
+	 * the person signs in and approves.  One deleted meanwhile is
+	 * refused when the code is issued (consent_issue).
+	 */
+	if (rc == STORE_OK && !(pd->prompt & PENDING_DEVICE_SIGNIN)) {
+		struct client	 c;
+
+		client_init(&c);
+		snprintf(c.id, sizeof(c.id), "%s", pd->client_id);
+		if ((rc = client_touch(t, &c, now)) == STORE_NOTFOUND)
+			rc = STORE_OK;
+	}
+	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else
 		store_abort(t);
@@ -231,7 +246,8 @@ consent_save(struct store *st, const struct config *cfg, const char *ip,
  * belongs to the browser whose binding cookie hashes to browser and,
  * unless csrf is NULL, that csrf is its CSRF token.  Returns STORE_OK
  * with pd and c filled, STORE_NOTFOUND (unknown or expired),
- * CONSENT_FOREIGN, or another store error.  The caller frees pd and c
+ * CONSENT_FOREIGN, CONSENT_CLIENT_GONE (the client was deleted since
+ * the request was saved), or another store error.  The caller frees pd and c
  * whatever the result (pd names the client in the log of a foreign
  * form).
  */
@@ -251,10 +267,12 @@ consent_load(struct store *st, const char *id, const char *csrf,
 	rc = pending_get(t, id, now, pd);
 	/* The device and account pages' sign-ins name no client. */
 	if (rc == STORE_OK && !(pd->prompt & (PENDING_DEVICE_SIGNIN |
-	    PENDING_ACCOUNT_SIGNIN)))
-		rc = store_client_get(t, pd->client_id, c);
+	    PENDING_ACCOUNT_SIGNIN)) &&
+	    (rc = store_client_get(t, pd->client_id, c)) == STORE_NOTFOUND)
+		rc = CONSENT_CLIENT_GONE;
 	store_abort(t);
-	if (rc == STORE_OK && (!crypto_equal(browser, pd->browser_hash,
+	if ((rc == STORE_OK || rc == CONSENT_CLIENT_GONE) &&
+	    (!crypto_equal(browser, pd->browser_hash,
 	    CRYPTO_SHA256_LEN) || (csrf != NULL &&
 	    (strlen(csrf) != CRYPTO_TOKEN_CHARS ||
 	    crypto_sha256_str(csrf, csrf_hash) != CRYPTO_OK ||
@@ -268,10 +286,11 @@ consent_load(struct store *st, const char *id, const char *csrf,
  * pending request pending_id (if not NULL) in the same transaction.
  * What was read before this transaction is checked again in it: a
  * second click on Approve (or Deny in another tab) has consumed the
- * pending request (CONSENT_ANSWERED), or the administrator has disabled
- * the user in between (CONSENT_USER_REFUSED).  The code is logged by
- * its hash only; the approval goes to the audit trail with the
- * browser's address ip.
+ * pending request (CONSENT_ANSWERED), the administrator has disabled
+ * the user in between (CONSENT_USER_REFUSED), or the client has been
+ * deleted (CONSENT_CLIENT_GONE: no grant is made for it).  The code is
+ * logged by its hash only; the approval goes to the audit trail with
+ * the browser's address ip.
  */
 int
 consent_issue(struct store *st, const struct config *cfg,
@@ -306,6 +325,8 @@ consent_issue(struct store *st, const struct config *cfg,
 		return CONSENT_USER_REFUSED;
 	}
 	rc = grant_issue_code(t, cfg, &cr, now, code, codesz, grant_id);
+	if (rc == STORE_NOTFOUND)
+		rc = CONSENT_CLIENT_GONE;	/* deleted since pd was read */
 	if (rc == STORE_OK)
 		rc = audit_record(t, cfg, AUDIT_CONSENT, user, c->id, ip,
 		    pd->scope);

@@ -23,6 +23,7 @@
 #define CONSENT_FOREIGN		(-2)	/* not this browser's page */
 #define CONSENT_USER_REFUSED	(-3)	/* the user may not approve */
 #define CONSENT_ANSWERED	(-4)	/* answered already */
+#define CONSENT_CLIENT_GONE	(-5)	/* the client was deleted meanwhile */
 
 /*
  * The cookies' base names (cookie_name() adds the prefix): the sign-in

@@ -213,6 +213,15 @@ device_start(struct store_txn *t, const struct client *c, const char *scope,
 			device_free(&old);
 		}
 	}
+	/*
+	 * A device authorization in progress is a use of its client, so
+	 * that the purge of unused registrations does not take the client
+	 * while the person approves; one deleted meanwhile is refused at
+	 * approval (device_answer).
+	 */
+	if (rc == STORE_OK && (rc = client_touch(t, c, now)) ==
+	    STORE_NOTFOUND)
+		rc = STORE_OK;
 	if (rc != STORE_OK) {
 		crypto_wipe(out->device_code, sizeof(out->device_code));
 		return rc == STORE_EXISTS ? STORE_ERROR : rc;
@@ -295,7 +304,8 @@ device_code_hash_hex(const struct device *d, char *out)
  * authorization code bound to it, and keeps only its hash for the
  * device's next poll.  Returns STORE_OK, DEVICE_EXPIRED,
  * DEVICE_ANSWERED, STORE_NOTFOUND, CONSENT_USER_REFUSED (the account
- * may not approve) or a store error; the caller commits on STORE_OK.
+ * may not approve), CONSENT_CLIENT_GONE (the client was deleted) or a
+ * store error; the caller commits on STORE_OK.
  */
 int
 device_answer(struct store_txn *t, const struct config *cfg,
@@ -354,6 +364,9 @@ device_answer(struct store_txn *t, const struct config *cfg,
 
 		rc = grant_issue_code(t, cfg, &cr, now, code, sizeof(code),
 		    grant_id);
+		/* Deleted since the consent page read it: no grant. */
+		if (rc == STORE_NOTFOUND)
+			rc = CONSENT_CLIENT_GONE;
 	}
 	if (rc == STORE_OK && crypto_sha256_str(code, d.code_hash) !=
 	    CRYPTO_OK)

@@ -420,6 +420,8 @@ grant_new_id(char *id)
  * Creates a grant (inactive until its code is redeemed, expiring with
  * the code) and its authorization code, and notes the client's use
  * (client_touch).  code receives the code, grant_id the new grant's id.
+ * STORE_NOTFOUND: the client was deleted since req->client was read
+ * (the caller aborts t, so nothing is issued).
  */
 int
 grant_issue_code(struct store_txn *t, const struct config *cfg,

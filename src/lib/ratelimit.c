@@ -48,7 +48,14 @@ load(struct store_txn *t, const char *key, size_t klen, int64_t now,
 	rc = store_get(t, DB_RATELIMIT, key, klen, &v);
 	if (rc == STORE_OK && ratelimit_decode(v.data, v.len, rl) != STORE_OK)
 		rc = STORE_NOTFOUND;	/* a corrupt counter starts over */
-	if (rc == STORE_NOTFOUND || rl->window_start + window <= now) {
+	/*
+	 * A window that has ended starts over; so does one that starts
+	 * after now (the clock was stepped back), which would otherwise
+	 * hold its count, and a Retry-After longer than the window,
+	 * until the clock caught up.
+	 */
+	if (rc == STORE_NOTFOUND || rl->window_start + window <= now ||
+	    rl->window_start > now) {
 		rl->window_start = now;
 		rl->count = 0;
 		rc = STORE_OK;
@@ -74,6 +81,8 @@ ratelimit_check(struct store_txn *t, const char *kind, const char *subject,
 	if ((long)rl.count < limit)
 		return 0;
 	*retry_after = (long)(rl.window_start + window - now);
+	if (*retry_after > window)
+		*retry_after = window;
 	if (*retry_after < 1)
 		*retry_after = 1;
 	return 1;
@@ -130,6 +139,8 @@ ratelimit_hit(struct store_txn *t, const char *kind, const char *subject,
 	if ((long)rl.count <= limit)
 		return 0;
 	*retry_after = (long)(rl.expires - now);
+	if (*retry_after > window)
+		*retry_after = window;
 	if (*retry_after < 1)
 		*retry_after = 1;
 	return 1;

@@ -144,6 +144,34 @@ describe('CIMD with loopback allowed (tests only)', () => {
 		}
 	});
 
+	it('a refetched document keeps the client\'s last use', async () => {
+		const p = '/lastused/client.json';
+		const alice = new Person(s, 'alice', ALICE);
+		const client = site.publish(p, { client_name: 'Kept' },
+		    { 'Cache-Control': 'max-age=300' });
+		await obtainTokens(s, alice, client);
+		const lastUsed = () => JSON.parse(s.admin(['--json', 'client',
+		    'show', client.client_id]).stdout).last_used;
+		const used = lastUsed();
+		assert.ok(used > 0, String(used));
+		const hits = site.hitsFor(p);
+		try {
+			clock.offset(301);
+			// A request refused after the fetch (a redirect URI
+			// the document does not list) uses nothing.
+			const res = await s.request('GET', authorizeQuery(client, {
+				redirect_uri: 'http://127.0.0.1:9999/elsewhere',
+				code_challenge: pkce().challenge,
+				code_challenge_method: 'S256',
+			}));
+			assertHtmlPage(res, 400);
+			assert.equal(site.hitsFor(p), hits + 1);
+			assert.equal(lastUsed(), used);
+		} finally {
+			clock.real();
+		}
+	});
+
 	it('advertises CIMD and the none method', async () => {
 		const res = await s.request('GET',
 		    '/.well-known/oauth-authorization-server');

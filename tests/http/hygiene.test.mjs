@@ -9,6 +9,9 @@
 //  - a user who authorizes a registered client again ends with one
 //    grant, the old tokens dead; a client the administrator added
 //    (shared by devices) keeps both;
+//  - a sign-in in progress keeps its client from that purge, a client
+//    deleted during a sign-in gets nothing, and the page for an unknown
+//    client says registrations are removed and how to register again;
 //  - client add --device.
 
 import assert from 'node:assert/strict';
@@ -18,7 +21,8 @@ import { TestServer } from '../lib/harness.mjs';
 import { accessWorks, assertOAuthError, assertNoStore } from
     '../lib/checks.mjs';
 import { FakeClock, fakeClockEnv } from '../lib/fakeclock.mjs';
-import { Person, obtainTokens, refresh, register } from '../lib/oauth.mjs';
+import { Person, authorizeQuery, exchange, obtainTokens, pkce, redirectParams,
+    refresh, register } from '../lib/oauth.mjs';
 
 const DAY = 24 * 3600;
 const PW = 'hygiene-Pw-13579';
@@ -90,8 +94,10 @@ describe('unused registered clients are purged', () => {
 		assert.match(s.admin(['purge']).stdout,
 		    /, 0 unused registered clients/);
 
-		// At 3.6 days the one used at 1.5 days is idle long enough.
-		const q = later(['purge'], 3.6 * DAY);
+		// At 4.6 days the one used at 1.5 days is idle long enough
+		// (a use counts until the end of its UTC day, 2.5 days at
+		// most, since last_used is written once a day).
+		const q = later(['purge'], 4.6 * DAY);
 		assert.equal(q.unused_clients, 1, JSON.stringify(q));
 		assert.equal(clientExists(s, used.client_id), false);
 		assert.equal(clientExists(s, held.client_id), true,
@@ -106,6 +112,97 @@ describe('unused registered clients are purged', () => {
 		    'registrations +\\d+ in the current hour \\(site limit ' +
 		    '200\\); 2 unused clients purged so far'));
 		clock.real();
+	});
+});
+
+describe('sign-ins in progress and the purge of unused clients', () => {
+	let s;
+	let clock;
+	// A fixed start, so that the UTC day does not depend on the run.
+	const T0 = Math.floor(Date.now() / 1000 / DAY) * DAY + 6 * 3600;
+
+	before(async () => {
+		clock = new FakeClock();
+		clock.freeze(T0);
+		s = await TestServer.start({
+			users: [{ name: 'alice', password: PW }],
+			config: 'registration_unused_lifetime = 1d',
+			env: clock.env(),
+		});
+	});
+
+	after(async () => {
+		await s?.stop();
+		clock?.cleanup();
+	});
+
+	it('a client whose authorization request is pending is not purged',
+	    async () => {
+		clock.freeze(T0);
+		const client = await register(s, { client_name: 'Slow' });
+		// A day less a minute later the sign-in starts...
+		clock.freeze(T0 + DAY - 60);
+		const alice = new Person(s, 'alice', PW);
+		const { verifier, challenge } = pkce();
+		const page = await alice.get(authorizeQuery(client, {
+			code_challenge: challenge,
+			code_challenge_method: 'S256',
+		}));
+		assert.match(page.body, /<h1>Sign in<\/h1>/);
+		// ...and a purge runs while the person types.
+		clock.freeze(T0 + DAY + 60);
+		const p = json(s, ['purge'], clock.env());
+		assert.equal(p.unused_clients, 0, JSON.stringify(p));
+		assert.equal(clientExists(s, client.client_id), true);
+		const res = await alice.login(page);
+		assert.equal(res.status, 303, res.body.slice(0, 500));
+		const consent = await alice.get(res.headers.location);
+		const { params } = redirectParams(await alice.decide(consent,
+		    'approve'));
+		assert.ok(params.code, JSON.stringify(params));
+		const tok = await exchange(s, client, params.code, verifier);
+		assert.equal(tok.status, 200, tok.body);
+		clock.real();
+	});
+
+	it('a client deleted during the sign-in gets no code: a page says ' +
+	    'so', async () => {
+		clock.real();
+		const client = await register(s, { client_name: 'Gone' });
+		const alice = new Person(s, 'alice', PW);
+		const page = await alice.get(authorizeQuery(client, {
+			code_challenge: pkce().challenge,
+			code_challenge_method: 'S256',
+		}));
+		const res = await alice.login(page);
+		assert.equal(res.status, 303, res.body.slice(0, 500));
+		const consent = await alice.get(res.headers.location);
+		assert.match(consent.body, /<h1>Allow access\?<\/h1>/);
+		s.admin(['client', 'del', client.client_id]);
+		const end = await alice.decide(consent, 'approve');
+		assert.equal(end.status, 400, end.body.slice(0, 500));
+		assert.equal(end.headers.location, undefined);
+		assert.match(end.body, /no longer registered here/);
+		assert.match(s.programLog(), /event=consent_client_gone /);
+		const grants = json(s, ['grant', 'list', '--user', 'alice']);
+		assert.equal(JSON.stringify(grants).includes(client.client_id),
+		    false, JSON.stringify(grants));
+	});
+
+	it('the page for an unknown client_id says unused registrations ' +
+	    'are removed, and how to register again', async () => {
+		const res = await s.request('GET', '/authorize?' +
+		    new URLSearchParams({
+			response_type: 'code',
+			client_id: 'mcpc_forgotten',
+			redirect_uri: 'http://127.0.0.1:9999/callback',
+		}).toString());
+		assert.equal(res.status, 400);
+		assert.equal(res.headers.location, undefined);
+		assert.match(res.body, /unknown client_id/);
+		assert.match(res.body, /Registrations unused for 1 day are removed/);
+		assert.match(res.body,
+		    /remove this server from the application and add it again/);
 	});
 });
 

@@ -409,3 +409,18 @@ Test(authreq, no_redirect_uri_registered_is_a_page)
 	cr_assert_not_null(strstr(r.description, "registered none"), "%s",
 	    r.description);
 }
+
+/*
+ * An unknown client_id is most often a registration the purge removed:
+ * the page says after how many days, and how to register again.
+ */
+Test(authreq, an_unknown_client_is_told_how_to_register_again)
+{
+	cr_assert_eq(check("client_id=nobody&redirect_uri=" REDIRECT),
+	    AUTHREQ_PAGE);
+	cr_assert(strstr(r.description, "unknown client_id") != NULL);
+	cr_assert(strstr(r.description, "Registrations unused for 30 days "
+	    "are removed") != NULL, "%s", r.description);
+	cr_assert(strstr(r.description, "remove this server from the "
+	    "application and add it again") != NULL, "%s", r.description);
+}

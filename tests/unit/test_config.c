@@ -244,6 +244,9 @@ Test(config, bad_files_name_file_line_and_key)
 		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
 		    "/etc/mcp.conf:3: resource_name: must be 1 to 100" },
+		{ BASE "registration_unused_lifetime = 23h\n",
+		    "/etc/mcp.conf: registration_unused_lifetime: must be 0 "
+		    "(never remove) or at least 1d" },
 	};
 	size_t	 i;
 
@@ -264,6 +267,19 @@ Test(config, bad_files_name_file_line_and_key)
  * spaces between them are 1023 characters; one more character is 1024,
  * still allowed; a seventeenth name is too much.
  */
+/* registration_unused_lifetime: 0, or a day and more. */
+Test(config, unused_lifetime_is_zero_or_a_day_at_least)
+{
+	cr_assert_eq(parse(BASE "registration_unused_lifetime = 0\n"),
+	    CONFIG_OK, "%s", err);
+	cr_assert_eq(c->registration_unused_lifetime, 0);
+	cr_assert_eq(parse(BASE "registration_unused_lifetime = 1d\n"),
+	    CONFIG_OK, "%s", err);
+	cr_assert_eq(c->registration_unused_lifetime, 24 * 3600);
+	cr_assert_neq(parse(BASE "registration_unused_lifetime = 86399\n"),
+	    CONFIG_OK);
+}
+
 Test(config, scopes_together_fit_a_request)
 {
 	char	 text[2048], name[64];

@@ -426,3 +426,62 @@ Test(consent, the_browser_cookie_is_made_once_and_read_back)
 	cr_assert_eq(memcmp(made, read, sizeof(made)), 0);
 	http_response_free(&resp);
 }
+
+/*
+ * The client deleted between the read of the pending request and the
+ * approval (the purge of unused registrations, or the administrator):
+ * no grant and no code, and the pending request is left to expire.
+ */
+Test(consent, a_client_deleted_meanwhile_gets_nothing)
+{
+	struct store_txn	*t;
+	struct store_val	 v;
+	struct pending		 got;
+	struct client		 c;
+	char			 id[SESSION_TOKEN_MAX], csrf[SESSION_TOKEN_MAX];
+	char			 code[TOKEN_MAX];
+	long			 wait = 0;
+
+	cr_assert_eq(save_fresh(id, csrf, T0, &wait), STORE_OK);
+	cr_assert_eq(consent_load(st, id, csrf, browser, T0 + 1, &got, &c),
+	    STORE_OK);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(store_client_del(t, pub.id), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	code[0] = '\0';
+	cr_assert_eq(consent_issue(st, cfg, &c, &got, "alice", id, NULL,
+	    T0 + 2, code, sizeof(code)), CONSENT_CLIENT_GONE);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(store_get(t, DB_CLIENT_GRANTS, pub.id, strlen(pub.id),
+	    &v), STORE_NOTFOUND);
+	cr_assert_eq(store_get(t, DB_USER_GRANTS, "alice", 5, &v),
+	    STORE_NOTFOUND);
+	store_abort(t);
+	pending_free(&got);
+	client_free(&c);
+	/* Loaded again, the request says its client is gone. */
+	cr_assert_eq(consent_load(st, id, csrf, browser, T0 + 3, &got, &c),
+	    CONSENT_CLIENT_GONE);
+	cr_assert_str_eq(got.client_id, pub.id);
+	pending_free(&got);
+	client_free(&c);
+}
+
+/*
+ * Saving a request is a use of its client (once a day), so that the
+ * purge of unused registrations leaves it while the person signs in.
+ */
+Test(consent, saving_a_request_notes_the_clients_use)
+{
+	struct store_txn	*t;
+	struct client		 c;
+	char			 id[SESSION_TOKEN_MAX], csrf[SESSION_TOKEN_MAX];
+	long			 wait = 0;
+
+	cr_assert_eq(save_fresh(id, csrf, T0 + 50, &wait), STORE_OK);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(store_client_get(t, pub.id, &c), STORE_OK);
+	store_abort(t);
+	cr_assert_eq(c.last_used, T0 + 50);
+	client_free(&c);
+}

@@ -13,6 +13,7 @@
 #include "../../src/lib/buf.h"
 #include "../../src/lib/client.h"
 #include "../../src/lib/config.h"
+#include "../../src/lib/consent.h"
 #include "../../src/lib/device.h"
 #include "../../src/lib/grant.h"
 #include "../../src/lib/purge.h"
@@ -504,4 +505,30 @@ Test(device, approval_outlives_a_short_code_lifetime)
 	/* Past code_lifetime, within interval and margin. */
 	cr_assert_str_eq(poll(&dev, ds.device_code,
 	    T0 + 4 + 15 + DEVICE_POLL_MARGIN - 1, &tr), "");
+}
+
+/*
+ * Starting a device authorization is a use of its client; a client
+ * deleted before the person approves gets no grant and no code.
+ */
+Test(device, start_touches_and_a_deleted_client_gets_nothing)
+{
+	struct store_txn	*t;
+	struct store_val	 v;
+	struct client		 c;
+	struct device_start	 ds;
+
+	start(&dev, "192.0.2.1", T0 + 40, &ds);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(store_client_get(t, dev.id, &c), STORE_OK);
+	cr_assert_eq(c.last_used, T0 + 40);
+	client_free(&c);
+	cr_assert_eq(store_client_del(t, dev.id), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	cr_assert_eq(answer(&dev, ds.user_code, 1, T0 + 41),
+	    CONSENT_CLIENT_GONE);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(store_get(t, DB_CLIENT_GRANTS, dev.id, strlen(dev.id),
+	    &v), STORE_NOTFOUND);
+	store_abort(t);
 }

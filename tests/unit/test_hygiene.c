@@ -132,9 +132,12 @@ Test(hygiene, purge_reaps_unused_registered_clients_only)
 	cr_assert(client_there("mcpc_app"), "the fixture's admin clients");
 	cr_assert_eq(purged_total(), 1);
 
-	/* The young one a second later, the used one a day later. */
+	/*
+	 * The young one and the used one two days later: a use counts
+	 * until the end of its UTC day (at most two days after FX_T0).
+	 */
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(purge_run(fx_st, now + DAY, LIFETIME, 0, &c, NULL),
+	cr_assert_eq(purge_run(fx_st, now + 2 * DAY, LIFETIME, 0, &c, NULL),
 	    STORE_OK);
 	cr_assert_eq(c.unused_clients, 2);
 	cr_assert_not(client_there("mcpc_young"));
@@ -201,20 +204,46 @@ Test(hygiene, reapable_rules)
 	cr_assert(client_reapable(&c, 1000 + LIFETIME, LIFETIME));
 	cr_assert_not(client_reapable(&c, 999 + LIFETIME, LIFETIME));
 	cr_assert_not(client_reapable(&c, 1000 + LIFETIME, 0));
+	/*
+	 * A use counts until the end of its UTC day (last_used is written
+	 * once a day, the client may have been used until then).
+	 */
 	c.last_used = 5000;
 	cr_assert_not(client_reapable(&c, 1000 + LIFETIME, LIFETIME));
-	cr_assert(client_reapable(&c, 5000 + LIFETIME, LIFETIME));
+	cr_assert_not(client_reapable(&c, 5000 + LIFETIME, LIFETIME));
+	cr_assert_not(client_reapable(&c, DAY - 1 + LIFETIME, LIFETIME));
+	cr_assert(client_reapable(&c, DAY + LIFETIME, LIFETIME));
 	c.flags = 0;
-	cr_assert_not(client_reapable(&c, 5000 + LIFETIME, LIFETIME));
+	cr_assert_not(client_reapable(&c, DAY + LIFETIME, LIFETIME));
 	c.flags = CLIENT_DYNAMIC | CLIENT_CIMD;
-	cr_assert_not(client_reapable(&c, 5000 + LIFETIME, LIFETIME));
+	cr_assert_not(client_reapable(&c, DAY + LIFETIME, LIFETIME));
+}
+
+/*
+ * With the shortest lifetime, a day: a client last noted just after
+ * midnight and used again (unrecorded) late that day is kept until a
+ * day after that day's end, so a flow begun late that day finishes.
+ */
+Test(hygiene, reapable_counts_the_whole_day_of_use)
+{
+	struct client	 c;
+	const int64_t	 midnight = FX_T0 - FX_T0 % DAY;
+
+	client_init(&c);
+	c.flags = CLIENT_DYNAMIC;
+	c.created = midnight - 5 * DAY;
+	c.last_used = midnight + 60;
+	cr_assert_not(client_reapable(&c, midnight + DAY + 120, DAY));
+	cr_assert_not(client_reapable(&c, midnight + 2 * DAY - 1, DAY));
+	cr_assert(client_reapable(&c, midnight + 2 * DAY, DAY));
 }
 
 /*
  * client_touch() writes the day's first use only: a record already
  * touched today is left as it is, even when the caller's copy is
  * older (read before another request touched it); the next day writes
- * again.  A clock that went back writes nothing.
+ * again.  A clock that went back writes nothing.  A deleted client is
+ * STORE_NOTFOUND.
  */
 Test(hygiene, last_used_written_once_a_day)
 {
@@ -251,10 +280,18 @@ Test(hygiene, last_used_written_once_a_day)
 	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_eq(stored_last_used("mcpc_touch"), midnight + DAY);
 
-	/* A client that is gone is not an error, and stays gone. */
+	/*
+	 * A client that is gone is STORE_NOTFOUND (a caller issuing a
+	 * code must not issue it), and stays gone.
+	 */
 	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
 	cr_assert_eq(store_client_del(t, "mcpc_touch"), STORE_OK);
-	cr_assert_eq(client_touch(t, &stale, midnight + 3 * DAY), STORE_OK);
+	cr_assert_eq(client_touch(t, &stale, midnight + 3 * DAY),
+	    STORE_NOTFOUND);
+	/* Also from a copy touched today, which needs no write. */
+	stale.last_used = midnight + 3 * DAY;
+	cr_assert_eq(client_touch(t, &stale, midnight + 3 * DAY + 5),
+	    STORE_NOTFOUND);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	cr_assert_not(client_there("mcpc_touch"));
 	client_free(&c);

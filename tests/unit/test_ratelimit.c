@@ -123,6 +123,30 @@ Test(ratelimit, retry_after_is_at_least_one_second)
 	cr_assert_eq(retry, 1);
 }
 
+/*
+ * The clock stepped back (an NTP correction, a restored snapshot): a
+ * window that starts in the future is reset at the first look, rather
+ * than holding its count, and its Retry-After, for longer than its
+ * length; Retry-After never exceeds the window.
+ */
+Test(ratelimit, a_window_in_the_future_is_reset)
+{
+	long	 retry = 0;
+
+	cr_assert_eq(hit("k", "s", T0 + 1000, 1, 60, &retry), 0);
+	cr_assert_eq(hit("k", "s", T0 + 1001, 1, 60, &retry), 1);
+	/* 1000 seconds back: a new window from now. */
+	cr_assert_eq(check("k", "s", T0, 1, 60, &retry), 0);
+	cr_assert_eq(hit("k", "s", T0, 1, 60, &retry), 0);
+	cr_assert_eq(hit("k", "s", T0 + 1, 1, 60, &retry), 1);
+	cr_assert_eq(retry, 59);
+	cr_assert_eq(check("k", "s", T0 + 1, 1, 60, &retry), 1);
+	cr_assert(retry >= 1 && retry <= 60, "%ld", retry);
+	/* Even a start one second ahead is reset. */
+	cr_assert_eq(check("k", "s", T0 - 1, 1, 60, &retry), 0,
+	    "a start one second ahead is reset too");
+}
+
 Test(ratelimit, kinds_and_subjects_are_separate)
 {
 	long	 retry;
