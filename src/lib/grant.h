@@ -157,6 +157,15 @@ struct revoke_counts {
 	unsigned long	 codes;
 };
 
+/* What narrowing a user's grants to a scope limit changed. */
+struct narrow_counts {
+	unsigned long	 grants;		/* narrowed */
+	unsigned long	 codes;
+	unsigned long	 access_tokens;
+	unsigned long	 refresh_tokens;
+	struct revoke_counts revoked;		/* left without their base */
+};
+
 void	 grant_free(struct grant *);
 void	 code_free(struct code *);
 void	 token_free(struct token *);
@@ -195,5 +204,11 @@ int	 token_revoke(struct store_txn *, const struct client *,
 int64_t	 grant_end(const struct config *, const struct grant *);
 int	 grant_has_active_consent(struct store_txn *, const struct config *,
 	    const char *, const char *, const char *, const char *, int64_t);
+int	 grant_active_scopes(struct store_txn *, const struct config *,
+	    const char *, const char *, const char *, int64_t, struct buf *);
+int	 grant_narrow(struct store_txn *, const struct config *,
+	    const char *, const char *, struct narrow_counts *);
+int	 grant_narrow_user(struct store_txn *, const struct config *,
+	    const char *, const char *, struct narrow_counts *);
 
 #endif
