@@ -418,6 +418,10 @@ token_issue(struct store_txn *t, const struct config *cfg,
 	return rc;
 }
 
+static int	issue_code(struct store_txn *, const struct config *,
+		    const struct code_request *, const char *, int64_t, char *,
+		    size_t, char *);
+
 static int
 grant_new_id(char *id)
 {
@@ -439,6 +443,39 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
     const struct code_request *req, int64_t now, char *code, size_t codesz,
     char *grant_id)
 {
+	struct user	 u;
+	struct buf	 limited;
+	int		 rc;
+
+	/*
+	 * The user's scope limit, read in this transaction: whatever the
+	 * page offered, a grant never carries more than the administrator
+	 * allows now (RFC 6749 section 3.3: the issued scope may differ).
+	 */
+	buf_init(&limited);
+	if ((rc = store_user_get(t, req->user, &u)) == STORE_OK) {
+		scope_limit(cfg, req->scope, user_scope_limit(&u), &limited);
+		user_free(&u);
+	} else if (rc == STORE_NOTFOUND)
+		buf_puts(&limited, req->scope);	/* remote_user, no record */
+	else
+		return rc;
+	if (buf_failed(&limited))
+		rc = STORE_ENOMEM;
+	else if (buf_cstr(&limited)[0] == '\0' && req->scope[0] != '\0')
+		rc = GRANT_SCOPE_REFUSED;
+	else
+		rc = issue_code(t, cfg, req, buf_cstr(&limited), now, code,
+		    codesz, grant_id);
+	buf_free(&limited);
+	return rc;
+}
+
+static int
+issue_code(struct store_txn *t, const struct config *cfg,
+    const struct code_request *req, const char *scope, int64_t now,
+    char *code, size_t codesz, char *grant_id)
+{
 	struct grant	 g;
 	struct code	 c;
 	unsigned char	 hash[CRYPTO_SHA256_LEN];
@@ -454,7 +491,7 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 		return STORE_ERROR;
 	g.user = (char *)req->user;
 	g.client_id = (char *)req->client->id;
-	g.scope = (char *)req->scope;
+	g.scope = (char *)scope;
 	g.resource = (char *)req->resource;
 	g.created = now;
 	g.expires = now + lifetime;

@@ -50,6 +50,12 @@
 
 #define GRANT_ACTIVE		0x01	/* its code was redeemed */
 
+/*
+ * grant_issue_code(): the user's scope limit leaves nothing of the
+ * request (store codes are not negative; consent.h's are -1 to -9).
+ */
+#define GRANT_SCOPE_REFUSED	(-10)
+
 enum token_kind {
 	TOKEN_ACCESS = 1,
 	TOKEN_REFRESH = 2,
