@@ -143,6 +143,42 @@ describe('headless Chromium on the login and consent pages', () => {
 		}
 	});
 
+	test('alice unticks an optional scope; the token is without it',
+	    async () => {
+		const { context, page, verifier } =
+		    await start('mcp notes:read notes:write');
+		try {
+			await signIn(page, ALICE, false);
+			// Each scope has a labelled checkbox, ticked; the base
+			// one cannot be unticked.
+			const boxes = page.locator('fieldset.scopes ' +
+			    'input[type=checkbox]');
+			assert.equal(await boxes.count(), 3);
+			assert.equal(await page.locator('fieldset.scopes legend')
+			    .textContent(), 'It will be able to');
+			assert.ok(await page.isDisabled('#scope-0'));
+			assert.ok(await page.isChecked('#scope-2'));
+			// What a scope unlocks is listed under it.
+			assert.match(await page.locator('#scope-2 ~ ul.unlocks')
+			    .textContent(), /Add a note/);
+			await page.screenshot({
+				path: artifactPath('consent-scopes.png'),
+				fullPage: true,
+			});
+			// Clicking the label unticks the box (label for=).
+			await page.click('label[for=scope-2]');
+			assert.equal(await page.isChecked('#scope-2'), false);
+			const { params } = await decide(page, 'approve');
+			const tok = await exchange(s, { ...client,
+			    redirect_uris: [callback.url] }, params.code,
+			    verifier, { resource: `${s.issuer}/mcp` });
+			assert.equal(tok.status, 200, tok.body);
+			assert.equal(tok.json().scope, 'mcp notes:read');
+		} finally {
+			await context.close();
+		}
+	});
+
 	test('a page on another origin cannot frame the login page',
 	    async () => {
 		// The framing page, at http://127.0.0.1:PORT (another

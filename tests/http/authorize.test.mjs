@@ -477,7 +477,7 @@ describe('the consent page', () => {
 		const consent = await signInTo(p, url(pub,
 		    { scope: 'notes:write offline_access' }));
 		assert.match(consent.body, new RegExp("<strong>notes:write</strong>" +
-		    "<span>Read, create and delete your notes</span></label>"),
+		    "<span>Read, create and delete your notes</span>"),
 		    'notes:write implies notes:read, and the page says so');
 		assert.doesNotMatch(consent.body, /offline_access/);
 		assert.doesNotMatch(consent.body, /<strong>mcp<\/strong>/);
