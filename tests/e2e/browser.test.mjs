@@ -20,6 +20,7 @@ import { artifactPath, callbackListener, launchChromium } from './lib.mjs';
 
 const ALICE = { name: 'alice', password: 'alice has a long password' };
 const BOB = { name: 'bob', password: 'bob has another password' };
+const CAROL = { name: 'carol', password: 'carol has a third password' };
 const CLIENT_NAME = 'Browser Test Client <b>';
 
 describe('headless Chromium on the login and consent pages', () => {
@@ -29,7 +30,7 @@ describe('headless Chromium on the login and consent pages', () => {
 	let client;
 
 	before(async () => {
-		s = await TestServer.start({ users: [ALICE, BOB] });
+		s = await TestServer.start({ users: [ALICE, BOB, CAROL] });
 		callback = await callbackListener();
 		client = await register(s, {
 			client_name: CLIENT_NAME,
@@ -143,12 +144,12 @@ describe('headless Chromium on the login and consent pages', () => {
 		}
 	});
 
-	test('alice unticks an optional scope; the token is without it',
+	test('carol unticks an optional scope; the token is without it',
 	    async () => {
 		const { context, page, verifier } =
 		    await start('mcp notes:read notes:write');
 		try {
-			await signIn(page, ALICE, false);
+			await signIn(page, CAROL, false);
 			// Each scope has a labelled checkbox, ticked; the base
 			// one cannot be unticked.
 			const boxes = page.locator('fieldset.scopes ' +
