@@ -331,9 +331,9 @@ continue_request(struct app *a, const struct http_request *req,
 	case CONSENT_SHOW_CONSENT:
 	case CONSENT_SHOW_LOGIN:
 		/*
-		 * A request for nothing but scopes the user may not grant
-		 * is refused on a page, before anything is approved:
-		 * nothing goes to the client.
+		 * A request (or a step-up) for nothing new but scopes the
+		 * user may not grant is refused on a page, before anything
+		 * is approved: nothing goes to the client.
 		 */
 		if (step == CONSENT_SHOW_CONSENT && (rc = consent_offer_load(st,
 		    a->cfg, w.user, c->id, pd, time(NULL), &offer)) !=
@@ -341,8 +341,8 @@ continue_request(struct app *a, const struct http_request *req,
 			authpage_server_error(a->cfg, resp, rc);
 			break;
 		}
-		if (step == CONSENT_SHOW_CONSENT && offer.offered[0] == '\0' &&
-		    pd->scope[0] != '\0') {
+		if (step == CONSENT_SHOW_CONSENT &&
+		    consent_refused(&offer, pd)) {
 			consent_log("consent_scope_refused", w.user, c->id,
 			    req->remote_addr);
 			authpage_scope_refused(a->cfg, resp, offer.refused);
@@ -578,7 +578,7 @@ approve_scopes(struct app *a, const struct http_request *req,
 		authpage_server_error(a->cfg, resp, rc);
 		return -1;
 	}
-	if (offer.offered[0] == '\0' && pd->scope[0] != '\0') {
+	if (consent_refused(&offer, pd)) {
 		consent_log("consent_scope_refused", user, c->id,
 		    req->remote_addr);
 		authpage_scope_refused(a->cfg, resp, offer.refused);

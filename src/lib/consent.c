@@ -517,3 +517,17 @@ out:
 	buf_free(&all);
 	return rc;
 }
+
+/*
+ * Whether the request pd gets the refusal page rather than the consent
+ * page: it asks only for scopes the user may not grant, or (a step-up)
+ * it asks for some she may not grant and nothing new she may.
+ */
+int
+consent_refused(const struct consent_offer *o, const struct pending *pd)
+{
+	if (o->offered[0] == '\0')
+		return pd->scope[0] != '\0';
+	return o->refused[0] != '\0' && o->granted[0] != '\0' &&
+	    scope_subset(o->offered, o->granted);
+}

@@ -109,6 +109,8 @@ int	 consent_offer(struct store_txn *, const struct config *,
 int	 consent_offer_load(struct store *, const struct config *,
 	    const char *, const char *, const struct pending *, int64_t,
 	    struct consent_offer *);
+int	 consent_refused(const struct consent_offer *,
+	    const struct pending *);
 int	 consent_choose(const struct config *, const struct consent_offer *,
 	    const struct form *, char *, size_t);
 

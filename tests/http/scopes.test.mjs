@@ -218,6 +218,15 @@ describe('per-user scope limits (mcp-oauth-admin user scopes)', () => {
 		    /carol .* mcp notes:read\n/);
 	});
 
+	it('refuses a forged approval of a scope beyond the limit',
+	    async () => {
+		const p = person('carol');
+		const { page } = await consentPage(p);
+		const res = await approveWith(p, page, { scope_0: 'mcp',
+		    scope_1: 'notes:read', scope_2: 'notes:write' });
+		assertHtmlPage(res, 400);
+	});
+
 	it('a limited user is offered only her scopes, and her token ' +
 	    'carries no more', async () => {
 		const p = person('carol');
@@ -234,15 +243,6 @@ describe('per-user scope limits (mcp-oauth-admin user scopes)', () => {
 		    .status, 200);
 	});
 
-	it('refuses a forged approval of a scope beyond the limit',
-	    async () => {
-		const p = person('carol');
-		const { page } = await consentPage(p);
-		const res = await approveWith(p, page, { scope_0: 'mcp',
-		    scope_1: 'notes:read', scope_2: 'notes:write' });
-		assertHtmlPage(res, 400);
-	});
-
 	it('a request only for scopes beyond the limit gets a page that ' +
 	    'says which, and nothing goes to the client', async () => {
 		const p = person('carol');
@@ -255,6 +255,18 @@ describe('per-user scope limits (mcp-oauth-admin user scopes)', () => {
 		assertHtmlPage(res, 403);
 		assert.equal(res.headers.location, undefined);
 		assert.match(res.body, /Access not allowed/);
+		assert.match(res.body, /not allowed you to give: notes:write\./);
+	});
+
+	it('a step-up beyond the limit gets the page too', async () => {
+		const p = person('carol');
+		// carol granted mcp notes:read above; notes:write is new and
+		// not hers to give.
+		const login = await p.get(authorizeQuery(client,
+		    { scope: 'mcp notes:write', code_challenge:
+		    pkce().challenge, code_challenge_method: 'S256' }));
+		const res = await p.get((await p.login(login)).headers.location);
+		assertHtmlPage(res, 403);
 		assert.match(res.body, /not allowed you to give: notes:write\./);
 	});
 
