@@ -45,12 +45,14 @@
 #include "lib/grant.h"
 #include "lib/http.h"
 #include "lib/log.h"
+#include "lib/mcp.h"
 #include "lib/page.h"
 #include "lib/session.h"
 #include "lib/signin.h"
 #include "lib/store.h"
 #include "lib/user.h"
 #include "lib/usercode.h"
+#include "tools/tools.h"
 
 #define POST_MAX		(16 * 1024)
 /* Room for the longest form_strerror() text, with a space. */
@@ -60,6 +62,12 @@
  * of the session cookie, and fit where it fits.
  */
 #define PENDING_TOKEN_MAX	SESSION_TOKEN_MAX
+
+/*
+ * The tools, resources and prompts of mcp.fcgi, for the consent page's
+ * list of what each scope unlocks.
+ */
+static struct mcp_server	 reg;
 
 /* The pending request's state, or NULL when the client sent none. */
 static const char *
@@ -178,7 +186,8 @@ request_error(struct app *a, const struct http_request *req,
 
 static void	device_decide(struct app *, struct http_response *,
 		    const struct client *, const struct pending *,
-		    const char *, const char *, const char *, int);
+		    const char *, const char *, const char *, const char *,
+		    int);
 static void	device_after_signin(struct app *, struct http_response *,
 		    const struct pending *, const char *);
 
@@ -201,18 +210,24 @@ client_gone_page(const struct config *cfg, struct http_response *resp,
 }
 
 /*
- * Issues a code for the pending (or just validated) request and
- * redirects to the client.  pending_id, if set, is deleted in the same
- * transaction.  ip is the browser's address, for the audit trail.
+ * Issues a code for the pending (or just validated) request, for the
+ * scopes the person chose (scope; NULL: those requested, which the
+ * grant narrows to what the user may grant), and redirects to the
+ * client.  pending_id, if set, is deleted in the same transaction.  ip
+ * is the browser's address, for the audit trail.
  */
 static void
 issue_code(struct app *a, struct http_response *resp,
-    const struct client *c, const struct pending *pd, const char *user,
-    const char *pending_id, const char *ip)
+    const struct client *c, const struct pending *request, const char *user,
+    const char *pending_id, const char *ip, const char *scope)
 {
 	struct store	*st;
+	struct pending	 chosen = *request, *pd = &chosen;
 	char		 code[TOKEN_MAX];
 	int		 rc;
+
+	if (scope != NULL)
+		chosen.scope = (char *)scope;
 
 	if (pd->prompt & PENDING_DEVICE) {
 		/*
@@ -225,7 +240,7 @@ issue_code(struct app *a, struct http_response *resp,
 			authpage_server_error(a->cfg, resp, STORE_ERROR);
 			return;
 		}
-		device_decide(a, resp, c, pd, user, pending_id, ip, 1);
+		device_decide(a, resp, c, pd, user, pending_id, ip, scope, 1);
 		return;
 	}
 	if ((rc = app_store(a, &st)) == STORE_OK)
@@ -294,6 +309,7 @@ continue_request(struct app *a, const struct http_request *req,
 {
 	struct store		*st;
 	struct consent_who	 w;
+	static struct consent_offer offer;	/* too large for the stack */
 	char			 csrf[PENDING_TOKEN_MAX];
 	int			 rc;
 	enum consent_step	 step;
@@ -334,19 +350,37 @@ continue_request(struct app *a, const struct http_request *req,
 		/* FALLTHROUGH */
 	case CONSENT_ISSUE:
 		issue_code(a, resp, c, pd, w.user, fresh_id ? NULL : id,
-		    req->remote_addr);
+		    req->remote_addr, NULL);
 		break;
 	case CONSENT_NO_REMOTE_USER:
 		authpage_error(a->cfg, resp, AUTHPAGE_NO_REMOTE_USER);
 		break;
 	case CONSENT_SHOW_CONSENT:
 	case CONSENT_SHOW_LOGIN:
+		/*
+		 * A request (or a step-up) for nothing new but scopes the
+		 * user may not grant is refused on a page, before anything
+		 * is approved: nothing goes to the client.
+		 */
+		if (step == CONSENT_SHOW_CONSENT && (rc = consent_offer_load(st,
+		    a->cfg, w.user, c->id, pd, time(NULL), &offer)) !=
+		    STORE_OK) {
+			authpage_server_error(a->cfg, resp, rc);
+			break;
+		}
+		if (step == CONSENT_SHOW_CONSENT &&
+		    consent_refused(&offer, pd)) {
+			consent_log("consent_scope_refused", w.user, c->id,
+			    req->remote_addr);
+			authpage_scope_refused(a->cfg, resp, offer.refused);
+			break;
+		}
 		if (save_pending(a, req, resp, pd, id, idsz, fresh_id, csrf,
 		    sizeof(csrf)) == -1)
 			break;
 		if (step == CONSENT_SHOW_CONSENT)
 			authpage_consent(a->cfg, resp, c, pd, w.user, id,
-			    csrf);
+			    csrf, &offer, &reg);
 		else
 			authpage_login(a->cfg, resp, 200, c, id, csrf, NULL,
 			    NULL);
@@ -580,6 +614,51 @@ handle_login(struct app *a, const struct http_request *req,
 		authpage_after_login(a->cfg, resp, id);
 }
 
+/*
+ * The scopes the person approved on the consent form f, into chosen
+ * (consent_choose()), from what the user may grant now.  Returns 0, or
+ * -1 after an error page: a form naming a scope the page did not offer
+ * was not sent from it (or the user's scopes were narrowed since).
+ */
+static int
+approve_scopes(struct app *a, const struct http_request *req,
+    const struct form *f, struct http_response *resp,
+    const struct client *c, const struct pending *pd, const char *user,
+    char *chosen, size_t chosensz)
+{
+	static struct consent_offer	 offer;	/* too large for the stack */
+	struct store			*st;
+	int				 rc;
+
+	if ((rc = app_store(a, &st)) != STORE_OK ||
+	    (rc = consent_offer_load(st, a->cfg, user, c->id, pd, time(NULL),
+	    &offer)) != STORE_OK) {
+		authpage_server_error(a->cfg, resp, rc);
+		return -1;
+	}
+	if (consent_refused(&offer, pd)) {
+		consent_log("consent_scope_refused", user, c->id,
+		    req->remote_addr);
+		authpage_scope_refused(a->cfg, resp, offer.refused);
+		return -1;
+	}
+	rc = consent_choose(a->cfg, &offer, f, chosen, chosensz);
+	if (rc == CONSENT_TAMPERED) {
+		consent_log("consent_scope_tampered", user, c->id,
+		    req->remote_addr);
+		page_error(a->cfg, resp, 400, "This page cannot be used",
+		    "The form named access that this request does not ask "
+		    "for, or that you may not give.", "Start again from the "
+		    "application you were using.");
+		return -1;
+	}
+	if (rc != STORE_OK) {
+		authpage_server_error(a->cfg, resp, rc);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 handle_decision(struct app *a, const struct http_request *req,
     const struct form *f, struct http_response *resp,
@@ -587,6 +666,7 @@ handle_decision(struct app *a, const struct http_request *req,
 {
 	struct store		*st;
 	struct consent_who	 w;
+	static char		 chosen[CONSENT_SCOPES_MAX];
 	char			 csrf[PENDING_TOKEN_MAX];
 	char			 id[PENDING_TOKEN_MAX];
 	int			 rc;
@@ -619,12 +699,17 @@ handle_decision(struct app *a, const struct http_request *req,
 		return;
 	}
 	if (approve) {
+		if (approve_scopes(a, req, f, resp, c, pd, w.user, chosen,
+		    sizeof(chosen)) == -1)
+			return;
 		consent_log("consent_given", w.user, c->id, req->remote_addr);
-		issue_code(a, resp, c, pd, w.user, id, req->remote_addr);
+		issue_code(a, resp, c, pd, w.user, id, req->remote_addr,
+		    chosen);
 		return;
 	}
 	if (pd->prompt & PENDING_DEVICE) {
-		device_decide(a, resp, c, pd, w.user, id, req->remote_addr, 0);
+		device_decide(a, resp, c, pd, w.user, id, req->remote_addr,
+		    NULL, 0);
 		return;
 	}
 	/*
@@ -691,7 +776,8 @@ handle_post(struct app *a, struct http_request *req,
 {
 	static const struct form_limits lim = {
 		.total = POST_MAX,
-		.fields = 16,
+		/* The consent form has a checkbox per scope. */
+		.fields = 16 + CONFIG_LIST_MAX,
 		.name = 32,
 		.value = 2048,
 	};
@@ -1037,7 +1123,7 @@ out:
 static void
 device_decide(struct app *a, struct http_response *resp,
     const struct client *c, const struct pending *pd, const char *user,
-    const char *pending_id, const char *ip, int approve)
+    const char *pending_id, const char *ip, const char *scope, int approve)
 {
 	struct store		*st;
 	struct store_txn	*t;
@@ -1050,8 +1136,7 @@ device_decide(struct app *a, struct http_response *resp,
 	}
 	if ((rc = pending_delete(t, pending_id)) == STORE_OK)
 		rc = device_answer(t, a->cfg, c, pd->state, pd->challenge,
-		    user, approve,
-		    time(NULL));
+		    user, scope, approve, time(NULL));
 	else if (rc == STORE_NOTFOUND)
 		rc = DEVICE_ANSWERED;
 	if (rc == STORE_OK)
@@ -1083,6 +1168,7 @@ device_decide(struct app *a, struct http_response *resp,
 		    "The request from your device is too old.",
 		    "Start again on your device to get a new code.");
 		break;
+	case GRANT_SCOPE_REFUSED:
 	case CONSENT_USER_REFUSED:
 		consent_log("consent_refused_user", user, c->id, NULL);
 		page_error(a->cfg, resp, 403, "Access refused",
@@ -1159,6 +1245,12 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 int
 main(void)
 {
+	reg.tools = builtin_tools;
+	reg.ntools = builtin_ntools;
+	reg.templates = builtin_templates;
+	reg.ntemplates = builtin_ntemplates;
+	reg.prompts = builtin_prompts;
+	reg.nprompts = builtin_nprompts;
 	/* A person sees this program's answers: a page, not JSON. */
 	return app_main("authorize.fcgi", handle, page_config_error);
 }

@@ -1,11 +1,16 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <json-c/json.h>
 
+#include "../lib/buf.h"
+#include "../lib/config.h"
 #include "../lib/crypto.h"
+#include "../lib/grant.h"
+#include "../lib/scope.h"
 #include "../lib/revocation.h"
 #include "../lib/store.h"
 #include "../lib/user.h"
@@ -106,11 +111,13 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 		    "no such user" : store_strerror(rc));
 		return EXIT_FAIL;
 	}
-	user_free(&u);
+	/* Only the hash changes: her scope limit stays. */
+	free(u.password_hash);
 	u.password_hash = hash;
 	u.updated = time(NULL);
 	rc = store_user_put(t, &u, create);
 	u.password_hash = NULL;
+	user_free(&u);
 	if (rc == STORE_OK && !create)
 		rc = revoke_sessions(t, name, &sessions);
 	if (rc == STORE_OK)
@@ -256,6 +263,115 @@ user_del(struct admin *a, const char *name)
 	return EXIT_OK;
 }
 
+/*
+ * Limits the scopes a user may grant (scopes: argv's list, or none with
+ * all set), and narrows what she granted already to them in the same
+ * transaction: her live access tokens carry the narrower scope on their
+ * next request at /mcp.  A grant that would lose the base scope is
+ * revoked (grant_narrow()).  With user_auth = remote_user a person
+ * without a record gets one (no password, not disabled) to hold it.
+ */
+static int
+user_scopes(struct admin *a, const char *name, int argc, char **argv,
+    int all)
+{
+	struct narrow_counts	 n;
+	struct store_txn	*t;
+	struct user		 u;
+	struct buf		 req, limit;
+	char			 none[] = "";
+	int			 i, rc, ret = EXIT_FAIL;
+
+	if (!user_name_valid(name)) {
+		admin_err("invalid user name \"%s\"", name);
+		return EXIT_USAGE;
+	}
+	if (admin_load_config(a) == -1)
+		return EXIT_FAIL;
+	buf_init(&req);
+	buf_init(&limit);
+	for (i = 0; i < argc; i++) {
+		if (!config_has_scope(a->cfg, argv[i])) {
+			admin_err("unknown scope \"%s\": the configured "
+			    "scopes are listed under scopes in the "
+			    "configuration", argv[i]);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		buf_puts(&req, argv[i]);
+		buf_putc(&req, ' ');
+	}
+	if (!all)
+		scope_union(a->cfg, buf_cstr(&req), "", &limit);
+	if (buf_failed(&req) || buf_failed(&limit)) {
+		admin_err("out of memory");
+		goto out;
+	}
+	if (admin_begin(a, 0, &t) == -1)
+		goto out;
+	rc = store_user_get(t, name, &u);
+	if (rc == STORE_NOTFOUND &&
+	    a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
+		memset(&u, 0, sizeof(u));
+		snprintf(u.name, sizeof(u.name), "%s", name);
+		u.created = admin_now();
+		if ((u.password_hash = strdup(none)) == NULL)
+			rc = STORE_ENOMEM;
+		else
+			rc = STORE_OK;
+	}
+	if (rc == STORE_OK) {
+		free(u.scopes);
+		u.scopes = strdup(buf_cstr(&limit));
+		u.updated = admin_now();
+		rc = u.scopes == NULL ? STORE_ENOMEM :
+		    store_user_put(t, &u, 0);
+		user_free(&u);
+	}
+	if (rc == STORE_OK)
+		rc = grant_narrow_user(t, a->cfg, name, buf_cstr(&limit), &n);
+	if (rc == STORE_OK)
+		rc = store_commit(t);
+	else
+		store_abort(t);
+	admin_map_warning(a);
+	if (rc == STORE_NOTFOUND) {
+		admin_err("no such user: %s", name);
+		goto out;
+	}
+	if (rc != STORE_OK) {
+		ret = admin_store_fail(a, "cannot set the user's scopes "
+		    "(they are unchanged)", rc);
+		goto out;
+	}
+	if (a->json) {
+		json_object	*o = json_object_new_object();
+
+		json_object_object_add(o, "user", json_object_new_string(name));
+		json_object_object_add(o, "scopes", all ? NULL :
+		    json_object_new_string(buf_cstr(&limit)));
+		json_object_object_add(o, "grants_narrowed",
+		    json_object_new_int64((int64_t)n.grants));
+		json_object_object_add(o, "access_tokens_narrowed",
+		    json_object_new_int64((int64_t)n.access_tokens));
+		json_object_object_add(o, "grants_revoked",
+		    json_object_new_int64((int64_t)n.revoked.grants));
+		admin_json_print(o);
+	} else if (all)
+		printf("user %s may grant every scope\n", name);
+	else
+		printf("user %s may grant: %s; narrowed %lu grant%s and %lu "
+		    "access token%s, revoked %lu grant%s\n", name,
+		    buf_cstr(&limit), n.grants, n.grants == 1 ? "" : "s",
+		    n.access_tokens, n.access_tokens == 1 ? "" : "s",
+		    n.revoked.grants, n.revoked.grants == 1 ? "" : "s");
+	ret = EXIT_OK;
+out:
+	buf_free(&req);
+	buf_free(&limit);
+	return ret;
+}
+
 static int
 user_list(struct admin *a)
 {
@@ -275,8 +391,8 @@ user_list(struct admin *a)
 	if (a->json)
 		arr = json_object_new_array();
 	else
-		printf("%-24s %-9s %-20s %s\n", "USER", "STATUS", "CREATED",
-		    "UPDATED");
+		printf("%-24s %-9s %-20s %-20s %s\n", "USER", "STATUS",
+		    "CREATED", "UPDATED", "SCOPES");
 	for (op = STORE_FIRST; store_cursor_get(c, &k, &v, op) == STORE_OK;
 	    op = STORE_NEXT) {
 		struct user	 u;
@@ -302,6 +418,10 @@ user_list(struct admin *a)
 			    json_object_new_int64(u.created));
 			json_object_object_add(o, "updated",
 			    json_object_new_int64(u.updated));
+			/* null: no limit, every configured scope. */
+			json_object_object_add(o, "scopes",
+			    user_scope_limit(&u)[0] != '\0' ?
+			    json_object_new_string(u.scopes) : NULL);
 			json_object_array_add(arr, o);
 		} else {
 			printf("%-24s %-9s ", name, u.flags & USER_DISABLED ?
@@ -309,7 +429,8 @@ user_list(struct admin *a)
 			admin_print_time(u.created);
 			fputs(" ", stdout);
 			admin_print_time(u.updated);
-			fputs("\n", stdout);
+			printf(" %s\n", user_scope_limit(&u)[0] != '\0' ?
+			    u.scopes : "(all)");
 		}
 		user_free(&u);
 	}
@@ -322,7 +443,8 @@ user_list(struct admin *a)
 
 /*
  * user add NAME [--password-stdin] | passwd NAME [--password-stdin]
- * [--revoke-grants] | list | disable NAME | enable NAME | del NAME
+ * [--revoke-grants] | list | disable NAME | enable NAME | del NAME |
+ * scopes NAME SCOPE... | scopes NAME --all
  */
 int
 cmd_user(struct admin *a, int argc, char **argv)
@@ -335,6 +457,16 @@ cmd_user(struct admin *a, int argc, char **argv)
 		return user_list(a);
 	if (argc < 3 || argv[2][0] == '-')
 		return EXIT_USAGE;
+	if (strcmp(argv[1], "scopes") == 0) {
+		if (argc == 4 && strcmp(argv[3], "--all") == 0)
+			return user_scopes(a, argv[2], 0, NULL, 1);
+		for (i = 3; i < argc; i++)
+			if (argv[i][0] == '-')
+				return EXIT_USAGE;
+		if (argc < 4)
+			return EXIT_USAGE;
+		return user_scopes(a, argv[2], argc - 3, argv + 3, 0);
+	}
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--password-stdin") == 0 && !from_stdin)
 			from_stdin = 1;

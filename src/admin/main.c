@@ -21,7 +21,8 @@ static const struct admin_cmd cmds[] = {
 	{ "user", cmd_user,
 	    "user add NAME [--password-stdin] | user passwd NAME "
 	    "[--password-stdin] [--revoke-grants] | user list | "
-	    "user disable|enable|del NAME",
+	    "user disable|enable|del NAME | "
+	    "user scopes NAME SCOPE...|--all",
 	    "Manage the people who sign in (passwd ends her sign-in "
 	    "sessions; disable and del revoke)." },
 	{ "client", cmd_client,

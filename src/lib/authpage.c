@@ -11,13 +11,17 @@
 #include "consent.h"
 #include "http.h"
 #include "log.h"
+#include "mcp.h"
 #include "oauth.h"
 #include "page.h"
+#include "prompt.h"
 #include "redirect.h"
+#include "resource.h"
 #include "scope.h"
 #include "session.h"
 #include "store.h"
 #include "template.h"
+#include "tool.h"
 #include "usercode.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -247,45 +251,168 @@ authpage_redirect_host(const char *uri, char *out, size_t outsz,
 }
 
 /*
- * The consent page: who asks, for which scopes (each with its text
- * from the configuration), and where the answer goes.
+ * What the consent page lists under a scope: the tools, resources and
+ * prompts of the registry that it unlocks (scope_allows(): a
+ * "notes:write" box unlocks what needs "notes:read" too).  Those that
+ * need no scope are open to every token, and listed under none.
  */
-void
-authpage_consent(const struct config *cfg, struct http_response *resp,
-    const struct client *c, const struct pending *pd, const char *user,
-    const char *request, const char *csrf)
-{
-	/*
-	 * A granted scope is a set of configured scopes, so it has at most
-	 * CONFIG_LIST_MAX names of at most SCOPE_NAME_MAX bytes each.  The
-	 * host is a part of the redirect URI.
-	 */
-	struct tmpl_var		 sv[CONFIG_LIST_MAX][2];
-	struct tmpl_scope	 items[CONFIG_LIST_MAX];
-	char			 host[REDIRECT_URI_MAX + 1];
-	char			 names[CONFIG_LIST_MAX][SCOPE_NAME_MAX + 1];
-	char			 until[64], domain[CIMD_HOST_MAX + 1];
-	char			 code[USERCODE_DISPLAY_LEN + 1];
-	const char		*p;
-	size_t			 n = 0, len;
-	int			 loopback, custom, device;
+struct unlock {
+	const char	*kind;
+	const char	*label;
+	const char	*need;
+};
 
-	memset(sv, 0, sizeof(sv));
-	for (p = pd->scope; *p != '\0' && n < CONFIG_LIST_MAX; p += len) {
+static size_t
+unlocks_of(const struct mcp_server *reg, struct unlock *u, size_t max)
+{
+	size_t	 i, n = 0;
+
+	if (reg == NULL)
+		return 0;
+	for (i = 0; i < reg->ntools && n < max; i++)
+		if (reg->tools[i]->scope != NULL)
+			u[n++] = (struct unlock){ "Tool", reg->tools[i]->title ?
+			    reg->tools[i]->title : reg->tools[i]->name,
+			    reg->tools[i]->scope };
+	for (i = 0; i < reg->nresources && n < max; i++)
+		if (reg->resources[i]->scope != NULL)
+			u[n++] = (struct unlock){ "Resource",
+			    reg->resources[i]->title ?
+			    reg->resources[i]->title : reg->resources[i]->name,
+			    reg->resources[i]->scope };
+	for (i = 0; i < reg->ntemplates && n < max; i++)
+		if (reg->templates[i]->scope != NULL)
+			u[n++] = (struct unlock){ "Resources",
+			    reg->templates[i]->title ?
+			    reg->templates[i]->title : reg->templates[i]->name,
+			    reg->templates[i]->scope };
+	for (i = 0; i < reg->nprompts && n < max; i++)
+		if (reg->prompts[i]->scope != NULL)
+			u[n++] = (struct unlock){ "Prompt",
+			    reg->prompts[i]->title ?
+			    reg->prompts[i]->title : reg->prompts[i]->name,
+			    reg->prompts[i]->scope };
+	return n;
+}
+
+/* The template variables of one scope of the consent page. */
+#define SCOPE_VARS	8
+#define UNLOCK_VARS	2
+#define UNLOCKS_MAX	256
+
+struct scope_list {
+	struct tmpl_var		 v[CONFIG_LIST_MAX][SCOPE_VARS];
+	struct tmpl_scope	 items[CONFIG_LIST_MAX];
+	char			 names[CONFIG_LIST_MAX][SCOPE_NAME_MAX + 1];
+	char			 fields[CONFIG_LIST_MAX][16];
+	char			 ids[CONFIG_LIST_MAX][16];
+	size_t			 n;
+};
+
+/*
+ * Fills l with the scopes of list, each with its text, its checkbox's
+ * field and id (index from base), whether it is the fixed one, and what
+ * it unlocks (things, whose variables go to tv and ts from *used on).
+ */
+static void
+scope_items(const struct config *cfg, const char *list, const char *fixed,
+    size_t base, const struct unlock *u, size_t nu, struct tmpl_var *tv,
+    struct tmpl_scope *ts, size_t *used, struct scope_list *l)
+{
+	const char	*p;
+	size_t		 len, j, first;
+
+	l->n = 0;
+	for (p = list; *p != '\0' && l->n < CONFIG_LIST_MAX; p += len) {
+		struct tmpl_var	*v = l->v[l->n];
+		char		*name = l->names[l->n];
+
 		if (*p == ' ') {
 			len = 1;
 			continue;
 		}
 		len = strcspn(p, " ");
-		snprintf(names[n], sizeof(names[n]), "%.*s", (int)len, p);
-		sv[n][0].name = "name";
-		sv[n][0].str = names[n];
-		sv[n][1].name = "text";
-		sv[n][1].str = config_scope_text(cfg, names[n]);
-		items[n].vars = sv[n];
-		items[n].nvars = NELEM(sv[n]);
-		n++;
+		snprintf(name, SCOPE_NAME_MAX + 1, "%.*s", (int)len, p);
+		snprintf(l->fields[l->n], sizeof(l->fields[0]), "%s%zu",
+		    CONSENT_FIELD_SCOPE, base + l->n);
+		snprintf(l->ids[l->n], sizeof(l->ids[0]), "scope-%zu",
+		    base + l->n);
+		first = *used;
+		for (j = 0; j < nu && *used < UNLOCKS_MAX; j++) {
+			if (!scope_allows(name, u[j].need))
+				continue;
+			tv[*used * UNLOCK_VARS] = (struct tmpl_var){
+			    .name = "kind", .str = u[j].kind };
+			tv[*used * UNLOCK_VARS + 1] = (struct tmpl_var){
+			    .name = "label", .str = u[j].label };
+			ts[*used].vars = &tv[*used * UNLOCK_VARS];
+			ts[*used].nvars = UNLOCK_VARS;
+			(*used)++;
+		}
+		v[0] = (struct tmpl_var){ .name = "name", .str = name };
+		v[1] = (struct tmpl_var){ .name = "text",
+		    .str = config_scope_text(cfg, name) };
+		v[2] = (struct tmpl_var){ .name = "field",
+		    .str = l->fields[l->n] };
+		v[3] = (struct tmpl_var){ .name = "id", .str = l->ids[l->n] };
+		v[4] = (struct tmpl_var){ .name = "fixed", .type = TMPL_BOOL,
+		    .b = fixed != NULL && strcmp(fixed, name) == 0 };
+		v[5] = (struct tmpl_var){ .name = "unlocks",
+		    .type = TMPL_LIST, .items = &ts[first],
+		    .nitems = *used - first };
+		v[6] = (struct tmpl_var){ .name = "has_unlocks",
+		    .type = TMPL_BOOL, .b = *used > first };
+		/* Ticked by default: an approval gives what was asked. */
+		v[7] = (struct tmpl_var){ .name = "checked",
+		    .type = TMPL_BOOL, .b = 1 };
+		l->items[l->n].vars = v;
+		l->items[l->n].nvars = SCOPE_VARS;
+		l->n++;
 	}
+}
+
+/*
+ * The consent page: who asks, for which scopes (each with its text
+ * from the configuration and the tools, resources and prompts of reg
+ * it unlocks, a checkbox for each optional one), and where the answer
+ * goes.  o says what the user may grant (consent_offer()); scopes she
+ * granted before are listed apart, and those her administrator does
+ * not allow are named.  Every value is escaped by the template.
+ */
+void
+authpage_consent(const struct config *cfg, struct http_response *resp,
+    const struct client *c, const struct pending *pd, const char *user,
+    const char *request, const char *csrf, const struct consent_offer *o,
+    const struct mcp_server *reg)
+{
+	/*
+	 * A granted scope is a set of configured scopes, so it has at most
+	 * CONFIG_LIST_MAX names of at most SCOPE_NAME_MAX bytes each.  The
+	 * host is a part of the redirect URI.  The lists are static, as
+	 * they are too large for a small stack: the programs answer one
+	 * request at a time.
+	 */
+	static struct scope_list choices, granted, refused;
+	static struct tmpl_var	 tv[UNLOCKS_MAX * UNLOCK_VARS];
+	static struct tmpl_scope ts[UNLOCKS_MAX];
+	static struct unlock	 u[UNLOCKS_MAX];
+	static char		 newscopes[CONSENT_SCOPES_MAX];
+	struct buf		 b;
+	char			 host[REDIRECT_URI_MAX + 1];
+	char			 until[64], domain[CIMD_HOST_MAX + 1];
+	char			 code[USERCODE_DISPLAY_LEN + 1];
+	size_t			 nu, used = 0;
+	int			 loopback, custom, device;
+
+	nu = unlocks_of(reg, u, UNLOCKS_MAX);
+	buf_init(&b);
+	scope_minus(cfg, o->offered, o->granted, &b);
+	snprintf(newscopes, sizeof(newscopes), "%s", buf_cstr(&b));
+	buf_free(&b);
+	scope_items(cfg, newscopes, o->fixed, 0, u, nu, tv, ts, &used,
+	    &choices);
+	scope_items(cfg, o->granted, NULL, 0, u, nu, tv, ts, &used, &granted);
+	scope_items(cfg, o->refused, NULL, 0, u, 0, tv, ts, &used, &refused);
 	authpage_redirect_host(pd->redirect_uri, host, sizeof(host),
 	    &loopback, &custom);
 	consent_grant_end(cfg, time(NULL), until, sizeof(until));
@@ -311,7 +438,17 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 			{ .name = "client_domain", .str = domain },
 			{ .name = "user", .str = user },
 			{ .name = "scopes", .type = TMPL_LIST,
-			    .items = items, .nitems = n },
+			    .items = choices.items, .nitems = choices.n },
+			{ .name = "granted", .type = TMPL_LIST,
+			    .items = granted.items, .nitems = granted.n },
+			{ .name = "refused", .type = TMPL_LIST,
+			    .items = refused.items, .nitems = refused.n },
+			{ .name = "has_scopes", .type = TMPL_BOOL,
+			    .b = choices.n > 0 },
+			{ .name = "has_granted", .type = TMPL_BOOL,
+			    .b = granted.n > 0 },
+			{ .name = "has_refused", .type = TMPL_BOOL,
+			    .b = refused.n > 0 },
 			{ .name = "redirect_host", .str = host },
 			{ .name = "grant_end", .str = until },
 			{ .name = "loopback", .type = TMPL_BOOL,
@@ -327,6 +464,25 @@ authpage_consent(const struct config *cfg, struct http_response *resp,
 		page_render(cfg, resp, 200, "consent", "Allow access?", v,
 		    NELEM(v));
 	}
+}
+
+/*
+ * The page for a request that asks only for scopes the user's
+ * administrator does not allow her (refused: their names): nothing is
+ * sent to the client, since nothing was approved.
+ */
+void
+authpage_scope_refused(const struct config *cfg, struct http_response *resp,
+    const char *refused)
+{
+	char	 msg[CONSENT_SCOPES_MAX + 160];
+
+	snprintf(msg, sizeof(msg), "The application asks for access that "
+	    "the administrator of this server has not allowed you to give: "
+	    "%s.", refused);
+	page_error(cfg, resp, 403, "Access not allowed", msg,
+	    "Nothing was sent to the application. Ask the administrator if "
+	    "you need this access.");
 }
 
 /*

@@ -12,8 +12,11 @@
 
 #include "client.h"
 #include "config.h"
+#include "consent.h"
 #include "http.h"
 #include "session.h"
+
+struct mcp_server;
 
 /* The error pages with fixed words, one row each in authpage.c. */
 enum authpage_error {
@@ -51,7 +54,10 @@ void	 authpage_after_login(const struct config *, struct http_response *,
 	    const char *);
 void	 authpage_consent(const struct config *, struct http_response *,
 	    const struct client *, const struct pending *, const char *,
-	    const char *, const char *);
+	    const char *, const char *, const struct consent_offer *,
+	    const struct mcp_server *);
+void	 authpage_scope_refused(const struct config *,
+	    struct http_response *, const char *);
 void	 authpage_device(const struct config *, struct http_response *,
 	    int, const char *, const char *, const char *);
 void	 authpage_device_done(const struct config *, struct http_response *,

@@ -7,12 +7,15 @@
 #include "client.h"
 #include "config.h"
 #include "consent.h"
+#include "buf.h"
 #include "crypto.h"
+#include "form.h"
 #include "grant.h"
 #include "http.h"
 #include "log.h"
 #include "page.h"
 #include "ratelimit.h"
+#include "scope.h"
 #include "session.h"
 #include "store.h"
 #include "user.h"
@@ -105,9 +108,15 @@ consent_remembered(struct store_txn *t, const struct config *cfg,
     const struct client *c, const struct pending *pd, const char *user,
     int64_t now)
 {
+	struct consent_offer	 o;
+
 	if ((pd->prompt & PROMPT_CONSENT) || c->auth_method == CLIENT_AUTH_NONE)
 		return 0;
-	return grant_has_active_consent(t, cfg, user, c->id, pd->scope,
+	/* What the user may grant of the request, not the request. */
+	if (consent_offer(t, cfg, user, c->id, pd, now, &o) != STORE_OK ||
+	    (o.offered[0] == '\0' && pd->scope[0] != '\0'))
+		return 0;
+	return grant_has_active_consent(t, cfg, user, c->id, o.offered,
 	    pd->resource, now);
 }
 
@@ -325,6 +334,10 @@ consent_issue(struct store *st, const struct config *cfg,
 		return CONSENT_USER_REFUSED;
 	}
 	rc = grant_issue_code(t, cfg, &cr, now, code, codesz, grant_id);
+	if (rc == GRANT_SCOPE_REFUSED) {
+		store_abort(t);
+		return CONSENT_USER_REFUSED;
+	}
 	if (rc == STORE_NOTFOUND)
 		rc = CONSENT_CLIENT_GONE;	/* deleted since pd was read */
 	if (rc == STORE_OK)
@@ -389,4 +402,165 @@ consent_grant_end(const struct config *cfg, int64_t now, char *out,
 	if (gmtime_r(&end, &tm) == NULL ||
 	    strftime(out, outsz, "%-d %B %Y", &tm) == 0)
 		out[0] = '\0';
+}
+
+/* Copies a scope list into a fixed field, refusing to cut it. */
+static int
+copy_list(char *out, size_t outsz, const struct buf *b)
+{
+	if (buf_failed(b))
+		return STORE_ENOMEM;
+	if ((size_t)snprintf(out, outsz, "%s", buf_cstr(b)) >= outsz)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+/*
+ * What the consent page offers user for the request pd of client
+ * client_id (consent_offer in consent.h), in the caller's transaction.
+ * A user without a record (user_auth = remote_user) has no limit.  The
+ * base scope (scope_base()) is the one kept ticked; a request without
+ * it keeps its first offered scope instead, so that an approval always
+ * grants something.  On a step-up the scopes granted before are shown
+ * as such, and are no choice.
+ */
+int
+consent_offer(struct store_txn *t, const struct config *cfg,
+    const char *user, const char *client_id, const struct pending *pd,
+    int64_t now, struct consent_offer *o)
+{
+	struct user	 u;
+	struct buf	 b, granted;
+	const char	*base = scope_base(cfg);
+	int		 rc;
+
+	memset(o, 0, sizeof(*o));
+	buf_init(&b);
+	buf_init(&granted);
+	rc = store_user_get(t, user, &u);
+	if (rc == STORE_OK) {
+		scope_limit(cfg, pd->scope, user_scope_limit(&u), &b);
+		user_free(&u);
+	} else if (rc == STORE_NOTFOUND)
+		scope_union(cfg, pd->scope, "", &b);
+	else
+		goto out;
+	if ((rc = copy_list(o->offered, sizeof(o->offered), &b)) != STORE_OK)
+		goto out;
+	scope_minus(cfg, pd->scope, o->offered, &b);
+	if ((rc = copy_list(o->refused, sizeof(o->refused), &b)) != STORE_OK)
+		goto out;
+	if ((rc = grant_active_scopes(t, cfg, user, client_id, pd->resource,
+	    now, &granted)) != STORE_OK)
+		goto out;
+	/* Granted before and asked for again: no choice, listed apart. */
+	{
+		size_t	 i;
+
+		buf_reset(&b);
+		for (i = 0; i < cfg->scopes.len; i++) {
+			const char *name = cfg->scopes.items[i];
+
+			if (!scope_has(o->offered, name) ||
+			    !scope_has(buf_cstr(&granted), name))
+				continue;
+			if (b.len > 0)
+				buf_putc(&b, ' ');
+			buf_puts(&b, name);
+		}
+	}
+	if ((rc = copy_list(o->granted, sizeof(o->granted), &b)) != STORE_OK)
+		goto out;
+	if (base != NULL && scope_has(o->offered, base) &&
+	    !scope_has(o->granted, base))
+		snprintf(o->fixed, sizeof(o->fixed), "%s", base);
+	else if (o->granted[0] == '\0' && o->offered[0] != '\0')
+		snprintf(o->fixed, sizeof(o->fixed), "%.*s",
+		    (int)strcspn(o->offered, " "), o->offered);
+out:
+	buf_free(&b);
+	buf_free(&granted);
+	return rc;
+}
+
+/* consent_offer() in a read transaction of its own. */
+int
+consent_offer_load(struct store *st, const struct config *cfg,
+    const char *user, const char *client_id, const struct pending *pd,
+    int64_t now, struct consent_offer *o)
+{
+	struct store_txn	*t;
+	int			 rc;
+
+	if ((rc = store_begin(st, 1, &t)) != STORE_OK)
+		return rc;
+	rc = consent_offer(t, cfg, user, client_id, pd, now, o);
+	store_abort(t);
+	return rc;
+}
+
+/*
+ * The scopes the person approved on the consent form f, into chosen:
+ * the ticked ones (fields CONSENT_FIELD_SCOPE...), the fixed one and
+ * those granted before.  A form without CONSENT_FIELD_CHOICE (a client
+ * of this server's own that posts no checkboxes) approves what was
+ * offered.  Every ticked value must be one the page offered: anything
+ * else is a forged or stale form, and CONSENT_TAMPERED; the pending
+ * request itself, and so what may be offered, never left the server.
+ * Returns STORE_OK, CONSENT_TAMPERED or STORE_ENOMEM.
+ */
+int
+consent_choose(const struct config *cfg, const struct consent_offer *o,
+    const struct form *f, char *chosen, size_t chosensz)
+{
+	struct buf	 picked, all;
+	size_t		 i, plen = strlen(CONSENT_FIELD_SCOPE);
+	int		 rc = STORE_OK;
+
+	buf_init(&picked);
+	buf_init(&all);
+	if (form_get(f, CONSENT_FIELD_CHOICE) == NULL)
+		buf_puts(&picked, o->offered);
+	else
+		for (i = 0; i < f->len; i++) {
+			const char	*v = f->fields[i].value;
+
+			if (strncmp(f->fields[i].name, CONSENT_FIELD_SCOPE,
+			    plen) != 0)
+				continue;
+			if (v == NULL || v[0] == '\0' ||
+			    strchr(v, ' ') != NULL ||
+			    !scope_has(o->offered, v)) {
+				rc = CONSENT_TAMPERED;
+				goto out;
+			}
+			buf_putc(&picked, ' ');
+			buf_puts(&picked, v);
+		}
+	buf_putc(&picked, ' ');
+	buf_puts(&picked, o->fixed);
+	scope_union(cfg, buf_cstr(&picked), o->granted, &all);
+	if (buf_failed(&picked) || buf_failed(&all))
+		rc = STORE_ENOMEM;
+	else if ((size_t)snprintf(chosen, chosensz, "%s", buf_cstr(&all)) >=
+	    chosensz)
+		rc = STORE_ENOMEM;
+out:
+	buf_free(&picked);
+	buf_free(&all);
+	return rc;
+}
+
+/*
+ * Whether the request pd gets the refusal page rather than the consent
+ * page: it asks only for scopes the user may not grant, or (a step-up)
+ * it asks for some she may not grant and nothing new she may.
+ */
+int
+consent_refused(const struct consent_offer *o, const struct pending *pd)
+{
+	if (o->offered[0] == '\0')
+		return pd->scope[0] != '\0';
+	return o->refused[0] != '\0' && o->granted[0] != '\0' &&
+	    scope_subset(o->offered, o->granted);
 }

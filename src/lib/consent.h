@@ -13,7 +13,9 @@
 
 #include "client.h"
 #include "config.h"
+#include "form.h"
 #include "http.h"
+#include "scope.h"
 #include "session.h"
 #include "store.h"
 #include "user.h"
@@ -24,6 +26,7 @@
 #define CONSENT_USER_REFUSED	(-3)	/* the user may not approve */
 #define CONSENT_ANSWERED	(-4)	/* answered already */
 #define CONSENT_CLIENT_GONE	(-5)	/* the client was deleted meanwhile */
+#define CONSENT_TAMPERED	(-6)	/* a scope the page did not offer */
 
 /*
  * The cookies' base names (cookie_name() adds the prefix): the sign-in
@@ -41,6 +44,28 @@ struct consent_who {
 	int		 signed_in;
 	int		 remembered;
 };
+
+/* Room for a list of every configured scope. */
+#define CONSENT_SCOPES_MAX	(CONFIG_LIST_MAX * (SCOPE_NAME_MAX + 1))
+
+/*
+ * What the consent page offers a user for a request (consent_offer()):
+ * the requested scopes her administrator allows her (RFC 6749 section
+ * 3.3: the issued scope may differ from the requested one), those it
+ * does not, those of them she granted the client before (a step-up
+ * shows only what is new), and the one that cannot be unticked.
+ */
+struct consent_offer {
+	char	 offered[CONSENT_SCOPES_MAX];
+	char	 refused[CONSENT_SCOPES_MAX];
+	char	 granted[CONSENT_SCOPES_MAX];
+	char	 fixed[SCOPE_NAME_MAX + 1];	/* "" when none */
+};
+
+/* The consent form's field that says it carries the ticked scopes. */
+#define CONSENT_FIELD_CHOICE	"scopes_shown"
+/* The prefix of the checkbox fields, one per offered scope. */
+#define CONSENT_FIELD_SCOPE	"scope_"
 
 /* What a pending request needs next (consent_next()). */
 enum consent_step {
@@ -80,5 +105,15 @@ int	 consent_issue(struct store *, const struct config *,
 int	 consent_deny(struct store *, const struct config *, const char *,
 	    const char *, const char *, const char *);
 void	 consent_grant_end(const struct config *, int64_t, char *, size_t);
+int	 consent_offer(struct store_txn *, const struct config *,
+	    const char *, const char *, const struct pending *, int64_t,
+	    struct consent_offer *);
+int	 consent_offer_load(struct store *, const struct config *,
+	    const char *, const char *, const struct pending *, int64_t,
+	    struct consent_offer *);
+int	 consent_refused(const struct consent_offer *,
+	    const struct pending *);
+int	 consent_choose(const struct config *, const struct consent_offer *,
+	    const struct form *, char *, size_t);
 
 #endif

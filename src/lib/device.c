@@ -304,13 +304,15 @@ device_code_hash_hex(const struct device *d, char *out)
  * authorization code bound to it, and keeps only its hash for the
  * device's next poll.  Returns STORE_OK, DEVICE_EXPIRED,
  * DEVICE_ANSWERED, STORE_NOTFOUND, CONSENT_USER_REFUSED (the account
- * may not approve), CONSENT_CLIENT_GONE (the client was deleted) or a
- * store error; the caller commits on STORE_OK.
+ * may not approve), CONSENT_CLIENT_GONE (the client was deleted),
+ * GRANT_SCOPE_REFUSED (the user may grant none of it) or a store error;
+ * the caller commits on STORE_OK.  scope is what the person approved
+ * of the request's scopes (NULL: all of them).
  */
 int
 device_answer(struct store_txn *t, const struct config *cfg,
     const struct client *c, const char *user_code, const char *hash_hex,
-    const char *user, int approve, int64_t now)
+    const char *user, const char *scope, int approve, int64_t now)
 {
 	struct device	 d;
 	struct log_line	 l;
@@ -357,7 +359,7 @@ device_answer(struct store_txn *t, const struct config *cfg,
 			.redirect_uri = "",
 			.redirect_explicit = 0,
 			.challenge = "",
-			.scope = d.pd.scope,
+			.scope = scope != NULL ? scope : d.pd.scope,
 			.resource = d.pd.resource,
 			.lifetime = code_lifetime,
 		};

@@ -136,7 +136,7 @@ int	 device_lookup(struct store_txn *, const char *, const char *,
 	    const char *, int64_t, struct device *, long *);
 int	 device_answer(struct store_txn *, const struct config *,
 	    const struct client *, const char *, const char *,
-	    const char *, int, int64_t);
+	    const char *, const char *, int, int64_t);
 void	 device_code_hash_hex(const struct device *, char *);
 int	 device_poll(struct store_txn *, const struct config *,
 	    const struct client *, const char *, const char *, int64_t,

@@ -351,6 +351,30 @@ token_retire(struct store_txn *t, const unsigned char *hash,
 	return rc;
 }
 
+/* Writes an access or refresh token's record (flags: store_put's). */
+static int
+token_put(struct store_txn *t, const unsigned char *hash,
+    const struct token *tok, unsigned int flags)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b);
+	rec_begin(&b);
+	rec_put_u8(&b, (uint8_t)tok->kind);
+	rec_put_str(&b, tok->grant_id);
+	rec_put_str(&b, tok->user);
+	rec_put_str(&b, tok->client_id);
+	rec_put_str(&b, tok->scope);
+	rec_put_str(&b, tok->resource);
+	rec_put_i64(&b, tok->created);
+	rec_put_i64(&b, tok->expires);
+	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_TOKENS, hash,
+	    CRYPTO_SHA256_LEN, b.data, b.len, flags);
+	buf_free(&b);
+	return rc;
+}
+
 /*
  * Mints a token of the given kind for grant g, stores its record under
  * its SHA-256 and indexes it.  out receives the token, hash its hash.
@@ -362,7 +386,7 @@ token_issue(struct store_txn *t, const struct config *cfg,
     unsigned char *hash)
 {
 	struct jwt_claims	 jc;
-	struct buf		 b;
+	struct token		 tok;
 	int			 rc;
 
 	/*
@@ -386,24 +410,24 @@ token_issue(struct store_txn *t, const struct config *cfg,
 		return STORE_ERROR;
 	if (crypto_sha256_str(out, hash) != CRYPTO_OK)
 		return STORE_ERROR;
-	buf_init(&b);
-	rec_begin(&b);
-	rec_put_u8(&b, (uint8_t)kind);
-	rec_put_str(&b, g->id);
-	rec_put_str(&b, g->user);
-	rec_put_str(&b, g->client_id);
-	rec_put_str(&b, scope);
-	rec_put_str(&b, g->resource);
-	rec_put_i64(&b, now);
-	rec_put_i64(&b, expires);
-	rc = buf_failed(&b) ? STORE_ENOMEM : store_put(t, DB_TOKENS, hash,
-	    CRYPTO_SHA256_LEN, b.data, b.len, STORE_NOOVERWRITE);
-	buf_free(&b);
+	tok.kind = kind;
+	tok.grant_id = (char *)g->id;
+	tok.user = g->user;
+	tok.client_id = g->client_id;
+	tok.scope = (char *)scope;
+	tok.resource = g->resource;
+	tok.created = now;
+	tok.expires = expires;
+	rc = token_put(t, hash, &tok, STORE_NOOVERWRITE);
 	if (rc == STORE_OK)
 		rc = index_add(t, g->id, kind == TOKEN_ACCESS ? INDEX_ACCESS :
 		    INDEX_REFRESH, hash);
 	return rc;
 }
+
+static int	issue_code(struct store_txn *, const struct config *,
+		    const struct code_request *, const char *, int64_t, char *,
+		    size_t, char *);
 
 static int
 grant_new_id(char *id)
@@ -428,6 +452,39 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
     const struct code_request *req, int64_t now, char *code, size_t codesz,
     char *grant_id)
 {
+	struct user	 u;
+	struct buf	 limited;
+	int		 rc;
+
+	/*
+	 * The user's scope limit, read in this transaction: whatever the
+	 * page offered, a grant never carries more than the administrator
+	 * allows now (RFC 6749 section 3.3: the issued scope may differ).
+	 */
+	buf_init(&limited);
+	if ((rc = store_user_get(t, req->user, &u)) == STORE_OK) {
+		scope_limit(cfg, req->scope, user_scope_limit(&u), &limited);
+		user_free(&u);
+	} else if (rc == STORE_NOTFOUND)
+		buf_puts(&limited, req->scope);	/* remote_user, no record */
+	else
+		return rc;
+	if (buf_failed(&limited))
+		rc = STORE_ENOMEM;
+	else if (buf_cstr(&limited)[0] == '\0' && req->scope[0] != '\0')
+		rc = GRANT_SCOPE_REFUSED;
+	else
+		rc = issue_code(t, cfg, req, buf_cstr(&limited), now, code,
+		    codesz, grant_id);
+	buf_free(&limited);
+	return rc;
+}
+
+static int
+issue_code(struct store_txn *t, const struct config *cfg,
+    const struct code_request *req, const char *scope, int64_t now,
+    char *code, size_t codesz, char *grant_id)
+{
 	struct grant	 g;
 	struct code	 c;
 	unsigned char	 hash[CRYPTO_SHA256_LEN];
@@ -443,7 +500,7 @@ grant_issue_code(struct store_txn *t, const struct config *cfg,
 		return STORE_ERROR;
 	g.user = (char *)req->user;
 	g.client_id = (char *)req->client->id;
-	g.scope = (char *)req->scope;
+	g.scope = (char *)scope;
 	g.resource = (char *)req->resource;
 	g.created = now;
 	g.expires = now + lifetime;
@@ -1206,4 +1263,226 @@ grant_has_active_consent(struct store_txn *t, const struct config *cfg,
 	}
 	store_cursor_close(cur);
 	return found;
+}
+
+/*
+ * The union of the scopes user has granted client for resource in
+ * grants still active, in the configuration's order (the consent page
+ * of a step-up lists them as granted already, and offers only what is
+ * new).
+ */
+int
+grant_active_scopes(struct store_txn *t, const struct config *cfg,
+    const char *user, const char *client_id, const char *resource,
+    int64_t now, struct buf *out)
+{
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	struct buf		 acc;
+	char			 id[GRANT_ID_LEN + 1];
+	int			 op, rc;
+
+	buf_reset(out);
+	if ((rc = store_cursor_open(t, DB_USER_GRANTS, &cur)) != STORE_OK)
+		return rc;
+	buf_init(&acc);
+	k.data = user;
+	k.len = strlen(user);
+	for (op = STORE_SET; store_cursor_get(cur, &k, &v, op) == STORE_OK;
+	    op = STORE_NEXT_DUP) {
+		struct grant	 g;
+
+		if (v.len != GRANT_ID_LEN)
+			continue;
+		memcpy(id, v.data, GRANT_ID_LEN);
+		id[GRANT_ID_LEN] = '\0';
+		if (store_grant_get(t, id, &g) != STORE_OK)
+			continue;
+		if ((g.flags & GRANT_ACTIVE) && g.expires > now &&
+		    grant_end(cfg, &g) > now &&
+		    strcmp(g.client_id, client_id) == 0 &&
+		    resource_equal(resource, g.resource)) {
+			scope_union(cfg, buf_cstr(out), g.scope, &acc);
+			buf_reset(out);
+			buf_puts(out, buf_cstr(&acc));
+		}
+		grant_free(&g);
+	}
+	store_cursor_close(cur);
+	rc = buf_failed(&acc) || buf_failed(out) ? STORE_ENOMEM : STORE_OK;
+	buf_free(&acc);
+	return rc;
+}
+
+/*
+ * Narrows one code or token that a grant_tokens value names to the
+ * scopes limit allows.  Retired refresh tokens carry no scope.
+ */
+static int
+narrow_indexed(struct store_txn *t, const struct config *cfg,
+    const unsigned char *val, const char *limit, struct buf *tmp,
+    struct narrow_counts *n)
+{
+	struct store_val	 v;
+	struct code		 c;
+	struct token		 tok;
+	char			*old;
+	int			 rc;
+
+	rc = store_get(t, grant_index_db(val[0]), val + 1, CRYPTO_SHA256_LEN,
+	    &v);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	if (val[0] == INDEX_CODE) {
+		memset(&c, 0, sizeof(c));
+		if ((rc = code_decode(v.data, v.len, &c)) != STORE_OK)
+			return rc;
+		scope_limit(cfg, c.scope, limit, tmp);
+		if (strcmp(buf_cstr(tmp), c.scope) != 0) {
+			old = c.scope;
+			c.scope = (char *)buf_cstr(tmp);
+			rc = code_put(t, val + 1, &c);
+			c.scope = old;
+			n->codes++;
+		}
+		code_free(&c);
+		return rc;
+	}
+	if ((rc = token_decode(v.data, v.len, &tok)) != STORE_OK)
+		return rc;
+	if (tok.kind != TOKEN_RETIRED) {
+		scope_limit(cfg, tok.scope, limit, tmp);
+		if (strcmp(buf_cstr(tmp), tok.scope) != 0) {
+			old = tok.scope;
+			tok.scope = (char *)buf_cstr(tmp);
+			rc = token_put(t, val + 1, &tok, 0);
+			tok.scope = old;
+			if (tok.kind == TOKEN_ACCESS)
+				n->access_tokens++;
+			else
+				n->refresh_tokens++;
+		}
+	}
+	token_free(&tok);
+	return rc;
+}
+
+/*
+ * Narrows grant id, with its code and tokens, to the scopes limit
+ * allows, in the caller's transaction: /mcp reads the scope from the
+ * access token's record, so the next request sees the narrower one
+ * without any extra read.  A grant left without its base scope
+ * (scope_base()), or with no scope at all, is revoked instead: its
+ * client could do nothing useful with it.
+ */
+int
+grant_narrow(struct store_txn *t, const struct config *cfg, const char *id,
+    const char *limit, struct narrow_counts *n)
+{
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	struct grant		 g;
+	struct buf		 want, tmp;
+	unsigned char		 val[INDEX_VALUE_LEN];
+	const char		*base = scope_base(cfg), *old;
+	int			 rc, op;
+
+	if ((rc = store_grant_get(t, id, &g)) != STORE_OK)
+		return rc;
+	buf_init(&want);
+	buf_init(&tmp);
+	scope_limit(cfg, g.scope, limit, &want);
+	if (buf_failed(&want)) {
+		rc = STORE_ENOMEM;
+		goto out;
+	}
+	if (strcmp(buf_cstr(&want), g.scope) == 0)
+		goto out;
+	if (buf_cstr(&want)[0] == '\0' || (base != NULL &&
+	    scope_has(g.scope, base) && !scope_has(buf_cstr(&want), base))) {
+		if ((rc = grant_revoke(t, id, &n->revoked)) == STORE_NOTFOUND)
+			rc = STORE_OK;
+		goto out;
+	}
+	old = g.scope;
+	g.scope = (char *)buf_cstr(&want);
+	rc = store_grant_put(t, &g);
+	g.scope = (char *)old;
+	if (rc != STORE_OK)
+		goto out;
+	n->grants++;
+	if ((rc = store_cursor_open(t, DB_GRANT_TOKENS, &cur)) != STORE_OK)
+		goto out;
+	k.data = id;
+	k.len = GRANT_ID_LEN;
+	for (op = STORE_SET; (rc = store_cursor_get(cur, &k, &v, op)) ==
+	    STORE_OK; op = STORE_NEXT_DUP) {
+		if (v.len != INDEX_VALUE_LEN)
+			continue;
+		memcpy(val, v.data, sizeof(val));
+		if ((rc = narrow_indexed(t, cfg, val, limit, &tmp, n)) !=
+		    STORE_OK)
+			break;
+		if (buf_failed(&tmp)) {
+			rc = STORE_ENOMEM;
+			break;
+		}
+	}
+	store_cursor_close(cur);
+	if (rc == STORE_NOTFOUND)
+		rc = STORE_OK;
+out:
+	buf_free(&want);
+	buf_free(&tmp);
+	grant_free(&g);
+	return rc;
+}
+
+/*
+ * Narrows every grant of user to limit (grant_narrow()), in the
+ * caller's transaction.  The work is bounded by the number of the
+ * user's grants, each with its few codes and tokens.  The ids are collected first, since
+ * revoking a grant deletes its entry under the user.
+ */
+int
+grant_narrow_user(struct store_txn *t, const struct config *cfg,
+    const char *user, const char *limit, struct narrow_counts *n)
+{
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	struct buf		 ids;
+	size_t			 i;
+	int			 op, rc;
+
+	memset(n, 0, sizeof(*n));
+	if (limit[0] == '\0')
+		return STORE_OK;
+	if ((rc = store_cursor_open(t, DB_USER_GRANTS, &cur)) != STORE_OK)
+		return rc;
+	buf_init(&ids);
+	k.data = user;
+	k.len = strlen(user);
+	for (op = STORE_SET; (rc = store_cursor_get(cur, &k, &v, op)) ==
+	    STORE_OK; op = STORE_NEXT_DUP)
+		if (v.len == GRANT_ID_LEN)
+			buf_append(&ids, v.data, GRANT_ID_LEN);
+	store_cursor_close(cur);
+	if (rc != STORE_NOTFOUND)
+		goto out;
+	rc = buf_failed(&ids) ? STORE_ENOMEM : STORE_OK;
+	for (i = 0; rc == STORE_OK && i + GRANT_ID_LEN <= ids.len;
+	    i += GRANT_ID_LEN) {
+		char	 id[GRANT_ID_LEN + 1];
+
+		memcpy(id, (const char *)ids.data + i, GRANT_ID_LEN);
+		id[GRANT_ID_LEN] = '\0';
+		rc = grant_narrow(t, cfg, id, limit, n);
+		if (rc == STORE_NOTFOUND || rc == STORE_CORRUPT)
+			rc = STORE_OK;
+	}
+out:
+	buf_free(&ids);
+	return rc;
 }

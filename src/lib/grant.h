@@ -50,6 +50,12 @@
 
 #define GRANT_ACTIVE		0x01	/* its code was redeemed */
 
+/*
+ * grant_issue_code(): the user's scope limit leaves nothing of the
+ * request (store codes are not negative; consent.h's are -1 to -9).
+ */
+#define GRANT_SCOPE_REFUSED	(-10)
+
 enum token_kind {
 	TOKEN_ACCESS = 1,
 	TOKEN_REFRESH = 2,
@@ -167,6 +173,15 @@ struct revoke_counts {
 	char		 user[USER_NAME_MAX + 1];
 };
 
+/* What narrowing a user's grants to a scope limit changed. */
+struct narrow_counts {
+	unsigned long	 grants;		/* narrowed */
+	unsigned long	 codes;
+	unsigned long	 access_tokens;
+	unsigned long	 refresh_tokens;
+	struct revoke_counts revoked;		/* left without their base */
+};
+
 void	 grant_free(struct grant *);
 void	 code_free(struct code *);
 void	 token_free(struct token *);
@@ -205,5 +220,11 @@ int	 token_revoke(struct store_txn *, const struct client *,
 int64_t	 grant_end(const struct config *, const struct grant *);
 int	 grant_has_active_consent(struct store_txn *, const struct config *,
 	    const char *, const char *, const char *, const char *, int64_t);
+int	 grant_active_scopes(struct store_txn *, const struct config *,
+	    const char *, const char *, const char *, int64_t, struct buf *);
+int	 grant_narrow(struct store_txn *, const struct config *,
+	    const char *, const char *, struct narrow_counts *);
+int	 grant_narrow_user(struct store_txn *, const struct config *,
+	    const char *, const char *, struct narrow_counts *);
 
 #endif

@@ -209,3 +209,62 @@ scope_implied(const char *a, const char *b)
 {
 	return covered(a, b, 1);
 }
+
+/*
+ * The scopes of a that the limit allows (directly or through the
+ * hierarchy: a "notes:write" limit allows "notes:read"), in the
+ * configuration's order.  An empty limit is no limit.  RFC 6749
+ * section 3.3 lets the issued scope differ from the requested one.
+ */
+void
+scope_limit(const struct config *cfg, const char *a, const char *limit,
+    struct buf *out)
+{
+	size_t	 i;
+
+	buf_reset(out);
+	for (i = 0; i < cfg->scopes.len; i++) {
+		if (!scope_has(a, cfg->scopes.items[i]))
+			continue;
+		if (limit[0] != '\0' &&
+		    !scope_allows(limit, cfg->scopes.items[i]))
+			continue;
+		if (out->len > 0)
+			buf_putc(out, ' ');
+		buf_puts(out, cfg->scopes.items[i]);
+	}
+}
+
+/*
+ * The scopes of a that are not in b, in the configuration's order: what
+ * a limit took away, or what a step-up adds to an earlier grant.
+ */
+void
+scope_minus(const struct config *cfg, const char *a, const char *b,
+    struct buf *out)
+{
+	size_t	 i;
+
+	buf_reset(out);
+	for (i = 0; i < cfg->scopes.len; i++) {
+		if (!scope_has(a, cfg->scopes.items[i]) ||
+		    scope_has(b, cfg->scopes.items[i]))
+			continue;
+		if (out->len > 0)
+			buf_putc(out, ' ');
+		buf_puts(out, cfg->scopes.items[i]);
+	}
+}
+
+/*
+ * The base scope: the one the consent page keeps and a narrowed grant
+ * cannot lose without being revoked.  There is no separate setting: it
+ * is the first of default_scopes (which the configuration fills with
+ * every scope when it names none), or NULL on a server without scopes.
+ */
+const char *
+scope_base(const struct config *cfg)
+{
+	return cfg->default_scopes.len > 0 ? cfg->default_scopes.items[0] :
+	    NULL;
+}

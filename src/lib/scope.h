@@ -47,5 +47,10 @@ void	 scope_union(const struct config *, const char *, const char *,
 int	 scope_is_resource(const char *);
 void	 scope_resource_union(const struct config *, const char *,
 	    const char *, struct buf *);
+void	 scope_limit(const struct config *, const char *, const char *,
+	    struct buf *);
+void	 scope_minus(const struct config *, const char *, const char *,
+	    struct buf *);
+const char *scope_base(const struct config *);
 
 #endif

@@ -31,9 +31,15 @@ user_free(struct user *u)
 {
 	free(u->password_hash);
 	u->password_hash = NULL;
+	free(u->scopes);
+	u->scopes = NULL;
 }
 
-/* Record: flags u32, created i64, updated i64, password hash str. */
+/*
+ * Record: flags u32, created i64, updated i64, password hash str, then
+ * the scopes the user may grant (str, "" for no limit).  A record
+ * written before the limit existed ends after the hash and has none.
+ */
 int
 user_decode(const void *p, size_t n, struct user *u)
 {
@@ -44,6 +50,9 @@ user_decode(const void *p, size_t n, struct user *u)
 	u->created = rec_get_i64(&r);
 	u->updated = rec_get_i64(&r);
 	u->password_hash = rec_get_str(&r);
+	u->scopes = NULL;
+	if (rec_reader_left(&r) > 0)
+		u->scopes = rec_get_str(&r);
 	if (!rec_reader_ok(&r)) {
 		user_free(u);
 		return STORE_CORRUPT;
@@ -79,6 +88,9 @@ store_user_put(struct store_txn *t, const struct user *u, int create)
 	rec_put_i64(&b, u->created);
 	rec_put_i64(&b, u->updated);
 	rec_put_str(&b, u->password_hash);
+	/* Older records stay as they were until a limit is set. */
+	if (u->scopes != NULL && u->scopes[0] != '\0')
+		rec_put_str(&b, u->scopes);
 	if (buf_failed(&b))
 		rc = STORE_ENOMEM;
 	else
@@ -117,4 +129,11 @@ int
 store_user_del(struct store_txn *t, const char *name)
 {
 	return store_del(t, DB_USERS, name, strlen(name), NULL, 0);
+}
+
+/* The user's scope limit for scope_limit(): "" when there is none. */
+const char *
+user_scope_limit(const struct user *u)
+{
+	return u->scopes != NULL ? u->scopes : "";
 }

@@ -18,6 +18,11 @@
 struct user {
 	char		 name[USER_NAME_MAX + 1];
 	char		*password_hash;
+	/*
+	 * The scopes this user may grant, or NULL or "" for any: the
+	 * administrator's limit (mcp-oauth-admin user scopes).
+	 */
+	char		*scopes;
 	uint32_t	 flags;
 	int64_t		 created;
 	int64_t		 updated;
@@ -30,5 +35,6 @@ int	 store_user_put(struct store_txn *, const struct user *, int);
 int	 store_user_del(struct store_txn *, const char *);
 int	 store_user_add_blocked(struct store_txn *, const char *, int64_t);
 int	 user_decode(const void *, size_t, struct user *);
+const char *user_scope_limit(const struct user *);
 
 #endif

@@ -20,6 +20,7 @@ import { artifactPath, callbackListener, launchChromium } from './lib.mjs';
 
 const ALICE = { name: 'alice', password: 'alice has a long password' };
 const BOB = { name: 'bob', password: 'bob has another password' };
+const CAROL = { name: 'carol', password: 'carol has a third password' };
 const CLIENT_NAME = 'Browser Test Client <b>';
 
 describe('headless Chromium on the login and consent pages', () => {
@@ -29,7 +30,7 @@ describe('headless Chromium on the login and consent pages', () => {
 	let client;
 
 	before(async () => {
-		s = await TestServer.start({ users: [ALICE, BOB] });
+		s = await TestServer.start({ users: [ALICE, BOB, CAROL] });
 		callback = await callbackListener();
 		client = await register(s, {
 			client_name: CLIENT_NAME,
@@ -133,6 +134,42 @@ describe('headless Chromium on the login and consent pages', () => {
 			assert.deepEqual(blocked, []);
 
 			// The code is good: the client gets its tokens.
+			const tok = await exchange(s, { ...client,
+			    redirect_uris: [callback.url] }, params.code,
+			    verifier, { resource: `${s.issuer}/mcp` });
+			assert.equal(tok.status, 200, tok.body);
+			assert.equal(tok.json().scope, 'mcp notes:read');
+		} finally {
+			await context.close();
+		}
+	});
+
+	test('carol unticks an optional scope; the token is without it',
+	    async () => {
+		const { context, page, verifier } =
+		    await start('mcp notes:read notes:write');
+		try {
+			await signIn(page, CAROL, false);
+			// Each scope has a labelled checkbox, ticked; the base
+			// one cannot be unticked.
+			const boxes = page.locator('fieldset.scopes ' +
+			    'input[type=checkbox]');
+			assert.equal(await boxes.count(), 3);
+			assert.equal(await page.locator('fieldset.scopes legend')
+			    .textContent(), 'It will be able to');
+			assert.ok(await page.isDisabled('#scope-0'));
+			assert.ok(await page.isChecked('#scope-2'));
+			// What a scope unlocks is listed under it.
+			assert.match(await page.locator('#scope-2 ~ ul.unlocks')
+			    .textContent(), /Add a note/);
+			await page.screenshot({
+				path: artifactPath('consent-scopes.png'),
+				fullPage: true,
+			});
+			// Clicking the label unticks the box (label for=).
+			await page.click('label[for=scope-2]');
+			assert.equal(await page.isChecked('#scope-2'), false);
+			const { params } = await decide(page, 'approve');
 			const tok = await exchange(s, { ...client,
 			    redirect_uris: [callback.url] }, params.code,
 			    verifier, { resource: `${s.issuer}/mcp` });

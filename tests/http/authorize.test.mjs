@@ -476,8 +476,8 @@ describe('the consent page', () => {
 		const p = new Person(s, 'alice', ALICE);
 		const consent = await signInTo(p, url(pub,
 		    { scope: 'notes:write offline_access' }));
-		assert.match(consent.body, new RegExp("<li><strong>notes:write</strong>" +
-		    "<span>Read, create and delete your notes</span></li>"),
+		assert.match(consent.body, new RegExp("<strong>notes:write</strong>" +
+		    "<span>Read, create and delete your notes</span>"),
 		    'notes:write implies notes:read, and the page says so');
 		assert.doesNotMatch(consent.body, /offline_access/);
 		assert.doesNotMatch(consent.body, /<strong>mcp<\/strong>/);
@@ -860,7 +860,8 @@ describe('more scopes than fit a short list', () => {
 		for (const scope of [names.join(' '), undefined]) {
 			const consent = await signInTo(p, url(client, { scope }));
 			const shown = [...consent.body.matchAll(
-			    /<li><strong>([^<]+)<\/strong>/g)].map((m) => m[1]);
+			    /<label for="scope-\d+"><strong>([^<]+)<\/strong>/g)]
+			    .map((m) => m[1]);
 			assert.deepEqual(shown, names);
 		}
 	});

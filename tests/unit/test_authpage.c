@@ -151,12 +151,17 @@ Test(authpage, the_throttled_login_page_says_how_long)
 
 Test(authpage, the_consent_page_names_scopes_and_destination)
 {
-	struct pending	 pd;
+	static struct consent_offer	 o;
+	struct pending			 pd;
 
 	memset(&pd, 0, sizeof(pd));
+	memset(&o, 0, sizeof(o));
 	pd.redirect_uri = "http://127.0.0.1:9999/callback";
 	pd.scope = "mcp notes:read";
-	authpage_consent(cfg, &resp, &c, &pd, "alice", "REQ", "CSRF");
+	snprintf(o.offered, sizeof(o.offered), "%s", pd.scope);
+	snprintf(o.fixed, sizeof(o.fixed), "mcp");
+	authpage_consent(cfg, &resp, &c, &pd, "alice", "REQ", "CSRF", &o,
+	    NULL);
 	cr_assert_eq(resp.status, 200);
 	cr_assert_not_null(strstr(body(), "Read your notes"), "%s", body());
 	cr_assert_not_null(strstr(body(), "127.0.0.1:9999"), "%s", body());

@@ -153,7 +153,8 @@ answer_hash(const struct client *c, const char *shown, const char *hex,
 
 	cr_assert_eq(usercode_normalise(shown, strlen(shown), canon), 0);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	rc = device_answer(t, cfg, c, canon, hex, "alice", approve, now);
+	rc = device_answer(t, cfg, c, canon, hex, "alice", NULL, approve,
+	    now);
 	if (rc == STORE_OK)
 		cr_assert_eq(store_commit(t), STORE_OK);
 	else

@@ -387,8 +387,8 @@ Test(template, real_pages_escape_client_strings)
 {
 	struct config		*cfg = page_config("https://mcp.example.com");
 	struct http_response	 resp;
-	struct tmpl_var		 v[13], sv[2];
-	struct tmpl_scope	 items[1];
+	struct tmpl_var		 v[18], sv[8], uv[2];
+	struct tmpl_scope	 items[1], unlocks[1];
 	const char		*body;
 
 	memset(v, 0, sizeof(v));
@@ -415,10 +415,20 @@ Test(template, real_pages_escape_client_strings)
 	assert_page_headers(&resp);
 	http_response_free(&resp);
 
+	uv[0] = str("kind", "Tool");
+	uv[1] = str("label", HOSTILE);
+	unlocks[0].vars = uv;
+	unlocks[0].nvars = 2;
 	sv[0] = str("name", HOSTILE);
 	sv[1] = str("text", HOSTILE);
+	sv[2] = str("field", "scope_0");
+	sv[3] = str("id", "scope-0");
+	sv[4] = boolean("fixed", 0);
+	sv[5] = list("unlocks", unlocks, 1);
+	sv[6] = boolean("has_unlocks", 1);
+	sv[7] = boolean("checked", 1);
 	items[0].vars = sv;
-	items[0].nvars = 2;
+	items[0].nvars = 8;
 	v[0] = str("client_name", HOSTILE);
 	v[1] = boolean("self_declared", 0);
 	v[2] = str("user", HOSTILE);
@@ -432,15 +442,28 @@ Test(template, real_pages_escape_client_strings)
 	v[10] = boolean("device", 0);
 	v[11] = str("user_code", HOSTILE);
 	v[12] = str("client_domain", HOSTILE);
+	v[13] = boolean("has_scopes", 1);
+	v[14] = list("granted", items, 1);
+	v[15] = boolean("has_granted", 1);
+	v[16] = list("refused", items, 1);
+	v[17] = boolean("has_refused", 1);
 	http_response_init(&resp);
 	cr_assert_eq(page_render(cfg, &resp, 200, "consent", "Allow access?",
-	    v, 13), 0, "%s", buf_cstr(&resp.body));
+	    v, 18), 0, "%s", buf_cstr(&resp.body));
 	body = buf_cstr(&resp.body);
 	cr_assert_null(strstr(body, "<script"), "%s", body);
 	cr_assert_null(strstr(body, "name given by the application"),
 	    "only dynamically registered clients are marked");
 	cr_assert_not_null(strstr(body, "<li><strong>" ESCAPED "</strong>"
 	    "<span>" ESCAPED "</span></li>"), "%s", body);
+	/* The checkbox's value, its label and what the scope unlocks. */
+	cr_assert_not_null(strstr(body, "value=\"" ESCAPED "\" checked>"),
+	    "%s", body);
+	cr_assert_not_null(strstr(body, "<label for=\"scope-0\"><strong>"
+	    ESCAPED "</strong>"), "%s", body);
+	cr_assert_not_null(strstr(body, "<li>Tool: <code>" ESCAPED
+	    "</code></li>"), "%s", body);
+	cr_assert_not_null(strstr(body, "<legend>It will be able to</legend>"));
 	cr_assert_not_null(strstr(body, "<code>" ESCAPED "</code>"));
 	cr_assert_not_null(strstr(body, "<strong class=\"domain\">" ESCAPED
 	    "</strong>"), "the verified domain, escaped");
