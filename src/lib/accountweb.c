@@ -383,6 +383,13 @@ handle_post(struct app *a, struct http_request *req,
 	int		 rc, local;
 
 	form_init(&f);
+	/* As /authorize's forms: see read_post_form() in authorize.c. */
+	if (!http_same_origin_post(req)) {
+		page_error(a->cfg, resp, 403, "Request refused",
+		    "This form can only be sent from this site's own page. "
+		    "Go back to your account page and try again.", NULL);
+		goto out;
+	}
 	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
 		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
 		goto out;
