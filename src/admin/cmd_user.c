@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "../lib/audit.h"
 #include "../lib/crypto.h"
 #include "../lib/revocation.h"
 #include "../lib/store.h"
@@ -113,6 +114,9 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 	u.password_hash = NULL;
 	if (rc == STORE_OK && !create)
 		rc = revoke_sessions(t, name, &sessions);
+	if (rc == STORE_OK && !create)
+		rc = audit_record(t, a->cfg, AUDIT_PASSWORD_CHANGED, name,
+		    NULL, NULL, AUDIT_BY_ADMIN_TOOL);
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else

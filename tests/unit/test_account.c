@@ -121,13 +121,13 @@ Test(account, revokes_her_grants_only)
 	struct fx_grant		 a;
 
 	fx_grant("alice", &fx_app, FX_T0, 0, &a);
-	cr_assert_eq(account_revoke(fx_st, "bob", a.id, &r), STORE_NOTFOUND);
+	cr_assert_eq(account_revoke(fx_st, "bob", a.id, NULL, &r), STORE_NOTFOUND);
 	cr_assert(fx_token_works(a.access));
-	cr_assert_eq(account_revoke(fx_st, "alice", a.id, &r), STORE_OK);
+	cr_assert_eq(account_revoke(fx_st, "alice", a.id, "192.0.2.1", &r), STORE_OK);
 	cr_assert_eq(r.n.grants, 1);
 	cr_assert(!fx_token_works(a.access));
 	cr_assert(!fx_token_works(a.refresh));
-	cr_assert_eq(account_revoke(fx_st, "alice", a.id, &r),
+	cr_assert_eq(account_revoke(fx_st, "alice", a.id, "192.0.2.1", &r),
 	    STORE_NOTFOUND);
 }
 
