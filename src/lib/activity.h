@@ -9,8 +9,10 @@
  * for the purge), and at most ACTIVITY_SCAN events are looked at
  * whoever they are of: the trail has no index by user, and a page any
  * signed-in person may load as often as she likes must not walk a
- * trail of audit_max_events at each load.  A user whose events are
- * further back than that in a busy trail sees fewer of them.
+ * trail of any size at each load.  ACTIVITY_SCAN is the default
+ * audit_max_events, so a trail of the default size is searched whole;
+ * in a larger one, a user whose events are further back than that
+ * sees fewer of them.
  *
  * A client renews its access (a refresh) every access token lifetime,
  * so consecutive refreshes of one client from one address make one
@@ -29,7 +31,7 @@
 
 /* The most lines the page shows, and the most events looked at. */
 #define ACTIVITY_MAX		20
-#define ACTIVITY_SCAN		20000
+#define ACTIVITY_SCAN		((size_t)AUDIT_MAX_EVENTS_DEFAULT)
 
 /* One line: one event, or a run of events collapsed into it. */
 struct activity_line {
