@@ -731,24 +731,19 @@ handle_decision(struct app *a, const struct http_request *req,
  * after an error page.
  *
  * Our forms are posted only from our own pages.  A browser that says
- * where a request comes from (Fetch Metadata, Sec-Fetch-Site) and
- * names another origin, even another host of the same site, is
- * refused before the form is read: the CSRF token already stops a
- * page elsewhere, and this also stops a sibling host that has tossed a
- * cookie of its choosing at us.  The Origin header cannot serve here,
- * since our pages send no referrer and so post with "Origin: null".
+ * the request comes from another origin, even another host of the same
+ * site, is refused before the form is read (http_same_origin_post()):
+ * the CSRF token already stops a page elsewhere, and this also stops a
+ * sibling host that has tossed a cookie of its choosing at us.
  */
 static int
 read_post_form(struct app *a, struct http_request *req,
     struct http_response *resp, const struct form_limits *lim,
     struct form *f)
 {
-	const char	*site;
 	int		 rc;
 
-	site = http_env(req->envp, "HTTP_SEC_FETCH_SITE");
-	if (site != NULL && strcmp(site, "same-origin") != 0 &&
-	    strcmp(site, "none") != 0) {
+	if (!http_same_origin_post(req)) {
 		page_error(a->cfg, resp, 403, "Request refused",
 		    "This form can only be sent from this site's own page. "
 		    "Go back to the application and start again.", NULL);

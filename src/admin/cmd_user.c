@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "../lib/audit.h"
 #include "../lib/buf.h"
 #include "../lib/config.h"
 #include "../lib/crypto.h"
@@ -120,6 +121,9 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 	user_free(&u);
 	if (rc == STORE_OK && !create)
 		rc = revoke_sessions(t, name, &sessions);
+	if (rc == STORE_OK && !create)
+		rc = audit_record(t, a->cfg, AUDIT_PASSWORD_CHANGED, name,
+		    NULL, NULL, AUDIT_BY_ADMIN_TOOL);
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else

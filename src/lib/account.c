@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "audit.h"
 #include "client.h"
 #include "config.h"
 #include "crypto.h"
@@ -128,12 +129,13 @@ account_apps(struct store_txn *t, const struct config *cfg,
 /*
  * Revokes grant_id if it is user's (a grant id is never reused, so it
  * stays hers between the check and the revocation): at once in every
- * process, with its tokens and code (revocation.h).  STORE_NOTFOUND
- * when she has no such grant.
+ * process, with its tokens and code (revocation.h), and recorded in
+ * the audit trail as by the user from the address ip in the same
+ * transaction.  STORE_NOTFOUND when she has no such grant.
  */
 int
 account_revoke(struct store *st, const char *user, const char *grant_id,
-    struct revoke_result *r)
+    const char *ip, struct revoke_result *r)
 {
 	struct store_txn	*t;
 	struct grant		 g;
@@ -150,6 +152,8 @@ account_revoke(struct store *st, const char *user, const char *grant_id,
 	grant_free(&g);
 	if (!hers)
 		return STORE_NOTFOUND;
+	r->actor = AUDIT_BY_USER;
+	r->addr = ip;
 	return revoke_grant(st, grant_id, r);
 }
 
@@ -359,14 +363,35 @@ account_password_check(const char *pw, const char *again)
 }
 
 /*
+ * The audit event of a password change by its user, in t: the event
+ * of the attempt that checked her current password (signin_attempt(),
+ * recorded as a failed sign-in) becomes it, so that the check leaves
+ * no failure behind; a new one is recorded should it be gone.
+ */
+static int
+audit_password_changed(struct store_txn *t, const struct config *cfg,
+    const struct signin *s, const char *user, const char *ip)
+{
+	int	 rc = STORE_NOTFOUND;
+
+	if (s->audit_us > 0)
+		rc = audit_amend(t, s->audit_us, AUDIT_PASSWORD_CHANGED,
+		    AUDIT_BY_USER);
+	if (rc == STORE_NOTFOUND)
+		rc = audit_record(t, cfg, AUDIT_PASSWORD_CHANGED, user, NULL,
+		    ip, AUDIT_BY_USER);
+	return rc;
+}
+
+/*
  * Changes user's password from current to pw (checked by the caller
  * with account_password_check()).  The current password is checked as
  * a sign-in is (signin_attempt(): counted, with the same limits, so
  * that a stolen session cannot guess it faster than the login page
  * could); then, in one transaction, the count is taken back as a
- * successful sign-in's is, the new scrypt hash is stored, and every
+ * successful sign-in's is, the new scrypt hash is stored, every
  * session of hers but the one whose cookie is keep ends (count in
- * *ended).  Her grants stay, as with "mcp-oauth-admin user passwd".
+ * *ended), and the change is recorded in the audit trail.  Her grants stay, as with "mcp-oauth-admin user passwd".
  * Returns a store code or an ACCOUNT_ result (ACCOUNT_THROTTLED with
  * *retry_after).
  */
@@ -415,6 +440,8 @@ account_password_change(struct store *st, const struct config *cfg,
 	}
 	if (rc == STORE_OK)
 		rc = account_end_sessions(t, user, keep, ended);
+	if (rc == STORE_OK)
+		rc = audit_password_changed(t, cfg, &s, user, ip);
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else

@@ -64,7 +64,7 @@ int	 account_apps(struct store_txn *, const struct config *,
 	    const char *, int64_t, struct account_app *, size_t, size_t *);
 void	 account_apps_free(struct account_app *, size_t);
 int	 account_revoke(struct store *, const char *, const char *,
-	    struct revoke_result *);
+	    const char *, struct revoke_result *);
 
 int	 account_sessions(struct store_txn *, const char *, const char *,
 	    int64_t, struct account_session *, size_t, size_t *);

@@ -6,6 +6,7 @@
 
 #include "account.h"
 #include "accountpage.h"
+#include "activity.h"
 #include "authpage.h"
 #include "cimd.h"
 #include "client.h"
@@ -160,6 +161,72 @@ session_vars(const struct account_session *s, struct session_text *x)
 	x->v[3].b = s->current;
 }
 
+/* One line of the recent activity's texts. */
+struct activity_text {
+	char		 when[TIME_MAX];
+	char		 iso[TIME_MAX];
+	char		 since[TIME_MAX];
+	char		 times[24];
+	struct tmpl_var	 v[8];
+};
+
+/*
+ * A time of the audit trail (microseconds) to the second, as the page
+ * shows it and as a <time> element's datetime.
+ */
+static void
+event_time(int64_t us, char *text, size_t textsz, char *iso, size_t isosz)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)(us / 1000000);
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(text, textsz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0 ||
+	    strftime(iso, isosz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		text[0] = iso[0] = '\0';
+}
+
+/*
+ * The page's variables for line l: its time, its words around the
+ * client's name (or id), how many events it stands for when more than
+ * one and since when, and the address.
+ */
+static void
+activity_vars(const struct activity_line *l, struct activity_text *x)
+{
+	struct activity_words	 w;
+	char			 iso[TIME_MAX];
+
+	activity_words(l, &w);
+	event_time(l->time_us, x->when, sizeof(x->when), x->iso,
+	    sizeof(x->iso));
+	x->times[0] = x->since[0] = '\0';
+	if (l->count > 1) {
+		snprintf(x->times, sizeof(x->times), "%lu", l->count);
+		event_time(l->first_us, x->since, sizeof(x->since), iso,
+		    sizeof(iso));
+	}
+	memset(x->v, 0, sizeof(x->v));
+	x->v[0].name = "when";
+	x->v[0].str = x->when;
+	x->v[1].name = "iso";
+	x->v[1].str = x->iso;
+	x->v[2].name = "before";
+	x->v[2].str = w.before;
+	x->v[3].name = "client";
+	x->v[3].str = !w.names_client ? "" : l->client_name != NULL ?
+	    l->client_name : l->client[0] != '\0' ? l->client :
+	    "an application";
+	x->v[4].name = "after";
+	x->v[4].str = w.after;
+	x->v[5].name = "times";
+	x->v[5].str = x->times;
+	x->v[6].name = "since";
+	x->v[6].str = x->since;
+	x->v[7].name = "addr";
+	x->v[7].str = l->addr;
+}
+
 /* The account page (account.html). */
 void
 accountpage_show(const struct config *cfg, struct http_response *resp,
@@ -167,14 +234,20 @@ accountpage_show(const struct config *cfg, struct http_response *resp,
 {
 	struct app_text		*apps = NULL;
 	struct session_text	*sessions = NULL;
+	struct activity_text	*activity = NULL;
 	struct tmpl_scope	*app_items = NULL, *session_items = NULL;
+	struct tmpl_scope	*activity_items = NULL;
+	char			 days[24], most[24];
 	size_t			 i;
 
 	if ((p->napps > 0 && ((apps = calloc(p->napps, sizeof(*apps))) ==
 	    NULL || (app_items = calloc(p->napps, sizeof(*app_items))) ==
 	    NULL)) || (p->nsessions > 0 && ((sessions = calloc(p->nsessions,
 	    sizeof(*sessions))) == NULL || (session_items =
-	    calloc(p->nsessions, sizeof(*session_items))) == NULL))) {
+	    calloc(p->nsessions, sizeof(*session_items))) == NULL)) ||
+	    (p->nactivity > 0 && ((activity = calloc(p->nactivity,
+	    sizeof(*activity))) == NULL || (activity_items =
+	    calloc(p->nactivity, sizeof(*activity_items))) == NULL))) {
 		authpage_server_error(cfg, resp, STORE_ENOMEM);
 		goto out;
 	}
@@ -188,6 +261,16 @@ accountpage_show(const struct config *cfg, struct http_response *resp,
 		session_items[i].vars = sessions[i].v;
 		session_items[i].nvars = NELEM(sessions[i].v);
 	}
+	for (i = 0; i < p->nactivity; i++) {
+		activity_vars(&p->activity[i], &activity[i]);
+		activity_items[i].vars = activity[i].v;
+		activity_items[i].nvars = NELEM(activity[i].v);
+	}
+	snprintf(most, sizeof(most), "%d", ACTIVITY_MAX);
+	days[0] = '\0';
+	if (p->activity_days > 0)
+		snprintf(days, sizeof(days), "%lld",
+		    (long long)p->activity_days);
 	{
 		const struct tmpl_var	 v[] = {
 			{ .name = "user", .str = p->user },
@@ -200,6 +283,12 @@ accountpage_show(const struct config *cfg, struct http_response *resp,
 			    .items = session_items, .nitems = p->nsessions },
 			{ .name = "password", .type = TMPL_BOOL,
 			    .b = p->password },
+			{ .name = "has_activity", .type = TMPL_BOOL,
+			    .b = p->nactivity > 0 },
+			{ .name = "activity", .type = TMPL_LIST,
+			    .items = activity_items, .nitems = p->nactivity },
+			{ .name = "activity_max", .str = most },
+			{ .name = "days", .str = days },
 			{ .name = "notice",
 			    .str = p->notice != NULL ? p->notice : "" },
 			{ .name = "error",
@@ -214,6 +303,8 @@ out:
 	free(app_items);
 	free(sessions);
 	free(session_items);
+	free(activity);
+	free(activity_items);
 }
 
 /*

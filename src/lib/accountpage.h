@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "account.h"
+#include "activity.h"
 #include "config.h"
 #include "http.h"
 
@@ -21,6 +22,9 @@ struct accountpage {
 	size_t				 napps;
 	const struct account_session	*sessions;
 	size_t				 nsessions;
+	const struct activity_line	*activity;
+	size_t				 nactivity;
+	int64_t				 activity_days;	/* kept; 0: no bound */
 	int				 has_sessions;	/* cookie sign-in */
 	int				 password;	/* it can be changed */
 	const char			*notice;	/* or NULL */

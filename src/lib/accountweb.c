@@ -6,7 +6,9 @@
 #include "account.h"
 #include "accountpage.h"
 #include "accountweb.h"
+#include "activity.h"
 #include "app.h"
+#include "audit.h"
 #include "authpage.h"
 #include "config.h"
 #include "consent.h"
@@ -153,13 +155,14 @@ show_page(struct app *a, const struct http_request *req,
 {
 	struct account_app	 apps[ACCOUNT_APPS_MAX];
 	struct account_session	 sessions[ACCOUNT_SESSIONS_MAX];
+	struct activity_line	 activity[ACTIVITY_MAX];
 	struct accountpage	 p;
 	struct store		*st;
 	struct store_txn	*t;
 	char			 csrf[ACCOUNT_FORM_TOKEN_LEN + 1];
 	char			 cookie[SESSION_TOKEN_MAX];
 	int64_t			 now = time(NULL);
-	size_t			 napps = 0, nsessions = 0;
+	size_t			 napps = 0, nsessions = 0, nactivity = 0;
 	int			 rc, local;
 
 	local = a->cfg->user_auth == USER_AUTH_LOCAL;
@@ -179,10 +182,14 @@ show_page(struct app *a, const struct http_request *req,
 	if (rc == STORE_OK && local)
 		rc = account_sessions(t, user, cookie, now, sessions,
 		    ACCOUNT_SESSIONS_MAX, &nsessions);
+	if (rc == STORE_OK)
+		rc = activity_list(t, a->cfg, user, now, activity,
+		    ACTIVITY_MAX, &nactivity);
 	store_abort(t);
 	crypto_wipe(cookie, sizeof(cookie));
 	if (rc != STORE_OK) {
 		account_apps_free(apps, napps);
+		activity_free(activity, nactivity);
 		authpage_server_error(a->cfg, resp, rc);
 		return;
 	}
@@ -193,12 +200,16 @@ show_page(struct app *a, const struct http_request *req,
 	p.napps = napps;
 	p.sessions = sessions;
 	p.nsessions = nsessions;
+	p.activity = activity;
+	p.nactivity = nactivity;
+	p.activity_days = a->cfg->audit_max_age / (24 * 60 * 60);
 	p.has_sessions = local;
 	p.password = local;
 	p.notice = notice;
 	p.error = error;
 	accountpage_show(a->cfg, resp, status, &p);
 	account_apps_free(apps, napps);
+	activity_free(activity, nactivity);
 }
 
 static void
@@ -247,7 +258,8 @@ do_revoke(struct app *a, const struct http_request *req,
 	if (grant == NULL || strlen(grant) != GRANT_ID_LEN)
 		rc = STORE_NOTFOUND;
 	else if ((rc = app_store(a, &st)) == STORE_OK)
-		rc = account_revoke(st, user, grant, &r);
+		rc = account_revoke(st, user, grant, req->remote_addr,
+		    &r);
 	if (rc == STORE_NOTFOUND) {
 		show_page(a, req, resp, browser, user, 404, NULL,
 		    "That application is not connected to your account.");
@@ -261,7 +273,10 @@ do_revoke(struct app *a, const struct http_request *req,
 	back_to_page(a, resp, "revoked");
 }
 
-/* Ends one session (id) or, with id NULL, all of them. */
+/*
+ * Ends one session (id) or, with id NULL, all of them, and records it
+ * in the audit trail in the same transaction.
+ */
 static void
 do_signout(struct app *a, const struct http_request *req,
     struct http_response *resp, const unsigned char *browser,
@@ -269,6 +284,7 @@ do_signout(struct app *a, const struct http_request *req,
 {
 	struct store		*st;
 	struct store_txn	*t;
+	char			 detail[AUDIT_DETAIL_MAX + 1];
 	unsigned long		 n = 0;
 	int			 rc;
 
@@ -281,6 +297,16 @@ do_signout(struct app *a, const struct http_request *req,
 		rc = account_end_sessions(t, user, NULL, &n);
 	else
 		rc = account_end_session(t, user, id != NULL ? id : "");
+	if (rc == STORE_OK) {
+		if (all)
+			snprintf(detail, sizeof(detail), "%s: everywhere, %lu "
+			    "session%s", AUDIT_BY_USER, n, n == 1 ? "" : "s");
+		else
+			snprintf(detail, sizeof(detail), "%s: one session",
+			    AUDIT_BY_USER);
+		rc = audit_record(t, a->cfg, AUDIT_SIGNED_OUT, user, NULL,
+		    req->remote_addr, detail);
+	}
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else
@@ -383,6 +409,13 @@ handle_post(struct app *a, struct http_request *req,
 	int		 rc, local;
 
 	form_init(&f);
+	/* As /authorize's forms: see read_post_form() in authorize.c. */
+	if (!http_same_origin_post(req)) {
+		page_error(a->cfg, resp, 403, "Request refused",
+		    "This form can only be sent from this site's own page. "
+		    "Go back to your account page and try again.", NULL);
+		goto out;
+	}
 	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
 		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
 		goto out;

@@ -23,6 +23,8 @@ static const char *const kind_names[AUDIT__MAX] = {
 	[AUDIT_CLIENT_REGISTERED] = "client-registered",
 	[AUDIT_CLIENT_REMOVED] = "client-removed",
 	[AUDIT_CONFIG_ERROR] = "config-error",
+	[AUDIT_PASSWORD_CHANGED] = "password-changed",
+	[AUDIT_SIGNED_OUT] = "signed-out",
 };
 
 const char *
@@ -323,13 +325,14 @@ audit_record(struct store_txn *t, const struct config *cfg, int kind,
 }
 
 /*
- * Changes the kind of the event at time_us to kind, keeping its other
- * fields: a sign-in attempt is recorded as failed before its password
- * is checked (signin.c), and becomes a success when it is accepted.
- * STORE_NOTFOUND when the event is gone (trimmed in between).
+ * Changes the kind of the event at time_us to kind, and its detail to
+ * detail unless that is NULL, keeping its other fields (its user, its
+ * address).  STORE_NOTFOUND when the event is gone (trimmed in
+ * between).
  */
 int
-audit_rekind(struct store_txn *t, int64_t time_us, int kind)
+audit_amend(struct store_txn *t, int64_t time_us, int kind,
+    const char *detail)
 {
 	struct store_val	 v;
 	struct audit_event	 ev;
@@ -344,12 +347,26 @@ audit_rekind(struct store_txn *t, int64_t time_us, int kind)
 	    STORE_OK)
 		return rc;
 	ev.kind = kind;
+	if (detail != NULL)
+		field_copy(ev.detail, AUDIT_DETAIL_MAX, detail);
 	buf_init(&rec);
 	audit_encode(&ev, &rec);
 	rc = buf_failed(&rec) ? STORE_ENOMEM : store_put(t, DB_AUDIT, key,
 	    sizeof(key), rec.data, rec.len, 0);
 	buf_free(&rec);
 	return rc;
+}
+
+/*
+ * Changes the kind of the event at time_us to kind: a sign-in attempt
+ * is recorded as failed before its password is checked (signin.c), and
+ * becomes a success when it is accepted.  STORE_NOTFOUND when the
+ * event is gone.
+ */
+int
+audit_rekind(struct store_txn *t, int64_t time_us, int kind)
+{
+	return audit_amend(t, time_us, kind, NULL);
 }
 
 /*
@@ -385,7 +402,8 @@ matches(const struct audit_event *ev, const struct audit_filter *f)
 
 /*
  * Calls visit for each event that f lets through, newest first, until
- * f's limit or a non-zero return from visit (which is returned).  An
+ * f's limit, f's scan or a non-zero return from visit (which is
+ * returned).  An
  * event that fails to decode is skipped: "check" reports it.
  */
 int
@@ -395,13 +413,15 @@ audit_list(struct store_txn *t, const struct audit_filter *f,
 	struct store_cursor	*cur;
 	struct store_val	 k, v;
 	struct audit_event	 ev;
-	size_t			 n = 0;
+	size_t			 n = 0, seen = 0;
 	int			 rc, vr = 0;
 
 	if ((rc = store_cursor_open(t, DB_AUDIT, &cur)) != STORE_OK)
 		return rc;
 	for (rc = store_cursor_get(cur, &k, &v, STORE_LAST); rc == STORE_OK;
 	    rc = store_cursor_get(cur, &k, &v, STORE_PREV)) {
+		if (f->scan != 0 && seen++ >= f->scan)
+			break;
 		if (audit_decode(v.data, v.len, k.data, k.len, &ev) !=
 		    STORE_OK)
 			continue;

@@ -58,10 +58,15 @@ enum audit_kind {
 	AUDIT_CLIENT_REGISTERED,	/* dynamic registration */
 	AUDIT_CLIENT_REMOVED,		/* by the purge or the admin */
 	AUDIT_CONFIG_ERROR,
+	AUDIT_PASSWORD_CHANGED,		/* detail: by whom */
+	AUDIT_SIGNED_OUT,		/* sessions ended by their user */
 	AUDIT__MAX
 };
 
-/* Who revoked: the detail of an AUDIT_REVOKED event starts with one. */
+/*
+ * Who acted: the detail of an AUDIT_REVOKED or AUDIT_PASSWORD_CHANGED
+ * event starts with one.
+ */
 #define AUDIT_BY_USER		"user"
 #define AUDIT_BY_ADMIN_WEB	"admin-web"
 #define AUDIT_BY_ADMIN_TOOL	"admin-tool"
@@ -89,6 +94,11 @@ struct audit_filter {
 	int64_t		 since_us;	/* 0: from the oldest */
 	int		 kind;		/* 0: any */
 	size_t		 limit;		/* 0: no limit */
+	/*
+	 * At most this many events are looked at, matching or not (0: no
+	 * limit): a bound on the work of a page that lists one user's.
+	 */
+	size_t		 scan;
 };
 
 typedef int	(*audit_visit)(const struct audit_event *, void *);
@@ -111,6 +121,7 @@ int		 audit_put(struct store_txn *, const struct audit_bounds *,
 int		 audit_record(struct store_txn *, const struct config *, int,
 		    const char *, const char *, const char *, const char *);
 int		 audit_rekind(struct store_txn *, int64_t, int);
+int		 audit_amend(struct store_txn *, int64_t, int, const char *);
 int		 audit_client_removed(struct store_txn *, const char *,
 		    size_t, const char *);
 int		 audit_trim(struct store_txn *, const struct audit_bounds *,

@@ -312,6 +312,30 @@ http_content_type_is(const struct http_request *req, const char *type)
 }
 
 /*
+ * Whether a posted form may come from one of our own pages, by what
+ * the browser says of where the request comes from (Fetch Metadata,
+ * Sec-Fetch-Site): yes for "same-origin" and for "none" (the person
+ * typed or bookmarked it), no for "same-site", "cross-site" or
+ * anything else.  Without the header (an older browser, or not a
+ * browser) the form's CSRF token alone decides.
+ *
+ * The CSRF tokens already stop a page elsewhere; this also stops
+ * another host of the same site, which can toss a cookie of its own
+ * choosing at us (scoped to our path, it wins over ours) and so would
+ * know the token that cookie is bound to.  The Origin header cannot
+ * serve instead: our pages send no referrer, so their forms post with
+ * "Origin: null".
+ */
+int
+http_same_origin_post(const struct http_request *req)
+{
+	const char	*site = http_env(req->envp, "HTTP_SEC_FETCH_SITE");
+
+	return site == NULL || strcmp(site, "same-origin") == 0 ||
+	    strcmp(site, "none") == 0;
+}
+
+/*
  * Whether the Accept header allows the given media type: absent, the
  * type itself, "type/ *" or "* / *", with q > 0.
  */

@@ -79,6 +79,7 @@ int		 http_read_body(struct http_request *, const struct http_io *,
 int		 http_content_type_is(const struct http_request *,
 		    const char *);
 int		 http_accepts(const struct http_request *, const char *);
+int		 http_same_origin_post(const struct http_request *);
 
 void		 http_response_init(struct http_response *);
 void		 http_response_reset(struct http_response *);

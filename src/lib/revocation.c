@@ -526,7 +526,8 @@ audit_revocation(struct store_txn *t, enum kill_what what, const char *key,
 	else
 		user = key;
 	return audit_record(t, NULL, what == DELETE_CLIENT ?
-	    AUDIT_CLIENT_REMOVED : AUDIT_REVOKED, user, client, NULL, detail);
+	    AUDIT_CLIENT_REMOVED : AUDIT_REVOKED, user, client, r->addr,
+	    detail);
 }
 
 /*
@@ -624,6 +625,7 @@ revoke_run(struct store *st, enum kill_what what, const char *key,
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
 		first.actor = r->actor;
+		first.addr = r->addr;
 		rc = first_phase(t, what, key, now, &l, &first);
 		if (rc == STORE_OK)
 			rc = audit_revocation(t, what, key, &l, &first);

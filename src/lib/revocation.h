@@ -70,6 +70,8 @@ struct revoke_result {
 	 * (NULL: the admin tool).  Set by the caller, never changed.
 	 */
 	const char		*actor;
+	/* The asker's network address for the audit trail, or NULL. */
+	const char		*addr;
 };
 
 /*

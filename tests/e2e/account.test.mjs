@@ -2,8 +2,9 @@
 // The account page in a real browser (headless Chromium, as
 // browser.test.mjs): an MCP TypeScript SDK client connects for alice;
 // she opens /account in another browser, signs in there, sees the
-// client among her connected apps and revokes it; the SDK client's
-// access token is then refused at /mcp on its next request.
+// client among her connected apps and in her recent activity, and
+// revokes it; the SDK client's access token is then refused at /mcp on
+// its next request, and the revocation tops her recent activity.
 // Screenshots of the page at desktop and phone widths go to
 // tests/artifacts/.
 
@@ -120,6 +121,17 @@ describe('headless Chromium on the account page', () => {
 		assert.equal(await page.locator('.sessions li').count(), 2);
 		assert.equal(await page.locator('.sessions li', {
 		    hasText: 'this browser' }).count(), 1);
+		// Her recent activity: this sign-in on top, the SDK client's
+		// consent and token below, each with the client's name.
+		const rows = page.locator('table.activity tbody tr');
+		assert.match(await rows.first().textContent(), /^.*UTCSigned in127\.0\.0\.1$/);
+		const activity = await page.locator('table.activity')
+		    .textContent();
+		assert.ok(activity.includes(`Allowed ${CLIENT_NAME}`), activity);
+		assert.ok(activity.includes(`Token issued to ${CLIENT_NAME}`),
+		    activity);
+		assert.equal(await page.getByRole('table', {
+		    name: /Security events of your account/ }).count(), 1);
 		for (const [name, size] of Object.entries(SIZES)) {
 			await page.setViewportSize(size);
 			await page.screenshot({
@@ -132,6 +144,8 @@ describe('headless Chromium on the account page', () => {
 		assert.match(await page.locator('.notice').textContent(),
 		    /^Access revoked/);
 		assert.equal(await page.locator('article.app').count(), 0);
+		assert.equal(await rows.first().locator('td').nth(1)
+		    .textContent(), `Access of ${CLIENT_NAME} revoked by you`);
 		await page.screenshot({
 		    path: artifactPath('account-revoked-phone.png'),
 		    fullPage: true });

@@ -3,7 +3,9 @@
 // login page's sign-in (with the same throttling), the connected apps
 // and their revocation (the token refused at /mcp on the very next
 // request), the sessions and "sign out everywhere", the password
-// change, the CSRF token of every form, the escaping of a hostile
+// change, the recent activity from the audit trail (her own events
+// only, in words), the CSRF token of every form and the refusal of a
+// form another host of the site posts, the escaping of a hostile
 // client name and the headers of every page.  Each test uses a user of
 // its own, so that none sees another's grants or sessions.
 
@@ -18,7 +20,8 @@ import {
 } from '../lib/oauth.mjs';
 
 const CONFIG = 'login_max_failures = 3\nlogin_lockout = 10m';
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'mallory']
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace',
+    'heidi', 'ivan', 'mallory']
     .map((name) => ({ name, password: `${name}-Pw-1` }));
 
 let s;
@@ -45,9 +48,9 @@ class Browser {
 		this.from = from;
 	}
 
-	async request(method, path, form) {
+	async request(method, path, form, headers = {}) {
 		const res = await this.s.request(method, this.base + path, {
-			headers: { Cookie: this.jar.header() },
+			headers: { Cookie: this.jar.header(), ...headers },
 			form,
 			from: this.from,
 		});
@@ -88,11 +91,12 @@ class Browser {
 
 	// Posts one of the page's forms: action with its fields and the
 	// page's CSRF token (csrf: null leaves it out).
-	post(page, action, fields = {}, csrf = formField(page.body, 'csrf')) {
+	post(page, action, fields = {}, csrf = formField(page.body, 'csrf'),
+	    headers = {}) {
 		const form = { action, ...fields };
 		if (csrf !== null)
 			form.csrf = csrf;
-		return this.request('POST', '/account', form);
+		return this.request('POST', '/account', form, headers);
 	}
 }
 
@@ -122,6 +126,19 @@ async function mcpStatus(token, server = s) {
 	return res.status;
 }
 
+// The recent activity of a page: per line, what happened (its text,
+// and its HTML), from where, and when (the datetime attribute).
+function activityOf(page) {
+	const table = page.body.match(
+	    /<table class="activity">([^]*?)<\/table>/);
+	if (!table)
+		return [];
+	const text = (html) => html.replace(/<[^>]*>/g, '');
+	return [...table[1].matchAll(/<tr><td><time datetime="([^"]*)">[^<]*<\/time><\/td><td>(.*?)<\/td><td>(.*?)<\/td><\/tr>/g)]
+	    .map((m) => ({ time: m[1], what: text(m[2]), html: m[2],
+		from: text(m[3]) }));
+}
+
 function errorOf(page) {
 	const m = page.body.match(/<p class="error" role="alert">([^<]*)<\/p>/);
 	return m ? m[1] : undefined;
@@ -136,8 +153,13 @@ describe('sign-in', () => {
 		assert.match(page.body, /<h2 id="apps-heading">Connected apps/);
 		assert.match(page.body, /<h2 id="sessions-heading">Sessions/);
 		assert.match(page.body, /<h2 id="password-heading">Password/);
-		// No recent activity yet, and no placeholder for it.
-		assert.doesNotMatch(page.body, /activity/i);
+		assert.match(page.body,
+		    /<h2 id="activity-heading">Recent activity/);
+		// This sign-in is her newest event.
+		assert.deepEqual(activityOf(page).slice(0, 1).map((e) =>
+		    [e.what, e.from]), [['Signed in', '127.0.0.1']]);
+		assert.match(page.body, /<caption>Security events of your account, newest first/);
+		assert.match(page.body, /<th scope="col">When<\/th>/);
 	});
 
 	it('refuses a wrong password with the login page\'s message',
@@ -262,6 +284,12 @@ describe('connected apps', () => {
 		    client);
 		const page = await new Browser('mallory').signedIn();
 		assert.doesNotMatch(page.body, /<script|<img/);
+		// In the recent activity too: the consent and the token.
+		const named = activityOf(page).filter((e) =>
+		    e.html.includes('<span class="client">&lt;script&gt;'));
+		assert.ok(named.some((e) => e.what.startsWith('Allowed ')) &&
+		    named.some((e) => e.what.startsWith('Token issued to ')),
+		    JSON.stringify(activityOf(page)));
 		assert.ok(page.body.includes('&lt;script&gt;alert(1)&lt;/script&gt;' +
 		    '&lt;img src=x onerror=y&gt;&quot;&#39;&amp;') ||
 		    page.body.includes('&lt;script&gt;alert(1)&lt;/script&gt;' +
@@ -302,6 +330,111 @@ describe('CSRF', () => {
 		const again = await b.page();
 		assert.match(again.body, /<h1>Your account<\/h1>/);
 		assert.ok(grantsOf(again).includes(grant));
+	});
+});
+
+// Another host of the site (a sibling subdomain) may have tossed a
+// cookie of its choosing at this browser, and so know the CSRF token
+// bound to it: the browser's Sec-Fetch-Site says where a form comes
+// from, and only our own origin may post.
+describe('cross-site forms', () => {
+	it('refuses a form another site posts, takes one from this origin',
+	    async () => {
+		const b = new Browser('heidi');
+		const page = await b.signedIn();
+		for (const site of ['same-site', 'cross-site']) {
+			const res = await b.post(page, 'signout_all', {},
+			    undefined, { 'Sec-Fetch-Site': site });
+			assertHtmlPage(res, 403);
+			assert.match(res.body,
+			    /can only be sent from this site&#39;s own page/);
+			assert.match((await b.page()).body,
+			    /<h1>Your account<\/h1>/, site);
+		}
+		for (const site of ['same-origin', 'none']) {
+			const res = await b.post(page, 'signout', {
+				session: sessionsOf(page)[0].id,
+			}, undefined, { 'Sec-Fetch-Site': site });
+			assert.equal(res.status, 303, `${site}: ${res.body}`);
+			assert.match((await b.page()).body, /<h1>Sign in<\/h1>/);
+			await b.signedIn();
+			page.body = (await b.page()).body;
+		}
+	});
+});
+
+describe('recent activity', () => {
+	it('lists her own events in words, newest first, and no one ' +
+	    'else\'s', async () => {
+		const client = await register(s, { client_name: 'Grace app' });
+		const person = new Person(s, 'grace', 'grace-Pw-1');
+		person.from = '127.0.0.21';
+		let tok = await obtainTokens(s, person, client);
+		for (let i = 0; i < 3; i++) {
+			const r = await refresh(s, client, tok.refresh_token);
+			assert.equal(r.status, 200, r.body);
+			tok = r.json();
+		}
+		// Ivan, on the same app, from another address.
+		const ivan = new Person(s, 'ivan', 'ivan-Pw-1');
+		ivan.from = '127.0.0.22';
+		await obtainTokens(s, ivan, client);
+		// A wrong password typed for grace is hers to see.
+		assertHtmlPage(await new Browser('grace', 'grace-wrong',
+		    '127.0.0.23').signIn(), 403);
+
+		const b = new Browser('grace', 'grace-Pw-1', '127.0.0.24');
+		let page = await b.signedIn();
+		let rows = activityOf(page);
+		assert.deepEqual(rows.map((e) => [e.what.replace(
+		    / since .* UTC$/, ' since …'), e.from]), [
+			['Signed in', '127.0.0.24'],
+			['Sign-in failed', '127.0.0.23'],
+			['Access renewed for Grace app, 3 times since …',
+			    '127.0.0.1'],
+			['Token issued to Grace app', '127.0.0.1'],
+			['Allowed Grace app', '127.0.0.21'],
+			['Signed in', '127.0.0.21'],
+		], JSON.stringify(rows));
+		assert.ok(rows.every((e) =>
+		    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(e.time)));
+		assert.ok(rows[0].time >= rows.at(-1).time);
+		assert.match(rows[2].what, / since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+		assert.doesNotMatch(page.body, /127\.0\.0\.22/);
+
+		// Revoke the app, change the password, sign out everywhere.
+		let res = await b.post(page, 'revoke',
+		    { grant: grantsOf(page)[0] });
+		assert.equal(res.status, 303, res.body.slice(0, 400));
+		res = await b.post(page, 'password', { current: 'grace-Pw-1',
+		    new: 'grace-Pw-2', again: 'grace-Pw-2' });
+		assert.equal(res.status, 303, res.body.slice(0, 400));
+		page = await b.page();
+		rows = activityOf(page);
+		assert.deepEqual(rows.slice(0, 3).map((e) => [e.what, e.from]), [
+			['Password changed', '127.0.0.24'],
+			['Access of Grace app revoked by you', '127.0.0.24'],
+			['Signed in', '127.0.0.24'],
+		], JSON.stringify(rows));
+		res = await b.post(page, 'signout_all');
+		assert.equal(res.status, 303);
+		b.password = 'grace-Pw-2';
+		page = await b.signedIn();
+		assert.deepEqual(activityOf(page).slice(0, 2).map((e) => e.what),
+		    ['Signed in', 'Signed out everywhere']);
+
+		// Ivan sees his, and none of hers.
+		const ivanPage = await new Browser('ivan', 'ivan-Pw-1',
+		    '127.0.0.25').signedIn();
+		const his = activityOf(ivanPage);
+		assert.deepEqual(his.map((e) => [e.what, e.from]), [
+			['Signed in', '127.0.0.25'],
+			['Token issued to Grace app', '127.0.0.1'],
+			['Allowed Grace app', '127.0.0.22'],
+			['Signed in', '127.0.0.22'],
+		], JSON.stringify(his));
+		assert.doesNotMatch(ivanPage.body,
+		    /127\.0\.0\.2[134]|Password changed|revoked|Sign-in failed/);
 	});
 });
 

@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE.
 // The audit trail against the real programs: every kind of security
-// event is produced by a real flow and listed by "mcp-oauth-admin
+// event (those of the account page too) is produced by a real flow and listed by "mcp-oauth-admin
 // events --json" with its user, client and address; the filters work;
 // a flood of failed sign-ins leaves the database at audit_max_events;
 // and no token, code or password used appears in the events or
@@ -42,6 +42,7 @@ before(async () => {
 		users: [
 			{ name: 'alice', password: PW },
 			{ name: 'bob', password: PW },
+			{ name: 'carol', password: PW },
 		],
 		procs: 1,
 		config: `audit_max_events = ${MAX_EVENTS}\n` +
@@ -212,6 +213,58 @@ describe('the audit trail', () => {
 		const e = ofKind(events(['--client', id]), 'client-removed');
 		assert.equal(e.length, 1);
 		assert.equal(e[0].detail, 'admin-tool: client deleted');
+	});
+
+	it('records what a user does on /account, and a password the ' +
+	    'admin tool sets', async () => {
+		const PW2 = 'carol-new-Pw-1357';
+		const PW3 = 'carol-admin-Pw-2468';
+		secrets.push(PW2, PW3);
+		const carol = new Person(s, 'carol', PW);
+		const c = await approvedCode(carol, pub);
+		const t = assertTokenResponse(await exchange(s, pub, c.code,
+		    c.verifier));
+		secrets.push(c.code, t.access_token, t.refresh_token);
+		// Signed in at /authorize: the same session here.
+		const page = await carol.get('/account');
+		assert.match(page.body, /<h1>Your account<\/h1>/);
+		const grant = /name="grant" value="([0-9a-f]{32})"/
+		    .exec(page.body)?.[1];
+		assert.ok(grant, page.body);
+		const csrf = formField(page.body, 'csrf');
+		const post = async (form) => {
+			const res = await s.request('POST', '/account', {
+				form: { csrf, ...form },
+				headers: { Cookie: carol.jar.header() } });
+			carol.jar.take(res);
+			assert.equal(res.status, 303, res.body.slice(0, 300));
+		};
+		await post({ action: 'revoke', grant });
+		await post({ action: 'password', current: PW, new: PW2,
+		    again: PW2 });
+		await post({ action: 'signout_all' });
+		s.admin(['user', 'passwd', 'carol', '--password-stdin'],
+		    { input: `${PW3}\n` });
+		const list = events(['--user', 'carol']);
+		assert.deepEqual(list.slice(0, 5).map((e) =>
+		    [e.kind, e.client, e.address, e.detail]), [
+			['password-changed', '', '', 'admin-tool'],
+			['signed-out', '', '127.0.0.1',
+			    'user: everywhere, 1 session'],
+			// The check of her current password left no failure.
+			['password-changed', '', '127.0.0.1', 'user'],
+			['revoked', pub.client_id, '127.0.0.1',
+			    `user: grant ${grant}`],
+			['token-issued', pub.client_id, '127.0.0.1',
+			    'authorization_code'],
+		], JSON.stringify(list.slice(0, 6)));
+		assert.deepEqual(ofKind(list, 'signin-failed'), []);
+		// The new kinds by name.
+		assert.deepEqual(events(['--kind', 'password-changed',
+		    '--user', 'carol']).map((e) => e.detail),
+		    ['admin-tool', 'user']);
+		assert.deepEqual(events(['--kind', 'signed-out'])
+		    .map((e) => e.user), ['carol']);
 	});
 
 	it('records a configuration that stops loading', async (t) => {

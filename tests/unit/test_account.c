@@ -4,8 +4,9 @@
  * connected apps (active grants of the user only, with the grant's
  * last use, which old grant records without the field still give),
  * revocation of her own grants only, her sessions (listed, one ended,
- * all but this one, all), the forms' CSRF token, and the password
- * change.  Times are passed in.
+ * all but this one, all), the forms' CSRF token, the password
+ * change, and the recent activity (her events only, in words).
+ * Times are passed in.
  */
 #include <criterion/criterion.h>
 
@@ -13,6 +14,8 @@
 #include <string.h>
 
 #include "../../src/lib/account.h"
+#include "../../src/lib/activity.h"
+#include "../../src/lib/audit.h"
 #include "../../src/lib/session.h"
 #include "dbfixture.h"
 
@@ -115,20 +118,34 @@ Test(account, old_grant_record_reads)
 	cr_assert(fx_token_works(a.access));
 }
 
+static size_t	activity_of(const char *, int64_t, struct activity_line *,
+		    size_t);
+
 Test(account, revokes_her_grants_only)
 {
+	struct activity_line	 l[ACTIVITY_MAX];
 	struct revoke_result	 r;
 	struct fx_grant		 a;
 
 	fx_grant("alice", &fx_app, FX_T0, 0, &a);
-	cr_assert_eq(account_revoke(fx_st, "bob", a.id, &r), STORE_NOTFOUND);
+	cr_assert_eq(account_revoke(fx_st, "bob", a.id, NULL, &r),
+	    STORE_NOTFOUND);
 	cr_assert(fx_token_works(a.access));
-	cr_assert_eq(account_revoke(fx_st, "alice", a.id, &r), STORE_OK);
+	cr_assert_eq(account_revoke(fx_st, "alice", a.id, "192.0.2.1", &r),
+	    STORE_OK);
 	cr_assert_eq(r.n.grants, 1);
 	cr_assert(!fx_token_works(a.access));
 	cr_assert(!fx_token_works(a.refresh));
-	cr_assert_eq(account_revoke(fx_st, "alice", a.id, &r),
+	cr_assert_eq(account_revoke(fx_st, "alice", a.id, "192.0.2.1", &r),
 	    STORE_NOTFOUND);
+	/* Recorded as hers, from her address, in the same transaction. */
+	cr_assert_eq(activity_of("alice", FX_T0, l, ACTIVITY_MAX), 1);
+	cr_assert_eq(l[0].kind, AUDIT_REVOKED);
+	cr_assert_str_eq(l[0].client, "mcpc_app");
+	cr_assert_str_eq(l[0].addr, "192.0.2.1");
+	cr_assert(strncmp(l[0].detail, AUDIT_BY_USER ": ",
+	    strlen(AUDIT_BY_USER ": ")) == 0, "%s", l[0].detail);
+	activity_free(l, 1);
 }
 
 static void
@@ -270,6 +287,7 @@ Test(account, password_policy)
 
 Test(account, password_change)
 {
+	struct activity_line	 l[ACTIVITY_MAX];
 	struct store_txn	*t;
 	struct user		 u;
 	char			 hash[CRYPTO_PWHASH_MAX];
@@ -277,6 +295,7 @@ Test(account, password_change)
 	char			 there[SESSION_TOKEN_MAX];
 	unsigned long		 ended = 0;
 	long			 retry = 0;
+	size_t			 n;
 
 	cr_assert_eq(crypto_password_hash("old pw", hash, sizeof(hash)),
 	    CRYPTO_OK);
@@ -311,4 +330,173 @@ Test(account, password_change)
 	    CRYPTO_OK);
 	cr_assert_eq(u.updated, FX_T0 + 1);
 	user_free(&u);
+
+	/*
+	 * The audit trail: the wrong current password is a failed
+	 * sign-in; the right one's check became the change itself.
+	 */
+	n = activity_of("alice", FX_T0 + 2, l, ACTIVITY_MAX);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(l[0].kind, AUDIT_PASSWORD_CHANGED);
+	cr_assert_str_eq(l[0].detail, AUDIT_BY_USER);
+	cr_assert_str_eq(l[0].addr, "192.0.2.1");
+	cr_assert_eq(l[1].kind, AUDIT_SIGNIN_FAILED);
+	activity_free(l, n);
+}
+
+/* The words of an event of kind with detail, as the page shows them. */
+static void
+said(int kind, const char *client, const char *detail, const char *want)
+{
+	struct activity_line	 l;
+	struct activity_words	 w;
+	char			 got[512];
+
+	memset(&l, 0, sizeof(l));
+	l.kind = kind;
+	l.count = 1;
+	snprintf(l.client, sizeof(l.client), "%s", client);
+	snprintf(l.detail, sizeof(l.detail), "%s", detail);
+	activity_words(&l, &w);
+	snprintf(got, sizeof(got), "%s%s%s", w.before,
+	    w.names_client ? "<App>" : "", w.after);
+	cr_assert_str_eq(got, want, "%s %s", audit_kind_name(kind), detail);
+}
+
+Test(account, activity_in_words)
+{
+	said(AUDIT_SIGNIN, "", "password", "Signed in");
+	said(AUDIT_SIGNIN_FAILED, "", "password", "Sign-in failed");
+	said(AUDIT_CONSENT, "c", "mcp", "Allowed <App>");
+	said(AUDIT_CONSENT, "c", "device", "Allowed <App> on a device");
+	said(AUDIT_CONSENT_DENIED, "c", "", "Refused <App>");
+	said(AUDIT_TOKEN_ISSUED, "c", "authorization_code",
+	    "Token issued to <App>");
+	said(AUDIT_TOKEN_REFRESHED, "c", "refresh_token",
+	    "Access renewed for <App>");
+	said(AUDIT_REFRESH_REUSE, "c", "grant revoked",
+	    "Reused refresh token detected: access of <App> ended");
+	said(AUDIT_CODE_REPLAY, "c", "grant revoked",
+	    "Authorization code used twice: access of <App> ended");
+	said(AUDIT_REVOKED, "c", AUDIT_BY_USER ": grant 0123",
+	    "Access of <App> revoked by you");
+	said(AUDIT_REVOKED, "c", AUDIT_BY_ADMIN_WEB ": grant 0123",
+	    "Access of <App> revoked by the administrator");
+	said(AUDIT_REVOKED, "c", AUDIT_BY_ADMIN_TOOL ": client's grants",
+	    "Access of <App> revoked by the administrator");
+	said(AUDIT_REVOKED, "c", AUDIT_BY_ENDPOINT ": grant",
+	    "Access of <App> revoked by the application");
+	said(AUDIT_REVOKED, "c", AUDIT_BY_ENDPOINT ": access token",
+	    "An access token of <App> revoked by the application");
+	said(AUDIT_REVOKED, "", AUDIT_BY_ADMIN_TOOL ": user's grants",
+	    "Access of all your apps revoked by the administrator");
+	said(AUDIT_REVOKED, "", AUDIT_BY_ADMIN_TOOL ": user disabled",
+	    "Account disabled and the access of all your apps ended by the "
+	    "administrator");
+	/* An actor's name is matched whole, not as a prefix. */
+	said(AUDIT_REVOKED, "c", "username: grant", "Access of <App> revoked");
+	said(AUDIT_PASSWORD_CHANGED, "", AUDIT_BY_USER, "Password changed");
+	said(AUDIT_PASSWORD_CHANGED, "", AUDIT_BY_ADMIN_TOOL,
+	    "Password changed by the administrator");
+	said(AUDIT_SIGNED_OUT, "", AUDIT_BY_USER ": everywhere, 3 sessions",
+	    "Signed out everywhere");
+	said(AUDIT_SIGNED_OUT, "", AUDIT_BY_USER ": one session",
+	    "Signed out one session");
+	said(AUDIT_CONFIG_ERROR, "", "x", "config-error");
+}
+
+#define S	1000000		/* a second in the trail's microseconds */
+
+/* Records an event at time_us directly. */
+static void
+event_at(int64_t time_us, int kind, const char *user, const char *client,
+    const char *addr)
+{
+	struct store_txn	*t;
+	struct audit_event	 ev;
+
+	audit_event_set(&ev, kind, user, client, addr, NULL);
+	ev.time_us = time_us;
+	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
+	cr_assert_eq(audit_put(t, NULL, &ev), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+}
+
+static size_t
+activity_of(const char *user, int64_t now, struct activity_line *lines,
+    size_t max)
+{
+	struct store_txn	*t;
+	size_t			 n = 0;
+
+	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
+	cr_assert_eq(activity_list(t, fx_cfg, user, now, lines, max, &n),
+	    STORE_OK);
+	store_abort(t);
+	return n;
+}
+
+Test(account, activity_is_hers_newest_first_with_runs_collapsed)
+{
+	struct activity_line	 l[ACTIVITY_MAX];
+	struct store_txn	*t;
+	struct client		 named;
+	int64_t			 us = (int64_t)FX_T0 * S;
+	size_t			 n;
+
+	fx_client(&named, "mcpc_named");
+	named.name = strdup("Named <app>");
+	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
+	cr_assert_eq(store_client_put(t, &named, 0), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	client_free(&named);
+
+	event_at(us + 1 * S, AUDIT_SIGNIN, "alice", NULL, "192.0.2.1");
+	event_at(us + 2 * S, AUDIT_TOKEN_ISSUED, "alice", "mcpc_named",
+	    "192.0.2.1");
+	event_at(us + 3 * S, AUDIT_TOKEN_REFRESHED, "alice", "mcpc_named",
+	    "192.0.2.1");
+	event_at(us + 4 * S, AUDIT_SIGNIN, "bob", NULL, "192.0.2.9");
+	event_at(us + 5 * S, AUDIT_TOKEN_REFRESHED, "alice", "mcpc_named",
+	    "192.0.2.1");
+	event_at(us + 6 * S, AUDIT_TOKEN_REFRESHED, "alice", "mcpc_named",
+	    "192.0.2.1");
+	/* Another address starts another line. */
+	event_at(us + 7 * S, AUDIT_TOKEN_REFRESHED, "alice", "mcpc_named",
+	    "192.0.2.2");
+	event_at(us + 8 * S, AUDIT_TOKEN_REFRESHED, "alice", "mcpc_gone",
+	    "192.0.2.2");
+
+	n = activity_of("alice", FX_T0 + 10, l, ACTIVITY_MAX);
+	cr_assert_eq(n, 5);
+	cr_assert_str_eq(l[0].client, "mcpc_gone");
+	cr_assert_null(l[0].client_name);
+	cr_assert_str_eq(l[1].addr, "192.0.2.2");
+	cr_assert_eq(l[1].count, 1);
+	/* Bob's sign-in in between is not hers: the run goes on. */
+	cr_assert_eq(l[2].count, 3);
+	cr_assert_eq(l[2].time_us, us + 6 * S);
+	cr_assert_eq(l[2].first_us, us + 3 * S);
+	cr_assert_str_eq(l[2].client_name, "Named <app>");
+	cr_assert_eq(l[3].kind, AUDIT_TOKEN_ISSUED);
+	cr_assert_eq(l[4].kind, AUDIT_SIGNIN);
+	activity_free(l, n);
+
+	/* The limit counts lines, and a run at the end is whole. */
+	n = activity_of("alice", FX_T0 + 10, l, 3);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(l[2].count, 3);
+	activity_free(l, n);
+
+	cr_assert_eq(activity_of("bob", FX_T0 + 10, l, ACTIVITY_MAX), 1);
+	activity_free(l, 1);
+	cr_assert_eq(activity_of("carol", FX_T0 + 10, l, ACTIVITY_MAX), 0);
+
+	/* Older than audit_max_age: not shown, purged or not. */
+	n = activity_of("alice", FX_T0 + fx_cfg->audit_max_age + 5, l,
+	    ACTIVITY_MAX);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(l[2].count, 2);
+	cr_assert_eq(l[2].first_us, us + 5 * S);
+	activity_free(l, n);
 }

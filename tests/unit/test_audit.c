@@ -111,6 +111,14 @@ Test(audit, kinds_have_names_both_ways)
 	cr_assert_eq(audit_kind_parse("nonsense"), 0);
 	cr_assert_str_eq(audit_kind_name(0), "unknown");
 	cr_assert_str_eq(audit_kind_name(AUDIT__MAX), "unknown");
+	/* Stored as one byte: the numbers never change. */
+	cr_assert_eq(AUDIT_SIGNIN, 1);
+	cr_assert_eq(AUDIT_CONFIG_ERROR, 12);
+	cr_assert_eq(AUDIT_PASSWORD_CHANGED, 13);
+	cr_assert_eq(AUDIT_SIGNED_OUT, 14);
+	cr_assert_str_eq(audit_kind_name(AUDIT_PASSWORD_CHANGED),
+	    "password-changed");
+	cr_assert_str_eq(audit_kind_name(AUDIT_SIGNED_OUT), "signed-out");
 }
 
 Test(audit, an_event_encodes_and_decodes_to_itself)
@@ -259,6 +267,17 @@ Test(audit, the_listing_is_newest_first_and_filtered)
 	list(&f, &s);
 	cr_assert_eq(s.n, 1);
 	cr_assert_str_eq(s.ev[0].user, "alice");
+
+	/* scan bounds the events looked at, not the ones listed. */
+	memset(&f, 0, sizeof(f));
+	f.user = "alice";
+	f.scan = 2;
+	list(&f, &s);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.ev[0].kind, AUDIT_TOKEN_REFRESHED);
+	f.scan = 3;
+	list(&f, &s);
+	cr_assert_eq(s.n, 2);
 }
 
 Test(audit, a_flood_keeps_the_count_bound)
@@ -347,6 +366,33 @@ Test(audit, a_failed_signin_becomes_a_success)
 	cr_assert_eq(s.n, 1);
 	cr_assert_eq(s.ev[0].kind, AUDIT_SIGNIN);
 	cr_assert_str_eq(s.ev[0].addr, "192.0.2.1");
+}
+
+Test(audit, an_amended_event_keeps_its_user_and_address)
+{
+	struct store_txn	*t;
+	struct audit_event	 ev;
+	struct audit_filter	 f;
+	struct seen		 s;
+
+	audit_event_set(&ev, AUDIT_SIGNIN_FAILED, "alice", NULL, "192.0.2.1",
+	    "password");
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(audit_put(t, NULL, &ev), STORE_OK);
+	cr_assert_eq(audit_amend(t, ev.time_us, AUDIT_PASSWORD_CHANGED,
+	    AUDIT_BY_USER "\x01"), STORE_OK);
+	cr_assert_eq(audit_amend(t, ev.time_us + 1, AUDIT_SIGNIN, NULL),
+	    STORE_NOTFOUND);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	memset(&f, 0, sizeof(f));
+	list(&f, &s);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.ev[0].kind, AUDIT_PASSWORD_CHANGED);
+	cr_assert_eq(s.ev[0].time_us, ev.time_us);
+	cr_assert_str_eq(s.ev[0].user, "alice");
+	cr_assert_str_eq(s.ev[0].addr, "192.0.2.1");
+	/* Cleaned as on writing. */
+	cr_assert_str_eq(s.ev[0].detail, AUDIT_BY_USER "?");
 }
 
 Test(audit, an_older_environment_gets_the_database_on_open)

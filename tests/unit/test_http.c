@@ -316,6 +316,35 @@ Test(http, accepts)
 	cr_assert_not(http_accepts(&r, "application/json"));
 }
 
+Test(http, same_origin_post)
+{
+	struct http_request	 r;
+	char			*none[] = { NULL };
+	char			*ok[] = { "HTTP_SEC_FETCH_SITE=same-origin",
+				    "HTTP_SEC_FETCH_SITE=none", NULL };
+	char			*bad[] = { "HTTP_SEC_FETCH_SITE=same-site",
+				    "HTTP_SEC_FETCH_SITE=cross-site",
+				    "HTTP_SEC_FETCH_SITE=Same-Origin",
+				    "HTTP_SEC_FETCH_SITE=same-origin, none",
+				    "HTTP_SEC_FETCH_SITE=nonsense", NULL };
+	char			*env[2] = { NULL, NULL };
+	size_t			 i;
+
+	memset(&r, 0, sizeof(r));
+	cr_assert(http_same_origin_post(&r), "no environment");
+	r.envp = none;
+	cr_assert(http_same_origin_post(&r), "no header: the token decides");
+	r.envp = env;
+	for (i = 0; ok[i] != NULL; i++) {
+		env[0] = ok[i];
+		cr_assert(http_same_origin_post(&r), "%s", ok[i]);
+	}
+	for (i = 0; bad[i] != NULL; i++) {
+		env[0] = bad[i];
+		cr_assert_not(http_same_origin_post(&r), "%s", bad[i]);
+	}
+}
+
 Test(http, reasons)
 {
 	cr_assert_str_eq(http_reason(405), "Method Not Allowed");
