@@ -232,9 +232,49 @@ audit_trim(struct store_txn *t, const struct audit_bounds *b,
 }
 
 /*
- * The whole trim, for mcp-oauth-admin purge: transactions of at most
- * batch deletions each, so that no writer waits long.  *deleted (if
- * not NULL) is added to.
+ * Deletes the newest events while their key is more than
+ * AUDIT_FUTURE_SLACK_US after now_us, at most max_del of them (0: no
+ * limit).  Such a key comes from a clock that was set forward and then
+ * back: the age bound would keep it for years, and every later event
+ * would be keyed after it (audit_put takes the last key plus one), so
+ * that the trail would show new events at a wrong time until the clock
+ * caught up.  A day of slack leaves clocks that differ a little alone.
+ * *deleted (if not NULL) is added to.
+ */
+int
+audit_trim_future(struct store_txn *t, int64_t now_us, size_t max_del,
+    size_t *deleted)
+{
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	size_t			 done = 0;
+	int64_t			 when;
+	int			 rc;
+
+	if ((rc = store_cursor_open(t, DB_AUDIT, &cur)) != STORE_OK)
+		return rc;
+	while (max_del == 0 || done < max_del) {
+		if ((rc = store_cursor_get(cur, &k, &v, STORE_LAST)) !=
+		    STORE_OK)
+			break;
+		when = audit_key_time(k.data, k.len);
+		if (when >= 0 && when <= now_us + AUDIT_FUTURE_SLACK_US)
+			break;
+		if ((rc = store_cursor_del(cur)) != STORE_OK)
+			break;
+		done++;
+	}
+	store_cursor_close(cur);
+	if (deleted != NULL)
+		*deleted += done;
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/*
+ * The whole trim, for mcp-oauth-admin purge: events dated more than a
+ * day in the future (audit_trim_future), then the bounds, in
+ * transactions of at most batch deletions each, so that no writer
+ * waits long.  *deleted (if not NULL) is added to.
  */
 int
 audit_purge(struct store *st, const struct config *cfg, size_t batch,
@@ -251,13 +291,17 @@ audit_purge(struct store *st, const struct config *cfg, size_t batch,
 		n = 0;
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
-		if ((rc = audit_trim(t, &b, now, batch, &n)) == STORE_OK)
+		if ((rc = audit_trim_future(t, now, batch, &n)) == STORE_OK &&
+		    (batch == 0 || n < batch))
+			rc = audit_trim(t, &b, now, batch == 0 ? 0 : batch - n,
+			    &n);
+		if (rc == STORE_OK)
 			rc = store_commit(t);
 		else
 			store_abort(t);
 		if (deleted != NULL && rc == STORE_OK)
 			*deleted += n;
-	} while (rc == STORE_OK && n == batch);
+	} while (rc == STORE_OK && batch != 0 && n == batch);
 	return rc;
 }
 
@@ -296,8 +340,14 @@ audit_put(struct store_txn *t, const struct audit_bounds *b,
 	rc = buf_failed(&rec) ? STORE_ENOMEM : store_put(t, DB_AUDIT, key,
 	    sizeof(key), rec.data, rec.len, STORE_NOOVERWRITE);
 	buf_free(&rec);
+	/*
+	 * The age is measured with the clock, not with the key: after one
+	 * event dated in the future (a clock that jumped forward, then
+	 * back) every key is that one plus a little, and trimming by the
+	 * key would delete real history as if it were old.
+	 */
 	if (rc == STORE_OK && b != NULL)
-		rc = audit_trim(t, b, ev->time_us, AUDIT_TRIM_ON_INSERT,
+		rc = audit_trim(t, b, audit_now_us(), AUDIT_TRIM_ON_INSERT,
 		    NULL);
 	return rc;
 }
@@ -326,10 +376,13 @@ audit_record(struct store_txn *t, const struct config *cfg, int kind,
  * Changes the kind of the event at time_us to kind, keeping its other
  * fields: a sign-in attempt is recorded as failed before its password
  * is checked (signin.c), and becomes a success when it is accepted.
- * STORE_NOTFOUND when the event is gone (trimmed in between).
+ * Only a failed sign-in of user is changed: STORE_NOTFOUND when the
+ * event is gone (trimmed in between) or is another's, so that a stale
+ * or wrong time can never rewrite an unrelated event.
  */
 int
-audit_rekind(struct store_txn *t, int64_t time_us, int kind)
+audit_rekind(struct store_txn *t, int64_t time_us, const char *user,
+    int kind)
 {
 	struct store_val	 v;
 	struct audit_event	 ev;
@@ -343,6 +396,9 @@ audit_rekind(struct store_txn *t, int64_t time_us, int kind)
 	if ((rc = audit_decode(v.data, v.len, key, sizeof(key), &ev)) !=
 	    STORE_OK)
 		return rc;
+	if (ev.kind != AUDIT_SIGNIN_FAILED || user == NULL ||
+	    strcmp(ev.user, user) != 0)
+		return STORE_NOTFOUND;
 	ev.kind = kind;
 	buf_init(&rec);
 	audit_encode(&ev, &rec);

@@ -338,8 +338,9 @@ Test(audit, a_failed_signin_becomes_a_success)
 	    "password");
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 	cr_assert_eq(audit_put(t, NULL, &ev), STORE_OK);
-	cr_assert_eq(audit_rekind(t, ev.time_us, AUDIT_SIGNIN), STORE_OK);
-	cr_assert_eq(audit_rekind(t, ev.time_us + 1, AUDIT_SIGNIN),
+	cr_assert_eq(audit_rekind(t, ev.time_us, "alice", AUDIT_SIGNIN),
+	    STORE_OK);
+	cr_assert_eq(audit_rekind(t, ev.time_us + 1, "alice", AUDIT_SIGNIN),
 	    STORE_NOTFOUND);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	memset(&f, 0, sizeof(f));
@@ -347,6 +348,67 @@ Test(audit, a_failed_signin_becomes_a_success)
 	cr_assert_eq(s.n, 1);
 	cr_assert_eq(s.ev[0].kind, AUDIT_SIGNIN);
 	cr_assert_str_eq(s.ev[0].addr, "192.0.2.1");
+}
+
+Test(audit, only_a_failed_signin_of_the_same_user_is_rekinded)
+{
+	struct store_txn	*t;
+	struct audit_event	 failed, other;
+	struct audit_filter	 f;
+	struct seen		 s;
+
+	audit_event_set(&failed, AUDIT_SIGNIN_FAILED, "alice", NULL,
+	    "192.0.2.1", "password");
+	audit_event_set(&other, AUDIT_TOKEN_ISSUED, "alice", "c1",
+	    "192.0.2.1", NULL);
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(audit_put(t, NULL, &failed), STORE_OK);
+	cr_assert_eq(audit_put(t, NULL, &other), STORE_OK);
+	/* Another user's failure, and an event of another kind, stay. */
+	cr_assert_eq(audit_rekind(t, failed.time_us, "bob", AUDIT_SIGNIN),
+	    STORE_NOTFOUND);
+	cr_assert_eq(audit_rekind(t, failed.time_us, NULL, AUDIT_SIGNIN),
+	    STORE_NOTFOUND);
+	cr_assert_eq(audit_rekind(t, other.time_us, "alice", AUDIT_SIGNIN),
+	    STORE_NOTFOUND);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	memset(&f, 0, sizeof(f));
+	list(&f, &s);
+	cr_assert_eq(s.n, 2);
+	cr_assert_eq(s.ev[0].kind, AUDIT_TOKEN_ISSUED);
+	cr_assert_eq(s.ev[1].kind, AUDIT_SIGNIN_FAILED);
+}
+
+Test(audit, a_future_dated_event_does_not_age_out_real_history)
+{
+	struct audit_bounds	 b = { .max_age = 86400, .max_events = 0 };
+	int64_t			 now = audit_now_us();
+	int			 i;
+
+	/* Real history of the last hour, then one event ten years ahead. */
+	for (i = 0; i < 5; i++)
+		put_at(now - 3600 * (int64_t)1000000 + i, AUDIT_SIGNIN, "real",
+		    NULL, NULL);
+	put_at(now + 3650 * DAY_US, AUDIT_SIGNIN, "future", NULL, NULL);
+	/* Ordinary inserts (keyed after it) must not take the hour's. */
+	for (i = 0; i < 5; i++)
+		put_at(0, AUDIT_SIGNIN, "later", NULL, &b);
+	cr_assert_eq(entries(), 11);
+}
+
+Test(audit, the_purge_deletes_events_over_a_day_in_the_future)
+{
+	int64_t		 now = audit_now_us();
+	size_t		 n = 0;
+
+	put_at(now - 1000, AUDIT_SIGNIN, "real", NULL, NULL);
+	put_at(now + 3600 * (int64_t)1000000, AUDIT_SIGNIN, "skew", NULL,
+	    NULL);
+	put_at(now + 3650 * DAY_US, AUDIT_SIGNIN, "future", NULL, NULL);
+	put_at(now + 3650 * DAY_US + 1, AUDIT_SIGNIN, "future", NULL, NULL);
+	cr_assert_eq(audit_purge(st, NULL, 1, &n), STORE_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(entries(), 2);
 }
 
 Test(audit, an_older_environment_gets_the_database_on_open)
