@@ -440,9 +440,36 @@ matches(const struct audit_event *ev, const struct audit_filter *f)
 }
 
 /*
+ * Puts cur on the newest event below before_us (0: the newest event).
+ */
+static int
+list_start(struct store_cursor *cur, int64_t before_us,
+    struct store_val *k, struct store_val *v)
+{
+	unsigned char	 key[AUDIT_KEY_LEN];
+	int		 rc;
+
+	if (before_us <= 0)
+		return store_cursor_get(cur, k, v, STORE_LAST);
+	audit_key(before_us, key);
+	k->data = key;
+	k->len = sizeof(key);
+	rc = store_cursor_get(cur, k, v, STORE_SET_RANGE);
+	if (rc == STORE_OK)
+		return store_cursor_get(cur, k, v, STORE_PREV);
+	if (rc == STORE_NOTFOUND)	/* every key is below before_us */
+		return store_cursor_get(cur, k, v, STORE_LAST);
+	return rc;
+}
+
+/*
  * Calls visit for each event that f lets through, newest first, until
  * f's limit or a non-zero return from visit (which is returned).  An
- * event that fails to decode is skipped: "check" reports it.
+ * event that fails to decode is skipped: "check" reports it.  A long
+ * listing is read in parts, each in its own short read transaction:
+ * the next part starts below the last event seen (f->before_us), so
+ * that events written in between (all newer) are neither repeated nor
+ * missed from the listing's moment on.
  */
 int
 audit_list(struct store_txn *t, const struct audit_filter *f,
@@ -456,7 +483,7 @@ audit_list(struct store_txn *t, const struct audit_filter *f,
 
 	if ((rc = store_cursor_open(t, DB_AUDIT, &cur)) != STORE_OK)
 		return rc;
-	for (rc = store_cursor_get(cur, &k, &v, STORE_LAST); rc == STORE_OK;
+	for (rc = list_start(cur, f->before_us, &k, &v); rc == STORE_OK;
 	    rc = store_cursor_get(cur, &k, &v, STORE_PREV)) {
 		if (audit_decode(v.data, v.len, k.data, k.len, &ev) !=
 		    STORE_OK)
@@ -474,4 +501,63 @@ audit_list(struct store_txn *t, const struct audit_filter *f,
 	if (vr != 0)
 		return vr;
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+struct part {
+	struct audit_event	*ev;
+	size_t			 n;
+};
+
+static int
+part_add(const struct audit_event *ev, void *arg)
+{
+	struct part	*p = arg;
+
+	p->ev[p->n++] = *ev;
+	return 0;
+}
+
+/*
+ * audit_list() over the whole store st in parts of at most part events,
+ * each read in its own read transaction that ends before visit sees
+ * any of them: a listing read slowly (events | less) then pins no
+ * snapshot of the database, whose freed pages LMDB could otherwise not
+ * reuse while it lasts, so that the map would fill and every write
+ * fail.  Each part resumes below the oldest event of the one before.
+ */
+int
+audit_list_parts(struct store *st, const struct audit_filter *f,
+    size_t part, audit_visit visit, void *arg)
+{
+	struct store_txn	*t;
+	struct audit_filter	 pf = *f;
+	struct part		 p;
+	size_t			 left = f->limit, i;
+	int			 rc = STORE_OK;
+
+	if (part == 0)
+		part = 1;
+	if ((p.ev = calloc(part, sizeof(*p.ev))) == NULL)
+		return STORE_ENOMEM;
+	for (;;) {
+		pf.limit = left != 0 && left < part ? left : part;
+		p.n = 0;
+		if ((rc = store_begin(st, 1, &t)) != STORE_OK)
+			break;
+		rc = audit_list(t, &pf, part_add, &p);
+		store_abort(t);
+		if (rc != STORE_OK)
+			break;
+		for (i = 0; i < p.n; i++)
+			if ((rc = visit(&p.ev[i], arg)) != 0)
+				goto out;
+		if (p.n < pf.limit || p.ev[p.n - 1].time_us <= 0)
+			break;
+		if (left != 0 && (left -= p.n) == 0)
+			break;
+		pf.before_us = p.ev[p.n - 1].time_us;
+	}
+out:
+	free(p.ev);
+	return rc;
 }

@@ -89,6 +89,7 @@ struct audit_filter {
 	const char	*user;
 	const char	*client;
 	int64_t		 since_us;	/* 0: from the oldest */
+	int64_t		 before_us;	/* 0: to the newest; else below it */
 	int		 kind;		/* 0: any */
 	size_t		 limit;		/* 0: no limit */
 };
@@ -124,5 +125,7 @@ int		 audit_purge(struct store *, const struct config *, size_t,
 		    size_t *);
 int		 audit_list(struct store_txn *, const struct audit_filter *,
 		    audit_visit, void *);
+int		 audit_list_parts(struct store *, const struct audit_filter *,
+		    size_t, audit_visit, void *);
 
 #endif

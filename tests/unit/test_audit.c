@@ -13,6 +13,7 @@
 
 #include <lmdb.h>
 
+#include "../../src/admin/since.h"
 #include "../../src/lib/audit.h"
 #include "../../src/lib/buf.h"
 #include "../../src/lib/client.h"
@@ -475,4 +476,109 @@ Test(audit, the_purge_records_a_client_it_removes)
 	cr_assert_eq(s.n, 1);
 	cr_assert_str_eq(s.ev[0].client, url);
 	cr_assert_str_eq(s.ev[0].detail, "purge: unused metadata document");
+}
+
+struct chunked {
+	struct audit_event	 ev[64];
+	size_t			 n;
+	int			 inserts;	/* newer events written meanwhile */
+};
+
+/* Collects, and writes a newer event as a concurrent writer would. */
+static int
+collect_and_insert(const struct audit_event *ev, void *arg)
+{
+	struct chunked	*c = arg;
+
+	if (c->n < 64)
+		c->ev[c->n++] = *ev;
+	if (c->inserts-- > 0)
+		put_at(0, AUDIT_TOKEN_ISSUED, "newer", NULL, NULL);
+	return 0;
+}
+
+Test(audit, a_listing_in_parts_misses_and_repeats_nothing)
+{
+	struct audit_filter	 f;
+	struct chunked		 c;
+	int64_t			 now = audit_now_us() - 1000000;
+	size_t			 i;
+
+	/* 25 events of one microsecond: consecutive keys (audit_put). */
+	for (i = 0; i < 25; i++)
+		put_at(now, AUDIT_SIGNIN, "old", NULL, NULL);
+	memset(&f, 0, sizeof(f));
+	f.user = "old";
+	memset(&c, 0, sizeof(c));
+	c.inserts = 20;
+	cr_assert_eq(audit_list_parts(st, &f, 10, collect_and_insert, &c),
+	    STORE_OK);
+	cr_assert_eq(c.n, 25);
+	for (i = 1; i < c.n; i++)
+		cr_assert_lt(c.ev[i].time_us, c.ev[i - 1].time_us,
+		    "event %zu not older than the one before", i);
+	cr_assert_eq(entries(), 25 + 20);
+
+	/* The limit counts across parts; every kind of event is listed. */
+	memset(&f, 0, sizeof(f));
+	f.limit = 23;
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(audit_list_parts(st, &f, 10, collect_and_insert, &c),
+	    STORE_OK);
+	cr_assert_eq(c.n, 23);
+	cr_assert_str_eq(c.ev[0].user, "newer");
+	cr_assert_str_eq(c.ev[22].user, "old");
+
+	/* A part the size of the whole, and a part of one. */
+	memset(&f, 0, sizeof(f));
+	f.user = "old";
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(audit_list_parts(st, &f, 25, collect_and_insert, &c),
+	    STORE_OK);
+	cr_assert_eq(c.n, 25);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(audit_list_parts(st, &f, 1, collect_and_insert, &c),
+	    STORE_OK);
+	cr_assert_eq(c.n, 25);
+}
+
+Test(audit, since_takes_ages_and_dates)
+{
+	int64_t	 t;
+
+	cr_assert_eq(since_parse("7d", 1000000000, &t), 0);
+	cr_assert_eq(t, 1000000000 - 7 * 86400);
+	cr_assert_eq(since_parse("45s", 1000000000, &t), 0);
+	cr_assert_eq(t, 1000000000 - 45);
+	cr_assert_eq(since_parse("3650d", 1000000000, &t), 0);
+	cr_assert_eq(since_parse("2026-12-01", 0, &t), 0);
+	cr_assert_eq(t, 1796083200);
+	cr_assert_eq(since_parse("2026-12-01T08:30:00Z", 0, &t), 0);
+	cr_assert_eq(t, 1796083200 + 8 * 3600 + 30 * 60);
+	cr_assert_eq(since_parse("2026-12-01T08:30:00", 0, &t), 0);
+	cr_assert_eq(since_parse("2024-02-29", 0, &t), 0);
+	cr_assert_eq(since_parse("2000-02-29", 0, &t), 0);
+}
+
+Test(audit, since_refuses)
+{
+	static const char *const bad[] = {
+		"3651d", "87601h", "5256001m", "315360001s",
+		"200000000d", "9223372036854775807d",
+		"99999999999999999999999s", "d", "7", "-7d", "+7d", "7 d",
+		"2026-+1-01", "2026- 1-01", "2026-1-01", "+026-01-01",
+		"2026-01-+1", "2026-02-31", "2026-02-29", "1900-02-29",
+		"2026-04-31", "2026-13-01", "2026-00-10", "2026-01-00",
+		"1969-12-31", "2026-12-01T24:00:00Z", "2026-12-01T08:60:00Z",
+		"2026-12-01T08:30:61Z", "2026-12-01T8:30:00Z",
+		"2026-12-01T08:30:00+01", "2026-12-01T08:30:00ZZ",
+		"2026-12-01 08:30:00", "2026-12-01x", "",
+		NULL
+	};
+	int64_t	 t;
+	size_t	 i;
+
+	for (i = 0; bad[i] != NULL; i++)
+		cr_assert_eq(since_parse(bad[i], 1000000000, &t), -1,
+		    "\"%s\" accepted", bad[i]);
 }
