@@ -282,6 +282,18 @@ client_type(const struct client *c)
 	return c->flags & CLIENT_DYNAMIC ? "dynamic" : "admin";
 }
 
+/*
+ * One line of "client show": label, then the value (what a client
+ * registered) cleaned for a terminal, or "-".
+ */
+static void
+show_field(const char *label, const char *value)
+{
+	fputs(label, stdout);
+	admin_put_clean(value != NULL ? value : "-");
+	fputs("\n", stdout);
+}
+
 /* For a metadata document client: " [domain, fetched TIME]". */
 static void
 print_cimd(const struct client *c)
@@ -290,7 +302,9 @@ print_cimd(const struct client *c)
 
 	if (!(c->flags & CLIENT_CIMD) || cimd_url_parse(c->id, &u) != CIMD_OK)
 		return;
-	printf(" [%s, fetched ", u.host);
+	fputs(" [", stdout);
+	admin_put_clean(u.host);
+	fputs(", fetched ", stdout);
 	admin_print_time(c->fetched);
 	printf("]");
 }
@@ -368,6 +382,7 @@ client_list(struct admin *a)
 	for (op = STORE_FIRST; store_cursor_get(cur, &k, &v, op) == STORE_OK;
 	    op = STORE_NEXT) {
 		struct client	 c;
+		char		 id[CLIENT_KEY_MAX + 1];
 
 		client_init(&c);
 		if (k.len == 0 || k.len > CLIENT_KEY_MAX)
@@ -382,11 +397,13 @@ client_list(struct admin *a)
 			json_object_array_add(arr, client_json(&c,
 			    grant_count(t, c.id)));
 		else {
-			printf("%-28s %-20s %-8s %-6ld ", c.id,
+			printf("%-28s %-20s %-8s %-6ld ",
+			    admin_clean(c.id, id, sizeof(id)),
 			    client_auth_method_name(c.auth_method),
 			    client_type(&c), grant_count(t, c.id));
 			admin_print_time(c.created);
-			printf(" %s", c.name != NULL ? c.name : "-");
+			fputs(" ", stdout);
+			admin_put_clean(c.name != NULL ? c.name : "-");
 			print_cimd(&c);
 			printf("\n");
 		}
@@ -423,8 +440,8 @@ client_show(struct admin *a, const char *id)
 		client_free(&c);
 		return EXIT_OK;
 	}
-	printf("client_id:                  %s\n", c.id);
-	printf("client_name:                %s\n", c.name ? c.name : "-");
+	show_field("client_id:                  ", c.id);
+	show_field("client_name:                ", c.name);
 	printf("registered:                 %s\n", c.flags & CLIENT_PINNED ?
 	    "metadata document, pinned by the administrator" :
 	    c.flags & CLIENT_CIMD ? "metadata document (fetched on use)" :
@@ -457,17 +474,15 @@ client_show(struct admin *a, const char *id)
 	printf("response_types:             %s\n",
 	    (c.grant_types & CLIENT_GRANT_CODE) &&
 	    (c.response_types & CLIENT_RESPONSE_CODE) ? "code" : "-");
-	printf("scope:                      %s\n", c.scope ? c.scope : "-");
-	printf("client_uri:                 %s\n", c.uri ? c.uri : "-");
-	printf("software_id:                %s\n",
-	    c.software_id ? c.software_id : "-");
-	printf("software_version:           %s\n",
-	    c.software_version ? c.software_version : "-");
-	printf("application_type:           %s\n",
-	    c.application_type ? c.application_type : "-");
+	show_field("scope:                      ", c.scope);
+	show_field("client_uri:                 ", c.uri);
+	show_field("software_id:                ", c.software_id);
+	show_field("software_version:           ", c.software_version);
+	show_field("application_type:           ", c.application_type);
 	printf("grants:                     %ld\n", grants);
 	for (i = 0; i < c.nredirect_uris; i++)
-		printf("redirect_uri:               %s\n", c.redirect_uris[i]);
+		show_field("redirect_uri:               ",
+		    c.redirect_uris[i]);
 	client_free(&c);
 	return EXIT_OK;
 }

@@ -397,6 +397,7 @@ user_list(struct admin *a)
 	    op = STORE_NEXT) {
 		struct user	 u;
 		char		 name[USER_NAME_MAX + 1];
+		char		 shown[USER_NAME_MAX + 1];
 
 		memset(&u, 0, sizeof(u));
 		if (k.len > USER_NAME_MAX)
@@ -424,13 +425,16 @@ user_list(struct admin *a)
 			    json_object_new_string(u.scopes) : NULL);
 			json_object_array_add(arr, o);
 		} else {
-			printf("%-24s %-9s ", name, u.flags & USER_DISABLED ?
+			printf("%-24s %-9s ", admin_clean(name, shown,
+			    sizeof(shown)), u.flags & USER_DISABLED ?
 			    "disabled" : "active");
 			admin_print_time(u.created);
 			fputs(" ", stdout);
 			admin_print_time(u.updated);
-			printf(" %s\n", user_scope_limit(&u)[0] != '\0' ?
+			fputs(" ", stdout);
+			admin_put_clean(user_scope_limit(&u)[0] != '\0' ?
 			    u.scopes : "(all)");
+			fputs("\n", stdout);
 		}
 		user_free(&u);
 	}
