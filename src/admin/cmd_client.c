@@ -351,9 +351,12 @@ client_pin(struct admin *a, const char *url)
 	}
 	if (a->json)
 		admin_json_print(client_json(&c, -1));
-	else
-		printf("pinned %s (%s)\n", url, c.name != NULL ? c.name :
-		    "no name");
+	else {
+		/* The name is the fetched document's: cleaned. */
+		printf("pinned %s (", url);
+		admin_put_clean(c.name != NULL ? c.name : "no name");
+		fputs(")\n", stdout);
+	}
 	client_free(&c);
 	return EXIT_OK;
 }
