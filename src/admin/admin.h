@@ -47,6 +47,8 @@ int	 admin_read_password(int, char *, size_t);
 const char *admin_time_str(long long, char *, size_t);
 void	 admin_print_time(long long);
 void	 admin_json_print(struct json_object *);
+const char *admin_clean(const char *, char *, size_t);
+void	 admin_put_clean(const char *);
 
 /* Options, transactions, failures and listings (common.c). */
 #define ADMIN_HASH_PREFIX	12

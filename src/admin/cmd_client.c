@@ -282,6 +282,18 @@ client_type(const struct client *c)
 	return c->flags & CLIENT_DYNAMIC ? "dynamic" : "admin";
 }
 
+/*
+ * One line of "client show": label, then the value (what a client
+ * registered) cleaned for a terminal, or "-".
+ */
+static void
+show_field(const char *label, const char *value)
+{
+	fputs(label, stdout);
+	admin_put_clean(value != NULL ? value : "-");
+	fputs("\n", stdout);
+}
+
 /* For a metadata document client: " [domain, fetched TIME]". */
 static void
 print_cimd(const struct client *c)
@@ -290,7 +302,9 @@ print_cimd(const struct client *c)
 
 	if (!(c->flags & CLIENT_CIMD) || cimd_url_parse(c->id, &u) != CIMD_OK)
 		return;
-	printf(" [%s, fetched ", u.host);
+	fputs(" [", stdout);
+	admin_put_clean(u.host);
+	fputs(", fetched ", stdout);
 	admin_print_time(c->fetched);
 	printf("]");
 }
@@ -337,27 +351,98 @@ client_pin(struct admin *a, const char *url)
 	}
 	if (a->json)
 		admin_json_print(client_json(&c, -1));
-	else
-		printf("pinned %s (%s)\n", url, c.name != NULL ? c.name :
-		    "no name");
+	else {
+		/* The name is the fetched document's: cleaned. */
+		printf("pinned %s (", url);
+		admin_put_clean(c.name != NULL ? c.name : "no name");
+		fputs(")\n", stdout);
+	}
 	client_free(&c);
 	return EXIT_OK;
 }
 
+/* Clients read per read transaction by "client list". */
+#define CLIENT_LIST_PART	100
+
+struct client_row {
+	struct client	 c;
+	long		 grants;
+};
+
+/*
+ * Reads up to CLIENT_LIST_PART clients after the key resume
+ * (*resume_len bytes; 0: from the first) in one read transaction into
+ * rows, and moves resume on to the last one read.  *n is how many.
+ */
 static int
-client_list(struct admin *a)
+client_list_part(struct admin *a, char *resume, size_t *resume_len,
+    struct client_row *rows, size_t *n)
 {
 	struct store_txn	*t;
-	struct json_object	*arr = NULL;
 	struct store_cursor	*cur;
 	struct store_val	 k, v;
-	int			 op;
+	char			 shown[CLIENT_KEY_MAX + 1];
+	int			 op, rc;
 
+	*n = 0;
 	if (admin_begin(a, 1, &t) == -1)
-		return EXIT_FAIL;
+		return -1;
 	if (store_cursor_open(t, DB_CLIENTS, &cur) != STORE_OK) {
 		store_abort(t);
 		admin_err("cannot read the clients");
+		return -1;
+	}
+	op = STORE_FIRST;
+	if (*resume_len > 0) {
+		k.data = resume;
+		k.len = *resume_len;
+		op = STORE_SET_RANGE;
+	}
+	while (*n < CLIENT_LIST_PART &&
+	    (rc = store_cursor_get(cur, &k, &v, op)) == STORE_OK) {
+		struct client	*c = &rows[*n].c;
+
+		op = STORE_NEXT;
+		if (k.len == 0 || k.len > CLIENT_KEY_MAX ||
+		    (k.len == *resume_len &&
+		    memcmp(k.data, resume, k.len) == 0))
+			continue;
+		memcpy(resume, k.data, k.len);
+		*resume_len = k.len;
+		client_init(c);
+		memcpy(c->id, k.data, k.len);
+		c->id[k.len] = '\0';
+		if (client_decode(v.data, v.len, c) != STORE_OK) {
+			admin_err("client %s: corrupt record",
+			    admin_clean(c->id, shown, sizeof(shown)));
+			client_free(c);
+			continue;
+		}
+		rows[(*n)++].grants = grant_count(t, c->id);
+	}
+	store_cursor_close(cur);
+	store_abort(t);
+	return 0;
+}
+
+/*
+ * The clients, in parts of CLIENT_LIST_PART, each read in its own read
+ * transaction that ends before the part is printed: output read slowly
+ * (client list | less) must not pin a snapshot of the database, whose
+ * freed pages LMDB could not reuse meanwhile.
+ */
+static int
+client_list(struct admin *a)
+{
+	struct json_object	*arr = NULL;
+	struct client_row	*rows;
+	char			 resume[CLIENT_KEY_MAX + 1];
+	char			 id[CLIENT_KEY_MAX + 1];
+	size_t			 resume_len = 0, n, i;
+	int			 rc = EXIT_OK;
+
+	if ((rows = calloc(CLIENT_LIST_PART, sizeof(*rows))) == NULL) {
+		admin_err("out of memory");
 		return EXIT_FAIL;
 	}
 	if (a->json)
@@ -365,38 +450,40 @@ client_list(struct admin *a)
 	else
 		printf("%-28s %-20s %-8s %-6s %-20s %s\n", "CLIENT_ID", "AUTH",
 		    "TYPE", "GRANTS", "CREATED", "NAME");
-	for (op = STORE_FIRST; store_cursor_get(cur, &k, &v, op) == STORE_OK;
-	    op = STORE_NEXT) {
-		struct client	 c;
+	do {
+		if (client_list_part(a, resume, &resume_len, rows, &n) == -1) {
+			rc = EXIT_FAIL;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			const struct client	*c = &rows[i].c;
 
-		client_init(&c);
-		if (k.len == 0 || k.len > CLIENT_KEY_MAX)
-			continue;
-		memcpy(c.id, k.data, k.len);
-		c.id[k.len] = '\0';
-		if (client_decode(v.data, v.len, &c) != STORE_OK) {
-			admin_err("client %s: corrupt record", c.id);
-			continue;
+			if (a->json)
+				json_object_array_add(arr, client_json(c,
+				    rows[i].grants));
+			else {
+				printf("%-28s %-20s %-8s %-6ld ",
+				    admin_clean(c->id, id, sizeof(id)),
+				    client_auth_method_name(c->auth_method),
+				    client_type(c), rows[i].grants);
+				admin_print_time(c->created);
+				fputs(" ", stdout);
+				admin_put_clean(c->name != NULL ? c->name :
+				    "-");
+				print_cimd(c);
+				printf("\n");
+			}
+			client_free(&rows[i].c);
 		}
-		if (a->json)
-			json_object_array_add(arr, client_json(&c,
-			    grant_count(t, c.id)));
-		else {
-			printf("%-28s %-20s %-8s %-6ld ", c.id,
-			    client_auth_method_name(c.auth_method),
-			    client_type(&c), grant_count(t, c.id));
-			admin_print_time(c.created);
-			printf(" %s", c.name != NULL ? c.name : "-");
-			print_cimd(&c);
-			printf("\n");
-		}
-		client_free(&c);
+	} while (n == CLIENT_LIST_PART);
+	free(rows);
+	if (a->json) {
+		if (rc == EXIT_OK)
+			admin_json_print(arr);
+		else
+			json_object_put(arr);
 	}
-	store_cursor_close(cur);
-	store_abort(t);
-	if (a->json)
-		admin_json_print(arr);
-	return EXIT_OK;
+	return rc;
 }
 
 static int
@@ -423,8 +510,8 @@ client_show(struct admin *a, const char *id)
 		client_free(&c);
 		return EXIT_OK;
 	}
-	printf("client_id:                  %s\n", c.id);
-	printf("client_name:                %s\n", c.name ? c.name : "-");
+	show_field("client_id:                  ", c.id);
+	show_field("client_name:                ", c.name);
 	printf("registered:                 %s\n", c.flags & CLIENT_PINNED ?
 	    "metadata document, pinned by the administrator" :
 	    c.flags & CLIENT_CIMD ? "metadata document (fetched on use)" :
@@ -457,17 +544,15 @@ client_show(struct admin *a, const char *id)
 	printf("response_types:             %s\n",
 	    (c.grant_types & CLIENT_GRANT_CODE) &&
 	    (c.response_types & CLIENT_RESPONSE_CODE) ? "code" : "-");
-	printf("scope:                      %s\n", c.scope ? c.scope : "-");
-	printf("client_uri:                 %s\n", c.uri ? c.uri : "-");
-	printf("software_id:                %s\n",
-	    c.software_id ? c.software_id : "-");
-	printf("software_version:           %s\n",
-	    c.software_version ? c.software_version : "-");
-	printf("application_type:           %s\n",
-	    c.application_type ? c.application_type : "-");
+	show_field("scope:                      ", c.scope);
+	show_field("client_uri:                 ", c.uri);
+	show_field("software_id:                ", c.software_id);
+	show_field("software_version:           ", c.software_version);
+	show_field("application_type:           ", c.application_type);
 	printf("grants:                     %ld\n", grants);
 	for (i = 0; i < c.nredirect_uris; i++)
-		printf("redirect_uri:               %s\n", c.redirect_uris[i]);
+		show_field("redirect_uri:               ",
+		    c.redirect_uris[i]);
 	client_free(&c);
 	return EXIT_OK;
 }

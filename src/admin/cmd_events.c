@@ -1,10 +1,11 @@
 /* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
 /*
  * events: the audit trail (audit.c), newest first, as a table or as
- * one JSON array.  Read in one read transaction: the listing is one
- * consistent moment of the database.
+ * one JSON array.  Read in parts of EVENTS_PART events, each in a read
+ * transaction that ends before the part is printed (audit_list_parts):
+ * output read slowly must not pin a snapshot of the database.  Events
+ * written meanwhile are newer than the listing and are not shown.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,76 +17,10 @@
 #include "../lib/audit.h"
 #include "../lib/store.h"
 #include "admin.h"
+#include "since.h"
 
 #define EVENTS_LIMIT_MAX	10000000L
-
-/* The days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (unsigned)(m + (m > 2 ? -3 : 9)) + 2) / 5 +
-	    (unsigned)d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-/*
- * --since: a relative age ("7d", "12h", "30m", "45s") before now, or
- * an ISO 8601 UTC date ("2026-12-01") or date and time
- * ("2026-12-01T08:30:00Z", the Z optional).  Seconds since the epoch
- * into *out; -1 when s is none of these.
- */
-static int
-parse_since(const char *s, int64_t now, int64_t *out)
-{
-	char		*end;
-	long long	 n;
-	int		 y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
-	size_t		 len = strlen(s);
-
-	if (len >= 2 && isdigit((unsigned char)s[0]) &&
-	    strchr("smhd", s[len - 1]) != NULL &&
-	    strspn(s, "0123456789") == len - 1) {
-		errno = 0;
-		n = strtoll(s, &end, 10);
-		if (errno != 0 || n > 3650LL * 86400)
-			return -1;
-		switch (s[len - 1]) {
-		case 'd':
-			n *= 86400;
-			break;
-		case 'h':
-			n *= 3600;
-			break;
-		case 'm':
-			n *= 60;
-			break;
-		}
-		*out = now - n;
-		return 0;
-	}
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 ||
-	    used != 10)
-		return -1;
-	if (s[10] == 'T') {
-		if (sscanf(s + 10, "T%2d:%2d:%2d%n", &h, &mi, &sec, &used) != 3
-		    || used != 9 || (s[19] != '\0' &&
-		    strcmp(s + 19, "Z") != 0))
-			return -1;
-	} else if (s[10] != '\0')
-		return -1;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60)
-		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-	return 0;
-}
+#define EVENTS_PART		500
 
 struct events_out {
 	struct admin_list	 list;
@@ -113,14 +48,22 @@ print_event(const struct audit_event *ev, void *arg)
 	struct events_out	*o = arg;
 	struct json_object	*j;
 	char			 when[ADMIN_TIME_MAX + 8];
+	char			 user[AUDIT_USER_MAX + 1];
+	char			 client[AUDIT_CLIENT_MAX + 1];
+	char			 addr[AUDIT_ADDR_MAX + 1];
 
 	time_us_str(ev->time_us, when, sizeof(when));
 	if (!o->json) {
-		printf("%-27s %-17s %-16s %-24s %-15s %s\n", when,
-		    audit_kind_name(ev->kind), ev->user[0] ? ev->user : "-",
-		    ev->client[0] ? ev->client : "-",
-		    ev->addr[0] ? ev->addr : "-",
-		    ev->detail[0] ? ev->detail : "-");
+		/* The fields are what clients sent: cleaned for a terminal. */
+		printf("%-27s %-17s %-16s %-24s %-15s ", when,
+		    audit_kind_name(ev->kind), ev->user[0] ?
+		    admin_clean(ev->user, user, sizeof(user)) : "-",
+		    ev->client[0] ?
+		    admin_clean(ev->client, client, sizeof(client)) : "-",
+		    ev->addr[0] ? admin_clean(ev->addr, addr, sizeof(addr)) :
+		    "-");
+		admin_put_clean(ev->detail[0] ? ev->detail : "-");
+		fputs("\n", stdout);
 		return 0;
 	}
 	j = json_object_new_object();
@@ -144,7 +87,6 @@ print_event(const struct audit_event *ev, void *arg)
 int
 cmd_events(struct admin *a, int argc, char **argv)
 {
-	struct store_txn	*t;
 	struct audit_filter	 f;
 	struct events_out	 out;
 	const char		*v;
@@ -166,11 +108,12 @@ cmd_events(struct admin *a, int argc, char **argv)
 		    0) {
 			if (r == -1)
 				return EXIT_USAGE;
-			if (parse_since(v, admin_now(), &since) == -1) {
+			if (since_parse(v, admin_now(), &since) == -1) {
 				admin_err("--since: \"%s\" is neither an ISO "
-				    "8601 date or time (2026-12-01, "
-				    "2026-12-01T08:30:00Z) nor an age (7d, "
-				    "12h, 30m)", v);
+				    "8601 UTC date or time from 1970 on "
+				    "(2026-12-01, 2026-12-01T08:30:00Z) nor an "
+				    "age of at most 3650 days (7d, 12h, 30m, "
+				    "45s)", v);
 				return EXIT_USAGE;
 			}
 			f.since_us = since * 1000000;
@@ -198,15 +141,14 @@ cmd_events(struct admin *a, int argc, char **argv)
 		} else
 			return EXIT_USAGE;
 	}
-	if (admin_begin(a, 1, &t) == -1)
+	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
 	out.json = a->json;
 	admin_list_begin(&out.list, a->json);
 	if (!a->json)
 		printf("%-27s %-17s %-16s %-24s %-15s %s\n", "TIME", "KIND",
 		    "USER", "CLIENT", "ADDRESS", "DETAIL");
-	rc = audit_list(t, &f, print_event, &out);
-	store_abort(t);
+	rc = audit_list_parts(a->store, &f, EVENTS_PART, print_event, &out);
 	admin_list_end(&out.list);
 	if (rc != STORE_OK)
 		return admin_store_fail(a, "cannot list the events", rc);

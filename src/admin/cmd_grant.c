@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "../lib/client.h"
 #include "../lib/crypto.h"
 #include "../lib/grant.h"
 #include "../lib/store.h"
@@ -187,15 +188,22 @@ print_grant(struct admin *a, struct store_txn *t, const char *id,
 	struct json_object	*o;
 	unsigned long		 ntok = count_tokens(t, id);
 	char			 c[ADMIN_TIME_MAX], r[ADMIN_TIME_MAX];
-	char			 e[ADMIN_TIME_MAX];
+	char			 e[ADMIN_TIME_MAX], u[USER_NAME_MAX + 1];
+	char			 cl[CLIENT_KEY_MAX + 1];
 
+	/* Stored strings are cleaned for a terminal (admin_clean). */
 	if (!a->json) {
-		printf("%s %-16s %-24s %-7s %s %s %s %6lu %s %s\n", id,
-		    g->user, g->client_id, grant_status(g, out->now),
+		printf("%s %-16s %-24s %-7s %s %s %s %6lu ", id,
+		    admin_clean(g->user, u, sizeof(u)),
+		    admin_clean(g->client_id, cl, sizeof(cl)),
+		    grant_status(g, out->now),
 		    admin_time_str(g->created, c, sizeof(c)),
 		    admin_time_str(g->last_refresh, r, sizeof(r)),
-		    admin_time_str(g->expires, e, sizeof(e)), ntok,
-		    *g->scope != '\0' ? g->scope : "-", g->resource);
+		    admin_time_str(g->expires, e, sizeof(e)), ntok);
+		admin_put_clean(*g->scope != '\0' ? g->scope : "-");
+		fputs(" ", stdout);
+		admin_put_clean(g->resource);
+		fputs("\n", stdout);
 		out->list.count++;
 		return STORE_OK;
 	}
@@ -334,14 +342,17 @@ print_token_row(struct admin *a, struct admin_list *l,
 	char			 prefix[ADMIN_HASH_PREFIX + 1];
 	char			 c[ADMIN_TIME_MAX], e[ADMIN_TIME_MAX];
 	const char		*status;
+	char			 u[USER_NAME_MAX + 1], cl[CLIENT_KEY_MAX + 1];
 
 	admin_hash_prefix(r->hash, prefix);
 	status = r->expires <= now ? "expired" : r->used ? "used" :
 	    r->rotated ? "rotated" : "live";
 	if (!a->json) {
 		printf("%-7s %-12s %-32s %-16s %-24s %-7s %s %s %s\n",
-		    kind_name(r->kind), prefix, r->grant_id, r->user,
-		    r->client_id, status, admin_time_str(r->created, c,
+		    kind_name(r->kind), prefix, r->grant_id,
+		    admin_clean(r->user, u, sizeof(u)),
+		    admin_clean(r->client_id, cl, sizeof(cl)), status,
+		    admin_time_str(r->created, c,
 		    sizeof(c)), admin_time_str(r->expires, e, sizeof(e)),
 		    *r->scope != '\0' ? r->scope : "-");
 		l->count++;

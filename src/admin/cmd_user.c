@@ -376,71 +376,124 @@ out:
 	return ret;
 }
 
+/*
+ * Reads every user in one read transaction into *users (*n of them),
+ * so that nothing is printed while it lasts: output read slowly (user
+ * list | less) must not pin a snapshot of the database.  Users are
+ * added by the administrator, so they are few enough to hold.
+ */
 static int
-user_list(struct admin *a)
+user_read_all(struct admin *a, struct user **users, size_t *n)
 {
 	struct store_txn	*t;
 	struct store_cursor	*c;
 	struct store_val	 k, v;
-	json_object		*arr = NULL;
-	int			 op;
+	struct user		*more;
+	size_t			 cap = 0;
+	char			 shown[USER_NAME_MAX + 1];
+	int			 op, ret = 0;
 
+	*users = NULL;
+	*n = 0;
 	if (admin_begin(a, 1, &t) == -1)
-		return EXIT_FAIL;
+		return -1;
 	if (store_cursor_open(t, DB_USERS, &c) != STORE_OK) {
 		store_abort(t);
 		admin_err("cannot read the users");
-		return EXIT_FAIL;
+		return -1;
 	}
+	for (op = STORE_FIRST; store_cursor_get(c, &k, &v, op) == STORE_OK;
+	    op = STORE_NEXT) {
+		struct user	*u;
+
+		if (k.len > USER_NAME_MAX)
+			continue;
+		if (*n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			if ((more = reallocarray(*users, cap,
+			    sizeof(**users))) == NULL) {
+				admin_err("out of memory");
+				ret = -1;
+				break;
+			}
+			*users = more;
+		}
+		u = &(*users)[*n];
+		memset(u, 0, sizeof(*u));
+		if (user_decode(v.data, v.len, u) != STORE_OK) {
+			memcpy(u->name, k.data, k.len);
+			u->name[k.len] = '\0';
+			admin_err("user %s: corrupt record",
+			    admin_clean(u->name, shown, sizeof(shown)));
+			user_free(u);
+			continue;
+		}
+		/* The key is the name. */
+		memcpy(u->name, k.data, k.len);
+		u->name[k.len] = '\0';
+		(*n)++;
+	}
+	store_cursor_close(c);
+	store_abort(t);
+	if (ret == -1) {
+		while (*n > 0)
+			user_free(&(*users)[--*n]);
+		free(*users);
+		*users = NULL;
+	}
+	return ret;
+}
+
+static int
+user_list(struct admin *a)
+{
+	struct user	*users;
+	json_object	*arr = NULL;
+	size_t		 n, i;
+	char		 shown[USER_NAME_MAX + 1];
+
+	if (user_read_all(a, &users, &n) == -1)
+		return EXIT_FAIL;
 	if (a->json)
 		arr = json_object_new_array();
 	else
 		printf("%-24s %-9s %-20s %-20s %s\n", "USER", "STATUS",
 		    "CREATED", "UPDATED", "SCOPES");
-	for (op = STORE_FIRST; store_cursor_get(c, &k, &v, op) == STORE_OK;
-	    op = STORE_NEXT) {
-		struct user	 u;
-		char		 name[USER_NAME_MAX + 1];
+	for (i = 0; i < n; i++) {
+		struct user	*u = &users[i];
 
-		memset(&u, 0, sizeof(u));
-		if (k.len > USER_NAME_MAX)
-			continue;
-		memcpy(name, k.data, k.len);
-		name[k.len] = '\0';
-		if (user_decode(v.data, v.len, &u) != STORE_OK) {
-			admin_err("user %s: corrupt record", name);
-			continue;
-		}
 		if (a->json) {
 			json_object	*o = json_object_new_object();
 
 			json_object_object_add(o, "user",
-			    json_object_new_string(name));
+			    json_object_new_string(u->name));
 			json_object_object_add(o, "disabled",
-			    json_object_new_boolean(u.flags & USER_DISABLED));
+			    json_object_new_boolean(u->flags & USER_DISABLED));
 			json_object_object_add(o, "created",
-			    json_object_new_int64(u.created));
+			    json_object_new_int64(u->created));
 			json_object_object_add(o, "updated",
-			    json_object_new_int64(u.updated));
+			    json_object_new_int64(u->updated));
 			/* null: no limit, every configured scope. */
 			json_object_object_add(o, "scopes",
-			    user_scope_limit(&u)[0] != '\0' ?
-			    json_object_new_string(u.scopes) : NULL);
+			    user_scope_limit(u)[0] != '\0' ?
+			    json_object_new_string(u->scopes) : NULL);
 			json_object_array_add(arr, o);
 		} else {
-			printf("%-24s %-9s ", name, u.flags & USER_DISABLED ?
+			printf("%-24s %-9s ", admin_clean(u->name, shown,
+			    sizeof(shown)), u->flags & USER_DISABLED ?
 			    "disabled" : "active");
-			admin_print_time(u.created);
+			admin_print_time(u->created);
 			fputs(" ", stdout);
-			admin_print_time(u.updated);
-			printf(" %s\n", user_scope_limit(&u)[0] != '\0' ?
-			    u.scopes : "(all)");
+			admin_print_time(u->updated);
+			fputs(" ", stdout);
+			admin_put_clean(user_scope_limit(u)[0] != '\0' ?
+			    u->scopes : "(all)");
+			fputs("\n", stdout);
 		}
-		user_free(&u);
+		user_free(u);
 	}
-	store_cursor_close(c);
-	store_abort(t);
-	if (a->json)
+	free(users);
+	if (arr != NULL)
 		admin_json_print(arr);
 	return EXIT_OK;
 }

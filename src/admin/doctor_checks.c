@@ -262,7 +262,14 @@ dr_check_challenge(struct doctor *d)
 		    r.status);
 		goto out;
 	}
-	if (!dr_header(&r, "WWW-Authenticate", wa, sizeof(wa)) ||
+	if (dr_header(&r, "WWW-Authenticate", wa, sizeof(wa)) == -1) {
+		dr_add(d, "challenge", DR_FAIL, "a proxy or header rule of the "
+		    "web server adds to the programs' WWW-Authenticate "
+		    "header: remove it", "the 401's WWW-Authenticate header "
+		    "is too long (over %zu bytes) to check", sizeof(wa) - 1);
+		goto out;
+	}
+	if (wa[0] == '\0' ||
 	    (found = dr_challenge_param(wa, "Bearer", "resource_metadata",
 	    prm, sizeof(prm))) != 1) {
 		dr_add(d, "challenge", DR_FAIL, "a proxy or header rule of the "
@@ -321,7 +328,8 @@ dr_check_authorization_header(struct doctor *d)
 		    "server's error log", "%s: %s", d->mcp_url, r.err);
 		goto out;
 	}
-	dr_header(&r, "WWW-Authenticate", wa, sizeof(wa));
+	if (dr_header(&r, "WWW-Authenticate", wa, sizeof(wa)) != 1)
+		wa[0] = '\0';
 	if (r.status == 401 && dr_challenge_param(wa, "Bearer", "error",
 	    error, sizeof(error)) == 1 && strcmp(error, "invalid_token") == 0)
 		dr_add(d, "authorization-header", DR_PASS, NULL, "a made-up "
@@ -368,7 +376,7 @@ cors_origin_ok(const struct doctor *d, const struct dr_resp *r)
 	char	 acao[DR_URL_MAX];
 
 	return dr_header(r, "Access-Control-Allow-Origin", acao,
-	    sizeof(acao)) && (strcmp(acao, d->origin) == 0 ||
+	    sizeof(acao)) == 1 && (strcmp(acao, d->origin) == 0 ||
 	    strcmp(acao, "*") == 0);
 }
 
@@ -392,13 +400,16 @@ cors_preflight_verdict(const struct doctor *d, const struct dr_resp *r,
 		    "Access-Control-Allow-Origin for it");
 		return CORS_REFUSED;
 	}
-	if (!dr_header(r, "Access-Control-Allow-Methods", val, sizeof(val)) ||
+	/* A list too long to read whole allows nothing. */
+	if (dr_header(r, "Access-Control-Allow-Methods", val, sizeof(val)) !=
+	    1 ||
 	    !dr_cors_list_allows(val, "POST", 1)) {
 		n = snprintf(why, whysz, "POST not in "
 		    "Access-Control-Allow-Methods");
 		used = n > 0 && (size_t)n < whysz ? (size_t)n : used;
 	}
-	if (!dr_header(r, "Access-Control-Allow-Headers", val, sizeof(val)))
+	if (dr_header(r, "Access-Control-Allow-Headers", val, sizeof(val)) !=
+	    1)
 		val[0] = '\0';
 	for (i = 0; cors_request_headers[i] != NULL; i++) {
 		if (dr_cors_list_allows(val, cors_request_headers[i], 1))
@@ -505,8 +516,8 @@ dr_check_cors(struct doctor *d)
 			v = CORS_REFUSED;
 			snprintf(why, sizeof(why), "HTTP %ld without "
 			    "Access-Control-Allow-Origin for it", r.status);
-		} else if (!dr_header(&r, "Access-Control-Expose-Headers",
-		    val, sizeof(val)) || !dr_cors_list_allows(val,
+		} else if (dr_header(&r, "Access-Control-Expose-Headers",
+		    val, sizeof(val)) != 1 || !dr_cors_list_allows(val,
 		    "WWW-Authenticate", 1)) {
 			v = CORS_PARTIAL;
 			snprintf(why, sizeof(why), "the HTTP %ld answer does "

@@ -80,7 +80,8 @@ dr_request(struct doctor *d, const char *method, const char *url,
 	r->cert_pem = x.cert_pem;
 	if (rc != HTTPC_OK)
 		return -1;
-	if (d->server_date == 0 && dr_header(r, "Date", date, sizeof(date))) {
+	if (d->server_date == 0 &&
+	    dr_header(r, "Date", date, sizeof(date)) == 1) {
 		d->server_date = http_date(date);
 		d->local_date = time(NULL);
 	}
@@ -90,7 +91,10 @@ dr_request(struct doctor *d, const char *method, const char *url,
 /*
  * The value of the response header name (every line of that name,
  * joined with ", " as RFC 9110 section 5.3 allows), trimmed, into
- * out.  Returns 1 when there is one, 0 when not.
+ * out.  Returns 1 when there is one, 0 when not, and -1 when the value
+ * does not fit in out: a cut list could drop the very item a check
+ * looks for, or keep half of one, so the caller reports it instead of
+ * judging the cut value (out then holds what fitted).
  */
 int
 dr_header(const struct dr_resp *r, const char *name, char *out,
@@ -98,7 +102,7 @@ dr_header(const struct dr_resp *r, const char *name, char *out,
 {
 	const char	*p = buf_cstr(&r->headers), *eol, *v;
 	size_t		 n = strlen(name), len, used = 0;
-	int		 found = 0;
+	int		 found = 0, cut = 0;
 
 	if (outsz == 0)
 		return 0;
@@ -118,15 +122,18 @@ dr_header(const struct dr_resp *r, const char *name, char *out,
 		if (found && used + 2 < outsz) {
 			memcpy(out + used, ", ", 2);
 			used += 2;
-		}
-		if (used + len >= outsz)
+		} else if (found)
+			cut = 1;
+		if (used + len >= outsz) {
 			len = outsz - used - 1;
+			cut = 1;
+		}
 		memcpy(out + used, v, len);
 		used += len;
 		out[used] = '\0';
 		found = 1;
 	}
-	return found;
+	return cut ? -1 : found;
 }
 
 /*

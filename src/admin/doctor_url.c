@@ -69,11 +69,54 @@ port_number(const char *p, size_t len)
 }
 
 /*
+ * Whether the segment seg (len bytes) is "." or "..", also written
+ * with %2e: a path with one means another path once normalised (RFC
+ * 3986 section 5.2.4), and clients and servers may disagree on which.
+ */
+static int
+dot_segment(const char *seg, size_t len)
+{
+	size_t	 i = 0, dots = 0;
+
+	while (i < len) {
+		if (seg[i] == '.')
+			i++;
+		else if (len - i >= 3 && seg[i] == '%' && seg[i + 1] == '2' &&
+		    (seg[i + 2] == 'e' || seg[i + 2] == 'E'))
+			i += 3;
+		else
+			return 0;
+		dots++;
+	}
+	return dots == 1 || dots == 2;
+}
+
+/*
+ * Whether the path (len bytes, starting with '/') has an empty segment
+ * ("//") or a dot segment: the issuer check of config.c refuses both,
+ * so no server could be configured at such a URL.
+ */
+static int
+path_segments_ok(const char *path, size_t len)
+{
+	const char	*seg, *end = path + len, *slash;
+
+	for (seg = path + 1; seg <= end; seg = slash + 1) {
+		if ((slash = memchr(seg, '/', (size_t)(end - seg))) == NULL)
+			slash = end;
+		if (slash == seg || dot_segment(seg, (size_t)(slash - seg)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Splits the MCP URL into what it implies (d->site, base, prefix,
  * mcp_path, mcp_url, tls).  Returns 0, or -1 with the reason in err.
  * Refused: other schemes, control bytes, spaces, bytes that are not
  * ASCII and the others a URI cannot hold, user information, a query, a
- * fragment, a bad port, and a path that does not end in /mcp.  Whether
+ * fragment, a bad port, a path that does not end in /mcp or has an
+ * empty or dot segment.  Whether
  * plain http goes to loopback is for the caller (it needs libcurl).
  */
 int
@@ -152,6 +195,12 @@ dr_parse_url(struct doctor *d, const char *url, char *err, size_t errsz)
 	if (pathlen < 4 || strcmp(path + pathlen - 4, "/mcp") != 0) {
 		snprintf(err, errsz, "%s: give the MCP endpoint's URL, ending "
 		    "in /mcp (e.g. https://example.com/mcp)", url);
+		return -1;
+	}
+	if (!path_segments_ok(path, pathlen)) {
+		snprintf(err, errsz, "%s: the path has an empty segment (//) "
+		    "or a dot segment (/./, /../): give the path the server "
+		    "is configured with", url);
 		return -1;
 	}
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,4 +204,98 @@ admin_json_print(struct json_object *o)
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
+}
+
+/*
+ * The length of the character at p (1 for a byte that starts no
+ * well-formed UTF-8 sequence), and in *show whether a terminal may be
+ * given it: not a C0 control, DEL, a C1 control (U+0080 to U+009F: on
+ * many terminals U+009B is CSI, the start of a control sequence), a
+ * bidirectional mark or override (U+200E, U+200F, U+202A to U+202E,
+ * U+2066 to U+2069: they reorder what follows) or a line or paragraph
+ * separator (U+2028, U+2029), and not a byte of broken UTF-8.
+ */
+static size_t
+term_char(const unsigned char *p, int *show)
+{
+	uint32_t	 cp;
+	size_t		 len, i;
+
+	*show = 0;
+	if (p[0] < 0x80) {
+		*show = p[0] >= 0x20 && p[0] != 0x7f;
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 1;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 1;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 1;
+	*show = !(cp <= 0x9f || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x2028 || cp == 0x2029);
+	return len;
+}
+
+/*
+ * A stored string as a table may show it on a terminal: every
+ * character term_char() refuses becomes one '?'.  The result is never
+ * longer than s, so an out of strlen(s) + 1 bytes holds all of it
+ * (a smaller one gets what fits, cut between characters).  NULL is
+ * shown as "".  The --json output needs none of this: json-c escapes
+ * every control character.
+ */
+const char *
+admin_clean(const char *s, char *out, size_t outsz)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = 0, len;
+	int			 show;
+
+	if (outsz == 0)
+		return "";
+	for (; p != NULL && *p != '\0'; p += len) {
+		len = term_char(p, &show);
+		if (n + (show ? len : 1) >= outsz)
+			break;
+		if (show) {
+			memcpy(out + n, p, len);
+			n += len;
+		} else
+			out[n++] = '?';
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Writes s to standard output as admin_clean() shows it. */
+void
+admin_put_clean(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 len;
+	int			 show;
+
+	for (; p != NULL && *p != '\0'; p += len) {
+		len = term_char(p, &show);
+		if (show)
+			fwrite(p, 1, len, stdout);
+		else
+			fputc('?', stdout);
+	}
 }

@@ -375,7 +375,7 @@ audit_password_changed(struct store_txn *t, const struct config *cfg,
 	int	 rc = STORE_NOTFOUND;
 
 	if (s->audit_us > 0)
-		rc = audit_amend(t, s->audit_us, AUDIT_PASSWORD_CHANGED,
+		rc = audit_amend(t, s->audit_us, user, AUDIT_PASSWORD_CHANGED,
 		    AUDIT_BY_USER);
 	if (rc == STORE_NOTFOUND)
 		rc = audit_record(t, cfg, AUDIT_PASSWORD_CHANGED, user, NULL,

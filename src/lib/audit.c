@@ -234,9 +234,49 @@ audit_trim(struct store_txn *t, const struct audit_bounds *b,
 }
 
 /*
- * The whole trim, for mcp-oauth-admin purge: transactions of at most
- * batch deletions each, so that no writer waits long.  *deleted (if
- * not NULL) is added to.
+ * Deletes the newest events while their key is more than
+ * AUDIT_FUTURE_SLACK_US after now_us, at most max_del of them (0: no
+ * limit).  Such a key comes from a clock that was set forward and then
+ * back: the age bound would keep it for years, and every later event
+ * would be keyed after it (audit_put takes the last key plus one), so
+ * that the trail would show new events at a wrong time until the clock
+ * caught up.  A day of slack leaves clocks that differ a little alone.
+ * *deleted (if not NULL) is added to.
+ */
+int
+audit_trim_future(struct store_txn *t, int64_t now_us, size_t max_del,
+    size_t *deleted)
+{
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	size_t			 done = 0;
+	int64_t			 when;
+	int			 rc;
+
+	if ((rc = store_cursor_open(t, DB_AUDIT, &cur)) != STORE_OK)
+		return rc;
+	while (max_del == 0 || done < max_del) {
+		if ((rc = store_cursor_get(cur, &k, &v, STORE_LAST)) !=
+		    STORE_OK)
+			break;
+		when = audit_key_time(k.data, k.len);
+		if (when >= 0 && when <= now_us + AUDIT_FUTURE_SLACK_US)
+			break;
+		if ((rc = store_cursor_del(cur)) != STORE_OK)
+			break;
+		done++;
+	}
+	store_cursor_close(cur);
+	if (deleted != NULL)
+		*deleted += done;
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/*
+ * The whole trim, for mcp-oauth-admin purge: events dated more than a
+ * day in the future (audit_trim_future), then the bounds, in
+ * transactions of at most batch deletions each, so that no writer
+ * waits long.  *deleted (if not NULL) is added to.
  */
 int
 audit_purge(struct store *st, const struct config *cfg, size_t batch,
@@ -253,13 +293,17 @@ audit_purge(struct store *st, const struct config *cfg, size_t batch,
 		n = 0;
 		if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 			return rc;
-		if ((rc = audit_trim(t, &b, now, batch, &n)) == STORE_OK)
+		if ((rc = audit_trim_future(t, now, batch, &n)) == STORE_OK &&
+		    (batch == 0 || n < batch))
+			rc = audit_trim(t, &b, now, batch == 0 ? 0 : batch - n,
+			    &n);
+		if (rc == STORE_OK)
 			rc = store_commit(t);
 		else
 			store_abort(t);
 		if (deleted != NULL && rc == STORE_OK)
 			*deleted += n;
-	} while (rc == STORE_OK && n == batch);
+	} while (rc == STORE_OK && batch != 0 && n == batch);
 	return rc;
 }
 
@@ -298,8 +342,14 @@ audit_put(struct store_txn *t, const struct audit_bounds *b,
 	rc = buf_failed(&rec) ? STORE_ENOMEM : store_put(t, DB_AUDIT, key,
 	    sizeof(key), rec.data, rec.len, STORE_NOOVERWRITE);
 	buf_free(&rec);
+	/*
+	 * The age is measured with the clock, not with the key: after one
+	 * event dated in the future (a clock that jumped forward, then
+	 * back) every key is that one plus a little, and trimming by the
+	 * key would delete real history as if it were old.
+	 */
 	if (rc == STORE_OK && b != NULL)
-		rc = audit_trim(t, b, ev->time_us, AUDIT_TRIM_ON_INSERT,
+		rc = audit_trim(t, b, audit_now_us(), AUDIT_TRIM_ON_INSERT,
 		    NULL);
 	return rc;
 }
@@ -325,14 +375,18 @@ audit_record(struct store_txn *t, const struct config *cfg, int kind,
 }
 
 /*
- * Changes the kind of the event at time_us to kind, and its detail to
- * detail unless that is NULL, keeping its other fields (its user, its
- * address).  STORE_NOTFOUND when the event is gone (trimmed in
- * between).
+ * Changes a failed sign-in of user, the event at time_us, to kind, and
+ * its detail to detail unless that is NULL, keeping its other fields
+ * (its address): a sign-in attempt is recorded as failed before its
+ * password is checked (signin.c), and becomes a success (or a password
+ * change, account.c) when it is accepted.  STORE_NOTFOUND when the
+ * event is gone (trimmed in between) or is not a failed sign-in of
+ * user, so that a stale or wrong time can never rewrite an unrelated
+ * event.
  */
 int
-audit_amend(struct store_txn *t, int64_t time_us, int kind,
-    const char *detail)
+audit_amend(struct store_txn *t, int64_t time_us, const char *user,
+    int kind, const char *detail)
 {
 	struct store_val	 v;
 	struct audit_event	 ev;
@@ -346,6 +400,9 @@ audit_amend(struct store_txn *t, int64_t time_us, int kind,
 	if ((rc = audit_decode(v.data, v.len, key, sizeof(key), &ev)) !=
 	    STORE_OK)
 		return rc;
+	if (ev.kind != AUDIT_SIGNIN_FAILED || user == NULL ||
+	    strcmp(ev.user, user) != 0)
+		return STORE_NOTFOUND;
 	ev.kind = kind;
 	if (detail != NULL)
 		field_copy(ev.detail, AUDIT_DETAIL_MAX, detail);
@@ -357,16 +414,12 @@ audit_amend(struct store_txn *t, int64_t time_us, int kind,
 	return rc;
 }
 
-/*
- * Changes the kind of the event at time_us to kind: a sign-in attempt
- * is recorded as failed before its password is checked (signin.c), and
- * becomes a success when it is accepted.  STORE_NOTFOUND when the
- * event is gone.
- */
+/* audit_amend() of the kind alone. */
 int
-audit_rekind(struct store_txn *t, int64_t time_us, int kind)
+audit_rekind(struct store_txn *t, int64_t time_us, const char *user,
+    int kind)
 {
-	return audit_amend(t, time_us, kind, NULL);
+	return audit_amend(t, time_us, user, kind, NULL);
 }
 
 /*
@@ -401,10 +454,36 @@ matches(const struct audit_event *ev, const struct audit_filter *f)
 }
 
 /*
+ * Puts cur on the newest event below before_us (0: the newest event).
+ */
+static int
+list_start(struct store_cursor *cur, int64_t before_us,
+    struct store_val *k, struct store_val *v)
+{
+	unsigned char	 key[AUDIT_KEY_LEN];
+	int		 rc;
+
+	if (before_us <= 0)
+		return store_cursor_get(cur, k, v, STORE_LAST);
+	audit_key(before_us, key);
+	k->data = key;
+	k->len = sizeof(key);
+	rc = store_cursor_get(cur, k, v, STORE_SET_RANGE);
+	if (rc == STORE_OK)
+		return store_cursor_get(cur, k, v, STORE_PREV);
+	if (rc == STORE_NOTFOUND)	/* every key is below before_us */
+		return store_cursor_get(cur, k, v, STORE_LAST);
+	return rc;
+}
+
+/*
  * Calls visit for each event that f lets through, newest first, until
  * f's limit, f's scan or a non-zero return from visit (which is
- * returned).  An
- * event that fails to decode is skipped: "check" reports it.
+ * returned).  An event that fails to decode is skipped: "check"
+ * reports it.  A long listing is read in parts, each in its own short
+ * read transaction: the next part starts below the last event seen
+ * (f->before_us), so that events written in between (all newer) are
+ * neither repeated nor missed from the listing's moment on.
  */
 int
 audit_list(struct store_txn *t, const struct audit_filter *f,
@@ -418,7 +497,7 @@ audit_list(struct store_txn *t, const struct audit_filter *f,
 
 	if ((rc = store_cursor_open(t, DB_AUDIT, &cur)) != STORE_OK)
 		return rc;
-	for (rc = store_cursor_get(cur, &k, &v, STORE_LAST); rc == STORE_OK;
+	for (rc = list_start(cur, f->before_us, &k, &v); rc == STORE_OK;
 	    rc = store_cursor_get(cur, &k, &v, STORE_PREV)) {
 		if (f->scan != 0 && seen++ >= f->scan)
 			break;
@@ -438,4 +517,63 @@ audit_list(struct store_txn *t, const struct audit_filter *f,
 	if (vr != 0)
 		return vr;
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+struct part {
+	struct audit_event	*ev;
+	size_t			 n;
+};
+
+static int
+part_add(const struct audit_event *ev, void *arg)
+{
+	struct part	*p = arg;
+
+	p->ev[p->n++] = *ev;
+	return 0;
+}
+
+/*
+ * audit_list() over the whole store st in parts of at most part events,
+ * each read in its own read transaction that ends before visit sees
+ * any of them: a listing read slowly (events | less) then pins no
+ * snapshot of the database, whose freed pages LMDB could otherwise not
+ * reuse while it lasts, so that the map would fill and every write
+ * fail.  Each part resumes below the oldest event of the one before.
+ */
+int
+audit_list_parts(struct store *st, const struct audit_filter *f,
+    size_t part, audit_visit visit, void *arg)
+{
+	struct store_txn	*t;
+	struct audit_filter	 pf = *f;
+	struct part		 p;
+	size_t			 left = f->limit, i;
+	int			 rc = STORE_OK;
+
+	if (part == 0)
+		part = 1;
+	if ((p.ev = calloc(part, sizeof(*p.ev))) == NULL)
+		return STORE_ENOMEM;
+	for (;;) {
+		pf.limit = left != 0 && left < part ? left : part;
+		p.n = 0;
+		if ((rc = store_begin(st, 1, &t)) != STORE_OK)
+			break;
+		rc = audit_list(t, &pf, part_add, &p);
+		store_abort(t);
+		if (rc != STORE_OK)
+			break;
+		for (i = 0; i < p.n; i++)
+			if ((rc = visit(&p.ev[i], arg)) != 0)
+				goto out;
+		if (p.n < pf.limit || p.ev[p.n - 1].time_us <= 0)
+			break;
+		if (left != 0 && (left -= p.n) == 0)
+			break;
+		pf.before_us = p.ev[p.n - 1].time_us;
+	}
+out:
+	free(p.ev);
+	return rc;
 }

@@ -40,6 +40,8 @@ struct store_txn;
 #define AUDIT_ADDR_MAX		64
 #define AUDIT_DETAIL_MAX	200
 #define AUDIT_TRIM_ON_INSERT	2
+/* How far in the future a key may be before the purge deletes it. */
+#define AUDIT_FUTURE_SLACK_US	((int64_t)86400 * 1000000)
 
 #define AUDIT_MAX_AGE_DEFAULT		(90L * 24 * 60 * 60)
 #define AUDIT_MAX_EVENTS_DEFAULT	100000L
@@ -92,6 +94,7 @@ struct audit_filter {
 	const char	*user;
 	const char	*client;
 	int64_t		 since_us;	/* 0: from the oldest */
+	int64_t		 before_us;	/* 0: to the newest; else below it */
 	int		 kind;		/* 0: any */
 	size_t		 limit;		/* 0: no limit */
 	/*
@@ -120,15 +123,21 @@ int		 audit_put(struct store_txn *, const struct audit_bounds *,
 		    struct audit_event *);
 int		 audit_record(struct store_txn *, const struct config *, int,
 		    const char *, const char *, const char *, const char *);
-int		 audit_rekind(struct store_txn *, int64_t, int);
-int		 audit_amend(struct store_txn *, int64_t, int, const char *);
+int		 audit_rekind(struct store_txn *, int64_t, const char *,
+		    int);
+int		 audit_amend(struct store_txn *, int64_t, const char *, int,
+		    const char *);
 int		 audit_client_removed(struct store_txn *, const char *,
 		    size_t, const char *);
 int		 audit_trim(struct store_txn *, const struct audit_bounds *,
 		    int64_t, size_t, size_t *);
+int		 audit_trim_future(struct store_txn *, int64_t, size_t,
+		    size_t *);
 int		 audit_purge(struct store *, const struct config *, size_t,
 		    size_t *);
 int		 audit_list(struct store_txn *, const struct audit_filter *,
 		    audit_visit, void *);
+int		 audit_list_parts(struct store *, const struct audit_filter *,
+		    size_t, audit_visit, void *);
 
 #endif

@@ -190,6 +190,19 @@ bidi_control(const char *s, size_t n)
 }
 
 /*
+ * Whether s starts with a C1 control (U+0080-U+009F) in UTF-8: many
+ * terminals act on them as on C0 controls (U+009B is CSI, the start of
+ * a control sequence), and the admin tool shows client names there.
+ */
+static int
+c1_control(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+
+	return n >= 2 && u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f;
+}
+
+/*
  * An optional string member: absent or null leaves *out NULL; anything
  * but a string of 1..max printable characters is an error naming key.
  */
@@ -217,7 +230,7 @@ meta_string(struct json_object *o, const char *key, size_t max, char **out,
 	}
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
-		    bidi_control(s + i, n - i)) {
+		    c1_control(s + i, n - i) || bidi_control(s + i, n - i)) {
 			snprintf(why, whysz, "%s: contains a control character",
 			    key);
 			return CLIENT_EMETADATA;

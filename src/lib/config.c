@@ -861,6 +861,40 @@ set_defaults(struct config *c)
 }
 
 /*
+ * The map room an audit event may take at most, with LMDB's page and
+ * tree overhead: 100000 events of the longest fields measured 78.5 MiB.
+ */
+#define AUDIT_EVENT_ROOM	800
+
+/*
+ * The audit trail may take at most half the map (db_map_size), so that
+ * a full trail leaves room for everything else.  A configured
+ * audit_max_events over that is refused (naming both keys); the default
+ * is lowered to what fits (a small map, as in tests, stays usable).
+ */
+static int
+audit_room(struct config *c, int set, const char *file, char *err,
+    size_t errsz)
+{
+	size_t	 fit = c->db_map_size / 2 / AUDIT_EVENT_ROOM;
+
+	if ((size_t)c->audit_max_events <= fit)
+		return CONFIG_OK;
+	if (!set) {
+		c->audit_max_events = fit < 100 ? 100 : (long)fit;
+		return CONFIG_OK;
+	}
+	seterr(err, errsz, "%s: audit_max_events: %ld events may take %zu MiB "
+	    "(%d bytes each), more than half of db_map_size (%zu MiB): set "
+	    "audit_max_events to at most %zu or db_map_size to at least %zuM",
+	    file, c->audit_max_events, (size_t)c->audit_max_events *
+	    AUDIT_EVENT_ROOM >> 20, AUDIT_EVENT_ROOM, c->db_map_size >> 20,
+	    fit, (((size_t)c->audit_max_events * AUDIT_EVENT_ROOM * 2) >> 20) +
+	    1);
+	return CONFIG_EVALUE;
+}
+
+/*
  * Fills the values derived from the issuer and checks the keys that
  * depend on each other.
  */
@@ -1057,6 +1091,12 @@ config_parse(const char *file, const char *text, size_t len,
 			goto out;
 		}
 	}
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, "audit_max_events") == 0)
+			break;
+	if ((rc = audit_room(c, i < NKEYS && seen[i], file, err, errsz)) !=
+	    CONFIG_OK)
+		goto out;
 	if ((rc = finish(c, file, err, errsz)) != CONFIG_OK) {
 		if (rc == CONFIG_ENOMEM)
 			seterr(err, errsz, "%s: out of memory", file);

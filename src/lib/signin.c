@@ -29,18 +29,20 @@ fail(struct signin *s, int rc)
 /*
  * Records the attempt in the audit trail as failed, in the transaction
  * that counts it and for the same reason (no attempt goes unrecorded,
- * however it ends); signin_accept() turns it into a success.  A name
- * that is not a valid user name is left out.
+ * however it ends); signin_accept() turns it into a success.  The name
+ * is recorded only when it is a user's: what someone typed into the
+ * name field may be a password, and the trail keeps no password.  The
+ * address is recorded either way.
  */
 static int
 record_attempt(struct store_txn *t, const struct config *cfg,
-    struct signin *s, const char *name, const char *ip)
+    struct signin *s, const char *name, int exists, const char *ip)
 {
 	struct audit_event	 ev;
 	struct audit_bounds	 b;
 	int			 rc;
 
-	audit_event_set(&ev, AUDIT_SIGNIN_FAILED, s->name_valid ? name : NULL,
+	audit_event_set(&ev, AUDIT_SIGNIN_FAILED, exists ? name : NULL,
 	    NULL, ip, "password");
 	audit_bounds_of(cfg, &b);
 	if ((rc = audit_put(t, &b, &ev)) == STORE_OK)
@@ -105,7 +107,7 @@ signin_attempt(struct store *st, const struct config *cfg,
 		return fail(s, rc);
 	}
 	exists = rc == STORE_OK;
-	if ((rc = record_attempt(t, cfg, s, name, ip)) != STORE_OK) {
+	if ((rc = record_attempt(t, cfg, s, name, exists, ip)) != STORE_OK) {
 		store_abort(t);
 		user_free(&u);
 		return fail(s, rc);
@@ -151,7 +153,8 @@ signin_accept(struct store *st, const struct signin *s,
 		rc = session_create(t, s->name, s->now, session_lifetime,
 		    cookie, cookiesz);
 	if (rc == STORE_OK && s->audit_us > 0 &&
-	    (rc = audit_rekind(t, s->audit_us, AUDIT_SIGNIN)) ==
+	    (rc = audit_rekind(t, s->audit_us, s->name,
+	    AUDIT_SIGNIN)) ==
 	    STORE_NOTFOUND)
 		rc = STORE_OK;
 	if (rc == STORE_OK && pd != NULL && (pd->prompt & PROMPT_LOGIN)) {

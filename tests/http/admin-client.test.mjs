@@ -165,6 +165,27 @@ describe('client list and show', () => {
 		assert.doesNotMatch(r.stdout, /null/);
 	});
 
+	it('lists clients beyond one read transaction\'s part once each',
+	    () => {
+		// client list reads 100 clients per read transaction.
+		const ids = [];
+		for (let i = 0; i < 205; i++)
+			ids.push(addJson('--name', `Many ${i}`, '--redirect-uri',
+			    'https://many.example/cb').client_id);
+		const table = admin(['client', 'list']);
+		assert.equal(table.status, 0, table.stderr);
+		const rows = table.stdout.trim().split('\n').slice(1)
+		    .map((l) => l.split(/\s+/)[0]);
+		assert.equal(new Set(rows).size, rows.length);
+		for (const id of [...ids, dyn.client_id, pre.client_id])
+			assert.ok(rows.includes(id), id);
+		assert.deepEqual(rows, [...rows].sort((x, y) =>
+		    Buffer.compare(Buffer.from(x), Buffer.from(y))));
+		const list = JSON.parse(admin(['client', 'list', '--json'])
+		    .stdout).map((c) => c.client_id);
+		assert.deepEqual(list, rows);
+	});
+
 	it('shows every field', () => {
 		const r = admin(['client', 'show', dyn.client_id]);
 		assert.equal(r.status, 0, r.stderr);

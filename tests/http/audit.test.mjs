@@ -96,6 +96,63 @@ describe('the audit trail', () => {
 		assert.match(e[0].time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
 	});
 
+	// What a terminal acts on or reorders: C0, DEL, C1 (U+009B is CSI),
+	// bidirectional marks, line and paragraph separators.
+	const TERMINAL_CONTROL =
+	    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
+
+	it('refuses a client name with a C1 control', async () => {
+		for (const name of ['Evil\u0085App', 'Evil\u009b31mApp']) {
+			const res = await s.request('POST', '/register', { json: {
+				redirect_uris: ['http://127.0.0.1:9999/callback'],
+				token_endpoint_auth_method: 'none',
+				client_name: name,
+			} });
+			assert.equal(res.status, 400, res.body);
+			assert.equal(res.json().error, 'invalid_client_metadata');
+		}
+	});
+
+	it('shows stored names in its tables without terminal controls',
+	    async () => {
+		// U+2028 is accepted at registration but moves a terminal's line.
+		const name = 'Line\u2028Sep \u00e9t\u00e9';
+		const c = await register(s, { client_name: name });
+		const table = s.admin(['events', '--client', c.client_id]).stdout;
+		assert.ok(table.includes(c.client_id), table);
+		assert.doesNotMatch(table, TERMINAL_CONTROL);
+		assert.ok(table.includes('Line?Sep \u00e9t\u00e9'), table);
+		const clients = s.admin(['client', 'list']).stdout;
+		assert.doesNotMatch(clients, TERMINAL_CONTROL);
+		assert.ok(clients.includes('Line?Sep \u00e9t\u00e9'), clients);
+		const shown = s.admin(['client', 'show', c.client_id]).stdout;
+		assert.doesNotMatch(shown, TERMINAL_CONTROL);
+		// --json keeps the name as registered (json-c escapes it).
+		const e = ofKind(events(['--client', c.client_id]),
+		    'client-registered');
+		assert.equal(e[0].detail, name);
+		const listed = JSON.parse(s.admin(['--json', 'client', 'list'])
+		    .stdout).find((x) => x.client_id === c.client_id);
+		assert.equal(listed.client_name, name);
+	});
+
+	it('records no name of a failed sign-in that is no user\'s',
+	    async () => {
+		// A password typed into the name field must not be stored.
+		// (The sign-in rate limit still counts under the name for its
+		// window: not the audit trail's to change.)
+		const typed = 'Typed-Pw-In-Name-9753';
+		const p = new Person(s, typed, PW);
+		const page = await p.get(startAuthorization(pub).path);
+		const bad = await p.login(page);
+		assert.equal(bad.status, 403);
+		const failed = ofKind(events(['--limit', '1']), 'signin-failed');
+		assert.equal(failed.length, 1);
+		assert.equal(failed[0].user, '');
+		assert.equal(failed[0].address, '127.0.0.1');
+		assert.ok(!JSON.stringify(events()).includes(typed));
+	});
+
 	it('records a failed sign-in, then a successful one', async () => {
 		const alice = new Person(s, 'alice', PW);
 		const a = startAuthorization(pub);

@@ -13,6 +13,7 @@
 
 #include <lmdb.h>
 
+#include "../../src/admin/since.h"
 #include "../../src/lib/audit.h"
 #include "../../src/lib/buf.h"
 #include "../../src/lib/client.h"
@@ -357,8 +358,9 @@ Test(audit, a_failed_signin_becomes_a_success)
 	    "password");
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
 	cr_assert_eq(audit_put(t, NULL, &ev), STORE_OK);
-	cr_assert_eq(audit_rekind(t, ev.time_us, AUDIT_SIGNIN), STORE_OK);
-	cr_assert_eq(audit_rekind(t, ev.time_us + 1, AUDIT_SIGNIN),
+	cr_assert_eq(audit_rekind(t, ev.time_us, "alice", AUDIT_SIGNIN),
+	    STORE_OK);
+	cr_assert_eq(audit_rekind(t, ev.time_us + 1, "alice", AUDIT_SIGNIN),
 	    STORE_NOTFOUND);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	memset(&f, 0, sizeof(f));
@@ -368,31 +370,65 @@ Test(audit, a_failed_signin_becomes_a_success)
 	cr_assert_str_eq(s.ev[0].addr, "192.0.2.1");
 }
 
-Test(audit, an_amended_event_keeps_its_user_and_address)
+Test(audit, only_a_failed_signin_of_the_same_user_is_rekinded)
 {
 	struct store_txn	*t;
-	struct audit_event	 ev;
+	struct audit_event	 failed, other;
 	struct audit_filter	 f;
 	struct seen		 s;
 
-	audit_event_set(&ev, AUDIT_SIGNIN_FAILED, "alice", NULL, "192.0.2.1",
-	    "password");
+	audit_event_set(&failed, AUDIT_SIGNIN_FAILED, "alice", NULL,
+	    "192.0.2.1", "password");
+	audit_event_set(&other, AUDIT_TOKEN_ISSUED, "alice", "c1",
+	    "192.0.2.1", NULL);
 	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
-	cr_assert_eq(audit_put(t, NULL, &ev), STORE_OK);
-	cr_assert_eq(audit_amend(t, ev.time_us, AUDIT_PASSWORD_CHANGED,
-	    AUDIT_BY_USER "\x01"), STORE_OK);
-	cr_assert_eq(audit_amend(t, ev.time_us + 1, AUDIT_SIGNIN, NULL),
+	cr_assert_eq(audit_put(t, NULL, &failed), STORE_OK);
+	cr_assert_eq(audit_put(t, NULL, &other), STORE_OK);
+	/* Another user's failure, and an event of another kind, stay. */
+	cr_assert_eq(audit_rekind(t, failed.time_us, "bob", AUDIT_SIGNIN),
+	    STORE_NOTFOUND);
+	cr_assert_eq(audit_rekind(t, failed.time_us, NULL, AUDIT_SIGNIN),
+	    STORE_NOTFOUND);
+	cr_assert_eq(audit_rekind(t, other.time_us, "alice", AUDIT_SIGNIN),
 	    STORE_NOTFOUND);
 	cr_assert_eq(store_commit(t), STORE_OK);
 	memset(&f, 0, sizeof(f));
 	list(&f, &s);
-	cr_assert_eq(s.n, 1);
-	cr_assert_eq(s.ev[0].kind, AUDIT_PASSWORD_CHANGED);
-	cr_assert_eq(s.ev[0].time_us, ev.time_us);
-	cr_assert_str_eq(s.ev[0].user, "alice");
-	cr_assert_str_eq(s.ev[0].addr, "192.0.2.1");
-	/* Cleaned as on writing. */
-	cr_assert_str_eq(s.ev[0].detail, AUDIT_BY_USER "?");
+	cr_assert_eq(s.n, 2);
+	cr_assert_eq(s.ev[0].kind, AUDIT_TOKEN_ISSUED);
+	cr_assert_eq(s.ev[1].kind, AUDIT_SIGNIN_FAILED);
+}
+
+Test(audit, a_future_dated_event_does_not_age_out_real_history)
+{
+	struct audit_bounds	 b = { .max_age = 86400, .max_events = 0 };
+	int64_t			 now = audit_now_us();
+	int			 i;
+
+	/* Real history of the last hour, then one event ten years ahead. */
+	for (i = 0; i < 5; i++)
+		put_at(now - 3600 * (int64_t)1000000 + i, AUDIT_SIGNIN, "real",
+		    NULL, NULL);
+	put_at(now + 3650 * DAY_US, AUDIT_SIGNIN, "future", NULL, NULL);
+	/* Ordinary inserts (keyed after it) must not take the hour's. */
+	for (i = 0; i < 5; i++)
+		put_at(0, AUDIT_SIGNIN, "later", NULL, &b);
+	cr_assert_eq(entries(), 11);
+}
+
+Test(audit, the_purge_deletes_events_over_a_day_in_the_future)
+{
+	int64_t		 now = audit_now_us();
+	size_t		 n = 0;
+
+	put_at(now - 1000, AUDIT_SIGNIN, "real", NULL, NULL);
+	put_at(now + 3600 * (int64_t)1000000, AUDIT_SIGNIN, "skew", NULL,
+	    NULL);
+	put_at(now + 3650 * DAY_US, AUDIT_SIGNIN, "future", NULL, NULL);
+	put_at(now + 3650 * DAY_US + 1, AUDIT_SIGNIN, "future", NULL, NULL);
+	cr_assert_eq(audit_purge(st, NULL, 1, &n), STORE_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(entries(), 2);
 }
 
 Test(audit, an_older_environment_gets_the_database_on_open)
@@ -459,4 +495,136 @@ Test(audit, the_purge_records_a_client_it_removes)
 	cr_assert_eq(s.n, 1);
 	cr_assert_str_eq(s.ev[0].client, url);
 	cr_assert_str_eq(s.ev[0].detail, "purge: unused metadata document");
+}
+
+struct chunked {
+	struct audit_event	 ev[64];
+	size_t			 n;
+	int			 inserts;	/* newer events written meanwhile */
+};
+
+/* Collects, and writes a newer event as a concurrent writer would. */
+static int
+collect_and_insert(const struct audit_event *ev, void *arg)
+{
+	struct chunked	*c = arg;
+
+	if (c->n < 64)
+		c->ev[c->n++] = *ev;
+	if (c->inserts-- > 0)
+		put_at(0, AUDIT_TOKEN_ISSUED, "newer", NULL, NULL);
+	return 0;
+}
+
+Test(audit, a_listing_in_parts_misses_and_repeats_nothing)
+{
+	struct audit_filter	 f;
+	struct chunked		 c;
+	int64_t			 now = audit_now_us() - 1000000;
+	size_t			 i;
+
+	/* 25 events of one microsecond: consecutive keys (audit_put). */
+	for (i = 0; i < 25; i++)
+		put_at(now, AUDIT_SIGNIN, "old", NULL, NULL);
+	memset(&f, 0, sizeof(f));
+	f.user = "old";
+	memset(&c, 0, sizeof(c));
+	c.inserts = 20;
+	cr_assert_eq(audit_list_parts(st, &f, 10, collect_and_insert, &c),
+	    STORE_OK);
+	cr_assert_eq(c.n, 25);
+	for (i = 1; i < c.n; i++)
+		cr_assert_lt(c.ev[i].time_us, c.ev[i - 1].time_us,
+		    "event %zu not older than the one before", i);
+	cr_assert_eq(entries(), 25 + 20);
+
+	/* The limit counts across parts; every kind of event is listed. */
+	memset(&f, 0, sizeof(f));
+	f.limit = 23;
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(audit_list_parts(st, &f, 10, collect_and_insert, &c),
+	    STORE_OK);
+	cr_assert_eq(c.n, 23);
+	cr_assert_str_eq(c.ev[0].user, "newer");
+	cr_assert_str_eq(c.ev[22].user, "old");
+
+	/* A part the size of the whole, and a part of one. */
+	memset(&f, 0, sizeof(f));
+	f.user = "old";
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(audit_list_parts(st, &f, 25, collect_and_insert, &c),
+	    STORE_OK);
+	cr_assert_eq(c.n, 25);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(audit_list_parts(st, &f, 1, collect_and_insert, &c),
+	    STORE_OK);
+	cr_assert_eq(c.n, 25);
+}
+
+Test(audit, since_takes_ages_and_dates)
+{
+	int64_t	 t;
+
+	cr_assert_eq(since_parse("7d", 1000000000, &t), 0);
+	cr_assert_eq(t, 1000000000 - 7 * 86400);
+	cr_assert_eq(since_parse("45s", 1000000000, &t), 0);
+	cr_assert_eq(t, 1000000000 - 45);
+	cr_assert_eq(since_parse("3650d", 1000000000, &t), 0);
+	cr_assert_eq(since_parse("2026-12-01", 0, &t), 0);
+	cr_assert_eq(t, 1796083200);
+	cr_assert_eq(since_parse("2026-12-01T08:30:00Z", 0, &t), 0);
+	cr_assert_eq(t, 1796083200 + 8 * 3600 + 30 * 60);
+	cr_assert_eq(since_parse("2026-12-01T08:30:00", 0, &t), 0);
+	cr_assert_eq(since_parse("2024-02-29", 0, &t), 0);
+	cr_assert_eq(since_parse("2000-02-29", 0, &t), 0);
+}
+
+Test(audit, since_refuses)
+{
+	static const char *const bad[] = {
+		"3651d", "87601h", "5256001m", "315360001s",
+		"200000000d", "9223372036854775807d",
+		"99999999999999999999999s", "d", "7", "-7d", "+7d", "7 d",
+		"2026-+1-01", "2026- 1-01", "2026-1-01", "+026-01-01",
+		"2026-01-+1", "2026-02-31", "2026-02-29", "1900-02-29",
+		"2026-04-31", "2026-13-01", "2026-00-10", "2026-01-00",
+		"1969-12-31", "2026-12-01T24:00:00Z", "2026-12-01T08:60:00Z",
+		"2026-12-01T08:30:61Z", "2026-12-01T8:30:00Z",
+		"2026-12-01T08:30:00+01", "2026-12-01T08:30:00ZZ",
+		"2026-12-01 08:30:00", "2026-12-01x", "",
+		NULL
+	};
+	int64_t	 t;
+	size_t	 i;
+
+	for (i = 0; bad[i] != NULL; i++)
+		cr_assert_eq(since_parse(bad[i], 1000000000, &t), -1,
+		    "\"%s\" accepted", bad[i]);
+}
+
+Test(audit, an_amended_event_keeps_its_user_and_address)
+{
+	struct store_txn	*t;
+	struct audit_event	 ev;
+	struct audit_filter	 f;
+	struct seen		 s;
+
+	audit_event_set(&ev, AUDIT_SIGNIN_FAILED, "alice", NULL, "192.0.2.1",
+	    "password");
+	cr_assert_eq(store_begin(st, 0, &t), STORE_OK);
+	cr_assert_eq(audit_put(t, NULL, &ev), STORE_OK);
+	cr_assert_eq(audit_amend(t, ev.time_us, "alice",
+	    AUDIT_PASSWORD_CHANGED, AUDIT_BY_USER "\x01"), STORE_OK);
+	cr_assert_eq(audit_amend(t, ev.time_us + 1, "alice", AUDIT_SIGNIN,
+	    NULL), STORE_NOTFOUND);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	memset(&f, 0, sizeof(f));
+	list(&f, &s);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.ev[0].kind, AUDIT_PASSWORD_CHANGED);
+	cr_assert_eq(s.ev[0].time_us, ev.time_us);
+	cr_assert_str_eq(s.ev[0].user, "alice");
+	cr_assert_str_eq(s.ev[0].addr, "192.0.2.1");
+	/* Cleaned as on writing. */
+	cr_assert_str_eq(s.ev[0].detail, AUDIT_BY_USER "?");
 }

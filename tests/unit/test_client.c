@@ -415,6 +415,33 @@ Test(client, bidi_controls_refused)
 	client_free(&c);
 }
 
+/* C1 controls act on a terminal, where the admin tool shows names. */
+Test(client, c1_controls_refused)
+{
+	static const char *const names[] = {
+		"a\xc2\x85" "b",		/* U+0085, NEL */
+		"a\xc2\x9b" "31m",		/* U+009B, CSI */
+		"\xc2\x80",			/* U+0080 */
+		"a\xc2\x9f",			/* U+009F */
+	};
+	char	 json[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(json, sizeof(json), "{\"redirect_uris\":"
+		    "[\"https://a.example/cb\"],\"client_name\":\"%s\"}",
+		    names[i]);
+		cr_assert_eq(parse(json), CLIENT_EMETADATA, "case %zu", i);
+		cr_assert_str_eq(why, "client_name: contains a control "
+		    "character");
+	}
+	/* U+00A0 and U+00E9 (c2 a0, c3 a9) are text. */
+	cr_assert_eq(parse("{\"redirect_uris\":[\"https://a.example/cb\"],"
+	    "\"client_name\":\"a\xc2\xa0" "b\xc3\xa9\"}"), CLIENT_OK, "%s",
+	    why);
+	client_free(&c);
+}
+
 Test(client, id_syntax)
 {
 	cr_assert(client_id_valid("mcpc_abcDEF-_.9"));

@@ -423,3 +423,36 @@ Test(config, load_too_large)
 	free(path);
 	testutil_rmdir(dir);
 }
+
+/*
+ * The audit trail may take at most half the map, at 800 bytes an event:
+ * 256 MiB holds 167772 events, 1 MiB 655.
+ */
+Test(config, audit_max_events_must_fit_in_half_the_map)
+{
+	const char	*base = "issuer = https://mcp.example.com\n"
+	    "db_path = /var/db/mcp\n";
+	char		 text[512];
+
+	snprintf(text, sizeof(text), "%saudit_max_events = 167772\n", base);
+	cr_assert_eq(parse(text), CONFIG_OK, "%s", err);
+	cr_assert_eq(c->audit_max_events, 167772);
+	snprintf(text, sizeof(text), "%saudit_max_events = 167773\n", base);
+	cr_assert_eq(parse(text), CONFIG_EVALUE);
+	cr_assert_not_null(strstr(err, "audit_max_events"), "%s", err);
+	cr_assert_not_null(strstr(err, "db_map_size (256 MiB)"), "%s", err);
+	snprintf(text, sizeof(text), "%saudit_max_events = 10000000\n", base);
+	cr_assert_eq(parse(text), CONFIG_EVALUE);
+	snprintf(text, sizeof(text), "%sdb_map_size = 16G\n"
+	    "audit_max_events = 10000000\n", base);
+	cr_assert_eq(parse(text), CONFIG_OK, "%s", err);
+	snprintf(text, sizeof(text), "%sdb_map_size = 1M\n"
+	    "audit_max_events = 1000\n", base);
+	cr_assert_eq(parse(text), CONFIG_EVALUE);
+	/* Not set: the default is lowered to what fits. */
+	snprintf(text, sizeof(text), "%sdb_map_size = 1M\n", base);
+	cr_assert_eq(parse(text), CONFIG_OK, "%s", err);
+	cr_assert_eq(c->audit_max_events, 655);
+	cr_assert_eq(parse(base), CONFIG_OK, "%s", err);
+	cr_assert_eq(c->audit_max_events, 100000);
+}

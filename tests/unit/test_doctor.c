@@ -64,14 +64,22 @@ Test(doctor, repeated_headers_are_joined)
 	dr_resp_free(&r);
 }
 
-Test(doctor, header_values_are_cut_to_the_buffer)
+Test(doctor, a_header_too_long_for_the_buffer_is_reported)
 {
 	struct dr_resp	 r;
 	char		 v[8];
 
-	resp_with(&r, "X-Long: 0123456789\r\nX-Long: abcdef\r\n", "");
-	cr_assert_eq(dr_header(&r, "X-Long", v, sizeof(v)), 1);
+	resp_with(&r, "X-Long: 0123456789\r\nX-Long: abcdef\r\n"
+	    "X-Fits: 0123456\r\nX-Join: 0123\r\nX-Join: 45\r\n"
+	    "X-Sep: 012345\r\nX-Sep: 6\r\n", "");
+	cr_assert_eq(dr_header(&r, "X-Long", v, sizeof(v)), -1);
 	cr_assert_str_eq(v, "0123456");
+	cr_assert_eq(dr_header(&r, "X-Fits", v, sizeof(v)), 1);
+	cr_assert_str_eq(v, "0123456");
+	/* Joined, "0123, 45" is eight bytes: one too many. */
+	cr_assert_eq(dr_header(&r, "X-Join", v, sizeof(v)), -1);
+	/* No room even for the separator of the second line. */
+	cr_assert_eq(dr_header(&r, "X-Sep", v, sizeof(v)), -1);
 	dr_resp_free(&r);
 }
 
@@ -153,6 +161,8 @@ Test(doctor, parse_url_splits_and_normalises)
 	cr_assert_eq(parse(&d, "http://127.0.0.1:80/mcp"), 0);
 	cr_assert_str_eq(d.site, "http://127.0.0.1");
 	cr_assert_eq(d.tls, 0);
+	/* Dots inside a segment are no dot segment. */
+	cr_assert_eq(parse(&d, "https://example.com/a.b/...x/mcp"), 0);
 	cr_assert_eq(parse(&d, "https://example.com:/mcp"), 0);
 	cr_assert_str_eq(d.site, "https://example.com");
 	/* Another port stays, without its leading zeros. */
@@ -189,6 +199,13 @@ Test(doctor, parse_url_refuses)
 		"https://[::1/mcp",
 		"https://[]/mcp",
 		"https:///mcp",
+		"https://example.com//mcp",
+		"https://example.com/a//mcp",
+		"https://example.com/a/../mcp",
+		"https://example.com/./mcp",
+		"https://example.com/../mcp",
+		"https://example.com/a/%2e%2E/mcp",
+		"https://example.com/%2e/mcp",
 		NULL
 	};
 	struct doctor	 d;

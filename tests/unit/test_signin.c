@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../src/lib/audit.h"
 #include "../../src/lib/config.h"
 #include "../../src/lib/crypto.h"
 #include "../../src/lib/ratelimit.h"
@@ -77,6 +78,13 @@ teardown(void)
 }
 
 TestSuite(signin, .init = setup, .fini = teardown);
+
+static int
+copy_event(const struct audit_event *ev, void *arg)
+{
+	*(struct audit_event *)arg = *ev;
+	return 0;
+}
 
 /* How many events the counter kind:subject holds in its window at now. */
 static long
@@ -271,4 +279,40 @@ Test(signin, the_dummy_hash_matches_no_password)
 	    CRYPTO_MISMATCH);
 	cr_assert_eq(crypto_password_verify("right", signin_dummy_hash),
 	    CRYPTO_MISMATCH);
+}
+
+static void
+last_event(struct audit_event *out)
+{
+	struct store_txn	*t;
+	struct audit_filter	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.limit = 1;
+	memset(out, 0, sizeof(*out));
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(audit_list(t, &f, copy_event, out), STORE_OK);
+	store_abort(t);
+}
+
+/*
+ * A name that is no user's may be a password typed into the wrong
+ * field: the trail keeps the address, never the name.
+ */
+Test(signin, the_trail_keeps_only_a_known_user_name)
+{
+	struct signin		 s;
+	struct audit_event	 ev;
+
+	cr_assert_eq(signin_attempt(st, cfg, &s, "Hunter2secret", "wrong", IP,
+	    T0), SIGNIN_REFUSED);
+	last_event(&ev);
+	cr_assert_eq(ev.kind, AUDIT_SIGNIN_FAILED);
+	cr_assert_str_eq(ev.user, "");
+	cr_assert_str_eq(ev.addr, IP);
+	cr_assert_eq(signin_attempt(st, cfg, &s, "alice", "wrong", IP,
+	    T0 + 1), SIGNIN_REFUSED);
+	last_event(&ev);
+	cr_assert_eq(ev.kind, AUDIT_SIGNIN_FAILED);
+	cr_assert_str_eq(ev.user, "alice");
 }
