@@ -422,7 +422,7 @@ account_password_change(struct store *st, const struct config *cfg,
 		return STORE_ERROR;
 	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 		goto out;
-	rc = ratelimit_reset(t, SIGNIN_KIND_USER, s.name);
+	rc = ratelimit_reset(t, SIGNIN_KIND_USER, s.name_subject);
 	if (rc == STORE_OK)
 		rc = ratelimit_undo(t, SIGNIN_KIND_IP, s.ip, s.now, s.window);
 	if (rc == STORE_OK && (rc = store_user_get(t, user, &u)) == STORE_OK) {

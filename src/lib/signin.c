@@ -73,6 +73,13 @@ signin_attempt(struct store *st, const struct config *cfg,
 	memset(&u, 0, sizeof(u));
 	s->name = name;
 	s->name_valid = user_name_valid(name);
+	if (s->name_valid) {
+		unsigned char	 h[CRYPTO_SHA256_LEN];
+
+		if (crypto_sha256_str(name, h) != CRYPTO_OK)
+			return fail(s, STORE_ERROR);
+		hex_encode(h, sizeof(h), s->name_subject);
+	}
 	s->now = now;
 	s->window = cfg->login_lockout;
 	ratelimit_ip_subject(ip, s->ip, sizeof(s->ip));
@@ -80,7 +87,8 @@ signin_attempt(struct store *st, const struct config *cfg,
 	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 		return fail(s, rc);
 	over_user = s->name_valid ? ratelimit_check(t, SIGNIN_KIND_USER,
-	    name, now, cfg->login_max_failures, s->window, &wait_user) : 0;
+	    s->name_subject, now, cfg->login_max_failures, s->window,
+	    &wait_user) : 0;
 	over_ip = ratelimit_check(t, SIGNIN_KIND_IP, s->ip, now,
 	    cfg->login_max_failures * 4, s->window, &wait_ip);
 	if (over_user == -1 || over_ip == -1) {
@@ -93,8 +101,8 @@ signin_attempt(struct store *st, const struct config *cfg,
 		s->retry_after = wait_user > wait_ip ? wait_user : wait_ip;
 		return SIGNIN_THROTTLED;
 	}
-	rc = s->name_valid ? ratelimit_count(t, SIGNIN_KIND_USER, name, now,
-	    s->window) : STORE_OK;
+	rc = s->name_valid ? ratelimit_count(t, SIGNIN_KIND_USER,
+	    s->name_subject, now, s->window) : STORE_OK;
 	if (rc == STORE_OK)
 		rc = ratelimit_count(t, SIGNIN_KIND_IP, s->ip, now, s->window);
 	if (rc != STORE_OK) {
@@ -145,7 +153,7 @@ signin_accept(struct store *st, const struct signin *s,
 
 	if ((rc = store_begin(st, 0, &t)) != STORE_OK)
 		return rc;
-	rc = ratelimit_reset(t, SIGNIN_KIND_USER, s->name);
+	rc = ratelimit_reset(t, SIGNIN_KIND_USER, s->name_subject);
 	if (rc == STORE_OK)
 		rc = ratelimit_undo(t, SIGNIN_KIND_IP, s->ip, s->now,
 		    s->window);
@@ -153,8 +161,7 @@ signin_accept(struct store *st, const struct signin *s,
 		rc = session_create(t, s->name, s->now, session_lifetime,
 		    cookie, cookiesz);
 	if (rc == STORE_OK && s->audit_us > 0 &&
-	    (rc = audit_rekind(t, s->audit_us, s->name,
-	    AUDIT_SIGNIN)) ==
+	    (rc = audit_rekind(t, s->audit_us, s->name, AUDIT_SIGNIN)) ==
 	    STORE_NOTFOUND)
 		rc = STORE_OK;
 	if (rc == STORE_OK && pd != NULL && (pd->prompt & PROMPT_LOGIN)) {

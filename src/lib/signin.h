@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "crypto.h"
 #include "ratelimit.h"
 #include "session.h"
 #include "store.h"
@@ -36,6 +37,13 @@ enum signin_result {
 struct signin {
 	const char	*name;
 	int		 name_valid;	/* counted and logged by name */
+	/*
+	 * The name's failures are counted under the SHA-256 of the name
+	 * (hex), not the name: a password typed into the name field
+	 * would otherwise stay readable in the database for the lockout
+	 * window.
+	 */
+	char		 name_subject[CRYPTO_SHA256_LEN * 2 + 1];
 	/* The address as it is counted (ratelimit_ip_subject()). */
 	char		 ip[RATELIMIT_IP_MAX];
 	int64_t		 now;

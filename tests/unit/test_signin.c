@@ -6,6 +6,7 @@
  * disabled users are refused like a wrong password; too many failures
  * throttle even the right password.  Times are passed in.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -106,6 +107,18 @@ counted(const char *kind, const char *subject, int64_t now)
 	return n;
 }
 
+/* counted() of the per-name counter, whose subject is the name's hash. */
+static long
+counted_name(const char *name, int64_t now)
+{
+	unsigned char	 h[CRYPTO_SHA256_LEN];
+	char		 subject[CRYPTO_SHA256_LEN * 2 + 1];
+
+	cr_assert_eq(crypto_sha256_str(name, h), CRYPTO_OK);
+	hex_encode(h, sizeof(h), subject);
+	return counted(SIGNIN_KIND_USER, subject, now);
+}
+
 static int
 attempt(struct signin *s, const char *name, const char *pw, int64_t now)
 {
@@ -131,10 +144,10 @@ Test(signin, the_right_password_is_counted_then_taken_back)
 	cr_assert_eq(attempt(&s, "alice", "right", T0), SIGNIN_OK);
 	cr_assert_eq(s.name_valid, 1);
 	/* Counted and committed before the check. */
-	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0), 1);
+	cr_assert_eq(counted_name("alice", T0), 1);
 	cr_assert_eq(counted(SIGNIN_KIND_IP, IP, T0), 1);
 	accept(&s, NULL, cookie, sizeof(cookie));
-	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0), 0);
+	cr_assert_eq(counted_name("alice", T0), 0);
 	cr_assert_eq(counted(SIGNIN_KIND_IP, IP, T0), 0);
 	/* And the cookie names a session of alice. */
 	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
@@ -185,7 +198,7 @@ Test(signin, a_wrong_password_stays_counted)
 	struct signin	 s;
 
 	cr_assert_eq(attempt(&s, "alice", "wrong", T0), SIGNIN_REFUSED);
-	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0), 1);
+	cr_assert_eq(counted_name("alice", T0), 1);
 	cr_assert_eq(counted(SIGNIN_KIND_IP, IP, T0), 1);
 }
 
@@ -202,7 +215,7 @@ Test(signin, too_many_failures_throttle_even_the_right_password)
 	cr_assert(s.retry_after > 0 && s.retry_after <= LOCKOUT, "%ld",
 	    s.retry_after);
 	/* A throttled attempt is not counted. */
-	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0 + 10),
+	cr_assert_eq(counted_name("alice", T0 + 10),
 	    MAX_FAILURES);
 	/* After the window the right password works again. */
 	cr_assert_eq(attempt(&s, "alice", "right", T0 + LOCKOUT + 1),
@@ -221,7 +234,7 @@ Test(signin, the_address_has_its_own_limit)
 		cr_assert_eq(attempt(&s, name, "wrong", T0), SIGNIN_REFUSED);
 	}
 	cr_assert_eq(attempt(&s, "alice", "right", T0), SIGNIN_THROTTLED);
-	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0), 0);
+	cr_assert_eq(counted_name("alice", T0), 0);
 }
 
 /* A success takes back its own count only. */
@@ -234,8 +247,8 @@ Test(signin, a_success_takes_back_one_count_of_the_address)
 	cr_assert_eq(attempt(&s, "alice", "right", T0), SIGNIN_OK);
 	accept(&s, NULL, cookie, sizeof(cookie));
 	cr_assert_eq(counted(SIGNIN_KIND_IP, IP, T0), 1);
-	cr_assert_eq(counted(SIGNIN_KIND_USER, "alice", T0), 0);
-	cr_assert_eq(counted(SIGNIN_KIND_USER, "bob", T0), 1);
+	cr_assert_eq(counted_name("alice", T0), 0);
+	cr_assert_eq(counted_name("bob", T0), 1);
 }
 
 /*
@@ -259,7 +272,7 @@ Test(signin, unknown_and_malformed_names_are_refused_and_counted)
 		cr_assert_eq(attempt(&s, cases[i].name, "right", T0),
 		    SIGNIN_REFUSED, "%s", cases[i].name);
 		cr_assert_eq(s.name_valid, cases[i].valid);
-		cr_assert_eq(counted(SIGNIN_KIND_USER, cases[i].name, T0),
+		cr_assert_eq(counted_name(cases[i].name, T0),
 		    cases[i].valid, "%s", cases[i].name);
 		cr_assert_eq(counted(SIGNIN_KIND_IP, IP, T0), (long)i + 1);
 	}
@@ -315,4 +328,34 @@ Test(signin, the_trail_keeps_only_a_known_user_name)
 	last_event(&ev);
 	cr_assert_eq(ev.kind, AUDIT_SIGNIN_FAILED);
 	cr_assert_str_eq(ev.user, "alice");
+}
+
+/*
+ * A password typed into the name field is a valid-looking name: its
+ * failures are counted under its hash, and no key of the rate-limit
+ * database holds it.
+ */
+Test(signin, a_name_is_counted_by_its_hash)
+{
+	struct signin		 s;
+	struct store_txn	*t;
+	struct store_cursor	*cur;
+	struct store_val	 k, v;
+	const char		*typed = "correct-horse-battery";
+	int			 rc, keys = 0;
+
+	cr_assert_eq(attempt(&s, typed, "wrong", T0), SIGNIN_REFUSED);
+	cr_assert_eq(counted_name(typed, T0), 1);
+	cr_assert_eq(store_begin(st, 1, &t), STORE_OK);
+	cr_assert_eq(store_cursor_open(t, DB_RATELIMIT, &cur), STORE_OK);
+	for (rc = store_cursor_get(cur, &k, &v, STORE_FIRST); rc == STORE_OK;
+	    rc = store_cursor_get(cur, &k, &v, STORE_NEXT)) {
+		keys++;
+		cr_assert_null(memmem(k.data, k.len, typed, strlen(typed)));
+		cr_assert_null(memmem(v.data, v.len, typed, strlen(typed)));
+	}
+	cr_assert_eq(rc, STORE_NOTFOUND);
+	store_cursor_close(cur);
+	store_abort(t);
+	cr_assert_geq(keys, 2, "the name's and the address's counters");
 }
