@@ -37,8 +37,10 @@ user_free(struct user *u)
 
 /*
  * Record: flags u32, created i64, updated i64, password hash str, then
- * the scopes the user may grant (str, "" for no limit).  A record
- * written before the limit existed ends after the hash and has none.
+ * the scopes the user may grant, only when there is a limit (a record
+ * without one, or written before the limit existed, ends after the
+ * hash).  A present but empty list is never written, and is refused, so
+ * that every record has one encoding.
  */
 int
 user_decode(const void *p, size_t n, struct user *u)
@@ -53,7 +55,7 @@ user_decode(const void *p, size_t n, struct user *u)
 	u->scopes = NULL;
 	if (rec_reader_left(&r) > 0)
 		u->scopes = rec_get_str(&r);
-	if (!rec_reader_ok(&r)) {
+	if (!rec_reader_ok(&r) || (u->scopes != NULL && u->scopes[0] == '\0')) {
 		user_free(u);
 		return STORE_CORRUPT;
 	}
