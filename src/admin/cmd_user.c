@@ -305,6 +305,18 @@ user_scopes(struct admin *a, const char *name, int argc, char **argv,
 		buf_puts(&req, argv[i]);
 		buf_putc(&req, ' ');
 	}
+	/*
+	 * Without the base scope every grant of hers would be revoked and
+	 * new ones would be made without it: say so instead.
+	 */
+	if (!all && scope_base(a->cfg) != NULL &&
+	    !scope_has(buf_cstr(&req), scope_base(a->cfg))) {
+		admin_err("the limit must include the base scope \"%s\" (the "
+		    "first of default_scopes), which every client is given",
+		    scope_base(a->cfg));
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	if (!all)
 		scope_union(a->cfg, buf_cstr(&req), "", &limit);
 	if (buf_failed(&req) || buf_failed(&limit)) {

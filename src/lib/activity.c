@@ -7,6 +7,7 @@
 #include "client.h"
 #include "config.h"
 #include "store.h"
+#include "user.h"
 
 /* Who acted, by the start of an event's detail. */
 enum who {
@@ -92,6 +93,7 @@ activity_list(struct store_txn *t, const struct config *cfg,
 	struct audit_bounds	 b;
 	struct collect		 c;
 	struct client		 cl;
+	struct user		 u;
 	size_t			 i;
 	int			 rc;
 
@@ -102,6 +104,17 @@ activity_list(struct store_txn *t, const struct config *cfg,
 	f.scan = ACTIVITY_SCAN;
 	if (b.max_age > 0 && now > b.max_age)
 		f.since_us = (now - b.max_age) * (int64_t)1000000;
+	/*
+	 * Not before the account was made: a user deleted and a new one
+	 * added under the same name must not see the first one's events.
+	 */
+	rc = store_user_get(t, user, &u);
+	if (rc == STORE_OK) {
+		if (u.created > 0 && u.created * (int64_t)1000000 > f.since_us)
+			f.since_us = u.created * (int64_t)1000000;
+		user_free(&u);
+	} else if (rc != STORE_NOTFOUND)
+		return rc;
 	c.lines = lines;
 	c.max = max;
 	c.n = 0;

@@ -553,14 +553,15 @@ out:
 
 /*
  * Whether the request pd gets the refusal page rather than the consent
- * page: it asks only for scopes the user may not grant, or (a step-up)
- * it asks for some she may not grant and nothing new she may.
+ * page: it asks only for scopes the user may not grant.  A request that
+ * also asks for some she may grant gets the consent page, which lists
+ * the others as not allowed by her administrator, even when she has
+ * granted all she may before: a step-up and a second device of the
+ * same client (a metadata document's client id is shared) ask alike,
+ * and the second must be able to connect.
  */
 int
 consent_refused(const struct consent_offer *o, const struct pending *pd)
 {
-	if (o->offered[0] == '\0')
-		return pd->scope[0] != '\0';
-	return o->refused[0] != '\0' && o->granted[0] != '\0' &&
-	    scope_subset(o->offered, o->granted);
+	return o->offered[0] == '\0' && pd->scope[0] != '\0';
 }

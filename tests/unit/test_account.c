@@ -500,3 +500,32 @@ Test(account, activity_is_hers_newest_first_with_runs_collapsed)
 	cr_assert_eq(l[2].first_us, us + 5 * S);
 	activity_free(l, n);
 }
+
+/*
+ * A name deleted and given to someone new: the new account's page shows
+ * nothing from before it was made.
+ */
+Test(account, activity_starts_when_the_account_was_made)
+{
+	struct activity_line	 l[ACTIVITY_MAX];
+	struct store_txn	*t;
+	struct user		 u;
+	int64_t			 us = (int64_t)FX_T0 * S;
+	size_t			 n;
+
+	event_at(us + 50 * S, AUDIT_SIGNIN_FAILED, "carol", NULL,
+	    "192.0.2.7");
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "carol");
+	u.password_hash = "not-a-hash";
+	u.created = u.updated = FX_T0 + 100;
+	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
+	cr_assert_eq(store_user_put(t, &u, 1), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	event_at(us + 150 * S, AUDIT_SIGNIN, "carol", NULL, "192.0.2.8");
+
+	n = activity_of("carol", FX_T0 + 200, l, ACTIVITY_MAX);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(l[0].kind, AUDIT_SIGNIN);
+	activity_free(l, n);
+}
