@@ -284,6 +284,7 @@ user_scopes(struct admin *a, const char *name, int argc, char **argv,
 	struct user		 u;
 	struct buf		 req, limit;
 	char			 none[] = "";
+	char			 detail[AUDIT_DETAIL_MAX + 1];
 	int			 i, rc, ret = EXIT_FAIL;
 
 	if (!user_name_valid(name)) {
@@ -346,6 +347,12 @@ user_scopes(struct admin *a, const char *name, int argc, char **argv,
 	}
 	if (rc == STORE_OK)
 		rc = grant_narrow_user(t, a->cfg, name, buf_cstr(&limit), &n);
+	/* Who set what, in the trail: the detail is cut to fit. */
+	snprintf(detail, sizeof(detail), "%s: %s", AUDIT_BY_ADMIN_TOOL,
+	    all ? "every scope" : buf_cstr(&limit));
+	if (rc == STORE_OK)
+		rc = audit_record(t, a->cfg, AUDIT_SCOPES_LIMITED, name, NULL,
+		    NULL, detail);
 	if (rc == STORE_OK)
 		rc = store_commit(t);
 	else

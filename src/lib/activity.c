@@ -253,6 +253,10 @@ activity_words(const struct activity_line *l, struct activity_words *w)
 		    who_of(l->detail) == WHO_ADMIN ?
 		    " by the administrator" : "");
 		break;
+	case AUDIT_SCOPES_LIMITED:
+		words(w, "The administrator changed what you may allow", 0,
+		    "");
+		break;
 	default:
 		words(w, audit_kind_name(l->kind), 0, "");
 		break;

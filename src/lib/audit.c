@@ -25,6 +25,7 @@ static const char *const kind_names[AUDIT__MAX] = {
 	[AUDIT_CONFIG_ERROR] = "config-error",
 	[AUDIT_PASSWORD_CHANGED] = "password-changed",
 	[AUDIT_SIGNED_OUT] = "signed-out",
+	[AUDIT_SCOPES_LIMITED] = "scopes-limited",
 };
 
 const char *

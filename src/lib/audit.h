@@ -62,6 +62,7 @@ enum audit_kind {
 	AUDIT_CONFIG_ERROR,
 	AUDIT_PASSWORD_CHANGED,		/* detail: by whom */
 	AUDIT_SIGNED_OUT,		/* sessions ended by their user */
+	AUDIT_SCOPES_LIMITED,		/* the scopes a user may grant set */
 	AUDIT__MAX
 };
 

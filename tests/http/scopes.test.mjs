@@ -296,6 +296,11 @@ describe('per-user scope limits (mcp-oauth-admin user scopes)', () => {
 		assert.equal(out.scopes, 'mcp notes:read');
 		assert.equal(out.grants_narrowed, 1);
 		assert.equal(out.access_tokens_narrowed, 1);
+		// In the audit trail, with who set what.
+		const ev = JSON.parse(s.admin(['--json', 'events', '--kind',
+		    'scopes-limited', '--user', 'dave']).stdout);
+		assert.equal(ev.length, 1, JSON.stringify(ev));
+		assert.equal(ev[0].detail, 'admin-tool: mcp notes:read');
 		// The same token, the next request: the removed scope is gone.
 		assertInsufficient(await callTool(tok.access_token, 'notes_add',
 		    { text: 'after' }), 'notes:write');

@@ -117,6 +117,9 @@ Test(audit, kinds_have_names_both_ways)
 	cr_assert_eq(AUDIT_CONFIG_ERROR, 12);
 	cr_assert_eq(AUDIT_PASSWORD_CHANGED, 13);
 	cr_assert_eq(AUDIT_SIGNED_OUT, 14);
+	cr_assert_eq(AUDIT_SCOPES_LIMITED, 15);
+	cr_assert_str_eq(audit_kind_name(AUDIT_SCOPES_LIMITED),
+	    "scopes-limited");
 	cr_assert_str_eq(audit_kind_name(AUDIT_PASSWORD_CHANGED),
 	    "password-changed");
 	cr_assert_str_eq(audit_kind_name(AUDIT_SIGNED_OUT), "signed-out");
