@@ -391,14 +391,19 @@ audit_password_changed(struct store_txn *t, const struct config *cfg,
  * could); then, in one transaction, the count is taken back as a
  * successful sign-in's is, the new scrypt hash is stored, every
  * session of hers but the one whose cookie is keep ends (count in
- * *ended), and the change is recorded in the audit trail.  Her grants stay, as with "mcp-oauth-admin user passwd".
+ * *ended), keep itself is replaced by a new session whose cookie goes
+ * to fresh (a password is often changed because a cookie was stolen,
+ * and that cookie may be this very one), and the change is recorded in
+ * the audit trail.  Her grants stay, as with "mcp-oauth-admin user
+ * passwd".
  * Returns a store code or an ACCOUNT_ result (ACCOUNT_THROTTLED with
  * *retry_after).
  */
 int
 account_password_change(struct store *st, const struct config *cfg,
     const char *user, const char *current, const char *pw, const char *ip,
-    const char *keep, int64_t now, long *retry_after, unsigned long *ended)
+    const char *keep, int64_t now, char *fresh, size_t freshsz,
+    long *retry_after, unsigned long *ended)
 {
 	struct store_txn	*t;
 	struct signin		 s;
@@ -440,6 +445,12 @@ account_password_change(struct store *st, const struct config *cfg,
 	}
 	if (rc == STORE_OK)
 		rc = account_end_sessions(t, user, keep, ended);
+	if (rc == STORE_OK && keep != NULL && keep[0] != '\0' &&
+	    (rc = session_delete(t, keep)) == STORE_NOTFOUND)
+		rc = STORE_OK;
+	if (rc == STORE_OK)
+		rc = session_create(t, user, now, cfg->session_lifetime, fresh,
+		    freshsz);
 	if (rc == STORE_OK)
 		rc = audit_password_changed(t, cfg, &s, user, ip);
 	if (rc == STORE_OK)

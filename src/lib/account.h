@@ -79,6 +79,6 @@ int	 account_form_token_ok(const unsigned char *, const char *,
 int	 account_password_check(const char *, const char *);
 int	 account_password_change(struct store *, const struct config *,
 	    const char *, const char *, const char *, const char *,
-	    const char *, int64_t, long *, unsigned long *);
+	    const char *, int64_t, char *, size_t, long *, unsigned long *);
 
 #endif

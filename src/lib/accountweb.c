@@ -338,7 +338,7 @@ do_password(struct app *a, const struct http_request *req,
 	struct store	*st;
 	const char	*current = form_get(f, "current");
 	const char	*pw = form_get(f, "new");
-	char		 cookie[SESSION_TOKEN_MAX];
+	char		 cookie[SESSION_TOKEN_MAX], fresh[SESSION_TOKEN_MAX];
 	char		 msg[96];
 	long		 retry_after = 0, minutes;
 	unsigned long	 ended = 0;
@@ -363,12 +363,15 @@ do_password(struct app *a, const struct http_request *req,
 		cookie[0] = '\0';
 	if ((rc = app_store(a, &st)) == STORE_OK)
 		rc = account_password_change(st, a->cfg, user, current, pw,
-		    req->remote_addr, cookie, time(NULL), &retry_after,
-		    &ended);
+		    req->remote_addr, cookie, time(NULL), fresh, sizeof(fresh),
+		    &retry_after, &ended);
 	crypto_wipe(cookie, sizeof(cookie));
 	switch (rc) {
 	case STORE_OK:
 		consent_log("password_changed", user, NULL, req->remote_addr);
+		/* This browser goes on in a new session (account.c). */
+		cookie_set(resp, a->cfg, CONSENT_COOKIE_SESSION, fresh,
+		    a->cfg->session_lifetime);
 		back_to_page(a, resp, "password");
 		break;
 	case ACCOUNT_WRONG_PASSWORD:
@@ -390,6 +393,7 @@ do_password(struct app *a, const struct http_request *req,
 		authpage_server_error(a->cfg, resp, rc);
 		break;
 	}
+	crypto_wipe(fresh, sizeof(fresh));
 }
 
 static void

@@ -494,12 +494,21 @@ describe('password', () => {
 		// Nothing changed yet: both sessions live.
 		assert.match((await there.page()).body, /<h1>Your account/);
 
+		const sessionName = [...here.jar.cookies.keys()]
+		    .find((k) => /mcp_session$/.test(k));
+		const oldSession = here.jar.cookies.get(sessionName);
 		res = await here.post(page, 'password', {
 			current: 'carol-Pw-1', new: 'carol-Pw-2',
 			again: 'carol-Pw-2' });
 		assert.equal(res.status, 303, res.body.slice(0, 400));
 		assert.equal(res.headers.location,
 		    `${base}/account?done=password`);
+		// This browser goes on in a new session: a stolen copy of
+		// its old cookie is signed out too.
+		assert.notEqual(here.jar.cookies.get(sessionName), oldSession);
+		const stolen = await s.request('GET', `${base}/account`, {
+			headers: { Cookie: `${sessionName}=${oldSession}` } });
+		assert.match(stolen.body, /<h1>Sign in<\/h1>/);
 		page = await here.page();
 		assert.match(page.body, /<h1>Your account<\/h1>/);
 		assert.equal(sessionsOf(page).length, 1);

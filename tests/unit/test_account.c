@@ -293,6 +293,7 @@ Test(account, password_change)
 	char			 hash[CRYPTO_PWHASH_MAX];
 	char			 here[SESSION_TOKEN_MAX];
 	char			 there[SESSION_TOKEN_MAX];
+	char			 fresh[SESSION_TOKEN_MAX];
 	unsigned long		 ended = 0;
 	long			 retry = 0;
 	size_t			 n;
@@ -311,14 +312,18 @@ Test(account, password_change)
 	new_session("alice", there);
 
 	cr_assert_eq(account_password_change(fx_st, fx_cfg, "alice", "wrong",
-	    "new pw", "192.0.2.1", here, FX_T0 + 1, &retry, &ended),
-	    ACCOUNT_WRONG_PASSWORD);
+	    "new pw", "192.0.2.1", here, FX_T0 + 1, fresh, sizeof(fresh),
+	    &retry, &ended), ACCOUNT_WRONG_PASSWORD);
 	cr_assert(session_alive(there));
-	cr_assert_eq(account_password_change(fx_st, fx_cfg, "alice", "old pw",
-	    "new pw", "192.0.2.1", here, FX_T0 + 1, &retry, &ended),
-	    STORE_OK);
-	cr_assert_eq(ended, 1);
 	cr_assert(session_alive(here));
+	cr_assert_eq(account_password_change(fx_st, fx_cfg, "alice", "old pw",
+	    "new pw", "192.0.2.1", here, FX_T0 + 1, fresh, sizeof(fresh),
+	    &retry, &ended), STORE_OK);
+	cr_assert_eq(ended, 1);
+	/* This browser goes on in a new session; its old cookie ends. */
+	cr_assert(!session_alive(here));
+	cr_assert(session_alive(fresh));
+	cr_assert_str_neq(fresh, here);
 	cr_assert(!session_alive(there));
 
 	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
