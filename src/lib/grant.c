@@ -1443,8 +1443,9 @@ out:
 /*
  * Narrows every grant of user to limit (grant_narrow()), in the
  * caller's transaction.  The work is bounded by the number of the
- * user's grants, each with its few codes and tokens.  The ids are collected first, since
- * revoking a grant deletes its entry under the user.
+ * user's grants, each with its few codes and tokens.  The ids are
+ * collected first, since revoking a grant deletes its entry under the
+ * user.
  */
 int
 grant_narrow_user(struct store_txn *t, const struct config *cfg,

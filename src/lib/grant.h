@@ -24,8 +24,9 @@
  *    window, is reuse and revokes the grant.
  *
  * A rotated-out token keeps only a small record (TOKEN_RETIRED: its
- * hash, its grant and its expiry) so that its reuse is recognised.  A grant ends grant_lifetime after the consent
- * that created it, whatever its refreshes.
+ * hash, its grant and its expiry) so that its reuse is recognised.  A
+ * grant ends grant_lifetime after the consent that created it, whatever
+ * its refreshes.
  *
  * Every function here works inside the caller's transaction.  When one
  * fails with oauth_error.commit set (a replay that revoked a grant, a

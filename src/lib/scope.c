@@ -65,7 +65,8 @@ token_ok(const char *s, size_t n)
  * Checks a requested scope list and writes it in canonical form (the
  * configuration's order, no duplicates) to out.  "offline_access" is
  * dropped: refresh tokens do not depend on it here, and clients that
- * follow OpenID Connect ask for it to get one.  On SCOPE_EUNKNOWN, bad names the first unknown scope.
+ * follow OpenID Connect ask for it to get one.  On SCOPE_EUNKNOWN, bad
+ * names the first unknown scope.
  */
 int
 scope_normalise(const struct config *cfg, const char *req, struct buf *out,

@@ -7,8 +7,8 @@
  * retry window that converges and reuse detection (OAuth 2.1 section
  * 4.3.1, RFC 6749 section 6, RFC 9700 section 4.14), the records a
  * rotation leaves, the per-grant refresh rate limit, the grant's
- * absolute lifetime, revocation (RFC 7009) and remembered consent.  Times are passed in, so expiry is tested
- * to the second.
+ * absolute lifetime, revocation (RFC 7009) and remembered consent.
+ * Times are passed in, so expiry is tested to the second.
  */
 #include <criterion/criterion.h>
 
