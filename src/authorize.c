@@ -726,43 +726,15 @@ handle_decision(struct app *a, const struct http_request *req,
 	    "access_denied", "the user denied the request");
 }
 
-/*
- * Reads a POSTed web form into f (limited by lim).  Returns 0, or -1
- * after an error page.
- *
- * Our forms are posted only from our own pages.  A browser that says
- * the request comes from another origin, even another host of the same
- * site, is refused before the form is read (http_same_origin_post()):
- * the CSRF token already stops a page elsewhere, and this also stops a
- * sibling host that has tossed a cookie of its choosing at us.
- */
+/* Reads a POSTed web form into f (authpage_read_form()). */
 static int
 read_post_form(struct app *a, struct http_request *req,
     struct http_response *resp, const struct form_limits *lim,
     struct form *f)
 {
-	int		 rc;
-
-	if (!http_same_origin_post(req)) {
-		page_error(a->cfg, resp, 403, "Request refused",
-		    "This form can only be sent from this site's own page. "
-		    "Go back to the application and start again.", NULL);
-		return -1;
-	}
-	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
-		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
-		return -1;
-	}
-	if (http_read_body(req, a->in, POST_MAX) != HTTP_OK) {
-		authpage_error(a->cfg, resp, AUTHPAGE_FORM_TOO_LARGE);
-		return -1;
-	}
-	if ((rc = form_parse(req->body, req->body_len, lim, f)) != FORM_OK) {
-		page_error(a->cfg, resp, 400, "Malformed form",
-		    form_strerror(rc), NULL);
-		return -1;
-	}
-	return 0;
+	return authpage_read_form(a->cfg, req, a->in, lim,
+	    "This form can only be sent from this site's own page. "
+	    "Go back to the application and start again.", f, resp);
 }
 
 static void

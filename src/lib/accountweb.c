@@ -413,27 +413,10 @@ handle_post(struct app *a, struct http_request *req,
 	int		 rc, local;
 
 	form_init(&f);
-	/* As /authorize's forms: see read_post_form() in authorize.c. */
-	if (!http_same_origin_post(req)) {
-		page_error(a->cfg, resp, 403, "Request refused",
-		    "This form can only be sent from this site's own page. "
-		    "Go back to your account page and try again.", NULL);
+	if (authpage_read_form(a->cfg, req, a->in, &lim,
+	    "This form can only be sent from this site's own page. "
+	    "Go back to your account page and try again.", &f, resp) == -1)
 		goto out;
-	}
-	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
-		authpage_error(a->cfg, resp, AUTHPAGE_NOT_A_FORM);
-		goto out;
-	}
-	if (http_read_body(req, a->in, POST_MAX) != HTTP_OK) {
-		authpage_error(a->cfg, resp, AUTHPAGE_FORM_TOO_LARGE);
-		goto out;
-	}
-	if ((rc = form_parse(req->body, req->body_len, &lim, &f)) !=
-	    FORM_OK) {
-		page_error(a->cfg, resp, 400, "Malformed form",
-		    form_strerror(rc), NULL);
-		goto out;
-	}
 	if (consent_browser(a->cfg, req->cookie, resp, 0, browser) == -1) {
 		authpage_error(a->cfg, resp, AUTHPAGE_NO_COOKIE);
 		goto out;

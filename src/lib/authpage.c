@@ -9,6 +9,7 @@
 #include "client.h"
 #include "config.h"
 #include "consent.h"
+#include "form.h"
 #include "http.h"
 #include "log.h"
 #include "mcp.h"
@@ -573,4 +574,42 @@ authpage_device_done(const struct config *cfg, struct http_response *resp,
 	};
 
 	page_render(cfg, resp, 200, "device-done", title, v, NELEM(v));
+}
+
+/*
+ * Reads a web form POSTed to one of our pages into f (limited by lim,
+ * lim->total bytes at most) from in.  Returns 0, or -1 after an error
+ * page; refused is the message of the page for a post from elsewhere.
+ *
+ * Our forms are posted only from our own pages.  A browser that says
+ * the request comes from another origin, even another host of the same
+ * site, is refused before the form is read (http_same_origin_post()):
+ * the CSRF token already stops a page elsewhere, and this also stops a
+ * sibling host that has tossed a cookie of its choosing at us.
+ */
+int
+authpage_read_form(const struct config *cfg, struct http_request *req,
+    const struct http_io *in, const struct form_limits *lim,
+    const char *refused, struct form *f, struct http_response *resp)
+{
+	int	 rc;
+
+	if (!http_same_origin_post(req)) {
+		page_error(cfg, resp, 403, "Request refused", refused, NULL);
+		return -1;
+	}
+	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
+		authpage_error(cfg, resp, AUTHPAGE_NOT_A_FORM);
+		return -1;
+	}
+	if (http_read_body(req, in, lim->total) != HTTP_OK) {
+		authpage_error(cfg, resp, AUTHPAGE_FORM_TOO_LARGE);
+		return -1;
+	}
+	if ((rc = form_parse(req->body, req->body_len, lim, f)) != FORM_OK) {
+		page_error(cfg, resp, 400, "Malformed form",
+		    form_strerror(rc), NULL);
+		return -1;
+	}
+	return 0;
 }

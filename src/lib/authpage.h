@@ -13,6 +13,7 @@
 #include "client.h"
 #include "config.h"
 #include "consent.h"
+#include "form.h"
 #include "http.h"
 #include "session.h"
 
@@ -36,6 +37,9 @@ enum authpage_error {
 	AUTHPAGE__MAX
 };
 
+int	 authpage_read_form(const struct config *, struct http_request *,
+	    const struct http_io *, const struct form_limits *, const char *,
+	    struct form *, struct http_response *);
 void	 authpage_error(const struct config *, struct http_response *,
 	    enum authpage_error);
 void	 authpage_no_redirect(const struct config *, struct http_response *,
