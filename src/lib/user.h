@@ -14,6 +14,8 @@
 #define USER_PASSWORD_MAX	1024
 
 #define USER_DISABLED		0x01
+/* May use the /admin pages (adminweb.h) when admin_web = on. */
+#define USER_ADMIN		0x02
 
 struct user {
 	char		 name[USER_NAME_MAX + 1];
