@@ -327,6 +327,7 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 	struct mcp_refusal	 refusal;
 	struct mcp_stream	 stream;
 	struct bearer		 token;
+	struct buf		 allow;
 	struct json_object	*body = NULL;
 	const struct config	*cfg = a->cfg;
 	int			 rc;
@@ -354,9 +355,17 @@ mcp_handle_http(struct app *a, const struct mcp_server *srv,
 		http_status(resp, 204);
 		http_header(resp, "Access-Control-Allow-Methods",
 		    "POST, GET, DELETE, OPTIONS");
-		http_header(resp, "Access-Control-Allow-Headers",
-		    "Authorization, Content-Type, MCP-Protocol-Version, "
-		    "Mcp-Session-Id, Last-Event-ID, Mcp-Method, Mcp-Name");
+		buf_init(&allow);
+		buf_puts(&allow, "Authorization, Content-Type, "
+		    "MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID, "
+		    "Mcp-Method, Mcp-Name");
+		mcp_param_preflight(http_env(req->envp,
+		    "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"), &allow);
+		buf_putc(&allow, '\0');
+		if (!buf_failed(&allow))
+			http_header(resp, "Access-Control-Allow-Headers",
+			    allow.data);
+		buf_free(&allow);
 		http_header(resp, "Access-Control-Max-Age", "86400");
 		return;
 	}

@@ -34,6 +34,7 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "mcp.h"
 #include "mcpparam.h"
 
@@ -412,4 +413,43 @@ mcp_param_validate(const struct mcp_server *srv, char **envp,
 	r->status = 400;
 	r->reply = jsonrpc_error(id, MCP_HEADER_MISMATCH, why);
 	return -1;
+}
+
+/*
+ * The Mcp-Param headers a CORS preflight asks for (requested: the
+ * Access-Control-Request-Headers value, or NULL), each appended to out
+ * as ", Mcp-Param-<name>".  A browser client cannot send a header the
+ * preflight's answer does not list (Fetch, section 4.8), and which
+ * Mcp-Param names a call carries depends on the tool, so the answer
+ * lists those asked for rather than a fixed set.  Only well-formed
+ * names are listed, and at most MCP_PARAM_MAX of them: the answer is
+ * bounded whatever the request says.
+ */
+void
+mcp_param_preflight(const char *requested, struct buf *out)
+{
+	static const char	 prefix[] = "mcp-param-";
+	char			 name[MCP_PARAM_NAME_MAX + 1];
+	const char		*p, *end;
+	size_t			 len, plen = sizeof(prefix) - 1, listed = 0;
+
+	if (requested == NULL)
+		return;
+	for (p = requested; *p != '\0' && listed < MCP_PARAM_MAX; p = end) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		end = p + strcspn(p, ",");
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len <= plen || len - plen > MCP_PARAM_NAME_MAX ||
+		    strncasecmp(p, prefix, plen) != 0)
+			continue;
+		memcpy(name, p + plen, len - plen);
+		name[len - plen] = '\0';
+		if (!name_valid(name))
+			continue;
+		buf_printf(out, ", Mcp-Param-%s", name);
+		listed++;
+	}
 }

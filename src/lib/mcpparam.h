@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+struct buf;
 struct json_object;
 struct mcp_server;
 struct mcp_refusal;
@@ -22,6 +23,7 @@ struct mcp_refusal;
 int	 mcp_param_check_schema(struct json_object *, char *, size_t);
 int	 mcp_param_check_call(struct json_object *, struct json_object *,
 	    char **, char *, size_t);
+void	 mcp_param_preflight(const char *, struct buf *);
 int	 mcp_param_validate(const struct mcp_server *, char **,
 	    struct json_object *, struct mcp_refusal *);
 

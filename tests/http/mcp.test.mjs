@@ -294,6 +294,34 @@ describe('transport (MCP Streamable HTTP)', () => {
 		    'WWW-Authenticate, Mcp-Session-Id');
 	});
 
+	// A tool whose arguments go in Mcp-Param headers (MCP 2026-07-28,
+	// transports) is called from a browser only if the preflight lists
+	// them: the answer names each one asked for, and nothing malformed.
+	it('lets a CORS preflight ask for Mcp-Param headers', async () => {
+		const res = await s.request('OPTIONS', '/mcp', { headers: {
+			Origin: 'http://localhost:6274',
+			'Access-Control-Request-Method': 'POST',
+			'Access-Control-Request-Headers':
+			    'authorization, mcp-param-region, Mcp-Param-Tenant-Id,' +
+			    ' mcp-param-bad_name, mcp-param-, x-other',
+		} });
+		assert.equal(res.status, 204);
+		assert.equal(res.headers['access-control-allow-headers'],
+		    'Authorization, Content-Type, MCP-Protocol-Version, ' +
+		    'Mcp-Session-Id, Last-Event-ID, Mcp-Method, Mcp-Name, ' +
+		    'Mcp-Param-region, Mcp-Param-Tenant-Id');
+		const many = Array.from({ length: 40 },
+		    (_, i) => `mcp-param-p${i}`).join(', ');
+		const capped = await s.request('OPTIONS', '/mcp', { headers: {
+			Origin: 'http://localhost:6274',
+			'Access-Control-Request-Method': 'POST',
+			'Access-Control-Request-Headers': many,
+		} });
+		assert.equal(capped.headers['access-control-allow-headers']
+		    .split(', ').filter((h) => h.startsWith('Mcp-Param-'))
+		    .length, 16);
+	});
+
 	it('refuses a foreign Origin with 403', async () => {
 		const res = await rpc(alice.access_token, { jsonrpc: '2.0', id: 1,
 		    method: 'ping' }, { Origin: 'http://evil.example.com' });
