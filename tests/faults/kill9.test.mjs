@@ -10,6 +10,7 @@
 // MCP_FAULTS_SECONDS sets how long the killing lasts (default 15).
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { TestServer } from '../lib/harness.mjs';
@@ -110,23 +111,58 @@ async function client(deadline, person, n) {
 	}
 }
 
+// The state of a process (R: running, D: waiting for the disk, S:
+// sleeping, as in accept() between requests), or null when it is gone.
+function processState(pid) {
+	let stat;
+	try {
+		stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	} catch {
+		return null;
+	}
+	return stat[stat.lastIndexOf(')') + 2];
+}
+
+// Kills a victim at least every 400 ms, and one caught running or
+// waiting for the disk (serving a request, or starting) as soon as it
+// is seen, at most every 150 ms.  Kills at random times alone mostly
+// found the programs idle in accept() on a quiet machine, where a
+// request takes a millisecond, and lighttpd then quietly started a
+// new one: the run proved little.  Watching the few victims' states
+// every 2 ms is what lands kills inside requests.
 async function killer(deadline) {
-	let kills = 0;
+	let kills = 0, busy = 0, last = Date.now(), procs = [], listed = 0;
 	while (Date.now() < deadline) {
-		await pause(100 + Math.floor(Math.random() * 200));
-		const procs = s.programProcesses()
-		    .filter((p) => victims.includes(p.name));
-		if (procs.length === 0)
+		await pause(2);
+		const now = Date.now();
+		if (now - listed >= 50) {
+			procs = s.programProcesses()
+			    .filter((p) => victims.includes(p.name));
+			listed = now;
+		}
+		if (procs.length === 0 || now - last < 150)
 			continue;
-		const p = procs[Math.floor(Math.random() * procs.length)];
+		const running = procs.filter((p) =>
+		    ['R', 'D'].includes(processState(p.pid)));
+		let p;
+		if (running.length > 0)
+			p = running[Math.floor(Math.random() * running.length)];
+		else if (now - last >= 400)
+			p = procs[Math.floor(Math.random() * procs.length)];
+		else
+			continue;
 		try {
 			process.kill(p.pid, 'SIGKILL');
 			kills++;
+			if (running.length > 0)
+				busy++;
+			last = now;
 		} catch {
 			// Exited on its own in between.
 		}
+		procs = procs.filter((q) => q.pid !== p.pid);
 	}
-	return kills;
+	return { kills, busy };
 }
 
 // Waits until every endpoint answers again (lighttpd restarts a killed
@@ -147,7 +183,7 @@ async function settle() {
 }
 
 describe('kill -9 of token.fcgi and authorize.fcgi during flows', () => {
-	let kills;
+	let kills, busy;
 
 	before(async () => {
 		const clients = [];
@@ -170,12 +206,14 @@ describe('kill -9 of token.fcgi and authorize.fcgi during flows', () => {
 		const deadline = Date.now() + seconds * 1000;
 		const runs = clients.map((c, i) => client(deadline,
 		    people[i], i));
-		[kills] = await Promise.all([killer(deadline), ...runs]);
+		[{ kills, busy }] = await Promise.all([killer(deadline),
+		    ...runs]);
 		await settle();
 	});
 
 	it('killed processes often and still completed flows', (t) => {
-		t.diagnostic(`${kills} kills, ${seen.unavailable} failed ` +
+		t.diagnostic(`${kills} kills (${busy} of a running program), ` +
+		    `${seen.unavailable} failed ` +
 		    `requests, ${seen.chains.length} flows, ` +
 		    `${seen.codes.filter((e) => e.outcome !== 'used').length} ` +
 		    'codes and ' +
@@ -184,7 +222,10 @@ describe('kill -9 of token.fcgi and authorize.fcgi during flows', () => {
 		assert.ok(kills >= seconds * 2, `only ${kills} kills`);
 		assert.ok(seen.chains.length >= 5,
 		    `only ${seen.chains.length} flows completed`);
-		assert.ok(seen.unavailable > 0, 'no request ever failed');
+		// Whether a killed request fails or lighttpd retries it on
+		// a new process is lighttpd's choice; what matters is that
+		// kills landed while the programs were at work.
+		assert.ok(busy > 0, 'no kill caught a program running');
 	});
 
 	it('no program answered a database error', () => {
