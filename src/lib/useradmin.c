@@ -537,6 +537,35 @@ list_entry(struct store_txn *t, const struct store_val *k,
 		e->grants = 0;
 }
 
+/* The user name alone, counted, as useradmin_list() lists her. */
+int
+useradmin_one(struct store *st, const char *name,
+    struct useradmin_entry **out)
+{
+	struct store_txn	*t;
+	struct store_val	 k, v;
+	int			 rc;
+
+	*out = NULL;
+	if (!user_name_valid(name))
+		return STORE_NOTFOUND;
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return STORE_ENOMEM;
+	if ((rc = store_begin(st, 1, &t)) != STORE_OK)
+		goto out;
+	k.data = name;
+	k.len = strlen(name);
+	if ((rc = store_get(t, DB_USERS, k.data, k.len, &v)) == STORE_OK)
+		list_entry(t, &k, &v, 1, *out);
+	store_abort(t);
+out:
+	if (rc != STORE_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int
 useradmin_list(struct store *st, const char *after, size_t max, int count,
     struct useradmin_entry **out, size_t *n, int *more)

@@ -99,6 +99,8 @@ struct useradmin_entry {
 
 int	 useradmin_list(struct store *, const char *, size_t, int,
 	    struct useradmin_entry **, size_t *, int *);
+int	 useradmin_one(struct store *, const char *,
+	    struct useradmin_entry **);
 void	 useradmin_list_free(struct useradmin_entry *, size_t);
 
 #endif

@@ -1,0 +1,530 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+/*
+ * /admin/users: the people who sign in.  The list (a page of at most
+ * USERS_PAGE_MAX users, with a "next" link by name), one user's panel
+ * (?user=NAME) with her actions, and the form that adds one.  Every
+ * change is useradmin.c's, as the admin tool makes it, audited as
+ * made from the web by the signed-in administrator's address.
+ *
+ * A password the page generates (a new user's, a reset one) is shown
+ * once, in the 200 answer to the POST: never in a URL, never stored
+ * but as its hash.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accountpage.h"
+#include "adminweb.h"
+#include "audit.h"
+#include "buf.h"
+#include "config.h"
+#include "crypto.h"
+#include "http.h"
+#include "scope.h"
+#include "store.h"
+#include "template.h"
+#include "user.h"
+#include "useradmin.h"
+
+/* Users on one page of the list: one bounded read transaction. */
+#define USERS_PAGE_MAX		500
+#define TIME_MAX		32
+#define COUNT_MAX		24
+/* A user name URL-encoded: at most three bytes for each. */
+#define QUERY_MAX		(USER_NAME_MAX * 3 + 1)
+
+/* The notices of adminweb_back(), by their fixed names. */
+static const struct {
+	const char	*name;
+	const char	*text;
+} notices[] = {
+	{ "disabled", "The user is disabled: her sign-in sessions ended "
+	    "and the access of all her apps was revoked." },
+	{ "enabled", "The user is enabled: she can sign in again." },
+	{ "deleted", "The user is deleted, with her grants and notes." },
+	{ "admin_on", "The user is now an administrator." },
+	{ "admin_off", "The user is no longer an administrator." },
+	{ "scopes", "The scopes she may allow are saved; what she had "
+	    "allowed already was narrowed to them." },
+};
+
+static const char *
+notice_text(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(notices) / sizeof(notices[0]); i++)
+		if (strcmp(name, notices[i].name) == 0)
+			return notices[i].text;
+	return NULL;
+}
+
+static struct tmpl_var
+str_var(const char *name, const char *s)
+{
+	struct tmpl_var	 v;
+
+	memset(&v, 0, sizeof(v));
+	v.name = name;
+	v.type = TMPL_STR;
+	v.str = s;
+	return v;
+}
+
+static struct tmpl_var
+bool_var(const char *name, int b)
+{
+	struct tmpl_var	 v;
+
+	memset(&v, 0, sizeof(v));
+	v.name = name;
+	v.type = TMPL_BOOL;
+	v.b = b;
+	return v;
+}
+
+static struct tmpl_var
+list_var(const char *name, const struct tmpl_scope *items, size_t n)
+{
+	struct tmpl_var	 v;
+
+	memset(&v, 0, sizeof(v));
+	v.name = name;
+	v.type = TMPL_LIST;
+	v.items = items;
+	v.nitems = n;
+	return v;
+}
+
+/* name URL-encoded into out (QUERY_MAX bytes), for a link's query. */
+static void
+query_of(const char *name, char *out)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	url_escape(&b, name);
+	snprintf(out, QUERY_MAX, "%s", buf_failed(&b) ? "" : buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* One row of the list: its texts live as long as the page renders. */
+struct row {
+	char		 created[TIME_MAX];
+	char		 grants[COUNT_MAX];
+	char		 query[QUERY_MAX];
+	struct tmpl_var	 vars[9];
+};
+
+/* The fields every view of a user shows, as name = value. */
+static size_t
+user_fields(const struct useradmin_entry *e, struct row *r,
+    struct tmpl_var *v)
+{
+	const char	*limit = user_scope_limit(&e->u);
+
+	accountpage_time(e->u.created, r->created, sizeof(r->created));
+	snprintf(r->grants, sizeof(r->grants), "%zu", e->grants);
+	query_of(e->u.name, r->query);
+	v[0] = str_var("name", e->u.name);
+	v[1] = bool_var("is_admin", (e->u.flags & USER_ADMIN) != 0);
+	v[2] = bool_var("disabled", (e->u.flags & USER_DISABLED) != 0);
+	v[3] = str_var("limit", limit[0] != '\0' ? limit : "all");
+	v[4] = str_var("created", r->created);
+	v[5] = str_var("grants", r->grants);
+	v[6] = str_var("query", r->query);
+	v[7] = bool_var("corrupt", e->corrupt);
+	v[8] = bool_var("self", 0);
+	return 9;
+}
+
+/*
+ * What a view shows above the list or the panel: a password shown
+ * once (shown_user, shown_password; added says whether she is new).
+ */
+struct shown {
+	const char	*user;
+	const char	*password;
+	int		 added;
+};
+
+#define PAGE_VARS	16
+
+/* Renders vars (n of them) plus the shown password's, if any. */
+static void
+render(struct adminweb *w, int status, struct tmpl_var *vars, size_t n,
+    const struct shown *sh, const char *notice, const char *error)
+{
+	vars[n++] = bool_var("shown", sh != NULL);
+	vars[n++] = str_var("shown_user", sh != NULL ? sh->user : "");
+	vars[n++] = str_var("shown_password", sh != NULL ? sh->password : "");
+	vars[n++] = bool_var("shown_added", sh != NULL && sh->added);
+	adminweb_render(w, status, "admin-users", vars, n, notice, error);
+}
+
+/*
+ * The list, from the name after (NULL: the first), with notice or error
+ * and the password shown once, if any.
+ */
+static void
+show_list(struct adminweb *w, int status, const char *after,
+    const struct shown *sh, const char *notice, const char *error)
+{
+	struct useradmin_entry	*list;
+	struct tmpl_scope	*items = NULL;
+	struct row		*rows = NULL;
+	struct tmpl_var		 vars[PAGE_VARS];
+	char			 next[QUERY_MAX] = "";
+	size_t			 n, i, k = 0;
+	int			 more, rc;
+
+	rc = useradmin_list(w->a->store, after, USERS_PAGE_MAX, 1, &list, &n,
+	    &more);
+	if (rc != STORE_OK) {
+		adminweb_server_error(w, rc);
+		return;
+	}
+	if (n > 0 && ((rows = calloc(n, sizeof(*rows))) == NULL ||
+	    (items = calloc(n, sizeof(*items))) == NULL)) {
+		adminweb_server_error(w, STORE_ENOMEM);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		items[i].nvars = user_fields(&list[i], &rows[i], rows[i].vars);
+		rows[i].vars[8] = bool_var("self",
+		    strcmp(list[i].u.name, w->admin) == 0);
+		items[i].vars = rows[i].vars;
+	}
+	if (more && n > 0)
+		query_of(list[n - 1].u.name, next);
+	vars[k++] = bool_var("panel", 0);
+	vars[k++] = list_var("users", items, n);
+	vars[k++] = bool_var("has_users", n > 0);
+	vars[k++] = bool_var("more", more);
+	vars[k++] = str_var("next", next);
+	vars[k++] = bool_var("later", after != NULL && after[0] != '\0');
+	vars[k++] = list_var("scopes", NULL, 0);
+	vars[k++] = bool_var("limited", 0);
+	render(w, status, vars, k, sh, notice, error);
+out:
+	free(items);
+	free(rows);
+	useradmin_list_free(list, n);
+}
+
+/* One configured scope's checkbox on the panel. */
+struct scope_box {
+	char		 id[COUNT_MAX];
+	struct tmpl_var	 vars[4];
+};
+
+/*
+ * One user's panel: her fields, her actions and the scope checkboxes,
+ * or the list with an error when there is no such user.
+ */
+static void
+show_user(struct adminweb *w, int status, const char *name,
+    const struct shown *sh, const char *notice, const char *error)
+{
+	const struct config	*cfg = w->a->cfg;
+	struct useradmin_entry	*e;
+	struct scope_box	*boxes = NULL;
+	struct tmpl_scope	*items = NULL, one;
+	struct row		 r;
+	struct tmpl_var		 vars[PAGE_VARS];
+	const char		*limit, *base;
+	size_t			 i, k = 0, nscopes;
+	int			 rc;
+
+	rc = user_name_valid(name) ? useradmin_one(w->a->store, name, &e) :
+	    STORE_NOTFOUND;
+	if (rc == STORE_NOTFOUND) {
+		show_list(w, 404, NULL, sh, NULL, "There is no such user.");
+		return;
+	}
+	if (rc != STORE_OK) {
+		adminweb_server_error(w, rc);
+		return;
+	}
+	limit = user_scope_limit(&e->u);
+	base = scope_base(cfg);
+	nscopes = cfg->scopes.len;
+	if (nscopes > 0 && ((boxes = calloc(nscopes, sizeof(*boxes))) ==
+	    NULL || (items = calloc(nscopes, sizeof(*items))) == NULL)) {
+		adminweb_server_error(w, STORE_ENOMEM);
+		goto out;
+	}
+	for (i = 0; i < nscopes; i++) {
+		const char	*s = cfg->scopes.items[i];
+		int		 is_base = base != NULL && strcmp(s, base) == 0;
+
+		snprintf(boxes[i].id, sizeof(boxes[i].id), "scope%zu", i);
+		boxes[i].vars[0] = str_var("scope", s);
+		boxes[i].vars[1] = str_var("id", boxes[i].id);
+		boxes[i].vars[2] = bool_var("checked", is_base ||
+		    limit[0] == '\0' || scope_has(limit, s));
+		boxes[i].vars[3] = bool_var("base", is_base);
+		items[i].vars = boxes[i].vars;
+		items[i].nvars = 4;
+	}
+	one.nvars = user_fields(e, &r, r.vars);
+	r.vars[8] = bool_var("self", strcmp(e->u.name, w->admin) == 0);
+	one.vars = r.vars;
+	vars[k++] = bool_var("panel", 1);
+	vars[k++] = list_var("users", &one, 1);
+	vars[k++] = bool_var("has_users", 1);
+	vars[k++] = bool_var("more", 0);
+	vars[k++] = str_var("next", "");
+	vars[k++] = bool_var("later", 0);
+	vars[k++] = list_var("scopes", items, nscopes);
+	vars[k++] = bool_var("limited", limit[0] != '\0');
+	render(w, status, vars, k, sh, notice, error);
+out:
+	free(items);
+	free(boxes);
+	useradmin_list_free(e, 1);
+}
+
+static void
+get(struct adminweb *w)
+{
+	const char	*user = form_get(w->form, "user");
+	const char	*notice = notice_text(form_get(w->form, "done"));
+
+	if (user != NULL)
+		show_user(w, 200, user, NULL, notice, NULL);
+	else
+		show_list(w, 200, form_get(w->form, "after"), NULL, notice,
+		    NULL);
+}
+
+/* What an error of useradmin.c says on the page, and its status. */
+static const char *
+error_text(const struct useradmin *ua, int err, int *status)
+{
+	*status = 409;
+	switch (err) {
+	case USERADMIN_BADNAME:
+		*status = 400;
+		return "A user name is 1 to 64 of the letters A-Z and a-z, "
+		    "digits and . _ @ + -";
+	case USERADMIN_EXISTS:
+		return "A user of that name exists already.";
+	case USERADMIN_NOTFOUND:
+		*status = 404;
+		return "There is no such user.";
+	case USERADMIN_BADSCOPE:
+		*status = 400;
+		return "That scope is not configured.";
+	case USERADMIN_NOBASE:
+		*status = 400;
+		return "The base scope must stay: every client is given it.";
+	case USERADMIN_LASTADMIN:
+		return "Refused: no enabled administrator would be left. "
+		    "Make another user an administrator first.";
+	case USERADMIN_SELF:
+		return "Refused: you cannot do this to your own account. "
+		    "Another administrator can.";
+	default:
+		(void)ua;
+		*status = 500;
+		return "The change could not be saved; nothing was changed.";
+	}
+}
+
+/* Answers a failed action on name with the error on her panel. */
+static void
+failed(struct adminweb *w, const struct useradmin *ua, int err,
+    const char *name)
+{
+	const char	*text;
+	int		 status;
+
+	text = error_text(ua, err, &status);
+	if (err == USERADMIN_STORE && ua->store_rc != STORE_OK &&
+	    ua->store_rc != STORE_EXISTS) {
+		adminweb_server_error(w, ua->store_rc);
+		return;
+	}
+	if (name != NULL && err != USERADMIN_NOTFOUND &&
+	    err != USERADMIN_BADNAME)
+		show_user(w, status, name, NULL, NULL, text);
+	else
+		show_list(w, status, NULL, NULL, NULL, text);
+}
+
+/* Back to name's panel with the notice done. */
+static void
+back_to(struct adminweb *w, const char *name, const char *done)
+{
+	char	 q[QUERY_MAX + 8];
+	char	 enc[QUERY_MAX];
+
+	query_of(name, enc);
+	snprintf(q, sizeof(q), "user=%s", enc);
+	adminweb_back(w, done, q);
+}
+
+/* Adds a user with a generated password, shown once. */
+static void
+post_add(struct adminweb *w, struct useradmin *ua)
+{
+	const char	*name = form_get(w->form, "name");
+	struct shown	 sh;
+	char		 pw[USERADMIN_PASSWORD_LEN + 1];
+	int		 err;
+
+	if (name == NULL)
+		name = "";
+	if ((err = useradmin_generate_password(pw, sizeof(pw))) ==
+	    USERADMIN_OK)
+		err = useradmin_add(ua, name, pw,
+		    form_get(w->form, "admin") != NULL);
+	if (err != USERADMIN_OK) {
+		crypto_wipe(pw, sizeof(pw));
+		failed(w, ua, err, NULL);
+		return;
+	}
+	sh.user = name;
+	sh.password = pw;
+	sh.added = 1;
+	show_user(w, 200, name, &sh, NULL, NULL);
+	crypto_wipe(pw, sizeof(pw));
+}
+
+/* Gives name a generated password, shown once; her sessions end. */
+static void
+post_reset(struct adminweb *w, struct useradmin *ua, const char *name)
+{
+	struct shown	 sh;
+	char		 pw[USERADMIN_PASSWORD_LEN + 1];
+	int		 err;
+
+	/* Her own would end this session too: /account is the place. */
+	if (strcmp(name, w->admin) == 0) {
+		show_user(w, 409, name, NULL, NULL, "Change your own password "
+		    "on your account page.");
+		return;
+	}
+	if ((err = useradmin_generate_password(pw, sizeof(pw))) ==
+	    USERADMIN_OK)
+		err = useradmin_set_password(ua, name, pw);
+	if (err != USERADMIN_OK) {
+		crypto_wipe(pw, sizeof(pw));
+		failed(w, ua, err, name);
+		return;
+	}
+	sh.user = name;
+	sh.password = pw;
+	sh.added = 0;
+	show_user(w, 200, name, &sh, NULL, NULL);
+	crypto_wipe(pw, sizeof(pw));
+}
+
+/*
+ * The scopes ticked on the panel (fields named "scope" and a number,
+ * each with a scope as its value), the base scope always among them.
+ */
+static int
+post_scopes(struct adminweb *w, struct useradmin *ua, const char *name)
+{
+	const struct form	*f = w->form;
+	const char		*base = scope_base(w->a->cfg);
+	char			**ticked;
+	struct buf		 limit;
+	size_t			 i, n = 0;
+	int			 err;
+
+	if ((ticked = calloc(f->len + 1, sizeof(*ticked))) == NULL) {
+		ua->store_rc = STORE_ENOMEM;
+		return USERADMIN_STORE;
+	}
+	if (base != NULL)
+		ticked[n++] = (char *)base;
+	for (i = 0; i < f->len; i++)
+		if (strncmp(f->fields[i].name, "scope", 5) == 0 &&
+		    f->fields[i].name[5] != '\0' &&
+		    strspn(f->fields[i].name + 5, "0123456789") ==
+		    strlen(f->fields[i].name + 5))
+			ticked[n++] = f->fields[i].value;
+	buf_init(&limit);
+	if (strcmp(form_get(f, "limit") != NULL ? form_get(f, "limit") : "",
+	    "all") == 0)
+		err = useradmin_set_scopes(ua, name, NULL);
+	else if ((err = useradmin_scope_limit(ua, ticked, n, &limit)) ==
+	    USERADMIN_OK)
+		err = useradmin_set_scopes(ua, name, buf_cstr(&limit));
+	buf_free(&limit);
+	free(ticked);
+	return err;
+}
+
+static void
+post(struct adminweb *w, const char *action)
+{
+	struct useradmin	 ua;
+	const char		*name = form_get(w->form, "user");
+	const char		*done;
+	int			 err;
+
+	useradmin_init(&ua, w->a->store, w->a->cfg, AUDIT_BY_ADMIN_WEB,
+	    w->req->remote_addr);
+	ua.keep_an_admin = 1;
+	ua.self = w->admin;
+	if (strcmp(action, "add") == 0) {
+		post_add(w, &ua);
+		return;
+	}
+	if (name == NULL || !user_name_valid(name)) {
+		failed(w, &ua, name == NULL ? USERADMIN_NOTFOUND :
+		    USERADMIN_BADNAME, NULL);
+		return;
+	}
+	if (strcmp(action, "reset") == 0) {
+		post_reset(w, &ua, name);
+		return;
+	}
+	if (strcmp(action, "disable") == 0) {
+		err = useradmin_set_disabled(&ua, name, 1);
+		done = "disabled";
+	} else if (strcmp(action, "enable") == 0) {
+		err = useradmin_set_disabled(&ua, name, 0);
+		done = "enabled";
+	} else if (strcmp(action, "admin_on") == 0) {
+		err = useradmin_set_admin(&ua, name, 1);
+		done = "admin_on";
+	} else if (strcmp(action, "admin_off") == 0) {
+		err = useradmin_set_admin(&ua, name, 0);
+		done = "admin_off";
+	} else if (strcmp(action, "scopes") == 0) {
+		err = post_scopes(w, &ua, name);
+		done = "scopes";
+	} else if (strcmp(action, "delete") == 0) {
+		if (form_get(w->form, "confirm") == NULL) {
+			show_user(w, 400, name, NULL, NULL, "To delete the "
+			    "user, tick the box that says it also deletes "
+			    "her grants and notes.");
+			return;
+		}
+		if ((err = useradmin_delete(&ua, name)) == USERADMIN_OK) {
+			adminweb_back(w, "deleted", NULL);
+			return;
+		}
+		done = NULL;
+	} else {
+		show_list(w, 400, NULL, NULL, NULL, "Unknown action.");
+		return;
+	}
+	if (err != USERADMIN_OK) {
+		failed(w, &ua, err, name);
+		return;
+	}
+	back_to(w, name, done);
+}
+
+const struct adminweb_page adminusers_page = {
+	"users", "Users", get, post
+};
