@@ -62,37 +62,26 @@ notice_text(const char *name)
 	return NULL;
 }
 
+/* A string variable (s not NULL) or a boolean one (b). */
 static struct tmpl_var
-str_var(const char *name, const char *s)
+var(const char *name, const char *s, int b)
 {
 	struct tmpl_var	 v;
 
 	memset(&v, 0, sizeof(v));
 	v.name = name;
-	v.type = TMPL_STR;
+	v.type = s != NULL ? TMPL_STR : TMPL_BOOL;
 	v.str = s;
-	return v;
-}
-
-static struct tmpl_var
-bool_var(const char *name, int b)
-{
-	struct tmpl_var	 v;
-
-	memset(&v, 0, sizeof(v));
-	v.name = name;
-	v.type = TMPL_BOOL;
 	v.b = b;
 	return v;
 }
 
+/* A list variable: the items of a {{#name}} section. */
 static struct tmpl_var
-list_var(const char *name, const struct tmpl_scope *items, size_t n)
+list(const char *name, const struct tmpl_scope *items, size_t n)
 {
-	struct tmpl_var	 v;
+	struct tmpl_var	 v = var(name, NULL, 0);
 
-	memset(&v, 0, sizeof(v));
-	v.name = name;
 	v.type = TMPL_LIST;
 	v.items = items;
 	v.nitems = n;
@@ -129,15 +118,15 @@ user_fields(const struct useradmin_entry *e, struct row *r,
 	accountpage_time(e->u.created, r->created, sizeof(r->created));
 	snprintf(r->grants, sizeof(r->grants), "%zu", e->grants);
 	query_of(e->u.name, r->query);
-	v[0] = str_var("name", e->u.name);
-	v[1] = bool_var("is_admin", (e->u.flags & USER_ADMIN) != 0);
-	v[2] = bool_var("disabled", (e->u.flags & USER_DISABLED) != 0);
-	v[3] = str_var("limit", limit[0] != '\0' ? limit : "all");
-	v[4] = str_var("created", r->created);
-	v[5] = str_var("grants", r->grants);
-	v[6] = str_var("query", r->query);
-	v[7] = bool_var("corrupt", e->corrupt);
-	v[8] = bool_var("self", 0);
+	v[0] = var("name", e->u.name, 0);
+	v[1] = var("is_admin", NULL, (e->u.flags & USER_ADMIN) != 0);
+	v[2] = var("disabled", NULL, (e->u.flags & USER_DISABLED) != 0);
+	v[3] = var("limit", limit[0] != '\0' ? limit : "all", 0);
+	v[4] = var("created", r->created, 0);
+	v[5] = var("grants", r->grants, 0);
+	v[6] = var("query", r->query, 0);
+	v[7] = var("corrupt", NULL, e->corrupt);
+	v[8] = var("self", NULL, 0);
 	return 9;
 }
 
@@ -158,10 +147,10 @@ static void
 render(struct adminweb *w, int status, struct tmpl_var *vars, size_t n,
     const struct shown *sh, const char *notice, const char *error)
 {
-	vars[n++] = bool_var("shown", sh != NULL);
-	vars[n++] = str_var("shown_user", sh != NULL ? sh->user : "");
-	vars[n++] = str_var("shown_password", sh != NULL ? sh->password : "");
-	vars[n++] = bool_var("shown_added", sh != NULL && sh->added);
+	vars[n++] = var("shown", NULL, sh != NULL);
+	vars[n++] = var("shown_user", sh != NULL ? sh->user : "", 0);
+	vars[n++] = var("shown_password", sh != NULL ? sh->password : "", 0);
+	vars[n++] = var("shown_added", NULL, sh != NULL && sh->added);
 	adminweb_render(w, status, "admin-users", vars, n, notice, error);
 }
 
@@ -173,7 +162,7 @@ static void
 show_list(struct adminweb *w, int status, const char *after,
     const struct shown *sh, const char *notice, const char *error)
 {
-	struct useradmin_entry	*list;
+	struct useradmin_entry	*entries;
 	struct tmpl_scope	*items = NULL;
 	struct row		*rows = NULL;
 	struct tmpl_var		 vars[PAGE_VARS];
@@ -181,7 +170,7 @@ show_list(struct adminweb *w, int status, const char *after,
 	size_t			 n, i, k = 0;
 	int			 more, rc;
 
-	rc = useradmin_list(w->a->store, after, USERS_PAGE_MAX, 1, &list, &n,
+	rc = useradmin_list(w->a->store, after, USERS_PAGE_MAX, 1, &entries, &n,
 	    &more);
 	if (rc != STORE_OK) {
 		adminweb_server_error(w, rc);
@@ -193,26 +182,26 @@ show_list(struct adminweb *w, int status, const char *after,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		items[i].nvars = user_fields(&list[i], &rows[i], rows[i].vars);
-		rows[i].vars[8] = bool_var("self",
-		    strcmp(list[i].u.name, w->admin) == 0);
+		items[i].nvars = user_fields(&entries[i], &rows[i], rows[i].vars);
+		rows[i].vars[8] = var("self", NULL,
+		    strcmp(entries[i].u.name, w->admin) == 0);
 		items[i].vars = rows[i].vars;
 	}
 	if (more && n > 0)
-		query_of(list[n - 1].u.name, next);
-	vars[k++] = bool_var("panel", 0);
-	vars[k++] = list_var("users", items, n);
-	vars[k++] = bool_var("has_users", n > 0);
-	vars[k++] = bool_var("more", more);
-	vars[k++] = str_var("next", next);
-	vars[k++] = bool_var("later", after != NULL && after[0] != '\0');
-	vars[k++] = list_var("scopes", NULL, 0);
-	vars[k++] = bool_var("limited", 0);
+		query_of(entries[n - 1].u.name, next);
+	vars[k++] = var("panel", NULL, 0);
+	vars[k++] = list("users", items, n);
+	vars[k++] = var("has_users", NULL, n > 0);
+	vars[k++] = var("more", NULL, more);
+	vars[k++] = var("next", next, 0);
+	vars[k++] = var("later", NULL, after != NULL && after[0] != '\0');
+	vars[k++] = list("scopes", NULL, 0);
+	vars[k++] = var("limited", NULL, 0);
 	render(w, status, vars, k, sh, notice, error);
 out:
 	free(items);
 	free(rows);
-	useradmin_list_free(list, n);
+	useradmin_list_free(entries, n);
 }
 
 /* One configured scope's checkbox on the panel. */
@@ -262,25 +251,25 @@ show_user(struct adminweb *w, int status, const char *name,
 		int		 is_base = base != NULL && strcmp(s, base) == 0;
 
 		snprintf(boxes[i].id, sizeof(boxes[i].id), "scope%zu", i);
-		boxes[i].vars[0] = str_var("scope", s);
-		boxes[i].vars[1] = str_var("id", boxes[i].id);
-		boxes[i].vars[2] = bool_var("checked", is_base ||
+		boxes[i].vars[0] = var("scope", s, 0);
+		boxes[i].vars[1] = var("id", boxes[i].id, 0);
+		boxes[i].vars[2] = var("checked", NULL, is_base ||
 		    limit[0] == '\0' || scope_has(limit, s));
-		boxes[i].vars[3] = bool_var("base", is_base);
+		boxes[i].vars[3] = var("base", NULL, is_base);
 		items[i].vars = boxes[i].vars;
 		items[i].nvars = 4;
 	}
 	one.nvars = user_fields(e, &r, r.vars);
-	r.vars[8] = bool_var("self", strcmp(e->u.name, w->admin) == 0);
+	r.vars[8] = var("self", NULL, strcmp(e->u.name, w->admin) == 0);
 	one.vars = r.vars;
-	vars[k++] = bool_var("panel", 1);
-	vars[k++] = list_var("users", &one, 1);
-	vars[k++] = bool_var("has_users", 1);
-	vars[k++] = bool_var("more", 0);
-	vars[k++] = str_var("next", "");
-	vars[k++] = bool_var("later", 0);
-	vars[k++] = list_var("scopes", items, nscopes);
-	vars[k++] = bool_var("limited", limit[0] != '\0');
+	vars[k++] = var("panel", NULL, 1);
+	vars[k++] = list("users", &one, 1);
+	vars[k++] = var("has_users", NULL, 1);
+	vars[k++] = var("more", NULL, 0);
+	vars[k++] = var("next", "", 0);
+	vars[k++] = var("later", NULL, 0);
+	vars[k++] = list("scopes", items, nscopes);
+	vars[k++] = var("limited", NULL, limit[0] != '\0');
 	render(w, status, vars, k, sh, notice, error);
 out:
 	free(items);
@@ -368,59 +357,39 @@ back_to(struct adminweb *w, const char *name, const char *done)
 	adminweb_back(w, done, q);
 }
 
-/* Adds a user with a generated password, shown once. */
+/*
+ * A generated password, shown once: a new user's (name from the form,
+ * added) or name's new one.  A reset ends her sessions; it is refused
+ * on the administrator's own account, whose session would end too
+ * (/account is the place to change it).
+ */
 static void
-post_add(struct adminweb *w, struct useradmin *ua)
-{
-	const char	*name = form_get(w->form, "name");
-	struct shown	 sh;
-	char		 pw[USERADMIN_PASSWORD_LEN + 1];
-	int		 err;
-
-	if (name == NULL)
-		name = "";
-	if ((err = useradmin_generate_password(pw, sizeof(pw))) ==
-	    USERADMIN_OK)
-		err = useradmin_add(ua, name, pw,
-		    form_get(w->form, "admin") != NULL);
-	if (err != USERADMIN_OK) {
-		crypto_wipe(pw, sizeof(pw));
-		failed(w, ua, err, NULL);
-		return;
-	}
-	sh.user = name;
-	sh.password = pw;
-	sh.added = 1;
-	show_user(w, 200, name, &sh, NULL, NULL);
-	crypto_wipe(pw, sizeof(pw));
-}
-
-/* Gives name a generated password, shown once; her sessions end. */
-static void
-post_reset(struct adminweb *w, struct useradmin *ua, const char *name)
+post_password(struct adminweb *w, struct useradmin *ua, const char *name,
+    int added)
 {
 	struct shown	 sh;
 	char		 pw[USERADMIN_PASSWORD_LEN + 1];
 	int		 err;
 
-	/* Her own would end this session too: /account is the place. */
-	if (strcmp(name, w->admin) == 0) {
+	if (!added && strcmp(name, w->admin) == 0) {
 		show_user(w, 409, name, NULL, NULL, "Change your own password "
 		    "on your account page.");
 		return;
 	}
-	if ((err = useradmin_generate_password(pw, sizeof(pw))) ==
-	    USERADMIN_OK)
+	err = useradmin_generate_password(pw, sizeof(pw));
+	if (err == USERADMIN_OK && added)
+		err = useradmin_add(ua, name, pw,
+		    form_get(w->form, "admin") != NULL);
+	else if (err == USERADMIN_OK)
 		err = useradmin_set_password(ua, name, pw);
-	if (err != USERADMIN_OK) {
-		crypto_wipe(pw, sizeof(pw));
-		failed(w, ua, err, name);
-		return;
+	if (err != USERADMIN_OK)
+		failed(w, ua, err, added ? NULL : name);
+	else {
+		sh.user = name;
+		sh.password = pw;
+		sh.added = added;
+		show_user(w, 200, name, &sh, NULL, NULL);
 	}
-	sh.user = name;
-	sh.password = pw;
-	sh.added = 0;
-	show_user(w, 200, name, &sh, NULL, NULL);
 	crypto_wipe(pw, sizeof(pw));
 }
 
@@ -475,7 +444,8 @@ post(struct adminweb *w, const char *action)
 	ua.keep_an_admin = 1;
 	ua.self = w->admin;
 	if (strcmp(action, "add") == 0) {
-		post_add(w, &ua);
+		post_password(w, &ua, form_get(w->form, "name") != NULL ?
+		    form_get(w->form, "name") : "", 1);
 		return;
 	}
 	if (name == NULL || !user_name_valid(name)) {
@@ -484,7 +454,7 @@ post(struct adminweb *w, const char *action)
 		return;
 	}
 	if (strcmp(action, "reset") == 0) {
-		post_reset(w, &ua, name);
+		post_password(w, &ua, name, 0);
 		return;
 	}
 	if (strcmp(action, "disable") == 0) {

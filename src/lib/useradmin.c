@@ -78,6 +78,16 @@ reset(struct useradmin *ua)
 	ua->revoked.addr = ua->addr;
 }
 
+/* Commits t when rc is STORE_OK, else aborts it; the outcome. */
+static int
+finish(struct store_txn *t, int rc)
+{
+	if (rc == STORE_OK)
+		return store_commit(t);
+	store_abort(t);
+	return rc;
+}
+
 /* The audit event of a change to user, by ua's actor (and what). */
 static int
 audit(struct useradmin *ua, struct store_txn *t, int kind, const char *user,
@@ -184,12 +194,8 @@ guarded_disable(struct useradmin *ua, const char *name)
 	    (u.flags & (USER_ADMIN | USER_DISABLED)) == USER_ADMIN) {
 		u.flags |= USER_DISABLED;
 		u.updated = ua->now;
-		if ((rc = store_user_put(t, &u, 0)) == STORE_OK)
-			rc = store_commit(t);
-		else
-			store_abort(t);
+		err = store_fail(ua, finish(t, store_user_put(t, &u, 0)));
 		t = NULL;
-		err = store_fail(ua, rc);
 	}
 	if (t != NULL)
 		store_abort(t);
@@ -197,10 +203,18 @@ guarded_disable(struct useradmin *ua, const char *name)
 	return err;
 }
 
-/* Hashes pw into hash (CRYPTO_PWHASH_MAX bytes). */
+/*
+ * The start of a change of password (adding a user or setting hers):
+ * name checked, pw hashed into hash (CRYPTO_PWHASH_MAX bytes) before
+ * any transaction, since hashing takes long on purpose.
+ */
 static int
-hash_password(const char *pw, char *hash)
+hash_password(struct useradmin *ua, const char *name, const char *pw,
+    char *hash)
 {
+	reset(ua);
+	if (!user_name_valid(name))
+		return USERADMIN_BADNAME;
 	if (crypto_password_hash(pw, hash, CRYPTO_PWHASH_MAX) != CRYPTO_OK)
 		return USERADMIN_CRYPTO;
 	return USERADMIN_OK;
@@ -219,10 +233,7 @@ useradmin_add(struct useradmin *ua, const char *name, const char *pw,
 	char			 hash[CRYPTO_PWHASH_MAX];
 	int			 rc, err;
 
-	reset(ua);
-	if (!user_name_valid(name))
-		return USERADMIN_BADNAME;
-	if ((err = hash_password(pw, hash)) != USERADMIN_OK)
+	if ((err = hash_password(ua, name, pw, hash)) != USERADMIN_OK)
 		return err;
 	memset(&u, 0, sizeof(u));
 	snprintf(u.name, sizeof(u.name), "%s", name);
@@ -235,10 +246,7 @@ useradmin_add(struct useradmin *ua, const char *name, const char *pw,
 	if (rc == STORE_OK)
 		rc = audit(ua, t, AUDIT_USER_ADDED, name,
 		    admin ? "administrator" : NULL);
-	if (rc == STORE_OK)
-		rc = store_commit(t);
-	else
-		store_abort(t);
+	rc = finish(t, rc);
 out:
 	crypto_wipe(hash, sizeof(hash));
 	if (rc == STORE_EXISTS)
@@ -261,10 +269,7 @@ useradmin_set_password(struct useradmin *ua, const char *name,
 	char			 hash[CRYPTO_PWHASH_MAX];
 	int			 rc, err;
 
-	reset(ua);
-	if (!user_name_valid(name))
-		return USERADMIN_BADNAME;
-	if ((err = hash_password(pw, hash)) != USERADMIN_OK)
+	if ((err = hash_password(ua, name, pw, hash)) != USERADMIN_OK)
 		return err;
 	if ((rc = store_begin(ua->st, 0, &t)) != STORE_OK)
 		goto out;
@@ -281,12 +286,8 @@ useradmin_set_password(struct useradmin *ua, const char *name,
 		rc = revoke_sessions(t, name, &ua->revoked.sessions);
 	if (rc == STORE_OK)
 		rc = audit(ua, t, AUDIT_PASSWORD_CHANGED, name, NULL);
-	if (rc == STORE_OK)
-		rc = store_commit(t);
-	else {
-		store_abort(t);
+	if ((rc = finish(t, rc)) != STORE_OK)
 		ua->revoked.sessions = 0;
-	}
 out:
 	crypto_wipe(hash, sizeof(hash));
 	return store_fail(ua, rc);
@@ -310,10 +311,7 @@ enable(struct useradmin *ua, const char *name)
 	}
 	if (rc == STORE_OK)
 		rc = audit(ua, t, AUDIT_USER_ENABLED, name, NULL);
-	if (rc == STORE_OK)
-		rc = store_commit(t);
-	else
-		store_abort(t);
+	rc = finish(t, rc);
 	/*
 	 * With user_auth = remote_user a person without a record is not
 	 * blocked: enabling her succeeds with nothing to change.
@@ -387,11 +385,7 @@ useradmin_set_admin(struct useradmin *ua, const char *name, int on)
 		if (rc == STORE_OK)
 			rc = audit(ua, t, AUDIT_ADMIN_CHANGED, name,
 			    on ? "administrator on" : "administrator off");
-		if (rc == STORE_OK)
-			rc = store_commit(t);
-		else
-			store_abort(t);
-		err = store_fail(ua, rc);
+		err = store_fail(ua, finish(t, rc));
 	} else
 		store_abort(t);
 	user_free(&u);
@@ -499,12 +493,8 @@ useradmin_set_scopes(struct useradmin *ua, const char *name,
 	if (rc == STORE_OK)
 		rc = audit(ua, t, AUDIT_SCOPES_LIMITED, name,
 		    limit[0] == '\0' ? "every scope" : limit);
-	if (rc == STORE_OK)
-		rc = store_commit(t);
-	else {
-		store_abort(t);
+	if ((rc = finish(t, rc)) != STORE_OK)
 		memset(&ua->narrowed, 0, sizeof(ua->narrowed));
-	}
 	return store_fail(ua, rc);
 }
 
