@@ -108,12 +108,16 @@ struct row {
 	struct tmpl_var	 vars[9];
 };
 
-/* The fields every view of a user shows, as name = value. */
-static size_t
-user_fields(const struct useradmin_entry *e, struct row *r,
-    struct tmpl_var *v)
+/*
+ * The fields every view of a user shows, into r's variables; "self"
+ * says whether she is admin, the administrator signed in.
+ */
+static void
+user_fields(const struct useradmin_entry *e, const char *admin,
+    struct row *r, struct tmpl_scope *item)
 {
 	const char	*limit = user_scope_limit(&e->u);
+	struct tmpl_var	*v = r->vars;
 
 	accountpage_time(e->u.created, r->created, sizeof(r->created));
 	snprintf(r->grants, sizeof(r->grants), "%zu", e->grants);
@@ -126,8 +130,9 @@ user_fields(const struct useradmin_entry *e, struct row *r,
 	v[5] = var("grants", r->grants, 0);
 	v[6] = var("query", r->query, 0);
 	v[7] = var("corrupt", NULL, e->corrupt);
-	v[8] = var("self", NULL, 0);
-	return 9;
+	v[8] = var("self", NULL, strcmp(e->u.name, admin) == 0);
+	item->vars = v;
+	item->nvars = 9;
 }
 
 /*
@@ -170,8 +175,11 @@ show_list(struct adminweb *w, int status, const char *after,
 	size_t			 n, i, k = 0;
 	int			 more, rc;
 
-	rc = useradmin_list(w->a->store, after, USERS_PAGE_MAX, 1, &entries, &n,
-	    &more);
+	/* The cursor is a name: anything else starts from the first. */
+	if (after != NULL && !user_name_valid(after))
+		after = NULL;
+	rc = useradmin_list(w->a->store, after, USERS_PAGE_MAX, 1, &entries,
+	    &n, &more);
 	if (rc != STORE_OK) {
 		adminweb_server_error(w, rc);
 		return;
@@ -181,12 +189,8 @@ show_list(struct adminweb *w, int status, const char *after,
 		adminweb_server_error(w, STORE_ENOMEM);
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		items[i].nvars = user_fields(&entries[i], &rows[i], rows[i].vars);
-		rows[i].vars[8] = var("self", NULL,
-		    strcmp(entries[i].u.name, w->admin) == 0);
-		items[i].vars = rows[i].vars;
-	}
+	for (i = 0; i < n; i++)
+		user_fields(&entries[i], w->admin, &rows[i], &items[i]);
 	if (more && n > 0)
 		query_of(entries[n - 1].u.name, next);
 	vars[k++] = var("panel", NULL, 0);
@@ -259,9 +263,7 @@ show_user(struct adminweb *w, int status, const char *name,
 		items[i].vars = boxes[i].vars;
 		items[i].nvars = 4;
 	}
-	one.nvars = user_fields(e, &r, r.vars);
-	r.vars[8] = var("self", NULL, strcmp(e->u.name, w->admin) == 0);
-	one.vars = r.vars;
+	user_fields(e, w->admin, &r, &one);
 	vars[k++] = var("panel", NULL, 1);
 	vars[k++] = list("users", &one, 1);
 	vars[k++] = var("has_users", NULL, 1);
