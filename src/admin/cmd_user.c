@@ -379,9 +379,44 @@ user_list(struct admin *a)
 }
 
 /*
- * user add NAME [--password-stdin] [--admin] | passwd NAME [--password-stdin]
- * [--revoke-grants] | list | disable NAME | enable NAME | del NAME |
- * scopes NAME SCOPE... | scopes NAME --all
+ * user admin NAME on|off: gives or takes the administrator flag
+ * (USER_ADMIN: the /admin pages), audited (useradmin_set_admin()).  Only a user with
+ * a record: with user_auth = remote_user, "user add" makes one first.
+ */
+static int
+user_admin(struct admin *a, const char *name, const char *onoff)
+{
+	struct useradmin	 ua;
+	struct json_object	*o;
+	int			 err, on;
+
+	if (strcmp(onoff, "on") == 0)
+		on = 1;
+	else if (strcmp(onoff, "off") == 0)
+		on = 0;
+	else
+		return EXIT_USAGE;
+	if (useradmin_open(a, &ua) == -1)
+		return EXIT_FAIL;
+	if ((err = useradmin_set_admin(&ua, name, on)) != USERADMIN_OK)
+		return useradmin_fail(a, &ua, err, name,
+		    "cannot change the user");
+	if (a->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "user", json_object_new_string(name));
+		json_object_object_add(o, "admin", json_object_new_boolean(on));
+		admin_json_print(o);
+	} else
+		printf("user %s %s an administrator\n", name,
+		    on ? "is now" : "is no longer");
+	return EXIT_OK;
+}
+
+/*
+ * user add NAME [--password-stdin] [--admin] | passwd NAME
+ * [--password-stdin] [--revoke-grants] | list | disable NAME | enable
+ * NAME | del NAME | admin NAME on|off | scopes NAME SCOPE... | scopes
+ * NAME --all
  */
 int
 cmd_user(struct admin *a, int argc, char **argv)
@@ -404,6 +439,8 @@ cmd_user(struct admin *a, int argc, char **argv)
 			return EXIT_USAGE;
 		return user_scopes(a, argv[2], argc - 3, argv + 3, 0);
 	}
+	if (strcmp(argv[1], "admin") == 0)
+		return argc == 4 ? user_admin(a, argv[2], argv[3]) : EXIT_USAGE;
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--password-stdin") == 0 && !from_stdin)
 			from_stdin = 1;
