@@ -38,6 +38,8 @@ before(async () => {
 	s.admin(['user', 'add', 'root', '--password-stdin', '--admin'],
 	    { input: `${ROOT_PW}\n` });
 	client = await register(s, { client_name: 'Notes app' });
+	root = new Admin();
+	await root.signedIn();
 });
 
 after(async () => {
@@ -100,11 +102,6 @@ class Admin {
 }
 
 let root;
-
-before(async () => {
-	root = new Admin();
-	await root.signedIn();
-});
 
 // The user list of the tool, by name.
 function toolUsers() {
