@@ -1,0 +1,36 @@
+/* Copyright (c) 2026 The mcp-oauth-fcgi authors. ISC license: see LICENSE. */
+/*
+ * Query strings of the /admin pages (adminquery.h).
+ */
+#include <string.h>
+
+#include "adminquery.h"
+
+/*
+ * Appends "name=value" to q, after a "&" unless q is empty, the value
+ * percent-encoded (RFC 3986 §2.1): everything but the unreserved
+ * characters, so that a client id with "&", "#" or "/" comes back as
+ * it was.  A NULL or empty value appends nothing.
+ */
+void
+adminquery_add(struct buf *q, const char *name, const char *value)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+
+	if (value == NULL || *value == '\0')
+		return;
+	if (q->len > 0)
+		buf_putc(q, '&');
+	buf_printf(q, "%s=", name);
+	for (p = (const unsigned char *)value; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+			buf_putc(q, (char)*p);
+		else {
+			buf_putc(q, '%');
+			buf_putc(q, hex[*p >> 4]);
+			buf_putc(q, hex[*p & 0x0f]);
+		}
+	}
+}
