@@ -81,21 +81,6 @@ parse_date(const char *s)
 	return (int64_t)t * 1000000;
 }
 
-/* A field of the query, NULL when absent, empty or over max bytes. */
-static const char *
-field(const struct form *f, const char *name, size_t max, const char **err)
-{
-	const char	*v = f != NULL ? form_get(f, name) : NULL;
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	if (strlen(v) > max) {
-		*err = "A filter field is too long; it was left out.";
-		return NULL;
-	}
-	return v;
-}
-
 static void
 events_get(struct adminweb *w)
 {
@@ -108,6 +93,7 @@ events_get(struct adminweb *w)
 	struct store_txn	*t = NULL;
 	struct buf		 older;
 	const char		*error = NULL, *since, *kind, *before;
+	int			 toolong = 0;
 	char			 scanned[128];
 	int64_t			 older_us = 0;
 	size_t			 i, nkinds = 0;
@@ -117,20 +103,25 @@ events_get(struct adminweb *w)
 	memset(&f, 0, sizeof(f));
 	buf_init(&older);
 	scanned[0] = '\0';
-	f.user = field(w->form, "user", AUDIT_USER_MAX, &error);
-	f.client = field(w->form, "client", AUDIT_CLIENT_MAX, &error);
-	if ((kind = field(w->form, "kind", 32, &error)) != NULL &&
+	f.user = adminquery_field(w->form, "user", AUDIT_USER_MAX,
+	    &toolong);
+	f.client = adminquery_field(w->form, "client",
+	    AUDIT_CLIENT_MAX, &toolong);
+	if ((kind = adminquery_field(w->form, "kind", 32,
+	    &toolong)) != NULL &&
 	    (f.kind = audit_kind_parse(kind)) == 0) {
 		error = "Unknown kind of event: it was left out.";
 		kind = NULL;
 	}
-	if ((since = field(w->form, "since", DATE_LEN, &error)) != NULL &&
+	if ((since = adminquery_field(w->form, "since",
+	    DATE_LEN, &toolong)) != NULL &&
 	    (f.since_us = parse_date(since)) < 0) {
 		error = "The date must be written as 2026-12-01.";
 		f.since_us = 0;
 		since = NULL;
 	}
-	if ((before = field(w->form, "before", 20, &error)) != NULL) {
+	if ((before = adminquery_field(w->form, "before", 20,
+	    &toolong)) != NULL) {
 		char		*end;
 		long long	 b = strtoll(before, &end, 10);
 
@@ -140,6 +131,8 @@ events_get(struct adminweb *w)
 		else
 			f.before_us = b;
 	}
+	if (toolong)
+		error = "A filter field is too long; it was left out.";
 	f.limit = EVENTS_PAGE;
 	f.scan = EVENTS_SCAN;
 	if ((r.ev = calloc(EVENTS_PAGE, sizeof(*r.ev))) == NULL ||

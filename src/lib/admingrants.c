@@ -45,20 +45,6 @@ struct grants_filter {
 	const char	*error;
 };
 
-static const char *
-field(const struct form *f, const char *name, size_t max, int *bad)
-{
-	const char	*v = f != NULL ? form_get(f, name) : NULL;
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	if (strlen(v) > max) {
-		*bad = 1;
-		return NULL;
-	}
-	return v;
-}
-
 static void
 read_filter(const struct form *form, struct grants_filter *f)
 {
@@ -66,9 +52,9 @@ read_filter(const struct form *form, struct grants_filter *f)
 	size_t	 i;
 
 	memset(f, 0, sizeof(*f));
-	f->user = field(form, "user", USER_NAME_MAX, &bad);
-	f->client = field(form, "client", CLIENT_KEY_MAX, &bad);
-	f->after = field(form, "after", GRANT_ID_LEN, &bad);
+	f->user = adminquery_field(form, "user", USER_NAME_MAX, &bad);
+	f->client = adminquery_field(form, "client", CLIENT_KEY_MAX, &bad);
+	f->after = adminquery_field(form, "after", GRANT_ID_LEN, &bad);
 	if (f->after != NULL)
 		for (i = 0; f->after[i] != '\0'; i++)
 			if (strchr("0123456789abcdef", f->after[i]) == NULL) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "adminquery.h"
+#include "form.h"
 
 /*
  * Appends "name=value" to q, after a "&" unless q is empty, the value
@@ -33,4 +34,24 @@ adminquery_add(struct buf *q, const char *name, const char *value)
 			buf_putc(q, hex[*p & 0x0f]);
 		}
 	}
+}
+
+/*
+ * The field name of form f (the query or the posted form), or NULL when
+ * absent or empty, or when longer than max bytes: then *toolong is set,
+ * for the page to say that it left it out.
+ */
+const char *
+adminquery_field(const struct form *f, const char *name, size_t max,
+    int *toolong)
+{
+	const char	*v = f != NULL ? form_get(f, name) : NULL;
+
+	if (v == NULL || *v == '\0')
+		return NULL;
+	if (strlen(v) > max) {
+		*toolong = 1;
+		return NULL;
+	}
+	return v;
 }
