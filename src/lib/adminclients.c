@@ -294,11 +294,13 @@ client_pin(struct adminweb *w, const char *id)
 		adminweb_server_error(w, rc);
 		return;
 	}
-	if (clientpin(w->a->cfg, st, id, time(NULL), &c, why, sizeof(why)) !=
-	    CLIENTPIN_OK) {
+	rc = clientpin(w->a->cfg, st, id, time(NULL), &c, why, sizeof(why));
+	if (rc != CLIENTPIN_OK) {
+		/* A client that is no document is a request to refuse. */
 		snprintf(msg, sizeof(msg), "The document could not be "
 		    "pinned: %s.", why);
-		show(w, 502, msg);
+		show(w, rc == CLIENTPIN_EURL ? 400 : rc == CLIENTPIN_EFETCH ?
+		    502 : 500, msg);
 		return;
 	}
 	client_free(&c);
