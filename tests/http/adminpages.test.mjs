@@ -34,8 +34,8 @@ before(async () => {
 	clock = new FakeClock();
 	s = await TestServer.start({ config: CONFIG, users: USERS,
 	    env: clock.env() });
-	s.admin(['user', 'add', 'root', '--password-stdin', '--admin'],
-	    { input: `${ROOT_PW}\n` });
+	s.addUser('root', ROOT_PW);
+	s.admin(['user', 'admin', 'root', 'on']);
 });
 
 after(async () => {
@@ -160,7 +160,7 @@ describe('the clients page', () => {
 		assert.match(page.body, /<th scope="col">Grants<\/th>/);
 		// Its one grant, linked to the grants page.
 		assert.match(page.body, new RegExp(
-		    `<a href="grants\\?client=${evil.client_id}">1</a>`));
+		    `<a href="${s.base ?? ''}/admin/grants\\?client=${evil.client_id}">1</a>`));
 		// Self-declared as the consent page says; the tool's not.
 		assert.match(page.body, /&lt;script&gt;x&lt;\/script&gt; <span class="tag">name given by the application<\/span>/);
 		assert.match(page.body, /Tool app<\/td>/);
@@ -313,7 +313,7 @@ describe('the events page', () => {
 		assert.equal(first.length, 100);
 		for (let i = 1; i < first.length; i++)
 			assert.ok(first[i - 1].time >= first[i].time);
-		const older = page.body.match(/<a href="events\?([^"]*)">Older events<\/a>/);
+		const older = page.body.match(/<a href="[^"]*\/admin\/events\?([^"]*)">Older events<\/a>/);
 		assert.ok(older, 'an older link');
 		page = await root.page('events',
 		    '?' + older[1].replaceAll('&amp;', '&'));
