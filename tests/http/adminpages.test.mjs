@@ -36,6 +36,8 @@ before(async () => {
 	    env: clock.env() });
 	s.addUser('root', ROOT_PW);
 	s.admin(['user', 'admin', 'root', 'on']);
+	root = new Admin();
+	await root.signedIn();
 });
 
 after(async () => {
@@ -95,11 +97,6 @@ class Admin {
 		return this.request('POST', `/admin/${name}`, form, headers);
 	}
 }
-
-before(async () => {
-	root = new Admin();
-	await root.signedIn();
-});
 
 // The status /mcp gives a tools/list with token.
 async function mcpStatus(token) {
