@@ -22,7 +22,7 @@ import {
 const REAUTH = 300;
 const CONFIG = 'admin_web = on\n' +
     `admin_reauth_after = ${REAUTH}\n` +
-    'cimd_allowlist = docs.example.org\n';
+    'cimd = allowlist\ncimd_allowlist = docs.example.org\n';
 const ROOT_PW = 'root-Pw-1-long';
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']
     .map((name) => ({ name, password: `${name}-Pw-1` }));
