@@ -292,6 +292,13 @@ describe('the events page', () => {
 		page = await root.page('events', '?kind=nonsense');
 		assertHtmlPage(page, 400);
 		assert.match(page.body, /Unknown kind/);
+		// A registration's detail is the name the client chose.
+		page = await root.page('events', `?kind=client-registered&client=${encodeURIComponent(evil.client_id)}`);
+		noMarkup(page);
+		const reg = eventsOf(page);
+		assert.equal(reg.length, 1);
+		assert.ok(reg[0].detail.startsWith('&lt;img src=x onerror=' +
+		    'alert(1)&gt;&quot;&#39;&gt;&lt;script&gt;'), reg[0].detail);
 		// A filter's hostile value comes back escaped.
 		page = await root.page('events',
 		    `?client=${encodeURIComponent(HOSTILE)}`);
