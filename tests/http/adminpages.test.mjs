@@ -6,13 +6,15 @@
 // request and the audit trail says the admin pages did it (on the
 // events page and in "mcp-oauth-admin events --json"); the filters
 // and paging of the grants and events pages; hostile client names
-// never shown as markup; and the checks every action goes through (the
+// never shown as markup; a metadata document client pinned from the
+// page; and the checks every action goes through (the
 // CSRF token, a same-site request, a recent password).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { TestServer } from '../lib/harness.mjs';
+import { CimdSite } from '../lib/cimdserver.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import { FakeClock } from '../lib/fakeclock.mjs';
 import {
@@ -47,15 +49,16 @@ after(async () => {
 
 // An administrator's browser on the admin pages.
 class Admin {
-	constructor(name = 'root', password = ROOT_PW) {
-		this.base = s.base ?? '';
+	constructor(name = 'root', password = ROOT_PW, server = s) {
+		this.s = server;
+		this.base = server.base ?? '';
 		this.name = name;
 		this.password = password;
 		this.jar = new CookieJar();
 	}
 
 	async request(method, path, form, headers = {}) {
-		const res = await s.request(method, this.base + path, {
+		const res = await this.s.request(method, this.base + path, {
 			headers: { Cookie: this.jar.header(), ...headers },
 			form,
 		});
@@ -417,5 +420,48 @@ describe('the checks every action goes through', () => {
 		for (const name of ['clients', 'grants', 'events'])
 			assertHtmlPage(await alice.page(name), 403);
 		await unharmed();
+	});
+});
+
+describe('a metadata document client', () => {
+	let site, cs;
+
+	before(async () => {
+		site = await CimdSite.start();
+		cs = await TestServer.start({
+			users: [{ name: 'alice', password: 'alice-Pw-1' }],
+			config: `admin_web = on\nhttp_ca_file = ${site.certFile}\n` +
+			    'cimd_test_allow_loopback = yes\n',
+		});
+		cs.addUser('root', ROOT_PW);
+		cs.admin(['user', 'admin', 'root', 'on']);
+	});
+
+	after(async () => {
+		await cs?.stop();
+		await site?.stop();
+	});
+
+	it('is listed with its domain and pinned from the page', async () => {
+		const client = site.publish('/pin/client.json',
+		    { client_name: HOSTILE });
+		await obtainTokens(cs, new Person(cs, 'alice', 'alice-Pw-1'),
+		    client);
+		const admin = new Admin('root', ROOT_PW, cs);
+		let page = await admin.signedIn();
+		noMarkup(page);
+		assert.match(page.body, /metadata document from 127\.0\.0\.1<\/td>/);
+		assert.match(page.body, /accepted from any domain/);
+		assert.match(page.body, /value="pin"/);
+		const res = await admin.post('clients', 'pin',
+		    { client: client.client_id });
+		assert.equal(res.status, 303, res.body.slice(0, 600));
+		assert.match(res.headers.location,
+		    /\/admin\/clients\?done=pinned$/);
+		page = await admin.page('clients', '?done=pinned');
+		assert.match(page.body, /metadata document from 127\.0\.0\.1, pinned<\/td>/);
+		const show = JSON.parse(cs.admin(['--json', 'client', 'show',
+		    client.client_id]).stdout);
+		assert.equal(show.metadata_document.pinned, true);
 	});
 });
