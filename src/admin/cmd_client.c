@@ -371,6 +371,28 @@ client_list_part(struct admin *a, char *resume, size_t *resume_len,
 	return 0;
 }
 
+/* One line of "client list", or one element of arr with --json. */
+static void
+print_client(struct admin *a, struct json_object *arr,
+    const struct clientlist_row *row)
+{
+	const struct client	*c = &row->c;
+	char			 id[CLIENT_KEY_MAX + 1];
+
+	if (a->json) {
+		json_object_array_add(arr, client_json(c, row->grants));
+		return;
+	}
+	printf("%-28s %-20s %-8s %-6ld ", admin_clean(c->id, id, sizeof(id)),
+	    client_auth_method_name(c->auth_method), client_type(c),
+	    row->grants);
+	admin_print_time(c->created);
+	fputs(" ", stdout);
+	admin_put_clean(c->name != NULL ? c->name : "-");
+	print_cimd(c);
+	printf("\n");
+}
+
 /*
  * The clients, in parts of CLIENT_LIST_PART, each read in its own read
  * transaction that ends before the part is printed: output read slowly
@@ -383,7 +405,6 @@ client_list(struct admin *a)
 	struct json_object	*arr = NULL;
 	struct clientlist_row	*rows;
 	char			 resume[CLIENT_KEY_MAX + 1];
-	char			 id[CLIENT_KEY_MAX + 1];
 	size_t			 resume_len = 0, n, i;
 	int			 rc = EXIT_OK;
 
@@ -401,28 +422,11 @@ client_list(struct admin *a)
 			rc = EXIT_FAIL;
 			break;
 		}
-		for (i = 0; i < n; i++) {
-			const struct client	*c = &rows[i].c;
-
-			if (rows[i].corrupt)
-				;
-			else if (a->json)
-				json_object_array_add(arr, client_json(c,
-				    rows[i].grants));
-			else {
-				printf("%-28s %-20s %-8s %-6ld ",
-				    admin_clean(c->id, id, sizeof(id)),
-				    client_auth_method_name(c->auth_method),
-				    client_type(c), rows[i].grants);
-				admin_print_time(c->created);
-				fputs(" ", stdout);
-				admin_put_clean(c->name != NULL ? c->name :
-				    "-");
-				print_cimd(c);
-				printf("\n");
-			}
-			client_free(&rows[i].c);
-		}
+		/* A corrupt record was reported by client_list_part(). */
+		for (i = 0; i < n; i++)
+			if (!rows[i].corrupt)
+				print_client(a, arr, &rows[i]);
+		clientlist_free(rows, n);
 	} while (n == CLIENT_LIST_PART);
 	free(rows);
 	if (a->json) {
