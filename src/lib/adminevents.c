@@ -15,6 +15,7 @@
 #include "adminquery.h"
 #include "adminweb.h"
 #include "audit.h"
+#include "grantlist.h"
 #include "store.h"
 
 #define EVENTS_PAGE	100
@@ -94,7 +95,9 @@ events_get(struct adminweb *w)
 	struct buf		 older;
 	const char		*error = NULL, *since, *kind, *before;
 	int			 toolong = 0;
-	char			 scanned[128];
+	char			 scanned[128], unknown_text[400];
+	struct grantlist_filter	 names;
+	enum grantlist_unknown	 unknown = GRANTLIST_KNOWN;
 	int64_t			 older_us = 0;
 	size_t			 i, nkinds = 0;
 	int			 rc;
@@ -141,8 +144,12 @@ events_get(struct adminweb *w)
 		rc = STORE_ENOMEM;
 		goto fail;
 	}
+	memset(&names, 0, sizeof(names));
+	names.user = f.user;
+	names.client = f.client;
 	if ((rc = app_store(w->a, &st)) != STORE_OK ||
 	    (rc = store_begin(st, 1, &t)) != STORE_OK ||
+	    (rc = grantlist_known(t, &names, &unknown)) != STORE_OK ||
 	    (rc = audit_list(t, &f, keep_event, &r)) != STORE_OK)
 		goto fail;
 	if (r.n == EVENTS_PAGE)
@@ -166,6 +173,13 @@ events_get(struct adminweb *w)
 	}
 	store_abort(t);
 	t = NULL;
+	/* The trail keeps the events of a deleted user or client. */
+	unknown_text[0] = '\0';
+	if (unknown != GRANTLIST_KNOWN)
+		snprintf(unknown_text, sizeof(unknown_text), "There is no %s "
+		    "named \"%s\" now; the events of one deleted are still "
+		    "shown.", unknown == GRANTLIST_NO_USER ? "user" : "client",
+		    unknown == GRANTLIST_NO_USER ? f.user : f.client);
 	adminquery_add(&older, "user", f.user);
 	adminquery_add(&older, "client", f.client);
 	adminquery_add(&older, "kind", kind);
@@ -228,6 +242,7 @@ events_get(struct adminweb *w)
 			    .b = scanned[0] != '\0' },
 			{ .name = "scanned", .str = scanned },
 			{ .name = "per_page", .str = "100" },
+			{ .name = "unknown", .str = unknown_text },
 		};
 
 		adminweb_render(w, error != NULL ? 400 : 200, "admin-events",

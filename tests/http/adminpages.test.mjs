@@ -307,6 +307,10 @@ describe('the events page', () => {
 		    `?client=${encodeURIComponent(HOSTILE)}`);
 		noMarkup(page);
 		assert.match(page.body, /No event matches/);
+		assert.match(page.body, /There is no client named &quot;&lt;img/);
+		page = await root.page('events', '?user=nobody');
+		assertHtmlPage(page, 200);
+		assert.match(page.body, /There is no user named &quot;nobody&quot;/);
 	});
 
 	it('filters by day and pages 100 at a time, newest first',
