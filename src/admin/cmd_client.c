@@ -21,8 +21,11 @@
 #include "../lib/cimdfetch.h"
 #include "../lib/audit.h"
 #include "../lib/client.h"
+#include "../lib/clientpin.h"
 #include "../lib/crypto.h"
 #include "../lib/grant.h"
+#include "../lib/grantlist.h"
+#include "../lib/revocation.h"
 #include "../lib/scope.h"
 #include "../lib/store.h"
 #include "admin.h"
@@ -260,18 +263,6 @@ out:
 	return ret;
 }
 
-/* The number of grants indexed under a client, -1 if unknown. */
-static long
-grant_count(struct store_txn *t, const char *id)
-{
-	size_t	 n;
-
-	if (store_dup_count(t, DB_CLIENT_GRANTS, id, strlen(id), &n) !=
-	    STORE_OK)
-		return -1;
-	return (long)n;
-}
-
 static const char *
 client_type(const struct client *c)
 {
@@ -317,36 +308,21 @@ print_cimd(const struct client *c)
 static int
 client_pin(struct admin *a, const char *url)
 {
-	struct store_txn	*t;
 	struct client		 c;
 	char			 why[512];
-	int			 rc;
 
-	if (!cimd_is_url(url)) {
-		admin_err("%s: not a client ID metadata document URL (https, "
-		    "a path, no query, fragment or userinfo)", url);
-		return EXIT_FAIL;
-	}
-	/* The configuration, without a transaction held while fetching. */
+	/* The configuration and the store; clientpin() fetches first. */
 	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
-	if ((rc = cimd_fetch_client(a->cfg, url, time(NULL), &c, why,
-	    sizeof(why))) != CIMDF_OK) {
+	switch (clientpin(a->cfg, a->store, url, time(NULL), &c, why,
+	    sizeof(why))) {
+	case CLIENTPIN_OK:
+		break;
+	case CLIENTPIN_ESTORE:
+		admin_err("cannot store %s: %s", url, why);
+		return EXIT_FAIL;
+	default:
 		admin_err("%s: %s", url, why);
-		return EXIT_FAIL;
-	}
-	c.flags |= CLIENT_PINNED;
-	if (admin_begin(a, 0, &t) == -1) {
-		client_free(&c);
-		return EXIT_FAIL;
-	}
-	if ((rc = store_client_put(t, &c, 0)) != STORE_OK)
-		store_abort(t);
-	else
-		rc = store_commit(t);
-	if (rc != STORE_OK) {
-		admin_err("cannot store %s: %s", url, store_strerror(rc));
-		client_free(&c);
 		return EXIT_FAIL;
 	}
 	if (a->json)
@@ -364,65 +340,57 @@ client_pin(struct admin *a, const char *url)
 /* Clients read per read transaction by "client list". */
 #define CLIENT_LIST_PART	100
 
-struct client_row {
-	struct client	 c;
-	long		 grants;
-};
-
 /*
- * Reads up to CLIENT_LIST_PART clients after the key resume
- * (*resume_len bytes; 0: from the first) in one read transaction into
- * rows, and moves resume on to the last one read.  *n is how many.
+ * Reads the part of the clients after resume in its own read
+ * transaction (clientlist_read()), reporting corrupt records.
  */
 static int
 client_list_part(struct admin *a, char *resume, size_t *resume_len,
-    struct client_row *rows, size_t *n)
+    struct clientlist_row *rows, size_t *n)
 {
 	struct store_txn	*t;
-	struct store_cursor	*cur;
-	struct store_val	 k, v;
 	char			 shown[CLIENT_KEY_MAX + 1];
-	int			 op, rc;
+	size_t			 i;
+	int			 rc;
 
 	*n = 0;
 	if (admin_begin(a, 1, &t) == -1)
 		return -1;
-	if (store_cursor_open(t, DB_CLIENTS, &cur) != STORE_OK) {
-		store_abort(t);
+	rc = clientlist_read(t, resume, resume_len, rows, CLIENT_LIST_PART, n);
+	store_abort(t);
+	if (rc != STORE_OK) {
+		clientlist_free(rows, *n);
+		*n = 0;
 		admin_err("cannot read the clients");
 		return -1;
 	}
-	op = STORE_FIRST;
-	if (*resume_len > 0) {
-		k.data = resume;
-		k.len = *resume_len;
-		op = STORE_SET_RANGE;
-	}
-	while (*n < CLIENT_LIST_PART &&
-	    (rc = store_cursor_get(cur, &k, &v, op)) == STORE_OK) {
-		struct client	*c = &rows[*n].c;
-
-		op = STORE_NEXT;
-		if (k.len == 0 || k.len > CLIENT_KEY_MAX ||
-		    (k.len == *resume_len &&
-		    memcmp(k.data, resume, k.len) == 0))
-			continue;
-		memcpy(resume, k.data, k.len);
-		*resume_len = k.len;
-		client_init(c);
-		memcpy(c->id, k.data, k.len);
-		c->id[k.len] = '\0';
-		if (client_decode(v.data, v.len, c) != STORE_OK) {
+	for (i = 0; i < *n; i++)
+		if (rows[i].corrupt)
 			admin_err("client %s: corrupt record",
-			    admin_clean(c->id, shown, sizeof(shown)));
-			client_free(c);
-			continue;
-		}
-		rows[(*n)++].grants = grant_count(t, c->id);
-	}
-	store_cursor_close(cur);
-	store_abort(t);
+			    admin_clean(rows[i].c.id, shown, sizeof(shown)));
 	return 0;
+}
+
+/* One line of "client list", or one element of arr with --json. */
+static void
+print_client(struct admin *a, struct json_object *arr,
+    const struct clientlist_row *row)
+{
+	const struct client	*c = &row->c;
+	char			 id[CLIENT_KEY_MAX + 1];
+
+	if (a->json) {
+		json_object_array_add(arr, client_json(c, row->grants));
+		return;
+	}
+	printf("%-28s %-20s %-8s %-6ld ", admin_clean(c->id, id, sizeof(id)),
+	    client_auth_method_name(c->auth_method), client_type(c),
+	    row->grants);
+	admin_print_time(c->created);
+	fputs(" ", stdout);
+	admin_put_clean(c->name != NULL ? c->name : "-");
+	print_cimd(c);
+	printf("\n");
 }
 
 /*
@@ -435,9 +403,8 @@ static int
 client_list(struct admin *a)
 {
 	struct json_object	*arr = NULL;
-	struct client_row	*rows;
+	struct clientlist_row	*rows;
 	char			 resume[CLIENT_KEY_MAX + 1];
-	char			 id[CLIENT_KEY_MAX + 1];
 	size_t			 resume_len = 0, n, i;
 	int			 rc = EXIT_OK;
 
@@ -455,26 +422,11 @@ client_list(struct admin *a)
 			rc = EXIT_FAIL;
 			break;
 		}
-		for (i = 0; i < n; i++) {
-			const struct client	*c = &rows[i].c;
-
-			if (a->json)
-				json_object_array_add(arr, client_json(c,
-				    rows[i].grants));
-			else {
-				printf("%-28s %-20s %-8s %-6ld ",
-				    admin_clean(c->id, id, sizeof(id)),
-				    client_auth_method_name(c->auth_method),
-				    client_type(c), rows[i].grants);
-				admin_print_time(c->created);
-				fputs(" ", stdout);
-				admin_put_clean(c->name != NULL ? c->name :
-				    "-");
-				print_cimd(c);
-				printf("\n");
-			}
-			client_free(&rows[i].c);
-		}
+		/* A corrupt record was reported by client_list_part(). */
+		for (i = 0; i < n; i++)
+			if (!rows[i].corrupt)
+				print_client(a, arr, &rows[i]);
+		clientlist_free(rows, n);
 	} while (n == CLIENT_LIST_PART);
 	free(rows);
 	if (a->json) {
@@ -498,7 +450,7 @@ client_show(struct admin *a, const char *id)
 	if (admin_begin(a, 1, &t) == -1)
 		return EXIT_FAIL;
 	rc = store_client_get(t, id, &c);
-	grants = rc == STORE_OK ? grant_count(t, id) : 0;
+	grants = rc == STORE_OK ? clientlist_grants(t, id) : 0;
 	store_abort(t);
 	if (rc != STORE_OK) {
 		admin_err("%s: %s", id, rc == STORE_NOTFOUND ?
@@ -558,106 +510,52 @@ client_show(struct admin *a, const char *id)
 }
 
 /*
- * Deletes a client and revokes its grants in one transaction, so that
+ * Deletes a client and revokes its grants (revoke_client_delete()):
  * its tokens stop working at once in every process.
  */
 static int
 client_del(struct admin *a, const char *id)
 {
-	struct store_txn	*t;
-	struct revoke_counts	 n;
-	struct client		 c;
-	struct store_cursor	*cur;
-	struct store_val	 k, v;
-	char			(*ids)[GRANT_ID_LEN + 1] = NULL;
-	size_t			 nids = 0, i;
-	int			 rc, op;
+	struct revoke_result	 r;
+	struct revoke_counts	*n = &r.n;
+	int			 rc;
 
-	memset(&n, 0, sizeof(n));
-	if (admin_begin(a, 0, &t) == -1)
+	memset(&r, 0, sizeof(r));
+	r.actor = AUDIT_BY_ADMIN_TOOL;
+	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_client_get(t, id, &c)) != STORE_OK) {
-		store_abort(t);
+	if ((rc = revoke_client_delete(a->store, id, &r)) != STORE_OK) {
 		admin_err("%s: %s", id, rc == STORE_NOTFOUND ?
 		    "no such client" : store_strerror(rc));
 		return EXIT_FAIL;
 	}
-	client_free(&c);
-	/*
-	 * Collect the grant ids first: grant_revoke() deletes from the
-	 * index this cursor walks.
-	 */
-	if ((rc = store_cursor_open(t, DB_CLIENT_GRANTS, &cur)) != STORE_OK)
-		goto fail;
-	k.data = id;
-	k.len = strlen(id);
-	for (op = STORE_SET; store_cursor_get(cur, &k, &v, op) == STORE_OK;
-	    op = STORE_NEXT_DUP) {
-		void	*p;
-
-		if (v.len != GRANT_ID_LEN)
-			continue;
-		if ((p = reallocarray(ids, nids + 1, sizeof(*ids))) == NULL) {
-			store_cursor_close(cur);
-			rc = STORE_ENOMEM;
-			goto fail;
-		}
-		ids = p;
-		memcpy(ids[nids], v.data, GRANT_ID_LEN);
-		ids[nids][GRANT_ID_LEN] = '\0';
-		nids++;
-	}
-	store_cursor_close(cur);
-	for (i = 0; i < nids; i++)
-		if ((rc = grant_revoke(t, ids[i], &n)) != STORE_OK &&
-		    rc != STORE_NOTFOUND)
-			goto fail;
-	/* Index entries whose grant was already gone. */
-	if ((rc = store_del(t, DB_CLIENT_GRANTS, id, strlen(id), NULL, 0)) !=
-	    STORE_OK && rc != STORE_NOTFOUND)
-		goto fail;
-	if ((rc = store_client_del(t, id)) != STORE_OK ||
-	    (rc = audit_record(t, a->cfg, AUDIT_CLIENT_REMOVED, NULL, id,
-	    NULL, AUDIT_BY_ADMIN_TOOL ": client deleted")) != STORE_OK)
-		goto fail;
-	free(ids);
-	ids = NULL;
-	if ((rc = store_commit(t)) != STORE_OK) {
-		admin_err("cannot delete client %s: %s", id,
-		    store_strerror(rc));
-		return EXIT_FAIL;
-	}
+	admin_map_warning(a);
 	if (a->json) {
 		struct json_object	*o = json_object_new_object();
-		struct json_object	*r = json_object_new_object();
+		struct json_object	*j = json_object_new_object();
 
 		json_object_object_add(o, "client_id",
 		    json_object_new_string(id));
 		json_object_object_add(o, "deleted",
 		    json_object_new_boolean(1));
-		json_object_object_add(r, "grants",
-		    json_object_new_int64((int64_t)n.grants));
-		json_object_object_add(r, "access_tokens",
-		    json_object_new_int64((int64_t)n.access_tokens));
-		json_object_object_add(r, "refresh_tokens",
-		    json_object_new_int64((int64_t)n.refresh_tokens));
-		json_object_object_add(r, "codes",
-		    json_object_new_int64((int64_t)n.codes));
-		json_object_object_add(o, "revoked", r);
+		json_object_object_add(j, "grants",
+		    json_object_new_int64((int64_t)n->grants));
+		json_object_object_add(j, "access_tokens",
+		    json_object_new_int64((int64_t)n->access_tokens));
+		json_object_object_add(j, "refresh_tokens",
+		    json_object_new_int64((int64_t)n->refresh_tokens));
+		json_object_object_add(j, "codes",
+		    json_object_new_int64((int64_t)n->codes));
+		json_object_object_add(o, "revoked", j);
 		admin_json_print(o);
 	} else
 		printf("deleted client %s: revoked %lu grant%s (%lu access "
-		    "token%s, %lu refresh token%s, %lu code%s)\n", id, n.grants,
-		    n.grants == 1 ? "" : "s", n.access_tokens,
-		    n.access_tokens == 1 ? "" : "s", n.refresh_tokens,
-		    n.refresh_tokens == 1 ? "" : "s", n.codes,
-		    n.codes == 1 ? "" : "s");
+		    "token%s, %lu refresh token%s, %lu code%s)\n", id,
+		    n->grants, n->grants == 1 ? "" : "s", n->access_tokens,
+		    n->access_tokens == 1 ? "" : "s", n->refresh_tokens,
+		    n->refresh_tokens == 1 ? "" : "s", n->codes,
+		    n->codes == 1 ? "" : "s");
 	return EXIT_OK;
-fail:
-	store_abort(t);
-	free(ids);
-	admin_err("cannot delete client %s: %s", id, store_strerror(rc));
-	return EXIT_FAIL;
 }
 
 /*

@@ -15,178 +15,34 @@
 #include "../lib/client.h"
 #include "../lib/crypto.h"
 #include "../lib/grant.h"
+#include "../lib/grantlist.h"
 #include "../lib/store.h"
 #include "admin.h"
 
-struct filter {
-	const char	*user;
-	const char	*client;
-	int		 active;
-	int64_t		 now;
-};
-
-typedef int	(*grant_visit)(struct admin *, struct store_txn *,
-		    const char *, const struct grant *, void *);
-
-static const char *
-grant_status(const struct grant *g, int64_t now)
-{
-	if (g->expires <= now)
-		return "expired";
-	return (g->flags & GRANT_ACTIVE) ? "active" : "pending";
-}
-
+/* Reports what grantlist_each() returned; EXIT_OK for STORE_OK. */
 static int
-wanted(const struct filter *f, const struct grant *g)
-{
-	if (f->user != NULL && strcmp(g->user, f->user) != 0)
-		return 0;
-	if (f->client != NULL && strcmp(g->client_id, f->client) != 0)
-		return 0;
-	if (f->active && strcmp(grant_status(g, f->now), "active") != 0)
-		return 0;
-	return 1;
-}
-
-/*
- * Calls visit for every grant that f selects: through user_grants or
- * client_grants when f names a user or a client, else over all grants.
- * Returns a store_err.
- */
-static int
-each_grant(struct admin *a, struct store_txn *t, const struct filter *f,
-    grant_visit visit, void *arg)
-{
-	struct store_cursor	*cur;
-	struct store_val	 k, v;
-	struct grant		 g;
-	enum store_db		 index = DB_GRANTS;
-	const char		*key = NULL;
-	char			 id[GRANT_ID_LEN + 1];
-	int			 rc, err = STORE_OK, op;
-
-	if (f->user != NULL) {
-		index = DB_USER_GRANTS;
-		key = f->user;
-	} else if (f->client != NULL) {
-		index = DB_CLIENT_GRANTS;
-		key = f->client;
-	}
-	if ((rc = store_cursor_open(t, index, &cur)) != STORE_OK)
-		return rc;
-	if (key != NULL) {
-		k.data = key;
-		k.len = strlen(key);
-		op = STORE_SET;
-	} else
-		op = STORE_FIRST;
-	for (; err == STORE_OK && (rc = store_cursor_get(cur, &k, &v, op)) ==
-	    STORE_OK; op = key != NULL ? STORE_NEXT_DUP : STORE_NEXT) {
-		if (key != NULL) {
-			if (v.len != GRANT_ID_LEN)
-				continue;
-			memcpy(id, v.data, GRANT_ID_LEN);
-		} else {
-			if (k.len != GRANT_ID_LEN)
-				continue;
-			memcpy(id, k.data, GRANT_ID_LEN);
-		}
-		id[GRANT_ID_LEN] = '\0';
-		if ((err = store_grant_get(t, id, &g)) == STORE_NOTFOUND ||
-		    err == STORE_CORRUPT) {
-			/* Revoked a moment ago, or for "check" to report. */
-			err = STORE_OK;
-			continue;
-		}
-		if (err != STORE_OK)
-			break;
-		if (wanted(f, &g))
-			err = visit(a, t, id, &g, arg);
-		grant_free(&g);
-	}
-	store_cursor_close(cur);
-	if (err != STORE_OK)
-		return err;
-	if (rc != STORE_NOTFOUND)
-		return rc;
-	return STORE_OK;
-}
-
-/*
- * Whether name is a user (client) to speak of: it has a record, or
- * grants indexed under it (left by a deleted one).
- */
-static int
-known(struct store_txn *t, enum store_db rec, enum store_db index,
-    const char *name)
-{
-	struct store_val	 v;
-	int			 rc;
-
-	if ((rc = store_get(t, rec, name, strlen(name), &v)) != STORE_NOTFOUND)
-		return rc;
-	return store_get(t, index, name, strlen(name), &v);
-}
-
-/*
- * Checks the names f gives: STORE_NOTFOUND for an unknown user,
- * STORE_EXISTS (for want of a better code) for an unknown client.
- */
-static int
-check_filter(struct store_txn *t, const struct filter *f)
-{
-	int	 rc;
-
-	if (f->user != NULL &&
-	    (rc = known(t, DB_USERS, DB_USER_GRANTS, f->user)) != STORE_OK)
-		return rc;
-	if (f->client != NULL && (rc = known(t, DB_CLIENTS, DB_CLIENT_GRANTS,
-	    f->client)) != STORE_OK)
-		return rc == STORE_NOTFOUND ? STORE_EXISTS : rc;
-	return STORE_OK;
-}
-
-/* Reports what each_grant() returned; EXIT_OK for STORE_OK. */
-static int
-each_grant_result(struct admin *a, const struct filter *f, int rc)
+each_grant_result(struct admin *a, int rc)
 {
 	if (rc == STORE_OK)
 		return EXIT_OK;
-	if (rc == STORE_NOTFOUND) {
-		admin_err("no such user: %s", f->user);
-		return EXIT_FAIL;
-	}
-	if (rc == STORE_EXISTS) {
-		admin_err("no such client: %s", f->client);
-		return EXIT_FAIL;
-	}
 	return admin_store_fail(a, "cannot read the grants", rc);
-}
-
-static unsigned long
-count_tokens(struct store_txn *t, const char *id)
-{
-	size_t	 n;
-
-	if (store_dup_count(t, DB_GRANT_TOKENS, id, GRANT_ID_LEN, &n) !=
-	    STORE_OK)
-		return 0;
-	return (unsigned long)n;
 }
 
 /* What "grant list" and "token list" print into. */
 struct list_out {
+	struct admin		*a;
 	struct admin_list	 list;
 	int64_t			 now;
 };
 
 static int
-print_grant(struct admin *a, struct store_txn *t, const char *id,
-    const struct grant *g, void *arg)
+print_grant(struct store_txn *t, const char *id, const struct grant *g,
+    void *arg)
 {
 	struct list_out		*out = arg;
+	struct admin		*a = out->a;
 	struct json_object	*o;
-	unsigned long		 ntok = count_tokens(t, id);
+	unsigned long		 ntok = grantlist_tokens(t, id);
 	char			 c[ADMIN_TIME_MAX], r[ADMIN_TIME_MAX];
 	char			 e[ADMIN_TIME_MAX], u[USER_NAME_MAX + 1];
 	char			 cl[CLIENT_KEY_MAX + 1];
@@ -196,7 +52,7 @@ print_grant(struct admin *a, struct store_txn *t, const char *id,
 		printf("%s %-16s %-24s %-7s %s %s %s %6lu ", id,
 		    admin_clean(g->user, u, sizeof(u)),
 		    admin_clean(g->client_id, cl, sizeof(cl)),
-		    grant_status(g, out->now),
+		    grantlist_status(g, out->now),
 		    admin_time_str(g->created, c, sizeof(c)),
 		    admin_time_str(g->last_refresh, r, sizeof(r)),
 		    admin_time_str(g->expires, e, sizeof(e)), ntok);
@@ -216,7 +72,7 @@ print_grant(struct admin *a, struct store_txn *t, const char *id,
 	json_object_object_add(o, "resource",
 	    json_object_new_string(g->resource));
 	json_object_object_add(o, "status",
-	    json_object_new_string(grant_status(g, out->now)));
+	    json_object_new_string(grantlist_status(g, out->now)));
 	json_object_object_add(o, "created", json_object_new_int64(g->created));
 	json_object_object_add(o, "last_refresh",
 	    json_object_new_int64(g->last_refresh));
@@ -230,7 +86,7 @@ print_grant(struct admin *a, struct store_txn *t, const char *id,
 /* Parses [--user U] [--client C] [--active] from argv[first] on. */
 static int
 parse_filter(int argc, char **argv, int first, int allow_active,
-    struct filter *f)
+    struct grantlist_filter *f)
 {
 	int	 i, r;
 
@@ -260,19 +116,28 @@ parse_filter(int argc, char **argv, int first, int allow_active,
  */
 static int
 list_start(struct admin *a, int argc, char **argv, int allow_active,
-    struct store_txn **t, struct filter *f, struct list_out *out)
+    struct store_txn **t, struct grantlist_filter *f, struct list_out *out)
 {
-	int	 rc;
+	enum grantlist_unknown	 unknown;
+	int			 rc;
 
 	if (argc < 2 || strcmp(argv[1], "list") != 0 ||
 	    parse_filter(argc, argv, 2, allow_active, f) == -1)
 		return EXIT_USAGE;
 	if (admin_begin(a, 1, t) == -1)
 		return EXIT_FAIL;
-	if ((rc = check_filter(*t, f)) != STORE_OK) {
+	if ((rc = grantlist_known(*t, f, &unknown)) != STORE_OK ||
+	    unknown != GRANTLIST_KNOWN) {
 		store_abort(*t);
-		return each_grant_result(a, f, rc);
+		if (unknown == GRANTLIST_NO_USER)
+			admin_err("no such user: %s", f->user);
+		else if (unknown == GRANTLIST_NO_CLIENT)
+			admin_err("no such client: %s", f->client);
+		else
+			return each_grant_result(a, rc);
+		return EXIT_FAIL;
 	}
+	out->a = a;
 	out->now = f->now;
 	admin_list_begin(&out->list, a->json);
 	return EXIT_OK;
@@ -280,12 +145,12 @@ list_start(struct admin *a, int argc, char **argv, int allow_active,
 
 /* The end of a listing that list_start() began; rc: how it went. */
 static int
-list_finish(struct admin *a, struct store_txn *t, const struct filter *f,
-    struct list_out *out, int rc)
+list_finish(struct admin *a, struct store_txn *t, struct list_out *out,
+    int rc)
 {
 	store_abort(t);
 	admin_list_end(&out->list);
-	return each_grant_result(a, f, rc);
+	return each_grant_result(a, rc);
 }
 
 /* grant list [--user U] [--client C] [--active] */
@@ -293,7 +158,7 @@ int
 cmd_grant(struct admin *a, int argc, char **argv)
 {
 	struct store_txn	*t;
-	struct filter		 f;
+	struct grantlist_filter	 f;
 	struct list_out		 out;
 	int			 rc;
 
@@ -303,8 +168,8 @@ cmd_grant(struct admin *a, int argc, char **argv)
 		printf("%-32s %-16s %-24s %-7s %-20s %-20s %-20s %6s %s %s\n",
 		    "GRANT", "USER", "CLIENT", "STATUS", "CREATED",
 		    "LAST-REFRESH", "EXPIRES", "TOKENS", "SCOPE", "RESOURCE");
-	rc = each_grant(a, t, &f, print_grant, &out);
-	return list_finish(a, t, &f, &out, rc);
+	rc = grantlist_each(t, &f, print_grant, &out, NULL);
+	return list_finish(a, t, &out, rc);
 }
 
 static const char *
@@ -422,10 +287,11 @@ print_record(struct admin *a, struct store_txn *t, struct admin_list *l,
 
 /* The tokens and codes of one grant, through grant_tokens. */
 static int
-print_grant_tokens(struct admin *a, struct store_txn *t, const char *id,
+print_grant_tokens(struct store_txn *t, const char *id,
     const struct grant *g, void *arg)
 {
 	struct list_out		*out = arg;
+	struct admin		*a = out->a;
 	struct store_cursor	*cur;
 	struct store_val	 k, v;
 	unsigned char		 val[INDEX_VALUE_LEN];
@@ -482,7 +348,7 @@ int
 cmd_token(struct admin *a, int argc, char **argv)
 {
 	struct store_txn	*t;
-	struct filter		 f;
+	struct grantlist_filter	 f;
 	struct list_out		 out;
 	int			 rc;
 
@@ -495,6 +361,6 @@ cmd_token(struct admin *a, int argc, char **argv)
 	if (f.user == NULL && f.client == NULL)
 		rc = print_all_tokens(a, t, &out);
 	else
-		rc = each_grant(a, t, &f, print_grant_tokens, &out);
-	return list_finish(a, t, &f, &out, rc);
+		rc = grantlist_each(t, &f, print_grant_tokens, &out, NULL);
+	return list_finish(a, t, &out, rc);
 }

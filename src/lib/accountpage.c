@@ -174,8 +174,9 @@ struct activity_text {
  * A time of the audit trail (microseconds) to the second, as the page
  * shows it and as a <time> element's datetime.
  */
-static void
-event_time(int64_t us, char *text, size_t textsz, char *iso, size_t isosz)
+void
+accountpage_event_time(int64_t us, char *text, size_t textsz, char *iso,
+    size_t isosz)
 {
 	struct tm	 tm;
 	time_t		 t = (time_t)(us / 1000000);
@@ -198,12 +199,13 @@ activity_vars(const struct activity_line *l, struct activity_text *x)
 	char			 iso[TIME_MAX];
 
 	activity_words(l, &w);
-	event_time(l->time_us, x->when, sizeof(x->when), x->iso,
+	accountpage_event_time(l->time_us, x->when, sizeof(x->when), x->iso,
 	    sizeof(x->iso));
 	x->times[0] = x->since[0] = '\0';
 	if (l->count > 1) {
 		snprintf(x->times, sizeof(x->times), "%lu", l->count);
-		event_time(l->first_us, x->since, sizeof(x->since), iso,
+		accountpage_event_time(l->first_us, x->since,
+		    sizeof(x->since), iso,
 		    sizeof(iso));
 	}
 	memset(x->v, 0, sizeof(x->v));

@@ -39,5 +39,6 @@ void	 accountpage_login_throttled(const struct config *,
 	    struct http_response *, const char *, const char *, const char *,
 	    long);
 void	 accountpage_time(int64_t, char *, size_t);
+void	 accountpage_event_time(int64_t, char *, size_t, char *, size_t);
 
 #endif

@@ -38,6 +38,9 @@
 static const struct adminweb_page *const pages[] = {
 	&adminstats_page,
 	&adminusers_page,
+	&adminclients_page,
+	&admingrants_page,
+	&adminevents_page,
 };
 
 #define NPAGES	(sizeof(pages) / sizeof(pages[0]))
