@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
+import { cimdTestServer } from '../lib/cimdserver.mjs';
 import { TestServer } from '../lib/harness.mjs';
 import { FakeClock } from '../lib/fakeclock.mjs';
 import { Person, exchange, obtainTokens, pkce, register } from '../lib/oauth.mjs';
@@ -223,6 +224,51 @@ describe('axe-core on every page a person sees, desktop and phone', () => {
 		assert.ok(await page.locator('table.activity tbody tr')
 		    .count() > 0);
 		await check(page, 'account');
+	});
+});
+
+// The consent page of a client known by its Client ID Metadata
+// Document: it names the site that publishes the document.
+describe('axe-core on the consent page of a CIMD client', () => {
+	let site;
+	let s;
+	let browser;
+
+	before(async () => {
+		({ site, s } = await cimdTestServer({ users: [ALICE] }));
+		browser = await launchChromium(s);
+	});
+
+	after(async () => {
+		await browser?.close();
+		await s?.stop();
+		await site?.stop();
+	});
+
+	test('sign-in and consent', async (t) => {
+		const doc = site.publish('/app/client-metadata.json', {
+			client_name: 'Published notes app',
+			redirect_uris: ['http://127.0.0.1:9999/callback'],
+		});
+		const url = new URL('/authorize', s.issuer);
+		url.search = new URLSearchParams({
+			response_type: 'code',
+			client_id: doc.client_id,
+			redirect_uri: doc.redirect_uris[0],
+			scope: 'mcp notes:read notes:write',
+			state: 'cimd',
+			resource: `${s.issuer}/mcp`,
+			code_challenge: pkce().challenge,
+			code_challenge_method: 'S256',
+		}).toString();
+		const page = await freshPage(browser, t);
+		const res = await page.goto(url.href);
+		assert.equal(res.status(), 200);
+		assert.equal(await heading(page), 'Sign in');
+		await signIn(page, ALICE);
+		assert.equal(await heading(page), 'Allow access?');
+		assert.equal(await page.locator('.domain').count(), 1);
+		await check(page, 'consent-cimd');
 	});
 });
 
