@@ -207,6 +207,11 @@ describe('axe-core on every page a person sees, desktop and phone', () => {
 		    page.click('button[value=approve]')]);
 		assert.equal(await heading(page), 'Device connected');
 		await check(page, 'device-done');
+		// The device's tokens: a second connected app on /account.
+		const tok = await s.request('POST', '/token', { form: {
+		    grant_type: DEVICE_GRANT, device_code: d.device_code,
+		    client_id: device.client_id } });
+		assert.equal(tok.status, 200, tok.body);
 	});
 
 	test('/account: sign-in, then apps, sessions and activity',
@@ -218,8 +223,9 @@ describe('axe-core on every page a person sees, desktop and phone', () => {
 		await check(page, 'account-signin');
 		await signIn(page, ALICE);
 		assert.equal(await heading(page), 'Your account');
-		assert.ok(await page.locator('article.app').count() >= 1,
-		    'the notes app is connected');
+		// Two apps: ids built from grant ids must not repeat.
+		assert.equal(await page.locator('article.app').count(), 2,
+		    'the notes app and the device are connected');
 		assert.ok(await page.locator('.sessions li').count() >= 2);
 		assert.ok(await page.locator('table.activity tbody tr')
 		    .count() > 0);
