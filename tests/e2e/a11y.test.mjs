@@ -178,6 +178,12 @@ describe('axe-core on every page a person sees, desktop and phone', () => {
 		await signIn(page, CAROL);
 		assert.equal(await heading(page), 'Access not allowed');
 		await check(page, 'error-403');
+
+		// What she may not allow is listed apart on the consent page.
+		await page.goto(authorizeUrl('mcp notes:read notes:write'));
+		assert.equal(await heading(page), 'Allow access?');
+		assert.equal(await page.locator('ul.scopes.refused').count(), 1);
+		await check(page, 'consent-refused');
 	});
 
 	test('the device grant: code entry, consent, done', async (t) => {
@@ -199,6 +205,14 @@ describe('axe-core on every page a person sees, desktop and phone', () => {
 		await signIn(page, ALICE);
 		assert.equal(await heading(page), 'Connect a device');
 		await check(page, 'device-code');
+		// A code that is not one: the page says so.
+		await page.fill('#user_code', 'BCDF-GHJK');
+		await Promise.all([page.waitForNavigation(),
+		    page.click('button[type=submit]')]);
+		assert.equal(await heading(page), 'Connect a device');
+		assert.equal(await page.locator('.error').count(), 1);
+		await check(page, 'device-code-error');
+		await page.fill('#user_code', d.user_code);
 		await Promise.all([page.waitForNavigation(),
 		    page.click('button[type=submit]')]);
 		assert.equal(await heading(page), 'Allow access?');
@@ -230,6 +244,23 @@ describe('axe-core on every page a person sees, desktop and phone', () => {
 		assert.ok(await page.locator('table.activity tbody tr')
 		    .count() > 0);
 		await check(page, 'account');
+
+		// A revocation: the notice on top.
+		await Promise.all([page.waitForNavigation(),
+		    page.locator('article.app').first().getByRole('button',
+		    { name: 'Revoke access' }).click()]);
+		assert.equal(await page.locator('.notice').count(), 1);
+		await check(page, 'account-revoked');
+
+		// A wrong current password: the error on top.
+		await page.fill('#current', 'not her password');
+		await page.fill('#new', 'a new long password for alice');
+		await page.fill('#again', 'a new long password for alice');
+		await Promise.all([page.waitForNavigation(),
+		    page.locator('form:has(#current) button[type=submit]')
+		    .click()]);
+		assert.equal(await page.locator('.error').count(), 1);
+		await check(page, 'account-error');
 	});
 });
 
@@ -343,8 +374,7 @@ describe('axe-core on every /admin page, desktop and phone', () => {
 		await page.goto(`${s.issuer}/admin/users`);
 		await page.fill('#name', 'newbie');
 		await Promise.all([page.waitForNavigation(),
-		    page.click('button[value=add], form:has(#name) ' +
-		    'button[type=submit]')]);
+		    page.click('form:has(#name) button[type=submit]')]);
 		assert.equal(await page.locator('code.password').count(), 1);
 		await check(page, 'admin-users-added');
 
@@ -362,7 +392,8 @@ describe('axe-core on every /admin page, desktop and phone', () => {
 		await check(page, 'admin-confirm');
 		await password.fill(ROOT.password);
 		await Promise.all([page.waitForNavigation(),
-		    page.click('button[type=submit]')]);
+		    page.click('form:has(input[type=password]) ' +
+		    'button[type=submit]')]);
 		assert.equal(await page.locator('code.password').count(), 1,
 		    'the action ran once the password was confirmed');
 	});
