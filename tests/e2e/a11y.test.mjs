@@ -397,4 +397,15 @@ describe('axe-core on every /admin page, desktop and phone', () => {
 		assert.equal(await page.locator('code.password').count(), 1,
 		    'the action ran once the password was confirmed');
 	});
+
+	test('/admin for a person who is not an administrator: 403',
+	    async (t) => {
+		const page = await fresh(t);
+		const res = await page.goto(`${s.issuer}/admin`);
+		assert.equal(res.status(), 200);
+		await signIn(page, ALICE);
+		const refused = await page.goto(`${s.issuer}/admin`);
+		assert.equal(refused.status(), 403);
+		await check(page, 'admin-forbidden');
+	});
 });
