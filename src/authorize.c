@@ -30,6 +30,7 @@
 
 #include "lib/accountpage.h"
 #include "lib/accountweb.h"
+#include "lib/adminweb.h"
 #include "lib/app.h"
 #include "lib/audit.h"
 #include "lib/authpage.h"
@@ -486,6 +487,8 @@ handle_continue(struct app *a, const struct http_request *req,
 	snprintf(id, sizeof(id), "%s", form_get(f, "request"));
 	if (pd.prompt & PENDING_ACCOUNT_SIGNIN)
 		accountweb_after_signin(a, resp, id);
+	else if (pd.prompt & PENDING_ADMIN_SIGNIN)
+		adminweb_after_signin(a, resp, id);
 	else if (pd.prompt & PENDING_DEVICE_SIGNIN)
 		device_after_signin(a, resp, &pd, id);
 	else
@@ -530,7 +533,8 @@ login_again(struct app *a, struct http_response *resp, int status,
     const char *csrf, const char *name, const char *error,
     long retry_after)
 {
-	int	 account = (pd->prompt & PENDING_ACCOUNT_SIGNIN) != 0;
+	int	 account = (pd->prompt & (PENDING_ACCOUNT_SIGNIN |
+		    PENDING_ADMIN_SIGNIN)) != 0;
 
 	if (status == 429 && account)
 		accountpage_login_throttled(a->cfg, resp, id, csrf, name,
@@ -608,6 +612,8 @@ handle_login(struct app *a, const struct http_request *req,
 	crypto_wipe(cookie, sizeof(cookie));
 	if (pd->prompt & PENDING_ACCOUNT_SIGNIN)
 		accountweb_after_signin(a, resp, id);
+	else if (pd->prompt & PENDING_ADMIN_SIGNIN)
+		adminweb_after_signin(a, resp, id);
 	else if (pd->prompt & PENDING_DEVICE_SIGNIN)
 		device_after_signin(a, resp, pd, id);
 	else
@@ -761,7 +767,8 @@ handle_post(struct app *a, struct http_request *req,
 	action = form_get(&f, "action");
 	if (action != NULL && strcmp(action, "login") == 0)
 		handle_login(a, req, &f, resp, &c, &pd);
-	else if (pd.prompt & (PENDING_DEVICE_SIGNIN | PENDING_ACCOUNT_SIGNIN))
+	else if (pd.prompt & (PENDING_DEVICE_SIGNIN | PENDING_ACCOUNT_SIGNIN |
+	    PENDING_ADMIN_SIGNIN))
 		/* The device and account pages' sign-ins approve nothing. */
 		authpage_error(a->cfg, resp, AUTHPAGE_UNKNOWN_ACTION);
 	else if (action != NULL && strcmp(action, "approve") == 0)
@@ -1189,6 +1196,11 @@ handle(struct app *a, struct http_request *req, struct http_response *resp)
 	}
 	if (strcmp(req->path, "/account") == 0) {
 		accountweb_handle(a, req, resp);
+		return;
+	}
+	if (strcmp(req->path, "/admin") == 0 ||
+	    strncmp(req->path, "/admin/", 7) == 0) {
+		adminweb_handle(a, req, resp);
 		return;
 	}
 	if (strcmp(req->path, "/authorize") != 0) {

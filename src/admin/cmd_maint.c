@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -139,6 +140,20 @@ reg_stats_read(struct admin *a, struct reg_stats *rs)
 	return rc;
 }
 
+/* When the last whole purge pass ended, in UTC, or "never". */
+static void
+print_last_purge(int64_t when)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)when;
+	char		 b[32];
+
+	if (when <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(b, sizeof(b), "never");
+	printf("%-16s %s\n", "last purge", b);
+}
+
 /* stats: counts, size, map usage, readers, schema, registrations. */
 int
 cmd_stats(struct admin *a, int argc, char **argv)
@@ -209,6 +224,9 @@ cmd_stats(struct admin *a, int argc, char **argv)
 		    (int64_t)a->cfg->registration_site_rate_limit);
 		add_int(r, "unused_clients_purged", (int64_t)rs.purged);
 		json_object_object_add(o, "registrations", r);
+		/* Unix seconds; null before the first whole pass. */
+		json_object_object_add(o, "last_purge", s.last_purge > 0 ?
+		    json_object_new_int64(s.last_purge) : NULL);
 		admin_json_print(o);
 	} else {
 		printf("%-16s %s (schema version %u)\n", "database",
@@ -254,6 +272,7 @@ cmd_stats(struct admin *a, int argc, char **argv)
 			fputs("off", stdout);
 		printf("); %llu unused clients purged so far\n",
 		    (unsigned long long)rs.purged);
+		print_last_purge(s.last_purge);
 	}
 	warn_if_full(a, s.usage_percent);
 	return EXIT_OK;

@@ -518,6 +518,59 @@ user_list(struct admin *a)
 }
 
 /*
+ * user admin NAME on|off: gives or takes the administrator flag
+ * (USER_ADMIN: the /admin pages), in one transaction.  Only a user with
+ * a record: with user_auth = remote_user, "user add" makes one first.
+ */
+static int
+user_admin(struct admin *a, const char *name, const char *onoff)
+{
+	struct store_txn	*t;
+	struct json_object	*o;
+	struct user		 u;
+	int			 rc, on;
+
+	if (strcmp(onoff, "on") == 0)
+		on = 1;
+	else if (strcmp(onoff, "off") == 0)
+		on = 0;
+	else
+		return EXIT_USAGE;
+	if (admin_open(a, 0) == -1)
+		return EXIT_FAIL;
+	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK)
+		return admin_store_fail(a, "cannot change the user", rc);
+	if ((rc = store_user_get(t, name, &u)) == STORE_OK) {
+		if (on)
+			u.flags |= USER_ADMIN;
+		else
+			u.flags &= ~(uint32_t)USER_ADMIN;
+		u.updated = admin_now();
+		rc = store_user_put(t, &u, 0);
+		user_free(&u);
+	}
+	if (rc == STORE_OK)
+		rc = store_commit(t);
+	else
+		store_abort(t);
+	if (rc == STORE_NOTFOUND) {
+		admin_err("no such user: %s", name);
+		return EXIT_FAIL;
+	}
+	if (rc != STORE_OK)
+		return admin_store_fail(a, "cannot change the user", rc);
+	if (a->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "user", json_object_new_string(name));
+		json_object_object_add(o, "admin", json_object_new_boolean(on));
+		admin_json_print(o);
+	} else
+		printf("user %s %s an administrator\n", name,
+		    on ? "is now" : "is no longer");
+	return EXIT_OK;
+}
+
+/*
  * user add NAME [--password-stdin] | passwd NAME [--password-stdin]
  * [--revoke-grants] | list | disable NAME | enable NAME | del NAME |
  * scopes NAME SCOPE... | scopes NAME --all
@@ -543,6 +596,8 @@ cmd_user(struct admin *a, int argc, char **argv)
 			return EXIT_USAGE;
 		return user_scopes(a, argv[2], argc - 3, argv + 3, 0);
 	}
+	if (strcmp(argv[1], "admin") == 0)
+		return argc == 4 ? user_admin(a, argv[2], argv[3]) : EXIT_USAGE;
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--password-stdin") == 0 && !from_stdin)
 			from_stdin = 1;

@@ -22,7 +22,7 @@ static const struct admin_cmd cmds[] = {
 	    "user add NAME [--password-stdin] | user passwd NAME "
 	    "[--password-stdin] [--revoke-grants] | user list | "
 	    "user disable|enable|del NAME | "
-	    "user scopes NAME SCOPE...|--all",
+	    "user scopes NAME SCOPE...|--all | user admin NAME on|off",
 	    "Manage the people who sign in (passwd ends her sign-in "
 	    "sessions; disable and del revoke)." },
 	{ "client", cmd_client,

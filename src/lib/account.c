@@ -19,6 +19,11 @@
 #define SESSION_ID_LABEL	"mcp-oauth account session v1"
 /* Likewise for the forms' CSRF token and the browser cookie. */
 #define FORM_TOKEN_LABEL	"mcp-oauth account form v1"
+#define ADMIN_FORM_TOKEN_LABEL	"mcp-oauth admin form v1"
+#define FORM_TOKEN_LABEL_MAX	32
+
+static int	form_token(const char *, const unsigned char *, const char *,
+		    char *);
 
 static char *
 dup_or_null(const char *s)
@@ -314,15 +319,47 @@ account_end_sessions(struct store_txn *t, const char *user,
 int
 account_form_token(const unsigned char *browser, const char *user, char *out)
 {
-	unsigned char	 in[sizeof(FORM_TOKEN_LABEL) - 1 + CRYPTO_SHA256_LEN +
+	return form_token(FORM_TOKEN_LABEL, browser, user, out);
+}
+
+/*
+ * The CSRF token of the administration pages' forms (adminweb.c): the
+ * same construction under a label of its own, so that a token of the
+ * account page is never one of the administration pages.
+ */
+int
+account_admin_form_token(const unsigned char *browser, const char *user,
+    char *out)
+{
+	return form_token(ADMIN_FORM_TOKEN_LABEL, browser, user, out);
+}
+
+/* Whether token (maybe NULL) is the administration pages' for user. */
+int
+account_admin_form_token_ok(const unsigned char *browser, const char *user,
+    const char *token)
+{
+	char	 want[ACCOUNT_FORM_TOKEN_LEN + 1];
+
+	if (token == NULL || strlen(token) != ACCOUNT_FORM_TOKEN_LEN ||
+	    account_admin_form_token(browser, user, want) == -1)
+		return 0;
+	return crypto_equal(token, want, ACCOUNT_FORM_TOKEN_LEN);
+}
+
+/* SHA-256 of label, browser and user, in hex, into out. */
+static int
+form_token(const char *label, const unsigned char *browser,
+    const char *user, char *out)
+{
+	unsigned char	 in[FORM_TOKEN_LABEL_MAX + CRYPTO_SHA256_LEN +
 			    USER_NAME_MAX];
 	unsigned char	 h[CRYPTO_SHA256_LEN];
-	size_t		 ulen = strlen(user), n;
+	size_t		 ulen = strlen(user), n = strlen(label);
 
-	if (ulen > USER_NAME_MAX)
+	if (ulen > USER_NAME_MAX || n > FORM_TOKEN_LABEL_MAX)
 		return -1;
-	n = sizeof(FORM_TOKEN_LABEL) - 1;
-	memcpy(in, FORM_TOKEN_LABEL, n);
+	memcpy(in, label, n);
 	memcpy(in + n, browser, CRYPTO_SHA256_LEN);
 	n += CRYPTO_SHA256_LEN;
 	memcpy(in + n, user, ulen);

@@ -73,6 +73,10 @@ int	 account_end_sessions(struct store_txn *, const char *, const char *,
 	    unsigned long *);
 
 int	 account_form_token(const unsigned char *, const char *, char *);
+int	 account_admin_form_token(const unsigned char *, const char *,
+	    char *);
+int	 account_admin_form_token_ok(const unsigned char *, const char *,
+	    const char *);
 int	 account_form_token_ok(const unsigned char *, const char *,
 	    const char *);
 

@@ -73,7 +73,8 @@ void	 adminweb_after_signin(struct app *, struct http_response *,
  * has: "csrf", "admin" (who is signed in), "notice" and "error" (the
  * strings given, or absent: {{#notice}} is then false) and the
  * navigation's "nav_PATH" booleans (true for the page shown) used by
- * the admin-nav.html partial.  Every page template starts with
+ * the admin-nav.html partial, and "page_url", the page's own path
+ * ("/admin/users", after {{base}}) where its forms post.  Every page template starts with
  * {{>head}}{{>admin-nav}} and ends with {{>foot}}.
  */
 void	 adminweb_render(struct adminweb *, int, const char *,
@@ -90,5 +91,12 @@ void	 adminweb_back(struct adminweb *, const char *, const char *);
 
 /* The server error page for a store result (rc). */
 void	 adminweb_server_error(struct adminweb *, int);
+
+/*
+ * Whether the "confirm with your password" page repeats the posted
+ * field of this name as a hidden input: every field but the CSRF token
+ * and the password itself.  1 or 0.
+ */
+int	 adminweb_reauth_echoes(const char *);
 
 #endif

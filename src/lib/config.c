@@ -58,6 +58,7 @@ static const char *const validation_words[] = { "local", "jwt",
 static const char *const format_words[] = { "opaque", "jwt", NULL };
 static const char *const yes_no_words[] = { "no", "yes", NULL };
 static const char *const cimd_words[] = { "open", "allowlist", "off", NULL };
+static const char *const off_on_words[] = { "off", "on", NULL };
 
 #define DAY	(24L * 60 * 60)
 
@@ -157,6 +158,10 @@ static const struct key keys[] = {
 	    offsetof(struct config, audit_max_age), 0, 3600, 3650 * DAY, NULL },
 	{ "audit_max_events", KEY_COUNT,
 	    offsetof(struct config, audit_max_events), 0, 100, 10000000, NULL },
+	{ "admin_web", KEY_CHOICE, offsetof(struct config, admin_web), 0, 0, 0,
+	    off_on_words },
+	{ "admin_reauth_after", KEY_DURATION,
+	    offsetof(struct config, admin_reauth_after), 0, 30, DAY, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -847,6 +852,7 @@ set_defaults(struct config *c)
 	c->require_https = 1;
 	c->audit_max_age = 90 * DAY;
 	c->audit_max_events = 100000;
+	c->admin_reauth_after = 300;
 	if (parse_list("RS256 PS256 ES256 EdDSA", &c->jwt_algorithms,
 	    algorithm_valid, NULL, 0) == -1 ||
 	    parse_list("at+jwt application/at+jwt", &c->jwt_allowed_typ,

@@ -118,6 +118,8 @@ struct config {
 	long			 cimd_fetch_rate_limit;	/* per IP an hour */
 	long			 audit_max_age;		/* of an event */
 	long			 audit_max_events;
+	int			 admin_web;	/* the /admin pages: 0 off */
+	long			 admin_reauth_after; /* password asked again */
 	time_t			 mtime;		/* of the file when loaded */
 };
 

@@ -276,7 +276,7 @@ consent_load(struct store *st, const char *id, const char *csrf,
 	rc = pending_get(t, id, now, pd);
 	/* The device and account pages' sign-ins name no client. */
 	if (rc == STORE_OK && !(pd->prompt & (PENDING_DEVICE_SIGNIN |
-	    PENDING_ACCOUNT_SIGNIN)) &&
+	    PENDING_ACCOUNT_SIGNIN | PENDING_ADMIN_SIGNIN)) &&
 	    (rc = store_client_get(t, pd->client_id, c)) == STORE_NOTFOUND)
 		rc = CONSENT_CLIENT_GONE;
 	store_abort(t);

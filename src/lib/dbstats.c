@@ -5,6 +5,7 @@
 #include "client.h"
 #include "dbstats.h"
 #include "grant.h"
+#include "purge.h"
 #include "ratelimit.h"
 #include "session.h"
 #include "store.h"
@@ -74,6 +75,8 @@ tally(struct dbstats *s, enum store_db db, const struct store_val *v,
 		}
 		if (cl.flags & CLIENT_CIMD)
 			s->cimd_clients++;
+		else if (cl.flags & CLIENT_DYNAMIC)
+			s->dynamic_clients++;
 		client_free(&cl);
 		return;
 	default:
@@ -123,6 +126,10 @@ dbstats_read(struct store *st, int64_t now, struct dbstats *s)
 		s->schema_version = (uint32_t)b[0] << 24 |
 		    (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 	}
+	if ((rc = purge_last_completed(t, &s->last_purge)) == STORE_CORRUPT)
+		s->last_purge = 0;	/* a damaged time reads as never */
+	else if (rc != STORE_OK)
+		goto fail;
 	if ((rc = store_space(t, &sp)) != STORE_OK)
 		goto fail;
 	store_abort(t);

@@ -18,6 +18,8 @@ struct dbstats {
 	unsigned long	 refresh_tokens;
 	unsigned long	 active_grants;		/* code redeemed, unexpired */
 	unsigned long	 cimd_clients;		/* from metadata documents */
+	unsigned long	 dynamic_clients;	/* registered through /register */
+	int64_t		 last_purge;		/* end of the last pass, 0 never */
 	unsigned long	 expired[DB__MAX];	/* awaiting purge */
 	unsigned long	 corrupt;		/* records that do not decode */
 	uint32_t	 schema_version;

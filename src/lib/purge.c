@@ -53,6 +53,11 @@ static const enum store_db stages[] = {
  * removed so far (u64, big-endian), for "mcp-oauth-admin stats".
  */
 #define UNUSED_KEY	"unused_clients_purged"
+/*
+ * The key of the time the last whole pass ended (i64, big-endian, Unix
+ * seconds), for "mcp-oauth-admin stats" and the statistics page.
+ */
+#define LAST_KEY	"last_purge"
 
 void
 purge_pos_init(struct purge_pos *p)
@@ -216,6 +221,44 @@ purge_unused_clients_total(struct store_txn *t, uint64_t *n)
 	for (i = 0; i < 8; i++)
 		*n = *n << 8 | p[i];
 	return STORE_OK;
+}
+
+/* When the last whole pass ended into *when (0: never). */
+int
+purge_last_completed(struct store_txn *t, int64_t *when)
+{
+	struct store_val	 v;
+	const unsigned char	*p;
+	uint64_t		 u = 0;
+	size_t			 i;
+	int			 rc;
+
+	*when = 0;
+	rc = store_get(t, DB_META, LAST_KEY, strlen(LAST_KEY), &v);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	if (v.len != 8)
+		return STORE_CORRUPT;
+	p = v.data;
+	for (i = 0; i < 8; i++)
+		u = u << 8 | p[i];
+	*when = (int64_t)u;
+	return STORE_OK;
+}
+
+/* Records now as the end of the last whole pass. */
+static int
+last_completed_set(struct store_txn *t, int64_t now)
+{
+	unsigned char	 b[8];
+	size_t		 i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)((uint64_t)now >> (56 - 8 * i));
+	return store_put(t, DB_META, LAST_KEY, strlen(LAST_KEY), b,
+	    sizeof(b), 0);
 }
 
 /* Adds n to the total of purge_unused_clients_total(). */
@@ -396,6 +439,10 @@ purge_step(struct store_txn *t, int64_t now, long unused_lifetime,
 
 	if ((rc = walk(t, now, unused_lifetime, p, max_scan, max_delete,
 	    c)) != STORE_OK)
+		return rc;
+	/* Whoever ends a pass, opportunistic or administrator's, says so. */
+	if (p->stage == PURGE_DONE && (rc = last_completed_set(t, now)) !=
+	    STORE_OK)
 		return rc;
 	return unused_clients_add(t, c->unused_clients - reaped);
 }

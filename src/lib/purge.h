@@ -71,6 +71,7 @@ int	 purge_expired(struct store_txn *, int64_t, long, size_t,
 int	 purge_run(struct store *, int64_t, long, size_t,
 	    struct purge_counts *, int *);
 int	 purge_unused_clients_total(struct store_txn *, uint64_t *);
+int	 purge_last_completed(struct store_txn *, int64_t *);
 void	 purge_counts_add(struct purge_counts *, const struct purge_counts *);
 unsigned long purge_counts_total(const struct purge_counts *);
 

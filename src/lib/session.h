@@ -42,6 +42,11 @@
  * after it the person goes back to /account.
  */
 #define PENDING_ACCOUNT_SIGNIN	0x800
+/*
+ * The sign-in of the administration pages (/admin): the account
+ * page's sign-in form, after which the person goes back to /admin.
+ */
+#define PENDING_ADMIN_SIGNIN	0x1000
 
 struct session {
 	char		*user;

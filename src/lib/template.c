@@ -255,7 +255,7 @@ tmpl_load(const char *dir, const char *name, char **out, char *err,
 			n--;
 		}
 		if (n == 0 || n >= sizeof(pname) ||
-		    strspn(open + 3, "abcdefghijklmnopqrstuvwxyz_") < n) {
+		    strspn(open + 3, "abcdefghijklmnopqrstuvwxyz_-") < n) {
 			snprintf(err, errsz, "%s: bad partial name", path);
 			rc = TMPL_ESYNTAX;
 			goto out;

@@ -42,6 +42,8 @@ const endpoints = [
 	['/.well-known/oauth-protected-resource/mcp', 'metadata.fcgi'],
 	['/authorize', 'authorize.fcgi'],
 	['/account', 'authorize.fcgi'],
+	['/admin', 'authorize.fcgi'],
+	['/admin/users', 'authorize.fcgi'],
 	['/token', 'token.fcgi'],
 	['/register', 'register.fcgi'],
 	['/revoke', 'revoke.fcgi'],
@@ -228,7 +230,7 @@ describe(`Apache deployment (${serverKind})`, () => {
 		it('answers 404 from the program below each endpoint', async () => {
 			for (const url of ['/mcp/', '/mcpx', '/tokenfoo',
 			    '/token/x', '/revoke/', '/registerx', '/authorize/x',
-			    '/account/x']) {
+			    '/account/x', '/adminx', '/admin/x']) {
 				const res = await s.request('GET', url);
 				assert.equal(res.status, 404, url);
 				assert.ok(!isApachePage(res), `${url}: Apache answered`);

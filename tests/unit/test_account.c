@@ -264,6 +264,37 @@ Test(account, form_token)
 	cr_assert(!account_form_token_ok(b1, "alice", t1));
 }
 
+/*
+ * The administration pages' token: bound to browser and user as the
+ * account page's is, and never equal to it (its own label), so that a
+ * token from /account cannot act on /admin.
+ */
+Test(account, admin_form_token)
+{
+	unsigned char	 b1[CRYPTO_SHA256_LEN], b2[CRYPTO_SHA256_LEN];
+	char		 t1[ACCOUNT_FORM_TOKEN_LEN + 1];
+	char		 t2[ACCOUNT_FORM_TOKEN_LEN + 1];
+	char		 acc[ACCOUNT_FORM_TOKEN_LEN + 1];
+
+	memset(b1, 1, sizeof(b1));
+	memset(b2, 2, sizeof(b2));
+	cr_assert_eq(account_admin_form_token(b1, "root", t1), 0);
+	cr_assert_eq(strlen(t1), ACCOUNT_FORM_TOKEN_LEN);
+	cr_assert(account_admin_form_token_ok(b1, "root", t1));
+	cr_assert_eq(account_form_token(b1, "root", acc), 0);
+	cr_assert_str_neq(t1, acc);
+	cr_assert(!account_admin_form_token_ok(b1, "root", acc));
+	cr_assert(!account_form_token_ok(b1, "root", t1));
+	cr_assert_eq(account_admin_form_token(b2, "root", t2), 0);
+	cr_assert_str_neq(t1, t2);
+	cr_assert(!account_admin_form_token_ok(b2, "root", t1));
+	cr_assert(!account_admin_form_token_ok(b1, "rooty", t1));
+	cr_assert(!account_admin_form_token_ok(b1, "root", NULL));
+	cr_assert(!account_admin_form_token_ok(b1, "root", ""));
+	t1[0] ^= 1;
+	cr_assert(!account_admin_form_token_ok(b1, "root", t1));
+}
+
 Test(account, password_policy)
 {
 	char	*long_pw = malloc(USER_PASSWORD_MAX + 2);

@@ -456,3 +456,22 @@ Test(config, audit_max_events_must_fit_in_half_the_map)
 	cr_assert_eq(parse(base), CONFIG_OK, "%s", err);
 	cr_assert_eq(c->audit_max_events, 100000);
 }
+
+Test(config, admin_web)
+{
+	cr_assert_eq(parse(BASE), CONFIG_OK, "%s", err);
+	cr_assert_eq(c->admin_web, 0, "off unless asked for");
+	cr_assert_eq(c->admin_reauth_after, 300);
+	cr_assert_eq(parse(BASE "admin_web = on\nadmin_reauth_after = 10m\n"),
+	    CONFIG_OK, "%s", err);
+	cr_assert_eq(c->admin_web, 1);
+	cr_assert_eq(c->admin_reauth_after, 600);
+	cr_assert_eq(parse(BASE "admin_web = yes\n"), CONFIG_EVALUE);
+	cr_assert_not_null(strstr(err, "admin_web: must be off or on"), "%s",
+	    err);
+	cr_assert_neq(parse(BASE "admin_reauth_after = 29s\n"), CONFIG_OK);
+	cr_assert_not_null(strstr(err, "admin_reauth_after"), "%s", err);
+	cr_assert_neq(parse(BASE "admin_reauth_after = 2d\n"), CONFIG_OK);
+	cr_assert_eq(parse(BASE "admin_reauth_after = 1d\n"), CONFIG_OK,
+	    "%s", err);
+}

@@ -391,3 +391,31 @@ Test(purge, unused_cimd_clients_go)
 	client_free(&used);
 	client_free(&pinned);
 }
+
+/*
+ * The end of the last whole pass is kept (the statistics page and
+ * "stats" show it): none before the first, then the time of the pass
+ * that ended, whether the administrator's or the opportunistic one.
+ */
+Test(purge, last_completed_pass)
+{
+	struct purge_counts	 c;
+	struct dbstats		 s;
+	struct store_txn	*t;
+	int64_t			 when = -1;
+
+	cr_assert_eq(dbstats_read(fx_st, FX_T0, &s), STORE_OK);
+	cr_assert_eq(s.last_purge, 0);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(purge_run(fx_st, FX_T0 + 10, 0, 0, &c, NULL), STORE_OK);
+	cr_assert_eq(store_begin(fx_st, 1, &t), STORE_OK);
+	cr_assert_eq(purge_last_completed(t, &when), STORE_OK);
+	store_abort(t);
+	cr_assert_eq(when, FX_T0 + 10);
+	/* An opportunistic step that ends a pass says so too. */
+	cr_assert_eq(store_begin(fx_st, 0, &t), STORE_OK);
+	cr_assert_eq(purge_expired(t, FX_T0 + 20, 0, 1000, &c), STORE_OK);
+	cr_assert_eq(store_commit(t), STORE_OK);
+	cr_assert_eq(dbstats_read(fx_st, FX_T0 + 20, &s), STORE_OK);
+	cr_assert_eq(s.last_purge, FX_T0 + 20);
+}
