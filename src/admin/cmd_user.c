@@ -15,6 +15,7 @@
 #include "../lib/revocation.h"
 #include "../lib/store.h"
 #include "../lib/user.h"
+#include "../lib/useradmin.h"
 #include "admin.h"
 
 /* What user passwd ended or revoked, for its output. */
@@ -45,26 +46,52 @@ passwd_print(struct admin *a, const char *name, int revoke_grants,
 		    name, r->sessions, r->sessions == 1 ? "" : "s");
 }
 
+/* Says why ua's call failed (err), as the tool says it; EXIT_*. */
+static int
+useradmin_fail(struct admin *a, const struct useradmin *ua, int err,
+    const char *name, const char *what)
+{
+	admin_map_warning(a);
+	if (err == USERADMIN_NOTFOUND)
+		admin_err("no such user: %s", name);
+	else if (err == USERADMIN_EXISTS)
+		admin_err("user %s already exists", name);
+	else if (err == USERADMIN_STORE)
+		return admin_store_fail(a, what, ua->store_rc);
+	else
+		admin_err("%s: %s", what, useradmin_strerror(err));
+	return EXIT_FAIL;
+}
+
+/* A struct useradmin for the tool's own changes. */
+static int
+useradmin_open(struct admin *a, struct useradmin *ua)
+{
+	if (admin_open(a, 0) == -1)
+		return -1;
+	useradmin_init(ua, a->store, a->cfg, AUDIT_BY_ADMIN_TOOL, NULL);
+	ua->now = admin_now();
+	return 0;
+}
+
 /*
- * Adds a user, or changes her password.  A password change ends her
- * sign-in sessions in the same transaction, so that whoever holds one
- * of her session cookies (a thief, the reason for the change) must
- * sign in again, with the new password.  Her grants, and the tokens
- * her MCP clients hold, stay unless revoke_grants: an administrator
- * who believes a client's tokens were stolen too says so, and they are
+ * Adds a user (an administrator with admin), or changes her password.
+ * A password change ends her sign-in sessions in the same transaction
+ * (useradmin_set_password()).  Her grants, and the tokens her MCP
+ * clients hold, stay unless revoke_grants: an administrator who
+ * believes a client's tokens were stolen too says so, and they are
  * revoked as by "revoke --user".
  */
 static int
 user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
-    int create, int revoke_grants)
+    int create, int revoke_grants, int admin)
 {
+	struct useradmin	 ua;
 	struct revoke_result	 r;
 	struct store_txn	*t;
 	struct user		 u;
-	unsigned long		 sessions = 0;
 	char			 pw[USER_PASSWORD_MAX + 1];
-	char			 hash[CRYPTO_PWHASH_MAX];
-	int			 rc;
+	int			 rc, err;
 
 	if (!user_name_valid(name)) {
 		admin_err("invalid user name \"%s\": use 1 to %d of "
@@ -87,54 +114,21 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 	}
 	if (admin_read_password(from_stdin, pw, sizeof(pw)) == -1)
 		return EXIT_FAIL;
-	rc = crypto_password_hash(pw, hash, sizeof(hash));
+	if (useradmin_open(a, &ua) == -1) {
+		crypto_wipe(pw, sizeof(pw));
+		return EXIT_FAIL;
+	}
+	err = create ? useradmin_add(&ua, name, pw, admin) :
+	    useradmin_set_password(&ua, name, pw);
 	crypto_wipe(pw, sizeof(pw));
-	if (rc != CRYPTO_OK) {
-		admin_err("cannot hash the password: %s", crypto_strerror(rc));
-		return EXIT_FAIL;
-	}
-
-	if (admin_begin(a, 0, &t) == -1)
-		return EXIT_FAIL;
-	if ((rc = store_user_get(t, name, &u)) == STORE_OK && create) {
-		user_free(&u);
-		store_abort(t);
-		admin_err("user %s already exists", name);
-		return EXIT_FAIL;
-	}
-	if (rc == STORE_NOTFOUND && create) {
-		memset(&u, 0, sizeof(u));
-		snprintf(u.name, sizeof(u.name), "%s", name);
-		u.created = time(NULL);
-	} else if (rc != STORE_OK) {
-		store_abort(t);
-		admin_err("%s: %s", name, rc == STORE_NOTFOUND ?
-		    "no such user" : store_strerror(rc));
-		return EXIT_FAIL;
-	}
-	/* Only the hash changes: her scope limit stays. */
-	free(u.password_hash);
-	u.password_hash = hash;
-	u.updated = time(NULL);
-	rc = store_user_put(t, &u, create);
-	u.password_hash = NULL;
-	user_free(&u);
-	if (rc == STORE_OK && !create)
-		rc = revoke_sessions(t, name, &sessions);
-	if (rc == STORE_OK && !create)
-		rc = audit_record(t, a->cfg, AUDIT_PASSWORD_CHANGED, name,
-		    NULL, NULL, AUDIT_BY_ADMIN_TOOL);
-	if (rc == STORE_OK)
-		rc = store_commit(t);
-	else
-		store_abort(t);
-	crypto_wipe(hash, sizeof(hash));
-	if (rc != STORE_OK)
-		return admin_store_fail(a, create ? "cannot save the user" :
-		    "cannot change the password (it is unchanged)", rc);
+	if (err != USERADMIN_OK)
+		return useradmin_fail(a, &ua, err, name, create ?
+		    "cannot save the user" :
+		    "cannot change the password (it is unchanged)");
 	if (create) {
 		if (!a->json)
-			printf("added user %s\n", name);
+			printf("added %suser %s\n", admin ?
+			    "administrator " : "", name);
 		else {
 			json_object	*o = json_object_new_object();
 
@@ -142,6 +136,8 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 			    json_object_new_string(name));
 			json_object_object_add(o, "added",
 			    json_object_new_boolean(1));
+			json_object_object_add(o, "admin",
+			    json_object_new_boolean(admin));
 			admin_json_print(o);
 		}
 		return EXIT_OK;
@@ -156,58 +152,29 @@ user_add_or_passwd(struct admin *a, const char *name, int from_stdin,
 			    "grants failed (what was revoked before the "
 			    "failure stays revoked)", rc);
 	}
-	r.sessions += sessions;
+	r.sessions += ua.revoked.sessions;
 	passwd_print(a, name, revoke_grants, &r);
 	return EXIT_OK;
 }
 
 /*
- * Enables a user, or disables her and revokes everything she holds:
- * the flag and the grants change in one transaction, so no token of
- * hers works from the moment she cannot sign in.  With user_auth =
- * remote_user, a person without a record can be disabled too (she
- * gets a blocked record in the same transaction), and enabling one
- * without a record succeeds: nothing blocks her.
+ * Enables a user, or disables her and revokes everything she holds
+ * (useradmin_set_disabled()).
  */
 static int
 user_set_disabled(struct admin *a, const char *name, int disabled)
 {
-	struct revoke_result	 r;
-	struct store_txn	*t;
-	struct user		 u;
+	struct useradmin	 ua;
 	struct json_object	*o;
-	int			 rc;
+	int			 err;
 
-	if (admin_open(a, 0) == -1)
+	if (useradmin_open(a, &ua) == -1)
 		return EXIT_FAIL;
-	memset(&r, 0, sizeof(r));
-	if (disabled && a->cfg->user_auth == USER_AUTH_REMOTE_USER)
-		rc = revoke_user_block(a->store, name, admin_now(), &r);
-	else if (disabled)
-		rc = revoke_user_disable(a->store, name, admin_now(), &r);
-	else if ((rc = store_begin(a->store, 0, &t)) == STORE_OK) {
-		if ((rc = store_user_get(t, name, &u)) == STORE_OK) {
-			u.flags &= ~(uint32_t)USER_DISABLED;
-			u.updated = admin_now();
-			rc = store_user_put(t, &u, 0);
-			user_free(&u);
-		}
-		if (rc == STORE_OK)
-			rc = store_commit(t);
-		else
-			store_abort(t);
-		if (rc == STORE_NOTFOUND && user_name_valid(name) &&
-		    a->cfg->user_auth == USER_AUTH_REMOTE_USER)
-			rc = STORE_OK;
-	}
+	if ((err = useradmin_set_disabled(&ua, name, disabled)) !=
+	    USERADMIN_OK)
+		return useradmin_fail(a, &ua, err, name, disabled ?
+		    "cannot disable the user" : "cannot enable the user");
 	admin_map_warning(a);
-	if (rc == STORE_NOTFOUND) {
-		admin_err("no such user: %s", name);
-		return EXIT_FAIL;
-	}
-	if (rc != STORE_OK)
-		return admin_store_fail(a, disabled ? "cannot disable the user"
-		    : "cannot enable the user", rc);
 	if (a->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "user", json_object_new_string(name));
@@ -215,11 +182,11 @@ user_set_disabled(struct admin *a, const char *name, int disabled)
 		    json_object_new_boolean(disabled));
 		if (disabled)
 			json_object_object_add(o, "revoked",
-			    admin_revoke_json(&r));
+			    admin_revoke_json(&ua.revoked));
 		admin_json_print(o);
 	} else if (disabled) {
 		printf("disabled user %s; revoked ", name);
-		admin_revoke_print(&r);
+		admin_revoke_print(&ua.revoked);
 		fputs("\n", stdout);
 	} else
 		printf("enabled user %s\n", name);
@@ -230,34 +197,30 @@ user_set_disabled(struct admin *a, const char *name, int disabled)
 static int
 user_del(struct admin *a, const char *name)
 {
-	struct revoke_result	 r;
+	struct useradmin	 ua;
+	struct revoke_result	*r = &ua.revoked;
 	struct json_object	*o;
-	int			 rc;
+	int			 err;
 
-	if (admin_open(a, 0) == -1)
+	if (useradmin_open(a, &ua) == -1)
 		return EXIT_FAIL;
-	memset(&r, 0, sizeof(r));
-	rc = revoke_user_delete(a->store, name, &r);
+	if ((err = useradmin_delete(&ua, name)) != USERADMIN_OK)
+		return useradmin_fail(a, &ua, err, name,
+		    "cannot delete the user");
 	admin_map_warning(a);
-	if (rc == STORE_NOTFOUND) {
-		admin_err("no such user: %s", name);
-		return EXIT_FAIL;
-	}
-	if (rc != STORE_OK)
-		return admin_store_fail(a, "cannot delete the user", rc);
 	if (a->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "user", json_object_new_string(name));
 		json_object_object_add(o, "deleted",
 		    json_object_new_boolean(1));
 		json_object_object_add(o, "notes",
-		    json_object_new_int64((int64_t)r.notes));
-		json_object_object_add(o, "revoked", admin_revoke_json(&r));
+		    json_object_new_int64((int64_t)r->notes));
+		json_object_object_add(o, "revoked", admin_revoke_json(r));
 		admin_json_print(o);
 	} else {
 		printf("deleted user %s and %lu note%s; revoked ", name,
-		    r.notes, r.notes == 1 ? "" : "s");
-		admin_revoke_print(&r);
+		    r->notes, r->notes == 1 ? "" : "s");
+		admin_revoke_print(r);
 		fputs("\n", stdout);
 	}
 	if (a->cfg->user_auth == USER_AUTH_REMOTE_USER)
@@ -269,23 +232,17 @@ user_del(struct admin *a, const char *name)
 
 /*
  * Limits the scopes a user may grant (scopes: argv's list, or none with
- * all set), and narrows what she granted already to them in the same
- * transaction: her live access tokens carry the narrower scope on their
- * next request at /mcp.  A grant that would lose the base scope is
- * revoked (grant_narrow()).  With user_auth = remote_user a person
- * without a record gets one (no password, not disabled) to hold it.
+ * all set), and narrows what she granted already to them
+ * (useradmin_set_scopes()).
  */
 static int
 user_scopes(struct admin *a, const char *name, int argc, char **argv,
     int all)
 {
-	struct narrow_counts	 n;
-	struct store_txn	*t;
-	struct user		 u;
-	struct buf		 req, limit;
-	char			 none[] = "";
-	char			 detail[AUDIT_DETAIL_MAX + 1];
-	int			 i, rc, ret = EXIT_FAIL;
+	struct useradmin	 ua;
+	struct narrow_counts	*n = &ua.narrowed;
+	struct buf		 limit;
+	int			 err, ret = EXIT_FAIL;
 
 	if (!user_name_valid(name)) {
 		admin_err("invalid user name \"%s\"", name);
@@ -293,78 +250,34 @@ user_scopes(struct admin *a, const char *name, int argc, char **argv,
 	}
 	if (admin_load_config(a) == -1)
 		return EXIT_FAIL;
-	buf_init(&req);
 	buf_init(&limit);
-	for (i = 0; i < argc; i++) {
-		if (!config_has_scope(a->cfg, argv[i])) {
-			admin_err("unknown scope \"%s\": the configured "
-			    "scopes are listed under scopes in the "
-			    "configuration", argv[i]);
-			ret = EXIT_USAGE;
-			goto out;
-		}
-		buf_puts(&req, argv[i]);
-		buf_putc(&req, ' ');
+	/* The list is checked before the database is opened. */
+	useradmin_init(&ua, NULL, a->cfg, AUDIT_BY_ADMIN_TOOL, NULL);
+	err = all ? USERADMIN_OK :
+	    useradmin_scope_limit(&ua, argv, (size_t)argc, &limit);
+	if (err == USERADMIN_BADSCOPE) {
+		admin_err("unknown scope \"%s\": the configured scopes are "
+		    "listed under scopes in the configuration", ua.bad_scope);
+		ret = EXIT_USAGE;
+		goto out;
 	}
-	/*
-	 * Without the base scope every grant of hers would be revoked and
-	 * new ones would be made without it: say so instead.
-	 */
-	if (!all && scope_base(a->cfg) != NULL &&
-	    !scope_has(buf_cstr(&req), scope_base(a->cfg))) {
+	if (err == USERADMIN_NOBASE) {
 		admin_err("the limit must include the base scope \"%s\" (the "
 		    "first of default_scopes), which every client is given",
 		    scope_base(a->cfg));
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (!all)
-		scope_union(a->cfg, buf_cstr(&req), "", &limit);
-	if (buf_failed(&req) || buf_failed(&limit)) {
+	if (err != USERADMIN_OK) {
 		admin_err("out of memory");
 		goto out;
 	}
-	if (admin_begin(a, 0, &t) == -1)
+	if (useradmin_open(a, &ua) == -1)
 		goto out;
-	rc = store_user_get(t, name, &u);
-	if (rc == STORE_NOTFOUND &&
-	    a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
-		memset(&u, 0, sizeof(u));
-		snprintf(u.name, sizeof(u.name), "%s", name);
-		u.created = admin_now();
-		if ((u.password_hash = strdup(none)) == NULL)
-			rc = STORE_ENOMEM;
-		else
-			rc = STORE_OK;
-	}
-	if (rc == STORE_OK) {
-		free(u.scopes);
-		u.scopes = strdup(buf_cstr(&limit));
-		u.updated = admin_now();
-		rc = u.scopes == NULL ? STORE_ENOMEM :
-		    store_user_put(t, &u, 0);
-		user_free(&u);
-	}
-	if (rc == STORE_OK)
-		rc = grant_narrow_user(t, a->cfg, name, buf_cstr(&limit), &n);
-	/* Who set what, in the trail: the detail is cut to fit. */
-	snprintf(detail, sizeof(detail), "%s: %s", AUDIT_BY_ADMIN_TOOL,
-	    all ? "every scope" : buf_cstr(&limit));
-	if (rc == STORE_OK)
-		rc = audit_record(t, a->cfg, AUDIT_SCOPES_LIMITED, name, NULL,
-		    NULL, detail);
-	if (rc == STORE_OK)
-		rc = store_commit(t);
-	else
-		store_abort(t);
-	admin_map_warning(a);
-	if (rc == STORE_NOTFOUND) {
-		admin_err("no such user: %s", name);
-		goto out;
-	}
-	if (rc != STORE_OK) {
-		ret = admin_store_fail(a, "cannot set the user's scopes "
-		    "(they are unchanged)", rc);
+	err = useradmin_set_scopes(&ua, name, all ? NULL : buf_cstr(&limit));
+	if (err != USERADMIN_OK) {
+		ret = useradmin_fail(a, &ua, err, name, "cannot set the "
+		    "user's scopes (they are unchanged)");
 		goto out;
 	}
 	if (a->json) {
@@ -374,113 +287,59 @@ user_scopes(struct admin *a, const char *name, int argc, char **argv,
 		json_object_object_add(o, "scopes", all ? NULL :
 		    json_object_new_string(buf_cstr(&limit)));
 		json_object_object_add(o, "grants_narrowed",
-		    json_object_new_int64((int64_t)n.grants));
+		    json_object_new_int64((int64_t)n->grants));
 		json_object_object_add(o, "access_tokens_narrowed",
-		    json_object_new_int64((int64_t)n.access_tokens));
+		    json_object_new_int64((int64_t)n->access_tokens));
 		json_object_object_add(o, "grants_revoked",
-		    json_object_new_int64((int64_t)n.revoked.grants));
+		    json_object_new_int64((int64_t)n->revoked.grants));
 		admin_json_print(o);
 	} else if (all)
 		printf("user %s may grant every scope\n", name);
 	else
 		printf("user %s may grant: %s; narrowed %lu grant%s and %lu "
 		    "access token%s, revoked %lu grant%s\n", name,
-		    buf_cstr(&limit), n.grants, n.grants == 1 ? "" : "s",
-		    n.access_tokens, n.access_tokens == 1 ? "" : "s",
-		    n.revoked.grants, n.revoked.grants == 1 ? "" : "s");
+		    buf_cstr(&limit), n->grants, n->grants == 1 ? "" : "s",
+		    n->access_tokens, n->access_tokens == 1 ? "" : "s",
+		    n->revoked.grants, n->revoked.grants == 1 ? "" : "s");
 	ret = EXIT_OK;
 out:
-	buf_free(&req);
 	buf_free(&limit);
 	return ret;
 }
 
 /*
- * Reads every user in one read transaction into *users (*n of them),
- * so that nothing is printed while it lasts: output read slowly (user
- * list | less) must not pin a snapshot of the database.  Users are
- * added by the administrator, so they are few enough to hold.
+ * Every user, read in one read transaction before anything is printed
+ * (useradmin_list()): output read slowly (user list | less) must not
+ * pin a snapshot of the database.  Users are added by the
+ * administrator, so they are few enough to hold.
  */
-static int
-user_read_all(struct admin *a, struct user **users, size_t *n)
-{
-	struct store_txn	*t;
-	struct store_cursor	*c;
-	struct store_val	 k, v;
-	struct user		*more;
-	size_t			 cap = 0;
-	char			 shown[USER_NAME_MAX + 1];
-	int			 op, ret = 0;
-
-	*users = NULL;
-	*n = 0;
-	if (admin_begin(a, 1, &t) == -1)
-		return -1;
-	if (store_cursor_open(t, DB_USERS, &c) != STORE_OK) {
-		store_abort(t);
-		admin_err("cannot read the users");
-		return -1;
-	}
-	for (op = STORE_FIRST; store_cursor_get(c, &k, &v, op) == STORE_OK;
-	    op = STORE_NEXT) {
-		struct user	*u;
-
-		if (k.len > USER_NAME_MAX)
-			continue;
-		if (*n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			if ((more = reallocarray(*users, cap,
-			    sizeof(**users))) == NULL) {
-				admin_err("out of memory");
-				ret = -1;
-				break;
-			}
-			*users = more;
-		}
-		u = &(*users)[*n];
-		memset(u, 0, sizeof(*u));
-		if (user_decode(v.data, v.len, u) != STORE_OK) {
-			memcpy(u->name, k.data, k.len);
-			u->name[k.len] = '\0';
-			admin_err("user %s: corrupt record",
-			    admin_clean(u->name, shown, sizeof(shown)));
-			user_free(u);
-			continue;
-		}
-		/* The key is the name. */
-		memcpy(u->name, k.data, k.len);
-		u->name[k.len] = '\0';
-		(*n)++;
-	}
-	store_cursor_close(c);
-	store_abort(t);
-	if (ret == -1) {
-		while (*n > 0)
-			user_free(&(*users)[--*n]);
-		free(*users);
-		*users = NULL;
-	}
-	return ret;
-}
-
 static int
 user_list(struct admin *a)
 {
-	struct user	*users;
-	json_object	*arr = NULL;
-	size_t		 n, i;
-	char		 shown[USER_NAME_MAX + 1];
+	struct useradmin_entry	*users;
+	json_object		*arr = NULL;
+	size_t			 n, i;
+	int			 more, rc;
+	char			 shown[USER_NAME_MAX + 1];
 
-	if (user_read_all(a, &users, &n) == -1)
+	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
+	if ((rc = useradmin_list(a->store, NULL, 0, 0, &users, &n, &more)) !=
+	    STORE_OK)
+		return admin_store_fail(a, "cannot read the users", rc);
 	if (a->json)
 		arr = json_object_new_array();
 	else
-		printf("%-24s %-9s %-20s %-20s %s\n", "USER", "STATUS",
-		    "CREATED", "UPDATED", "SCOPES");
+		printf("%-24s %-9s %-5s %-20s %-20s %s\n", "USER", "STATUS",
+		    "ADMIN", "CREATED", "UPDATED", "SCOPES");
 	for (i = 0; i < n; i++) {
-		struct user	*u = &users[i];
+		struct user	*u = &users[i].u;
 
+		if (users[i].corrupt) {
+			admin_err("user %s: corrupt record",
+			    admin_clean(u->name, shown, sizeof(shown)));
+			continue;
+		}
 		if (a->json) {
 			json_object	*o = json_object_new_object();
 
@@ -488,6 +347,8 @@ user_list(struct admin *a)
 			    json_object_new_string(u->name));
 			json_object_object_add(o, "disabled",
 			    json_object_new_boolean(u->flags & USER_DISABLED));
+			json_object_object_add(o, "admin",
+			    json_object_new_boolean(u->flags & USER_ADMIN));
 			json_object_object_add(o, "created",
 			    json_object_new_int64(u->created));
 			json_object_object_add(o, "updated",
@@ -498,9 +359,10 @@ user_list(struct admin *a)
 			    json_object_new_string(u->scopes) : NULL);
 			json_object_array_add(arr, o);
 		} else {
-			printf("%-24s %-9s ", admin_clean(u->name, shown,
+			printf("%-24s %-9s %-5s ", admin_clean(u->name, shown,
 			    sizeof(shown)), u->flags & USER_DISABLED ?
-			    "disabled" : "active");
+			    "disabled" : "active", u->flags & USER_ADMIN ?
+			    "yes" : "no");
 			admin_print_time(u->created);
 			fputs(" ", stdout);
 			admin_print_time(u->updated);
@@ -509,9 +371,8 @@ user_list(struct admin *a)
 			    u->scopes : "(all)");
 			fputs("\n", stdout);
 		}
-		user_free(u);
 	}
-	free(users);
+	useradmin_list_free(users, n);
 	if (arr != NULL)
 		admin_json_print(arr);
 	return EXIT_OK;
@@ -519,16 +380,15 @@ user_list(struct admin *a)
 
 /*
  * user admin NAME on|off: gives or takes the administrator flag
- * (USER_ADMIN: the /admin pages), in one transaction.  Only a user with
+ * (USER_ADMIN: the /admin pages), audited (useradmin_set_admin()).  Only a user with
  * a record: with user_auth = remote_user, "user add" makes one first.
  */
 static int
 user_admin(struct admin *a, const char *name, const char *onoff)
 {
-	struct store_txn	*t;
+	struct useradmin	 ua;
 	struct json_object	*o;
-	struct user		 u;
-	int			 rc, on;
+	int			 err, on;
 
 	if (strcmp(onoff, "on") == 0)
 		on = 1;
@@ -536,29 +396,11 @@ user_admin(struct admin *a, const char *name, const char *onoff)
 		on = 0;
 	else
 		return EXIT_USAGE;
-	if (admin_open(a, 0) == -1)
+	if (useradmin_open(a, &ua) == -1)
 		return EXIT_FAIL;
-	if ((rc = store_begin(a->store, 0, &t)) != STORE_OK)
-		return admin_store_fail(a, "cannot change the user", rc);
-	if ((rc = store_user_get(t, name, &u)) == STORE_OK) {
-		if (on)
-			u.flags |= USER_ADMIN;
-		else
-			u.flags &= ~(uint32_t)USER_ADMIN;
-		u.updated = admin_now();
-		rc = store_user_put(t, &u, 0);
-		user_free(&u);
-	}
-	if (rc == STORE_OK)
-		rc = store_commit(t);
-	else
-		store_abort(t);
-	if (rc == STORE_NOTFOUND) {
-		admin_err("no such user: %s", name);
-		return EXIT_FAIL;
-	}
-	if (rc != STORE_OK)
-		return admin_store_fail(a, "cannot change the user", rc);
+	if ((err = useradmin_set_admin(&ua, name, on)) != USERADMIN_OK)
+		return useradmin_fail(a, &ua, err, name,
+		    "cannot change the user");
 	if (a->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "user", json_object_new_string(name));
@@ -571,14 +413,15 @@ user_admin(struct admin *a, const char *name, const char *onoff)
 }
 
 /*
- * user add NAME [--password-stdin] | passwd NAME [--password-stdin]
- * [--revoke-grants] | list | disable NAME | enable NAME | del NAME |
- * scopes NAME SCOPE... | scopes NAME --all
+ * user add NAME [--password-stdin] [--admin] | passwd NAME
+ * [--password-stdin] [--revoke-grants] | list | disable NAME | enable
+ * NAME | del NAME | admin NAME on|off | scopes NAME SCOPE... | scopes
+ * NAME --all
  */
 int
 cmd_user(struct admin *a, int argc, char **argv)
 {
-	int	 from_stdin = 0, revoke_grants = 0, i;
+	int	 from_stdin = 0, revoke_grants = 0, admin = 0, i;
 
 	if (argc < 2)
 		return EXIT_USAGE;
@@ -604,14 +447,18 @@ cmd_user(struct admin *a, int argc, char **argv)
 		else if (strcmp(argv[i], "--revoke-grants") == 0 &&
 		    !revoke_grants && strcmp(argv[1], "passwd") == 0)
 			revoke_grants = 1;
+		else if (strcmp(argv[i], "--admin") == 0 && !admin &&
+		    strcmp(argv[1], "add") == 0)
+			admin = 1;
 		else
 			return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "add") == 0)
-		return user_add_or_passwd(a, argv[2], from_stdin, 1, 0);
+		return user_add_or_passwd(a, argv[2], from_stdin, 1, 0,
+		    admin);
 	if (strcmp(argv[1], "passwd") == 0)
 		return user_add_or_passwd(a, argv[2], from_stdin, 0,
-		    revoke_grants);
+		    revoke_grants, 0);
 	if (from_stdin)
 		return EXIT_USAGE;
 	if (strcmp(argv[1], "disable") == 0)

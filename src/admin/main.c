@@ -19,7 +19,7 @@ static const struct admin_cmd cmds[] = {
 	{ "init", cmd_init, "init",
 	    "Create the database directory and environment." },
 	{ "user", cmd_user,
-	    "user add NAME [--password-stdin] | user passwd NAME "
+	    "user add NAME [--password-stdin] [--admin] | user passwd NAME "
 	    "[--password-stdin] [--revoke-grants] | user list | "
 	    "user disable|enable|del NAME | "
 	    "user scopes NAME SCOPE...|--all | user admin NAME on|off",

@@ -257,6 +257,22 @@ activity_words(const struct activity_line *l, struct activity_words *w)
 		words(w, "The administrator changed what you may allow", 0,
 		    "");
 		break;
+	case AUDIT_USER_ADDED:
+		words(w, "Account created by the administrator", 0, "");
+		break;
+	case AUDIT_USER_DISABLED:
+		words(w, "Account disabled and the access of all your apps "
+		    "ended by the administrator", 0, "");
+		break;
+	case AUDIT_USER_ENABLED:
+		words(w, "Account enabled by the administrator", 0, "");
+		break;
+	case AUDIT_ADMIN_CHANGED:
+		words(w, strstr(l->detail, "administrator on") != NULL ?
+		    "Administrator rights given" :
+		    "Administrator rights taken away", 0,
+		    " by the administrator");
+		break;
 	default:
 		words(w, audit_kind_name(l->kind), 0, "");
 		break;

@@ -37,6 +37,7 @@
  */
 static const struct adminweb_page *const pages[] = {
 	&adminstats_page,
+	&adminusers_page,
 };
 
 #define NPAGES	(sizeof(pages) / sizeof(pages[0]))

@@ -26,6 +26,11 @@ static const char *const kind_names[AUDIT__MAX] = {
 	[AUDIT_PASSWORD_CHANGED] = "password-changed",
 	[AUDIT_SIGNED_OUT] = "signed-out",
 	[AUDIT_SCOPES_LIMITED] = "scopes-limited",
+	[AUDIT_USER_ADDED] = "user-added",
+	[AUDIT_USER_DELETED] = "user-deleted",
+	[AUDIT_USER_DISABLED] = "user-disabled",
+	[AUDIT_USER_ENABLED] = "user-enabled",
+	[AUDIT_ADMIN_CHANGED] = "admin-changed",
 };
 
 const char *

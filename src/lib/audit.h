@@ -63,12 +63,18 @@ enum audit_kind {
 	AUDIT_PASSWORD_CHANGED,		/* detail: by whom */
 	AUDIT_SIGNED_OUT,		/* sessions ended by their user */
 	AUDIT_SCOPES_LIMITED,		/* the scopes a user may grant set */
+	/* By an administrator (the tool or /admin), detail: by whom. */
+	AUDIT_USER_ADDED,
+	AUDIT_USER_DELETED,		/* with her grants and notes */
+	AUDIT_USER_DISABLED,		/* her grants revoked */
+	AUDIT_USER_ENABLED,
+	AUDIT_ADMIN_CHANGED,		/* the administrator flag on or off */
 	AUDIT__MAX
 };
 
 /*
  * Who acted: the detail of an AUDIT_REVOKED or AUDIT_PASSWORD_CHANGED
- * event starts with one.
+ * event, and of the administrator's changes to users, starts with one.
  */
 #define AUDIT_BY_USER		"user"
 #define AUDIT_BY_ADMIN_WEB	"admin-web"

@@ -493,6 +493,26 @@ enum kill_what {
 };
 
 /*
+ * The kind of a revocation's event: a user or client removed or
+ * disabled is its own event (the revocation is part of it).
+ */
+static int
+audit_kind_of(enum kill_what what)
+{
+	switch (what) {
+	case DISABLE_USER:
+	case BLOCK_USER:
+		return AUDIT_USER_DISABLED;
+	case DELETE_USER:
+		return AUDIT_USER_DELETED;
+	case DELETE_CLIENT:
+		return AUDIT_CLIENT_REMOVED;
+	default:
+		return AUDIT_REVOKED;
+	}
+}
+
+/*
  * The audit event of a revocation: by r's actor, of what, named by
  * key (a user name, a client id or a grant id), in the transaction
  * that makes it.  A grant's event names its user and client.
@@ -525,9 +545,8 @@ audit_revocation(struct store_txn *t, enum kill_what what, const char *key,
 		client = key;
 	else
 		user = key;
-	return audit_record(t, NULL, what == DELETE_CLIENT ?
-	    AUDIT_CLIENT_REMOVED : AUDIT_REVOKED, user, client, r->addr,
-	    detail);
+	return audit_record(t, NULL, audit_kind_of(what), user, client,
+	    r->addr, detail);
 }
 
 /*

@@ -114,6 +114,9 @@ static const struct field fields[] = {
 	{ "audit_max_age", FIELD_LONG, offsetof(struct config, audit_max_age) },
 	{ "audit_max_events", FIELD_LONG,
 	    offsetof(struct config, audit_max_events) },
+	{ "admin_web", FIELD_INT, offsetof(struct config, admin_web) },
+	{ "admin_reauth_after", FIELD_LONG,
+	    offsetof(struct config, admin_reauth_after) },
 };
 
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))

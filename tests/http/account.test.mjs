@@ -395,6 +395,9 @@ describe('recent activity', () => {
 			['Token issued to Grace app', '127.0.0.1'],
 			['Allowed Grace app', '127.0.0.21'],
 			['Signed in', '127.0.0.21'],
+			// Added with the admin tool, which has no address.
+			['Account created by the administrator',
+			    'not recorded'],
 		], JSON.stringify(rows));
 		assert.ok(rows.every((e) =>
 		    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(e.time)));
@@ -432,6 +435,8 @@ describe('recent activity', () => {
 			['Token issued to Grace app', '127.0.0.1'],
 			['Allowed Grace app', '127.0.0.22'],
 			['Signed in', '127.0.0.22'],
+			['Account created by the administrator',
+			    'not recorded'],
 		], JSON.stringify(his));
 		assert.doesNotMatch(ivanPage.body,
 		    /127\.0\.0\.2[134]|Password changed|revoked|Sign-in failed/);

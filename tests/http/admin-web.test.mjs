@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { TestServer, headerValues } from '../lib/harness.mjs';
+import { TestServer, headerValues, serverKind } from '../lib/harness.mjs';
 import { assertHtmlPage } from '../lib/checks.mjs';
 import { FakeClock } from '../lib/fakeclock.mjs';
 import { CookieJar, formField } from '../lib/oauth.mjs';
@@ -310,5 +310,41 @@ describe('the password asked again', () => {
 		const right = await b.post('/admin', { ...fields,
 		    admin_password: ODD.password });
 		assertHtmlPage(right, 429);
+	});
+});
+
+// Under a subdirectory install every address of the pages, the sign-in's
+// way back and the redirect after an action carry the issuer's path.
+describe('under a subdirectory install', { skip: serverKind ===
+    'apache-vhost' ? 'apache-vhost installs at an origin' : false }, () => {
+	let sub;
+
+	before(async () => {
+		sub = await TestServer.start({ subdir: 'mcp-auth',
+		    config: 'admin_web = on', users: [ROOT] });
+		sub.admin(['user', 'admin', ROOT.name, 'on']);
+	});
+
+	after(async () => {
+		await sub?.stop();
+	});
+
+	it('keeps /admin under the issuer\'s path', async () => {
+		const b = new Browser(ROOT, sub);
+		const page = await b.signedIn();
+		assert.match(page.body, /<a href="\/mcp-auth\/admin" aria-current="page">/);
+		assert.match(page.body, /<a href="\/mcp-auth\/admin\/users">/);
+		assert.match(page.body, /<a href="\/mcp-auth\/account">/);
+		assert.match(page.body,
+		    /<form method="post" action="\/mcp-auth\/admin" /);
+		const res = await b.post('/admin', {
+			csrf: formField(page.body, 'csrf'),
+			action: 'purge',
+		});
+		assert.equal(res.status, 303, res.body.slice(0, 400));
+		assert.equal(res.headers.location,
+		    '/mcp-auth/admin?done=purged');
+		// Nothing at the root of the host.
+		assert.equal((await sub.request('GET', '/admin')).status, 404);
 	});
 });
