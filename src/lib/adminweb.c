@@ -241,7 +241,8 @@ adminweb_render(struct adminweb *w, int status, const char *template,
 		adminweb_server_error(w, STORE_ERROR);
 		return;
 	}
-	memcpy(all, vars, nvars * sizeof(*all));
+	if (nvars > 0)
+		memcpy(all, vars, nvars * sizeof(*all));
 	n = nvars;
 	all[n].name = "csrf";
 	all[n++].str = w->csrf;

@@ -344,7 +344,9 @@ describe('under a subdirectory install', { skip: serverKind ===
 		assert.equal(res.status, 303, res.body.slice(0, 400));
 		assert.equal(res.headers.location,
 		    '/mcp-auth/admin?done=purged');
-		// Nothing at the root of the host.
-		assert.equal((await sub.request('GET', '/admin')).status, 404);
+		// The root of the host is not ours (404, or the host's own
+		// page in the .htaccess modes).
+		const root = await sub.request('GET', '/admin');
+		assert.doesNotMatch(root.body, /Statistics|<h1>Sign in<\/h1>/);
 	});
 });
