@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -234,6 +235,51 @@ export async function callbackListener() {
 export function artifactPath(name) {
 	fs.mkdirSync(artifactDir, { recursive: true });
 	return path.join(artifactDir, name);
+}
+
+// axe-core's browser build, read once.
+let axeSource;
+
+// Runs axe-core in page (the WCAG 2.0 and 2.1 A and AA rules and the
+// best practices) and fails, with one readable line per element, when
+// it finds any violation.  The pages' Content-Security-Policy
+// (default-src 'none') refuses an injected <script>, rightly; the
+// script goes in through the DevTools protocol instead (page.evaluate),
+// which the page's policy does not govern, so the check runs against
+// the policy the server really sends.
+export async function assertNoAxeViolations(page, label) {
+	if (axeSource === undefined) {
+		const require = createRequire(import.meta.url);
+		axeSource = fs.readFileSync(require.resolve(
+		    'axe-core/axe.min.js'), 'utf8');
+	}
+	if (!await page.evaluate('typeof window.axe === "object"'))
+		await page.evaluate(axeSource);
+	const result = await page.evaluate(() => window.axe.run(document, {
+		runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa',
+		    'wcag21a', 'wcag21aa', 'best-practice'] },
+		resultTypes: ['violations'],
+	}).then((r) => ({ passes: r.passes.length, violations:
+	    r.violations.map((v) => ({
+		id: v.id,
+		impact: v.impact,
+		help: v.help,
+		nodes: v.nodes.map((n) => ({
+			target: n.target.join(' '),
+			summary: n.failureSummary,
+		})),
+	}))})));
+	// A run that checked nothing would pass too.
+	assert.ok(result.passes > 0, `axe-core ran no rule on ${label}`);
+	const lines = [];
+	for (const v of result.violations) {
+		lines.push(`${v.id} (${v.impact}): ${v.help}`);
+		for (const n of v.nodes)
+			lines.push(`    ${n.target}: ` +
+			    `${(n.summary ?? '').replace(/\s+/g, ' ')}`);
+	}
+	assert.deepEqual(lines, [], `axe-core on ${label} ` +
+	    `(${page.url()}):\n${lines.join('\n')}`);
 }
 
 // Registers a confidential client the way a site owner would, with
