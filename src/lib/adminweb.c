@@ -30,6 +30,12 @@
  * may well have a field "password" (a user's new one).
  */
 #define REAUTH_FIELD	"admin_password"
+/*
+ * The confirm page's own hidden field naming the administrator, for
+ * password managers: not one of the action's fields, so never echoed
+ * (echoed, a second submit would carry it twice and be refused).
+ */
+#define REAUTH_USER_FIELD	"admin_username"
 
 /*
  * The pages /admin routes to.  Each page module, in its own file, adds
@@ -340,7 +346,8 @@ show_reauth(struct adminweb *w, int status, const char *error)
 int
 adminweb_reauth_echoes(const char *name)
 {
-	return strcmp(name, "csrf") != 0 && strcmp(name, REAUTH_FIELD) != 0;
+	return strcmp(name, "csrf") != 0 && strcmp(name, REAUTH_FIELD) != 0 &&
+	    strcmp(name, REAUTH_USER_FIELD) != 0;
 }
 
 /*

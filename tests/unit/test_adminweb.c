@@ -14,6 +14,7 @@ Test(adminweb, reauth_echoes_every_field_but_token_and_password)
 {
 	cr_assert_eq(adminweb_reauth_echoes("csrf"), 0);
 	cr_assert_eq(adminweb_reauth_echoes("admin_password"), 0);
+	cr_assert_eq(adminweb_reauth_echoes("admin_username"), 0);
 	cr_assert_eq(adminweb_reauth_echoes("action"), 1);
 	cr_assert_eq(adminweb_reauth_echoes("user"), 1);
 	cr_assert_eq(adminweb_reauth_echoes("password"), 1);
