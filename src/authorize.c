@@ -802,20 +802,21 @@ out:
  * (device_decide()).
  *
  * The form's CSRF token is derived from this browser's binding cookie
- * (SameSite=Lax as well), so another site cannot post codes in its
+ * (SameSite=Lax as well; consent_browser_keyed()'s key, which no copy
+ * of the database holds), so another site cannot post codes in its
  * name.
  */
 #define DEVICE_FORM_LABEL	"mcp-oauth device form v1"
 #define DEVICE_FORM_TOKEN_LEN	(2 * CRYPTO_SHA256_LEN)
 
 static int
-device_form_token(const unsigned char *browser, char *out)
+device_form_token(const unsigned char *key, char *out)
 {
 	unsigned char	 in[sizeof(DEVICE_FORM_LABEL) - 1 + CRYPTO_SHA256_LEN];
 	unsigned char	 h[CRYPTO_SHA256_LEN];
 
 	memcpy(in, DEVICE_FORM_LABEL, sizeof(DEVICE_FORM_LABEL) - 1);
-	memcpy(in + sizeof(DEVICE_FORM_LABEL) - 1, browser, CRYPTO_SHA256_LEN);
+	memcpy(in + sizeof(DEVICE_FORM_LABEL) - 1, key, CRYPTO_SHA256_LEN);
 	if (crypto_sha256(in, sizeof(in), h) != CRYPTO_OK)
 		return -1;
 	hex_encode(h, sizeof(h), out);
@@ -919,6 +920,7 @@ device_page_get(struct app *a, const struct http_request *req,
     struct http_response *resp)
 {
 	unsigned char	 browser[CRYPTO_SHA256_LEN];
+	unsigned char	 key[CRYPTO_SHA256_LEN];
 	char		 token[DEVICE_FORM_TOKEN_LEN + 1];
 	char		 canon[USERCODE_LEN + 1];
 	char		 shown[USERCODE_DISPLAY_LEN + 1];
@@ -936,8 +938,8 @@ device_page_get(struct app *a, const struct http_request *req,
 	else
 		canon[0] = '\0';
 	form_free(&f);
-	if (consent_browser(a->cfg, req->cookie, resp, 1, browser) == -1 ||
-	    device_form_token(browser, token) == -1) {
+	if (consent_browser_keyed(a->cfg, req->cookie, resp, 1, browser,
+	    key) == -1 || device_form_token(key, token) == -1) {
 		authpage_server_error(a->cfg, resp, STORE_ERROR);
 		return;
 	}
@@ -987,6 +989,7 @@ device_page_post(struct app *a, const struct http_request *req,
 	struct client	 c;
 	struct pending	 pd;
 	unsigned char	 browser[CRYPTO_SHA256_LEN];
+	unsigned char	 key[CRYPTO_SHA256_LEN];
 	char		 token[DEVICE_FORM_TOKEN_LEN + 1];
 	char		 id[PENDING_TOKEN_MAX];
 	char		 devhash[2 * CRYPTO_SHA256_LEN + 1];
@@ -1000,11 +1003,12 @@ device_page_post(struct app *a, const struct http_request *req,
 
 	memset(&d, 0, sizeof(d));
 	client_init(&c);
-	if (consent_browser(a->cfg, req->cookie, resp, 0, browser) == -1) {
+	if (consent_browser_keyed(a->cfg, req->cookie, resp, 0, browser,
+	    key) == -1) {
 		authpage_error(a->cfg, resp, AUTHPAGE_NO_COOKIE);
 		return;
 	}
-	if (device_form_token(browser, token) == -1) {
+	if (device_form_token(key, token) == -1) {
 		authpage_server_error(a->cfg, resp, STORE_ERROR);
 		return;
 	}

@@ -310,8 +310,9 @@ account_end_sessions(struct store_txn *t, const char *user,
 
 /*
  * The CSRF token of the account page's forms for user in the browser
- * whose binding cookie hashes to browser: derived from that secret
- * cookie, which another site cannot read, and bound to the user, so
+ * whose binding cookie gives key (consent_browser_keyed(): a hash of
+ * the cookie stored nowhere): derived from that secret cookie, which
+ * another site cannot read, and bound to the user, so
  * that a page shown to one person does not act for another who signs
  * in in the same browser.  out receives ACCOUNT_FORM_TOKEN_LEN hex
  * digits and a NUL.

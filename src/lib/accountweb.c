@@ -150,7 +150,7 @@ show_signin(struct app *a, const struct http_request *req,
  */
 static void
 show_page(struct app *a, const struct http_request *req,
-    struct http_response *resp, const unsigned char *browser,
+    struct http_response *resp, const unsigned char *key,
     const char *user, int status, const char *notice, const char *error)
 {
 	struct account_app	 apps[ACCOUNT_APPS_MAX];
@@ -168,7 +168,7 @@ show_page(struct app *a, const struct http_request *req,
 	local = a->cfg->user_auth == USER_AUTH_LOCAL;
 	if (session_cookie(a, req, cookie, sizeof(cookie)) == -1)
 		cookie[0] = '\0';
-	if (account_form_token(browser, user, csrf) == -1) {
+	if (account_form_token(key, user, csrf) == -1) {
 		authpage_server_error(a->cfg, resp, STORE_ERROR);
 		return;
 	}
@@ -216,14 +216,15 @@ static void
 handle_get(struct app *a, const struct http_request *req,
     struct http_response *resp)
 {
-	unsigned char	 browser[CRYPTO_SHA256_LEN];
+	unsigned char	 browser[CRYPTO_SHA256_LEN], key[CRYPTO_SHA256_LEN];
 	char		 user[USER_NAME_MAX + 1];
 	const char	*done, *notice = NULL;
 	struct form	 f;
 	size_t		 i;
 	int		 rc;
 
-	if (consent_browser(a->cfg, req->cookie, resp, 1, browser) == -1) {
+	if (consent_browser_keyed(a->cfg, req->cookie, resp, 1, browser,
+	    key) == -1) {
 		authpage_server_error(a->cfg, resp, STORE_ERROR);
 		return;
 	}
@@ -243,12 +244,12 @@ handle_get(struct app *a, const struct http_request *req,
 			if (strcmp(done, notices[i].name) == 0)
 				notice = notices[i].text;
 	form_free(&f);
-	show_page(a, req, resp, browser, user, 200, notice, NULL);
+	show_page(a, req, resp, key, user, 200, notice, NULL);
 }
 
 static void
 do_revoke(struct app *a, const struct http_request *req,
-    struct http_response *resp, const unsigned char *browser,
+    struct http_response *resp, const unsigned char *key,
     const char *user, const char *grant)
 {
 	struct revoke_result	 r;
@@ -261,7 +262,7 @@ do_revoke(struct app *a, const struct http_request *req,
 		rc = account_revoke(st, user, grant, req->remote_addr,
 		    &r);
 	if (rc == STORE_NOTFOUND) {
-		show_page(a, req, resp, browser, user, 404, NULL,
+		show_page(a, req, resp, key, user, 404, NULL,
 		    "That application is not connected to your account.");
 		return;
 	}
@@ -279,7 +280,7 @@ do_revoke(struct app *a, const struct http_request *req,
  */
 static void
 do_signout(struct app *a, const struct http_request *req,
-    struct http_response *resp, const unsigned char *browser,
+    struct http_response *resp, const unsigned char *key,
     const char *user, const char *id, int all)
 {
 	struct store		*st;
@@ -312,7 +313,7 @@ do_signout(struct app *a, const struct http_request *req,
 	else
 		store_abort(t);
 	if (rc == STORE_NOTFOUND) {
-		show_page(a, req, resp, browser, user, 404, NULL,
+		show_page(a, req, resp, key, user, 404, NULL,
 		    "That session has ended already.");
 		return;
 	}
@@ -332,7 +333,7 @@ do_signout(struct app *a, const struct http_request *req,
 
 static void
 do_password(struct app *a, const struct http_request *req,
-    struct http_response *resp, const unsigned char *browser,
+    struct http_response *resp, const unsigned char *key,
     const char *user, const struct form *f)
 {
 	struct store	*st;
@@ -346,16 +347,16 @@ do_password(struct app *a, const struct http_request *req,
 
 	switch (account_password_check(pw, form_get(f, "again"))) {
 	case ACCOUNT_BAD_PASSWORD:
-		show_page(a, req, resp, browser, user, 400, NULL,
+		show_page(a, req, resp, key, user, 400, NULL,
 		    "Enter a new password (at most 1024 characters).");
 		return;
 	case ACCOUNT_MISMATCH:
-		show_page(a, req, resp, browser, user, 400, NULL,
+		show_page(a, req, resp, key, user, 400, NULL,
 		    "The new password and its repetition differ.");
 		return;
 	}
 	if (current == NULL || current[0] == '\0') {
-		show_page(a, req, resp, browser, user, 400, NULL,
+		show_page(a, req, resp, key, user, 400, NULL,
 		    "Enter your current password.");
 		return;
 	}
@@ -378,7 +379,7 @@ do_password(struct app *a, const struct http_request *req,
 		consent_log("password_change_refused", user, NULL,
 		    req->remote_addr);
 		/* 403, not 401: see handle_login() in authorize.c. */
-		show_page(a, req, resp, browser, user, 403, NULL,
+		show_page(a, req, resp, key, user, 403, NULL,
 		    "Your current password is wrong. The password is "
 		    "unchanged.");
 		break;
@@ -387,7 +388,7 @@ do_password(struct app *a, const struct http_request *req,
 		snprintf(msg, sizeof(msg), "Too many wrong passwords. Try "
 		    "again in %ld minute%s.", minutes, minutes == 1 ? "" : "s");
 		http_headerf(resp, "Retry-After", "%ld", retry_after);
-		show_page(a, req, resp, browser, user, 429, NULL, msg);
+		show_page(a, req, resp, key, user, 429, NULL, msg);
 		break;
 	default:
 		authpage_server_error(a->cfg, resp, rc);
@@ -406,7 +407,7 @@ handle_post(struct app *a, struct http_request *req,
 		.name = 32,
 		.value = USER_PASSWORD_MAX,
 	};
-	unsigned char	 browser[CRYPTO_SHA256_LEN];
+	unsigned char	 browser[CRYPTO_SHA256_LEN], key[CRYPTO_SHA256_LEN];
 	char		 user[USER_NAME_MAX + 1];
 	const char	*action;
 	struct form	 f;
@@ -417,7 +418,8 @@ handle_post(struct app *a, struct http_request *req,
 	    "This form can only be sent from this site's own page. "
 	    "Go back to your account page and try again.", &f, resp) == -1)
 		goto out;
-	if (consent_browser(a->cfg, req->cookie, resp, 0, browser) == -1) {
+	if (consent_browser_keyed(a->cfg, req->cookie, resp, 0, browser,
+	    key) == -1) {
 		authpage_error(a->cfg, resp, AUTHPAGE_NO_COOKIE);
 		goto out;
 	}
@@ -430,7 +432,7 @@ handle_post(struct app *a, struct http_request *req,
 		back_to_page(a, resp, NULL);
 		goto out;
 	}
-	if (!account_form_token_ok(browser, user, form_get(&f, "csrf"))) {
+	if (!account_form_token_ok(key, user, form_get(&f, "csrf"))) {
 		consent_log("csrf_mismatch", user, NULL, req->remote_addr);
 		authpage_error(a->cfg, resp, AUTHPAGE_FOREIGN_FORM);
 		goto out;
@@ -440,14 +442,14 @@ handle_post(struct app *a, struct http_request *req,
 	if (action == NULL)
 		authpage_error(a->cfg, resp, AUTHPAGE_UNKNOWN_ACTION);
 	else if (strcmp(action, "revoke") == 0)
-		do_revoke(a, req, resp, browser, user, form_get(&f, "grant"));
+		do_revoke(a, req, resp, key, user, form_get(&f, "grant"));
 	else if (local && strcmp(action, "signout") == 0)
-		do_signout(a, req, resp, browser, user,
+		do_signout(a, req, resp, key, user,
 		    form_get(&f, "session"), 0);
 	else if (local && strcmp(action, "signout_all") == 0)
-		do_signout(a, req, resp, browser, user, NULL, 1);
+		do_signout(a, req, resp, key, user, NULL, 1);
 	else if (local && strcmp(action, "password") == 0)
-		do_password(a, req, resp, browser, user, &f);
+		do_password(a, req, resp, key, user, &f);
 	else
 		authpage_error(a->cfg, resp, AUTHPAGE_UNKNOWN_ACTION);
 out:

@@ -448,12 +448,13 @@ handle_get(struct adminweb *w)
 	};
 	struct app		*a = w->a;
 	unsigned char		 browser[CRYPTO_SHA256_LEN];
+	unsigned char		 key[CRYPTO_SHA256_LEN];
 	struct signed_in	 si;
 	struct form		 f;
 	int			 rc;
 
-	if (consent_browser(a->cfg, w->req->cookie, w->resp, 1, browser) ==
-	    -1) {
+	if (consent_browser_keyed(a->cfg, w->req->cookie, w->resp, 1, browser,
+	    key) == -1) {
 		adminweb_server_error(w, STORE_ERROR);
 		return;
 	}
@@ -469,7 +470,7 @@ handle_get(struct adminweb *w)
 		forbidden(a->cfg, w->resp);
 		return;
 	}
-	if (account_admin_form_token(browser, si.user, w->csrf) == -1) {
+	if (account_admin_form_token(key, si.user, w->csrf) == -1) {
 		adminweb_server_error(w, STORE_ERROR);
 		return;
 	}
@@ -499,6 +500,7 @@ handle_post(struct adminweb *w)
 	};
 	struct app		*a = w->a;
 	unsigned char		 browser[CRYPTO_SHA256_LEN];
+	unsigned char		 key[CRYPTO_SHA256_LEN];
 	struct signed_in	 si;
 	const char		*action;
 	struct form		 f;
@@ -511,8 +513,8 @@ handle_post(struct adminweb *w)
 	    "Go back to the administration page and try again.", &f,
 	    w->resp) == -1)
 		goto out;
-	if (consent_browser(a->cfg, w->req->cookie, w->resp, 0, browser) ==
-	    -1) {
+	if (consent_browser_keyed(a->cfg, w->req->cookie, w->resp, 0, browser,
+	    key) == -1) {
 		authpage_error(a->cfg, w->resp, AUTHPAGE_NO_COOKIE);
 		goto out;
 	}
@@ -529,14 +531,14 @@ handle_post(struct adminweb *w)
 		forbidden(a->cfg, w->resp);
 		goto out;
 	}
-	if (!account_admin_form_token_ok(browser, si.user,
+	if (!account_admin_form_token_ok(key, si.user,
 	    form_get(&f, "csrf"))) {
 		consent_log("csrf_mismatch", si.user, NULL,
 		    w->req->remote_addr);
 		authpage_error(a->cfg, w->resp, AUTHPAGE_FOREIGN_FORM);
 		goto out;
 	}
-	if (account_admin_form_token(browser, si.user, w->csrf) == -1) {
+	if (account_admin_form_token(key, si.user, w->csrf) == -1) {
 		adminweb_server_error(w, STORE_ERROR);
 		goto out;
 	}

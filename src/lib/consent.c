@@ -50,20 +50,47 @@ int
 consent_browser(const struct config *cfg, const char *cookie_header,
     struct http_response *resp, int create, unsigned char *hash)
 {
+	return consent_browser_keyed(cfg, cookie_header, resp, create, hash,
+	    NULL);
+}
+
+/*
+ * consent_browser(), and with form_key not NULL the key the pages'
+ * CSRF tokens derive from (account_form_token(), the device page's):
+ * a second hash of the cookie, under a label of its own, stored
+ * nowhere.  hash is in the database (pending requests), so a token
+ * derived from it could be computed by whoever reads a copy of the
+ * database; form_key needs the cookie itself.
+ */
+int
+consent_browser_keyed(const struct config *cfg, const char *cookie_header,
+    struct http_response *resp, int create, unsigned char *hash,
+    unsigned char *form_key)
+{
 	/* Room for a value longer than a token, to be refused as such. */
 	char	 name[PAGE_COOKIE_NAME_MAX], value[CRYPTO_TOKEN_CHARS + 8];
+	char	 keyed[sizeof(CONSENT_FORM_KEY_LABEL) + CRYPTO_TOKEN_CHARS];
+	int	 rc = -1;
 
 	cookie_name(cfg, CONSENT_COOKIE_BROWSER, name, sizeof(name));
 	if (cookie_get(cookie_header, name, value, sizeof(value)) == 1 &&
 	    strlen(value) == CRYPTO_TOKEN_CHARS &&
 	    crypto_sha256_str(value, hash) == CRYPTO_OK)
-		return 0;
-	if (!create)
-		return -1;
-	if (pending_new_secret(value, sizeof(value), hash) != STORE_OK)
-		return -1;
-	cookie_set(resp, cfg, CONSENT_COOKIE_BROWSER, value, 0);
-	return 0;
+		rc = 0;
+	else if (create &&
+	    pending_new_secret(value, sizeof(value), hash) == STORE_OK) {
+		cookie_set(resp, cfg, CONSENT_COOKIE_BROWSER, value, 0);
+		rc = 0;
+	}
+	if (rc == 0 && form_key != NULL) {
+		snprintf(keyed, sizeof(keyed), "%s%s", CONSENT_FORM_KEY_LABEL,
+		    value);
+		if (crypto_sha256_str(keyed, form_key) != CRYPTO_OK)
+			rc = -1;
+		crypto_wipe(keyed, sizeof(keyed));
+	}
+	crypto_wipe(value, sizeof(value));
+	return rc;
 }
 
 /*

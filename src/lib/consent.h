@@ -34,6 +34,8 @@
  */
 #define CONSENT_COOKIE_SESSION	"mcp_session"
 #define CONSENT_COOKIE_BROWSER	"mcp_browser"
+/* consent_browser_keyed()'s label for the key of the pages' form tokens. */
+#define CONSENT_FORM_KEY_LABEL	"mcp-oauth form key v1:"
 
 /* The window of authorize_rate_limit, in seconds. */
 #define CONSENT_RATE_WINDOW	3600
@@ -80,6 +82,8 @@ enum consent_step {
 
 int	 consent_browser(const struct config *, const char *,
 	    struct http_response *, int, unsigned char *);
+int	 consent_browser_keyed(const struct config *, const char *,
+	    struct http_response *, int, unsigned char *, unsigned char *);
 int	 consent_current_user(struct store_txn *, const struct config *,
 	    const char *, const char *, int64_t, char *, size_t);
 int	 consent_who(struct store *, const struct config *, const char *,

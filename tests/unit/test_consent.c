@@ -428,6 +428,41 @@ Test(consent, the_browser_cookie_is_made_once_and_read_back)
 }
 
 /*
+ * The key of the pages' form tokens is a hash of the cookie itself,
+ * not of the hash pending requests store: whoever reads a copy of the
+ * database cannot compute a page's CSRF token from it.
+ */
+Test(consent, the_form_key_is_not_the_stored_hash)
+{
+	struct http_response	 resp;
+	unsigned char		 hash[CRYPTO_SHA256_LEN];
+	unsigned char		 key[CRYPTO_SHA256_LEN], again[CRYPTO_SHA256_LEN];
+	unsigned char		 want[CRYPTO_SHA256_LEN];
+	char			 value[CRYPTO_TOKEN_CHARS + 1], cookie[256];
+	char			 keyed[256];
+
+	memset(value, 'A', CRYPTO_TOKEN_CHARS);
+	value[CRYPTO_TOKEN_CHARS] = '\0';
+	snprintf(cookie, sizeof(cookie), "__Host-mcp_browser=%s", value);
+	http_response_init(&resp);
+	cr_assert_eq(consent_browser_keyed(cfg, cookie, &resp, 0, hash, key),
+	    0);
+	cr_assert_eq(crypto_sha256_str(value, want), CRYPTO_OK);
+	cr_assert_eq(memcmp(hash, want, sizeof(want)), 0);
+	cr_assert_neq(memcmp(key, hash, sizeof(key)), 0);
+	snprintf(keyed, sizeof(keyed), "%s%s", CONSENT_FORM_KEY_LABEL, value);
+	cr_assert_eq(crypto_sha256_str(keyed, want), CRYPTO_OK);
+	cr_assert_eq(memcmp(key, want, sizeof(want)), 0);
+	/* A browser without the cookie gets one, and its key with it. */
+	cr_assert_eq(consent_browser_keyed(cfg, NULL, &resp, 0, hash, key),
+	    -1);
+	cr_assert_eq(consent_browser_keyed(cfg, NULL, &resp, 1, hash, again),
+	    0);
+	cr_assert_neq(memcmp(key, again, sizeof(key)), 0);
+	http_response_free(&resp);
+}
+
+/*
  * The client deleted between the read of the pending request and the
  * approval (the purge of unused registrations, or the administrator):
  * no grant and no code, and the pending request is left to expire.
