@@ -53,9 +53,12 @@ current_user(struct app *a, const struct http_request *req, char *user,
 	return rc;
 }
 
-/* This browser's session cookie into value: 0, or -1 when none. */
-static int
-session_cookie(const struct app *a, const struct http_request *req,
+/*
+ * This browser's session cookie into value: 0, or -1 when none.  Also
+ * adminweb.c's.
+ */
+int
+accountweb_session_cookie(const struct app *a, const struct http_request *req,
     char *value, size_t valuesz)
 {
 	char	 name[PAGE_COOKIE_NAME_MAX];
@@ -80,17 +83,16 @@ back_to_page(struct app *a, struct http_response *resp, const char *notice)
 }
 
 /*
- * After the account page's sign-in: its pending request (id) is done
- * with, and the person goes back to the page.
+ * The pending request (id) of a sign-in of the account or
+ * administration pages is done with once the person is signed in.
+ * Left to expire if it cannot be deleted now.
  */
 void
-accountweb_after_signin(struct app *a, struct http_response *resp,
-    const char *id)
+accountweb_pending_done(struct app *a, const char *id)
 {
 	struct store		*st;
 	struct store_txn	*t;
 
-	/* Left to expire if it cannot be deleted now. */
 	if (app_store(a, &st) == STORE_OK &&
 	    store_begin(st, 0, &t) == STORE_OK) {
 		if (pending_delete(t, id) == STORE_OK)
@@ -98,16 +100,30 @@ accountweb_after_signin(struct app *a, struct http_response *resp,
 		else
 			store_abort(t);
 	}
+}
+
+/*
+ * After the account page's sign-in: its pending request (id) is done
+ * with, and the person goes back to the page.
+ */
+void
+accountweb_after_signin(struct app *a, struct http_response *resp,
+    const char *id)
+{
+	accountweb_pending_done(a, id);
 	back_to_page(a, resp, NULL);
 }
 
 /*
  * The sign-in form for a person who is not signed in, through a
- * pending request of this browser (browser) that names no client.
+ * pending request of this browser (browser) that names no client, with
+ * prompt saying where the sign-in goes back to: PENDING_ACCOUNT_SIGNIN
+ * (here) or PENDING_ADMIN_SIGNIN (adminweb.c).
  */
-static void
-show_signin(struct app *a, const struct http_request *req,
-    struct http_response *resp, const unsigned char *browser)
+void
+accountweb_signin(struct app *a, const struct http_request *req,
+    struct http_response *resp, const unsigned char *browser,
+    uint32_t prompt)
 {
 	struct store	*st;
 	struct pending	 pd;
@@ -123,7 +139,7 @@ show_signin(struct app *a, const struct http_request *req,
 	memset(&pd, 0, sizeof(pd));
 	pd.client_id = pd.redirect_uri = pd.challenge = (char *)"";
 	pd.scope = pd.resource = pd.state = (char *)"";
-	pd.prompt = PENDING_ACCOUNT_SIGNIN;
+	pd.prompt = prompt;
 	pd.created = now;
 	pd.expires = now + a->cfg->pending_lifetime;
 	memcpy(pd.browser_hash, browser, CRYPTO_SHA256_LEN);
@@ -166,7 +182,7 @@ show_page(struct app *a, const struct http_request *req,
 	int			 rc, local;
 
 	local = a->cfg->user_auth == USER_AUTH_LOCAL;
-	if (session_cookie(a, req, cookie, sizeof(cookie)) == -1)
+	if (accountweb_session_cookie(a, req, cookie, sizeof(cookie)) == -1)
 		cookie[0] = '\0';
 	if (account_form_token(key, user, csrf) == -1) {
 		authpage_server_error(a->cfg, resp, STORE_ERROR);
@@ -233,7 +249,8 @@ handle_get(struct app *a, const struct http_request *req,
 		return;
 	}
 	if (rc == 0) {
-		show_signin(a, req, resp, browser);
+		accountweb_signin(a, req, resp, browser,
+		    PENDING_ACCOUNT_SIGNIN);
 		return;
 	}
 	/* Only the fixed notices: nothing from the query is shown. */
@@ -360,7 +377,7 @@ do_password(struct app *a, const struct http_request *req,
 		    "Enter your current password.");
 		return;
 	}
-	if (session_cookie(a, req, cookie, sizeof(cookie)) == -1)
+	if (accountweb_session_cookie(a, req, cookie, sizeof(cookie)) == -1)
 		cookie[0] = '\0';
 	if ((rc = app_store(a, &st)) == STORE_OK)
 		rc = account_password_change(st, a->cfg, user, current, pw,

@@ -25,6 +25,9 @@
 #ifndef MCP_ACCOUNTWEB_H
 #define MCP_ACCOUNTWEB_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "app.h"
 #include "http.h"
 
@@ -32,5 +35,10 @@ void	 accountweb_handle(struct app *, struct http_request *,
 	    struct http_response *);
 void	 accountweb_after_signin(struct app *, struct http_response *,
 	    const char *);
+void	 accountweb_pending_done(struct app *, const char *);
+void	 accountweb_signin(struct app *, const struct http_request *,
+	    struct http_response *, const unsigned char *, uint32_t);
+int	 accountweb_session_cookie(const struct app *,
+	    const struct http_request *, char *, size_t);
 
 #endif

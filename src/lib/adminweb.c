@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "account.h"
-#include "accountpage.h"
+#include "accountweb.h"
 #include "adminweb.h"
 #include "app.h"
 #include "authpage.h"
@@ -99,17 +99,6 @@ route(const char *path)
 	return NULL;
 }
 
-/* This browser's session cookie into value: 0, or -1 when none. */
-static int
-session_cookie(const struct app *a, const struct http_request *req,
-    char *value, size_t valuesz)
-{
-	char	 name[PAGE_COOKIE_NAME_MAX];
-
-	cookie_name(a->cfg, CONSENT_COOKIE_SESSION, name, sizeof(name));
-	return cookie_get(req->cookie, name, value, valuesz) == 1 ? 0 : -1;
-}
-
 /*
  * Who is signed in in this browser, into si: 1, 0 nobody, -1 error.
  * An administrator is a user whose record has USER_ADMIN; a disabled
@@ -143,7 +132,7 @@ current(struct app *a, const struct http_request *req, struct signed_in *si)
 	} else if (rc != STORE_NOTFOUND)
 		ret = -1;
 	if (ret == 1 && a->cfg->user_auth == USER_AUTH_LOCAL) {
-		if (session_cookie(a, req, cookie, sizeof(cookie)) == 0 &&
+		if (accountweb_session_cookie(a, req, cookie, sizeof(cookie)) == 0 &&
 		    session_get(t, cookie, now, &s) == STORE_OK) {
 			si->created = s.created;
 			session_free(&s);
@@ -157,51 +146,6 @@ out:
 }
 
 /*
- * The sign-in form for a person who is not signed in: the account
- * page's, through a pending request of this browser (browser) marked
- * PENDING_ADMIN_SIGNIN, after which authorize.c comes back here
- * (adminweb_after_signin()).
- */
-static void
-show_signin(struct app *a, const struct http_request *req,
-    struct http_response *resp, const unsigned char *browser)
-{
-	struct store	*st;
-	struct pending	 pd;
-	char		 id[SESSION_TOKEN_MAX], csrf[SESSION_TOKEN_MAX];
-	int64_t		 now = time(NULL);
-	long		 retry_after = 0;
-	int		 rc;
-
-	if (a->cfg->user_auth == USER_AUTH_REMOTE_USER) {
-		authpage_error(a->cfg, resp, AUTHPAGE_NO_REMOTE_USER);
-		return;
-	}
-	memset(&pd, 0, sizeof(pd));
-	pd.client_id = pd.redirect_uri = pd.challenge = (char *)"";
-	pd.scope = pd.resource = pd.state = (char *)"";
-	pd.prompt = PENDING_ADMIN_SIGNIN;
-	pd.created = now;
-	pd.expires = now + a->cfg->pending_lifetime;
-	memcpy(pd.browser_hash, browser, CRYPTO_SHA256_LEN);
-	if ((rc = app_store(a, &st)) == STORE_OK)
-		rc = consent_save(st, a->cfg, req->remote_addr, &pd, id,
-		    sizeof(id), 1, csrf, sizeof(csrf), now, &retry_after);
-	if (rc == CONSENT_THROTTLED) {
-		http_headerf(resp, "Retry-After", "%ld", retry_after);
-		authpage_error(a->cfg, resp, AUTHPAGE_TOO_MANY_REQUESTS);
-		return;
-	}
-	if (rc != STORE_OK) {
-		authpage_server_error(a->cfg, resp, rc);
-		return;
-	}
-	app_purge_some(a);
-	accountpage_login(a->cfg, resp, 200, id, csrf, NULL, NULL);
-	crypto_wipe(csrf, sizeof(csrf));
-}
-
-/*
  * After the administration pages' sign-in: its pending request (id) is
  * done with, and the person goes to /admin.
  */
@@ -209,17 +153,7 @@ void
 adminweb_after_signin(struct app *a, struct http_response *resp,
     const char *id)
 {
-	struct store		*st;
-	struct store_txn	*t;
-
-	/* Left to expire if it cannot be deleted now. */
-	if (app_store(a, &st) == STORE_OK &&
-	    store_begin(st, 0, &t) == STORE_OK) {
-		if (pending_delete(t, id) == STORE_OK)
-			(void)store_commit(t);
-		else
-			store_abort(t);
-	}
+	accountweb_pending_done(a, id);
 	http_status(resp, 303);
 	http_headerf(resp, "Location", "%s/admin", a->cfg->issuer_path);
 	admin_headers(resp);
@@ -414,7 +348,7 @@ reauth(struct adminweb *w, const struct signed_in *si)
 	 * The old session goes, as after a password change: the new one
 	 * alone carries the time the password was entered.
 	 */
-	if (session_cookie(a, w->req, old, sizeof(old)) == 0) {
+	if (accountweb_session_cookie(a, w->req, old, sizeof(old)) == 0) {
 		if ((rc = store_begin(st, 0, &t)) == STORE_OK) {
 			if ((rc = session_delete(t, old)) == STORE_OK ||
 			    rc == STORE_NOTFOUND)
@@ -463,7 +397,12 @@ handle_get(struct adminweb *w)
 		return;
 	}
 	if (rc == 0) {
-		show_signin(a, w->req, w->resp, browser);
+		/*
+		 * The account page's sign-in form, after which
+		 * authorize.c comes back here (adminweb_after_signin()).
+		 */
+		accountweb_signin(a, w->req, w->resp, browser,
+		    PENDING_ADMIN_SIGNIN);
 		return;
 	}
 	if (!si.admin) {
