@@ -296,7 +296,6 @@ reauth(struct adminweb *w, const struct signed_in *si)
 {
 	struct app		*a = w->a;
 	struct store		*st;
-	struct store_txn	*t;
 	struct signin		 s;
 	const char		*pw = form_get(w->form, REAUTH_FIELD);
 	char			 old[SESSION_TOKEN_MAX], fresh[SESSION_TOKEN_MAX];
@@ -339,28 +338,19 @@ reauth(struct adminweb *w, const struct signed_in *si)
 		adminweb_server_error(w, s.store_rc);
 		return -1;
 	}
-	if ((rc = signin_accept(st, &s, a->cfg->session_lifetime, NULL, NULL,
-	    fresh, sizeof(fresh))) != STORE_OK) {
+	/*
+	 * The old session goes in the transaction that makes the new
+	 * one, as after a password change: the new one alone carries the
+	 * time the password was entered.
+	 */
+	if (accountweb_session_cookie(a, w->req, old, sizeof(old)) == 0)
+		s.replaces = old;
+	rc = signin_accept(st, &s, a->cfg->session_lifetime, NULL, NULL,
+	    fresh, sizeof(fresh));
+	crypto_wipe(old, sizeof(old));
+	if (rc != STORE_OK) {
 		adminweb_server_error(w, rc);
 		goto out;
-	}
-	/*
-	 * The old session goes, as after a password change: the new one
-	 * alone carries the time the password was entered.
-	 */
-	if (accountweb_session_cookie(a, w->req, old, sizeof(old)) == 0) {
-		if ((rc = store_begin(st, 0, &t)) == STORE_OK) {
-			if ((rc = session_delete(t, old)) == STORE_OK ||
-			    rc == STORE_NOTFOUND)
-				rc = store_commit(t);
-			else
-				store_abort(t);
-		}
-		crypto_wipe(old, sizeof(old));
-		if (rc != STORE_OK) {
-			adminweb_server_error(w, rc);
-			goto out;
-		}
 	}
 	consent_log("admin_reauth_ok", si->user, NULL, w->req->remote_addr);
 	cookie_set(w->resp, a->cfg, CONSENT_COOKIE_SESSION, fresh,

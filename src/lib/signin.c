@@ -157,6 +157,9 @@ signin_accept(struct store *st, const struct signin *s,
 	if (rc == STORE_OK)
 		rc = ratelimit_undo(t, SIGNIN_KIND_IP, s->ip, s->now,
 		    s->window);
+	if (rc == STORE_OK && s->replaces != NULL &&
+	    (rc = session_delete(t, s->replaces)) == STORE_NOTFOUND)
+		rc = STORE_OK;
 	if (rc == STORE_OK)
 		rc = session_create(t, s->name, s->now, session_lifetime,
 		    cookie, cookiesz);

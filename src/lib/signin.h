@@ -52,6 +52,13 @@ struct signin {
 	int		 store_rc;	/* SIGNIN_ERROR */
 	/* The attempt's audit event, failed until signin_accept(). */
 	int64_t		 audit_us;
+	/*
+	 * A session cookie the new session replaces, or NULL: set by the
+	 * caller between signin_attempt() and signin_accept(), which
+	 * deletes it in the transaction that makes the new one, so that
+	 * the old cookie never outlives the rotation.
+	 */
+	const char	*replaces;
 };
 
 extern const char	 signin_dummy_hash[];
