@@ -314,8 +314,8 @@ client_pin(struct admin *a, const char *url)
 	/* The configuration and the store; clientpin() fetches first. */
 	if (admin_open(a, 0) == -1)
 		return EXIT_FAIL;
-	switch (clientpin(a->cfg, a->store, url, time(NULL), &c, why,
-	    sizeof(why))) {
+	switch (clientpin(a->cfg, a->store, url, time(NULL),
+	    AUDIT_BY_ADMIN_TOOL, NULL, &c, why, sizeof(why))) {
 	case CLIENTPIN_OK:
 		break;
 	case CLIENTPIN_ESTORE:

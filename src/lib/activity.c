@@ -140,14 +140,17 @@ activity_list(struct store_txn *t, const struct config *cfg,
 	return STORE_OK;
 }
 
-/* Whether detail starts with the actor who (audit.h's AUDIT_BY_*). */
+/*
+ * Whether detail starts with the actor who (audit.h's AUDIT_BY_*),
+ * alone or with a name ("admin-web root: ...").
+ */
 static int
 by(const char *detail, const char *who)
 {
 	size_t	 n = strlen(who);
 
 	return strncmp(detail, who, n) == 0 &&
-	    (detail[n] == '\0' || detail[n] == ':');
+	    (detail[n] == '\0' || detail[n] == ':' || detail[n] == ' ');
 }
 
 static enum who

@@ -266,7 +266,7 @@ client_delete(struct adminweb *w, const char *id)
 		return;
 	}
 	memset(&r, 0, sizeof(r));
-	r.actor = AUDIT_BY_ADMIN_WEB;
+	r.actor = w->actor;
 	r.addr = w->req->remote_addr;
 	if ((rc = app_store(w->a, &st)) == STORE_OK)
 		rc = revoke_client_delete(st, id, &r);
@@ -294,7 +294,8 @@ client_pin(struct adminweb *w, const char *id)
 		adminweb_server_error(w, rc);
 		return;
 	}
-	rc = clientpin(w->a->cfg, st, id, time(NULL), &c, why, sizeof(why));
+	rc = clientpin(w->a->cfg, st, id, time(NULL), w->actor,
+	    w->req->remote_addr, &c, why, sizeof(why));
 	if (rc != CLIENTPIN_OK) {
 		/* A client that is no document is a request to refuse. */
 		snprintf(msg, sizeof(msg), "The document could not be "

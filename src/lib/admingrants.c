@@ -251,7 +251,7 @@ grants_post(struct adminweb *w, const char *action)
 		return;
 	}
 	memset(&r, 0, sizeof(r));
-	r.actor = AUDIT_BY_ADMIN_WEB;
+	r.actor = w->actor;
 	r.addr = w->req->remote_addr;
 	if ((rc = app_store(w->a, &st)) == STORE_OK)
 		rc = revoke_grant(st, id, &r);

@@ -210,7 +210,7 @@ out:
 
 /* One configured scope's checkbox on the panel. */
 struct scope_box {
-	char		 id[COUNT_MAX];
+	char		 id[sizeof("scope") + COUNT_MAX];
 	struct tmpl_var	 vars[4];
 };
 
@@ -322,7 +322,8 @@ error_text(const struct useradmin *ua, int err, int *status)
 	default:
 		(void)ua;
 		*status = 500;
-		return "The change could not be saved; nothing was changed.";
+		return "The change could not be completed. Reload the page "
+		    "to see what was saved.";
 	}
 }
 
@@ -441,7 +442,7 @@ post(struct adminweb *w, const char *action)
 	const char		*done;
 	int			 err;
 
-	useradmin_init(&ua, w->a->store, w->a->cfg, AUDIT_BY_ADMIN_WEB,
+	useradmin_init(&ua, w->a->store, w->a->cfg, w->actor,
 	    w->req->remote_addr);
 	ua.keep_an_admin = 1;
 	ua.self = w->admin;

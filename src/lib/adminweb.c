@@ -8,6 +8,7 @@
 #include "accountweb.h"
 #include "adminweb.h"
 #include "app.h"
+#include "audit.h"
 #include "authpage.h"
 #include "buf.h"
 #include "config.h"
@@ -472,6 +473,8 @@ handle_post(struct adminweb *w)
 		goto out;
 	}
 	w->admin = si.user;
+	snprintf(w->actor, sizeof(w->actor), "%s %s", AUDIT_BY_ADMIN_WEB,
+	    si.user);
 	w->form = &f;
 	action = form_get(&f, "action");
 	if (w->page->post == NULL || action == NULL) {

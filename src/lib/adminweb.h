@@ -21,9 +21,11 @@
 
 #include "account.h"
 #include "app.h"
+#include "audit.h"
 #include "form.h"
 #include "http.h"
 #include "template.h"
+#include "user.h"
 
 /* One request to an /admin page, as a page module sees it. */
 struct adminweb {
@@ -32,6 +34,13 @@ struct adminweb {
 	struct http_response	*resp;
 	const struct adminweb_page *page;	/* the page asked for */
 	const char		*admin;		/* who is signed in */
+	/*
+	 * POST: who acts, for the audit trail: AUDIT_BY_ADMIN_WEB and the
+	 * administrator's name ("admin-web root"), so that the trail
+	 * tells two administrators apart.
+	 */
+	char			 actor[sizeof(AUDIT_BY_ADMIN_WEB) + 1 +
+				    USER_NAME_MAX];
 	/* The CSRF token every form of the page carries as "csrf". */
 	char			 csrf[ACCOUNT_FORM_TOKEN_LEN + 1];
 	/*

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cimd.h"
 #include "cimdfetch.h"
 #include "clientpin.h"
@@ -18,8 +19,10 @@
  */
 int
 clientpin(const struct config *cfg, struct store *st, const char *url,
-    int64_t now, struct client *c, char *why, size_t whysz)
+    int64_t now, const char *actor, const char *addr, struct client *c,
+    char *why, size_t whysz)
 {
+	char			 detail[AUDIT_DETAIL_MAX + 1];
 	struct store_txn	*t;
 	int			 rc;
 
@@ -34,8 +37,13 @@ clientpin(const struct config *cfg, struct store *st, const char *url,
 		return CLIENTPIN_EFETCH;
 	}
 	c->flags |= CLIENT_PINNED;
+	/* Recorded with who pinned it, in the transaction that stores it. */
+	snprintf(detail, sizeof(detail), "%s: pinned", actor);
 	if ((rc = store_begin(st, 0, &t)) == STORE_OK) {
-		if ((rc = store_client_put(t, c, 0)) != STORE_OK)
+		if ((rc = store_client_put(t, c, 0)) == STORE_OK)
+			rc = audit_record(t, cfg, AUDIT_CLIENT_REGISTERED, NULL,
+			    c->id, addr, detail);
+		if (rc != STORE_OK)
 			store_abort(t);
 		else
 			rc = store_commit(t);

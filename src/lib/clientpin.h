@@ -24,6 +24,7 @@ enum clientpin_err {
 };
 
 int	 clientpin(const struct config *, struct store *, const char *,
-	    int64_t, struct client *, char *, size_t);
+	    int64_t, const char *, const char *, struct client *, char *,
+	    size_t);
 
 #endif

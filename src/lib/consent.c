@@ -69,7 +69,7 @@ consent_browser_keyed(const struct config *cfg, const char *cookie_header,
 {
 	/* Room for a value longer than a token, to be refused as such. */
 	char	 name[PAGE_COOKIE_NAME_MAX], value[CRYPTO_TOKEN_CHARS + 8];
-	char	 keyed[sizeof(CONSENT_FORM_KEY_LABEL) + CRYPTO_TOKEN_CHARS];
+	char	 keyed[sizeof(CONSENT_FORM_KEY_LABEL) + sizeof(value)];
 	int	 rc = -1;
 
 	cookie_name(cfg, CONSENT_COOKIE_BROWSER, name, sizeof(name));

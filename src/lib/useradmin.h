@@ -43,7 +43,7 @@ enum useradmin_err {
 struct useradmin {
 	struct store		*st;
 	const struct config	*cfg;
-	const char		*actor;	/* audit.h's AUDIT_BY_* */
+	const char		*actor;	/* AUDIT_BY_*, perhaps with a name */
 	const char		*addr;	/* the actor's address, or NULL */
 	/*
 	 * Refuse a change that leaves no enabled administrator: the web

@@ -169,7 +169,7 @@ describe('sign-in', () => {
 		assertHtmlPage(res, 403);
 		assert.equal(errorOf(res), 'Wrong user name or password.');
 		assert.match(res.body, /<h1>Sign in<\/h1>/);
-		assert.match(res.body, /your sign-in sessions/);
+		assert.match(res.body, /your connected applications, sessions and password/);
 	});
 
 	it('shares the sign-in throttling with /authorize', async () => {

@@ -195,7 +195,7 @@ describe('the clients page', () => {
 		const ev = toolEvents('--kind', 'client-removed', '--client',
 		    app.client_id);
 		assert.equal(ev.length, 1);
-		assert.equal(ev[0].detail, 'admin-web: client deleted');
+		assert.equal(ev[0].detail, 'admin-web root: client deleted');
 		assert.equal(ev[0].address, '127.0.0.1');
 		// Again: it is gone, said on the page.
 		res = await root.post('clients', 'delete',
@@ -262,13 +262,13 @@ describe('the grants page', () => {
 		assert.match(page.body, /Grant revoked/);
 		const ev = toolEvents('--kind', 'revoked', '--user', 'dave');
 		assert.equal(ev.length, 1);
-		assert.equal(ev[0].detail, `admin-web: grant ${grant}`);
+		assert.equal(ev[0].detail, `admin-web root: grant ${grant}`);
 		assert.equal(ev[0].client, app.client_id);
 		assert.equal(ev[0].address, '127.0.0.1');
 		const trail = eventsOf(await root.page('events',
 		    '?kind=revoked&user=dave'));
 		assert.equal(trail.length, 1);
-		assert.equal(trail[0].detail, `admin-web: grant ${grant}`);
+		assert.equal(trail[0].detail, `admin-web root: grant ${grant}`);
 		assert.equal(trail[0].addr, '127.0.0.1');
 	});
 });
@@ -467,5 +467,11 @@ describe('a metadata document client', () => {
 		const show = JSON.parse(cs.admin(['--json', 'client', 'show',
 		    client.client_id]).stdout);
 		assert.equal(show.metadata_document.pinned, true);
+		// Recorded with who pinned it and from where.
+		const ev = JSON.parse(cs.admin(['--json', 'events', '--kind',
+		    'client-registered', '--client', client.client_id]).stdout);
+		const list = Array.isArray(ev) ? ev : ev.events;
+		assert.ok(list.some((e) => e.detail === 'admin-web root: pinned' &&
+		    e.address === '127.0.0.1'), JSON.stringify(list));
 	});
 });

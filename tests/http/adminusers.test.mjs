@@ -191,7 +191,7 @@ describe('the users page', () => {
 		assert.equal(await mcpCall(tok.access_token), 200);
 		assert.equal(toolUsers().newbie.admin, false);
 		const ev = events('user-added', 'newbie');
-		assert.equal(ev[0].detail, 'admin-web');
+		assert.equal(ev[0].detail, 'admin-web root');
 		assert.equal(ev[0].address, '127.0.0.1');
 		// An administrator, and a taken name.
 		shownPassword(await root.post('add', { name: 'ops',
@@ -217,14 +217,14 @@ describe('the users page', () => {
 		assert.equal(toolUsers().bob.disabled, true);
 		assert.notEqual(await signInStatus('bob', 'bob-Pw-1'), 303);
 		const ev = events('user-disabled', 'bob');
-		assert.equal(ev[0].detail, 'admin-web: user disabled');
+		assert.equal(ev[0].detail, 'admin-web root: user disabled');
 		assert.equal(ev[0].address, '127.0.0.1');
 		assert.equal((await root.post('enable', { user: 'bob' }))
 		    .status, 303);
 		assert.equal(toolUsers().bob.disabled, false);
 		assert.equal(await signInStatus('bob', 'bob-Pw-1'), 303);
 		assert.equal(events('user-enabled', 'bob')[0].detail,
-		    'admin-web');
+		    'admin-web root');
 	});
 
 	it('resets a password: the old one refused, the new one works',
@@ -234,7 +234,7 @@ describe('the users page', () => {
 		assert.notEqual(await signInStatus('carol', 'carol-Pw-1'), 303);
 		assert.equal(await signInStatus('carol', pw), 303);
 		assert.equal(events('password-changed', 'carol')[0].detail,
-		    'admin-web');
+		    'admin-web root');
 		// Her own: on /account, not here.
 		const own = await root.post('reset', { user: 'root' });
 		assert.equal(own.status, 409);
@@ -251,7 +251,7 @@ describe('the users page', () => {
 		assert.equal(res.status, 303);
 		assert.equal(toolUsers().dave, undefined);
 		assert.equal(events('user-deleted', 'dave')[0].detail,
-		    'admin-web: user deleted');
+		    'admin-web root: user deleted');
 		const page = await root.page(res.headers.location.replace(
 		    /^.*\/admin\/users/, ''));
 		assert.match(page.body, /deleted, with her grants and notes/);
@@ -266,8 +266,8 @@ describe('the users page', () => {
 		assert.equal(toolUsers().erin.admin, false);
 		const ev = events('admin-changed', 'erin');
 		assert.deepEqual(ev.map((e) => e.detail), [
-			'admin-web: administrator off',
-			'admin-web: administrator on',
+			'admin-web root: administrator off',
+			'admin-web root: administrator on',
 		]);
 	});
 
@@ -300,7 +300,7 @@ describe('the users page', () => {
 		assert.equal(await mcpCall(tok.access_token, 'notes_list'),
 		    200);
 		assert.equal(events('scopes-limited', 'frank')[0].detail,
-		    'admin-web: mcp notes:read');
+		    'admin-web root: mcp notes:read');
 		const bad = await root.post('scopes', { user: 'frank',
 		    limit: 'some', scope1: 'nope' });
 		assert.equal(bad.status, 400);
