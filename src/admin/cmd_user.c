@@ -380,8 +380,9 @@ user_list(struct admin *a)
 
 /*
  * user admin NAME on|off: gives or takes the administrator flag
- * (USER_ADMIN: the /admin pages), audited (useradmin_set_admin()).  Only a user with
- * a record: with user_auth = remote_user, "user add" makes one first.
+ * (USER_ADMIN: the /admin pages), audited (useradmin_set_admin()).
+ * Only a user with a record: with user_auth = remote_user, "user add"
+ * makes one first.
  */
 static int
 user_admin(struct admin *a, const char *name, const char *onoff)

@@ -133,7 +133,8 @@ current(struct app *a, const struct http_request *req, struct signed_in *si)
 	} else if (rc != STORE_NOTFOUND)
 		ret = -1;
 	if (ret == 1 && a->cfg->user_auth == USER_AUTH_LOCAL) {
-		if (accountweb_session_cookie(a, req, cookie, sizeof(cookie)) == 0 &&
+		if (accountweb_session_cookie(a, req, cookie,
+		    sizeof(cookie)) == 0 &&
 		    session_get(t, cookie, now, &s) == STORE_OK) {
 			si->created = s.created;
 			session_free(&s);
@@ -299,7 +300,8 @@ reauth(struct adminweb *w, const struct signed_in *si)
 	struct store		*st;
 	struct signin		 s;
 	const char		*pw = form_get(w->form, REAUTH_FIELD);
-	char			 old[SESSION_TOKEN_MAX], fresh[SESSION_TOKEN_MAX];
+	char			 old[SESSION_TOKEN_MAX];
+	char			 fresh[SESSION_TOKEN_MAX];
 	char			 msg[96];
 	long			 minutes;
 	int64_t			 now = time(NULL);

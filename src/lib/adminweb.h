@@ -83,8 +83,9 @@ void	 adminweb_after_signin(struct app *, struct http_response *,
  * strings given, or absent: {{#notice}} is then false) and the
  * navigation's "nav_PATH" booleans (true for the page shown) used by
  * the admin-nav.html partial, and "page_url", the page's own path
- * ("/admin/users", after {{base}}) where its forms post.  Every page template starts with
- * {{>head}}{{>admin-nav}} and ends with {{>foot}}.
+ * ("/admin/users", after {{base}}) where its forms post.  Every page
+ * template starts with {{>head}}{{>admin-nav}} and ends with
+ * {{>foot}}.
  */
 void	 adminweb_render(struct adminweb *, int, const char *,
 	    const struct tmpl_var *, size_t, const char *, const char *);
