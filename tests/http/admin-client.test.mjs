@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { TestServer } from '../lib/harness.mjs';
-import { accessWorks, approvedCode, assertOAuthError,
+import { accessWorks, approvedCode, assertNoNull, assertOAuthError,
     assertTokenResponse } from '../lib/checks.mjs';
 import { Person, exchange, refresh, register } from '../lib/oauth.mjs';
 
@@ -162,7 +162,7 @@ describe('client list and show', () => {
 		const p = list.find((c) => c.client_id === pre.client_id);
 		assert.equal(p.dynamic, false);
 		assert.equal(p.client_secret, undefined);
-		assert.doesNotMatch(r.stdout, /null/);
+		assertNoNull(JSON.parse(r.stdout));
 	});
 
 	it('lists clients beyond one read transaction\'s part once each',

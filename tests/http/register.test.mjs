@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { TestServer, headerValues } from '../lib/harness.mjs';
-import { assertCors, assertNoStore, assertOAuthError } from
+import { assertCors, assertNoNull, assertNoStore, assertOAuthError } from
     '../lib/checks.mjs';
 
 let s;
@@ -73,7 +73,7 @@ describe('successful registration (RFC 7591 §3.2.1)', () => {
 			software_version: '1.7.0',
 			application_type: 'native',
 		});
-		assert.doesNotMatch(res.body, /null/);
+		assertNoNull(res.json());
 	});
 
 	it('defaults to client_secret_basic and issues a secret', async () => {

@@ -99,8 +99,18 @@ export function assertTokenResponse(res, { refresh = true, scope } = {}) {
 		assert.match(t.refresh_token, /^mcprt_[A-Za-z0-9_-]{43}$/);
 	else
 		assert.equal(t.refresh_token, undefined);
-	assert.doesNotMatch(res.body, /null/);
+	assertNoNull(t);
 	return t;
+}
+
+// No JSON null anywhere in a parsed value: absent members are left out,
+// never sent as null.  Looked for in the values, not the text, where a
+// random token may spell "null" by chance.
+export function assertNoNull(value, where = '$') {
+	assert.notEqual(value, null, `${where} is null`);
+	if (typeof value === 'object')
+		for (const [k, v] of Object.entries(value))
+			assertNoNull(v, `${where}.${k}`);
 }
 
 // One Set-Cookie header's attributes (a __Host- cookie, RFC 6265bis).
